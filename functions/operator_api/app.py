@@ -1,0 +1,83 @@
+"""Operator API: register candidates, read their interview timeline, record outcomes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from nudges import clock, config, wiring
+from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
+from nudges.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from nudges.domain.candidate import Candidate
+
+app = APIGatewayHttpResolver()
+register_error_handlers(app)
+
+
+def _candidates():
+    from nudges.services.candidates import CandidateService
+
+    return CandidateService(wiring.store(), wiring.planner(), wiring.scheduler())
+
+
+def _view(candidate: Candidate) -> dict[str, Any]:
+    base = config.public_base_url(app.current_event.request_context.domain_name)
+    return {
+        "candidate_id": candidate.candidate_id,
+        "email": candidate.email,
+        "phone": candidate.phone,
+        "name": candidate.name,
+        "timezone": candidate.timezone,
+        "channels": list(candidate.channels),
+        "locale": candidate.locale,
+        "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
+        "created_at": candidate.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@app.post("/candidates")
+def create_candidate() -> Response:
+    from nudges.models.api import NewCandidate
+
+    new = parse(NewCandidate, json_body(raw_body(app.current_event)))
+    return json_response(201, _view(_candidates().register(new, clock.now())))
+
+
+@app.get("/candidates/<candidate_id>")
+def get_candidate(candidate_id: str) -> Response:
+    return json_response(200, _view(_candidates().get(candidate_id)))
+
+
+@app.delete("/candidates/<candidate_id>")
+def delete_candidate(candidate_id: str) -> Response:
+    _candidates().delete(candidate_id)
+    return Response(status_code=204, body="")
+
+
+@app.get("/candidates/<candidate_id>/interviews")
+def list_interviews(candidate_id: str) -> Response:
+    return json_response(200, _candidates().timeline(candidate_id, clock.now()))
+
+
+@app.post("/interviews/<interview_id>/outcome")
+def record_outcome(interview_id: str) -> Response:
+    from nudges.models.api import OutcomeReport
+    from nudges.services.outcomes import OutcomeService
+
+    report = parse(OutcomeReport, json_body(raw_body(app.current_event)))
+    application = OutcomeService(wiring.store(), wiring.planner()).record_for_interview(
+        interview_id, report.outcome, clock.now()
+    )
+    return json_response(
+        202, {"interview_id": interview_id, "application_id": application.application_id, "outcome": report.outcome}
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Interview Nudges: the shared layer (domain rules, edge models, AWS adapters, services)."""

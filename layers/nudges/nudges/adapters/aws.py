@@ -1,0 +1,29 @@
+"""boto3 clients, each built once per process and only when first needed.
+
+Standard retry mode retries throttling, 5xx and dropped connections with backoff; the short
+timeouts keep a webhook answering before its provider gives up. ``AWS_ENDPOINT_URL`` (read by
+boto3 itself) points every client at a local endpoint when set.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 5},
+        connect_timeout=3,
+        read_timeout=5,
+    )
+    return boto3.session.Session().client(service, config=config)
+
+
+def error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))

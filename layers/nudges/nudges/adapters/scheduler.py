@@ -1,0 +1,85 @@
+"""EventBridge Scheduler for nudges due later; the send queue for nudges due now.
+
+A schedule's name carries its due time, so re-planning the same nudge for the same moment
+is a no-op and a moved nudge gets a fresh schedule while the stale one is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from nudges.adapters.aws import error_code
+from nudges.timefmt import iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.store import NudgeRecord
+    from nudges.config import SchedulingConfig
+
+# A nudge due within this much of now goes straight to the send queue.
+SEND_NOW_WINDOW = timedelta(minutes=1)
+RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 6 * 3600}
+
+
+def delivery_input(nudge: NudgeRecord) -> dict[str, str]:
+    """What the sender receives: enough to find the nudge and to tell a stale delivery."""
+    assert nudge.due_at is not None
+    return {"owner_id": nudge.owner_id, "kind": nudge.kind, "due_at": iso(nudge.due_at)}
+
+
+def schedule_name(nudge: NudgeRecord) -> str:
+    assert nudge.due_at is not None
+    return f"{nudge.owner_id}-{nudge.kind}-{int(nudge.due_at.timestamp())}"
+
+
+class NudgeScheduler:
+    def __init__(self, scheduler_client: Any, sqs_client: Any, config: SchedulingConfig) -> None:
+        self._scheduler = scheduler_client
+        self._sqs = sqs_client
+        self._config = config
+
+    def schedule(self, nudge: NudgeRecord, now: datetime) -> str | None:
+        """Arrange delivery at ``nudge.due_at``; returns the schedule name (None when queued now)."""
+        assert nudge.due_at is not None
+        payload = json.dumps(delivery_input(nudge))
+        if nudge.due_at - now <= SEND_NOW_WINDOW:
+            self._sqs.send_message(QueueUrl=self._config.send_queue_url, MessageBody=payload)
+            return None
+        name = schedule_name(nudge)
+        request = {
+            "Name": name,
+            "GroupName": self._config.group_name,
+            "ScheduleExpression": f"at({nudge.due_at.strftime('%Y-%m-%dT%H:%M:%S')})",
+            "ScheduleExpressionTimezone": "UTC",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ActionAfterCompletion": "DELETE",
+            "Target": {
+                "Arn": self._config.target_arn,
+                "RoleArn": self._config.role_arn,
+                "Input": payload,
+                "RetryPolicy": RETRY_POLICY,
+                "DeadLetterConfig": {"Arn": self._config.dead_letter_arn},
+            },
+        }
+        try:
+            self._scheduler.create_schedule(**request)
+        except Exception as exc:
+            if error_code(exc) != "ConflictException":
+                raise
+            # Already there (a retried request): make sure it says what we mean now.
+            existing = self._scheduler.get_schedule(Name=name, GroupName=self._config.group_name)
+            if existing.get("Target", {}).get("Input") != payload:
+                self._scheduler.update_schedule(**request)
+        return name
+
+    def cancel(self, name: str | None) -> None:
+        if not name:
+            return
+        try:
+            self._scheduler.delete_schedule(Name=name, GroupName=self._config.group_name)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise

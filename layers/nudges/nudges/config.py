@@ -1,0 +1,62 @@
+"""Settings from the environment that template.yaml gives each function."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from nudges.domain.plan import NudgeTimings
+
+
+def _hours(name: str, default: float) -> timedelta:
+    return timedelta(hours=float(os.environ.get(name) or default))
+
+
+def _clock(name: str, default: str) -> time:
+    return time.fromisoformat(os.environ.get(name) or default)
+
+
+def timings() -> NudgeTimings:
+    return NudgeTimings(
+        research_lead=_hours("RESEARCH_PROMPT_LEAD_HOURS", 48),
+        research_min_lead=_hours("RESEARCH_PROMPT_MIN_LEAD_HOURS", 1),
+        thank_you_delay=_hours("THANK_YOU_DELAY_HOURS", 1),
+        quiet_start=_clock("QUIET_HOURS_START", "21:00"),
+        quiet_end=_clock("QUIET_HOURS_END", "08:00"),
+    )
+
+
+@dataclass(frozen=True)
+class SchedulingConfig:
+    group_name: str
+    role_arn: str
+    target_arn: str
+    dead_letter_arn: str
+    send_queue_url: str
+
+    @classmethod
+    def from_env(cls) -> SchedulingConfig:
+        return cls(
+            group_name=os.environ["SCHEDULE_GROUP_NAME"],
+            role_arn=os.environ["SCHEDULER_ROLE_ARN"],
+            target_arn=os.environ["SENDER_FUNCTION_ARN"],
+            dead_letter_arn=os.environ["DEAD_LETTER_QUEUE_ARN"],
+            send_queue_url=os.environ["SEND_QUEUE_URL"],
+        )
+
+
+def table_name() -> str:
+    return os.environ["TABLE_NAME"]
+
+
+def retention() -> timedelta:
+    return timedelta(days=float(os.environ.get("DATA_RETENTION_DAYS") or 180))
+
+
+def public_base_url(request_domain: str | None = None) -> str:
+    """Where providers and links reach the API: the configured URL, else the request's own host."""
+    configured = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+    if configured:
+        return configured
+    return f"https://{request_domain}" if request_domain else ""

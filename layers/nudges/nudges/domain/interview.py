@@ -1,0 +1,145 @@
+"""Interviews, the people met in them, and the application they belong to."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+InterviewStatus = Literal["scheduled", "cancelled"]
+
+# Organizers on these domains are people, not companies: the domain says nothing
+# about who is hiring.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+        "zoho.com",
+        "yandex.com",
+        "yandex.ru",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+        "qq.com",
+        "163.com",
+    }
+)
+UNKNOWN_COMPANY = "unknown"
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc"}
+_COMPANY_SUFFIXES = re.compile(
+    r"[\s,]+(inc|incorporated|ltd|limited|llc|plc|gmbh|corp|corporation|co|company|sa|ag|bv)\.?$"
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_company(name: str) -> str:
+    """A company key: lower case, no legal suffix, single spaces ("Acme, Inc." == "acme")."""
+    key = re.sub(r"\s+", " ", name.strip().lower())
+    while True:
+        shorter = _COMPANY_SUFFIXES.sub("", key).strip(" ,.")
+        if shorter == key:
+            return key or UNKNOWN_COMPANY
+        key = shorter
+
+
+def company_from_email(email: str) -> str | None:
+    """The hiring company told by an organizer's address, or None for free-mail senders.
+
+    ``jane@eng.acme.co.uk`` -> ``acme``: the registrable name, not the mail host.
+    """
+    domain = normalise_email(email).rpartition("@")[2]
+    if not domain or domain in FREE_MAIL_DOMAINS:
+        return None
+    labels = domain.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def interview_id_for(source: str, source_ref: str) -> str:
+    """Stable id from the provider's own identity, so a retried webhook finds the same interview."""
+    return f"iv_{_digest(source, source_ref)}"
+
+
+def application_id_for(candidate_email: str, company: str) -> str:
+    """One application per candidate and company: every round with them shares it."""
+    return f"ap_{_digest(normalise_email(candidate_email), normalise_company(company))}"
+
+
+@dataclass(frozen=True)
+class Interview:
+    interview_id: str
+    source: str
+    source_ref: str
+    candidate_email: str
+    company: str
+    title: str
+    start: datetime
+    end: datetime
+    interviewers: tuple[Person, ...]
+    status: InterviewStatus = "scheduled"
+    candidate_name: str | None = None
+    # When the provider said this (its event time): an older word never overrides a newer one.
+    updated_at: datetime | None = None
+    source_refs: tuple[str, ...] = field(default=())
+
+    @property
+    def application_id(self) -> str:
+        return application_id_for(self.candidate_email, self.company)
+
+    def status_at(self, now: datetime) -> str:
+        if self.status == "scheduled" and self.end <= now:
+            return "completed"
+        return self.status
+
+
+def everyone_met(interviews: list[Interview]) -> tuple[Person, ...]:
+    """Each interviewer once (by email), in the order the candidate first met them."""
+    seen: dict[str, Person] = {}
+    for interview in sorted(interviews, key=lambda i: i.start):
+        if interview.status == "cancelled":
+            continue
+        for person in interview.interviewers:
+            seen.setdefault(normalise_email(person.email), person)
+    return tuple(seen.values())

@@ -1,0 +1,36 @@
+"""The few failures the service names; the HTTP edge maps each to one status code."""
+
+from __future__ import annotations
+
+
+class NudgesError(Exception):
+    status_code = 500
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(NudgesError):
+    status_code = 400
+
+
+class Unauthorized(NudgesError):
+    status_code = 401
+
+
+class NotFound(NudgesError):
+    status_code = 404
+
+
+class Conflict(NudgesError):
+    status_code = 409
+
+
+class PayloadTooLarge(NudgesError):
+    status_code = 413
+
+
+class SendInProgress(NudgesError):
+    """Another delivery holds the send lease; retrying later finds it sent or expired."""

@@ -1,0 +1,69 @@
+"""The HTTP edge shared by every API function: body limits, JSON parsing, one error mapping."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge
+from nudges.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+    from pydantic import BaseModel, ValidationError
+
+    Model = TypeVar("Model", bound=BaseModel)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def raw_body(event: APIGatewayProxyEventV2) -> bytes:
+    """The exact bytes the caller sent (what signatures are computed over), at most 1 MiB."""
+    body = event.body or ""
+    raw = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+    return raw
+
+
+def json_body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}") from exc
+
+
+def parse[Model: BaseModel](model: type[Model], data: Any) -> Model:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def _invalid(exc: ValidationError) -> InvalidInput:
+    first = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    message = first["msg"].removeprefix("Value error, ")
+    return InvalidInput(f"{field}: {message}" if field else message, field=field)
+
+
+def json_response(status: int, body: Any) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(NudgesError)
+    def _nudges_error(exc: NudgesError) -> Response:
+        if exc.status_code >= 500:
+            raise exc
+        body = {"message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        logger.info("request refused", extra={"status": exc.status_code, "reason": exc.message})
+        return json_response(exc.status_code, body)

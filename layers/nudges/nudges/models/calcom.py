@@ -1,0 +1,113 @@
+"""Cal.com webhook payloads (booking triggers), as Cal.com documents and sends them."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from nudges.domain.interview import (
+    UNKNOWN_COMPANY,
+    Interview,
+    Person,
+    company_from_email,
+    normalise_company,
+    normalise_email,
+)
+from nudges.http import parse
+from nudges.services.bookings import BookingChange
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+class CalcomPerson(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = ""
+    email: EmailStr
+    timeZone: str | None = None
+
+
+class CalcomTeam(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = None
+    members: list[CalcomPerson] = []
+
+
+class CalcomBooking(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    uid: str = Field(min_length=1)
+    title: str = "Interview"
+    startTime: AwareDatetime
+    endTime: AwareDatetime
+    organizer: CalcomPerson
+    attendees: list[CalcomPerson] = Field(min_length=1)
+    team: CalcomTeam | None = None
+    rescheduleUid: str | None = None
+    status: str | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> CalcomBooking:
+        if self.endTime <= self.startTime:
+            raise PydanticCustomError("end_before_start", "endTime must be after startTime")
+        return self
+
+
+class CalcomWebhook(BaseModel):
+    """The envelope; ``payload`` is read as a booking only for the booking triggers."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    triggerEvent: str = Field(min_length=1)
+    createdAt: AwareDatetime | None = None
+    payload: dict[str, Any] = {}
+
+
+BOOKING_TRIGGERS: dict[str, Literal["booked", "rescheduled", "cancelled"]] = {
+    "BOOKING_CREATED": "booked",
+    "BOOKING_RESCHEDULED": "rescheduled",
+    "BOOKING_CANCELLED": "cancelled",
+}
+
+
+def booking_change(webhook: CalcomWebhook, received_at: datetime) -> BookingChange | None:
+    """The booking change a Cal.com webhook describes; None for triggers that are not bookings.
+
+    The attendee is the candidate; the organizer (and, for team events, the hosts) are the
+    interviewers; the company is the organizer's email domain unless it is free mail.
+    """
+    action = BOOKING_TRIGGERS.get(webhook.triggerEvent)
+    if action is None:
+        return None
+    booking = parse(CalcomBooking, webhook.payload)
+    candidate = booking.attendees[0]
+    attendee_emails = {normalise_email(a.email) for a in booking.attendees}
+    hosts = [booking.organizer, *(booking.team.members if booking.team else [])]
+    interviewers: dict[str, Person] = {}
+    for host in hosts:
+        email = normalise_email(host.email)
+        if email not in attendee_emails:
+            interviewers.setdefault(email, Person(host.name, email))
+    company = company_from_email(booking.organizer.email)
+    if company is None:
+        company = normalise_company(booking.team.name) if booking.team and booking.team.name else UNKNOWN_COMPANY
+    interview = Interview(
+        interview_id="",
+        source="calcom",
+        source_ref=booking.uid,
+        candidate_email=normalise_email(candidate.email),
+        candidate_name=candidate.name or None,
+        company=company,
+        title=booking.title,
+        start=booking.startTime.astimezone(UTC),
+        end=booking.endTime.astimezone(UTC),
+        interviewers=tuple(interviewers.values()),
+        updated_at=webhook.createdAt or received_at,
+    )
+    previous = booking.rescheduleUid if action == "rescheduled" else None
+    return BookingChange(action=action, interview=interview, previous_ref=previous)

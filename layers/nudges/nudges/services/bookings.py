@@ -1,0 +1,83 @@
+"""A calendar said something about an interview: record it and bring its nudges in line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from nudges.adapters.store import ConcurrentUpdate
+from nudges.domain.interview import interview_id_for
+from nudges.observability import logger
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.store import NudgeStore
+    from nudges.domain.interview import Interview
+    from nudges.services.planning import NudgePlanner
+
+ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    """Provider-neutral: what happened, to which booking, as the provider described it."""
+
+    action: Literal["booked", "rescheduled", "cancelled"]
+    interview: Interview  # as the provider describes it now; its interview_id is filled in here
+    previous_ref: str | None = None  # the booking a reschedule replaces
+
+
+class BookingService:
+    def __init__(self, store: NudgeStore, planner: NudgePlanner) -> None:
+        self._store = store
+        self._planner = planner
+
+    def apply(self, change: BookingChange, now: datetime) -> Interview:
+        for _ in range(ATTEMPTS):
+            try:
+                return self._apply_once(change, now)
+            except ConcurrentUpdate:
+                continue  # two webhooks for one interview at once: read again, redo
+        raise ConcurrentUpdate(change.interview.source_ref)
+
+    def _resolve(self, source: str, ref: str) -> str:
+        return self._store.interview_for_source(source, ref) or interview_id_for(source, ref)
+
+    def _apply_once(self, change: BookingChange, now: datetime) -> Interview:
+        told = change.interview
+        interview_id = self._resolve(told.source, change.previous_ref or told.source_ref)
+        found = self._store.get_interview(interview_id)
+        existing, version = found if found else (None, None)
+        updated = self._merge(existing, change, interview_id)
+        if updated != existing:
+            self._store.save_interview(updated, version)
+            logger.info(
+                "interview recorded",
+                extra={"interview_id": interview_id, "action": change.action, "status": updated.status},
+            )
+        if change.previous_ref:
+            # Later news about the new booking must find this same interview.
+            self._store.link_source(told.source, told.source_ref, interview_id, updated.end)
+        candidate = self._store.candidate_by_email(updated.candidate_email)
+        self._planner.sync_interview(updated, candidate, now)
+        return updated
+
+    @staticmethod
+    def _merge(existing: Interview | None, change: BookingChange, interview_id: str) -> Interview:
+        """The interview after this change; ``existing`` unchanged when the change is old news."""
+        told = change.interview
+        known_refs = existing.source_refs if existing else ()
+        refs = tuple(dict.fromkeys([*known_refs, *filter(None, [change.previous_ref, told.source_ref])]))
+        status = "cancelled" if change.action == "cancelled" else "scheduled"
+        updated = replace(told, interview_id=interview_id, status=status, source_refs=refs)
+        if existing is None:
+            return updated
+        if existing.status == "cancelled":
+            return existing  # a cancelled booking stays cancelled; a new time is a new booking
+        if existing.updated_at and told.updated_at and told.updated_at < existing.updated_at:
+            logger.info("stale booking change ignored", extra={"interview_id": interview_id})
+            return existing
+        if change.action == "cancelled" and told.source_ref != existing.source_ref:
+            return existing  # the booking a reschedule replaced, not the interview itself
+        return updated

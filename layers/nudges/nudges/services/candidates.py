@@ -1,0 +1,101 @@
+"""Registering, reading and erasing candidates, and the interview timeline operators see."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from nudges.domain.candidate import Candidate
+from nudges.domain.interview import normalise_email
+from nudges.errors import NotFound
+from nudges.observability import logger
+from nudges.timefmt import iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.scheduler import NudgeScheduler
+    from nudges.adapters.store import NudgeStore
+    from nudges.models.api import NewCandidate
+    from nudges.services.planning import NudgePlanner
+
+
+class CandidateService:
+    def __init__(self, store: NudgeStore, planner: NudgePlanner, scheduler: NudgeScheduler) -> None:
+        self._store = store
+        self._planner = planner
+        self._scheduler = scheduler
+
+    def register(self, new: NewCandidate, now: datetime) -> Candidate:
+        candidate = Candidate(
+            candidate_id=f"c_{secrets.token_hex(12)}",
+            email=normalise_email(new.email),
+            timezone=new.timezone,
+            channels=tuple(dict.fromkeys(new.channels)),
+            created_at=now,
+            ics_inbox_token=secrets.token_urlsafe(18),
+            phone=new.phone,
+            name=new.name,
+            locale=new.locale,
+        )
+        self._store.add_candidate(candidate)
+        logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
+        # Interviews and offers that arrived before the registration get their nudges now.
+        for interview in self._store.interviews_for_email(candidate.email):
+            self._planner.sync_interview(interview, candidate, now)
+        for application in self._store.applications_for_email(candidate.email):
+            if application.outcome == "offer":
+                self._planner.sync_connect(application, candidate, now)
+        return candidate
+
+    def get(self, candidate_id: str) -> Candidate:
+        candidate = self._store.get_candidate(candidate_id)
+        if candidate is None:
+            raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
+        return candidate
+
+    def delete(self, candidate_id: str) -> None:
+        candidate = self._store.get_candidate(candidate_id)
+        if candidate is None:
+            return  # erasing twice is erasing once
+        owners = [i.interview_id for i in self._store.interviews_for_email(candidate.email)]
+        owners += [a.application_id for a in self._store.applications_for_email(candidate.email)]
+        for owner_id in owners:
+            for nudge in self._store.nudges(owner_id).values():
+                self._scheduler.cancel(nudge.schedule_name)
+        self._store.delete_candidate_records(candidate)
+        logger.info("candidate erased", extra={"candidate_id": candidate_id})
+
+    def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
+        candidate = self.get(candidate_id)
+        connects = {
+            a.application_id: self._store.nudges(a.application_id).get("connect")
+            for a in self._store.applications_for_email(candidate.email)
+        }
+        timeline = []
+        for interview in sorted(self._store.interviews_for_email(candidate.email), key=lambda i: i.start):
+            nudges = list(self._store.nudges(interview.interview_id).values())
+            if connect := connects.get(interview.application_id):
+                nudges.append(connect)
+            timeline.append(
+                {
+                    "interview_id": interview.interview_id,
+                    "status": interview.status_at(now),
+                    "title": interview.title,
+                    "company": interview.company,
+                    "application_id": interview.application_id,
+                    "start": iso(interview.start),
+                    "end": iso(interview.end),
+                    "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
+                    "nudges": [
+                        {
+                            "kind": n.kind,
+                            "due_at": iso(n.due_at) if n.due_at else None,
+                            "status": n.status,
+                            **({"reason": n.reason} if n.reason else {}),
+                        }
+                        for n in sorted(nudges, key=lambda n: ("research_prompt", "thank_you", "connect").index(n.kind))
+                    ],
+                }
+            )
+        return timeline

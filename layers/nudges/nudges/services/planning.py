@@ -1,0 +1,101 @@
+"""Turns a plan into stored nudges and schedules, and keeps them in step when things change.
+
+Every step is safe to repeat: a retried webhook or a second delivery finds the work done and
+does nothing, and a step that crashed half-way is finished by the retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.adapters.store import NudgeRecord
+from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges
+from nudges.observability import logger
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.scheduler import NudgeScheduler
+    from nudges.adapters.store import Application, NudgeStore
+    from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
+    from nudges.domain.plan import NudgeTimings, PlannedNudge
+
+
+class NudgePlanner:
+    def __init__(self, store: NudgeStore, scheduler: NudgeScheduler, timings: NudgeTimings) -> None:
+        self._store = store
+        self._scheduler = scheduler
+        self._timings = timings
+
+    def sync_interview(self, interview: Interview, candidate: Candidate | None, now: datetime) -> None:
+        if interview.status == "cancelled":
+            self.cancel_pending(interview.interview_id, "the interview was cancelled")
+            return
+        if candidate is None:
+            # Kept for a registration that may follow; nobody is messaged meanwhile.
+            return
+        current = self._store.nudges(interview.interview_id)
+        for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
+            self._apply(
+                interview.interview_id, interview.interview_id, planned, current.get(planned.kind), now, interview.end
+            )
+
+    def sync_connect(self, application: Application, candidate: Candidate, now: datetime) -> None:
+        assert application.interview_id is not None
+        current = self._store.get_nudge(application.application_id, "connect")
+        planned = plan_connect_nudge(candidate.zone, now, self._timings)
+        self._apply(application.application_id, application.interview_id, planned, current, now, now)
+
+    def cancel_pending(self, owner_id: str, reason: str) -> None:
+        for nudge in self._store.nudges(owner_id).values():
+            if nudge.status == "scheduled":
+                self._cancel(nudge, "cancelled", reason)
+
+    def _cancel(self, nudge: NudgeRecord, status: str, reason: str) -> None:
+        if self._store.set_nudge_status(nudge, status, reason):  # type: ignore[arg-type]
+            logger.info(
+                "nudge withdrawn",
+                extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "status": status, "reason": reason},
+            )
+        self._scheduler.cancel(nudge.schedule_name)
+
+    def _apply(
+        self,
+        owner_id: str,
+        interview_id: str,
+        planned: PlannedNudge,
+        current: NudgeRecord | None,
+        now: datetime,
+        expires_after: datetime,
+    ) -> None:
+        if current is not None and current.status in ("sent", "cancelled"):
+            return  # final: sent once, or withdrawn on purpose (an outcome, a cancellation)
+        if current is not None and current.status == "scheduled" and current.due_at and current.due_at <= now:
+            return  # already on its way to the sender
+        if planned.status == "skipped":
+            if current is None or current.status == "skipped":
+                self._store.put_nudge(
+                    NudgeRecord(owner_id, planned.kind, "skipped", interview_id, reason=planned.reason),
+                    expires_after=expires_after,
+                )
+            else:
+                self._cancel(current, "skipped", planned.reason or "no longer due")
+            return
+        assert planned.due_at is not None
+        wanted = NudgeRecord(owner_id, planned.kind, "scheduled", interview_id, due_at=planned.due_at)
+        if planned.due_at - now > SEND_NOW_WINDOW:
+            wanted = replace(wanted, schedule_name=schedule_name(wanted))
+        # Record first, then schedule: the sender never meets a schedule without its nudge,
+        # and a retry that finds the record re-creates a schedule lost in a crash.
+        self._store.put_nudge(wanted, expires_after=expires_after)
+        self._scheduler.schedule(wanted, now)
+        if current is not None and current.schedule_name and current.schedule_name != wanted.schedule_name:
+            self._scheduler.cancel(current.schedule_name)
+        if current is None or current.due_at != wanted.due_at:
+            logger.info(
+                "nudge planned",
+                extra={"owner_id": owner_id, "kind": planned.kind, "due_at": planned.due_at.isoformat()},
+            )

@@ -1,0 +1,113 @@
+"""Delivering a due nudge: re-read everything, then send once per channel.
+
+At-least-once in, at-most-once out: the schedule or queue may deliver twice, but each
+(nudge, channel) is claimed with a conditional write before it is sent, and a channel already
+sent is never sent again, so a crash between two channels resends only what is missing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from nudges.domain import messages
+from nudges.domain.interview import everyone_met
+from nudges.errors import SendInProgress
+from nudges.observability import logger
+from nudges.timefmt import parse_iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.email import EmailSender
+    from nudges.adapters.sms import SmsSender
+    from nudges.adapters.store import NudgeRecord, NudgeStore
+    from nudges.domain.candidate import Candidate
+
+# Longer than one send takes; a claim older than this belongs to a delivery that died.
+SEND_LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    owner_id: str
+    kind: str
+    due_at: datetime
+
+
+class SendService:
+    def __init__(self, store: NudgeStore, email: EmailSender, sms: SmsSender) -> None:
+        self._store = store
+        self._email = email
+        self._sms = sms
+
+    def deliver(self, delivery: Delivery, now: datetime) -> str:
+        """Send the nudge if it is still wanted; returns what happened, for the log."""
+        nudge = self._store.get_nudge(delivery.owner_id, delivery.kind)
+        if nudge is None or nudge.status != "scheduled":
+            return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
+        if nudge.due_at != delivery.due_at:
+            return "not sent: the nudge was moved since this delivery was planned"
+        composed = self._compose(nudge)
+        if isinstance(composed, str):
+            self._store.set_nudge_status(nudge, "skipped", composed)
+            return f"skipped: {composed}"
+        candidate, message = composed
+        channels = candidate.reachable_channels()
+        for channel in channels:
+            self._send_once(nudge, channel, candidate, message, now)
+        self._store.set_nudge_status(nudge, "sent")
+        return f"sent on {', '.join(channels) or 'no channel'}"
+
+    def _compose(self, nudge: NudgeRecord) -> tuple[Candidate, messages.Message] | str:
+        if nudge.kind == "connect":
+            application = self._store.get_application(nudge.owner_id)
+            if application is None or application.outcome != "offer":
+                return "the application has no offer"
+            candidate = self._store.candidate_by_email(application.candidate_email)
+            if candidate is None:
+                return "the candidate is no longer registered"
+            met = [
+                i
+                for i in self._store.interviews_for_email(candidate.email)
+                if i.application_id == application.application_id
+            ]
+            return candidate, messages.connect(candidate, application.company, everyone_met(met))
+        found = self._store.get_interview(nudge.owner_id)
+        if found is None or found[0].status == "cancelled":
+            return "the interview was cancelled"
+        interview = found[0]
+        candidate = self._store.candidate_by_email(interview.candidate_email)
+        if candidate is None:
+            return "the candidate is no longer registered"
+        compose = messages.research_prompt if nudge.kind == "research_prompt" else messages.thank_you
+        return candidate, compose(candidate, interview)
+
+    def _send_once(
+        self, nudge: NudgeRecord, channel: str, candidate: Candidate, message: messages.Message, now: datetime
+    ) -> None:
+        claim = self._store.claim_send(nudge, channel, now, SEND_LEASE)
+        if claim == "already_sent":
+            return
+        if claim == "busy":
+            raise SendInProgress(f"{nudge.owner_id} {nudge.kind} {channel} is being sent by another delivery")
+        try:
+            if channel == "email":
+                message_id = self._email.send(candidate.email, message.subject, message.text, to_name=candidate.name)
+            else:
+                assert candidate.phone is not None
+                message_id = self._sms.send(candidate.phone, message.sms)
+        except Exception:
+            self._store.release_send(nudge, channel)
+            raise
+        self._store.complete_send(nudge, channel, message_id, now, time.time_ns())
+        logger.info(
+            "nudge sent",
+            extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "channel": channel, "message_id": message_id},
+        )
+
+
+def delivery_from(payload: dict[str, str]) -> Delivery:
+    return Delivery(owner_id=payload["owner_id"], kind=payload["kind"], due_at=parse_iso(payload["due_at"]))
