@@ -1,0 +1,52 @@
+# Interview Nudges: the commands a person wants. Python 3.13 is found by scripts/find-python.sh
+# (override with PYTHON=/path/to/python3.13).
+SHELL := /bin/bash
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+PORT ?= 3000
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: demo test local lint build unit integration e2e bench deploy clean
+
+$(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
+	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
+	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# SAM CLI pins its own boto3, so it lives in a venv of its own.
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
+	  [ -x $(SAM_VENV)/bin/python ] || "$$py" -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	@touch $@
+
+demo: $(VENV)/.installed
+	$(PY) scripts/demo.py
+
+local: $(VENV)/.installed
+	PORT=$(PORT) $(PY) -m local_stack
+
+test: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+lint: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --template template.yaml
+	$(MAKE) --no-print-directory build
+
+# sam build without Docker: needs python3.13 on PATH for the pip workflow.
+build: $(SAM_VENV)/.installed
+	PATH="$$(dirname "$$(PYTHON='$(PYTHON)' scripts/find-python.sh)"):$$PATH" $(SAM) build --cached --parallel
+
+deploy: build
+	$(SAM) deploy --guided
+
+clean:
+	rm -rf .aws-sam .pytest_cache

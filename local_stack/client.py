@@ -1,0 +1,134 @@
+"""A small HTTP client for the local stack, playing the outside world: an operator, Cal.com,
+and the person moving the clock. Used by the demo and the end-to-end tests.
+
+Cal.com payloads are built from the real-shaped event in ``events/``, so the demo, the tests
+and ``sam local invoke -e`` all send the same shape.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+DEFAULT_CALCOM_SECRET = "local-calcom-secret"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def calcom_booking(
+    trigger: str,
+    *,
+    uid: str,
+    start: datetime,
+    end: datetime,
+    attendee: tuple[str, str],
+    organizer: tuple[str, str],
+    created_at: datetime,
+    reschedule_uid: str | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """A Cal.com booking webhook body, from the recorded example with these values in it."""
+    example = json.loads(json.loads((EVENTS / "calcom_webhook-booking_created.json").read_text())["body"])
+    body = copy.deepcopy(example)
+    body["triggerEvent"] = trigger
+    body["createdAt"] = _iso(created_at)
+    payload = body["payload"]
+    (attendee_name, attendee_email), (organizer_name, organizer_email) = attendee, organizer
+    payload.update(
+        uid=uid,
+        startTime=_iso(start),
+        endTime=_iso(end),
+        title=title or f"Interview between {organizer_name} and {attendee_name}",
+    )
+    payload["organizer"].update(name=organizer_name, email=organizer_email)
+    payload["attendees"] = [{**payload["attendees"][0], "name": attendee_name, "email": attendee_email}]
+    payload["responses"]["name"]["value"], payload["responses"]["email"]["value"] = attendee_name, attendee_email
+    if reschedule_uid:
+        payload["rescheduleUid"] = reschedule_uid
+    if trigger == "BOOKING_CANCELLED":
+        payload["status"] = "CANCELLED"
+    return body
+
+
+class LocalClient:
+    def __init__(self, base_url: str, calcom_secret: str = DEFAULT_CALCOM_SECRET) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.calcom_secret = calcom_secret
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={"content-type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return Reply(response.status, _decode(response.read()), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, _decode(error.read()), dict(error.headers))
+
+    # -- operator
+    def register(self, **candidate: Any) -> Reply:
+        return self.request("POST", "/candidates", candidate)
+
+    def interviews(self, candidate_id: str) -> list[dict[str, Any]]:
+        reply = self.request("GET", f"/candidates/{candidate_id}/interviews")
+        assert reply.status == 200, reply
+        return reply.body
+
+    def outcome(self, interview_id: str, outcome: str) -> Reply:
+        return self.request("POST", f"/interviews/{interview_id}/outcome", {"outcome": outcome})
+
+    # -- Cal.com
+    def calcom(self, body: dict[str, Any] | bytes, *, signature: str | None = None) -> Reply:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        signature = signature or hmac.new(self.calcom_secret.encode(), raw, hashlib.sha256).hexdigest()
+        return self.request("POST", "/webhooks/calcom", raw=raw, headers={"x-cal-signature-256": signature})
+
+    # -- local controls
+    def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:
+        reply = self.request("POST", "/_local/clock", {"now": now.isoformat(), "deliver_twice": deliver_twice})
+        assert reply.status == 200, reply
+        return reply.body
+
+    def outbox(self) -> list[dict[str, Any]]:
+        reply = self.request("GET", "/_local/outbox")
+        assert reply.status == 200, reply
+        return reply.body
+
+
+def _decode(data: bytes) -> Any:
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")

@@ -1,0 +1,166 @@
+"""What reached SES or SNS, read back from the AWS endpoint.
+
+The messages come from the endpoint itself (moto's ``/moto-api/data.json``, or
+LocalStack's ``/_aws/ses`` and ``/_aws/sns/sms-messages``); their metadata (kind,
+interview, virtual send time) from the app's send records, found with one GSI1 query per
+message (``GSI1PK = MESSAGE#<id>``, ``GSI1SK = SEND``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email
+import email.policy
+import json
+import urllib.request
+from datetime import datetime
+from decimal import Decimal
+from email.utils import getaddresses
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+if TYPE_CHECKING:
+    from .provision import Aws
+
+
+def _get_json(url: str) -> Any | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _text_part(raw: str) -> tuple[str, str, str]:
+    """(To, Subject, text/plain body) of a MIME message."""
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    # The bare addresses: "Ada <ada@example.org>" is listed as "ada@example.org".
+    to = ", ".join(addr for _name, addr in getaddresses([str(msg.get("To", "") or "")]) if addr)
+    subject = str(msg.get("Subject", "") or "")
+    body = ""
+    part = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
+    if part is not None and part.get_content_type() == "text/plain":
+        body = part.get_content()
+    elif not msg.is_multipart():
+        body = msg.get_content() if msg.get_content_maintype() == "text" else ""
+    return to, subject, body
+
+
+def _email(message_id: str, to: str, subject: str, body: str) -> dict[str, Any]:
+    return {"id": message_id, "channel": "email", "to": to, "subject": subject, "body": body}
+
+
+def _sms(message_id: str, to: str, body: str) -> dict[str, Any]:
+    return {"id": message_id, "channel": "sms", "to": to, "body": body}
+
+
+def _join(addresses: Any) -> str:
+    if isinstance(addresses, dict):
+        addresses = addresses.get("ToAddresses") or []
+    if isinstance(addresses, str):
+        return addresses
+    return ", ".join(str(a) for a in addresses or [])
+
+
+def _from_moto(data: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    ses = data.get("ses") or {}
+    for record in ses.get("RawMessage", []):
+        raw = record.get("raw_data") or ""
+        to, subject, body = _text_part(raw)
+        out.append(_email(record.get("id", ""), to or _join(record.get("destinations")), subject, body))
+    for record in ses.get("Message", []):
+        body = record.get("body")
+        if isinstance(body, dict):  # tolerate a structured body
+            body = (body.get("Text") or {}).get("Data") or (body.get("Html") or {}).get("Data") or ""
+        out.append(
+            _email(record.get("id", ""), _join(record.get("destinations")), record.get("subject", ""), body or "")
+        )
+    for record in (data.get("sns") or {}).get("SMS", []):
+        out.append(_sms(record.get("message_id", ""), record.get("phone_number", ""), record.get("message", "")))
+    return out
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _from_localstack(endpoint: str) -> list[dict[str, Any]]:
+    out = []
+    ses = _get_json(f"{endpoint}/_aws/ses") or {}
+    for m in ses.get("messages", []) if isinstance(ses, dict) else []:
+        if m.get("RawData"):
+            raw = m["RawData"]
+            with contextlib.suppress(ValueError):
+                raw = base64.b64decode(raw, validate=True).decode("utf-8")
+            to, subject, body = _text_part(raw)
+            out.append(_email(m.get("Id", ""), to or _join(m.get("Destination")), subject, body))
+        else:
+            text = (m.get("Body") or {}).get("text_part") or (m.get("Body") or {}).get("html_part") or ""
+            out.append(_email(m.get("Id", ""), _join(m.get("Destination")), m.get("Subject", ""), text))
+    sms = _get_json(f"{endpoint}/_aws/sns/sms-messages") or {}
+    for m in _walk(sms):
+        if "PhoneNumber" in m and "Message" in m:
+            out.append(_sms(m.get("MessageId", ""), m["PhoneNumber"], m["Message"]))
+    return out
+
+
+def sent_messages(endpoint: str) -> list[dict[str, Any]]:
+    """Every message the endpoint accepted, in the order it lists them."""
+    data = _get_json(f"{endpoint}/moto-api/data.json")
+    if isinstance(data, dict):
+        return _from_moto(data)
+    return _from_localstack(endpoint)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _instant_key(value: Any) -> float:
+    # Compare instants, not strings: two records may carry different UTC offsets.
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return float("inf")
+
+
+def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> list[dict[str, Any]]:
+    ddb = aws.client("dynamodb")
+    deserializer = TypeDeserializer()
+    recorded: list[tuple[tuple[float, int], dict[str, Any]]] = []
+    unrecorded: list[dict[str, Any]] = []
+    for msg in sent_messages(aws.endpoint_url):
+        record: dict[str, Any] | None = None
+        if table_name and msg["id"]:
+            items = ddb.query(
+                TableName=table_name,
+                IndexName=index_name,
+                KeyConditionExpression="GSI1PK = :pk AND GSI1SK = :sk",
+                ExpressionAttributeValues={":pk": {"S": f"MESSAGE#{msg['id']}"}, ":sk": {"S": "SEND"}},
+            ).get("Items", [])
+            if items:
+                record = {k: _plain(deserializer.deserialize(v)) for k, v in items[0].items()}
+        entry = {"channel": msg["channel"], "to": msg["to"]}
+        if msg["channel"] == "email":
+            entry["subject"] = msg["subject"]
+        entry["body"] = msg["body"]
+        entry["kind"] = record.get("kind") if record else None
+        entry["interview_id"] = record.get("interview_id") if record else None
+        entry["sent_at"] = record.get("sent_at") if record else None
+        if record:
+            recorded.append(((_instant_key(record.get("sent_at")), int(record.get("sent_order") or 0)), entry))
+        else:
+            unrecorded.append(entry)
+    recorded.sort(key=lambda pair: pair[0])
+    return [entry for _key, entry in recorded] + unrecorded

@@ -1,0 +1,305 @@
+"""Creates, idempotently, the AWS resources a template declares.
+
+One small provisioner per resource type. Each looks the resource up by its deterministic
+physical name first and creates it only when missing, then reports its Ref and attributes.
+Types with nothing to create (functions, layers, APIs, roles) get static identities from
+``Template.static_resource``; Lambda functions are never created in the endpoint (moto's
+``/moto-api/data.json`` breaks on them and the runtime is in-process anyway).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from .template import Template, TemplateError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+class Aws:
+    """boto3 clients bound to one endpoint, region and credentials."""
+
+    def __init__(self, endpoint_url: str, region: str, access_key: str, secret_key: str) -> None:
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self._session = boto3.session.Session(
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=region
+        )
+        self._clients: dict[str, Any] = {}
+        self._config = Config(retries={"max_attempts": 2, "mode": "standard"})
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url, config=self._config)
+        return self._clients[service]
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _not_found(exc: ClientError) -> bool:
+    code = _error_code(exc)
+    return "NotFound" in code or "NonExistent" in code or code in ("404", "ResourceNotFound")
+
+
+def _attr_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+Result = tuple[Any, dict[str, Any], bool]  # (Ref, attributes, created)
+
+
+# ---------------------------------------------------------------------- per type
+
+
+def provision_table(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    ddb = aws.client("dynamodb")
+    name = props.get("TableName") or name
+    try:
+        table = ddb.describe_table(TableName=name)["Table"]
+        return name, {"Arn": table["TableArn"], "StreamArn": table.get("LatestStreamArn", "")}, False
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+    args: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    if args["BillingMode"] == "PROVISIONED":
+        args["ProvisionedThroughput"] = props.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "TableClass", "DeletionProtectionEnabled"):
+        if key in props:
+            args[key] = props[key]
+    if args["BillingMode"] != "PROVISIONED":
+        for gsi in args.get("GlobalSecondaryIndexes", []):
+            gsi.pop("ProvisionedThroughput", None)
+    if "Tags" in props:
+        args["Tags"] = props["Tags"]
+    sse = props.get("SSESpecification")
+    if sse:
+        args["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))}
+        if sse.get("SSEType"):
+            args["SSESpecification"]["SSEType"] = sse["SSEType"]
+        if sse.get("KMSMasterKeyId"):
+            args["SSESpecification"]["KMSMasterKeyId"] = sse["KMSMasterKeyId"]
+    stream = props.get("StreamSpecification")
+    if stream:
+        args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    table = ddb.create_table(**args)["TableDescription"]
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        ddb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
+        )
+    pitr = props.get("PointInTimeRecoverySpecification")
+    if pitr and pitr.get("PointInTimeRecoveryEnabled"):
+        ddb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+    return name, {"Arn": table["TableArn"], "StreamArn": table.get("LatestStreamArn", "")}, True
+
+
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "SqsManagedSseEnabled",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+)
+
+
+def provision_queue(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    sqs = aws.client("sqs")
+    name = props.get("QueueName") or name
+    if props.get("FifoQueue") and not name.endswith(".fifo"):
+        name += ".fifo"
+    created = False
+    try:
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+        attributes = {k: _attr_str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        created = True
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, {"Arn": arn, "QueueName": name, "QueueUrl": url}, created
+
+
+def provision_topic(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    sns = aws.client("sns")
+    name = props.get("TopicName") or name
+    if props.get("FifoTopic") and not name.endswith(".fifo"):
+        name += ".fifo"
+    # Subscriptions to functions are not created: the stack delivers to them itself.
+    existing = None
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page.get("Topics", []):
+            if topic["TopicArn"].rsplit(":", 1)[-1] == name:
+                existing = topic["TopicArn"]
+    if existing:
+        return existing, {"Arn": existing, "TopicArn": existing, "TopicName": name}, False
+    attributes = {
+        k: _attr_str(props[k])
+        for k in ("DisplayName", "KmsMasterKeyId", "FifoTopic", "ContentBasedDeduplication", "SignatureVersion")
+        if k in props
+    }
+    arn = sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+    return arn, {"Arn": arn, "TopicArn": arn, "TopicName": name}, True
+
+
+def provision_schedule_group(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    scheduler = aws.client("scheduler")
+    name = props.get("Name") or name
+    try:
+        group = scheduler.get_schedule_group(Name=name)
+        return name, {"Arn": group["Arn"]}, False
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+    # moto replaces an existing group (losing its schedules) on a second create: look first.
+    arn = scheduler.create_schedule_group(Name=name)["ScheduleGroupArn"]
+    return name, {"Arn": arn}, True
+
+
+def _generate_secret_string(spec: dict[str, Any]) -> str:
+    alphabet = string.ascii_letters + string.digits
+    if not spec.get("ExcludePunctuation"):
+        alphabet += "!#$%&()*+,-.:;<=>?@[]^_{|}~"
+    for ch in spec.get("ExcludeCharacters", ""):
+        alphabet = alphabet.replace(ch, "")
+    password = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    if "SecretStringTemplate" in spec and "GenerateStringKey" in spec:
+        body = json.loads(spec["SecretStringTemplate"])
+        body[spec["GenerateStringKey"]] = password
+        return json.dumps(body)
+    return password
+
+
+def provision_secret(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    sm = aws.client("secretsmanager")
+    name = props.get("Name") or name
+    try:
+        arn = sm.describe_secret(SecretId=name)["ARN"]
+        return arn, {"Id": arn, "Arn": arn}, False
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+    args: dict[str, Any] = {"Name": name}
+    if props.get("Description"):
+        args["Description"] = props["Description"]
+    if props.get("KmsKeyId"):
+        args["KmsKeyId"] = props["KmsKeyId"]
+    if "SecretString" in props:
+        args["SecretString"] = props["SecretString"]
+    elif "GenerateSecretString" in props:
+        args["SecretString"] = _generate_secret_string(props["GenerateSecretString"])
+    arn = sm.create_secret(**args)["ARN"]
+    return arn, {"Id": arn, "Arn": arn}, True
+
+
+def provision_email_identity(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    identity = props["EmailIdentity"]
+    sesv2 = aws.client("sesv2")
+    created = False
+    try:
+        verified = bool(sesv2.get_email_identity(EmailIdentity=identity).get("VerifiedForSendingStatus"))
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+        sesv2.create_email_identity(EmailIdentity=identity)
+        created, verified = True, False
+    if not verified:
+        # Sending needs a verified identity; SES v1 verification is instant in moto
+        # (a no-op once the identity exists) and in LocalStack.
+        ses = aws.client("ses")
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+    return identity, {}, created
+
+
+PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
+    "AWS::DynamoDB::Table": provision_table,
+    "AWS::SQS::Queue": provision_queue,
+    "AWS::SNS::Topic": provision_topic,
+    "AWS::Scheduler::ScheduleGroup": provision_schedule_group,
+    "AWS::SecretsManager::Secret": provision_secret,
+    "AWS::SES::EmailIdentity": provision_email_identity,
+}
+
+
+class Provisioner:
+    """Answers resource references for a template, provisioning on first use.
+
+    Lazy provisioning gives dependency order for free: a queue whose RedrivePolicy names
+    its dead-letter queue's Arn provisions that queue first.
+    """
+
+    def __init__(self, template: Template, aws: Aws) -> None:
+        self.template = template
+        self.aws = aws
+        self.resolved: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self.created: list[str] = []
+        self._in_progress: set[str] = set()
+        template.resolve_resource = self.resolve_resource
+
+    def resolve_resource(self, logical_id: str) -> tuple[Any, dict[str, Any]]:
+        if logical_id in self.resolved:
+            return self.resolved[logical_id]
+        res = self.template.resources.get(logical_id)
+        if res is None:
+            raise TemplateError(f"unknown resource {logical_id!r}")
+        provisioner = PROVISIONERS.get(res.get("Type", ""))
+        if provisioner is None:
+            result = self.template.static_resource(logical_id)
+        else:
+            if logical_id in self._in_progress:
+                raise TemplateError(f"circular reference through {logical_id}")
+            self._in_progress.add(logical_id)
+            try:
+                props = self.template.resolve(res.get("Properties") or {})
+                ref, attrs, created = provisioner(self.aws, self.template.physical_name(logical_id), props)
+            finally:
+                self._in_progress.discard(logical_id)
+            if created:
+                self.created.append(logical_id)
+            result = (ref, attrs)
+        self.resolved[logical_id] = result
+        return result
+
+    def provision_all(self) -> list[str]:
+        """Provision every supported resource; returns the logical ids created this time."""
+        for logical_id, res in self.template.resources.items():
+            if "Condition" in res and not self.template.condition(res["Condition"]):
+                continue
+            if res.get("Type") in PROVISIONERS:
+                self.resolve_resource(logical_id)
+        return list(self.created)

@@ -1,0 +1,189 @@
+"""The HTTP front door: the app's routes (API Gateway HTTP API) and the ``/_local/`` controls."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from . import apigw
+from .apigw import HttpResponse, json_response
+from .clock import parse_instant
+
+if TYPE_CHECKING:
+    from .stack import LocalStack
+
+# API Gateway's own payload limit; the app itself refuses more than 1 MiB.
+MAX_BODY = 10 * 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _BadRequest(Exception):
+    pass
+
+
+class StackServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], stack: LocalStack) -> None:
+        self.stack = stack
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: StackServer
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.stack.log_requests:
+            sys.stderr.write(f"[local-stack] {self.address_string()} {format % args}\n")
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks, total = [], 0
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY:
+                    raise _TooLarge
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            # Read (and drop) a moderately oversized body so the client sees the 413
+            # instead of a broken pipe; give up on absurd ones.
+            if length <= 8 * MAX_BODY:
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            raise _TooLarge
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _handle(self) -> None:
+        split = urllib.parse.urlsplit(self.path)
+        try:
+            body = self._read_body()
+        except _TooLarge:
+            self.close_connection = True  # the rest of the body is never read
+            self._send(json_response(413, {"message": "Request Entity Too Large"}))
+            return
+        try:
+            if split.path.startswith("/_local/"):
+                response = self._control(split.path, body)
+            else:
+                response = self._route(split, body)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            response = json_response(500, {"message": "Internal Server Error"})
+        self._send(response)
+
+    # ------------------------------------------------------------------ the app
+
+    def _route(self, split: urllib.parse.SplitResult, body: bytes) -> HttpResponse:
+        stack = self.server.stack
+        found = apigw.match(stack.routes, self.command, split.path)
+        if found is None:
+            return json_response(404, {"message": "Not Found"})
+        route, params = found
+        event = apigw.build_event(
+            route=route,
+            path_params=params,
+            method=self.command,
+            raw_path=split.path,
+            raw_query=split.query,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            host=self.headers.get("Host") or f"{stack.host}:{stack.port}",
+            account_id=stack.account_id,
+            now=stack.clock.now(),
+        )
+        try:
+            result = route.function.invoke(event)
+        except Exception:
+            print(f"[local-stack] {route.function.name} failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            return json_response(500, {"message": "Internal Server Error"})
+        try:
+            return apigw.map_response(result)
+        except (TypeError, ValueError, KeyError):
+            traceback.print_exc(file=sys.stderr)
+            return json_response(500, {"message": "Internal Server Error"})
+
+    # ------------------------------------------------------------------ controls
+
+    def _control(self, path: str, body: bytes) -> HttpResponse:
+        stack = self.server.stack
+        route = (self.command, path.rstrip("/"))
+        try:
+            if route == ("GET", "/_local/health"):
+                return json_response(200, {"status": "ok"})
+            if route == ("GET", "/_local/outbox"):
+                return json_response(200, stack.outbox())
+            if route == ("POST", "/_local/clock"):
+                payload = _json_object(body)
+                try:
+                    now = parse_instant(payload.get("now"))
+                except ValueError as exc:
+                    raise _BadRequest(str(exc)) from exc
+                twice = payload.get("deliver_twice", False)
+                if not isinstance(twice, bool):
+                    raise _BadRequest("deliver_twice must be a boolean")
+                return json_response(200, stack.set_clock(now, deliver_twice=twice))
+            if route == ("GET", "/_local/clock"):
+                return json_response(200, {"now": stack.clock.now().isoformat(), "set": stack.clock.is_set})
+            if route == ("POST", "/_local/sms"):
+                payload = _json_object(body)
+                sender, text = payload.get("from"), payload.get("body")
+                if not isinstance(sender, str) or not sender.strip():
+                    raise _BadRequest("'from' must be a phone number")
+                if not isinstance(text, str):
+                    raise _BadRequest("'body' must be a string")
+                stack.inbound_sms(sender.strip(), text)
+                return json_response(202, {"delivered": True})
+        except _BadRequest as exc:
+            return json_response(400, {"message": str(exc)})
+        return json_response(404, {"message": "Not Found"})
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError as exc:
+        raise _BadRequest("body must be JSON") from exc
+    if not isinstance(payload, dict):
+        raise _BadRequest("body must be a JSON object")
+    return payload

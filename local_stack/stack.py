@@ -1,0 +1,327 @@
+"""The local stack: provisions the template's resources and runs its functions in-process.
+
+All service state lives in the AWS endpoint (an embedded moto server unless
+``AWS_ENDPOINT_URL`` says otherwise); this process only keeps the local controls' state
+(the virtual clock, retry counts, the last firing of recurring schedules).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import outbox, topics
+from .apigw import Route, make_route
+from .clock import VirtualClock
+from .provision import Aws, Provisioner
+from .queues import EventSource, QueueDrainer
+from .runtime import Function, Runtime, function_environment
+from .scheduler import SchedulerEmulator
+from .server import StackServer
+from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+DEFAULT_WEBHOOK_SECRETS = {
+    "calcom": "local-calcom-secret",
+    "calendly": "local-calendly-secret",
+    "greenhouse": "local-greenhouse-secret",
+    "lever": "local-lever-secret",
+    "outcome": "local-outcome-secret",
+}
+WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
+MAX_DELIVERY_PASSES = 20
+
+_FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+def webhook_secrets() -> dict[str, str]:
+    """The signing secrets the stack installs: ``WEBHOOK_SECRET_<PROVIDER>`` or the defaults."""
+    return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
+
+
+class LocalStack:
+    def __init__(
+        self,
+        project_root: str | Path = ".",
+        template_path: str | Path = "template.yaml",
+        port: int = 0,
+        parameter_overrides: dict[str, Any] | None = None,
+        endpoint_url: str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        stack_name: str = DEFAULT_STACK_NAME,
+        log_requests: bool = False,
+    ) -> None:
+        self.project_root = Path(project_root).resolve()
+        path = Path(template_path)
+        self.template_path = path if path.is_absolute() else self.project_root / path
+        self.host = host
+        self.port = port
+        self.parameter_overrides = parameter_overrides or {}
+        self.endpoint_url = endpoint_url
+        self.stack_name = stack_name
+        self.log_requests = log_requests
+        self.clock = VirtualClock()
+        self.account_id = DEFAULT_ACCOUNT_ID
+        self.created: list[str] = []
+        self.routes: list[Route] = []
+        self._moto: Any = None
+        self._server: StackServer | None = None
+        self._thread: threading.Thread | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self._control_lock = threading.Lock()
+        self._clock_module: Any = None
+        self._previous_clock_source: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> str:
+        """Provision, load the functions and serve in a background thread; returns the base URL."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self.base_url
+
+    def _setenv(self, name: str, value: str) -> None:
+        self._saved_env.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+
+    def _start(self) -> None:
+        if not self.endpoint_url:
+            self.endpoint_url = os.environ.get("AWS_ENDPOINT_URL") or self._start_moto()
+        self._setenv("AWS_ENDPOINT_URL", self.endpoint_url)
+        if not os.environ.get("AWS_ACCESS_KEY_ID"):
+            for name, value in _FAKE_AWS_ENV.items():
+                self._setenv(name, value)
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region:
+            region = "us-east-1"
+            self._setenv("AWS_DEFAULT_REGION", region)
+        self.aws = Aws(self.endpoint_url, region, os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
+        try:
+            self.account_id = self.aws.client("sts").get_caller_identity()["Account"]
+        except (ClientError, BotoCoreError):
+            self.account_id = DEFAULT_ACCOUNT_ID
+
+        self.template = Template(
+            self.template_path,
+            stack_name=self.stack_name,
+            parameter_overrides=self.parameter_overrides,
+            region=region,
+            account_id=self.account_id,
+        )
+        self.provisioner = Provisioner(self.template, self.aws)
+        self.created = self.provisioner.provision_all()
+        self._install_webhook_secrets()
+
+        # Bind first: PUBLIC_BASE_URL needs the real port.
+        self._server = StackServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+
+        self.runtime = self._build_runtime(region)
+        self._install_clock()
+        self._wire_events()
+        for fn in self.runtime.functions.values():
+            try:
+                fn.load()
+            except Exception:
+                print(f"[local-stack] cold start of {fn.name} failed (retried on first invoke):", file=sys.stderr)
+                traceback.print_exc(file=sys.stderr)
+
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
+        self._thread.start()
+
+    def _start_moto(self) -> str:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        # werkzeug logs every request moto serves; the stack's output is for the functions.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            if self._thread is not None:
+                self._server.shutdown()
+                self._thread.join(timeout=10)
+            self._server.server_close()
+            self._server = None
+            self._thread = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        if self._clock_module is not None:
+            # Hand back whatever was installed before (another stack in this process),
+            # unless someone replaced our clock meanwhile.
+            if getattr(self._clock_module, "_source", None) == self.clock.now:
+                self._clock_module.set_source(self._previous_clock_source)
+            self._clock_module = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = {}
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ wiring
+
+    def _layer_paths(self) -> list[Path]:
+        paths = []
+        for logical_id in self.template.of_type("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
+            props = self.template.properties(logical_id)
+            uri = props.get("ContentUri") or (props.get("Content") or {}).get("S3Key")
+            if not isinstance(uri, str):
+                continue
+            root = (self.template.root / uri).resolve()
+            # A built layer keeps Python code under python/; a source layer (BuildMethod) at its root.
+            paths.append(root / "python" if (root / "python").is_dir() else root)
+        return paths
+
+    def _build_runtime(self, region: str) -> Runtime:
+        overrides = {
+            "AWS_ENDPOINT_URL": self.endpoint_url or "",
+            "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+            "AWS_DEFAULT_REGION": region,
+            "AWS_REGION": region,
+        }
+        if os.environ.get("AWS_SESSION_TOKEN"):
+            overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
+        functions = []
+        for spec in function_specs(self.template):
+            env = function_environment(spec, overrides, region)
+            if not env.get("PUBLIC_BASE_URL"):
+                env["PUBLIC_BASE_URL"] = self.base_url
+            functions.append(Function(spec, env))
+        return Runtime(functions, self._layer_paths())
+
+    def _install_clock(self) -> None:
+        try:
+            import nudges.clock as clock_module
+        except ImportError:
+            print("[local-stack] nudges.clock not importable; functions use the real clock", file=sys.stderr)
+            return
+        self._previous_clock_source = getattr(clock_module, "_source", None)
+        clock_module.set_source(self.clock.now)
+        self._clock_module = clock_module
+
+    def _wire_events(self) -> None:
+        self.routes = []
+        sources = []
+        self.topic_subscribers: dict[str, list[Function]] = {}
+        for fn in self.runtime.functions.values():
+            for _name, props in fn.spec.events_of_type("HttpApi"):
+                method = str(props.get("Method") or "ANY")
+                method = "ANY" if method in ("*", "any") else method
+                self.routes.append(make_route(method, str(props.get("Path") or "$default"), fn))
+            for _name, props in fn.spec.events_of_type("SQS"):
+                if props.get("Enabled") is False:
+                    continue
+                sources.append(
+                    EventSource(
+                        function=fn,
+                        queue_arn=str(props["Queue"]),
+                        batch_size=int(props.get("BatchSize") or 10),
+                        report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    )
+                )
+            for _name, props in fn.spec.events_of_type("SNS"):
+                self.topic_subscribers.setdefault(str(props["Topic"]), []).append(fn)
+        self.drainer = QueueDrainer(self.aws, sources)
+        groups = [str(self.template.ref(lid)) for lid in self.template.of_type("AWS::Scheduler::ScheduleGroup")] or [
+            "default"
+        ]
+        self.scheduler = SchedulerEmulator(self.aws, groups, self.runtime, self.clock.now())
+
+    def _install_webhook_secrets(self) -> None:
+        if WEBHOOK_SECRETS_LOGICAL_ID not in self.template.resources:
+            return
+        arn = self.template.ref(WEBHOOK_SECRETS_LOGICAL_ID)
+        value = json.dumps(webhook_secrets())
+        sm = self.aws.client("secretsmanager")
+        try:
+            current = sm.get_secret_value(SecretId=arn).get("SecretString")
+        except ClientError:
+            current = None
+        if current != value:
+            sm.put_secret_value(SecretId=arn, SecretString=value)
+
+    # ------------------------------------------------------------------ controls
+
+    def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:
+        """Set the virtual clock, then deliver everything due at or before it."""
+        with self._control_lock:
+            self.clock.set(now)
+            instant = self.clock.now()
+            attempted: set[tuple[str, str]] = set()
+            seen: set[str] = set()
+            to_release: list[tuple[str, str]] = []
+            fired: list[dict[str, str]] = []
+            try:
+                for _ in range(MAX_DELIVERY_PASSES):
+                    pass_fired = self.scheduler.deliver(instant, deliver_twice, attempted)
+                    delivered = self.drainer.drain(seen, to_release, deliver_twice)
+                    fired.extend(pass_fired)
+                    if not pass_fired and not delivered:
+                        break
+            finally:
+                self.drainer.release(to_release)
+                self.scheduler.end_call(instant)
+            return {"now": now.isoformat(), "fired": fired}
+
+    def outbox(self) -> list[dict[str, Any]]:
+        table, index = self._send_record_table()
+        return outbox.build_outbox(self.aws, table, index)
+
+    def _send_record_table(self) -> tuple[str | None, str]:
+        """The table (and index) holding send records: the one with a GSI1 index."""
+        first = None
+        for logical_id in self.template.of_type("AWS::DynamoDB::Table"):
+            name = str(self.template.ref(logical_id))
+            first = first or name
+            indexes = self.template.properties(logical_id).get("GlobalSecondaryIndexes") or []
+            if any(i.get("IndexName") == "GSI1" for i in indexes):
+                return name, "GSI1"
+        return first, "GSI1"
+
+    def inbound_sms(self, sender: str, body: str) -> None:
+        if not self.topic_subscribers:
+            raise RuntimeError("no topic in the template has an SNS-subscribed function")
+        preferred = None
+        if "InboundSmsTopic" in self.template.resources:
+            preferred = str(self.template.ref("InboundSmsTopic"))
+        topic = preferred if preferred in self.topic_subscribers else next(iter(self.topic_subscribers))
+        message = topics.two_way_sms(sender, body, self.account_id)
+        with self._control_lock:
+            topics.publish_and_deliver(self.aws, topic, self.topic_subscribers[topic], message, self.clock.now())

@@ -1,0 +1,349 @@
+"""Reads a SAM/CloudFormation template and resolves its intrinsic functions.
+
+Only what the local stack needs: short-form tags (``!Ref``, ``!GetAtt``, ``!Sub`` ...),
+parameters with defaults and overrides, pseudo parameters, ``Globals.Function`` and the
+handful of SAM function properties (``CodeUri``, ``Handler``, ``Environment``, ``Events``).
+Physical names are deterministic (``<stack>-<LogicalId>``) so that a restart against the
+same AWS endpoint finds what the previous run created.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+DEFAULT_STACK_NAME = "interview-nudges-local"
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+_SHORT_TAGS = (
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "If",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "GetAZs",
+    "ImportValue",
+    "Base64",
+    "Cidr",
+    "Condition",
+    "Transform",
+    "ToJsonString",
+    "Length",
+)
+
+
+class TemplateError(Exception):
+    """The template uses something the local stack cannot resolve."""
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns ``!Tag value`` into ``{"Fn::Tag": value}`` (``!Ref`` → ``Ref``)."""
+
+
+def _make_constructor(tag: str) -> Callable[[yaml.Loader, yaml.Node], dict[str, Any]]:
+    key = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
+
+    def construct(loader: yaml.Loader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if tag == "GetAtt":
+                # !GetAtt A.B is the scalar form of [A, B]; the attribute may contain dots.
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {key: value}
+
+    return construct
+
+
+for _tag in _SHORT_TAGS:
+    _CfnLoader.add_constructor(f"!{_tag}", _make_constructor(_tag))
+
+
+def load_template(path: str | Path) -> dict[str, Any]:
+    """Parse a template file (YAML or JSON) with CloudFormation short tags."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_CfnLoader)
+
+
+def _deep_merge(base: Any, override: Any) -> Any:
+    """SAM Globals merge: maps merge key by key, anything else is replaced by the function's."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _deep_merge(base[key], value) if key in base else value
+        return merged
+    return copy.deepcopy(override)
+
+
+class Template:
+    """A loaded template plus the resolver for its intrinsics.
+
+    Resource references are answered by ``resolve_resource`` (set by the provisioner), which
+    returns ``(ref, attributes)`` for a logical id, provisioning it first when needed.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        stack_name: str = DEFAULT_STACK_NAME,
+        parameter_overrides: dict[str, Any] | None = None,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        self.path = Path(path)
+        self.root = self.path.parent
+        self.doc = load_template(self.path)
+        self.stack_name = stack_name
+        self.region = region
+        self.account_id = account_id
+        self.resources: dict[str, dict[str, Any]] = self.doc.get("Resources") or {}
+        self.parameters = self._parameter_values(parameter_overrides or {})
+        self.conditions: dict[str, bool] = {}
+        self.resolve_resource: Callable[[str], tuple[Any, dict[str, Any]]] = self.static_resource
+        self._evaluate_conditions()
+
+    # ------------------------------------------------------------------ names
+
+    def physical_name(self, logical_id: str) -> str:
+        return f"{self.stack_name}-{logical_id}"
+
+    def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
+        return {lid: res for lid, res in self.resources.items() if res.get("Type") in types}
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        return self.resources[logical_id].get("Properties") or {}
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
+        return f"arn:aws:{service}:{self.region if region else ''}:{self.account_id}:{resource}"
+
+    def static_resource(self, logical_id: str) -> tuple[Any, dict[str, Any]]:
+        """Ref and attributes of resources whose identity needs no AWS call."""
+        if logical_id not in self.resources:
+            raise TemplateError(f"unknown resource {logical_id!r}")
+        rtype = self.resources[logical_id].get("Type")
+        props = self.properties(logical_id)
+        name = self.physical_name(logical_id)
+        if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            name = props.get("FunctionName") or name
+            arn = self.arn("lambda", f"function:{name}")
+            return name, {"Arn": arn}
+        if rtype == "AWS::IAM::Role":
+            name = props.get("RoleName") or name
+            return name, {
+                "Arn": f"arn:aws:iam::{self.account_id}:role/{name}",
+                "RoleId": f"AROA{zlib.crc32(name.encode()):016d}",
+            }
+        if rtype in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
+            return self.arn("lambda", f"layer:{name}:1"), {}
+        if rtype in ("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api", "AWS::Serverless::Api"):
+            return "localapi", {"ApiEndpoint": "http://127.0.0.1"}
+        return name, {"Arn": self.arn(rtype.split("::")[1].lower() if rtype else "unknown", name)}
+
+    # ------------------------------------------------------------------ parameters
+
+    def _parameter_values(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, spec in (self.doc.get("Parameters") or {}).items():
+            if name in overrides:
+                value = overrides[name]
+            elif "Default" in spec:
+                value = spec["Default"]
+            else:
+                raise TemplateError(f"parameter {name} has no Default and no override")
+            # CloudFormation hands every parameter to Ref as a string (lists stay lists).
+            values[name] = value if isinstance(value, list) else str(value)
+        return values
+
+    def _pseudo(self, name: str) -> Any:
+        return {
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account_id,
+            "AWS::Partition": "aws",
+            "AWS::StackName": self.stack_name,
+            "AWS::StackId": self.arn("cloudformation", f"stack/{self.stack_name}/local"),
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": _NO_VALUE,
+            "AWS::NotificationARNs": [],
+        }[name]
+
+    def _evaluate_conditions(self) -> None:
+        pending = dict(self.doc.get("Conditions") or {})
+        # Conditions may reference each other; evaluate lazily through resolve().
+        self._pending_conditions = pending
+        for name in list(pending):
+            self.condition(name)
+
+    def condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            if name not in self._pending_conditions:
+                raise TemplateError(f"unknown condition {name!r}")
+            self.conditions[name] = bool(self.resolve(self._pending_conditions[name]))
+        return self.conditions[name]
+
+    # ------------------------------------------------------------------ intrinsics
+
+    def ref(self, name: str) -> Any:
+        if name in self.parameters:
+            return self.parameters[name]
+        if name.startswith("AWS::"):
+            return self._pseudo(name)
+        return self.resolve_resource(name)[0]
+
+    def get_att(self, logical_id: str, attr: str) -> Any:
+        _ref, attrs = self.resolve_resource(logical_id)
+        if attr not in attrs:
+            raise TemplateError(f"{logical_id} has no attribute {attr!r} locally")
+        return attrs[attr]
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve every intrinsic in ``value`` (a fresh structure is returned)."""
+        if isinstance(value, list):
+            return [v for v in (self.resolve(item) for item in value) if v is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            handler = _INTRINSICS.get(key)
+            if handler is not None:
+                return handler(self, arg)
+        out = {}
+        for key, item in value.items():
+            resolved = self.resolve(item)
+            if resolved is not _NO_VALUE:
+                out[key] = resolved
+        return out
+
+    def _sub(self, arg: Any) -> str:
+        if isinstance(arg, list):
+            text, variables = arg[0], {k: self.resolve(v) for k, v in (arg[1] or {}).items()}
+        else:
+            text, variables = arg, {}
+
+        def replace(match: re.Match[str]) -> str:
+            expr = match.group(1)
+            if expr.startswith("!"):
+                return "${" + expr[1:] + "}"  # ${!Literal} escapes a placeholder
+            if expr in variables:
+                return str(variables[expr])
+            if "." in expr and not expr.startswith("AWS::"):
+                logical_id, attr = expr.split(".", 1)
+                return str(self.get_att(logical_id, attr))
+            return str(self.ref(expr))
+
+        return re.sub(r"\$\{([^}]+)\}", replace, text)
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+_NO_VALUE = _NoValue()
+
+
+def _fn_if(t: Template, arg: list[Any]) -> Any:
+    name, when_true, when_false = arg
+    return t.resolve(when_true if t.condition(name) else when_false)
+
+
+def _fn_select(t: Template, arg: list[Any]) -> Any:
+    index, items = t.resolve(arg[0]), t.resolve(arg[1])
+    return items[int(index)]
+
+
+def _fn_find_in_map(t: Template, arg: list[Any]) -> Any:
+    name, top, second = (t.resolve(a) for a in arg[:3])
+    return t.doc["Mappings"][name][top][second]
+
+
+_INTRINSICS: dict[str, Callable[[Template, Any], Any]] = {
+    "Ref": lambda t, a: t.ref(t.resolve(a)),
+    "Fn::GetAtt": lambda t, a: t.get_att(*(a.split(".", 1) if isinstance(a, str) else t.resolve(a))),
+    "Fn::Sub": lambda t, a: t._sub(a),
+    "Fn::If": _fn_if,
+    "Fn::Equals": lambda t, a: t.resolve(a[0]) == t.resolve(a[1]),
+    "Fn::Not": lambda t, a: not t.resolve(a[0]),
+    "Fn::And": lambda t, a: all(t.resolve(x) for x in a),
+    "Fn::Or": lambda t, a: any(t.resolve(x) for x in a),
+    "Condition": lambda t, a: t.condition(a),
+    "Fn::Join": lambda t, a: str(t.resolve(a[0])).join(str(x) for x in t.resolve(a[1])),
+    "Fn::Select": _fn_select,
+    "Fn::Split": lambda t, a: str(t.resolve(a[1])).split(t.resolve(a[0])),
+    "Fn::FindInMap": _fn_find_in_map,
+    "Fn::GetAZs": lambda t, a: [f"{t.region}a", f"{t.region}b", f"{t.region}c"],
+    "Fn::Base64": lambda t, a: base64.b64encode(str(t.resolve(a)).encode()).decode(),
+    "Fn::ToJsonString": lambda t, a: json.dumps(t.resolve(a), separators=(",", ":")),
+    "Fn::Length": lambda t, a: len(t.resolve(a)),
+}
+
+
+# ---------------------------------------------------------------------- SAM functions
+
+
+class FunctionSpec:
+    """What the runtime needs to know about one ``AWS::Serverless::Function``."""
+
+    def __init__(self, logical_id: str, props: dict[str, Any], template: Template) -> None:
+        self.logical_id = logical_id
+        self.props = props
+        self.name: str = template.ref(logical_id)
+        self.arn: str = template.get_att(logical_id, "Arn")
+        code_uri = props.get("CodeUri") or "."
+        self.code_dir = (template.root / str(code_uri)).resolve()
+        handler = str(props.get("Handler") or "app.lambda_handler")
+        module, _, func = handler.rpartition(".")
+        self.module = module or "app"
+        self.handler = func
+        self.memory_mb = int(props.get("MemorySize") or 128)
+        self.timeout_s = float(props.get("Timeout") or 3)
+        self.environment: dict[str, str] = {
+            k: _env_str(v) for k, v in ((props.get("Environment") or {}).get("Variables") or {}).items()
+        }
+        self.events: dict[str, dict[str, Any]] = props.get("Events") or {}
+
+    def events_of_type(self, event_type: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(name, ev.get("Properties") or {}) for name, ev in self.events.items() if ev.get("Type") == event_type]
+
+
+def _env_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return "" if value is None else str(value)
+
+
+def function_specs(template: Template) -> list[FunctionSpec]:
+    """Every serverless function with ``Globals.Function`` merged in and intrinsics resolved."""
+    globals_fn = ((template.doc.get("Globals") or {}).get("Function")) or {}
+    specs = []
+    for logical_id, res in template.of_type("AWS::Serverless::Function").items():
+        if "Condition" in res and not template.condition(res["Condition"]):
+            continue
+        merged = _deep_merge(globals_fn, res.get("Properties") or {})
+        # Policies only matter to IAM; leaving them unresolved avoids needless lookups.
+        merged.pop("Policies", None)
+        specs.append(FunctionSpec(logical_id, template.resolve(merged), template))
+    return specs
