@@ -7,6 +7,7 @@ message that reached SES or SNS is printed as the candidate would see it.
 from __future__ import annotations
 
 import sys
+import textwrap
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,10 +36,12 @@ def show_new(client: LocalClient, seen: int) -> int:
         if message.get("subject"):
             say(f"      Subject: {message['subject']}")
         lines = [line for line in message["body"].splitlines() if line.strip()]
-        for line in lines[: 4 if message["channel"] == "email" else 3]:
-            say(f"      | {line[:WIDTH]}")
-        if len(lines) > 4 and message["channel"] == "email":
-            say(f"      | ... ({len(lines) - 4} more lines)")
+        shown = lines[:5] if message["channel"] == "email" else lines
+        for line in shown:
+            for part in textwrap.wrap(line, WIDTH, subsequent_indent="    ") or [""]:
+                say(f"      | {part}")
+        if len(lines) > len(shown):
+            say(f"      | ... ({len(lines) - len(shown)} more lines)")
     if len(outbox) == seen:
         say("  (nothing sent)")
     return len(outbox)
@@ -47,7 +50,8 @@ def show_new(client: LocalClient, seen: int) -> int:
 def main() -> int:
     from local_stack import LocalStack
 
-    stack = LocalStack(ROOT)
+    # Function logs stay quiet here so the messages can be read; `make local` shows them all.
+    stack = LocalStack(ROOT, parameter_overrides={"LogLevel": "WARNING"})
     base_url = stack.start()
     try:
         client = LocalClient(base_url)

@@ -77,7 +77,7 @@ def test_the_whole_story(client, unique):
     client.set_clock(datetime(2031, 3, 6, 16, 0, tzinfo=UTC))
     thank_you = [m for m in client.outbox() if m["interview_id"] == interview_id and m["kind"] == "thank_you"]
     assert [m["channel"] for m in thank_you] == ["email", "sms"]
-    assert "Dear Jane Doe," in thank_you[0]["body"] and "Hold off on LinkedIn" in thank_you[0]["body"]
+    assert "Dear Jane," in thank_you[0]["body"] and "Hold off on LinkedIn" in thank_you[0]["body"]
     # When an offer is recorded
     client.set_clock(datetime(2031, 3, 8, 12, 0, tzinfo=UTC))
     assert client.outcome(interview_id, "offer").status == 202

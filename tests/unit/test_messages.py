@@ -47,7 +47,7 @@ def test_thank_you_says_not_to_connect_yet_and_drafts_an_email_to_the_interviewe
     message = messages.thank_you(CANDIDATE, INTERVIEW)
     assert "Hold off on LinkedIn" in message.text and "presumptuous" in message.text
     assert "To: jane@acme.com, sam@acme.com" in message.text
-    assert "Dear Jane Doe and Sam Roe," in message.text
+    assert "Dear Jane and Sam," in message.text
     assert "Best regards,\nAda Lovelace" in message.text
     assert "don't connect" in message.sms
 

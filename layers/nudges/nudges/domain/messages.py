@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
-from nudges.domain.interview import Person
+from nudges.domain.interview import Person, company_display_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,12 +63,8 @@ def _fit_sms(render: Callable[[str], str], people: tuple[Person, ...] | list[Per
     return text[: SMS_LIMIT - 1] + "…"
 
 
-def _company(interview: Interview) -> str:
-    return interview.company.title() if interview.company != "unknown" else "the company"
-
-
 def research_prompt(candidate: Candidate, interview: Interview) -> Message:
-    company = _company(interview)
+    company = company_display_name(interview.company)
     when = local_time(interview.start, candidate)
     people = "\n".join(f"  - {p.display_name}" for p in interview.interviewers) or "  - your interviewers"
     points = "\n".join(f"  {n}. {point}" for n, point in enumerate(RESEARCH_POINTS, 1))
@@ -94,8 +90,8 @@ def research_prompt(candidate: Candidate, interview: Interview) -> Message:
 
 
 def thank_you(candidate: Candidate, interview: Interview) -> Message:
-    company = _company(interview)
-    greeting = _names(interview.interviewers) if interview.interviewers else "all"
+    company = company_display_name(interview.company)
+    greeting = _names([Person(p.display_name.split(" ")[0], p.email) for p in interview.interviewers]) or "all"
     sign_off = candidate.name or "[your name]"
     draft = (
         f"To: {', '.join(p.email for p in interview.interviewers) or '[interviewer email]'}\n"
@@ -127,7 +123,7 @@ def linkedin_search_url(person: Person, company: str) -> str:
 
 
 def connect(candidate: Candidate, company_key: str, people: tuple[Person, ...]) -> Message:
-    company = company_key.title() if company_key != "unknown" else "the company"
+    company = company_display_name(company_key)
     lines = []
     for person in people:
         note = (
