@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from nudges import clock, config, wiring
 from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
 from nudges.observability import logger
+from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -36,7 +37,7 @@ def _view(candidate: Candidate) -> dict[str, Any]:
         "channels": list(candidate.channels),
         "locale": candidate.locale,
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
-        "created_at": candidate.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso(candidate.created_at),
     }
 
 

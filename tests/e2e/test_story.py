@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 from local_stack.client import calcom_booking
@@ -299,3 +301,26 @@ def test_deleting_a_candidate_erases_them_and_cancels_their_schedules(client, un
     fired = client.set_clock(datetime(2032, 7, 10, 12, 0, tzinfo=UTC))["fired"]
     assert not [f for f in fired if interview_id in f["name"]]
     assert mine(client, email, {interview_id}) == []
+
+
+def test_no_email_address_or_phone_number_reaches_the_logs(client, unique):
+    # Listen to the functions' logger through the very formatter that writes their log lines.
+    from nudges.observability import logger
+
+    lines = io.StringIO()
+    tap = logging.StreamHandler(lines)
+    tap.setFormatter(logger.registered_formatter)
+    logging.getLogger(logger.name).addHandler(tap)
+    now = datetime(2032, 9, 6, 9, 0, tzinfo=UTC)
+    client.set_clock(now)
+    email = f"private-{unique}@example.org"
+    register(client, email)
+    client.register(email="broken@", timezone="Europe/London", channels=["email"])  # the error echoes input
+    interview_id = book(client, email, f"uid-{unique}", datetime(2032, 9, 9, 14, 0, tzinfo=UTC), now).body["interview_id"]
+    client.set_clock(datetime(2032, 9, 9, 16, 0, tzinfo=UTC))
+    assert len(mine(client, email, {interview_id})) == 4
+    logging.getLogger(logger.name).removeHandler(tap)
+    logs = lines.getvalue()
+    assert '"message":"nudge sent"' in logs  # the functions did log
+    for secret in (email, "+447700900123", "jane.doe@acme-robotics.com", "broken@"):
+        assert secret not in logs

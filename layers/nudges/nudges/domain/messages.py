@@ -91,7 +91,8 @@ def research_prompt(candidate: Candidate, interview: Interview) -> Message:
 
 def thank_you(candidate: Candidate, interview: Interview) -> Message:
     company = company_display_name(interview.company)
-    greeting = _names([Person(p.display_name.split(" ")[0], p.email) for p in interview.interviewers]) or "all"
+    first_names = [Person(p.display_name.split(" ")[0], p.email) for p in interview.interviewers]
+    greeting = _names(first_names) if first_names else "all"
     sign_off = candidate.name or "[your name]"
     draft = (
         f"To: {', '.join(p.email for p in interview.interviewers) or '[interviewer email]'}\n"

@@ -20,7 +20,14 @@ class NewCandidate(BaseModel):
     channels: Annotated[list[Literal["email", "sms"]], Field(min_length=1)] = ["email"]
     phone: str | None = None
     name: Annotated[str, Field(max_length=200)] | None = None
-    locale: Literal["en-GB", "en-US"] = "en-GB"
+    # Unset: US English for American zones, British English elsewhere.
+    locale: Literal["en-GB", "en-US"] | None = None
+
+    @property
+    def resolved_locale(self) -> str:
+        if self.locale:
+            return self.locale
+        return "en-US" if self.timezone.startswith(("America/", "US/", "Pacific/Honolulu")) else "en-GB"
 
     @field_validator("phone")
     @classmethod

@@ -36,7 +36,7 @@ class CandidateService:
             ics_inbox_token=secrets.token_urlsafe(18),
             phone=new.phone,
             name=new.name,
-            locale=new.locale,
+            locale=new.resolved_locale,
         )
         self._store.add_candidate(candidate)
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})

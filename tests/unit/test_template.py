@@ -1,0 +1,89 @@
+"""What the deployed stack promises, read from template.yaml itself."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from local_stack.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = load_template(ROOT / "template.yaml")
+RESOURCES = TEMPLATE["Resources"]
+FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+
+CONTRACT_ROUTES_IN_THIS_STACK = {
+    ("POST", "/candidates"),
+    ("GET", "/candidates/{candidate_id}"),
+    ("DELETE", "/candidates/{candidate_id}"),
+    ("GET", "/candidates/{candidate_id}/interviews"),
+    ("POST", "/interviews/{interview_id}/outcome"),
+    ("POST", "/webhooks/calcom"),
+}
+
+
+def routes():
+    for name, function in FUNCTIONS.items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                props = event["Properties"]
+                yield name, props["Method"], props["Path"], props.get("Auth", {}).get("Authorizer")
+
+
+def test_functions_run_python_313_on_arm64_over_the_shared_layer():
+    globals_ = TEMPLATE["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
+    assert globals_["Layers"] == [{"Ref": "NudgesLayer"}]
+    layer = RESOURCES["NudgesLayer"]
+    assert layer["Metadata"] == {"BuildMethod": "python3.13", "BuildArchitecture": "arm64"}
+    requirements = (ROOT / "layers/nudges/requirements.txt").read_text()
+    assert not re.search(r"^boto3", requirements, re.M)  # the runtime provides it
+
+
+def test_the_contract_routes_exist_operator_routes_use_iam_and_webhooks_are_open():
+    found = {(method, path) for _, method, path, _ in routes()}
+    assert found >= CONTRACT_ROUTES_IN_THIS_STACK
+    assert RESOURCES["NudgesApi"]["Properties"]["Auth"]["DefaultAuthorizer"] == "AWS_IAM"
+    for _, _, path, authorizer in routes():
+        assert (authorizer == "NONE") == path.startswith("/webhooks/"), path
+
+
+def test_table_is_on_demand_with_point_in_time_recovery_and_ttl():
+    table = RESOURCES["NudgesTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_nothing_scans_the_table():
+    policies = json.dumps([f["Properties"].get("Policies") for f in FUNCTIONS.values()])
+    assert "dynamodb:Scan" not in policies and "DynamoDBCrudPolicy" not in policies
+    code = [*ROOT.glob("layers/nudges/nudges/**/*.py"), *ROOT.glob("functions/*/app.py")]
+    offenders = [str(p) for p in code if re.search(r"\.scan\(|\"Scan\"|'scan'", p.read_text())]
+    assert offenders == []
+
+
+def test_the_sender_retries_then_dead_letters():
+    sender = FUNCTIONS["SenderFunction"]["Properties"]
+    assert sender["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    assert sender["Events"]["SendNow"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = RESOURCES["SendQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["NudgeDeadLetterQueue", "Arn"]}
+    role = json.dumps(RESOURCES["SchedulerRole"]["Properties"])
+    assert "lambda:InvokeFunction" in role and "SenderFunction" in role
+
+
+@pytest.mark.parametrize(
+    "parameter",
+    ["SenderEmail", "ResearchPromptLeadHours", "ThankYouDelayHours", "QuietHoursStart", "QuietHoursEnd"],
+)
+def test_sender_identity_and_timings_are_parameters(parameter):
+    assert parameter in TEMPLATE["Parameters"]
+
+
+def test_api_url_is_an_output():
+    assert "ApiUrl" in TEMPLATE["Outputs"]
