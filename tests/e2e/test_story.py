@@ -316,7 +316,9 @@ def test_no_email_address_or_phone_number_reaches_the_logs(client, unique):
     email = f"private-{unique}@example.org"
     register(client, email)
     client.register(email="broken@", timezone="Europe/London", channels=["email"])  # the error echoes input
-    interview_id = book(client, email, f"uid-{unique}", datetime(2032, 9, 9, 14, 0, tzinfo=UTC), now).body["interview_id"]
+    interview_id = book(client, email, f"uid-{unique}", datetime(2032, 9, 9, 14, 0, tzinfo=UTC), now).body[
+        "interview_id"
+    ]
     client.set_clock(datetime(2032, 9, 9, 16, 0, tzinfo=UTC))
     assert len(mine(client, email, {interview_id})) == 4
     logging.getLogger(logger.name).removeHandler(tap)

@@ -129,7 +129,7 @@ def connect(candidate: Candidate, company_key: str, people: tuple[Person, ...]) 
     for person in people:
         note = (
             f"Hi {person.display_name.split(' ')[0]}, thank you again for our conversation during my "
-            f"interviews at {company}. I'm delighted to be joining and would love to stay in touch."
+            f"interviews at {company}. I really enjoyed it and would love to stay in touch."
         )
         lines.append(
             f"  - {person.display_name}\n"
