@@ -1,7 +1,7 @@
 """EventBridge Scheduler for nudges due later; the send queue for nudges due now.
 
-A schedule's name carries its due time, so re-planning the same nudge for the same moment
-is a no-op and a moved nudge gets a fresh schedule while the stale one is deleted.
+Each nudge has one schedule, named after the nudge: planning it again is a no-op, and moving it
+updates that schedule in place (its time and its Input) instead of adding another.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ def delivery_input(nudge: NudgeRecord) -> dict[str, str]:
 
 
 def schedule_name(nudge: NudgeRecord) -> str:
-    assert nudge.due_at is not None
-    return f"{nudge.owner_id}-{nudge.kind}-{int(nudge.due_at.timestamp())}"
+    return f"{nudge.owner_id}-{nudge.kind}"
 
 
 class NudgeScheduler:
@@ -69,7 +68,7 @@ class NudgeScheduler:
         except Exception as exc:
             if error_code(exc) != "ConflictException":
                 raise
-            # Already there (a retried request): make sure it says what we mean now.
+            # Already there (a retry, or the nudge moved): make it say what we mean now.
             existing = self._scheduler.get_schedule(Name=name, GroupName=self._config.group_name)
             if existing.get("Target", {}).get("Input") != payload:
                 self._scheduler.update_schedule(**request)
