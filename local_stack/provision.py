@@ -246,6 +246,19 @@ def provision_email_identity(aws: Aws, name: str, props: dict[str, Any]) -> Resu
     return identity, {}, created
 
 
+def provision_configuration_set(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    name = props.get("Name") or name
+    sesv2 = aws.client("sesv2")
+    try:
+        sesv2.get_configuration_set(ConfigurationSetName=name)
+        return name, {}, False
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+    sesv2.create_configuration_set(ConfigurationSetName=name)
+    return name, {}, True
+
+
 PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::DynamoDB::Table": provision_table,
     "AWS::SQS::Queue": provision_queue,
@@ -253,6 +266,8 @@ PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::Scheduler::ScheduleGroup": provision_schedule_group,
     "AWS::SecretsManager::Secret": provision_secret,
     "AWS::SES::EmailIdentity": provision_email_identity,
+    # Its event destinations are not created: the stack publishes SES events itself (/_local/email-event).
+    "AWS::SES::ConfigurationSet": provision_configuration_set,
 }
 
 

@@ -141,9 +141,11 @@ class Runtime:
     """All functions of the stack, by name and by ARN."""
 
     def __init__(self, functions: list[Function], layer_paths: list[Path]) -> None:
+        # This stack's layers come first, ahead of any an earlier stack in this process added.
         for path in reversed(layer_paths):
-            if str(path) not in sys.path:
-                sys.path.insert(0, str(path))
+            while str(path) in sys.path:
+                sys.path.remove(str(path))
+            sys.path.insert(0, str(path))
         self.functions = {fn.name: fn for fn in functions}
         self.by_logical_id = {fn.spec.logical_id: fn for fn in functions}
 

@@ -174,6 +174,15 @@ class _Handler(BaseHTTPRequestHandler):
                     raise _BadRequest("'body' must be a string")
                 stack.inbound_sms(sender.strip(), text)
                 return json_response(202, {"delivered": True})
+            if route == ("POST", "/_local/email-event"):
+                payload = _json_object(body)
+                kind, address = payload.get("type"), payload.get("to")
+                if kind not in ("bounce", "complaint"):
+                    raise _BadRequest("'type' must be bounce or complaint")
+                if not isinstance(address, str) or "@" not in address:
+                    raise _BadRequest("'to' must be the email address that bounced or complained")
+                stack.email_event(kind, address)
+                return json_response(202, {"delivered": True})
         except _BadRequest as exc:
             return json_response(400, {"message": str(exc)})
         return json_response(404, {"message": "Not Found"})

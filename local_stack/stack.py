@@ -54,6 +54,8 @@ def webhook_secrets() -> dict[str, str]:
 
 
 class LocalStack:
+    _running = 0  # stacks started and not yet stopped in this process
+
     def __init__(
         self,
         project_root: str | Path = ".",
@@ -100,6 +102,8 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
+        LocalStack._running += 1
+        self._counted = True
         return self.base_url
 
     def _setenv(self, name: str, value: str) -> None:
@@ -164,6 +168,9 @@ class LocalStack:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        if getattr(self, "_counted", False):
+            LocalStack._running -= 1
+            self._counted = False
         if self._server is not None:
             if self._thread is not None:
                 self._server.shutdown()
@@ -209,6 +216,11 @@ class LocalStack:
         return paths
 
     def _build_runtime(self, region: str) -> Runtime:
+        # A start after every earlier stack in this process stopped is a cold start: forget the
+        # layer modules (and the clients they cached against the earlier endpoint).
+        if not LocalStack._running:
+            for module in [m for m in sys.modules if m == "nudges" or m.startswith("nudges.")]:
+                del sys.modules[module]
         overrides = {
             "AWS_ENDPOINT_URL": self.endpoint_url or "",
             "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
@@ -221,8 +233,9 @@ class LocalStack:
         functions = []
         for spec in function_specs(self.template):
             env = function_environment(spec, overrides, region)
-            if not env.get("PUBLIC_BASE_URL"):
-                env["PUBLIC_BASE_URL"] = self.base_url
+            if "PUBLIC_BASE_URL" in env:
+                # Links and callbacks point at this stack (or wherever the environment says).
+                env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
             functions.append(Function(spec, env))
         return Runtime(functions, self._layer_paths())
 
@@ -314,6 +327,22 @@ class LocalStack:
             if any(i.get("IndexName") == "GSI1" for i in indexes):
                 return name, "GSI1"
         return first, "GSI1"
+
+    def email_event(self, kind: str, address: str) -> None:
+        """A bounce or complaint, published as SES publishes it to each configuration set's topic."""
+        targets = []
+        for logical_id in self.template.of_type("AWS::SES::ConfigurationSetEventDestination"):
+            destination = self.template.resolve(self.template.properties(logical_id)["EventDestination"])
+            if kind in destination.get("MatchingEventTypes", []) and "SnsDestination" in destination:
+                targets.append(str(destination["SnsDestination"]["TopicARN"]))
+        if not targets:
+            raise RuntimeError(f"no configuration set in the template sends {kind} events to a topic")
+        message = topics.ses_event(kind, address, self.clock.now())
+        with self._control_lock:
+            for topic in targets:
+                topics.publish_and_deliver(
+                    self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now()
+                )
 
     def inbound_sms(self, sender: str, body: str) -> None:
         if not self.topic_subscribers:

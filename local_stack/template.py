@@ -146,7 +146,7 @@ class Template:
         props = self.properties(logical_id)
         name = self.physical_name(logical_id)
         if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
-            name = props.get("FunctionName") or name
+            name = str(self.resolve(props["FunctionName"])) if props.get("FunctionName") else name
             arn = self.arn("lambda", f"function:{name}")
             return name, {"Arn": arn}
         if rtype == "AWS::IAM::Role":

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, config, wiring
+from nudges.domain.plan import NUDGE_KINDS
+from nudges.errors import InvalidInput, NotFound
 from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -58,6 +60,46 @@ def get_candidate(candidate_id: str) -> Response:
 def delete_candidate(candidate_id: str) -> Response:
     _candidates().delete(candidate_id)
     return Response(status_code=204, body="")
+
+
+@app.patch("/candidates/<candidate_id>")
+def update_candidate(candidate_id: str) -> Response:
+    from nudges.models.api import CandidateChanges
+
+    changes = parse(CandidateChanges, json_body(raw_body(app.current_event)))
+    return json_response(200, _view(_candidates().update(candidate_id, changes, clock.now())))
+
+
+@app.get("/interviews/<interview_id>/nudges/<kind>/preview")
+def preview_nudge(interview_id: str, kind: str) -> Response:
+    """Exactly what would be sent for this nudge now, on one channel."""
+    channel = app.current_event.get_query_string_value("channel", "email")
+    if kind not in NUDGE_KINDS:
+        raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
+    if channel not in ("email", "sms"):
+        raise InvalidInput("channel: must be email or sms", field="channel")
+    found = wiring.store().get_interview(interview_id)
+    if found is None:
+        raise NotFound(f"no interview {interview_id}", field="interview_id")
+    owner_id = found[0].application_id if kind == "connect" else interview_id
+    composed = wiring.composer().compose(owner_id, kind, preview=True)
+    if isinstance(composed, str):
+        raise NotFound(composed, field="interview_id")
+    candidate, message = composed
+    if channel == "sms":
+        return json_response(
+            200, {"channel": "sms", "to": candidate.phone, "body": message.sms, "characters": len(message.sms)}
+        )
+    return json_response(
+        200,
+        {
+            "channel": "email",
+            "to": candidate.email,
+            "subject": message.subject,
+            "body": message.text,
+            "html": message.html,
+        },
+    )
 
 
 @app.get("/candidates/<candidate_id>/interviews")

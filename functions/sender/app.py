@@ -23,9 +23,8 @@ def _service() -> SendService:
     from nudges.adapters.email import EmailSender
     from nudges.adapters.sms import SmsSender
 
-    return SendService(
-        wiring.store(), EmailSender(client("sesv2"), os.environ["SENDER_EMAIL"]), SmsSender(client("sns"))
-    )
+    email = EmailSender(client("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
+    return SendService(wiring.store(), wiring.composer(), email, SmsSender(client("sns")))
 
 
 def _deliver(payload: dict[str, Any]) -> None:

@@ -98,3 +98,37 @@ def test_inbound_sms_event_is_recorded_without_the_number(stack):
     )["Item"]
     assert item["body"]["S"] == "STOP"
     assert "+447700900123" not in json.dumps(item)
+
+
+def test_delivery_preference_events(stack):
+    # The sample candidate was erased by the test above, so the address registers afresh.
+    created = invoke(stack, "OperatorApiFunction", load("operator_api-create_candidate"))
+    assert created["statusCode"] == 201, created
+    candidate_id = body(created)["candidate_id"]
+    update = json.loads(
+        json.dumps(load("operator_api-update_candidate")).replace("c_0123456789abcdef01234567", candidate_id)
+    )
+    updated = invoke(stack, "OperatorApiFunction", update)
+    assert (updated["statusCode"], body(updated)["channels"], body(updated)["locale"]) == (200, ["email"], "en-US")
+    # A preview for an interview that does not exist is a 404, not a crash.
+    assert invoke(stack, "OperatorApiFunction", load("operator_api-preview_nudge"))["statusCode"] == 404
+    # The signature in the sample link is not real: both routes refuse it and change nothing.
+    assert invoke(stack, "UnsubscribeFunction", load("unsubscribe-confirm_page"))["statusCode"] == 404
+    assert invoke(stack, "UnsubscribeFunction", load("unsubscribe-one_click"))["statusCode"] == 404
+
+    store_items = boto3.client("dynamodb", endpoint_url=stack.endpoint_url, region_name="us-east-1")
+    table = stack.template.ref("NudgesTable")
+    for event, address, reason in (
+        ("email_events-bounce", "bounced.candidate@example.org", "bounced"),
+        ("email_events-complaint", "annoyed.candidate@example.org", "complained"),
+    ):
+        invoke(stack, "EmailEventsFunction", load(event))
+        item = store_items.get_item(TableName=table, Key={"PK": {"S": f"SUPPRESSED#{address}"}, "SK": {"S": "EMAIL"}})[
+            "Item"
+        ]
+        assert item["reason"]["S"] == reason
+
+    before = len(stack.outbox())
+    invoke(stack, "InboundSmsFunction", load("inbound_sms-help"))
+    [reply] = stack.outbox()[before:]
+    assert reply["to"] == "+447700900123" and "Reply STOP" in reply["body"]

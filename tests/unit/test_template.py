@@ -49,7 +49,7 @@ def test_the_contract_routes_exist_operator_routes_use_iam_and_webhooks_are_open
     assert found >= CONTRACT_ROUTES_IN_THIS_STACK
     assert RESOURCES["NudgesApi"]["Properties"]["Auth"]["DefaultAuthorizer"] == "AWS_IAM"
     for _, _, path, authorizer in routes():
-        assert (authorizer == "NONE") == path.startswith("/webhooks/"), path
+        assert (authorizer == "NONE") == path.startswith(("/webhooks/", "/unsubscribe/")), path
 
 
 def test_table_is_on_demand_with_point_in_time_recovery_and_ttl():

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.store import NudgeStore
     from nudges.services.planning import NudgePlanner
+    from nudges.services.sending import MessageComposer
 
 
 @cache
@@ -43,3 +44,25 @@ def webhook_secrets() -> WebhookSecrets:
     from nudges.adapters.secrets import WebhookSecrets
 
     return WebhookSecrets(client("secretsmanager"), os.environ["WEBHOOK_SECRETS_ARN"])
+
+
+@cache
+def unsubscribe_keys() -> list[str]:
+    """The key unsubscribe links are signed with (the first) and any still accepted."""
+    import os
+
+    from nudges.adapters.secrets import JsonSecret
+
+    return JsonSecret(client("secretsmanager"), os.environ["UNSUBSCRIBE_KEY_ARN"]).values("key")
+
+
+@cache
+def composer() -> MessageComposer:
+    from nudges.services.sending import MessageComposer
+    from nudges.unsubscribe import unsubscribe_url
+
+    def link(candidate_id: str) -> str | None:
+        base = config.public_base_url()
+        return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
+
+    return MessageComposer(store(), link)

@@ -1,4 +1,4 @@
-"""SNS: nudges by text message."""
+"""SNS: nudges by text message, and the carrier-level opt-out list."""
 
 from __future__ import annotations
 
@@ -19,3 +19,10 @@ class SmsSender:
             },
         )
         return str(response["MessageId"])
+
+    def opted_out(self, phone: str) -> bool:
+        """True when the number replied STOP to AWS itself (SNS keeps that list)."""
+        return bool(self._sns.check_if_phone_number_is_opted_out(phoneNumber=phone)["isOptedOut"])
+
+    def opt_in(self, phone: str) -> None:
+        self._sns.opt_in_phone_number(phoneNumber=phone)

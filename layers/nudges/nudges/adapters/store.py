@@ -511,3 +511,46 @@ class NudgeStore:
                 }
             ),
         )
+
+    # ------------------------------------------------------------------ delivery choices
+    # Keyed by the address or a hash of the number, not by candidate: a bounce or a STOP is about
+    # the address itself and must hold for whoever registers it next.
+    def suppress_email(self, email: str, reason: str, at: datetime) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=self._item(
+                {"PK": f"SUPPRESSED#{normalise_email(email)}", "SK": "EMAIL", "reason": reason, "since": iso(at)}
+            ),
+        )
+
+    def email_suppression(self, email: str) -> str | None:
+        """Why nothing may be emailed to this address (bounce, complaint, unsubscribe), or None."""
+        data = self._get(f"SUPPRESSED#{normalise_email(email)}", "EMAIL")
+        return data["reason"] if data else None
+
+    def set_sms_opt_out(self, phone_hash: str, opted_out: bool, at: datetime) -> None:
+        key = self._key(f"SMS_OPT_OUT#{phone_hash}", "SMS")
+        if opted_out:
+            self._db.put_item(TableName=self._table, Item={**key, "since": {"S": iso(at)}})
+        else:
+            self._db.delete_item(TableName=self._table, Key=key)
+
+    def sms_opted_out(self, phone_hash: str) -> bool:
+        return self._get(f"SMS_OPT_OUT#{phone_hash}", "SMS") is not None
+
+    def update_candidate(self, candidate: Candidate) -> None:
+        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone)."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=self._key(f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
+            UpdateExpression="SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#tz": "timezone", "#name": "name"},
+            ExpressionAttributeValues={
+                ":channels": self._ser.serialize(list(candidate.channels)),
+                ":tz": {"S": candidate.timezone},
+                ":locale": {"S": candidate.locale},
+                ":name": self._ser.serialize(candidate.name),
+                ":phone": self._ser.serialize(candidate.phone),
+            },
+        )

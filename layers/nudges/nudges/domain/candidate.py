@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -12,6 +13,11 @@ if TYPE_CHECKING:
 
 Channel = Literal["email", "sms"]
 CHANNELS: tuple[Channel, ...] = ("email", "sms")
+
+
+def phone_key(phone: str) -> str:
+    """How opt-outs remember a number without storing it."""
+    return hashlib.sha256(phone.strip().encode()).hexdigest()
 
 
 @dataclass(frozen=True)

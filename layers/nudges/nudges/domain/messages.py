@@ -1,39 +1,86 @@
-"""What each nudge says, on each channel. Pure: data in, text out."""
+"""What each nudge says, on each channel, in the candidate's locale. Pure: data in, text out.
+
+The words live in ``nudges/templates/<locale>/<kind>.<part>.txt`` (``string.Template``
+placeholders); this module only supplies the values. The HTML part of an email is the same text
+with every value, and the template itself, HTML-escaped: names and titles come from webhooks and
+must never become markup.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 from nudges.domain.interview import Person, company_display_name
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
 
-RESEARCH_POINTS = (
-    "how their role relates to the job you are interviewing for",
-    "the organisation's culture",
-    "its projects and clients",
-    "shared first-degree connections you could mention",
-    "articles or posts they have published",
-    "one or two thoughtful comments or questions to bring to the conversation",
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LOCALES = ("en-GB", "en-US")
+DEFAULT_LOCALE = "en-GB"
+
+# Two segments: past these a text is split into more parts, costs more, and may arrive out of order.
+GSM7_LIMIT = 306
+UCS2_LIMIT = 134
+_GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-
-
-# Two GSM-7 segments: longer texts split into more parts and cost more.
-SMS_LIMIT = 306
+_GSM7_EXTENDED = set("^{}\\[~]|€")
+_URL = re.compile(r"https?://[^\s<]+")
 
 
 @dataclass(frozen=True)
 class Message:
     subject: str
     text: str
+    html: str
     sms: str
+
+
+def sms_limit(text: str) -> int:
+    """Characters that fit two segments: GSM-7 when every character is in it, else UCS-2."""
+    return GSM7_LIMIT if all(c in _GSM7 or c in _GSM7_EXTENDED for c in text) else UCS2_LIMIT
+
+
+def sms_length(text: str) -> int:
+    """Length in GSM-7 septets (extended characters take two) or UCS-2 characters."""
+    return sum(2 if c in _GSM7_EXTENDED else 1 for c in text) if sms_limit(text) == GSM7_LIMIT else len(text)
+
+
+@cache
+def _template(locale: str, kind: str, part: str) -> str:
+    locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    return (TEMPLATES / locale / f"{kind}.{part}.txt").read_text(encoding="utf-8").rstrip("\n")
+
+
+def _fill(locale: str, kind: str, part: str, values: dict[str, str]) -> str:
+    return Template(_template(locale, kind, part)).substitute(values)
+
+
+def _html(locale: str, kind: str, values: dict[str, str]) -> str:
+    """The email template as HTML paragraphs, template and values escaped, links made clickable."""
+    escaped = {k: html.escape(v) for k, v in values.items()}
+    body = Template(html.escape(_template(locale, kind, "email"), quote=False)).substitute(escaped)
+    paragraphs = "\n".join(
+        f"<p>{p.strip().replace(chr(10), '<br>' + chr(10))}</p>" for p in body.split("\n\n") if p.strip()
+    )
+    return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', paragraphs)
+
+
+def _page(*fragments: str) -> str:
+    body = "\n".join(fragments)
+    return f'<!doctype html>\n<html><body style="font-family: sans-serif; line-height: 1.4">\n{body}\n</body></html>\n'
 
 
 def local_time(moment: datetime, candidate: Candidate) -> str:
@@ -53,101 +100,81 @@ def _names(people: tuple[Person, ...] | list[Person]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _fit_sms(render: Callable[[str], str], people: tuple[Person, ...] | list[Person]) -> str:
-    """The SMS with everyone's full name if it fits, else first names, else a count."""
-    options = [_names(people), _names([Person(p.display_name.split(" ")[0], p.email) for p in people])]
+def _first_names(people: tuple[Person, ...] | list[Person]) -> list[Person]:
+    return [Person(p.display_name.split(" ")[0], p.email) for p in people]
+
+
+def _sms(candidate: Candidate, kind: str, values: dict[str, str], people: tuple[Person, ...]) -> str:
+    """The SMS with everyone's full name if it fits two segments, else first names, else a count."""
+    options = [_names(people), _names(_first_names(people))]
     options.append(f"your {len(people)} interviewers" if len(people) > 1 else "your interviewer")
     for names in options:
-        if len(text := render(names)) <= SMS_LIMIT:
+        text = _fill(candidate.locale, kind, "sms", {**values, "names": names})
+        if sms_length(text) <= sms_limit(text):
             return text
-    return text[: SMS_LIMIT - 1] + "…"
+    return text[: sms_limit(text) - 1] + "…"
 
 
-def research_prompt(candidate: Candidate, interview: Interview) -> Message:
-    company = company_display_name(interview.company)
-    when = local_time(interview.start, candidate)
-    people = "\n".join(f"  - {p.display_name}" for p in interview.interviewers) or "  - your interviewers"
-    points = "\n".join(f"  {n}. {point}" for n, point in enumerate(RESEARCH_POINTS, 1))
-    text = (
-        f"Hi {candidate.first_name},\n\n"
-        f'Your interview "{interview.title}" with {company} is on {when}.\n'
-        f"Now is a good time to research the people you will meet:\n{people}\n\n"
-        f"For each of them, look into:\n{points}\n\n"
-        "Please don't send them a LinkedIn connection request or a Facebook friend request yet: "
-        "before the process ends it can come across as presumptuous. Research quietly and bring "
-        "what you learn into the conversation.\n\n"
-        "Good luck!\n"
+def _message(
+    candidate: Candidate, kind: str, values: dict[str, str], people: tuple[Person, ...], unsubscribe_url: str | None
+) -> Message:
+    values = {**values, "first_name": candidate.first_name, "names": _names(people)}
+    text, fragments = _fill(candidate.locale, kind, "email", values), [_html(candidate.locale, kind, values)]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        text += "\n" + _fill(candidate.locale, "footer", "email", footer)
+        fragments.append(_html(candidate.locale, "footer", footer))
+    return Message(
+        subject=_fill(candidate.locale, kind, "subject", values),
+        text=text + "\n",
+        html=_page(*fragments),
+        sms=_sms(candidate, kind, values, people),
     )
-    sms = _fit_sms(
-        lambda names: (
-            f"Interview with {company} {when}: research {names} now "
-            "(role, culture, projects, shared contacts, articles). No connection requests yet. "
-            "Details in your email."
-        ),
-        interview.interviewers,
-    )
-    return Message(f"Prepare for {company}: research {_names(interview.interviewers)}", text, sms)
 
 
-def thank_you(candidate: Candidate, interview: Interview) -> Message:
-    company = company_display_name(interview.company)
-    first_names = [Person(p.display_name.split(" ")[0], p.email) for p in interview.interviewers]
-    greeting = _names(first_names) if first_names else "all"
-    sign_off = candidate.name or "[your name]"
-    draft = (
-        f"To: {', '.join(p.email for p in interview.interviewers) or '[interviewer email]'}\n"
-        f"Subject: Thank you - {interview.title}\n\n"
-        f"Dear {greeting},\n\n"
-        f"Thank you for taking the time to speak with me today about the role at {company}. "
-        "I enjoyed our conversation and learning more about the team and its work, and it "
-        "confirmed how much I would like to contribute.\n\n"
-        "Please let me know if there is anything else I can share.\n\n"
-        f"Best regards,\n{sign_off}\n"
-    )
-    text = (
-        f"Hi {candidate.first_name},\n\n"
-        f'How did "{interview.title}" go? Hold off on LinkedIn for now: asking to connect before '
-        "a decision reads as presumptuous and can put the interviewers in an awkward spot. "
-        "A short thank-you email today is the right move instead. Here is a draft to make your own:\n\n"
-        f"{draft}\n"
-        "Add one specific thing you discussed; it is what makes a thank-you memorable.\n"
-    )
-    sms = (
-        f"After your {company} interview: send a thank-you email today, don't connect on "
-        "LinkedIn yet. A draft is in your email."
-    )
-    return Message(f"Send a thank-you to {company} today (don't connect yet)", text, sms)
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"  - {line}" for line in lines)
+
+
+def research_prompt(candidate: Candidate, interview: Interview, unsubscribe_url: str | None = None) -> Message:
+    values = {
+        "company": company_display_name(interview.company),
+        "title": interview.title,
+        "when": local_time(interview.start, candidate),
+        "interviewers": _bullets([p.display_name for p in interview.interviewers]) or "  - your interviewers",
+    }
+    return _message(candidate, "research_prompt", values, interview.interviewers, unsubscribe_url)
+
+
+def thank_you(candidate: Candidate, interview: Interview, unsubscribe_url: str | None = None) -> Message:
+    people = interview.interviewers
+    values = {
+        "company": company_display_name(interview.company),
+        "title": interview.title,
+        "interviewer_emails": ", ".join(p.email for p in people) or "[interviewer email]",
+        "greeting": _names(_first_names(people)) if people else "all",
+        "sign_off": candidate.name or "[your name]",
+    }
+    return _message(candidate, "thank_you", values, people, unsubscribe_url)
 
 
 def linkedin_search_url(person: Person, company: str) -> str:
     return "https://www.linkedin.com/search/results/people/?keywords=" + quote_plus(f"{person.display_name} {company}")
 
 
-def connect(candidate: Candidate, company_key: str, people: tuple[Person, ...]) -> Message:
+def connect(
+    candidate: Candidate, company_key: str, people: tuple[Person, ...], unsubscribe_url: str | None = None
+) -> Message:
     company = company_display_name(company_key)
-    lines = []
+    entries = []
     for person in people:
-        note = (
-            f"Hi {person.display_name.split(' ')[0]}, thank you again for our conversation during my "
-            f"interviews at {company}. I really enjoyed it and would love to stay in touch."
+        note = _fill(
+            candidate.locale, "connect", "note", {"first_name": person.display_name.split(" ")[0], "company": company}
         )
-        lines.append(
+        entries.append(
             f"  - {person.display_name}\n"
             f"    Find them: {linkedin_search_url(person, company)}\n"
             f'    Suggested note: "{note}"'
         )
-    everyone = "\n".join(lines) or "  - everyone you met"
-    text = (
-        f"Hi {candidate.first_name},\n\n"
-        f"Congratulations on the offer from {company}! Now is the time to connect on LinkedIn "
-        f"with everyone you met during the process:\n\n{everyone}\n\n"
-        "A short personal note with each request makes it land.\n"
-    )
-    sms = _fit_sms(
-        lambda names: (
-            f"Congratulations on the {company} offer! Now connect on LinkedIn with {names}. "
-            "Notes and links in your email."
-        ),
-        people,
-    )
-    return Message(f"Offer from {company}: now connect with everyone you met", text, sms)
+    values = {"company": company, "people": "\n".join(entries) or "  - everyone you met"}
+    return _message(candidate, "connect", values, people, unsubscribe_url)

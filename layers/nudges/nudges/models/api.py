@@ -4,48 +4,48 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_ZONES: frozenset[str] | None = None
+
+
+def _e164(phone: str) -> str:
+    if not E164.match(phone):
+        raise ValueError("must be in E.164 form, like +447700900123")
+    return phone
+
+
+def _iana_zone(name: str) -> str:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    if name not in _ZONES:
+        raise ValueError(f"{name!r} is not an IANA time zone, like Europe/London")
+    ZoneInfo(name)
+    return name
+
+
+Phone = Annotated[str, AfterValidator(_e164)]
+TimeZoneName = Annotated[str, AfterValidator(_iana_zone)]
+Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
+Locale = Literal["en-GB", "en-US"]
+Name = Annotated[str, Field(max_length=200)]
 
 
 class NewCandidate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
-    timezone: str
-    channels: Annotated[list[Literal["email", "sms"]], Field(min_length=1)] = ["email"]
-    phone: str | None = None
-    name: Annotated[str, Field(max_length=200)] | None = None
+    timezone: TimeZoneName
+    channels: Channels = ["email"]
+    phone: Phone | None = None
+    name: Name | None = None
     # Unset: US English for American zones, British English elsewhere.
-    locale: Literal["en-GB", "en-US"] | None = None
-
-    @property
-    def resolved_locale(self) -> str:
-        if self.locale:
-            return self.locale
-        return "en-US" if self.timezone.startswith(("America/", "US/", "Pacific/Honolulu")) else "en-GB"
-
-    @field_validator("phone")
-    @classmethod
-    def _e164(cls, phone: str | None) -> str | None:
-        if phone is not None and not E164.match(phone):
-            raise ValueError("must be in E.164 form, like +447700900123")
-        return phone
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana(cls, name: str) -> str:
-        if name not in _zones():
-            raise ValueError(f"{name!r} is not an IANA time zone, like Europe/London")
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{name!r} is not an IANA time zone") from exc
-        return name
+    locale: Locale | None = None
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
@@ -53,15 +53,23 @@ class NewCandidate(BaseModel):
             raise PydanticCustomError("missing_phone", "phone is required when channels include sms")
         return self
 
+    @property
+    def resolved_locale(self) -> str:
+        if self.locale:
+            return self.locale
+        return "en-US" if self.timezone.startswith(("America/", "US/", "Pacific/Honolulu")) else "en-GB"
 
-_ZONES: frozenset[str] | None = None
 
+class CandidateChanges(BaseModel):
+    """What may change later; omitted fields stay as they are."""
 
-def _zones() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channels: Channels | None = None
+    timezone: TimeZoneName | None = None
+    phone: Phone | None = None
+    name: Name | None = None
+    locale: Locale | None = None
 
 
 class OutcomeReport(BaseModel):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import normalise_email
-from nudges.errors import NotFound
+from nudges.errors import InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.store import NudgeStore
-    from nudges.models.api import NewCandidate
+    from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.planning import NudgePlanner
 
 
@@ -47,6 +48,21 @@ class CandidateService:
             if application.outcome == "offer":
                 self._planner.sync_connect(application, candidate, now)
         return candidate
+
+    def update(self, candidate_id: str, changes: CandidateChanges, now: datetime) -> Candidate:
+        """Change channels, zone, locale, name or phone; nudges still ahead are re-planned."""
+        current = self.get(candidate_id)
+        fields = changes.model_dump(exclude_unset=True)
+        if "channels" in fields:
+            fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
+        updated = replace(current, **fields)
+        if "sms" in updated.channels and not updated.phone:
+            raise InvalidInput("phone: is required when channels include sms", field="phone")
+        self._store.update_candidate(updated)
+        logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
+        for interview in self._store.interviews_for_email(updated.email):
+            self._planner.sync_interview(interview, updated, now)
+        return updated
 
     def get(self, candidate_id: str) -> Candidate:
         candidate = self._store.get_candidate(candidate_id)

@@ -13,12 +13,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nudges.domain import messages
+from nudges.domain.candidate import phone_key
 from nudges.domain.interview import everyone_met
 from nudges.errors import SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from nudges.adapters.email import EmailSender
@@ -37,9 +39,40 @@ class Delivery:
     due_at: datetime
 
 
-class SendService:
-    def __init__(self, store: NudgeStore, email: EmailSender, sms: SmsSender) -> None:
+class MessageComposer:
+    """What a nudge says right now, from what is stored right now."""
+
+    def __init__(self, store: NudgeStore, unsubscribe_link: Callable[[str], str | None]) -> None:
         self._store = store
+        self.unsubscribe_link = unsubscribe_link
+
+    def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
+        """The candidate and the message, or why there is nothing to send."""
+        if kind == "connect":
+            application = self._store.get_application(owner_id)
+            if application is None or (application.outcome != "offer" and not preview):
+                return "the application has no offer"
+            candidate = self._store.candidate_by_email(application.candidate_email)
+            if candidate is None:
+                return "the candidate is no longer registered"
+            met = [i for i in self._store.interviews_for_email(candidate.email) if i.application_id == owner_id]
+            link = self.unsubscribe_link(candidate.candidate_id)
+            return candidate, messages.connect(candidate, application.company, everyone_met(met), unsubscribe_url=link)
+        found = self._store.get_interview(owner_id)
+        if found is None or (found[0].status == "cancelled" and not preview):
+            return "the interview was cancelled"
+        interview = found[0]
+        candidate = self._store.candidate_by_email(interview.candidate_email)
+        if candidate is None:
+            return "the candidate is no longer registered"
+        compose = messages.research_prompt if kind == "research_prompt" else messages.thank_you
+        return candidate, compose(candidate, interview, unsubscribe_url=self.unsubscribe_link(candidate.candidate_id))
+
+
+class SendService:
+    def __init__(self, store: NudgeStore, composer: MessageComposer, email: EmailSender, sms: SmsSender) -> None:
+        self._store = store
+        self._composer = composer
         self._email = email
         self._sms = sms
 
@@ -50,40 +83,33 @@ class SendService:
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
         if nudge.due_at != delivery.due_at:
             return "not sent: the nudge was moved since this delivery was planned"
-        composed = self._compose(nudge)
+        composed = self._composer.compose(nudge.owner_id, nudge.kind)
         if isinstance(composed, str):
             self._store.set_nudge_status(nudge, "skipped", composed)
             return f"skipped: {composed}"
         candidate, message = composed
-        channels = candidate.reachable_channels()
-        for channel in channels:
+        sent, refused = [], []
+        for channel in candidate.reachable_channels():
+            if reason := self._refusal(channel, candidate):
+                refused.append(f"{channel}: {reason}")
+                continue
             self._send_once(nudge, channel, candidate, message, now)
+            sent.append(channel)
+        if not sent:
+            reason = "; ".join(refused) or "no channel to reach the candidate on"
+            self._store.set_nudge_status(nudge, "skipped", reason)
+            return f"skipped: {reason}"
         self._store.set_nudge_status(nudge, "sent")
-        return f"sent on {', '.join(channels) or 'no channel'}"
+        return f"sent on {', '.join(sent)}" + (f" (not {'; '.join(refused)})" if refused else "")
 
-    def _compose(self, nudge: NudgeRecord) -> tuple[Candidate, messages.Message] | str:
-        if nudge.kind == "connect":
-            application = self._store.get_application(nudge.owner_id)
-            if application is None or application.outcome != "offer":
-                return "the application has no offer"
-            candidate = self._store.candidate_by_email(application.candidate_email)
-            if candidate is None:
-                return "the candidate is no longer registered"
-            met = [
-                i
-                for i in self._store.interviews_for_email(candidate.email)
-                if i.application_id == application.application_id
-            ]
-            return candidate, messages.connect(candidate, application.company, everyone_met(met))
-        found = self._store.get_interview(nudge.owner_id)
-        if found is None or found[0].status == "cancelled":
-            return "the interview was cancelled"
-        interview = found[0]
-        candidate = self._store.candidate_by_email(interview.candidate_email)
-        if candidate is None:
-            return "the candidate is no longer registered"
-        compose = messages.research_prompt if nudge.kind == "research_prompt" else messages.thank_you
-        return candidate, compose(candidate, interview)
+    def _refusal(self, channel: str, candidate: Candidate) -> str | None:
+        """Why this channel may not be used for this candidate now (checked before every send)."""
+        if channel == "email":
+            return self._store.email_suppression(candidate.email)
+        assert candidate.phone is not None
+        if self._store.sms_opted_out(phone_key(candidate.phone)) or self._sms.opted_out(candidate.phone):
+            return "opted out by SMS"
+        return None
 
     def _send_once(
         self, nudge: NudgeRecord, channel: str, candidate: Candidate, message: messages.Message, now: datetime
@@ -95,7 +121,14 @@ class SendService:
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} {channel} is being sent by another delivery")
         try:
             if channel == "email":
-                message_id = self._email.send(candidate.email, message.subject, message.text, to_name=candidate.name)
+                message_id = self._email.send(
+                    candidate.email,
+                    message.subject,
+                    message.text,
+                    message.html,
+                    to_name=candidate.name,
+                    unsubscribe_url=self._composer.unsubscribe_link(candidate.candidate_id),
+                )
             else:
                 assert candidate.phone is not None
                 message_id = self._sms.send(candidate.phone, message.sms)
