@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import outbox, topics
+from . import mail, outbox, topics
 from .apigw import Route, make_route
 from .clock import VirtualClock
 from .provision import Aws, Provisioner
@@ -38,6 +38,9 @@ DEFAULT_WEBHOOK_SECRETS = {
     "outcome": "local-outcome-secret",
 }
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
+# Template parameters the local stack sets unless told otherwise: an inbox domain, so the
+# SES receipt rule and the function behind it exist locally (POST /_local/email).
+DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
 MAX_DELIVERY_PASSES = 20
 
 _FAKE_AWS_ENV = {
@@ -71,7 +74,7 @@ class LocalStack:
         self.template_path = path if path.is_absolute() else self.project_root / path
         self.host = host
         self.port = port
-        self.parameter_overrides = parameter_overrides or {}
+        self.parameter_overrides = {**DEFAULT_PARAMETER_OVERRIDES, **(parameter_overrides or {})}
         self.endpoint_url = endpoint_url
         self.stack_name = stack_name
         self.log_requests = log_requests
@@ -122,6 +125,7 @@ class LocalStack:
             self.account_id = self.aws.client("sts").get_caller_identity()["Account"]
         except (ClientError, BotoCoreError):
             self.account_id = DEFAULT_ACCOUNT_ID
+        self.aws.account_id = self.account_id
 
         self.template = Template(
             self.template_path,
@@ -325,3 +329,23 @@ class LocalStack:
         message = topics.two_way_sms(sender, body, self.account_id)
         with self._control_lock:
             topics.publish_and_deliver(self.aws, topic, self.topic_subscribers[topic], message, self.clock.now())
+
+    def inbound_email(self, raw: bytes, recipients: list[str] | None = None) -> dict[str, Any]:
+        """Receive a raw MIME message as SES would: the first receipt rule that accepts a recipient
+        stores it in its bucket and notifies its topic, whose functions get the notification."""
+        recipients = recipients or mail.recipients_of(raw)
+        for rule in mail.s3_rules(self.template):
+            accepted = [r for r in recipients if rule.accepts(r)]
+            if not accepted:
+                continue
+            message_id = mail.new_message_id()
+            with self._control_lock:
+                self.aws.client("s3").put_object(Bucket=rule.bucket, Key=rule.prefix + message_id, Body=raw)
+                if rule.topic_arn:
+                    notification = mail.received_notification(
+                        raw, rule, accepted, message_id, self.clock.now(), self.account_id, self.aws.region
+                    )
+                    subscribers = self.topic_subscribers.get(rule.topic_arn, [])
+                    topics.publish_and_deliver(self.aws, rule.topic_arn, subscribers, notification, self.clock.now())
+            return {"rule": rule.name, "recipients": accepted, "object_key": rule.prefix + message_id}
+        raise LookupError(f"no receipt rule accepts {', '.join(recipients) or 'a message without recipients'}")
