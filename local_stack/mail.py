@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
-import json
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,11 @@ class S3Rule:
         domain = address.rpartition("@")[2]
         for recipient in self.recipients:
             recipient = recipient.lower()
-            if address == recipient or domain == recipient or (recipient.startswith(".") and domain.endswith(recipient)):
+            if (
+                address == recipient
+                or domain == recipient
+                or (recipient.startswith(".") and domain.endswith(recipient))
+            ):
                 return True
         return not self.recipients  # a rule without recipients takes every address
 
@@ -118,7 +121,3 @@ def received_notification(
 
 def new_message_id() -> str:
     return uuid.uuid4().hex + uuid.uuid4().hex[:8]
-
-
-def notification_text(notification: dict[str, Any]) -> str:
-    return json.dumps(notification)

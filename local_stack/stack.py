@@ -56,6 +56,18 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
+def _reset_layer_caches() -> None:
+    """Forget the clients and services the shared layer built once per process (``functools.cache``):
+    they point at the AWS endpoint of a stack started earlier in this process. A new stack is a
+    new set of Lambda containers, each starting cold."""
+    for name, module in list(sys.modules.items()):
+        if name != "nudges" and not name.startswith("nudges."):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
+
+
 class LocalStack:
     def __init__(
         self,
@@ -143,6 +155,7 @@ class LocalStack:
         self.port = self._server.server_address[1]
 
         self.runtime = self._build_runtime(region)
+        _reset_layer_caches()
         self._install_clock()
         self._wire_events()
         for fn in self.runtime.functions.values():

@@ -72,7 +72,9 @@ def test_a_google_invite_books_a_duplicate_changes_nothing_and_its_cancel_stops_
     assert only(client, karim) == interview
 
     cancelled = client.ics(token_of(karim), fixture("invite_google_cancel.ics"))
-    assert cancelled.body["interviews"] == [{"interview_id": interview["interview_id"], "interview_status": "cancelled"}]
+    assert cancelled.body["interviews"] == [
+        {"interview_id": interview["interview_id"], "interview_status": "cancelled"}
+    ]
     assert {n["status"] for n in only(client, karim)["nudges"]} == {"cancelled"}
     # The request again (SEQUENCE:0, older than the cancel's 1) brings nothing back
     client.ics(token_of(karim), fixture("invite_google_request.ics"))

@@ -108,12 +108,16 @@ def _registered_ada(stack) -> dict:
     table = stack.template.ref("NudgesTable")
     pointer = dynamodb.get_item(TableName=table, Key={"PK": {"S": "EMAIL#ada@example.org"}, "SK": {"S": "CANDIDATE"}})
     candidate_id = pointer["Item"]["candidate_id"]["S"]
-    event = json.loads(json.dumps(load("operator_api-get_candidate")).replace("c_0123456789abcdef01234567", candidate_id))
+    event = json.loads(
+        json.dumps(load("operator_api-get_candidate")).replace("c_0123456789abcdef01234567", candidate_id)
+    )
     return body(invoke(stack, "OperatorApiFunction", event))
 
 
 def _timeline(stack, candidate_id: str) -> list[dict]:
-    event = json.loads(json.dumps(load("operator_api-list_interviews")).replace("c_0123456789abcdef01234567", candidate_id))
+    event = json.loads(
+        json.dumps(load("operator_api-list_interviews")).replace("c_0123456789abcdef01234567", candidate_id)
+    )
     return body(invoke(stack, "OperatorApiFunction", event))
 
 
@@ -132,7 +136,11 @@ def test_calendly_webhook_events_book_then_move_one_interview(stack):
     assert body(moved)["interview_id"] == interview_id
 
     [interview] = [i for i in _timeline(stack, ada["candidate_id"]) if i["interview_id"] == interview_id]
-    assert (interview["status"], interview["start"], interview["company"]) == ("scheduled", "2030-03-08T10:00:00Z", "acme-robotics")
+    assert (interview["status"], interview["start"], interview["company"]) == (
+        "scheduled",
+        "2030-03-08T10:00:00Z",
+        "acme-robotics",
+    )
     assert interview["interviewers"] == [{"name": "Grace Hopper", "email": "grace.hopper@acme-robotics.com"}]
 
 
@@ -162,12 +170,19 @@ def test_ics_webhook_and_email_events_book_from_the_inbox(stack):
     key = notification["receipt"]["action"]["objectKey"]
     s3 = boto3.client("s3", endpoint_url=stack.endpoint_url, region_name="us-east-1")
     invite = body_of(load("ics_webhook-google_request")).replace(b"Final interview", b"Final interview (moved)")
-    invite = invite.replace(b"SEQUENCE:0", b"SEQUENCE:1").replace(b"20300311T15", b"20300312T15").replace(b"20300311T16", b"20300312T16")
+    invite = (
+        invite.replace(b"SEQUENCE:0", b"SEQUENCE:1")
+        .replace(b"20300311T15", b"20300312T15")
+        .replace(b"20300311T16", b"20300312T16")
+    )
     s3.put_object(Bucket=bucket, Key=key, Body=_mail_with(invite))
 
     assert invoke(stack, "IcsEmailFunction", event) == {"interviews": [created["interview_id"]]}
     [interview] = [i for i in _timeline(stack, ada["candidate_id"]) if i["interview_id"] == created["interview_id"]]
-    assert (interview["start"], interview["title"]) == ("2030-03-12T15:00:00Z", "Final interview (moved): Ada Lovelace / Acme Robotics")
+    assert (interview["start"], interview["title"]) == (
+        "2030-03-12T15:00:00Z",
+        "Final interview (moved): Ada Lovelace / Acme Robotics",
+    )
     assert s3.list_objects_v2(Bucket=bucket, Prefix="inbox/").get("KeyCount") == 0  # read once, then deleted
 
 

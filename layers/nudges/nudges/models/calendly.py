@@ -97,9 +97,7 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
         email = normalise_email(host.user_email)
         if email != candidate_email:
             interviewers.setdefault(email, Person(host.user_name or "", email))
-    company = next(
-        (c for c in (company_from_email(p.email) for p in interviewers.values()) if c), UNKNOWN_COMPANY
-    )
+    company = next((c for c in (company_from_email(p.email) for p in interviewers.values()) if c), UNKNOWN_COMPANY)
     interview = Interview(
         interview_id="",
         source=SOURCE,

@@ -72,9 +72,9 @@ class BookingService:
     def _older(told: Interview, existing: Interview) -> bool:
         """Whether ``told`` is older news than ``existing``: the provider's revision number
         decides where both have one (a lower iCalendar SEQUENCE), else the time it was said."""
-        if told.provider_version is not None and existing.provider_version is not None:
-            if told.provider_version != existing.provider_version:
-                return told.provider_version < existing.provider_version
+        told_v, known_v = told.provider_version, existing.provider_version
+        if told_v is not None and known_v is not None and told_v != known_v:
+            return told_v < known_v
         return bool(existing.updated_at and told.updated_at and told.updated_at < existing.updated_at)
 
     @staticmethod
