@@ -20,6 +20,7 @@ from typing import Any
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 DEFAULT_CALCOM_SECRET = "local-calcom-secret"
+DEFAULT_CALENDLY_SECRET = "local-calendly-secret"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,28 @@ class LocalClient:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         signature = signature or hmac.new(self.calcom_secret.encode(), raw, hashlib.sha256).hexdigest()
         return self.request("POST", "/webhooks/calcom", raw=raw, headers={"x-cal-signature-256": signature})
+
+    # -- Calendly
+    def calendly(
+        self, body: dict[str, Any] | bytes, *, signed_at: datetime, secret: str = DEFAULT_CALENDLY_SECRET
+    ) -> Reply:
+        """POST a webhook signed as Calendly signs: ``t=<unix>,v1=<hmac of "<t>." + body>``."""
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        stamp = str(int(signed_at.timestamp()))
+        digest = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+        return self.request(
+            "POST", "/webhooks/calendly", raw=raw, headers={"calendly-webhook-signature": f"t={stamp},v1={digest}"}
+        )
+
+    # -- .ics invites
+    def ics(self, inbox_token: str, calendar: bytes) -> Reply:
+        return self.request(
+            "POST", f"/webhooks/ics/{inbox_token}", raw=calendar, headers={"content-type": "text/calendar"}
+        )
+
+    def email(self, message: bytes) -> Reply:
+        """Mail a raw MIME message to the stack's inbound SES (``POST /_local/email``)."""
+        return self.request("POST", "/_local/email", raw=message, headers={"content-type": "message/rfc822"})
 
     # -- local controls
     def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:

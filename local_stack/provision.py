@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 class Aws:
     """boto3 clients bound to one endpoint, region and credentials."""
 
-    def __init__(self, endpoint_url: str, region: str, access_key: str, secret_key: str) -> None:
+    def __init__(
+        self, endpoint_url: str, region: str, access_key: str, secret_key: str, account_id: str = "123456789012"
+    ) -> None:
         self.endpoint_url = endpoint_url
         self.region = region
+        self.account_id = account_id
         self._session = boto3.session.Session(
             aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=region
         )
@@ -259,6 +262,48 @@ def provision_configuration_set(aws: Aws, name: str, props: dict[str, Any]) -> R
     return name, {}, True
 
 
+def provision_bucket(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    s3 = aws.client("s3")
+    # Bucket names are lower case, globally unique in AWS; the account id keeps them apart.
+    name = props.get("BucketName") or f"{name}-{aws.account_id}".lower()
+    created = False
+    try:
+        s3.head_bucket(Bucket=name)
+    except ClientError as exc:
+        if _error_code(exc) not in ("404", "NoSuchBucket"):
+            raise
+        args: dict[str, Any] = {"Bucket": name}
+        if aws.region != "us-east-1":
+            args["CreateBucketConfiguration"] = {"LocationConstraint": aws.region}
+        s3.create_bucket(**args)
+        created = True
+        encryption = props.get("BucketEncryption")
+        if encryption:
+            # CloudFormation spells the API's ApplyServerSideEncryptionByDefault without "Apply".
+            rules = [
+                {("Apply" + k if k == "ServerSideEncryptionByDefault" else k): v for k, v in rule.items()}
+                for rule in encryption.get("ServerSideEncryptionConfiguration") or []
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        block = props.get("PublicAccessBlockConfiguration")
+        if block:
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=block)
+        lifecycle = props.get("LifecycleConfiguration")
+        if lifecycle:
+            rules = []
+            for rule in lifecycle.get("Rules", []):
+                api_rule: dict[str, Any] = {"ID": rule.get("Id", ""), "Status": rule["Status"]}
+                api_rule["Filter"] = {"Prefix": rule.get("Prefix", "")}
+                if "ExpirationInDays" in rule:
+                    api_rule["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+                if "AbortIncompleteMultipartUpload" in rule:
+                    days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+                    api_rule["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+                rules.append(api_rule)
+            s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    return name, {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}, created
+
+
 PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::DynamoDB::Table": provision_table,
     "AWS::SQS::Queue": provision_queue,
@@ -268,6 +313,7 @@ PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::SES::EmailIdentity": provision_email_identity,
     # Its event destinations are not created: the stack publishes SES events itself (/_local/email-event).
     "AWS::SES::ConfigurationSet": provision_configuration_set,
+    "AWS::S3::Bucket": provision_bucket,
 }
 
 

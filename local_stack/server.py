@@ -165,6 +165,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return json_response(200, stack.set_clock(now, deliver_twice=twice))
             if route == ("GET", "/_local/clock"):
                 return json_response(200, {"now": stack.clock.now().isoformat(), "set": stack.clock.is_set})
+            if route == ("POST", "/_local/email"):
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                if not body.strip():
+                    raise _BadRequest("the body must be a raw MIME message")
+                try:
+                    return json_response(202, stack.inbound_email(body, query.get("to")))
+                except LookupError as exc:
+                    # SES answers the sending server "550 Mailbox unavailable"; nothing is stored.
+                    return json_response(422, {"message": str(exc)})
             if route == ("POST", "/_local/sms"):
                 payload = _json_object(body)
                 sender, text = payload.get("from"), payload.get("body")

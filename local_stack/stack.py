@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import outbox, topics
+from . import mail, outbox, topics
 from .apigw import Route, make_route
 from .clock import VirtualClock
 from .provision import Aws, Provisioner
@@ -38,6 +38,9 @@ DEFAULT_WEBHOOK_SECRETS = {
     "outcome": "local-outcome-secret",
 }
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
+# Template parameters the local stack sets unless told otherwise: an inbox domain, so the
+# SES receipt rule and the function behind it exist locally (POST /_local/email).
+DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
 MAX_DELIVERY_PASSES = 20
 
 _FAKE_AWS_ENV = {
@@ -53,9 +56,19 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
-class LocalStack:
-    _running = 0  # stacks started and not yet stopped in this process
+def _reset_layer_caches() -> None:
+    """Forget the clients and services the shared layer built once per process (``functools.cache``):
+    they point at the AWS endpoint of a stack started earlier in this process. A new stack is a
+    new set of Lambda containers, each starting cold."""
+    for name, module in list(sys.modules.items()):
+        if name != "nudges" and not name.startswith("nudges."):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
 
+
+class LocalStack:
     def __init__(
         self,
         project_root: str | Path = ".",
@@ -73,7 +86,7 @@ class LocalStack:
         self.template_path = path if path.is_absolute() else self.project_root / path
         self.host = host
         self.port = port
-        self.parameter_overrides = parameter_overrides or {}
+        self.parameter_overrides = {**DEFAULT_PARAMETER_OVERRIDES, **(parameter_overrides or {})}
         self.endpoint_url = endpoint_url
         self.stack_name = stack_name
         self.log_requests = log_requests
@@ -102,8 +115,6 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
-        LocalStack._running += 1
-        self._counted = True
         return self.base_url
 
     def _setenv(self, name: str, value: str) -> None:
@@ -126,6 +137,7 @@ class LocalStack:
             self.account_id = self.aws.client("sts").get_caller_identity()["Account"]
         except (ClientError, BotoCoreError):
             self.account_id = DEFAULT_ACCOUNT_ID
+        self.aws.account_id = self.account_id
 
         self.template = Template(
             self.template_path,
@@ -143,6 +155,7 @@ class LocalStack:
         self.port = self._server.server_address[1]
 
         self.runtime = self._build_runtime(region)
+        _reset_layer_caches()
         self._install_clock()
         self._wire_events()
         for fn in self.runtime.functions.values():
@@ -168,9 +181,6 @@ class LocalStack:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
-        if getattr(self, "_counted", False):
-            LocalStack._running -= 1
-            self._counted = False
         if self._server is not None:
             if self._thread is not None:
                 self._server.shutdown()
@@ -216,11 +226,6 @@ class LocalStack:
         return paths
 
     def _build_runtime(self, region: str) -> Runtime:
-        # A start after every earlier stack in this process stopped is a cold start: forget the
-        # layer modules (and the clients they cached against the earlier endpoint).
-        if not LocalStack._running:
-            for module in [m for m in sys.modules if m == "nudges" or m.startswith("nudges.")]:
-                del sys.modules[module]
         overrides = {
             "AWS_ENDPOINT_URL": self.endpoint_url or "",
             "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
@@ -354,3 +359,23 @@ class LocalStack:
         message = topics.two_way_sms(sender, body, self.account_id)
         with self._control_lock:
             topics.publish_and_deliver(self.aws, topic, self.topic_subscribers[topic], message, self.clock.now())
+
+    def inbound_email(self, raw: bytes, recipients: list[str] | None = None) -> dict[str, Any]:
+        """Receive a raw MIME message as SES would: the first receipt rule that accepts a recipient
+        stores it in its bucket and notifies its topic, whose functions get the notification."""
+        recipients = recipients or mail.recipients_of(raw)
+        for rule in mail.s3_rules(self.template):
+            accepted = [r for r in recipients if rule.accepts(r)]
+            if not accepted:
+                continue
+            message_id = mail.new_message_id()
+            with self._control_lock:
+                self.aws.client("s3").put_object(Bucket=rule.bucket, Key=rule.prefix + message_id, Body=raw)
+                if rule.topic_arn:
+                    notification = mail.received_notification(
+                        raw, rule, accepted, message_id, self.clock.now(), self.account_id, self.aws.region
+                    )
+                    subscribers = self.topic_subscribers.get(rule.topic_arn, [])
+                    topics.publish_and_deliver(self.aws, rule.topic_arn, subscribers, notification, self.clock.now())
+            return {"rule": rule.name, "recipients": accepted, "object_key": rule.prefix + message_id}
+        raise LookupError(f"no receipt rule accepts {', '.join(recipients) or 'a message without recipients'}")

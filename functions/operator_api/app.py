@@ -39,6 +39,8 @@ def _view(candidate: Candidate) -> dict[str, Any]:
         "channels": list(candidate.channels),
         "locale": candidate.locale,
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
+        # Where the candidate forwards invites by email (only when an inbox domain is set up).
+        "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
         "created_at": iso(candidate.created_at),
     }
 

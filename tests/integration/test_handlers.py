@@ -132,3 +132,105 @@ def test_delivery_preference_events(stack):
     invoke(stack, "InboundSmsFunction", load("inbound_sms-help"))
     [reply] = stack.outbox()[before:]
     assert reply["to"] == "+447700900123" and "Reply STOP" in reply["body"]
+
+
+def _registered_ada(stack) -> dict:
+    """The candidate of the Calendly and .ics events (ada@example.org), registered if need be."""
+    created = invoke(stack, "OperatorApiFunction", load("operator_api-create_candidate"))
+    assert created["statusCode"] in (201, 409), created
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.endpoint_url, region_name="us-east-1")
+    table = stack.template.ref("NudgesTable")
+    pointer = dynamodb.get_item(TableName=table, Key={"PK": {"S": "EMAIL#ada@example.org"}, "SK": {"S": "CANDIDATE"}})
+    candidate_id = pointer["Item"]["candidate_id"]["S"]
+    event = json.loads(
+        json.dumps(load("operator_api-get_candidate")).replace("c_0123456789abcdef01234567", candidate_id)
+    )
+    return body(invoke(stack, "OperatorApiFunction", event))
+
+
+def _timeline(stack, candidate_id: str) -> list[dict]:
+    event = json.loads(
+        json.dumps(load("operator_api-list_interviews")).replace("c_0123456789abcdef01234567", candidate_id)
+    )
+    return body(invoke(stack, "OperatorApiFunction", event))
+
+
+def test_calendly_webhook_events_book_then_move_one_interview(stack):
+    stack.set_clock(datetime(2030, 3, 4, 9, 13, tzinfo=UTC))  # within 3 minutes of the events' signatures
+    ada = _registered_ada(stack)
+    assert invoke(stack, "CalendlyWebhookFunction", load("calendly_webhook-stale_signature"))["statusCode"] == 401
+
+    booked = invoke(stack, "CalendlyWebhookFunction", load("calendly_webhook-invitee_created"))
+    assert booked["statusCode"] == 200, booked
+    interview_id = body(booked)["interview_id"]
+    # The reschedule: the old invitee cancelled with rescheduled: true, then the new one created.
+    replaced = invoke(stack, "CalendlyWebhookFunction", load("calendly_webhook-invitee_canceled_rescheduled"))
+    assert body(replaced) == {"status": "accepted", "interview_id": interview_id, "interview_status": "scheduled"}
+    moved = invoke(stack, "CalendlyWebhookFunction", load("calendly_webhook-invitee_created_rescheduled"))
+    assert body(moved)["interview_id"] == interview_id
+
+    [interview] = [i for i in _timeline(stack, ada["candidate_id"]) if i["interview_id"] == interview_id]
+    assert (interview["status"], interview["start"], interview["company"]) == (
+        "scheduled",
+        "2030-03-08T10:00:00Z",
+        "acme-robotics",
+    )
+    assert interview["interviewers"] == [{"name": "Grace Hopper", "email": "grace.hopper@acme-robotics.com"}]
+
+
+def test_ics_webhook_and_email_events_book_from_the_inbox(stack):
+    ada = _registered_ada(stack)
+    token = ada["ics_inbox_url"].rsplit("/", 1)[1]
+
+    unknown = invoke(stack, "IcsWebhookFunction", load("ics_webhook-google_request"))
+    assert unknown["statusCode"] == 404  # the event's own token belongs to nobody
+
+    posted = json.loads(json.dumps(load("ics_webhook-google_request")).replace("inboxTOKENexample0000000", token))
+    answer = invoke(stack, "IcsWebhookFunction", posted)
+    assert answer["statusCode"] == 200, answer
+    [created] = body(answer)["interviews"]
+    [interview] = [i for i in _timeline(stack, ada["candidate_id"]) if i["interview_id"] == created["interview_id"]]
+    assert interview["start"] == "2030-03-11T15:00:00Z"
+    assert [p["name"] for p in interview["interviewers"]] == ["Grace Hopper", "Alan Turing"]  # no room, no Ada
+
+    # The same invite by email: SES stored it in the bucket and notified the topic.
+    event = load("ics_email-ses_received")
+    notification = json.loads(event["Records"][0]["Sns"]["Message"])
+    bucket = stack.template.ref("InboxMailBucket")
+    domain = stack.template.parameters["InboxDomain"]
+    notification["receipt"]["action"]["bucketName"] = bucket
+    notification["receipt"]["recipients"] = [f"{token}@{domain}"]
+    event["Records"][0]["Sns"]["Message"] = json.dumps(notification)
+    key = notification["receipt"]["action"]["objectKey"]
+    s3 = boto3.client("s3", endpoint_url=stack.endpoint_url, region_name="us-east-1")
+    invite = body_of(load("ics_webhook-google_request")).replace(b"Final interview", b"Final interview (moved)")
+    invite = (
+        invite.replace(b"SEQUENCE:0", b"SEQUENCE:1")
+        .replace(b"20300311T15", b"20300312T15")
+        .replace(b"20300311T16", b"20300312T16")
+    )
+    s3.put_object(Bucket=bucket, Key=key, Body=_mail_with(invite))
+
+    assert invoke(stack, "IcsEmailFunction", event) == {"interviews": [created["interview_id"]]}
+    [interview] = [i for i in _timeline(stack, ada["candidate_id"]) if i["interview_id"] == created["interview_id"]]
+    assert (interview["start"], interview["title"]) == (
+        "2030-03-12T15:00:00Z",
+        "Final interview (moved): Ada Lovelace / Acme Robotics",
+    )
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="inbox/").get("KeyCount") == 0  # read once, then deleted
+
+
+def body_of(event: dict) -> bytes:
+    return event["body"].encode()
+
+
+def _mail_with(invite: bytes) -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Ada Lovelace <ada@example.org>"
+    message["To"] = "inbox@inbox.example.com"
+    message["Subject"] = "Fwd: Invitation: Final interview"
+    message.set_content("Forwarding my interview invite.")
+    message.add_alternative(invite, maintype="text", subtype="calendar", params={"method": "REQUEST"})
+    return bytes(message)

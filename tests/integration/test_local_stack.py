@@ -646,7 +646,9 @@ def test_outbox_reads_ses_and_sns_with_send_records(stack: LocalStack):
 
     status, _h, body = call(stack, "GET", "/_local/outbox")
     assert status == 200
-    assert json.loads(body) == [
+    # moto keeps one backend per process: stacks of earlier test modules in this worker sent mail too.
+    mine = {"Read up.", "Good luck today", "Say thanks.", "no record"}
+    assert [m for m in json.loads(body) if m["body"] in mine] == [
         {
             "channel": "email",
             "to": "bob@example.com",

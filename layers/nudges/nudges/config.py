@@ -60,3 +60,8 @@ def public_base_url(request_domain: str | None = None) -> str:
     if configured:
         return configured
     return f"https://{request_domain}" if request_domain else ""
+
+
+def inbox_domain() -> str | None:
+    """The domain whose mail SES receives for candidates' invite inboxes, if one is set up."""
+    return os.environ.get("INBOX_DOMAIN", "").strip().lower() or None

@@ -160,6 +160,11 @@ class NudgeStore:
         data = self._get(f"CANDIDATE#{candidate_id}", "PROFILE")
         return self._candidate(data) if data else None
 
+    def candidate_by_inbox_token(self, token: str) -> Candidate | None:
+        """The candidate whose ics inbox this is: one GetItem on the token's own pointer."""
+        pointer = self._get(f"INBOX#{token}", "CANDIDATE") if token else None
+        return self.get_candidate(pointer["candidate_id"]) if pointer else None
+
     def candidate_by_email(self, email: str) -> Candidate | None:
         pointer = self._get(f"EMAIL#{normalise_email(email)}", "CANDIDATE")
         return self.get_candidate(pointer["candidate_id"]) if pointer else None
@@ -213,6 +218,7 @@ class NudgeStore:
             "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
             "status": interview.status,
             "updated_at": iso(interview.updated_at) if interview.updated_at else None,
+            "provider_version": interview.provider_version,
             "version": version,
             "expires_at": self._expires(interview.end),
         }
@@ -233,6 +239,7 @@ class NudgeStore:
             interviewers=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("interviewers", [])),
             status=data["status"],
             updated_at=parse_iso(data["updated_at"]) if data.get("updated_at") else None,
+            provider_version=int(data["provider_version"]) if data.get("provider_version") is not None else None,
         )
 
     def get_interview(self, interview_id: str) -> tuple[Interview, int] | None:

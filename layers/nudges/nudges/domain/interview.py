@@ -49,6 +49,8 @@ FREE_MAIL_DOMAINS = frozenset(
     }
 )
 UNKNOWN_COMPANY = "unknown"
+# Hosted tenants: the label before these names the organisation.
+_TENANT_DOMAINS = {"onmicrosoft.com"}
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc"}
 _COMPANY_SUFFIXES = re.compile(
     r"[\s,]+(inc|incorporated|ltd|limited|llc|plc|gmbh|corp|corporation|co|company|sa|ag|bv)\.?$"
@@ -95,6 +97,8 @@ def company_from_email(email: str) -> str | None:
     if not domain or domain in FREE_MAIL_DOMAINS:
         return None
     labels = domain.split(".")
+    if len(labels) >= 3 and ".".join(labels[-2:]) in _TENANT_DOMAINS:
+        return labels[-3]  # contoso.onmicrosoft.com: the tenant is the company
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return labels[-3]
     return labels[-2] if len(labels) >= 2 else labels[0]
@@ -130,6 +134,9 @@ class Interview:
     # When the provider said this (its event time): an older word never overrides a newer one.
     updated_at: datetime | None = None
     source_refs: tuple[str, ...] = field(default=())
+    # The provider's own revision number (an iCalendar SEQUENCE), when it keeps one: where both
+    # sides have one, it decides which word is newer, before updated_at does.
+    provider_version: int | None = None
 
     @property
     def application_id(self) -> str:

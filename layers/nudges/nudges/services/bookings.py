@@ -23,9 +23,14 @@ ATTEMPTS = 5
 class BookingChange:
     """Provider-neutral: what happened, to which booking, as the provider described it."""
 
-    action: Literal["booked", "rescheduled", "cancelled"]
+    action: Literal["booked", "rescheduled", "cancelled", "replaced"]
     interview: Interview  # as the provider describes it now; its interview_id is filled in here
     previous_ref: str | None = None  # the booking a reschedule replaces
+
+    # "replaced": the provider says ``previous_ref`` gave way to ``interview.source_ref`` but tells
+    # the new details in a change of their own (Calendly cancels the old invitee with
+    # ``rescheduled: true``). The interview learns the new reference and is neither cancelled
+    # nor moved; ``interview`` carries the old details, used only if nothing is known yet.
 
 
 class BookingService:
@@ -64,6 +69,15 @@ class BookingService:
         return updated
 
     @staticmethod
+    def _older(told: Interview, existing: Interview) -> bool:
+        """Whether ``told`` is older news than ``existing``: the provider's revision number
+        decides where both have one (a lower iCalendar SEQUENCE), else the time it was said."""
+        told_v, known_v = told.provider_version, existing.provider_version
+        if told_v is not None and known_v is not None and told_v != known_v:
+            return told_v < known_v
+        return bool(existing.updated_at and told.updated_at and told.updated_at < existing.updated_at)
+
+    @staticmethod
     def _merge(existing: Interview | None, change: BookingChange, interview_id: str) -> Interview:
         """The interview after this change; ``existing`` unchanged when the change is old news."""
         told = change.interview
@@ -71,11 +85,18 @@ class BookingService:
         refs = tuple(dict.fromkeys([*known_refs, *filter(None, [change.previous_ref, told.source_ref])]))
         status = "cancelled" if change.action == "cancelled" else "scheduled"
         updated = replace(told, interview_id=interview_id, status=status, source_refs=refs)
+        if change.action == "replaced":
+            if existing is None:
+                # Undated, so the details of the new booking win whenever they arrive.
+                return replace(updated, updated_at=None, provider_version=None)
+            if existing.status == "cancelled":
+                return existing
+            return replace(existing, source_ref=told.source_ref, source_refs=refs)
         if existing is None:
             return updated
         if existing.status == "cancelled":
             return existing  # a cancelled booking stays cancelled; a new time is a new booking
-        if existing.updated_at and told.updated_at and told.updated_at < existing.updated_at:
+        if BookingService._older(told, existing):
             logger.info("stale booking change ignored", extra={"interview_id": interview_id})
             return existing
         if change.action == "cancelled" and told.source_ref != existing.source_ref:
