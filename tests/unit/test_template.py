@@ -74,7 +74,9 @@ def test_the_sender_retries_then_dead_letters():
     queue = RESOURCES["SendQueue"]["Properties"]
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["NudgeDeadLetterQueue", "Arn"]}
     role = json.dumps(RESOURCES["SchedulerRole"]["Properties"])
-    assert "lambda:InvokeFunction" in role and "SenderFunction" in role
+    # The role names the sender by its fixed name (a GetAtt would close a dependency cycle).
+    assert sender["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-sender"}
+    assert "lambda:InvokeFunction" in role and "function:${AWS::StackName}-sender" in role
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,50 @@ def test_sender_identity_and_timings_are_parameters(parameter):
 
 def test_api_url_is_an_output():
     assert "ApiUrl" in TEMPLATE["Outputs"]
+
+
+def _references(node) -> set[str]:
+    """Logical ids a piece of template refers to (Ref, GetAtt, and ${...} in Sub)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+                if isinstance(value, list):
+                    found |= _references(value[1])
+            else:
+                found |= _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _references(item)
+    return {f for f in found if f in RESOURCES}
+
+
+def test_no_circular_dependencies_once_sam_wires_the_api_to_its_functions():
+    # SAM puts every HttpApi route's function ARN into the API's definition: the API depends on them.
+    # A function's Events are SAM's wiring (permissions, the API's routes), not its own dependencies.
+    def own(resource):
+        props = {k: v for k, v in resource.get("Properties", {}).items() if k != "Events"}
+        return {**resource, "Properties": props}
+
+    depends = {name: _references(own(resource)) - {name} for name, resource in RESOURCES.items()}
+    for name, _, _, _ in routes():
+        depends["NudgesApi"].add(name)
+
+    def cycle_from(start, node, seen):
+        for nxt in depends.get(node, ()):
+            if nxt == start:
+                return [*seen, nxt]
+            if nxt not in seen:
+                found = cycle_from(start, nxt, [*seen, nxt])
+                if found:
+                    return found
+        return None
+
+    cycles = {name: cycle_from(name, name, [name]) for name in RESOURCES}
+    assert {k: v for k, v in cycles.items() if v} == {}
