@@ -23,7 +23,7 @@ from .clock import VirtualClock
 from .provision import Aws, Provisioner
 from .queues import EventSource, QueueDrainer
 from .runtime import Function, Runtime, function_environment
-from .scheduler import SchedulerEmulator
+from .scheduler import SchedulerEmulator, install_template_schedules
 from .server import StackServer
 from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs
 
@@ -38,6 +38,16 @@ DEFAULT_WEBHOOK_SECRETS = {
     "outcome": "local-outcome-secret",
 }
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
+# A function whose template environment declares one of these gets the stack's own value
+# when the stack's environment sets it (to point a function at a fake provider, say).
+PROVIDER_URL_VARIABLES = (
+    "GOOGLE_API_BASE_URL",
+    "GOOGLE_TOKEN_URL",
+    "GRAPH_API_BASE_URL",
+    "MS_TOKEN_URL",
+    "LEVER_API_BASE_URL",
+    "GREENHOUSE_API_BASE_URL",
+)
 MAX_DELIVERY_PASSES = 20
 
 _FAKE_AWS_ENV = {
@@ -221,6 +231,9 @@ class LocalStack:
         functions = []
         for spec in function_specs(self.template):
             env = function_environment(spec, overrides, region)
+            for name in PROVIDER_URL_VARIABLES:
+                if name in spec.environment and os.environ.get(name):
+                    env[name] = os.environ[name]
             if not env.get("PUBLIC_BASE_URL"):
                 env["PUBLIC_BASE_URL"] = self.base_url
             functions.append(Function(spec, env))
@@ -262,6 +275,9 @@ class LocalStack:
         groups = [str(self.template.ref(lid)) for lid in self.template.of_type("AWS::Scheduler::ScheduleGroup")] or [
             "default"
         ]
+        for group in install_template_schedules(self.aws, self.runtime, self.account_id):
+            if group not in groups:
+                groups.append(group)
         self.scheduler = SchedulerEmulator(self.aws, groups, self.runtime, self.clock.now())
 
     def _install_webhook_secrets(self) -> None:
