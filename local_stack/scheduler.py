@@ -241,7 +241,9 @@ def install_template_schedules(aws: Aws, runtime: Runtime, account_id: str) -> l
                 group = str(props.get("GroupName") or "default")
                 target: dict[str, Any] = {
                     "Arn": fn.spec.arn,
-                    "RoleArn": str(props.get("RoleArn") or f"arn:aws:iam::{account_id}:role/{fn.spec.logical_id}{event_name}Role"),
+                    "RoleArn": str(
+                        props.get("RoleArn") or f"arn:aws:iam::{account_id}:role/{fn.spec.logical_id}{event_name}Role"
+                    ),
                     "Input": str(props.get("Input") or "{}"),
                 }
                 if props.get("RetryPolicy"):

@@ -63,6 +63,29 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
+_RUNNING: set[int] = set()  # ids of the stacks serving in this process
+
+
+def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> None:
+    """A stack's layers go first on ``sys.path``; with ``forget`` (no other stack is running in
+    this process) the modules of their packages that an earlier, stopped stack imported are
+    dropped, so each stack starts cold (those modules' cached clients and settings point at
+    the old stack's endpoint, or come from another project's layer of the same name)."""
+    names = set()
+    for path in paths:
+        if path.is_dir():
+            for child in path.iterdir():
+                if child.suffix == ".py" or (child / "__init__.py").exists():
+                    names.add(child.stem if child.suffix == ".py" else child.name)
+    for name in list(sys.modules) if forget else []:
+        if name.split(".", 1)[0] in names:
+            del sys.modules[name]
+    for path in reversed(paths):
+        while str(path) in sys.path:
+            sys.path.remove(str(path))
+        sys.path.insert(0, str(path))
+
+
 class LocalStack:
     def __init__(
         self,
@@ -160,6 +183,7 @@ class LocalStack:
 
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
+        _RUNNING.add(id(self))
 
     def _start_moto(self) -> str:
         import logging
@@ -174,6 +198,7 @@ class LocalStack:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        _RUNNING.discard(id(self))
         if self._server is not None:
             if self._thread is not None:
                 self._server.shutdown()
@@ -228,6 +253,7 @@ class LocalStack:
         }
         if os.environ.get("AWS_SESSION_TOKEN"):
             overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
+        _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
         functions = []
         for spec in function_specs(self.template):
             env = function_environment(spec, overrides, region)

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
 from local_stack import LocalStack
-from local_stack.client import LocalClient
 from tests.e2e.conftest import ROOT
 from tests.fakes.providers import FakeGoogle, FakeGraph
 
+if TYPE_CHECKING:
+    from local_stack.client import LocalClient
+
 NOW = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 THURSDAY_2PM = datetime(2031, 3, 6, 14, 0, tzinfo=UTC)
-CLIENTS = {"google": ("google-client.apps.googleusercontent.com", "g-secret"), "microsoft": ("ms-client-id", "ms-secret")}
+CLIENTS = {
+    "google": ("google-client.apps.googleusercontent.com", "g-secret"),
+    "microsoft": ("ms-client-id", "ms-secret"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +106,20 @@ def google_event(event_id: str, summary: str, start: datetime, candidate: str, *
         "organizer": {"email": "jane.doe@acme-robotics.com", "displayName": "Jane Doe"},
         "creator": {"email": "jane.doe@acme-robotics.com", "displayName": "Jane Doe"},
         "attendees": [
-            {"email": "jane.doe@acme-robotics.com", "displayName": "Jane Doe", "organizer": True, "responseStatus": "accepted"},
+            {
+                "email": "jane.doe@acme-robotics.com",
+                "displayName": "Jane Doe",
+                "organizer": True,
+                "responseStatus": "accepted",
+            },
             {"email": "raj.patel@acme-robotics.com", "displayName": "Raj Patel", "responseStatus": "needsAction"},
             {"email": candidate, "self": True, "responseStatus": "accepted"},
-            {"email": "c_188bq@resource.calendar.google.com", "displayName": "Room 4", "resource": True, "responseStatus": "accepted"},
+            {
+                "email": "c_188bq@resource.calendar.google.com",
+                "displayName": "Room 4",
+                "resource": True,
+                "responseStatus": "accepted",
+            },
         ],
         "iCalUID": f"{event_id}@google.com",
         "sequence": 0,
@@ -141,7 +157,10 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
         "Technical Interview: robotics": (
             "scheduled",
             "2031-03-06T14:00:00Z",
-            [("research_prompt", "2031-03-04T14:00:00Z", "scheduled"), ("thank_you", "2031-03-06T16:00:00Z", "scheduled")],
+            [
+                ("research_prompt", "2031-03-04T14:00:00Z", "scheduled"),
+                ("thank_you", "2031-03-06T16:00:00Z", "scheduled"),
+            ],
         )
     }
     [interview] = client.interviews(candidate_id)
@@ -150,7 +169,9 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     assert google.sync_message_status == [200]
 
     # A reschedule moves the interview and its nudges; the duplicate notification changes nothing.
-    google.put_event(email, google_event("ev1", "Technical Interview: robotics", THURSDAY_2PM + timedelta(days=1), email))
+    google.put_event(
+        email, google_event("ev1", "Technical Interview: robotics", THURSDAY_2PM + timedelta(days=1), email)
+    )
     assert google.notify(email) == [200]
     assert google.notify(email) == [200]
     client.set_clock(NOW, deliver_twice=True)
@@ -162,7 +183,9 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     )
 
     # A forged notification (wrong token, or a real token on another resource) is refused, nothing queued.
-    google.put_event(email, google_event("ev1", "Technical Interview: robotics", THURSDAY_2PM + timedelta(days=2), email))
+    google.put_event(
+        email, google_event("ev1", "Technical Interview: robotics", THURSDAY_2PM + timedelta(days=2), email)
+    )
     forged = dict(channel)
     for change in ({"token": "guessed"}, {"resourceId": "res-other"}, {"id": "no-such-channel"}):
         status = google._push({**forged, **change, "messages": 0}, "exists")
@@ -192,7 +215,7 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     google.notify(email)
     client.set_clock(NOW)
     assert timeline(client, candidate_id)["Interview with the CTO"][0] == "scheduled"
-    assert client.outbox() == []  # nothing due yet
+    assert [m for m in client.outbox() if m["to"] == email] == []  # nothing due yet
 
     # Renewal: six and a half days on, the scheduled function opens a new channel, stops the old
     fired = client.set_clock(NOW + timedelta(days=6, hours=12))["fired"]
@@ -205,6 +228,10 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     assert google.notify(email) == [200]
     client.set_clock(NOW + timedelta(days=6, hours=12))
     assert timeline(client, candidate_id)["Interview with the CTO"][1] == "2031-03-14T14:00:00Z"
+
+    # Erasing the candidate erases the connection: the channel's notifications are refused
+    assert client.request("DELETE", f"/candidates/{candidate_id}").status == 204
+    assert google.notify(email) == [401]
 
 
 # ---------------------------------------------------------------------- Microsoft Graph
@@ -223,8 +250,16 @@ def graph_event(event_id: str, subject: str, start: datetime, candidate: str, **
         "end": at(start + timedelta(hours=1)),
         "organizer": {"emailAddress": {"name": "Kenji Sato", "address": "kenji.sato@globex.co.uk"}},
         "attendees": [
-            {"type": "required", "status": {"response": "none", "time": "0001-01-01T00:00:00Z"}, "emailAddress": {"name": "Ada Lovelace", "address": candidate}},
-            {"type": "optional", "status": {"response": "accepted", "time": "2031-03-01T10:00:00Z"}, "emailAddress": {"name": "Mia Wong", "address": "mia.wong@globex.co.uk"}},
+            {
+                "type": "required",
+                "status": {"response": "none", "time": "0001-01-01T00:00:00Z"},
+                "emailAddress": {"name": "Ada Lovelace", "address": candidate},
+            },
+            {
+                "type": "optional",
+                "status": {"response": "accepted", "time": "2031-03-01T10:00:00Z"},
+                "emailAddress": {"name": "Mia Wong", "address": "mia.wong@globex.co.uk"},
+            },
         ],
         **extra,
     }
@@ -255,11 +290,17 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
         "Interview – Senior Engineer": (
             "scheduled",
             z(thursday),
-            [("research_prompt", z(thursday - timedelta(days=2)), "scheduled"), ("thank_you", z(thursday + timedelta(hours=2)), "scheduled")],
+            [
+                ("research_prompt", z(thursday - timedelta(days=2)), "scheduled"),
+                ("thank_you", z(thursday + timedelta(hours=2)), "scheduled"),
+            ],
         )
     }
     [interview] = client.interviews(candidate_id)
-    assert (interview["company"], [p["name"] for p in interview["interviewers"]]) == ("globex", ["Kenji Sato", "Mia Wong"])
+    assert (interview["company"], [p["name"] for p in interview["interviewers"]]) == (
+        "globex",
+        ["Kenji Sato", "Mia Wong"],
+    )
 
     # Created and then moved, each by notification (the move delivered twice)
     _, change = graph.put_event(email, graph_event("AAMkAD3", "Second interview", thursday + timedelta(days=1), email))
@@ -272,7 +313,10 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
     assert timeline(client, candidate_id)["Second interview"] == (
         "scheduled",
         z(thursday + timedelta(days=2)),
-        [("research_prompt", z(thursday), "scheduled"), ("thank_you", z(thursday + timedelta(days=2, hours=2)), "scheduled")],
+        [
+            ("research_prompt", z(thursday), "scheduled"),
+            ("thank_you", z(thursday + timedelta(days=2, hours=2)), "scheduled"),
+        ],
     )
 
     # A forged clientState is refused and nothing is queued
@@ -290,7 +334,9 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
     assert "Panel interview" not in timeline(client, candidate_id)
 
     # A cancelled meeting stops its nudges
-    graph.put_event(email, graph_event("AAMkAD1", "Canceled: Interview – Senior Engineer", thursday, email, isCancelled=True))
+    graph.put_event(
+        email, graph_event("AAMkAD1", "Canceled: Interview – Senior Engineer", thursday, email, isCancelled=True)
+    )
     assert graph.notify(email, "updated", "AAMkAD1") == 202
     client.set_clock(now)
     [first] = [i for i in client.interviews(candidate_id) if i["start"] == z(thursday)]

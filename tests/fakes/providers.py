@@ -34,7 +34,9 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def post(url: str, body: bytes = b"", headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, str, str]:
+def post(
+    url: str, body: bytes = b"", headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[int, str, str]:
     """POST and return (status, content type, body text), errors included."""
     request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
     try:
@@ -217,7 +219,15 @@ class FakeGoogle(FakeServer):
             request = json.loads(body)
             channel = self.channels.get(request.get("id", ""))
             if channel is None or channel["resourceId"] != request.get("resourceId"):
-                raise Answer(404, {"error": {"code": 404, "message": "Channel '" + request.get("id", "") + "' not found for project"}})
+                raise Answer(
+                    404,
+                    {
+                        "error": {
+                            "code": 404,
+                            "message": "Channel '" + request.get("id", "") + "' not found for project",
+                        }
+                    },
+                )
             del self.channels[request["id"]]
             self.stopped.append(request["id"])
             return None
@@ -235,14 +245,22 @@ class FakeGoogle(FakeServer):
             events = self.events.get(key, {})
             if query.get("syncToken"):
                 if any(query.get(p) for p in ("timeMin", "timeMax", "q", "orderBy", "updatedMin")):
-                    raise Answer(400, {"error": {"code": 400, "message": "Invalid combination of syncToken and filters."}})
+                    raise Answer(
+                        400, {"error": {"code": 400, "message": "Invalid combination of syncToken and filters."}}
+                    )
                 found = self.sync_tokens.get(query["syncToken"])
                 if found is None or found[:2] != key:
                     raise Answer(
                         410,
                         {
                             "error": {
-                                "errors": [{"domain": "calendar", "reason": "fullSyncRequired", "message": "Sync token is no longer valid, a full sync is required."}],
+                                "errors": [
+                                    {
+                                        "domain": "calendar",
+                                        "reason": "fullSyncRequired",
+                                        "message": "Sync token is no longer valid, a full sync is required.",
+                                    }
+                                ],
                                 "code": 410,
                                 "message": "Sync token is no longer valid, a full sync is required.",
                             }
@@ -250,7 +268,15 @@ class FakeGoogle(FakeServer):
                     )
                 since = found[2]
                 items = [
-                    e if e["status"] != "cancelled" else {"kind": "calendar#event", "etag": e["etag"], "id": e["id"], "status": "cancelled", "updated": e["updated"]}
+                    e
+                    if e["status"] != "cancelled"
+                    else {
+                        "kind": "calendar#event",
+                        "etag": e["etag"],
+                        "id": e["id"],
+                        "status": "cancelled",
+                        "updated": e["updated"],
+                    }
                     for eid, e in events.items()
                     if self.changed_at[(account, calendar, eid)] > since
                 ]
@@ -295,9 +321,17 @@ class FakeGoogle(FakeServer):
             "token": request.get("token"),
             "expiration": int(request.get("expiration") or (self.now() + timedelta(days=7)).timestamp() * 1000),
         }
-        self.channels[channel["id"]] = {**channel, "account": account, "calendar": calendar, "address": request["address"], "messages": 0}
+        self.channels[channel["id"]] = {
+            **channel,
+            "account": account,
+            "calendar": calendar,
+            "address": request["address"],
+            "messages": 0,
+        }
         # Google sends a "sync" message on the new channel right after it is created.
-        threading.Timer(0.05, lambda: self.sync_message_status.append(self._push(self.channels[channel["id"]], "sync"))).start()
+        threading.Timer(
+            0.05, lambda: self.sync_message_status.append(self._push(self.channels[channel["id"]], "sync"))
+        ).start()
         return {**channel, "expiration": str(channel["expiration"])}
 
 
@@ -400,7 +434,11 @@ class FakeGraph(FakeServer):
             raise Answer(404, {"error": {"code": "ResourceNotFound", "message": "Resource not found"}})
         path = path.removeprefix("/v1.0")
         if (method, path) == ("GET", "/me"):
-            return {"@odata.context": self.api_url + "/$metadata#users/$entity", "mail": account, "userPrincipalName": account}
+            return {
+                "@odata.context": self.api_url + "/$metadata#users/$entity",
+                "mail": account,
+                "userPrincipalName": account,
+            }
         if (method, path) == ("POST", "/subscriptions"):
             return self._subscribe(account, json.loads(body))
         if path.startswith("/subscriptions/"):
@@ -416,7 +454,15 @@ class FakeGraph(FakeServer):
         if method == "GET" and path.startswith("/me/events/"):
             event = self.events.get(account, {}).get(urllib.parse.unquote(path.split("/")[3]))
             if event is None:
-                raise Answer(404, {"error": {"code": "ErrorItemNotFound", "message": "The specified object was not found in the store."}})
+                raise Answer(
+                    404,
+                    {
+                        "error": {
+                            "code": "ErrorItemNotFound",
+                            "message": "The specified object was not found in the store.",
+                        }
+                    },
+                )
             return {"@odata.context": self.api_url + "/$metadata#users('me')/events/$entity", **event}
         if method == "GET" and path == "/me/calendarView":
             return self._calendar_view(account, query)
@@ -430,7 +476,12 @@ class FakeGraph(FakeServer):
         if when <= now or when > now + timedelta(minutes=self.MAX_MINUTES):
             raise Answer(
                 400,
-                {"error": {"code": "InvalidRequest", "message": f"Subscription expiration can only be {self.MAX_MINUTES} minutes in the future."}},
+                {
+                    "error": {
+                        "code": "InvalidRequest",
+                        "message": f"Subscription expiration can only be {self.MAX_MINUTES} minutes in the future.",
+                    }
+                },
             )
         return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
 
@@ -480,17 +531,26 @@ class FakeGraph(FakeServer):
         raise Answer(201, self._public(sub))
 
     def _public(self, sub: dict) -> dict:
-        return {"@odata.context": self.api_url + "/$metadata#subscriptions/$entity", **{k: v for k, v in sub.items() if k != "account"}}
+        return {
+            "@odata.context": self.api_url + "/$metadata#subscriptions/$entity",
+            **{k: v for k, v in sub.items() if k != "account"},
+        }
 
     def _calendar_view(self, account: str, query: dict[str, str]) -> Any:
         start, end = _parse(query["startDateTime"]), _parse(query["endDateTime"])
         items = [
             e
             for e in self.events.get(account, {}).values()
-            if _parse(e["start"]["dateTime"][:26] + "+00:00") < end and _parse(e["end"]["dateTime"][:26] + "+00:00") > start
+            if _parse(e["start"]["dateTime"][:26] + "+00:00") < end
+            and _parse(e["end"]["dateTime"][:26] + "+00:00") > start
         ]
         skip, top = int(query.get("$skip") or 0), int(query.get("$top") or 10)
-        answer: dict[str, Any] = {"@odata.context": self.api_url + "/$metadata#users('me')/calendarView", "value": items[skip : skip + top]}
+        answer: dict[str, Any] = {
+            "@odata.context": self.api_url + "/$metadata#users('me')/calendarView",
+            "value": items[skip : skip + top],
+        }
         if skip + top < len(items):
-            answer["@odata.nextLink"] = f"{self.api_url}/me/calendarView?" + urllib.parse.urlencode({**query, "$skip": str(skip + top)})
+            answer["@odata.nextLink"] = f"{self.api_url}/me/calendarView?" + urllib.parse.urlencode(
+                {**query, "$skip": str(skip + top)}
+            )
         return answer

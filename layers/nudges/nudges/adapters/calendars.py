@@ -139,7 +139,10 @@ class CalendarStore:
     def set_sync_token(self, connection: CalendarConnection, sync_token: str) -> CalendarConnection:
         self._db.update_item(
             TableName=self._table,
-            Key={"PK": {"S": f"CANDIDATE#{connection.candidate_id}"}, "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"}},
+            Key={
+                "PK": {"S": f"CANDIDATE#{connection.candidate_id}"},
+                "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"},
+            },
             UpdateExpression="SET sync_token = :t",
             ConditionExpression="attribute_exists(PK)",
             ExpressionAttributeValues={":t": {"S": sync_token}},
@@ -149,7 +152,10 @@ class CalendarStore:
     def set_refresh_token(self, connection: CalendarConnection, refresh_token: str) -> CalendarConnection:
         self._db.update_item(
             TableName=self._table,
-            Key={"PK": {"S": f"CANDIDATE#{connection.candidate_id}"}, "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"}},
+            Key={
+                "PK": {"S": f"CANDIDATE#{connection.candidate_id}"},
+                "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"},
+            },
             UpdateExpression="SET refresh_token = :t",
             ConditionExpression="attribute_exists(PK)",
             ExpressionAttributeValues={":t": {"S": refresh_token}},

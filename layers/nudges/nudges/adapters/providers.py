@@ -11,7 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 TIMEOUT_SECONDS = 5.0
 
@@ -86,7 +86,9 @@ class AccessGrant:
     refresh_token: str | None  # Microsoft rotates refresh tokens: store the new one when given
 
 
-def refresh_access(provider: str, token_url: str, client: OAuthClient, refresh_token: str, scope: str | None) -> AccessGrant:
+def refresh_access(
+    provider: str, token_url: str, client: OAuthClient, refresh_token: str, scope: str | None
+) -> AccessGrant:
     """The OAuth 2.0 refresh-token grant (RFC 6749 section 6)."""
     form = {
         "grant_type": "refresh_token",
@@ -183,7 +185,7 @@ class GraphApi:
     """Microsoft Graph v1.0: subscriptions on me/events, event reads, calendar view."""
 
     # Times in UTC, whatever the mailbox's zone.
-    _PREFER = {"Prefer": 'outlook.timezone="UTC"'}
+    _PREFER: ClassVar[dict[str, str]] = {"Prefer": 'outlook.timezone="UTC"'}
 
     def __init__(self, base_url: str, access_token: str) -> None:
         self._base = base_url.rstrip("/")
@@ -218,13 +220,14 @@ class GraphApi:
 
     def delete_subscription(self, subscription_id: str) -> None:
         request_json(
-            "microsoft", "DELETE", f"{self._base}/subscriptions/{urllib.parse.quote(subscription_id, safe='')}", token=self._token
+            "microsoft",
+            "DELETE",
+            f"{self._base}/subscriptions/{urllib.parse.quote(subscription_id, safe='')}",
+            token=self._token,
         )
 
     def me(self) -> dict:
-        return request_json(
-            "microsoft", "GET", f"{self._base}/me?$select=mail,userPrincipalName", token=self._token
-        )
+        return request_json("microsoft", "GET", f"{self._base}/me?$select=mail,userPrincipalName", token=self._token)
 
     def get_event(self, event_id: str) -> dict | None:
         """The event now; None when it no longer exists (deleted)."""

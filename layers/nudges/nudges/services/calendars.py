@@ -182,7 +182,9 @@ class CalendarService:
                 connection = self._open_graph_subscription(connection, access, now)
         except ProviderError as exc:
             if exc.status == 404:
-                raise InvalidInput(f"calendar_id: {provider} has no calendar {request.calendar_id}", field="calendar_id") from None
+                raise InvalidInput(
+                    f"calendar_id: {provider} has no calendar {request.calendar_id}", field="calendar_id"
+                ) from None
             raise ProviderUnavailable(str(exc)) from None
         self._calendars.save(connection)
         if previous and previous.watch_id:
@@ -190,7 +192,11 @@ class CalendarService:
         self._queue.send([self._job(connection, "full_sync")])
         logger.info(
             "calendar connected",
-            extra={"candidate_id": candidate_id, "provider": provider, "watch_expires": iso(connection.watch_expires or now)},
+            extra={
+                "candidate_id": candidate_id,
+                "provider": provider,
+                "watch_expires": iso(connection.watch_expires or now),
+            },
         )
         return connection
 
@@ -217,10 +223,16 @@ class CalendarService:
         watch = replace(watch, resource_id=channel["resourceId"])
         self._calendars.put_watch(watch, expires)
         return replace(
-            connection, watch_id=channel_id, watch_secret=token, resource_id=channel["resourceId"], watch_expires=expires
+            connection,
+            watch_id=channel_id,
+            watch_secret=token,
+            resource_id=channel["resourceId"],
+            watch_expires=expires,
         )
 
-    def _open_graph_subscription(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
+    def _open_graph_subscription(
+        self, connection: CalendarConnection, access: str, now: datetime
+    ) -> CalendarConnection:
         client_state = secrets.token_urlsafe(32)
         path = _graph_calendar_path(connection.calendar_id)
         subscription = self._graph(access).create_subscription(
@@ -230,7 +242,9 @@ class CalendarService:
             expiration=iso(now + GRAPH_SUBSCRIPTION_TTL),
         )
         expires = datetime.fromisoformat(subscription["expirationDateTime"].replace("Z", "+00:00")).astimezone(UTC)
-        watch = Watch("microsoft", subscription["id"], connection.candidate_id, connection.calendar_id, client_state, None)
+        watch = Watch(
+            "microsoft", subscription["id"], connection.candidate_id, connection.calendar_id, client_state, None
+        )
         self._calendars.put_watch(watch, expires)
         return replace(connection, watch_id=subscription["id"], watch_secret=client_state, watch_expires=expires)
 
@@ -283,7 +297,9 @@ class CalendarService:
             elif item.lifecycleEvent == "missed":
                 jobs.append(replace(job, action="full_sync"))
             else:
-                event_id = (item.resourceData.id if item.resourceData else None) or (item.resource or "").rsplit("/", 1)[-1]
+                event_id = (item.resourceData.id if item.resourceData else None) or (item.resource or "").rsplit(
+                    "/", 1
+                )[-1]
                 if not event_id:
                     raise InvalidInput("value: a change notification without resourceData.id", field="value")
                 jobs.append(replace(job, action="event", event_id=event_id))
@@ -347,7 +363,9 @@ class CalendarService:
             events = self._graph(access).calendar_view(
                 _graph_calendar_path(connection.calendar_id), iso(now - SYNC_LOOKBACK), iso(now + SYNC_LOOKAHEAD)
             )
-            readings = [read_graph_event(e, candidate, connection.account_email, self._settings.pattern) for e in events]
+            readings = [
+                read_graph_event(e, candidate, connection.account_email, self._settings.pattern) for e in events
+            ]
             next_token = None
         seen = set()
         for reading in readings:
@@ -414,7 +432,14 @@ class CalendarService:
         renewed = replace(connection, watch_expires=expires)
         self._calendars.save(renewed)
         self._calendars.put_watch(
-            Watch("microsoft", connection.watch_id, connection.candidate_id, connection.calendar_id, connection.watch_secret or "", None),
+            Watch(
+                "microsoft",
+                connection.watch_id,
+                connection.candidate_id,
+                connection.calendar_id,
+                connection.watch_secret or "",
+                None,
+            ),
             expires,
         )
         return renewed
