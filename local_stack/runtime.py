@@ -1,9 +1,13 @@
 """Runs the template's functions in this process, the way Lambda would.
 
 Each function's module is imported once (its cold start) under a unique name, since every
-handler file is called ``app.py``. Functions need different environment variables, so one
-global lock serialises invocations and ``os.environ`` is swapped to the function's
-environment for the duration of each import and call.
+handler file is called ``app.py``. Like Lambda, one function handles one event at a time (a
+lock per function) while different functions run at once: a function may call out to a
+provider that calls another function back before answering (Graph validates a subscription's
+notification URL that way). Each function's environment variables are overlaid on
+``os.environ`` while it runs; the overlays of functions running at once are stacked, and a key
+goes back to its old value only when no running function sets it any more. The template gives
+a variable the same value in every function that declares it, so overlapping overlays agree.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ if TYPE_CHECKING:
 
     from .template import FunctionSpec
 
-_INVOKE_LOCK = threading.RLock()
+_ENV_LOCK = threading.Lock()
+_ACTIVE: list[dict[str, str]] = []  # environments of the invocations in progress, oldest first
+_BASE: dict[str, str | None] = {}  # what os.environ held for a key before any overlay set it
 
 
 class LambdaContext:
@@ -52,6 +58,7 @@ class Function:
         self.spec = spec
         self.environment = environment
         self._handler: Callable[[Any, Any], Any] | None = None
+        self._lock = threading.RLock()
 
     @property
     def name(self) -> str:
@@ -80,13 +87,13 @@ class Function:
         return getattr(module, self.spec.handler)
 
     def load(self) -> None:
-        with _INVOKE_LOCK, _environment(self.environment):
+        with self._lock, _environment(self.environment):
             if self._handler is None:
                 self._handler = self._cold_start()
 
     def invoke(self, event: Any) -> Any:
         """Call the handler with ``event``; exceptions propagate to the caller (the 'service')."""
-        with _INVOKE_LOCK, _environment(self.environment):
+        with self._lock, _environment(self.environment):
             if self._handler is None:
                 self._handler = self._cold_start()
             return self._handler(event, LambdaContext(self.spec))
@@ -101,18 +108,29 @@ class _environment:
 
     def __init__(self, env: dict[str, str]) -> None:
         self._env = env
-        self._saved: dict[str, str | None] = {}
 
     def __enter__(self) -> None:
-        self._saved = {key: os.environ.get(key) for key in self._env}
-        os.environ.update(self._env)
+        with _ENV_LOCK:
+            for key in self._env:
+                if not any(key in active for active in _ACTIVE):
+                    _BASE[key] = os.environ.get(key)
+            _ACTIVE.append(self._env)
+            os.environ.update(self._env)
 
     def __exit__(self, *exc: object) -> None:
-        for key, value in self._saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with _ENV_LOCK:
+            index = max(i for i, active in enumerate(_ACTIVE) if active is self._env)
+            del _ACTIVE[index]
+            for key in self._env:
+                holder = next((active for active in reversed(_ACTIVE) if key in active), None)
+                if holder is not None:
+                    os.environ[key] = holder[key]
+                    continue
+                value = _BASE.pop(key, None)
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 def function_environment(spec: FunctionSpec, overrides: dict[str, str], region: str) -> dict[str, str]:

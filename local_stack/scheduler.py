@@ -221,3 +221,50 @@ class SchedulerEmulator:
         else:
             print(f"[local-stack] schedule {due.schedule['Name']} dropped: {message}", file=sys.stderr)
         self._complete(due)
+
+
+def install_template_schedules(aws: Aws, runtime: Runtime, account_id: str) -> list[str]:
+    """Create (or bring up to date) the schedules functions declare as ``ScheduleV2`` or
+    ``Schedule`` events, so the emulator fires them like any other; returns their groups.
+
+    SAM turns such an event into an ``AWS::Scheduler::Schedule`` (or an EventBridge rule) whose
+    target is the function and whose Input is the event's Input.
+    """
+    client = aws.client("scheduler")
+    groups = []
+    for fn in runtime.functions.values():
+        for kind in ("ScheduleV2", "Schedule"):
+            for event_name, props in fn.spec.events_of_type(kind):
+                expression = props.get("ScheduleExpression") or props.get("Schedule")
+                if not expression or props.get("State") == "DISABLED" or props.get("Enabled") is False:
+                    continue
+                group = str(props.get("GroupName") or "default")
+                target: dict[str, Any] = {
+                    "Arn": fn.spec.arn,
+                    "RoleArn": str(
+                        props.get("RoleArn") or f"arn:aws:iam::{account_id}:role/{fn.spec.logical_id}{event_name}Role"
+                    ),
+                    "Input": str(props.get("Input") or "{}"),
+                }
+                if props.get("RetryPolicy"):
+                    target["RetryPolicy"] = props["RetryPolicy"]
+                dead_letter = (props.get("DeadLetterConfig") or {}).get("Arn")
+                if dead_letter:
+                    target["DeadLetterConfig"] = {"Arn": str(dead_letter)}
+                request = {
+                    "Name": str(props.get("Name") or f"{fn.spec.logical_id}-{event_name}")[:64],
+                    "GroupName": group,
+                    "ScheduleExpression": str(expression),
+                    "ScheduleExpressionTimezone": str(props.get("ScheduleExpressionTimezone") or "UTC"),
+                    "FlexibleTimeWindow": props.get("FlexibleTimeWindow") or {"Mode": "OFF"},
+                    "Target": target,
+                }
+                try:
+                    client.create_schedule(**request)
+                except ClientError as exc:
+                    if exc.response.get("Error", {}).get("Code") != "ConflictException":
+                        raise
+                    client.update_schedule(**request)
+                if group not in groups:
+                    groups.append(group)
+    return groups

@@ -23,7 +23,7 @@ from .clock import VirtualClock
 from .provision import Aws, Provisioner
 from .queues import EventSource, QueueDrainer
 from .runtime import Function, Runtime, function_environment
-from .scheduler import SchedulerEmulator
+from .scheduler import SchedulerEmulator, install_template_schedules
 from .server import StackServer
 from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs
 
@@ -41,6 +41,16 @@ WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 # Template parameters the local stack sets unless told otherwise: an inbox domain, so the
 # SES receipt rule and the function behind it exist locally (POST /_local/email).
 DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
+# A function whose template environment declares one of these gets the stack's own value
+# when the stack's environment sets it (to point a function at a fake provider, say).
+PROVIDER_URL_VARIABLES = (
+    "GOOGLE_API_BASE_URL",
+    "GOOGLE_TOKEN_URL",
+    "GRAPH_API_BASE_URL",
+    "MS_TOKEN_URL",
+    "LEVER_API_BASE_URL",
+    "GREENHOUSE_API_BASE_URL",
+)
 MAX_DELIVERY_PASSES = 20
 
 _FAKE_AWS_ENV = {
@@ -56,16 +66,27 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
-def _reset_layer_caches() -> None:
-    """Forget the clients and services the shared layer built once per process (``functools.cache``):
-    they point at the AWS endpoint of a stack started earlier in this process. A new stack is a
-    new set of Lambda containers, each starting cold."""
-    for name, module in list(sys.modules.items()):
-        if name != "nudges" and not name.startswith("nudges."):
-            continue
-        for value in list(vars(module).values()):
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
-                value.cache_clear()
+_RUNNING: set[int] = set()  # ids of the stacks serving in this process
+
+
+def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> None:
+    """A stack's layers go first on ``sys.path``; with ``forget`` (no other stack is running in
+    this process) the modules of their packages that an earlier, stopped stack imported are
+    dropped, so each stack starts cold (those modules' cached clients and settings point at
+    the old stack's endpoint, or come from another project's layer of the same name)."""
+    names = set()
+    for path in paths:
+        if path.is_dir():
+            for child in path.iterdir():
+                if child.suffix == ".py" or (child / "__init__.py").exists():
+                    names.add(child.stem if child.suffix == ".py" else child.name)
+    for name in list(sys.modules) if forget else []:
+        if name.split(".", 1)[0] in names:
+            del sys.modules[name]
+    for path in reversed(paths):
+        while str(path) in sys.path:
+            sys.path.remove(str(path))
+        sys.path.insert(0, str(path))
 
 
 class LocalStack:
@@ -155,7 +176,6 @@ class LocalStack:
         self.port = self._server.server_address[1]
 
         self.runtime = self._build_runtime(region)
-        _reset_layer_caches()
         self._install_clock()
         self._wire_events()
         for fn in self.runtime.functions.values():
@@ -167,6 +187,7 @@ class LocalStack:
 
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
+        _RUNNING.add(id(self))
 
     def _start_moto(self) -> str:
         import logging
@@ -181,6 +202,7 @@ class LocalStack:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        _RUNNING.discard(id(self))
         if self._server is not None:
             if self._thread is not None:
                 self._server.shutdown()
@@ -235,12 +257,16 @@ class LocalStack:
         }
         if os.environ.get("AWS_SESSION_TOKEN"):
             overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
+        _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
         functions = []
         for spec in function_specs(self.template):
             env = function_environment(spec, overrides, region)
             if "PUBLIC_BASE_URL" in env:
                 # Links and callbacks point at this stack (or wherever the environment says).
                 env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
+            for name in PROVIDER_URL_VARIABLES:
+                if name in spec.environment and os.environ.get(name):
+                    env[name] = os.environ[name]
             functions.append(Function(spec, env))
         return Runtime(functions, self._layer_paths())
 
@@ -280,6 +306,9 @@ class LocalStack:
         groups = [str(self.template.ref(lid)) for lid in self.template.of_type("AWS::Scheduler::ScheduleGroup")] or [
             "default"
         ]
+        for group in install_template_schedules(self.aws, self.runtime, self.account_id):
+            if group not in groups:
+                groups.append(group)
         self.scheduler = SchedulerEmulator(self.aws, groups, self.runtime, self.clock.now())
 
     def _install_webhook_secrets(self) -> None:

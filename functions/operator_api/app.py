@@ -109,6 +109,25 @@ def list_interviews(candidate_id: str) -> Response:
     return json_response(200, _candidates().timeline(candidate_id, clock.now()))
 
 
+@app.post("/candidates/<candidate_id>/calendars")
+def connect_calendar(candidate_id: str) -> Response:
+    from nudges.models.calendars import CalendarConnect
+
+    request = parse(CalendarConnect, json_body(raw_body(app.current_event)))
+    base = config.public_base_url(app.current_event.request_context.domain_name)
+    connection = wiring.calendars().connect(candidate_id, request, base, clock.now())
+    return json_response(
+        201,
+        {
+            "candidate_id": candidate_id,
+            "provider": connection.provider,
+            "calendar_id": connection.calendar_id,
+            "notification_url": connection.callback_url,
+            "watch_expires_at": iso(connection.watch_expires) if connection.watch_expires else None,
+        },
+    )
+
+
 @app.post("/interviews/<interview_id>/outcome")
 def record_outcome(interview_id: str) -> Response:
     from nudges.models.api import OutcomeReport

@@ -234,3 +234,71 @@ def _mail_with(invite: bytes) -> bytes:
     message.set_content("Forwarding my interview invite.")
     message.add_alternative(invite, maintype="text", subtype="calendar", params={"method": "REQUEST"})
     return bytes(message)
+
+
+def test_calendar_connect_event_for_an_unknown_candidate_is_404(stack):
+    reply = invoke(stack, "OperatorApiFunction", load("operator_api-connect_calendar"))
+    assert (reply["statusCode"], body(reply)["field"]) == (404, "candidate_id")
+
+
+def _calendar_jobs(stack) -> list[dict]:
+    sqs = stack.aws.client("sqs")
+    url = stack.template.ref("CalendarSyncQueue")
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+    return [json.loads(m["Body"]) for m in found]
+
+
+def test_calendar_webhook_events_are_checked_against_the_stored_watch(stack):
+    from nudges.adapters.calendars import CalendarStore, Watch
+
+    calendars = CalendarStore(stack.aws.client("dynamodb"), stack.template.ref("NudgesTable"))
+    google = load("calendar_webhook-google_exists")["headers"]
+    graph = json.loads(load("calendar_webhook-microsoft_notification")["body"])["value"][0]
+    expires = datetime(2030, 3, 11, 9, 0, tzinfo=UTC)
+
+    # Before the channel and subscription exist, nothing is accepted or queued
+    assert invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-google_exists"))["statusCode"] == 401
+    assert (
+        invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-microsoft_notification"))["statusCode"] == 401
+    )
+    assert _calendar_jobs(stack) == []
+
+    calendars.put_watch(
+        Watch(
+            "google",
+            google["x-goog-channel-id"],
+            "c_0123456789abcdef01234567",
+            "primary",
+            google["x-goog-channel-token"],
+            google["x-goog-resource-id"],
+        ),
+        expires,
+    )
+    calendars.put_watch(
+        Watch(
+            "microsoft", graph["subscriptionId"], "c_0123456789abcdef01234567", "primary", graph["clientState"], None
+        ),
+        expires,
+    )
+    assert invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-google_forged"))["statusCode"] == 401
+    assert invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-google_exists"))["statusCode"] == 200
+    assert (
+        invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-microsoft_notification"))["statusCode"] == 202
+    )
+    assert invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-microsoft_lifecycle"))["statusCode"] == 202
+    jobs = sorted(_calendar_jobs(stack), key=lambda j: (j["provider"], j["action"]))
+    assert [(j["provider"], j["action"], j.get("event_id")) for j in jobs] == [
+        ("google", "sync", None),
+        ("microsoft", "event", "AAMkAGI2THVSAAA="),
+        ("microsoft", "renew", None),
+    ]
+
+    validation = invoke(stack, "CalendarWebhookFunction", load("calendar_webhook-microsoft_validation"))
+    assert validation["statusCode"] == 200
+    assert validation["headers"]["Content-Type"].startswith("text/plain")
+    assert validation["body"].startswith("Validation: Testing client application reachability for subscription")
+
+
+def test_calendar_sync_events_without_connections_do_nothing(stack):
+    assert invoke(stack, "CalendarSyncFunction", load("calendar_sync-sync_job")) == {"batchItemFailures": []}
+    assert invoke(stack, "CalendarSyncFunction", load("calendar_sync-renew_watches")) == {"renewed": 0, "failed": 0}

@@ -22,6 +22,9 @@ CONTRACT_ROUTES_IN_THIS_STACK = {
     ("GET", "/candidates/{candidate_id}/interviews"),
     ("POST", "/interviews/{interview_id}/outcome"),
     ("POST", "/webhooks/calcom"),
+    ("POST", "/candidates/{candidate_id}/calendars"),
+    ("POST", "/webhooks/google"),
+    ("POST", "/webhooks/microsoft"),
 }
 
 
@@ -136,3 +139,22 @@ def test_no_circular_dependencies_once_sam_wires_the_api_to_its_functions():
 
     cycles = {name: cycle_from(name, name, [name]) for name in RESOURCES}
     assert {k: v for k, v in cycles.items() if v} == {}
+
+
+PROVIDER_URL_DEFAULTS = {
+    "GOOGLE_API_BASE_URL": "https://www.googleapis.com",
+    "GOOGLE_TOKEN_URL": "https://oauth2.googleapis.com/token",
+    "GRAPH_API_BASE_URL": "https://graph.microsoft.com/v1.0",
+    "MS_TOKEN_URL": "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+}
+
+
+def test_calendar_functions_declare_the_real_provider_urls_and_renew_on_a_schedule():
+    for name in ("OperatorApiFunction", "CalendarSyncFunction"):
+        env = FUNCTIONS[name]["Properties"]["Environment"]["Variables"]
+        assert {k: env[k] for k in PROVIDER_URL_DEFAULTS} == PROVIDER_URL_DEFAULTS
+    events = FUNCTIONS["CalendarSyncFunction"]["Properties"]["Events"]
+    assert events["RenewWatches"]["Type"] == "ScheduleV2"
+    assert "DeadLetterConfig" in events["RenewWatches"]["Properties"]
+    assert events["Jobs"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert TEMPLATE["Parameters"]["InterviewPattern"]["Default"] == "\\binterview\\b"

@@ -66,3 +66,31 @@ def composer() -> MessageComposer:
         return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
 
     return MessageComposer(store(), link)
+
+
+@cache
+def calendars():  # -> CalendarService
+    """Calendar connections, notifications and sync (Google Calendar, Microsoft Graph)."""
+    import os
+
+    from nudges.adapters.calendars import CalendarStore
+    from nudges.adapters.providers import OAuthClientSecrets
+    from nudges.models.calendars import interview_pattern
+    from nudges.services.bookings import BookingService
+    from nudges.services.calendars import CalendarService, CalendarSettings, SyncQueue
+
+    settings = CalendarSettings(
+        google_api_base_url=os.environ.get("GOOGLE_API_BASE_URL") or "https://www.googleapis.com",
+        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
+        graph_api_base_url=os.environ.get("GRAPH_API_BASE_URL") or "https://graph.microsoft.com/v1.0",
+        ms_token_url=os.environ.get("MS_TOKEN_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        pattern=interview_pattern(os.environ.get("INTERVIEW_PATTERN")),
+    )
+    return CalendarService(
+        store(),
+        CalendarStore(client("dynamodb"), config.table_name()),
+        lambda: BookingService(store(), planner()),  # only the sync function plans
+        SyncQueue(client("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]),
+        OAuthClientSecrets(client("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")),
+        settings,
+    )

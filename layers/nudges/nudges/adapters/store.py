@@ -178,6 +178,18 @@ class NudgeStore:
             (f"EMAIL#{email}", "CANDIDATE"),
             (f"INBOX#{candidate.ics_inbox_token}", "CANDIDATE"),
         ]
+        # Calendar connections live under the candidate's own key, with their watch items.
+        for item in self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"CANDIDATE#{candidate.candidate_id}"},
+                ":calendar": {"S": "CALENDAR#"},
+            },
+            ProjectionExpression="PK, SK, watch_key",
+        ):
+            keys.append((item["PK"], item["SK"]))
+            if item.get("watch_key"):
+                keys.append((item["watch_key"], "WATCH"))
         for owned in self._query(
             IndexName=GSI1,
             KeyConditionExpression="GSI1PK = :pk",

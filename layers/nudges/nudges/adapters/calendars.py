@@ -1,0 +1,217 @@
+"""Calendar connections (Google watch channels, Graph subscriptions) in the nudges table.
+
+| item                 | PK                            | SK                                | GSI1PK / GSI1SK                              |
+|----------------------|-------------------------------|-----------------------------------|----------------------------------------------|
+| connection           | CANDIDATE#<candidate id>      | CALENDAR#<provider>#<calendar id> | CALENDAR_WATCH / <watch expiry>#<key>        |
+| watch -> connection  | WATCH#<provider>#<watch id>   | WATCH                             |                                              |
+
+A connection holds the candidate's refresh token (the table is KMS-encrypted and only the
+calendar functions may read it; it is never logged or returned) and the current watch: the
+Google channel or Graph subscription id, its secret (channel token / clientState), its expiry
+and, for Google, the sync token. The watch item lets a notification find its connection and
+its secret with one GetItem. Renewal finds connections by expiry on GSI1 with one Query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from nudges.timefmt import iso, parse_iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+GSI1 = "GSI1"
+RENEWAL_PK = "CALENDAR_WATCH"
+Provider = Literal["google", "microsoft"]
+
+
+@dataclass(frozen=True)
+class CalendarConnection:
+    candidate_id: str
+    provider: Provider
+    calendar_id: str
+    refresh_token: str
+    connected_at: datetime
+    callback_url: str  # where the provider posts notifications (PUBLIC_BASE_URL/webhooks/<provider>)
+    account_email: str | None = None  # the calendar owner's own address, as the provider knows it
+    watch_id: str | None = None
+    watch_secret: str | None = None
+    resource_id: str | None = None
+    watch_expires: datetime | None = None
+    sync_token: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.candidate_id}#{self.provider}#{self.calendar_id}"
+
+    def __repr__(self) -> str:  # never print the secrets
+        return f"CalendarConnection({self.key}, watch={self.watch_id}, expires={self.watch_expires})"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What a notification is checked against."""
+
+    provider: Provider
+    watch_id: str
+    candidate_id: str
+    calendar_id: str
+    secret: str
+    resource_id: str | None
+
+    def __repr__(self) -> str:
+        return f"Watch({self.provider}, {self.watch_id})"
+
+
+class CalendarStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        self._db = client
+        self._table = table_name
+        self._ser = TypeSerializer()
+        self._de = TypeDeserializer()
+
+    def _item(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {k: self._ser.serialize(v) for k, v in data.items() if v is not None}
+
+    def _plain(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: self._de.deserialize(v) for k, v in item.items()}
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self._db.get_item(
+            TableName=self._table, Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True
+        ).get("Item")
+        return self._plain(item) if item else None
+
+    # ------------------------------------------------------------------ connections
+    def save(self, connection: CalendarConnection) -> None:
+        expires = connection.watch_expires
+        self._db.put_item(
+            TableName=self._table,
+            Item=self._item(
+                {
+                    "PK": f"CANDIDATE#{connection.candidate_id}",
+                    "SK": f"CALENDAR#{connection.provider}#{connection.calendar_id}",
+                    "GSI1PK": RENEWAL_PK if expires else None,
+                    "GSI1SK": f"{iso(expires)}#{connection.key}" if expires else None,
+                    "candidate_id": connection.candidate_id,
+                    "provider": connection.provider,
+                    "calendar_id": connection.calendar_id,
+                    "refresh_token": connection.refresh_token,
+                    "connected_at": iso(connection.connected_at),
+                    "callback_url": connection.callback_url,
+                    "account_email": connection.account_email,
+                    "watch_id": connection.watch_id,
+                    "watch_secret": connection.watch_secret,
+                    "resource_id": connection.resource_id,
+                    "watch_expires": iso(expires) if expires else None,
+                    "watch_key": f"WATCH#{connection.provider}#{connection.watch_id}" if connection.watch_id else None,
+                    "sync_token": connection.sync_token,
+                }
+            ),
+        )
+
+    @staticmethod
+    def _connection(data: dict[str, Any]) -> CalendarConnection:
+        return CalendarConnection(
+            candidate_id=data["candidate_id"],
+            provider=data["provider"],
+            calendar_id=data["calendar_id"],
+            refresh_token=data["refresh_token"],
+            connected_at=parse_iso(data["connected_at"]),
+            callback_url=data["callback_url"],
+            account_email=data.get("account_email"),
+            watch_id=data.get("watch_id"),
+            watch_secret=data.get("watch_secret"),
+            resource_id=data.get("resource_id"),
+            watch_expires=parse_iso(data["watch_expires"]) if data.get("watch_expires") else None,
+            sync_token=data.get("sync_token"),
+        )
+
+    def get(self, candidate_id: str, provider: str, calendar_id: str) -> CalendarConnection | None:
+        data = self._get(f"CANDIDATE#{candidate_id}", f"CALENDAR#{provider}#{calendar_id}")
+        return self._connection(data) if data else None
+
+    def set_sync_token(self, connection: CalendarConnection, sync_token: str) -> CalendarConnection:
+        self._db.update_item(
+            TableName=self._table,
+            Key={
+                "PK": {"S": f"CANDIDATE#{connection.candidate_id}"},
+                "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"},
+            },
+            UpdateExpression="SET sync_token = :t",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":t": {"S": sync_token}},
+        )
+        return replace(connection, sync_token=sync_token)
+
+    def set_refresh_token(self, connection: CalendarConnection, refresh_token: str) -> CalendarConnection:
+        self._db.update_item(
+            TableName=self._table,
+            Key={
+                "PK": {"S": f"CANDIDATE#{connection.candidate_id}"},
+                "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"},
+            },
+            UpdateExpression="SET refresh_token = :t",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":t": {"S": refresh_token}},
+        )
+        return replace(connection, refresh_token=refresh_token)
+
+    def due_for_renewal(self, before: datetime) -> list[CalendarConnection]:
+        """Connections whose watch expires before ``before`` (soonest first)."""
+        found = []
+        paginator = self._db.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table,
+            IndexName=GSI1,
+            KeyConditionExpression="GSI1PK = :pk AND GSI1SK < :before",
+            ExpressionAttributeValues={":pk": {"S": RENEWAL_PK}, ":before": {"S": iso(before)}},
+        ):
+            for item in page.get("Items", []):
+                data = self._plain(item)
+                connection = self.get(data["candidate_id"], data["provider"], data["calendar_id"])
+                if connection:
+                    found.append(connection)
+        return found
+
+    # ------------------------------------------------------------------ watches
+    def put_watch(self, watch: Watch, expires: datetime) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=self._item(
+                {
+                    "PK": f"WATCH#{watch.provider}#{watch.watch_id}",
+                    "SK": "WATCH",
+                    "provider": watch.provider,
+                    "watch_id": watch.watch_id,
+                    "candidate_id": watch.candidate_id,
+                    "calendar_id": watch.calendar_id,
+                    "secret": watch.secret,
+                    "resource_id": watch.resource_id,
+                    "expires_at": int((expires + timedelta(days=1)).timestamp()),
+                }
+            ),
+        )
+
+    def get_watch(self, provider: str, watch_id: str) -> Watch | None:
+        data = self._get(f"WATCH#{provider}#{watch_id}", "WATCH")
+        if not data:
+            return None
+        return Watch(
+            provider=data["provider"],
+            watch_id=data["watch_id"],
+            candidate_id=data["candidate_id"],
+            calendar_id=data["calendar_id"],
+            secret=data["secret"],
+            resource_id=data.get("resource_id"),
+        )
+
+    def delete_watch(self, provider: str, watch_id: str) -> None:
+        self._db.delete_item(
+            TableName=self._table, Key={"PK": {"S": f"WATCH#{provider}#{watch_id}"}, "SK": {"S": "WATCH"}}
+        )

@@ -1,0 +1,291 @@
+"""Calendar events from Google Calendar and Microsoft Graph, read as interviews (or not).
+
+An event is an interview when the connected candidate attends it (and has not declined) but did
+not organise it, and its title or description matches the interview pattern (a template
+Parameter; by default the word "interview", any case). Anything else about a known interview
+(cancelled, deleted, declined, renamed away from the pattern) stops it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
+
+if TYPE_CHECKING:
+    from nudges.domain.candidate import Candidate
+
+DEFAULT_INTERVIEW_PATTERN = r"\binterview\b"
+
+
+class CalendarConnect(BaseModel):
+    """``POST /candidates/{candidate_id}/calendars``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    provider: Literal["google", "microsoft"]
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    calendar_id: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^/\s]+$")] = "primary"
+
+
+def interview_pattern(text: str | None) -> re.Pattern[str]:
+    return re.compile(text or DEFAULT_INTERVIEW_PATTERN, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EventReading:
+    """What one provider event means here: an interview as it stands now, or not one (any more)."""
+
+    ref: str  # the provider's event id
+    interview: Interview | None  # None: not (or no longer) an interview
+    updated_at: datetime | None
+
+
+def _company(organizer_email: str | None, interviewers: list[Person]) -> str:
+    for email in [organizer_email, *(p.email for p in interviewers)]:
+        if email and not email.endswith("calendar.google.com"):
+            company = company_from_email(email)
+            if company:
+                return company
+    return UNKNOWN_COMPANY
+
+
+def _matches(pattern: re.Pattern[str], *texts: str | None) -> bool:
+    return any(pattern.search(t) for t in texts if t)
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# ---------------------------------------------------------------------- Google
+
+
+class GooglePerson(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str | None = None
+    displayName: str | None = None
+    self: bool = False
+    organizer: bool = False
+    resource: bool = False
+    responseStatus: str | None = None
+
+
+class GoogleTime(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    dateTime: str | None = None  # RFC 3339 with offset; all-day events have ``date`` instead
+    date: str | None = None
+    timeZone: str | None = None
+
+
+class GoogleEvent(BaseModel):
+    """An events resource, as events.list returns it (a cancelled one may carry only id and status)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    status: str = "confirmed"
+    summary: str | None = None
+    description: str | None = None
+    updated: str | None = None
+    start: GoogleTime | None = None
+    end: GoogleTime | None = None
+    organizer: GooglePerson | None = None
+    attendees: list[GooglePerson] = []
+
+
+def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pattern[str]) -> EventReading:
+    event = GoogleEvent.model_validate(data)
+    updated = _parse_time(event.updated) if event.updated else None
+    me = next((a for a in event.attendees if a.self), None)
+    organised_by_me = (event.organizer is not None and event.organizer.self) or (me is not None and me.organizer)
+    timed = bool(event.start and event.start.dateTime and event.end and event.end.dateTime)
+    if (
+        event.status == "cancelled"
+        or me is None
+        or me.responseStatus == "declined"
+        or organised_by_me
+        or not timed
+        or not _matches(pattern, event.summary, event.description)
+    ):
+        return EventReading(event.id, None, updated)
+    assert event.start and event.end and event.start.dateTime and event.end.dateTime
+    people: dict[str, Person] = {}
+    for person in [event.organizer, *event.attendees]:
+        if person is None or not person.email or person.self or person.resource or person.responseStatus == "declined":
+            continue
+        email = normalise_email(person.email)
+        if email.endswith("calendar.google.com") or email == candidate.email:
+            continue
+        people.setdefault(email, Person(person.displayName or "", email))
+    interviewers = list(people.values())
+    interview = Interview(
+        interview_id="",
+        source="google",
+        source_ref=event.id,
+        candidate_email=candidate.email,
+        candidate_name=candidate.name,
+        company=_company(event.organizer.email if event.organizer else None, interviewers),
+        title=event.summary or "Interview",
+        start=_parse_time(event.start.dateTime),
+        end=_parse_time(event.end.dateTime),
+        interviewers=tuple(interviewers),
+        updated_at=updated,
+    )
+    return EventReading(event.id, interview, updated)
+
+
+# ---------------------------------------------------------------------- Microsoft Graph
+
+
+class GraphAddress(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = None
+    address: str | None = None
+
+
+class GraphRecipient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    emailAddress: GraphAddress = GraphAddress()
+
+
+class GraphResponse(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    response: str | None = None  # none, organizer, tentativelyAccepted, accepted, declined, notResponded
+
+
+class GraphAttendee(GraphRecipient):
+    type: str | None = None  # required, optional, resource
+    status: GraphResponse = GraphResponse()
+
+
+class GraphTime(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    dateTime: str  # local to timeZone, 7 fractional digits
+    timeZone: str = "UTC"
+
+
+class GraphBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    contentType: str | None = None
+    content: str | None = None
+
+
+class GraphEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    subject: str | None = None
+    bodyPreview: str | None = None
+    body: GraphBody | None = None
+    start: GraphTime | None = None
+    end: GraphTime | None = None
+    isAllDay: bool = False
+    isCancelled: bool = False
+    isOrganizer: bool = False
+    type: str | None = None  # singleInstance, occurrence, exception, seriesMaster
+    responseStatus: GraphResponse = GraphResponse()
+    organizer: GraphRecipient | None = None
+    attendees: list[GraphAttendee] = []
+    lastModifiedDateTime: str | None = None
+
+
+def _graph_time(value: GraphTime) -> datetime:
+    text = re.sub(r"(\.\d{6})\d+", r"\1", value.dateTime)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        try:
+            zone = UTC if value.timeZone.upper() in ("UTC", "ETC/UTC") else ZoneInfo(value.timeZone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value.timeZone!r}") from exc
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def read_graph_event(
+    data: dict[str, Any], candidate: Candidate, account_email: str | None, pattern: re.Pattern[str]
+) -> EventReading:
+    event = GraphEvent.model_validate(data)
+    updated = _parse_time(event.lastModifiedDateTime) if event.lastModifiedDateTime else None
+    mine = {candidate.email, *([normalise_email(account_email)] if account_email else [])}
+    if (
+        event.isCancelled
+        or event.isOrganizer
+        or event.isAllDay
+        or event.type == "seriesMaster"
+        or event.responseStatus.response in ("declined", "organizer")
+        or event.start is None
+        or event.end is None
+        or not _matches(pattern, event.subject, event.bodyPreview, event.body.content if event.body else None)
+    ):
+        return EventReading(event.id, None, updated)
+    people: dict[str, Person] = {}
+    organizer = event.organizer.emailAddress if event.organizer else None
+    candidates = [(organizer, None), *((a.emailAddress, a) for a in event.attendees)]
+    for address, attendee in candidates:
+        if address is None or not address.address:
+            continue
+        if attendee is not None and (attendee.type == "resource" or attendee.status.response == "declined"):
+            continue
+        email = normalise_email(address.address)
+        if email in mine:
+            continue
+        people.setdefault(email, Person(address.name or "", email))
+    interviewers = list(people.values())
+    interview = Interview(
+        interview_id="",
+        source="microsoft",
+        source_ref=event.id,
+        candidate_email=candidate.email,
+        candidate_name=candidate.name,
+        company=_company(organizer.address if organizer else None, interviewers),
+        title=event.subject or "Interview",
+        start=_graph_time(event.start),
+        end=_graph_time(event.end),
+        interviewers=tuple(interviewers),
+        updated_at=updated,
+    )
+    return EventReading(event.id, interview, updated)
+
+
+# ---------------------------------------------------------------------- Graph notifications
+
+
+class GraphResourceData(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: str | None = None
+
+
+class GraphNotification(BaseModel):
+    """One item of a change or lifecycle notification collection."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    subscriptionId: str = Field(min_length=1)
+    clientState: str | None = None
+    changeType: str | None = None
+    lifecycleEvent: Literal["reauthorizationRequired", "subscriptionRemoved", "missed"] | None = None
+    resource: str | None = None
+    resourceData: GraphResourceData | None = None
+    subscriptionExpirationDateTime: str | None = None
+    tenantId: str | None = None
+
+
+class GraphNotifications(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    value: Annotated[list[GraphNotification], Field(min_length=1)]

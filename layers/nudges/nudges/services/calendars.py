@@ -1,0 +1,452 @@
+"""Candidates' own calendars (Google Calendar, Microsoft 365): connect, be told, sync, renew.
+
+Webhooks only verify and hand off: each accepted notification becomes a job on the calendar
+sync queue, and the sync function does the provider calls (token refresh, events list or event
+fetch) and applies what it finds through BookingService, like every other source. Jobs are
+idempotent (they read the calendar as it is now), so a duplicate or late notification changes
+nothing that a newer one already said.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from nudges.adapters.calendars import CalendarConnection, Watch
+from nudges.adapters.providers import GoogleCalendarApi, GraphApi, ProviderError, refresh_access
+from nudges.domain.interview import interview_id_for
+from nudges.errors import InvalidInput, NotFound, NudgesError, Unauthorized
+from nudges.models.calendars import EventReading, read_google_event, read_graph_event
+from nudges.observability import logger
+from nudges.services.bookings import BookingChange
+from nudges.timefmt import iso
+
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable
+
+    from nudges.adapters.calendars import CalendarStore, Provider
+    from nudges.adapters.providers import OAuthClientSecrets
+    from nudges.adapters.store import NudgeStore
+    from nudges.domain.candidate import Candidate
+    from nudges.models.calendars import CalendarConnect, GraphNotifications
+    from nudges.services.bookings import BookingService
+
+GOOGLE_CHANNEL_TTL = timedelta(days=7)
+# Graph: a subscription on Outlook events lives at most 4,230 minutes; ask for a little less.
+GRAPH_SUBSCRIPTION_TTL = timedelta(minutes=4230 - 30)
+# The renewal function runs every few hours; anything expiring within this is renewed.
+RENEWAL_MARGIN = timedelta(hours=24)
+# A full sync reads this far back (a thank-you is due after an interview ends) and, for Graph's
+# calendar view, this far ahead.
+SYNC_LOOKBACK = timedelta(days=2)
+SYNC_LOOKAHEAD = timedelta(days=365)
+MS_SCOPE = "offline_access Calendars.Read User.Read"
+
+JobAction = Literal["sync", "full_sync", "event", "renew", "resubscribe"]
+
+
+class ProviderUnavailable(NudgesError):
+    status_code = 502
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    google_api_base_url: str
+    google_token_url: str
+    graph_api_base_url: str
+    ms_token_url: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class SyncJob:
+    candidate_id: str
+    provider: Provider
+    calendar_id: str
+    action: JobAction
+    event_id: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in self.__dict__.items() if v is not None}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, body: str) -> SyncJob:
+        data = json.loads(body)
+        return cls(
+            candidate_id=data["candidate_id"],
+            provider=data["provider"],
+            calendar_id=data["calendar_id"],
+            action=data["action"],
+            event_id=data.get("event_id"),
+        )
+
+
+class SyncQueue:
+    def __init__(self, sqs_client: Any, queue_url: str) -> None:
+        self._sqs = sqs_client
+        self._url = queue_url
+
+    def send(self, jobs: list[SyncJob]) -> None:
+        for start in range(0, len(jobs), 10):
+            batch = jobs[start : start + 10]
+            entries = [{"Id": str(i), "MessageBody": job.to_json()} for i, job in enumerate(batch)]
+            failed = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries).get("Failed") or []
+            if failed:
+                raise RuntimeError(f"{len(failed)} sync jobs were not queued")
+
+
+def _same(given: str | None, expected: str | None) -> bool:
+    """Constant-time equality that is False when either side is missing."""
+    return hmac.compare_digest((given or "").encode(), (expected or "").encode()) and bool(given) and bool(expected)
+
+
+def _graph_calendar_path(calendar_id: str) -> str:
+    return "me" if calendar_id == "primary" else f"me/calendars/{calendar_id}"
+
+
+class CalendarService:
+    def __init__(
+        self,
+        store: NudgeStore,
+        calendars: CalendarStore,
+        bookings: Callable[[], BookingService],
+        queue: SyncQueue,
+        oauth: OAuthClientSecrets,
+        settings: CalendarSettings,
+    ) -> None:
+        self._store = store
+        self._calendars = calendars
+        self._bookings = bookings
+        self._queue = queue
+        self._oauth = oauth
+        self._settings = settings
+
+    # ------------------------------------------------------------------ access
+    def _access(self, provider: str, refresh_token: str) -> tuple[str, str | None]:
+        """An access token (and a rotated refresh token, if the provider gave one)."""
+        client = self._oauth.for_provider(provider)
+        if client is None:
+            raise ProviderUnavailable(f"no OAuth client for {provider} in the calendar OAuth secret")
+        google = provider == "google"
+        token_url = self._settings.google_token_url if google else self._settings.ms_token_url
+        grant = refresh_access(provider, token_url, client, refresh_token, None if google else MS_SCOPE)
+        rotated = grant.refresh_token if grant.refresh_token and grant.refresh_token != refresh_token else None
+        return grant.access_token, rotated
+
+    def _connection_access(self, connection: CalendarConnection) -> tuple[str, CalendarConnection]:
+        access, rotated = self._access(connection.provider, connection.refresh_token)
+        if rotated:
+            connection = self._calendars.set_refresh_token(connection, rotated)
+        return access, connection
+
+    def _google(self, access: str) -> GoogleCalendarApi:
+        return GoogleCalendarApi(self._settings.google_api_base_url, access)
+
+    def _graph(self, access: str) -> GraphApi:
+        return GraphApi(self._settings.graph_api_base_url, access)
+
+    # ------------------------------------------------------------------ connect
+    def connect(self, candidate_id: str, request: CalendarConnect, base_url: str, now: datetime) -> CalendarConnection:
+        if self._store.get_candidate(candidate_id) is None:
+            raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
+        provider = request.provider
+        try:
+            access, rotated = self._access(provider, request.refresh_token)
+        except ProviderError as exc:
+            if exc.status in (400, 401):
+                raise InvalidInput(
+                    f"refresh_token: {provider} refused it ({exc.code or exc.status})", field="refresh_token"
+                ) from None
+            raise ProviderUnavailable(str(exc)) from None
+        previous = self._calendars.get(candidate_id, provider, request.calendar_id)
+        connection = CalendarConnection(
+            candidate_id=candidate_id,
+            provider=provider,
+            calendar_id=request.calendar_id,
+            refresh_token=rotated or request.refresh_token,
+            connected_at=now,
+            callback_url=f"{base_url.rstrip('/')}/webhooks/{provider}",
+        )
+        try:
+            if provider == "google":
+                connection = self._open_google_channel(connection, access, now)
+            else:
+                me = self._graph(access).me()
+                connection = replace(connection, account_email=me.get("mail") or me.get("userPrincipalName"))
+                connection = self._open_graph_subscription(connection, access, now)
+        except ProviderError as exc:
+            if exc.status == 404:
+                raise InvalidInput(
+                    f"calendar_id: {provider} has no calendar {request.calendar_id}", field="calendar_id"
+                ) from None
+            raise ProviderUnavailable(str(exc)) from None
+        self._calendars.save(connection)
+        if previous and previous.watch_id:
+            self._close_watch(previous, access)
+        self._queue.send([self._job(connection, "full_sync")])
+        logger.info(
+            "calendar connected",
+            extra={
+                "candidate_id": candidate_id,
+                "provider": provider,
+                "watch_expires": iso(connection.watch_expires or now),
+            },
+        )
+        return connection
+
+    @staticmethod
+    def _job(connection: CalendarConnection, action: JobAction, event_id: str | None = None) -> SyncJob:
+        return SyncJob(connection.candidate_id, connection.provider, connection.calendar_id, action, event_id)
+
+    def _open_google_channel(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
+        channel_id = str(uuid.uuid4())
+        token = secrets.token_urlsafe(32)
+        expires = now + GOOGLE_CHANNEL_TTL
+        watch = Watch("google", channel_id, connection.candidate_id, connection.calendar_id, token, None)
+        # Stored first: Google sends its "sync" message as soon as the channel exists.
+        self._calendars.put_watch(watch, expires)
+        channel = self._google(access).watch(
+            connection.calendar_id,
+            channel_id=channel_id,
+            address=connection.callback_url,
+            token=token,
+            expiration_ms=int(expires.timestamp() * 1000),
+        )
+        if channel.get("expiration"):
+            expires = datetime.fromtimestamp(int(channel["expiration"]) / 1000, UTC)
+        watch = replace(watch, resource_id=channel["resourceId"])
+        self._calendars.put_watch(watch, expires)
+        return replace(
+            connection,
+            watch_id=channel_id,
+            watch_secret=token,
+            resource_id=channel["resourceId"],
+            watch_expires=expires,
+        )
+
+    def _open_graph_subscription(
+        self, connection: CalendarConnection, access: str, now: datetime
+    ) -> CalendarConnection:
+        client_state = secrets.token_urlsafe(32)
+        path = _graph_calendar_path(connection.calendar_id)
+        subscription = self._graph(access).create_subscription(
+            resource=f"{path}/events",
+            notification_url=connection.callback_url,
+            client_state=client_state,
+            expiration=iso(now + GRAPH_SUBSCRIPTION_TTL),
+        )
+        expires = datetime.fromisoformat(subscription["expirationDateTime"].replace("Z", "+00:00")).astimezone(UTC)
+        watch = Watch(
+            "microsoft", subscription["id"], connection.candidate_id, connection.calendar_id, client_state, None
+        )
+        self._calendars.put_watch(watch, expires)
+        return replace(connection, watch_id=subscription["id"], watch_secret=client_state, watch_expires=expires)
+
+    def _close_watch(self, connection: CalendarConnection, access: str) -> None:
+        """Stop an old channel / delete an old subscription; gone already is fine."""
+        assert connection.watch_id
+        try:
+            if connection.provider == "google":
+                self._google(access).stop(connection.watch_id, connection.resource_id or "")
+            else:
+                self._graph(access).delete_subscription(connection.watch_id)
+        except ProviderError as exc:
+            if exc.status != 404:
+                logger.warning("old watch not stopped", extra={"provider": connection.provider, "error": str(exc)})
+        self._calendars.delete_watch(connection.provider, connection.watch_id)
+
+    # ------------------------------------------------------------------ notifications
+    def google_notification(self, headers: dict[str, str]) -> str:
+        """Verify a push notification against its channel; queue a sync for ``exists``."""
+        channel_id = headers.get("x-goog-channel-id")
+        watch = self._calendars.get_watch("google", channel_id) if channel_id else None
+        state = headers.get("x-goog-resource-state")
+        token_ok = _same(headers.get("x-goog-channel-token"), watch.secret if watch else None)
+        if watch and watch.resource_id is None:
+            # The channel is being opened: only its own "sync" message can come before its resource id.
+            resource_ok = state == "sync" and bool(headers.get("x-goog-resource-id"))
+        else:
+            resource_ok = _same(headers.get("x-goog-resource-id"), watch.resource_id if watch else None)
+        if not (watch and token_ok and resource_ok):
+            raise Unauthorized("unknown Google channel or bad channel token")
+        if state == "sync":
+            return "ignored"
+        if state not in ("exists", "not_exists"):
+            raise InvalidInput(f"unknown X-Goog-Resource-State {state!r}", field="X-Goog-Resource-State")
+        self._queue.send([SyncJob(watch.candidate_id, "google", watch.calendar_id, "sync")])
+        return "queued"
+
+    def graph_notifications(self, notifications: GraphNotifications) -> int:
+        """Verify every notification's clientState first (all or nothing), then queue their jobs."""
+        jobs: list[SyncJob] = []
+        for item in notifications.value:
+            watch = self._calendars.get_watch("microsoft", item.subscriptionId)
+            if not (watch and _same(item.clientState, watch.secret)):
+                raise Unauthorized("unknown subscription or bad clientState")
+            job = SyncJob(watch.candidate_id, "microsoft", watch.calendar_id, "sync")
+            if item.lifecycleEvent == "reauthorizationRequired":
+                jobs.append(replace(job, action="renew"))
+            elif item.lifecycleEvent == "subscriptionRemoved":
+                jobs.append(replace(job, action="resubscribe"))
+            elif item.lifecycleEvent == "missed":
+                jobs.append(replace(job, action="full_sync"))
+            else:
+                event_id = (item.resourceData.id if item.resourceData else None) or (item.resource or "").rsplit(
+                    "/", 1
+                )[-1]
+                if not event_id:
+                    raise InvalidInput("value: a change notification without resourceData.id", field="value")
+                jobs.append(replace(job, action="event", event_id=event_id))
+        self._queue.send(jobs)
+        return len(jobs)
+
+    # ------------------------------------------------------------------ jobs
+    def run(self, job: SyncJob, now: datetime) -> None:
+        connection = self._calendars.get(job.candidate_id, job.provider, job.calendar_id)
+        candidate = self._store.get_candidate(job.candidate_id)
+        if connection is None or candidate is None:
+            logger.info("calendar job for a connection that is gone", extra={"action": job.action})
+            return
+        access, connection = self._connection_access(connection)
+        if job.action == "renew":
+            self._renew(connection, access, now)
+        elif job.action == "resubscribe":
+            self._resubscribe(connection, access, now)
+            self._full_sync(connection, candidate, access, now)
+        elif job.provider == "google":
+            self._google_sync(connection, candidate, access, now, full=job.action == "full_sync")
+        elif job.action == "event" and job.event_id:
+            data = self._graph(access).get_event(job.event_id)
+            reading = (
+                read_graph_event(data, candidate, connection.account_email, self._settings.pattern)
+                if data
+                else EventReading(job.event_id, None, None)
+            )
+            self._apply(connection, reading, now)
+        else:
+            self._full_sync(connection, candidate, access, now)
+
+    def _google_sync(
+        self, connection: CalendarConnection, candidate: Candidate, access: str, now: datetime, *, full: bool
+    ) -> None:
+        if full or not connection.sync_token:
+            self._full_sync(connection, candidate, access, now)
+            return
+        try:
+            events, next_token = self._google(access).list_events(
+                connection.calendar_id, sync_token=connection.sync_token, time_min=None
+            )
+        except ProviderError as exc:
+            if exc.status != 410:
+                raise
+            logger.info("Google sync token expired: full sync", extra={"candidate_id": connection.candidate_id})
+            self._full_sync(connection, candidate, access, now)
+            return
+        for event in events:
+            self._apply(connection, read_google_event(event, candidate, self._settings.pattern), now)
+        self._calendars.set_sync_token(connection, next_token)
+
+    def _full_sync(self, connection: CalendarConnection, candidate: Candidate, access: str, now: datetime) -> None:
+        """Read the calendar afresh; interviews from it that it no longer shows are stopped."""
+        if connection.provider == "google":
+            events, next_token = self._google(access).list_events(
+                connection.calendar_id, sync_token=None, time_min=iso(now - SYNC_LOOKBACK)
+            )
+            readings = [read_google_event(e, candidate, self._settings.pattern) for e in events]
+        else:
+            events = self._graph(access).calendar_view(
+                _graph_calendar_path(connection.calendar_id), iso(now - SYNC_LOOKBACK), iso(now + SYNC_LOOKAHEAD)
+            )
+            readings = [
+                read_graph_event(e, candidate, connection.account_email, self._settings.pattern) for e in events
+            ]
+            next_token = None
+        seen = set()
+        for reading in readings:
+            seen.add(reading.ref)
+            self._apply(connection, reading, now)
+        for interview in self._store.interviews_for_email(candidate.email):
+            if (
+                interview.source == connection.provider
+                and interview.status == "scheduled"
+                and interview.end > now - SYNC_LOOKBACK
+                and interview.source_ref not in seen
+            ):
+                self._apply(connection, EventReading(interview.source_ref, None, None), now)
+        if next_token:
+            self._calendars.set_sync_token(connection, next_token)
+        logger.info("calendar fully synced", extra={"provider": connection.provider, "events": len(readings)})
+
+    def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
+        source = connection.provider
+        if reading.interview is not None:
+            self._bookings().apply(BookingChange("booked", reading.interview), now)
+            return
+        # Not (or no longer) an interview: stop it if it was one.
+        interview_id = self._store.interview_for_source(source, reading.ref) or interview_id_for(source, reading.ref)
+        found = self._store.get_interview(interview_id)
+        if found is None or found[0].status == "cancelled":
+            return
+        told = replace(found[0], updated_at=reading.updated_at or now)
+        self._bookings().apply(BookingChange("cancelled", told), now)
+
+    # ------------------------------------------------------------------ renewal
+    def renew_due(self, now: datetime) -> dict[str, int]:
+        """Renew every watch expiring within the margin; one failure does not stop the others."""
+        renewed = failed = 0
+        for connection in self._calendars.due_for_renewal(now + RENEWAL_MARGIN):
+            try:
+                access, connection = self._connection_access(connection)
+                self._renew(connection, access, now)
+                renewed += 1
+            except Exception:
+                failed += 1
+                logger.exception("calendar watch renewal failed", extra={"provider": connection.provider})
+        logger.info("calendar watches renewed", extra={"renewed": renewed, "failed": failed})
+        return {"renewed": renewed, "failed": failed}
+
+    def _renew(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
+        if connection.provider == "google":
+            # A channel cannot be extended: open a new one, then stop the old.
+            renewed = self._open_google_channel(connection, access, now)
+            self._calendars.save(renewed)
+            if connection.watch_id:
+                self._close_watch(connection, access)
+            return renewed
+        assert connection.watch_id
+        try:
+            answer = self._graph(access).renew_subscription(connection.watch_id, iso(now + GRAPH_SUBSCRIPTION_TTL))
+        except ProviderError as exc:
+            if exc.status != 404:
+                raise
+            fresh = self._resubscribe(connection, access, now)  # gone: make a new one and read afresh
+            self._queue.send([self._job(fresh, "full_sync")])
+            return fresh
+        expires = datetime.fromisoformat(answer["expirationDateTime"].replace("Z", "+00:00")).astimezone(UTC)
+        renewed = replace(connection, watch_expires=expires)
+        self._calendars.save(renewed)
+        self._calendars.put_watch(
+            Watch(
+                "microsoft",
+                connection.watch_id,
+                connection.candidate_id,
+                connection.calendar_id,
+                connection.watch_secret or "",
+                None,
+            ),
+            expires,
+        )
+        return renewed
+
+    def _resubscribe(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
+        fresh = self._open_graph_subscription(connection, access, now)
+        self._calendars.save(fresh)
+        if connection.watch_id:
+            self._close_watch(connection, access)
+        return fresh

@@ -1,0 +1,96 @@
+"""Which calendar events are interviews, read from Google and Graph event resources."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from nudges.domain.candidate import Candidate
+from nudges.models.calendars import interview_pattern, read_google_event, read_graph_event
+
+ADA = Candidate(
+    candidate_id="c_1",
+    email="ada@example.org",
+    timezone="Europe/London",
+    channels=("email",),
+    created_at=datetime(2031, 1, 1, tzinfo=UTC),
+    ics_inbox_token="t",
+    name="Ada Lovelace",
+)
+PATTERN = interview_pattern(None)
+
+
+def google(**extra):
+    return {
+        "id": "ev1",
+        "status": "confirmed",
+        "summary": "Phone INTERVIEW",
+        "updated": "2031-03-01T10:00:00.000Z",
+        "start": {"dateTime": "2031-03-06T14:00:00+01:00", "timeZone": "Europe/Paris"},
+        "end": {"dateTime": "2031-03-06T15:00:00+01:00", "timeZone": "Europe/Paris"},
+        "organizer": {"email": "jane@acme.fr", "displayName": "Jane"},
+        "attendees": [
+            {"email": "jane@acme.fr", "organizer": True, "responseStatus": "accepted"},
+            {"email": "ada.work@gmail.com", "self": True, "responseStatus": "needsAction"},
+        ],
+        **extra,
+    }
+
+
+def test_a_google_interview_the_candidate_attends():
+    reading = read_google_event(google(), ADA, PATTERN)
+    assert reading.interview is not None
+    assert reading.interview.start == datetime(2031, 3, 6, 13, 0, tzinfo=UTC)
+    assert reading.interview.company == "acme"
+    assert [p.email for p in reading.interview.interviewers] == ["jane@acme.fr"]
+    assert reading.interview.candidate_email == "ada@example.org"
+
+
+def test_google_events_that_are_not_interviews():
+    declined = google(attendees=[{"email": "ada@example.org", "self": True, "responseStatus": "declined"}])
+    own = google(organizer={"email": "ada@example.org", "self": True})
+    all_day = google(start={"date": "2031-03-06"}, end={"date": "2031-03-07"})
+    other_word = google(summary="Interviewing skills workshop")  # not the word "interview"
+    not_invited = google(attendees=[])
+    cancelled = {"id": "ev1", "status": "cancelled"}
+    for event in (declined, own, all_day, other_word, not_invited, cancelled):
+        assert read_google_event(event, ADA, PATTERN).interview is None, event
+
+
+def test_the_pattern_is_configurable():
+    assert read_google_event(google(summary="Vorstellungsgespräch"), ADA, interview_pattern("gespräch")).interview
+
+
+def graph(**extra):
+    return {
+        "id": "AAMk1",
+        "subject": "Catch-up",
+        "bodyPreview": "Second round interview with the team",
+        "start": {"dateTime": "2031-03-06T14:00:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": "2031-03-06T15:00:00.0000000", "timeZone": "UTC"},
+        "isOrganizer": False,
+        "responseStatus": {"response": "tentativelyAccepted"},
+        "organizer": {"emailAddress": {"name": "Kenji", "address": "kenji@globex.co.uk"}},
+        "attendees": [
+            {"type": "required", "status": {"response": "none"}, "emailAddress": {"address": "ada@contoso.com"}},
+            {"type": "resource", "status": {"response": "accepted"}, "emailAddress": {"address": "room@globex.co.uk"}},
+        ],
+        "lastModifiedDateTime": "2031-03-01T10:00:00Z",
+    }
+
+
+def test_a_graph_interview_matched_by_its_body_and_without_the_mailbox_owner():
+    reading = read_graph_event(graph(), ADA, "ada@contoso.com", PATTERN)
+    assert reading.interview is not None
+    assert reading.interview.start == datetime(2031, 3, 6, 14, 0, tzinfo=UTC)
+    assert (reading.interview.company, [p.name for p in reading.interview.interviewers]) == ("globex", ["Kenji"])
+
+
+def test_graph_events_that_are_not_interviews():
+    for extra in (
+        {"isCancelled": True},
+        {"isOrganizer": True},
+        {"responseStatus": {"response": "declined"}},
+        {"type": "seriesMaster"},
+        {"bodyPreview": "lunch"},
+    ):
+        assert read_graph_event({**graph(), **extra}, ADA, None, PATTERN).interview is None, extra
