@@ -36,7 +36,20 @@ DEFAULT_WEBHOOK_SECRETS = {
     "greenhouse": "local-greenhouse-secret",
     "lever": "local-lever-secret",
     "outcome": "local-outcome-secret",
+    # Providers' API keys live in the same secret (WEBHOOK_SECRET_GREENHOUSE_API_KEY, ...).
+    "greenhouse_api_key": "local-greenhouse-api-key",
+    "lever_api_key": "local-lever-api-key",
 }
+# Provider API base URLs (CONTRACT.md): taken from the stack's environment for every function
+# whose template environment declares the variable, so tests and sandboxes can stand in.
+PROVIDER_BASE_URL_VARS = (
+    "GOOGLE_API_BASE_URL",
+    "GOOGLE_TOKEN_URL",
+    "GRAPH_API_BASE_URL",
+    "MS_TOKEN_URL",
+    "LEVER_API_BASE_URL",
+    "GREENHOUSE_API_BASE_URL",
+)
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 MAX_DELIVERY_PASSES = 20
 
@@ -221,6 +234,9 @@ class LocalStack:
         functions = []
         for spec in function_specs(self.template):
             env = function_environment(spec, overrides, region)
+            for name in PROVIDER_BASE_URL_VARS:
+                if name in spec.environment and os.environ.get(name):
+                    env[name] = os.environ[name]
             if not env.get("PUBLIC_BASE_URL"):
                 env["PUBLIC_BASE_URL"] = self.base_url
             functions.append(Function(spec, env))
