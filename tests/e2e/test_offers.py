@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from local_stack import LocalStack
-from local_stack.client import LocalClient, calcom_booking
+from local_stack.client import calcom_booking
 from local_stack.fake_ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +92,9 @@ def report(client, ats, source, email, now, *, outcome="offer", interview_id=Non
     if source == "operator":
         return client.outcome(interview_id, outcome)
     if source == "generic":
-        return client.outcome_event({"candidate_email": shouted, "company": "Acme Robotics", "outcome": outcome}, at=now)
+        return client.outcome_event(
+            {"candidate_email": shouted, "company": "Acme Robotics", "outcome": outcome}, at=now
+        )
     if source.startswith("greenhouse"):
         application_id, candidate_id, user_id = (abs(hash((email, n))) % 10**8 for n in range(3))
         if source == "greenhouse_offer":
@@ -184,7 +186,7 @@ def two_rounds(client, unique, month):
 @pytest.mark.parametrize("source", OFFERED)
 def test_an_offer_after_two_rounds_brings_one_connect_nudge_naming_everyone(client, ats, unique, source):
     month = 1 + SOURCES.index(source)
-    email, candidate_id, first, now = two_rounds(client, unique, month)
+    email, _, first, now = two_rounds(client, unique, month)
     # When the offer arrives from this source
     reply = report(client, ats, source, email, now, interview_id=first)
     assert reply.status in (200, 202), reply
@@ -245,7 +247,9 @@ def test_a_forged_or_replayed_request_is_refused_and_changes_nothing(client, ats
         data = {"opportunityId": "opp-forged", "toStageId": "stage-offer"}
         refused.append(client.lever("candidateStageChange", data, token="t1", triggered_at=after, secret="guess"))
         # A captured delivery sent again later than 5 minutes: refused by age
-        refused.append(client.lever("candidateStageChange", data, token="t2", triggered_at=after - timedelta(minutes=6)))
+        refused.append(
+            client.lever("candidateStageChange", data, token="t2", triggered_at=after - timedelta(minutes=6))
+        )
         # ...and sent again at once: refused because its token was used
         ok = client.lever("candidateStageChange", data, token=f"t3-{unique}", triggered_at=after)
         assert ok.status == 200, ok

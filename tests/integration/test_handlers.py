@@ -98,3 +98,44 @@ def test_inbound_sms_event_is_recorded_without_the_number(stack):
     )["Item"]
     assert item["body"]["S"] == "STOP"
     assert "+447700900123" not in json.dumps(item)
+
+
+def test_outcome_webhook_events(stack):
+    from local_stack.fake_ats import FakeAts
+
+    # Greenhouse: the ping is answered; a forged hire refused; a signed hire recorded, once per event id
+    assert body(invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-ping"))) == {"status": "pong"}
+    assert invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-bad_signature"))["statusCode"] == 401
+    hired = invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-hire_candidate"))
+    assert (hired["statusCode"], body(hired)["status"], body(hired)["outcome"]) == (202, "kept", "offer"), hired
+    again = invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-hire_candidate"))
+    assert body(again)["status"] == "duplicate"
+
+    # The generic webhook: signed over "<t>.<body>" within 5 minutes of the (virtual) clock
+    assert invoke(stack, "OutcomeWebhookFunction", load("outcome_webhook-bad_signature"))["statusCode"] == 401
+    offer = invoke(stack, "OutcomeWebhookFunction", load("outcome_webhook-offer"))
+    assert offer["statusCode"] == 202, offer
+    assert invoke(stack, "OutcomeWebhookFunction", load("outcome_webhook-offer"))["statusCode"] == 401  # replayed
+
+    # Lever: a stale delivery is refused; a fresh one is read back from the (fake) Lever API
+    assert invoke(stack, "LeverWebhookFunction", load("lever_webhook-stale"))["statusCode"] == 401
+    ats = FakeAts()
+    url = ats.start()
+    try:
+        ats.lever_opportunity(
+            "250d8f03-738a-4bba-a671-8a3d73477145",
+            emails=["ada@example.org"],
+            stage="Offer",
+            owner_email="hiring@acme-robotics.com",
+        )
+        lever = stack.runtime.by_logical_id["LeverWebhookFunction"]
+        lever.environment["LEVER_API_BASE_URL"] = f"{url}/lever/v1"
+        changed = invoke(stack, "LeverWebhookFunction", load("lever_webhook-candidate_stage_change"))
+        assert (changed["statusCode"], body(changed)["status"]) == (202, "kept"), changed
+        assert ats.requests == [
+            ("lever", "/opportunities/250d8f03-738a-4bba-a671-8a3d73477145?expand=stage&expand=owner")
+        ]
+        replayed = invoke(stack, "LeverWebhookFunction", load("lever_webhook-candidate_stage_change"))
+        assert replayed["statusCode"] == 401  # its token was used
+    finally:
+        ats.stop()
