@@ -61,6 +61,6 @@ def test_greenhouse_signature_header_is_algorithm_space_hex():
 
 def test_a_connect_nudge_waits_for_the_last_round_and_for_the_morning():
     london = __import__("zoneinfo").ZoneInfo("Europe/London")
-    late_round_end = datetime(2031, 3, 6, 20, 30, tzinfo=UTC)
+    late_round_end = datetime(2031, 3, 6, 21, 30, tzinfo=UTC)
     due = plan_connect_nudge(london, NOW, NudgeTimings(), not_before=late_round_end).due_at
     assert due == datetime(2031, 3, 7, 8, 0, tzinfo=UTC)  # after the round, out of the quiet hours
