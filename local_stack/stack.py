@@ -152,6 +152,7 @@ class LocalStack:
         self.port = self._server.server_address[1]
 
         self.runtime = self._build_runtime(region)
+        self._reset_layer_caches()
         self._install_clock()
         self._wire_events()
         for fn in self.runtime.functions.values():
@@ -241,6 +242,20 @@ class LocalStack:
                 env["PUBLIC_BASE_URL"] = self.base_url
             functions.append(Function(spec, env))
         return Runtime(functions, self._layer_paths())
+
+    def _reset_layer_caches(self) -> None:
+        """A fresh "container": the layer builds its boto3 clients and services once per
+        process, so a second stack in this process must not reuse the first one's (whose AWS
+        endpoint may be gone)."""
+        try:
+            import nudges.adapters.aws as aws_module
+            import nudges.wiring as wiring_module
+        except ImportError:
+            return
+        for module in (aws_module, wiring_module):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
     def _install_clock(self) -> None:
         try:
