@@ -21,6 +21,15 @@ from typing import Any
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 DEFAULT_CALCOM_SECRET = "local-calcom-secret"
 DEFAULT_CALENDLY_SECRET = "local-calendly-secret"
+DEFAULT_SECRETS = {
+    "greenhouse": "local-greenhouse-secret",
+    "lever": "local-lever-secret",
+    "outcome": "local-outcome-secret",
+}
+
+
+def _hmac_hex(secret: str, data: bytes) -> str:
+    return hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,43 @@ class LocalClient:
     def email(self, message: bytes) -> Reply:
         """Mail a raw MIME message to the stack's inbound SES (``POST /_local/email``)."""
         return self.request("POST", "/_local/email", raw=message, headers={"content-type": "message/rfc822"})
+
+    # -- Greenhouse, Lever, the generic outcome webhook (signed as each provider signs)
+    def greenhouse(
+        self, body: dict[str, Any], *, event_id: str, secret: str = DEFAULT_SECRETS["greenhouse"], query: str = ""
+    ) -> Reply:
+        raw = json.dumps(body).encode()
+        headers = {"Signature": f"sha256 {_hmac_hex(secret, raw)}", "Greenhouse-Event-ID": event_id}
+        return self.request("POST", "/webhooks/greenhouse" + query, raw=raw, headers=headers)
+
+    def lever(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        token: str,
+        triggered_at: datetime,
+        secret: str = DEFAULT_SECRETS["lever"],
+    ) -> Reply:
+        """A Lever webhook: ``signature`` is the HMAC of ``token + triggeredAt`` (ms) under the
+        webhook's signature token; the rest of the body is not signed."""
+        millis = int(triggered_at.timestamp() * 1000)
+        body = {
+            "triggeredAt": millis,
+            "event": event,
+            "signature": _hmac_hex(secret, f"{token}{millis}".encode()),
+            "token": token,
+            "data": data,
+        }
+        return self.request("POST", "/webhooks/lever", body)
+
+    def outcome_event(
+        self, body: dict[str, Any] | bytes, *, at: datetime, secret: str = DEFAULT_SECRETS["outcome"]
+    ) -> Reply:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        t = int(at.timestamp())
+        headers = {"Nudges-Signature": f"t={t},v1={_hmac_hex(secret, f'{t}.'.encode() + raw)}"}
+        return self.request("POST", "/webhooks/outcome", raw=raw, headers=headers)
 
     # -- local controls
     def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:

@@ -36,6 +36,9 @@ DEFAULT_WEBHOOK_SECRETS = {
     "greenhouse": "local-greenhouse-secret",
     "lever": "local-lever-secret",
     "outcome": "local-outcome-secret",
+    # Providers' API keys live in the same secret (WEBHOOK_SECRET_GREENHOUSE_API_KEY, ...).
+    "greenhouse_api_key": "local-greenhouse-api-key",
+    "lever_api_key": "local-lever-api-key",
 }
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 # Template parameters the local stack sets unless told otherwise: an inbox domain, so the

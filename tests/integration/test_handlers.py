@@ -302,3 +302,45 @@ def test_calendar_webhook_events_are_checked_against_the_stored_watch(stack):
 def test_calendar_sync_events_without_connections_do_nothing(stack):
     assert invoke(stack, "CalendarSyncFunction", load("calendar_sync-sync_job")) == {"batchItemFailures": []}
     assert invoke(stack, "CalendarSyncFunction", load("calendar_sync-renew_watches")) == {"renewed": 0, "failed": 0}
+
+
+def test_outcome_webhook_events(stack):
+    from local_stack.fake_ats import FakeAts
+
+    # Greenhouse: the ping is answered; a forged hire refused; a signed hire recorded, once per event id
+    assert body(invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-ping"))) == {"status": "pong"}
+    assert invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-bad_signature"))["statusCode"] == 401
+    hired = invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-hire_candidate"))
+    # Ada's Acme Robotics interviews were booked by the calendar tests above: the offer applies at once.
+    assert (hired["statusCode"], body(hired)["status"], body(hired)["outcome"]) == (200, "applied", "offer"), hired
+    again = invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-hire_candidate"))
+    assert body(again)["status"] == "duplicate"
+
+    # The generic webhook: signed over "<t>.<body>" within 5 minutes of the (virtual) clock
+    assert invoke(stack, "OutcomeWebhookFunction", load("outcome_webhook-bad_signature"))["statusCode"] == 401
+    offer = invoke(stack, "OutcomeWebhookFunction", load("outcome_webhook-offer"))
+    assert (offer["statusCode"], body(offer)["status"]) == (200, "applied"), offer
+    assert invoke(stack, "OutcomeWebhookFunction", load("outcome_webhook-offer"))["statusCode"] == 401  # replayed
+
+    # Lever: a stale delivery is refused; a fresh one is read back from the (fake) Lever API
+    assert invoke(stack, "LeverWebhookFunction", load("lever_webhook-stale"))["statusCode"] == 401
+    ats = FakeAts()
+    url = ats.start()
+    try:
+        ats.lever_opportunity(
+            "250d8f03-738a-4bba-a671-8a3d73477145",
+            emails=["ada@example.org"],
+            stage="Offer",
+            owner_email="hiring@acme-robotics.com",
+        )
+        lever = stack.runtime.by_logical_id["LeverWebhookFunction"]
+        lever.environment["LEVER_API_BASE_URL"] = f"{url}/lever/v1"
+        changed = invoke(stack, "LeverWebhookFunction", load("lever_webhook-candidate_stage_change"))
+        assert (changed["statusCode"], body(changed)["status"]) == (200, "applied"), changed
+        assert ats.requests == [
+            ("lever", "/opportunities/250d8f03-738a-4bba-a671-8a3d73477145?expand=stage&expand=owner")
+        ]
+        replayed = invoke(stack, "LeverWebhookFunction", load("lever_webhook-candidate_stage_change"))
+        assert replayed["statusCode"] == 401  # its token was used
+    finally:
+        ats.stop()

@@ -65,3 +65,16 @@ def public_base_url(request_domain: str | None = None) -> str:
 def inbox_domain() -> str | None:
     """The domain whose mail SES receives for candidates' invite inboxes, if one is set up."""
     return os.environ.get("INBOX_DOMAIN", "").strip().lower() or None
+
+
+def lever_api_base_url() -> str:
+    return os.environ.get("LEVER_API_BASE_URL") or "https://api.lever.co/v1"
+
+
+def greenhouse_api_base_url() -> str:
+    return os.environ.get("GREENHOUSE_API_BASE_URL") or "https://harvest.greenhouse.io/v1"
+
+
+def lever_offer_stage() -> str:
+    """The Lever pipeline stage whose entry means an offer (``LeverOfferStage`` in the template)."""
+    return os.environ.get("LEVER_OFFER_STAGE") or "Offer"

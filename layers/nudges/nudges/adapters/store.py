@@ -11,6 +11,7 @@
 | nudge                   | <owner PK>             | NUDGE#<kind>          |                                       |
 | send record             | <owner PK>             | SEND#<kind>#<channel> | MESSAGE#<message id> / SEND           |
 | inbound SMS             | INBOUND_SMS#<id>       | SMS                   |                                       |
+| webhook delivery seen   | DELIVERY#<source>#<id> | DELIVERY              |                                       |
 
 A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
 """
@@ -363,6 +364,17 @@ class NudgeStore:
             raise
         return True
 
+    def attach_interview(self, application_id: str, interview_id: str) -> None:
+        """Name the interview an application's connect nudge belongs to, if it has none yet
+        (an outcome that arrived before any interview)."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=self._key(f"APPLICATION#{application_id}", "APPLICATION"),
+            UpdateExpression="SET interview_id = if_not_exists(interview_id, :iv)",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":iv": {"S": interview_id}},
+        )
+
     # ------------------------------------------------------------------ nudges
     def nudges(self, owner_id: str) -> dict[str, NudgeRecord]:
         items = self._query(
@@ -513,6 +525,32 @@ class NudgeStore:
         except Exception as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
+
+    # ------------------------------------------------------------------ webhook deliveries
+    def claim_delivery(self, source: str, delivery_id: str, now: datetime, keep: timedelta) -> bool:
+        """Remember a provider's delivery id; False if it was seen before (a duplicate or replay)."""
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=self._item(
+                    {
+                        "PK": f"DELIVERY#{source}#{delivery_id}",
+                        "SK": "DELIVERY",
+                        "received_at": iso(now),
+                        "expires_at": int((now + keep).timestamp()),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except Exception as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release_delivery(self, source: str, delivery_id: str) -> None:
+        """Forget a claimed delivery whose processing failed, so the provider's retry is heard."""
+        self._db.delete_item(TableName=self._table, Key=self._key(f"DELIVERY#{source}#{delivery_id}", "DELIVERY"))
 
     # ------------------------------------------------------------------ inbound SMS
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:

@@ -113,9 +113,19 @@ def interview_id_for(source: str, source_ref: str) -> str:
     return f"iv_{_digest(source, source_ref)}"
 
 
+def company_key(company: str) -> str:
+    """The company as applications are matched: a domain (``acme-robotics.com``) by its
+    registrable name, then only letters and digits, so "Acme Robotics, Inc.", "acme-robotics"
+    and ``acme-robotics.com`` are one company."""
+    name = company.strip()
+    if "." in name and " " not in name and "@" not in name:
+        name = company_from_email(f"x@{name}") or name
+    return re.sub(r"[^0-9a-z]+", "", normalise_company(name)) or UNKNOWN_COMPANY
+
+
 def application_id_for(candidate_email: str, company: str) -> str:
     """One application per candidate and company: every round with them shares it."""
-    return f"ap_{_digest(normalise_email(candidate_email), normalise_company(company))}"
+    return f"ap_{_digest(normalise_email(candidate_email), company_key(company))}"
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,10 @@ def _thank_you(interview: Interview, zone: ZoneInfo, now: datetime, timings: Nud
     return PlannedNudge(kind, "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))
 
 
-def plan_connect_nudge(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
-    """An offer is news to act on at once, quiet hours permitting."""
-    return PlannedNudge("connect", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))
+def plan_connect_nudge(
+    zone: ZoneInfo, now: datetime, timings: NudgeTimings, not_before: datetime | None = None
+) -> PlannedNudge:
+    """An offer is news to act on at once, quiet hours permitting; but not before the last
+    interview of the application has ended (``not_before``): one connects with people met."""
+    due = max(now, not_before) if not_before else now
+    return PlannedNudge("connect", "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))

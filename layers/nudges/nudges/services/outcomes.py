@@ -1,20 +1,35 @@
-"""An application's outcome: an offer brings the connect nudge; any outcome ends the others."""
+"""An application's outcome: an offer brings the connect nudge; any outcome ends the others.
+
+Outcomes come from the operator (naming an interview) or from outside (an applicant tracking
+system or the operator's own system, naming a candidate's email and a company). Either way they
+are recorded on the application (candidate + company), so an outcome that arrives before any
+interview is kept and applied when the first interview of that application arrives.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from nudges.adapters.store import Application
+from nudges.domain.interview import application_id_for, company_key, normalise_email
 from nudges.errors import NotFound
 from nudges.observability import logger
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
 
     from nudges.adapters.store import NudgeStore
     from nudges.services.planning import NudgePlanner
 
 Outcome = Literal["offer", "rejected", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    application: Application
+    matched: bool  # False: no interview of this application is known yet; kept for when one is
 
 
 class OutcomeService:
@@ -34,16 +49,59 @@ class OutcomeService:
             outcome=outcome,
             interview_id=interview.interview_id,
         )
+        return self._record(application, now).application
+
+    def record_for_candidate(self, emails: Iterable[str], company: str, outcome: Outcome, now: datetime) -> Recorded:
+        """An outcome named by candidate email (any of ``emails``, as an ATS may know several)
+        and company (a name or a domain; matched as README "Matching" says)."""
+        email = self._choose_email(emails, company)
+        application_id = application_id_for(email, company)
+        rounds = sorted(
+            (i for i in self._store.interviews_for_email(email) if i.application_id == application_id),
+            key=lambda i: i.start,
+        )
+        known = self._store.get_application(application_id)
+        application = Application(
+            application_id=application_id,
+            candidate_email=email,
+            # Written as the interviews already name it, so messages read the same.
+            company=rounds[0].company if rounds else (known.company if known else company_key(company)),
+            outcome=outcome,
+            interview_id=rounds[0].interview_id if rounds else (known.interview_id if known else None),
+        )
+        return self._record(application, now)
+
+    def _choose_email(self, emails: Iterable[str], company: str) -> str:
+        """The address the candidate is known by here: registered, else with interviews at
+        this company, else the first one given."""
+        candidates = list(dict.fromkeys(normalise_email(e) for e in emails if e and "@" in e))
+        if not candidates:
+            raise NotFound("no candidate email address to match", field="candidate_email")
+        for email in candidates:
+            if self._store.candidate_by_email(email) is not None:
+                return email
+        for email in candidates:
+            application_id = application_id_for(email, company)
+            if any(i.application_id == application_id for i in self._store.interviews_for_email(email)):
+                return email
+        return candidates[0]
+
+    def _record(self, application: Application, now: datetime) -> Recorded:
+        outcome = application.outcome
         if self._store.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
-        for sibling in self._store.interviews_for_email(interview.candidate_email):
-            if sibling.application_id == application.application_id:
-                self._planner.cancel_pending(sibling.interview_id, f"the application ended: {outcome}")
+        rounds = [
+            i
+            for i in self._store.interviews_for_email(application.candidate_email)
+            if i.application_id == application.application_id
+        ]
+        for sibling in rounds:
+            self._planner.cancel_pending(sibling.interview_id, f"the application ended: {outcome}")
         if outcome == "offer":
-            candidate = self._store.candidate_by_email(interview.candidate_email)
+            candidate = self._store.candidate_by_email(application.candidate_email)
             if candidate is not None:
                 self._planner.sync_connect(application, candidate, now)
         else:
             self._planner.cancel_pending(application.application_id, f"the application ended: {outcome}")
-        return application
+        return Recorded(application, matched=bool(rounds))

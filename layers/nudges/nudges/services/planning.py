@@ -37,6 +37,13 @@ class NudgePlanner:
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
             return
+        application = self._store.get_application(interview.application_id)
+        if application is not None and application.outcome == "offer":
+            # The offer came first: no "don't connect yet" for this round; the connect nudge
+            # now names its interviewers too, once it has ended.
+            self.cancel_pending(interview.interview_id, "the application already has an offer")
+            self.sync_connect(application, candidate, now)
+            return
         current = self._store.nudges(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
             self._apply(
@@ -44,10 +51,30 @@ class NudgePlanner:
             )
 
     def sync_connect(self, application: Application, candidate: Candidate, now: datetime) -> None:
-        assert application.interview_id is not None
+        """Plan the application's connect nudge, once its interviews are known.
+
+        An offer that matches no interview yet is kept as it is; the first interview of the
+        application to arrive brings it here again (``sync_interview``).
+        """
+        rounds = sorted(
+            (
+                i
+                for i in self._store.interviews_for_email(application.candidate_email)
+                if i.application_id == application.application_id and i.status != "cancelled"
+            ),
+            key=lambda i: i.start,
+        )
+        if not rounds:
+            logger.info("offer kept until an interview arrives", extra={"application_id": application.application_id})
+            return
+        interview_id = application.interview_id
+        if interview_id is None:
+            interview_id = rounds[0].interview_id
+            self._store.attach_interview(application.application_id, interview_id)
         current = self._store.get_nudge(application.application_id, "connect")
-        planned = plan_connect_nudge(candidate.zone, now, self._timings)
-        self._apply(application.application_id, application.interview_id, planned, current, now, now)
+        last_end = max(i.end for i in rounds)
+        planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
+        self._apply(application.application_id, interview_id, planned, current, now, max(now, last_end))
 
     def cancel_pending(self, owner_id: str, reason: str) -> None:
         for nudge in self._store.nudges(owner_id).values():
