@@ -50,9 +50,16 @@ def _deliver(payload: dict[str, Any]) -> None:
     )
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
+    try:
+        return _handle(event)
+    finally:
+        if metrics.metric_set:  # only when something was sent: no empty-metrics warning
+            metrics.flush_metrics()
+
+
+def _handle(event: dict[str, Any]) -> dict[str, Any] | None:
     if "Records" not in event:
         _deliver(event)  # raise on failure: Scheduler/Lambda retries, then the dead-letter queue
         return None
