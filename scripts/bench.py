@@ -760,6 +760,25 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
         f"({small['messages']:g} messages): {'met ✓' if ok else 'missed ✗'}. "
         f"Same at {run['load_small']} and {run['load']} interviews: {'yes ✓' if same else 'no ✗'}."
     )
+    if not ok:
+        phase_calls = {
+            ph.split(":", 1)[1]: sum(counter.calls.get(ph, Counter()).values()) / run["sample"]
+            for ph in run["phases_small"]
+        }
+        add("")
+        add(
+            f"Why it is missed: the store reads and writes one item at a time. Each nudge delivery "
+            f"({phase_calls.get('research_prompt', 0):g} calls for the research prompt, "
+            f"{phase_calls.get('thank_you', 0):g} for the thank-you) re-reads the nudge, the interview and the "
+            "candidate (by email: the email claim, then the profile) so that a cancelled or moved nudge is never "
+            "sent, then per channel claims the (nudge, channel) with a conditional write before sending and "
+            "records it as sent after (at-most-once sending), then marks the nudge sent. The booking "
+            f"({phase_calls.get('booking', 0):g}) writes the interview, its source link, the application and each "
+            "nudge separately. Meeting the budget needs the delivery to carry what the message needs (so the "
+            "sender reads one item), one claim per nudge instead of per channel, and the booking's writes in one "
+            "TransactWriteItems: a change to the store and services that the branches adding providers also "
+            "edit, so it is left for after they merge. The calls do not grow with the table (no Scan)."
+        )
     add(
         f"Estimated DynamoDB units per interview: {small['wru']:g} write, {small['rru']:g} read. "
         f"Lambda invocations: {sum(small['invocations'].values()):g} "
