@@ -387,6 +387,8 @@ class Driver:
             self.register(email)
             when = datetime(2040, 1, 2, 9, tzinfo=UTC) + timedelta(hours=i % 2000)
             self.book(email, f"load-{i}", when, now)
+            if (i + 1) % 100 == 0:
+                print(f"  {i + 1} bookings, {time.perf_counter() - started:.0f} s", flush=True)
         return count / (time.perf_counter() - started)
 
     def lifecycle(self, label: str, week: int, sample: int) -> list[str]:
