@@ -41,9 +41,15 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(SAM) validate --lint --template template.yaml
 	$(MAKE) --no-print-directory build
 
-# sam build without Docker: needs python3.13 on PATH for the pip workflow.
+# sam build without Docker: needs python3.13 on PATH for the pip workflow. The zips carry 1980
+# timestamps, so ship unchecked-hash .pyc files (scripts/bytecode.py compiles, then checks them).
 build: $(SAM_VENV)/.installed
 	PATH="$$(dirname "$$(PYTHON='$(PYTHON)' scripts/find-python.sh)"):$$PATH" $(SAM) build --cached --parallel
+	"$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" scripts/bytecode.py .aws-sam/build
+
+# Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
+bench: $(VENV)/.installed
+	$(PY) scripts/bench.py
 
 deploy: build
 	$(SAM) deploy --guided
