@@ -9,7 +9,7 @@ PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -44,6 +44,11 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed
 # sam build without Docker: needs python3.13 on PATH for the pip workflow.
 build: $(SAM_VENV)/.installed
 	PATH="$$(dirname "$$(PYTHON='$(PYTHON)' scripts/find-python.sh)"):$$PATH" $(SAM) build --cached --parallel
+
+# Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
+STACK ?= interview-nudges
+redrive: $(VENV)/.installed
+	$(PY) scripts/redrive.py --stack $(STACK)
 
 deploy: build
 	$(SAM) deploy --guided
