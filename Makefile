@@ -5,11 +5,12 @@ VENV := .venv
 SAM_VENV := .venv-sam
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
+CHECKOV_VENV := .venv-checkov
 PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -25,19 +26,27 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
 	@touch $@
 
+# checkov pins its own (older) boto3, so it too lives in a venv of its own.
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
+	  [ -x $(CHECKOV_VENV)/bin/python ] || "$$py" -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
 demo: $(VENV)/.installed
 	$(PY) scripts/demo.py
 
 local: $(VENV)/.installed
 	PORT=$(PORT) $(PY) -m local_stack
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed
+test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
-lint: $(VENV)/.installed $(SAM_VENV)/.installed
+lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cfn-lint template.yaml
+	$(CHECKOV_VENV)/bin/checkov -f template.yaml --config-file .checkov.yaml
 	$(SAM) validate --lint --template template.yaml
 	$(MAKE) --no-print-directory build
 
@@ -50,6 +59,11 @@ build: $(SAM_VENV)/.installed
 # Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
+
+# Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
+STACK ?= interview-nudges
+redrive: $(VENV)/.installed
+	$(PY) scripts/redrive.py --stack $(STACK)
 
 deploy: build
 	$(SAM) deploy --guided

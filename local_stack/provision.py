@@ -304,6 +304,25 @@ def provision_bucket(aws: Aws, name: str, props: dict[str, Any]) -> Result:
     return name, {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}, created
 
 
+def provision_kms_key(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    """A KMS key, found again by an alias named after its logical id (keys have no names)."""
+    kms = aws.client("kms")
+    alias = f"alias/local-stack/{name}"
+    for page in kms.get_paginator("list_aliases").paginate():
+        for entry in page.get("Aliases", []):
+            if entry.get("AliasName") == alias and entry.get("TargetKeyId"):
+                key = kms.describe_key(KeyId=entry["TargetKeyId"])["KeyMetadata"]
+                return key["KeyId"], {"Arn": key["Arn"], "KeyId": key["KeyId"]}, False
+    args: dict[str, Any] = {"Description": props.get("Description", name)}
+    if props.get("KeyPolicy"):
+        args["Policy"] = json.dumps(props["KeyPolicy"])
+    key = kms.create_key(**args)["KeyMetadata"]
+    if props.get("EnableKeyRotation"):
+        kms.enable_key_rotation(KeyId=key["KeyId"])
+    kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    return key["KeyId"], {"Arn": key["Arn"], "KeyId": key["KeyId"]}, True
+
+
 PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::DynamoDB::Table": provision_table,
     "AWS::SQS::Queue": provision_queue,
@@ -314,6 +333,7 @@ PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     # Its event destinations are not created: the stack publishes SES events itself (/_local/email-event).
     "AWS::SES::ConfigurationSet": provision_configuration_set,
     "AWS::S3::Bucket": provision_bucket,
+    "AWS::KMS::Key": provision_kms_key,
 }
 
 

@@ -116,8 +116,10 @@ class NudgeStore:
             "locale": candidate.locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
+            # Until an interview or a closed application pushes it further (extend_retention).
+            "expires_at": self._expires(candidate.created_at),
         }
-        pointer = {"candidate_id": candidate.candidate_id, "SK": "CANDIDATE"}
+        pointer = {"candidate_id": candidate.candidate_id, "SK": "CANDIDATE", "expires_at": profile["expires_at"]}
         not_there = "attribute_not_exists(PK)"
         try:
             self._db.transact_write_items(
@@ -173,6 +175,65 @@ class NudgeStore:
     def delete_candidate_records(self, candidate: Candidate) -> None:
         """Everything stored about the candidate: profile, pointers, interviews, applications,
         nudges, send records. Schedules are the caller's to cancel first."""
+        keys = self._candidate_keys(candidate)
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": self._key(pk, sk)}} for pk, sk in keys[start : start + 25]]
+            pending: dict[str, Any] = {self._table: requests}
+            while pending:
+                pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    def extend_retention(self, email: str, after: datetime, *, everything: bool) -> None:
+        """Keep the candidate's data until ``after`` plus the retention period at least.
+
+        With ``everything`` (an application closed) every item about them is extended: profile,
+        pointers, calendar connections, interviews, applications, nudges, send records, provider
+        references. Without, only the candidate's own items (a new or moved interview, whose own
+        items carry its end already). Never shortens; never creates an item.
+        """
+        email = normalise_email(email)
+        pointer = self._get(f"EMAIL#{email}", "CANDIDATE")
+        keys: list[tuple[str, str]] = []
+        if pointer:
+            candidate = self.get_candidate(pointer["candidate_id"])
+            if candidate:
+                keys += self._candidate_keys(candidate, owned=everything)
+        elif everything:
+            keys += self._owned_keys(email)
+        until = {":e": {"N": str(self._expires(after))}}
+        for pk, sk in keys:
+            if pk.startswith("WATCH#"):
+                continue  # a watch lives as long as the provider's channel
+            try:
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=self._key(pk, sk),
+                    UpdateExpression="SET expires_at = :e",
+                    ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)",
+                    ExpressionAttributeValues=until,
+                )
+            except Exception as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise
+
+    def _owned_keys(self, email: str) -> list[tuple[str, str]]:
+        """Interviews and applications found by the address, with their nudges, sends and refs."""
+        keys: list[tuple[str, str]] = []
+        for owned in self._query(
+            IndexName=GSI1,
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"EMAIL#{email}"}},
+        ):
+            for item in self._query(
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
+                ProjectionExpression="PK, SK",
+            ):
+                keys.append((item["PK"], item["SK"]))
+            for ref in owned.get("source_refs", []):
+                keys.append((f"SOURCE#{ref}", "INTERVIEW"))
+        return keys
+
+    def _candidate_keys(self, candidate: Candidate, *, owned: bool = True) -> list[tuple[str, str]]:
         email = normalise_email(candidate.email)
         keys = [
             (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
@@ -191,24 +252,9 @@ class NudgeStore:
             keys.append((item["PK"], item["SK"]))
             if item.get("watch_key"):
                 keys.append((item["watch_key"], "WATCH"))
-        for owned in self._query(
-            IndexName=GSI1,
-            KeyConditionExpression="GSI1PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"EMAIL#{email}"}},
-        ):
-            for item in self._query(
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
-                ProjectionExpression="PK, SK",
-            ):
-                keys.append((item["PK"], item["SK"]))
-            for ref in owned.get("source_refs", []):
-                keys.append((f"SOURCE#{ref}", "INTERVIEW"))
-        for start in range(0, len(keys), 25):
-            requests = [{"DeleteRequest": {"Key": self._key(pk, sk)}} for pk, sk in keys[start : start + 25]]
-            pending: dict[str, Any] = {self._table: requests}
-            while pending:
-                pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        if owned:
+            keys += self._owned_keys(email)
+        return keys
 
     # ------------------------------------------------------------------ interviews
     def _interview_item(self, interview: Interview, version: int) -> dict[str, Any]:

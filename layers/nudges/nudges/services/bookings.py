@@ -57,6 +57,8 @@ class BookingService:
         updated = self._merge(existing, change, interview_id)
         if updated != existing:
             self._store.save_interview(updated, version)
+            # The candidate's own items live at least as long as this interview's.
+            self._store.extend_retention(updated.candidate_email, updated.end, everything=False)
             logger.info(
                 "interview recorded",
                 extra={"interview_id": interview_id, "action": change.action, "status": updated.status},

@@ -90,6 +90,8 @@ class OutcomeService:
         outcome = application.outcome
         if self._store.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
+        # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
+        self._store.extend_retention(application.candidate_email, now, everything=True)
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
         rounds = [
             i
