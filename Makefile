@@ -37,7 +37,7 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed
 
 # The whole story for 20 candidates through a fault-injecting proxy (over a minute: not in test).
 chaos: $(VENV)/.installed
-	NUDGES_CHAOS=1 $(PY) -m pytest -q -s -p no:logging tests/e2e/test_chaos.py 2>&1 | grep -v '^{"level"'
+	set -o pipefail; NUDGES_CHAOS=1 $(PY) -m pytest -q -s -p no:logging tests/e2e/test_chaos.py 2>&1 | grep -v '^{"level"'
 
 lint: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(VENV)/bin/ruff check .

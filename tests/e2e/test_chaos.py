@@ -24,7 +24,6 @@ from local_stack.faults import FaultProxy
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 # About a minute and a half (botocore's backoff after each injected fault): `make chaos` runs it.
 pytestmark = pytest.mark.skipif(os.environ.get("NUDGES_CHAOS") != "1", reason="the fault run: make chaos")
 
@@ -108,7 +107,9 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
     for minute in range(1, CLOCK_CALLS + 1):
         client.set_clock(saturday + timedelta(minutes=minute))
 
-    sent = Counter((m["interview_id"], m["kind"], m["channel"]) for m in client.outbox() if m["interview_id"] in interviews)
+    sent = Counter(
+        (m["interview_id"], m["kind"], m["channel"]) for m in client.outbox() if m["interview_id"] in interviews
+    )
     expected = {(i, kind, channel) for i in interviews for kind in KINDS for channel in CHANNELS}
     figures = proxy.figures()
     print(
