@@ -72,7 +72,7 @@ def chaos():
 
 
 def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
-    stack, proxy, client = chaos
+    _stack, proxy, client = chaos
     monday = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
     client.set_clock(monday)
     interviews = {}
