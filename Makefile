@@ -10,7 +10,7 @@ PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -42,6 +42,10 @@ local: $(VENV)/.installed
 test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
+
+# The whole story for 20 candidates through a fault-injecting proxy (over a minute: not in test).
+chaos: $(VENV)/.installed
+	set -o pipefail; NUDGES_CHAOS=1 $(PY) -m pytest -q -s -p no:logging tests/e2e/test_chaos.py 2>&1 | grep -v '^{"level"'
 
 lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -104,6 +104,7 @@ class LocalStack:
         host: str = "127.0.0.1",
         stack_name: str = DEFAULT_STACK_NAME,
         log_requests: bool = False,
+        function_endpoint_url: str | None = None,
     ) -> None:
         self.project_root = Path(project_root).resolve()
         path = Path(template_path)
@@ -114,6 +115,10 @@ class LocalStack:
         self.endpoint_url = endpoint_url
         self.stack_name = stack_name
         self.log_requests = log_requests
+        # Where the functions' AWS calls go, when not to ``endpoint_url`` itself (a fault proxy
+        # in front of it, say); the stack's own calls (provisioning, controls, outbox) go direct.
+        self.function_endpoint_url = function_endpoint_url
+        self._log_tee: Any = None
         self.clock = VirtualClock()
         self.account_id = DEFAULT_ACCOUNT_ID
         self.created: list[str] = []
@@ -188,6 +193,7 @@ class LocalStack:
                 print(f"[local-stack] cold start of {fn.name} failed (retried on first invoke):", file=sys.stderr)
                 traceback.print_exc(file=sys.stderr)
 
+        self._tee_logs()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
         _RUNNING.add(id(self))
@@ -204,8 +210,34 @@ class LocalStack:
         host, port = self._moto.get_host_and_port()
         return f"http://{host}:{port}"
 
+    def _tee_logs(self) -> None:
+        """With ``NUDGES_LOCAL_LOG_FILE`` set, every line the functions' Powertools loggers write
+        to stdout is appended to that file as well (for scans of what would reach CloudWatch)."""
+        path = os.environ.get("NUDGES_LOCAL_LOG_FILE")
+        if not path:
+            return
+        import logging
+
+        from aws_lambda_powertools.logging.formatter import BasePowertoolsFormatter
+
+        tee = logging.FileHandler(path, encoding="utf-8")
+        for candidate in list(logging.Logger.manager.loggerDict.values()):
+            if not isinstance(candidate, logging.Logger):
+                continue
+            formatters = [h.formatter for h in candidate.handlers if isinstance(h.formatter, BasePowertoolsFormatter)]
+            if formatters and tee not in candidate.handlers:
+                tee.setFormatter(formatters[0])
+                candidate.addHandler(tee)
+                self._log_tee = (tee, [*(self._log_tee or (None, []))[1], candidate])
+
     def stop(self) -> None:
         _RUNNING.discard(id(self))
+        if self._log_tee is not None:
+            tee, loggers = self._log_tee
+            for tee_logger in loggers:
+                tee_logger.removeHandler(tee)
+            tee.close()
+            self._log_tee = None
         if self._server is not None:
             if self._thread is not None:
                 self._server.shutdown()
@@ -252,7 +284,7 @@ class LocalStack:
 
     def _build_runtime(self, region: str) -> Runtime:
         overrides = {
-            "AWS_ENDPOINT_URL": self.endpoint_url or "",
+            "AWS_ENDPOINT_URL": self.function_endpoint_url or self.endpoint_url or "",
             "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
             "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
             "AWS_DEFAULT_REGION": region,

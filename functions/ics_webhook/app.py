@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, wiring
-from nudges.errors import NotFound
+from nudges.errors import Unauthorized
 from nudges.http import json_response, raw_body, register_error_handlers
 from nudges.observability import logger
 
@@ -25,7 +25,7 @@ register_error_handlers(app)
 def ics_webhook(inbox_token: str) -> Response:
     body = raw_body(app.current_event)
     if not TOKEN.match(inbox_token):
-        raise NotFound("no such inbox")
+        raise Unauthorized("no such inbox")
 
     from nudges.services.invites import InviteService
 

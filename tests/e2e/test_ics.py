@@ -144,7 +144,7 @@ def test_an_unknown_inbox_or_a_broken_invite_is_refused_and_stores_nothing(stack
     client.set_clock(BEFORE_THEM)
     karim = register(client, f"karim-{unique}@nilas.com")
     wrong = token_of(karim)[:-1] + ("A" if token_of(karim)[-1] != "A" else "B")
-    assert client.ics(wrong, fixture("invite_google_request.ics")).status == 404
+    assert client.ics(wrong, fixture("invite_google_request.ics")).status == 401
     assert client.ics("../candidates", fixture("invite_google_request.ics")).status == 404
     broken = client.ics(token_of(karim), b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:tomorrow\r\nEND:VEVENT\r\n")
     assert broken.status == 400, broken

@@ -183,7 +183,7 @@ def test_ics_webhook_and_email_events_book_from_the_inbox(stack):
     token = ada["ics_inbox_url"].rsplit("/", 1)[1]
 
     unknown = invoke(stack, "IcsWebhookFunction", load("ics_webhook-google_request"))
-    assert unknown["statusCode"] == 404  # the event's own token belongs to nobody
+    assert unknown["statusCode"] == 401  # the event's own token belongs to nobody
 
     posted = json.loads(json.dumps(load("ics_webhook-google_request")).replace("inboxTOKENexample0000000", token))
     answer = invoke(stack, "IcsWebhookFunction", posted)

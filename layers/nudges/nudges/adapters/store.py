@@ -18,6 +18,7 @@ A nudge's owner is its interview (research_prompt, thank_you) or its application
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -504,8 +505,11 @@ class NudgeStore:
         """Take the right to send this nudge on this channel.
 
         Conditional on nobody having sent it, and on any earlier claim's lease having run out
-        (a delivery that crashed mid-send). Exactly one of two racing deliveries wins.
+        (a delivery that crashed mid-send). Exactly one of two racing deliveries wins. Each claim
+        carries a token of its own, so a claim whose answer was lost (and that botocore's retry
+        then finds taken) is recognised as this delivery's own.
         """
+        token = uuid.uuid4().hex
         try:
             self._db.put_item(
                 TableName=self._table,
@@ -514,6 +518,7 @@ class NudgeStore:
                         "PK": owner_pk(nudge.owner_id),
                         "SK": f"SEND#{nudge.kind}#{channel}",
                         "status": "sending",
+                        "claim_token": token,
                         "lease_until": iso(now + lease),
                         "kind": nudge.kind,
                         "channel": channel,
@@ -530,10 +535,12 @@ class NudgeStore:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             old = getattr(exc, "response", {}).get("Item") or {}
-            status = old.get("status", {}).get("S")
+            status, holder = old.get("status", {}).get("S"), old.get("claim_token", {}).get("S")
             if status is None:
                 current = self._get(owner_pk(nudge.owner_id), f"SEND#{nudge.kind}#{channel}") or {}
-                status = current.get("status")
+                status, holder = current.get("status"), current.get("claim_token")
+            if status == "sending" and holder == token:
+                return "claimed"
             return "already_sent" if status == "sent" else "busy"
         return "claimed"
 
@@ -574,7 +581,12 @@ class NudgeStore:
 
     # ------------------------------------------------------------------ webhook deliveries
     def claim_delivery(self, source: str, delivery_id: str, now: datetime, keep: timedelta) -> bool:
-        """Remember a provider's delivery id; False if it was seen before (a duplicate or replay)."""
+        """Remember a provider's delivery id; False if it was seen before (a duplicate or replay).
+
+        The claim carries a token of its own: when the answer to the put was lost and botocore's
+        retry finds the item, the token tells this delivery's own claim from a duplicate's.
+        """
+        token = uuid.uuid4().hex
         try:
             self._db.put_item(
                 TableName=self._table,
@@ -583,14 +595,20 @@ class NudgeStore:
                         "PK": f"DELIVERY#{source}#{delivery_id}",
                         "SK": "DELIVERY",
                         "received_at": iso(now),
+                        "claim_token": token,
                         "expires_at": int((now + keep).timestamp()),
                     }
                 ),
                 ConditionExpression="attribute_not_exists(PK)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
-                return False
+                old = getattr(exc, "response", {}).get("Item")
+                if old is not None:
+                    return old.get("claim_token", {}).get("S") == token
+                current = self._get(f"DELIVERY#{source}#{delivery_id}", "DELIVERY") or {}
+                return current.get("claim_token") == token
             raise
         return True
 

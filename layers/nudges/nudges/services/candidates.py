@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import normalise_email
-from nudges.errors import InvalidInput, NotFound
+from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
 
@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from nudges.adapters.store import NudgeStore
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.planning import NudgePlanner
+
+
+def _registration(candidate: Candidate) -> tuple[Any, ...]:
+    """What a registration asks for (not the ids the service makes up)."""
+    return (candidate.email, candidate.timezone, candidate.channels, candidate.phone, candidate.name, candidate.locale)
 
 
 class CandidateService:
@@ -39,7 +44,16 @@ class CandidateService:
             name=new.name,
             locale=new.resolved_locale,
         )
-        self._store.add_candidate(candidate)
+        try:
+            self._store.add_candidate(candidate)
+        except Conflict:
+            # The same registration again is an operator retrying a call whose answer was lost
+            # (or that failed after the write): it gets the same candidate, and the planning
+            # below finishes what the first attempt may have left undone.
+            existing = self._store.candidate_by_email(candidate.email)
+            if existing is None or _registration(existing) != _registration(candidate):
+                raise
+            candidate = existing
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
         # Interviews and offers that arrived before the registration get their nudges now.
         for interview in self._store.interviews_for_email(candidate.email):

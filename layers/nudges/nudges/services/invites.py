@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nudges.errors import InvalidInput, NotFound
+from nudges.errors import InvalidInput, Unauthorized
 from nudges.observability import logger
 from nudges.services.bookings import BookingService
 
@@ -23,10 +23,10 @@ class InviteService:
         self._bookings = BookingService(store, planner)
 
     def candidate_for(self, inbox_token: str) -> Candidate:
-        """The inbox's owner; 404 for a token nobody holds (the token is the secret)."""
+        """The inbox's owner; 401 for a token nobody holds (the token is the credential, as a signature is elsewhere)."""
         candidate = self._store.candidate_by_inbox_token(inbox_token)
         if candidate is None:
-            raise NotFound("no such inbox")
+            raise Unauthorized("no such inbox")
         return candidate
 
     def receive(self, candidate: Candidate, calendar: bytes, now: datetime) -> list[Interview]:

@@ -101,7 +101,10 @@ class NudgePlanner:
         if current is not None and current.status in ("sent", "cancelled"):
             return  # final: sent once, or withdrawn on purpose (an outcome, a cancellation)
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at <= now:
-            return  # already on its way to the sender
+            # Due and not yet sent: on its way to the sender, unless the attempt that recorded it
+            # failed before it reached the queue. Queue it (again): the sender sends once.
+            self._scheduler.schedule(current, now)
+            return
         if planned.status == "skipped":
             if current is None or current.status == "skipped":
                 self._store.put_nudge(
