@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from nudges.adapters.dynamo import DynamoTable
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
@@ -66,27 +67,7 @@ class Watch:
         return f"Watch({self.provider}, {self.watch_id})"
 
 
-class CalendarStore:
-    def __init__(self, client: Any, table_name: str) -> None:
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-        self._db = client
-        self._table = table_name
-        self._ser = TypeSerializer()
-        self._de = TypeDeserializer()
-
-    def _item(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._ser.serialize(v) for k, v in data.items() if v is not None}
-
-    def _plain(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._de.deserialize(v) for k, v in item.items()}
-
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = self._db.get_item(
-            TableName=self._table, Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True
-        ).get("Item")
-        return self._plain(item) if item else None
-
+class CalendarStore(DynamoTable):
     # ------------------------------------------------------------------ connections
     def save(self, connection: CalendarConnection) -> None:
         expires = connection.watch_expires

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from nudges.adapters.aws import error_code
+from nudges.adapters.dynamo import DynamoTable
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person, normalise_email
 from nudges.errors import Conflict
@@ -67,36 +68,10 @@ class Application:
 SendClaim = Literal["claimed", "already_sent", "busy"]
 
 
-class NudgeStore:
+class NudgeStore(DynamoTable):
     def __init__(self, client: Any, table_name: str, retention: timedelta) -> None:
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-        self._db = client
-        self._table = table_name
+        super().__init__(client, table_name)
         self._retention = retention
-        self._ser = TypeSerializer()
-        self._de = TypeDeserializer()
-
-    # ------------------------------------------------------------------ plumbing
-    def _item(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._ser.serialize(v) for k, v in data.items() if v is not None}
-
-    def _plain(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._de.deserialize(v) for k, v in item.items()}
-
-    def _key(self, pk: str, sk: str) -> dict[str, Any]:
-        return {"PK": {"S": pk}, "SK": {"S": sk}}
-
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = self._db.get_item(TableName=self._table, Key=self._key(pk, sk), ConsistentRead=True).get("Item")
-        return self._plain(item) if item else None
-
-    def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        paginator = self._db.get_paginator("query")
-        for page in paginator.paginate(TableName=self._table, **kwargs):
-            items.extend(self._plain(i) for i in page.get("Items", []))
-        return items
 
     def _expires(self, after: datetime) -> int:
         return int((after + self._retention).timestamp())

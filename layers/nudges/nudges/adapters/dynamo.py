@@ -1,0 +1,36 @@
+"""The table's plumbing shared by the stores: plain dicts in and out, consistent reads, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DynamoTable:
+    def __init__(self, client: Any, table_name: str) -> None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        self._db = client
+        self._table = table_name
+        self._ser = TypeSerializer()
+        self._de = TypeDeserializer()
+
+    def _item(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A DynamoDB item from plain values; None values are left out, not stored as NULL."""
+        return {k: self._ser.serialize(v) for k, v in data.items() if v is not None}
+
+    def _plain(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: self._de.deserialize(v) for k, v in item.items()}
+
+    @staticmethod
+    def _key(pk: str, sk: str) -> dict[str, Any]:
+        return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item = self._db.get_item(TableName=self._table, Key=self._key(pk, sk), ConsistentRead=True).get("Item")
+        return self._plain(item) if item else None
+
+    def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self._db.get_paginator("query").paginate(TableName=self._table, **kwargs):
+            items.extend(self._plain(i) for i in page.get("Items", []))
+        return items
