@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from nudges import clock, wiring
 from nudges.http import json_body, json_response, raw_body, register_error_handlers
 from nudges.observability import logger
-from nudges.services.offer_sources import REPLAY_WINDOW
 from nudges.signatures import require_timestamped_signature
 
 if TYPE_CHECKING:
@@ -21,6 +20,8 @@ register_error_handlers(app)
 
 @app.post("/webhooks/outcome")
 def outcome_webhook() -> Response:
+    from nudges.services.offer_sources import REPLAY_WINDOW  # pydantic models: only when a request comes
+
     body = raw_body(app.current_event)
     now = clock.now()
     signature = require_timestamped_signature(
