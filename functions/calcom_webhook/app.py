@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, wiring
-from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
+from nudges.http import booking_reply, json_body, parse, raw_body, register_error_handlers
 from nudges.observability import logger
 from nudges.signatures import require_hex_signature
 
@@ -28,18 +28,10 @@ def calcom_webhook() -> Response:
     require_hex_signature("Cal.com", signature, body, wiring.webhook_secrets().for_provider("calcom"))
 
     from nudges.models.calcom import CalcomWebhook, booking_change
-    from nudges.services.bookings import BookingService
 
     now = clock.now()
     webhook = parse(CalcomWebhook, json_body(body))
-    change = booking_change(webhook, now)
-    if change is None:
-        logger.info("Cal.com trigger ignored", extra={"trigger": webhook.triggerEvent})
-        return json_response(200, {"status": "ignored", "trigger": webhook.triggerEvent})
-    interview = BookingService(wiring.store(), wiring.planner()).apply(change, now)
-    return json_response(
-        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": interview.status}
-    )
+    return booking_reply(booking_change(webhook, now), now, ignored={"trigger": webhook.triggerEvent})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, wiring
-from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
+from nudges.http import booking_reply, json_body, parse, raw_body, register_error_handlers
 from nudges.observability import logger
 from nudges.signatures import require_timestamped_signature
 
@@ -36,17 +36,9 @@ def calendly_webhook() -> Response:
     )
 
     from nudges.models.calendly import CalendlyWebhook, booking_change
-    from nudges.services.bookings import BookingService
 
     webhook = parse(CalendlyWebhook, json_body(body))
-    change = booking_change(webhook, now)
-    if change is None:
-        logger.info("Calendly event ignored", extra={"event": webhook.event})
-        return json_response(200, {"status": "ignored", "event": webhook.event})
-    interview = BookingService(wiring.store(), wiring.planner()).apply(change, now)
-    return json_response(
-        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": interview.status}
-    )
+    return booking_reply(booking_change(webhook, now), now, ignored={"event": webhook.event})
 
 
 @logger.inject_lambda_context(clear_state=True)

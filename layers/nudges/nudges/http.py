@@ -12,9 +12,13 @@ from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge
 from nudges.observability import logger
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
     from pydantic import BaseModel, ValidationError
+
+    from nudges.services.bookings import BookingChange
 
     Model = TypeVar("Model", bound=BaseModel)
 
@@ -67,3 +71,18 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
             body["field"] = exc.field
         logger.info("request refused", extra={"status": exc.status_code, "reason": exc.message})
         return json_response(exc.status_code, body)
+
+
+def booking_reply(change: BookingChange | None, now: datetime, *, ignored: dict[str, str]) -> Response:
+    """Apply a calendar webhook's booking change and answer it; ``ignored`` describes a delivery
+    that carries no booking (another trigger), answered 200 so the provider does not retry it."""
+    if change is None:
+        logger.info("webhook event ignored", extra=ignored)
+        return json_response(200, {"status": "ignored", **ignored})
+    from nudges import wiring
+    from nudges.services.bookings import BookingService
+
+    interview = BookingService(wiring.store(), wiring.planner()).apply(change, now)
+    return json_response(
+        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": interview.status}
+    )
