@@ -6,6 +6,7 @@ message that reached SES or SNS is printed as the candidate would see it.
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from datetime import datetime, timedelta
@@ -50,7 +51,8 @@ def show_new(client: LocalClient, seen: int) -> int:
 def main() -> int:
     from local_stack import LocalStack
 
-    # Function logs stay quiet here so the messages can be read; `make local` shows them all.
+    # Function logs and metrics stay quiet here so the messages can be read; `make local` shows them.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     stack = LocalStack(ROOT, parameter_overrides={"LogLevel": "WARNING"})
     base_url = stack.start()
     try:
