@@ -118,30 +118,25 @@ class CalendarStore(DynamoTable):
         return self._connection(data) if data else None
 
     def set_sync_token(self, connection: CalendarConnection, sync_token: str) -> CalendarConnection:
-        self._db.update_item(
-            TableName=self._table,
-            Key={
-                "PK": {"S": f"CANDIDATE#{connection.candidate_id}"},
-                "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"},
-            },
-            UpdateExpression="SET sync_token = :t",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues={":t": {"S": sync_token}},
-        )
+        self._set(connection, "sync_token", sync_token)
         return replace(connection, sync_token=sync_token)
 
     def set_refresh_token(self, connection: CalendarConnection, refresh_token: str) -> CalendarConnection:
+        self._set(connection, "refresh_token", refresh_token)  # providers may rotate it on use
+        return replace(connection, refresh_token=refresh_token)
+
+    def _set(self, connection: CalendarConnection, attribute: str, value: str) -> None:
+        """Change one attribute of a connection that still exists (an erased one stays erased)."""
         self._db.update_item(
             TableName=self._table,
-            Key={
-                "PK": {"S": f"CANDIDATE#{connection.candidate_id}"},
-                "SK": {"S": f"CALENDAR#{connection.provider}#{connection.calendar_id}"},
-            },
-            UpdateExpression="SET refresh_token = :t",
+            Key=self._key(
+                f"CANDIDATE#{connection.candidate_id}", f"CALENDAR#{connection.provider}#{connection.calendar_id}"
+            ),
+            UpdateExpression="SET #a = :v",
             ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues={":t": {"S": refresh_token}},
+            ExpressionAttributeNames={"#a": attribute},
+            ExpressionAttributeValues={":v": {"S": value}},
         )
-        return replace(connection, refresh_token=refresh_token)
 
     def due_for_renewal(self, before: datetime) -> list[CalendarConnection]:
         """Connections whose watch expires before ``before`` (soonest first)."""
