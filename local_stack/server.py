@@ -9,7 +9,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import apigw
+from . import apigw, console
 from .apigw import HttpResponse, json_response
 from .clock import parse_instant
 
@@ -101,7 +101,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(json_response(413, {"message": "Request Entity Too Large"}))
             return
         try:
-            if split.path.startswith("/_local/"):
+            if split.path.rstrip("/") in (console.PATH, console.CLOCK_PATH):
+                response = self._console(split, body)
+            elif split.path.startswith("/_local/"):
                 response = self._control(split.path, body)
             else:
                 response = self._route(split, body)
@@ -142,6 +144,16 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError, KeyError):
             traceback.print_exc(file=sys.stderr)
             return json_response(500, {"message": "Internal Server Error"})
+
+    # ------------------------------------------------------------------ console
+
+    def _console(self, split: urllib.parse.SplitResult, body: bytes) -> HttpResponse:
+        route = (self.command, split.path.rstrip("/"))
+        if route in (("GET", console.PATH), ("HEAD", console.PATH)):
+            return console.page(self.server.stack, split.query)
+        if route == ("POST", console.CLOCK_PATH):
+            return console.move_clock(self.server.stack, body, self.headers)
+        return json_response(405, {"message": "Method Not Allowed"})
 
     # ------------------------------------------------------------------ controls
 

@@ -2,7 +2,7 @@
 
 | item                    | PK                     | SK                    | GSI1PK / GSI1SK                       |
 |-------------------------|------------------------|-----------------------|---------------------------------------|
-| candidate               | CANDIDATE#<id>         | PROFILE               |                                       |
+| candidate               | CANDIDATE#<id>         | PROFILE               | CANDIDATES / CANDIDATE#<created>#<id> |
 | email -> candidate      | EMAIL#<email>          | CANDIDATE             |                                       |
 | ics inbox -> candidate  | INBOX#<token>          | CANDIDATE             |                                       |
 | interview               | INTERVIEW#<id>         | INTERVIEW             | EMAIL#<email> / INTERVIEW#<start>#<id> |
@@ -92,6 +92,9 @@ class NudgeStore(DynamoTable):
             "locale": candidate.locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
+            # Every candidate under one GSI1 key, so listing them is a Query, never a Scan.
+            "GSI1PK": "CANDIDATES",
+            "GSI1SK": f"CANDIDATE#{iso(candidate.created_at)}#{candidate.candidate_id}",
             # Until an interview or a closed application pushes it further (extend_retention).
             "expires_at": self._expires(candidate.created_at),
         }
@@ -134,6 +137,15 @@ class NudgeStore(DynamoTable):
             name=data.get("name"),
             locale=data.get("locale", "en-GB"),
         )
+
+    def candidates(self) -> list[Candidate]:
+        """Every registered candidate, oldest registration first: one GSI1 Query (paged), no Scan."""
+        items = self._query(
+            IndexName=GSI1,
+            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": "CANDIDATES"}, ":prefix": {"S": "CANDIDATE#"}},
+        )
+        return [self._candidate(i) for i in items]
 
     def get_candidate(self, candidate_id: str) -> Candidate | None:
         data = self._get(f"CANDIDATE#{candidate_id}", "PROFILE")
