@@ -10,7 +10,7 @@ PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot FORCE
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -33,13 +33,30 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
+# Debian's headless Chromium and its driver, for the console's browser test and screenshot (no
+# browser download). Re-checked while either is missing; without apt-get as root those tests skip.
+CHROMIUM_READY := $(and $(wildcard /usr/bin/chromium),$(wildcard /usr/bin/chromedriver))
+.chromium: $(if $(CHROMIUM_READY),,FORCE)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium and chromium-driver"; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver \
+	      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }; \
+	    } >/dev/null || echo "chromium could not be installed: the console's browser tests will skip"; \
+	  else \
+	    echo "no /usr/bin/chromium and no apt-get as root: the console's browser tests will skip"; \
+	  fi; \
+	fi
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then touch $@; fi
+FORCE:
+
 demo: $(VENV)/.installed
 	$(PY) scripts/demo.py
 
 local: $(VENV)/.installed
 	PORT=$(PORT) $(PY) -m local_stack
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed .chromium
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
@@ -63,6 +80,10 @@ build: $(SAM_VENV)/.installed
 # Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
+
+# The local console in a realistic state, photographed by headless Chromium -> docs/console.png
+screenshot: $(VENV)/.installed .chromium
+	$(PY) scripts/console_screenshot.py --out docs/console.png
 
 # Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
 STACK ?= interview-nudges
