@@ -42,8 +42,9 @@ DEFAULT_WEBHOOK_SECRETS = {
 }
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 # Template parameters the local stack sets unless told otherwise: an inbox domain, so the
-# SES receipt rule and the function behind it exist locally (POST /_local/email).
-DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
+# SES receipt rule and the function behind it exist locally (POST /_local/email), and the
+# sender address (the template has no default for it: a deploy must name a real one).
+DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost", "SenderEmail": "nudges@example.com"}
 # A function whose template environment declares one of these gets the stack's own value
 # when the stack's environment sets it (to point a function at a fake provider, say).
 PROVIDER_URL_VARIABLES = (
