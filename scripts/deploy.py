@@ -68,10 +68,11 @@ class Plan:
 
 
 def _quote(value: str) -> str:
-    """SAM's Key=Value form: double quotes around anything but a plain word, inner quotes escaped."""
+    """SAM's Key=Value form: double quotes around anything but a plain word, inner quotes escaped
+    (SAM unescapes quotes but keeps backslashes as they are)."""
     if value and re.fullmatch(r"[A-Za-z0-9@._:/+-]+", value):
         return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + value.replace('"', '\\"') + '"'
 
 
 def parse_overrides(text: str | list[str] | None) -> dict[str, str]:

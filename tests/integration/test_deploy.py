@@ -6,6 +6,7 @@ would against AWS; nothing here reaches AWS.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -164,3 +165,30 @@ def test_make_deploy_stops_before_the_build_when_the_sender_is_missing(aws):
         "sam deploy --config-env default --stack-name interview-nudges --region eu-west-2 "
         "--parameter-overrides SenderEmail=nudges@acme.example"
     )
+
+
+SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
+
+
+@pytest.mark.skipif(not SAM_PYTHON.exists(), reason="the SAM CLI venv (make test creates it) is not here")
+def test_sam_reads_the_parameter_overrides_back_as_they_were_given(aws):
+    # Given values with spaces, quotes, backslashes and nothing at all
+    given = {
+        "SenderEmail": "nudges@acme.example",
+        "LeverOfferStage": 'Offer "extended"',
+        "InterviewPattern": r"\b(interview|screen)\b",
+        "InboxDomain": "",
+    }
+    params = " ".join(f"{k}={deploy._quote(v)}" for k, v in given.items() if k != "SenderEmail")
+    plan = _plan(SENDER_EMAIL=given["SenderEmail"], PARAMS=params)
+    assert plan.overrides == given
+    tokens = plan.command("sam", [])[plan.command("sam", []).index("--parameter-overrides") + 1 :]
+    # When SAM's own option type parses the tokens make deploy passes
+    code = (
+        "import json, sys; from samcli.cli.types import CfnParameterOverridesType as T; "
+        "print(json.dumps(T().convert(tuple(sys.argv[1:]), None, None)))"
+    )
+    run = subprocess.run([str(SAM_PYTHON), "-c", code, *tokens], capture_output=True, text=True, timeout=60)
+    # Then SAM sees exactly the values given
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == given
