@@ -90,8 +90,16 @@ STACK ?= interview-nudges
 redrive: $(VENV)/.installed
 	$(PY) scripts/redrive.py --stack $(STACK)
 
-deploy: build
-	$(SAM) deploy --guided
+# sam build, then sam deploy with samconfig.toml, asking only for what has no default:
+#   make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=...] [INBOX_DOMAIN=...] [PUBLIC_BASE_URL=...]
+#               [PARAMS='Key=Value ...'] [STACK=...] [REGION=...] [CONFIG_ENV=...] [DEPLOY_ARGS=...]
+# Parameters and AWS access are checked before the build (scripts/deploy.py); the region comes from
+# REGION, AWS_REGION / AWS_DEFAULT_REGION or your profile, never from this Makefile's local default.
+DEPLOY_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION) STACK='$(if $(filter command line environment,$(origin STACK)),$(STACK))'
+deploy: $(VENV)/.installed
+	$(DEPLOY_ENV) $(PY) scripts/deploy.py --check
+	$(MAKE) --no-print-directory build
+	$(DEPLOY_ENV) $(PY) scripts/deploy.py --sam $(SAM)
 
 clean:
 	rm -rf .aws-sam .pytest_cache

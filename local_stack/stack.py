@@ -44,6 +44,9 @@ WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 # Template parameters the local stack sets unless told otherwise: an inbox domain, so the
 # SES receipt rule and the function behind it exist locally (POST /_local/email).
 DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
+# Values for parameters a template declares without a Default (a deploy must name a real
+# sender; locally any address will do). Used only where the template has no Default.
+LOCAL_VALUES_FOR_REQUIRED_PARAMETERS = {"SenderEmail": "nudges@example.com"}
 # A function whose template environment declares one of these gets the stack's own value
 # when the stack's environment sets it (to point a function at a fake provider, say).
 PROVIDER_URL_VARIABLES = (
@@ -70,6 +73,19 @@ def webhook_secrets() -> dict[str, str]:
 
 
 _RUNNING: set[int] = set()  # ids of the stacks serving in this process
+
+
+def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The overrides, plus a local value for each parameter the template leaves without a Default."""
+    from .template import load_template
+
+    parameters = load_template(template_path).get("Parameters") or {}
+    required = {
+        name: value
+        for name, value in LOCAL_VALUES_FOR_REQUIRED_PARAMETERS.items()
+        if name in parameters and "Default" not in parameters[name]
+    }
+    return {**required, **overrides}
 
 
 def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> None:
@@ -171,7 +187,7 @@ class LocalStack:
         self.template = Template(
             self.template_path,
             stack_name=self.stack_name,
-            parameter_overrides=self.parameter_overrides,
+            parameter_overrides=local_parameter_values(self.template_path, self.parameter_overrides),
             region=region,
             account_id=self.account_id,
         )

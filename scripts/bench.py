@@ -157,7 +157,11 @@ def _policy_services(raw: dict[str, Any]) -> list[str]:
 
 
 def discover(template_path: Path) -> list[Fn]:
-    template = Template(template_path)
+    from local_stack.stack import DEFAULT_PARAMETER_OVERRIDES, local_parameter_values  # SenderEmail: no default
+
+    template = Template(
+        template_path, parameter_overrides=local_parameter_values(template_path, DEFAULT_PARAMETER_OVERRIDES)
+    )
     raw = template.of_type("AWS::Serverless::Function")
     return [Fn(spec, raw[spec.logical_id]) for spec in function_specs(template)]
 

@@ -313,3 +313,22 @@ def test_no_email_address_or_phone_number_reaches_the_logs(client, unique):
     assert '"message":"nudge sent"' in logs  # the functions did log
     for secret in (email, "+447700900123", "jane.doe@acme-robotics.com", "broken@"):
         assert secret not in logs
+
+
+def test_the_stack_keeps_secrets_and_topics_under_the_template_keys(stack):
+    # Given the resources the template declares, provisioned in the AWS endpoint
+    kms, sm, sns = (stack.aws.client(s) for s in ("kms", "secretsmanager", "sns"))
+    secrets_key = stack.provisioner.resolved["SecretsKey"][1]
+    ops_key = stack.provisioner.resolved["OpsKey"][1]
+    # Then every secret is encrypted with SecretsKey, and every topic with OpsKey
+    for name in ("WebhookSecrets", "UnsubscribeSigningKey", "CalendarOAuthClients"):
+        arn = stack.provisioner.resolved[name][0]
+        assert sm.describe_secret(SecretId=arn)["KmsKeyId"] in (secrets_key["KeyId"], secrets_key["Arn"]), name
+    for name in ("AlarmTopic", "EmailEventsTopic", "InboundSmsTopic", "InboxMailTopic"):
+        attributes = sns.get_topic_attributes(TopicArn=stack.provisioner.resolved[name][0])["Attributes"]
+        assert attributes["KmsMasterKeyId"] in (ops_key["KeyId"], ops_key["Arn"]), name
+    # And both keys rotate, with the template's key policy
+    for key in (secrets_key, ops_key):
+        assert kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"] is True
+    policy = json.loads(kms.get_key_policy(KeyId=secrets_key["KeyId"], PolicyName="default")["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["AccountAdministers", "UseThroughSecretsManager"]

@@ -158,3 +158,78 @@ def test_calendar_functions_declare_the_real_provider_urls_and_renew_on_a_schedu
     assert "DeadLetterConfig" in events["RenewWatches"]["Properties"]
     assert events["Jobs"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert TEMPLATE["Parameters"]["InterviewPattern"]["Default"] == "\\binterview\\b"
+
+
+def _statements(function: dict) -> list[dict]:
+    return [s for policy in function["Properties"].get("Policies", []) for s in policy.get("Statement", [])]
+
+
+def _actions(statement: dict) -> list[str]:
+    actions = statement.get("Action", [])
+    return [actions] if isinstance(actions, str) else actions
+
+
+def test_every_secret_is_encrypted_with_the_secrets_key_and_its_readers_may_decrypt_only_through_secrets_manager():
+    secrets = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::SecretsManager::Secret"}
+    assert secrets >= {"WebhookSecrets", "UnsubscribeSigningKey", "CalendarOAuthClients"}
+    for name in secrets:
+        assert RESOURCES[name]["Properties"]["KmsKeyId"] == {"Ref": "SecretsKey"}, name
+    readers = {
+        name: function
+        for name, function in FUNCTIONS.items()
+        if any("secretsmanager:GetSecretValue" in _actions(s) for s in _statements(function))
+    }
+    assert len(readers) >= 8
+    for name, function in readers.items():
+        decrypts = [
+            s
+            for s in _statements(function)
+            if s["Effect"] == "Allow" and s.get("Resource") == {"Fn::GetAtt": ["SecretsKey", "Arn"]}
+        ]
+        assert [_actions(s) for s in decrypts] == [["kms:Decrypt"]], name
+        via = decrypts[0]["Condition"]["StringEquals"]["kms:ViaService"]
+        assert via == {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}, name
+    # Nobody else may use the key, and the key itself allows use only through Secrets Manager.
+    for name, function in FUNCTIONS.items():
+        if name not in readers:
+            assert "SecretsKey" not in json.dumps(function["Properties"].get("Policies")), name
+    policy = RESOURCES["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    uses = [s for s in policy if any(a.startswith(("kms:Decrypt", "kms:GenerateDataKey")) for a in _actions(s))]
+    assert len(uses) == 1 and "kms:ViaService" in uses[0]["Condition"]["StringEquals"]
+    assert all("kms:*" not in _actions(s) for s in policy)
+    assert RESOURCES["SecretsKey"]["Properties"]["EnableKeyRotation"] is True
+
+
+def test_every_topic_and_queue_is_encrypted_and_services_that_publish_may_use_the_topic_key():
+    for name, resource in RESOURCES.items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::SNS::Topic":
+            # A customer-managed key: AWS services cannot publish to a topic under alias/aws/sns.
+            assert props.get("KmsMasterKeyId") == {"Ref": "OpsKey"}, name
+        if resource["Type"] == "AWS::SQS::Queue":
+            assert props.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in props, name
+    key_policy = RESOURCES["OpsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    services: dict[str, dict] = {}
+    for statement in key_policy:
+        service = statement["Principal"].get("Service")
+        for principal in [service] if isinstance(service, str) else service or []:
+            services[principal] = statement
+    # SES (bounces, inbound mail), CloudWatch (alarms), End User Messaging SMS (two-way replies).
+    for principal in ("ses.amazonaws.com", "cloudwatch.amazonaws.com", "sms-voice.amazonaws.com"):
+        statement = services[principal]
+        assert set(_actions(statement)) == {"kms:Decrypt", "kms:GenerateDataKey*"}, principal
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    # Each topic a service publishes to has a topic policy letting that service (and only from this account) in.
+    publishers = {
+        "EmailEventsTopic": "ses.amazonaws.com",
+        "InboxMailTopic": "ses.amazonaws.com",
+        "AlarmTopic": "cloudwatch.amazonaws.com",
+        "InboundSmsTopic": "sms-voice.amazonaws.com",
+    }
+    policies = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SNS::TopicPolicy"]
+    for topic, principal in publishers.items():
+        found = [p for p in policies if {"Ref": topic} in p["Topics"]]
+        assert len(found) == 1, topic
+        (statement,) = found[0]["PolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": principal} and statement["Action"] == "sns:Publish"
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}

@@ -1,0 +1,228 @@
+"""`make deploy`: `sam deploy` with samconfig.toml, asking only for what has no safe default.
+
+The template's Parameters are read from template.yaml itself. Values come, later winning, from
+the chosen samconfig.toml environment's ``parameter_overrides``, then the make variables below,
+then ``PARAMS="Key=Value ..."``. A parameter without a Default that none of these gives is taken
+from the deployed stack when there is one (SAM sends ``UsePreviousValue``); on a first deploy
+it is an error that names the make variable to set, before anything is built or uploaded.
+Values are checked against the template's AllowedPattern / AllowedValues / MinValue first.
+
+    make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=ops@yourdomain.com]
+                [INBOX_DOMAIN=inbox.yourdomain.com] [PUBLIC_BASE_URL=https://...]
+                [PARAMS='LeverOfferStage="Offer extended" DataRetentionDays=90']
+                [STACK=interview-nudges] [REGION=eu-west-2] [CONFIG_ENV=default]
+                [DEPLOY_ARGS=--no-confirm-changeset]
+
+``--check`` only checks (make runs it before ``sam build``); ``--dry-run`` prints the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from local_stack.template import load_template  # noqa: E402
+
+# Make variable -> template Parameter: what an operator is most likely to set.
+MAKE_VARIABLES = {
+    "SENDER_EMAIL": "SenderEmail",
+    "ALARM_EMAIL": "AlarmEmail",
+    "INBOX_DOMAIN": "InboxDomain",
+    "PUBLIC_BASE_URL": "PublicBaseUrl",
+}
+# What to tell someone who did not give a parameter that has no default.
+WHY = {
+    "SenderEmail": "the address nudges are sent from; SES mails you a link to verify it after the deploy",
+}
+
+
+class DeployError(Exception):
+    """Something the operator must fix before deploying; the message says what."""
+
+
+@dataclass
+class Plan:
+    stack_name: str
+    region: str
+    config_env: str
+    overrides: dict[str, str]
+    kept: list[str] = field(default_factory=list)  # no default, not given: the deployed value stays
+    notes: list[str] = field(default_factory=list)
+
+    def command(self, sam: str, extra: list[str]) -> list[str]:
+        cmd = [sam, "deploy", "--config-env", self.config_env, "--stack-name", self.stack_name]
+        cmd += ["--region", self.region]
+        if self.overrides:
+            cmd += ["--parameter-overrides", *(f"{k}={_quote(v)}" for k, v in self.overrides.items())]
+        return cmd + extra
+
+
+def _quote(value: str) -> str:
+    """SAM's Key=Value form: double quotes around anything but a plain word, inner quotes escaped
+    (SAM unescapes quotes but keeps backslashes as they are)."""
+    if value and re.fullmatch(r"[A-Za-z0-9@._:/+-]+", value):
+        return value
+    return '"' + value.replace('"', '\\"') + '"'
+
+
+def parse_overrides(text: str | list[str] | None) -> dict[str, str]:
+    """``Key=Value Key2="a value"`` (SAM's shorthand) -> dict; ParameterKey=..,ParameterValue=.. too."""
+    if not text:
+        return {}
+    parts = text if isinstance(text, list) else shlex.split(text)
+    found: dict[str, str] = {}
+    for part in parts:
+        long_form = re.fullmatch(r"ParameterKey=([A-Za-z0-9]+),ParameterValue=(.*)", part, re.S)
+        key, sep, value = (long_form.group(1), "=", long_form.group(2)) if long_form else part.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9]+", key):
+            raise DeployError(f"parameter override {part!r}: expected Key=Value")
+        found[key] = value
+    return found
+
+
+def samconfig(path: Path, config_env: str) -> dict[str, Any]:
+    config = tomllib.loads(path.read_text())
+    env = config.get(config_env)
+    if env is None:
+        raise DeployError(f"{path.name} has no [{config_env}] environment (CONFIG_ENV={config_env})")
+    return {**env.get("global", {}).get("parameters", {}), **env.get("deploy", {}).get("parameters", {})}
+
+
+def _check_value(name: str, spec: dict[str, Any], value: str) -> None:
+    if "AllowedValues" in spec and value not in [str(v) for v in spec["AllowedValues"]]:
+        raise DeployError(f"{name}={value!r}: must be one of {', '.join(map(str, spec['AllowedValues']))}")
+    if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
+        why = spec.get("ConstraintDescription") or f"must match {spec['AllowedPattern']}"
+        raise DeployError(f"{name}={value!r}: {why}")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise DeployError(f"{name}={value!r}: must be a number") from None
+        if "MinValue" in spec and number < float(spec["MinValue"]):
+            raise DeployError(f"{name}={value!r}: must be at least {spec['MinValue']}")
+
+
+def _variable_for(name: str) -> str:
+    for variable, parameter in MAKE_VARIABLES.items():
+        if parameter == name:
+            return f"{variable}=..."
+    return f'PARAMS="{name}=..."'
+
+
+def deployed_parameters(stack_name: str, region: str) -> set[str] | None:
+    """The parameter names of the deployed stack, or None when there is no such stack."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        stacks = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)["Stacks"]
+    except NoCredentialsError:
+        raise DeployError("no AWS credentials: run `aws configure` (or `aws sso login`), or set AWS_PROFILE") from None
+    except ClientError as exc:
+        if "does not exist" in str(exc):
+            return None
+        raise DeployError(f"cannot read stack {stack_name} in {region}: {exc}") from None
+    except BotoCoreError as exc:  # no network, a proxy, an endpoint that does not answer
+        raise DeployError(f"cannot reach CloudFormation in {region}: {exc}") from None
+    if not stacks or stacks[0]["StackStatus"] == "REVIEW_IN_PROGRESS":
+        return None  # a change set was made but never executed: still a first deploy
+    return {p["ParameterKey"] for p in stacks[0].get("Parameters", [])}
+
+
+def resolve_region(given: str | None) -> str:
+    if given:
+        return given
+    import boto3
+
+    region = boto3.session.Session().region_name
+    if not region:
+        raise DeployError(
+            "no AWS region: say REGION=eu-west-2 (for example), set AWS_REGION, or add region to your profile"
+        )
+    return region
+
+
+def plan(
+    template_path: Path,
+    samconfig_path: Path,
+    env: dict[str, str],
+    stack_lookup: Any = deployed_parameters,
+) -> Plan:
+    parameters: dict[str, dict[str, Any]] = load_template(template_path).get("Parameters") or {}
+    config_env = env.get("CONFIG_ENV") or "default"
+    config = samconfig(samconfig_path, config_env)
+    stack_name = env.get("STACK") or config.get("stack_name")
+    if not stack_name:
+        raise DeployError(f"no stack name: say STACK=... or set stack_name in [{config_env}] of {samconfig_path.name}")
+    overrides = parse_overrides(config.get("parameter_overrides"))
+    for variable, parameter in MAKE_VARIABLES.items():
+        if env.get(variable):
+            overrides[parameter] = env[variable]
+    overrides.update(parse_overrides(env.get("PARAMS")))
+    unknown = sorted(set(overrides) - set(parameters))
+    if unknown:
+        raise DeployError(f"template.yaml has no parameter {', '.join(unknown)} (it has {', '.join(parameters)})")
+    for name, value in overrides.items():
+        _check_value(name, parameters[name], value)
+    region = resolve_region(env.get("REGION"))
+    result = Plan(stack_name, region, config_env, overrides)
+    required = [name for name, spec in parameters.items() if "Default" not in spec and name not in overrides]
+    deployed = stack_lookup(stack_name, region)
+    for name in required:
+        if deployed is not None and name in deployed:
+            result.kept.append(name)
+        else:
+            why = f" ({WHY[name]})" if name in WHY else ""
+            raise DeployError(
+                f"{name} has no default and stack {stack_name} in {region} has no value for it yet{why}: "
+                f"make deploy {_variable_for(name)}"
+            )
+    if deployed is None and "AlarmEmail" not in overrides:
+        result.notes.append(
+            "no ALARM_EMAIL: alarms go only to the AlarmTopic (output AlarmTopicArn); subscribe someone to it"
+        )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sam", default="sam", help="the SAM CLI to run")
+    parser.add_argument("--template", type=Path, default=ROOT / "template.yaml")
+    parser.add_argument("--config", type=Path, default=ROOT / "samconfig.toml")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="check the parameters and AWS access, deploy nothing")
+    mode.add_argument("--dry-run", action="store_true", help="print the sam deploy command instead of running it")
+    args = parser.parse_args(argv)
+    try:
+        result = plan(args.template, args.config, dict(os.environ))
+    except DeployError as exc:
+        print(f"make deploy: {exc}", file=sys.stderr)
+        return 2
+    command = result.command(args.sam, shlex.split(os.environ.get("DEPLOY_ARGS", "")))
+    for name in result.kept:
+        print(f"{name}: keeping the value stack {result.stack_name} has", file=sys.stderr)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.check:
+        print(f"deploying stack {result.stack_name} to {result.region}", file=sys.stderr)
+        return 0
+    if args.dry_run:
+        print(shlex.join(command))
+        return 0
+    os.execvp(command[0], command)  # the operator's own SAM CLI, arguments built above
+    return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
