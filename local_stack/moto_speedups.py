@@ -1,4 +1,4 @@
-"""Keeps the embedded moto server's cost per transaction flat as the table grows.
+"""Keeps the embedded moto server's cost per call flat as the table grows.
 
 moto's TransactWriteItems deep-copies every table the transaction names, whole, to roll back
 on failure: O(items in the table) per transaction, so registering n candidates (one
@@ -7,6 +7,11 @@ copy keeps the table's other partitions by reference and deep-copies only the pa
 (hash keys) the transaction can touch, which is all a rollback needs to restore. Semantics
 are moto's own (the same code runs, all-or-nothing); only the copy is narrower. Installed for
 the moto server the local stack embeds (same process), never for an external endpoint.
+
+Likewise moto's Query starts from every item of the table, sorted (a Python sort of the whole
+table per call). A Query on the table's own key now starts from the one partition it names
+(still sorted), and a Query on an index from the items unsorted (moto sorts the matches by the
+index's keys afterwards): the same results, without the per-call sort of the whole table.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import threading
 from typing import Any
 
 _touched = threading.local()
+_narrow = threading.local()  # the items a Query in this thread starts from, by table
 
 
 def _snapshot(table: Any, hash_keys: set[Any]) -> Any:
@@ -66,6 +72,49 @@ def install() -> None:
         finally:
             _touched.keys = None
 
+    _narrow_queries(models)
     transact_write_items._narrow_rollback = True  # type: ignore[attr-defined]
     backend.transact_write_items = transact_write_items
     models.copy = _CopyModule()  # type: ignore[assignment]
+
+
+def _narrow_queries(models: Any) -> None:
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    all_items, query = Table.all_items, Table.query
+    signature = inspect.signature(query)
+
+    def narrowed_all_items(self: Any) -> Any:
+        starts = getattr(_narrow, "tables", {}).get(id(self))
+        return starts(self) if starts is not None else all_items(self)
+
+    def unsorted(table: Any) -> list[Any]:
+        if table.range_key_attr:
+            return [item for partition in table.items.values() for item in partition.values()]
+        return list(table.items.values())
+
+    def narrowed_query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        hash_key = arguments.get("hash_key")
+        if arguments.get("index_name"):
+            starts = unsorted
+        elif hash_key is not None and self.range_key_attr:
+
+            def starts(table: Any) -> list[Any]:
+                partition = table.items.get(hash_key) or {}
+                return sorted(
+                    partition.values(), key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key
+                )
+        else:
+            return query(self, *args, **kwargs)
+        tables = _narrow.__dict__.setdefault("tables", {})
+        tables[id(self)] = starts
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            tables.pop(id(self), None)
+
+    Table.all_items = narrowed_all_items
+    Table.query = narrowed_query

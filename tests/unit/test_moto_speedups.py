@@ -1,4 +1,4 @@
-"""The local stack's narrower rollback copy keeps moto's all-or-nothing transactions."""
+"""The local stack's moto speed-ups keep moto's results: all-or-nothing transactions, queries."""
 
 from __future__ import annotations
 
@@ -29,8 +29,16 @@ def ddb():
         AttributeDefinitions=[
             {"AttributeName": "PK", "AttributeType": "S"},
             {"AttributeName": "SK", "AttributeType": "S"},
+            {"AttributeName": "v", "AttributeType": "S"},
         ],
         KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "GSI",
+                "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
     )
     yield client
     server.stop()
@@ -64,3 +72,19 @@ def test_a_failed_transaction_changes_nothing_and_a_good_one_everything(ddb):
     assert items(ddb) == before
     ddb.transact_write_items(TransactItems=[update, put("c", "1")])
     assert items(ddb) == {("a", "1", "changed"), ("b", "1", "y"), ("c", "1", "")}
+
+
+def test_queries_on_the_key_and_on_an_index_find_what_they_name_in_order(ddb):
+    ddb.transact_write_items(TransactItems=[put("q", sk, v=f"g{int(sk) % 2}") for sk in ("3", "1", "2", "5", "4")])
+    ddb.transact_write_items(TransactItems=[put("r", "1", v="g1"), put("s", "9", v="g0")])
+
+    def keys(**query):
+        return [(i["PK"]["S"], i["SK"]["S"]) for i in ddb.query(TableName="t", **query)["Items"]]
+
+    on_key = {"KeyConditionExpression": "PK = :p AND SK > :s"}
+    values = {":p": {"S": "q"}, ":s": {"S": "1"}}
+    assert keys(**on_key, ExpressionAttributeValues=values) == [("q", "2"), ("q", "3"), ("q", "4"), ("q", "5")]
+    assert keys(**on_key, ExpressionAttributeValues=values, ScanIndexForward=False)[0] == ("q", "5")
+    by_index = keys(IndexName="GSI", KeyConditionExpression="v = :v", ExpressionAttributeValues={":v": {"S": "g1"}})
+    assert by_index == [("q", "1"), ("r", "1"), ("q", "3"), ("q", "5")]
+    assert keys(KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "nobody"}}) == []
