@@ -627,7 +627,9 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
         "driver": driver,
         "phases_small": phases_small,
         "phases_large": phases_large,
-        "rate": (rate_small * load_small + rate_large * (load_large - load_small)) / load_large,
+        "rate": load_large / (load_small / rate_small + (load_large - load_small) / max(rate_large, 1e-9)),
+        "rate_small": rate_small,
+        "rate_large": rate_large,
         "load": load_large,
         "load_small": load_small,
         "sample": sample,
@@ -842,7 +844,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
         f"interviews each taken through booking (Cal.com webhook), research prompt, thank-you, offer (operator "
         f"API) and connect, every nudge by email and SMS; once with {run['load_small']} interviews in the table, "
         f"once with {run['load']}. Registering the candidate is listed apart (once per candidate, not per "
-        "interview)."
+        "interview). Both counts are warm: an uncounted lifecycle runs first, so every function has built its "
+        "clients and cached its secrets (a cold start's one-off GetSecretValue is not in either)."
     )
     add("")
     ops = sorted(set(small["calls"]) | set(large["calls"]))
@@ -911,7 +914,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add(
         f"{run['load']} candidates registered and booked through the local stack's HTTP routes, one at a time: "
         f"{run['rate']:.1f} bookings per second (register + booking; the local stack runs one invocation at a "
-        "time, against moto)."
+        f"time, against moto): {run['rate_small']:.1f} per second for the first {run['load_small']}, "
+        f"{run['rate_large']:.1f} for the rest."
     )
     add("")
 
