@@ -217,8 +217,9 @@ def measure_cold(fns: list[Fn], runs: int) -> dict[str, Any]:
         for fn in fns:
             env = _child_env({**fn.environment, "AWS_LAMBDA_FUNCTION_NAME": fn.logical_id})
             subjects.append((fn.logical_id, fn.code_dir, fn.module, fn.handler, fn.services, env))
-        # One warm-up round writes nothing (no bytecode writes) but fills the page cache.
-        for _, *args in subjects:
+        # One warm-up round writes nothing (no bytecode writes) but fills the page cache (not for
+        # a single run: that is the smoke test's, whose numbers nobody reads).
+        for _, *args in subjects if runs > 1 else []:
             _run_child(*args)
         samples: dict[str, list[dict]] = defaultdict(list)
         for _ in range(runs):  # interleaved, so background noise hits every subject alike
@@ -449,8 +450,9 @@ class Driver:
         fn.invoke = timed
 
     def register(self, email: str) -> str:
+        # Not the events/ samples' number: the probe's inbound_sms-stop sample opts that one out.
         reply = self.client.register(
-            email=email, timezone="Europe/London", channels=["email", "sms"], phone="+447700900123", name="Ada"
+            email=email, timezone="Europe/London", channels=["email", "sms"], phone="+447700900456", name="Ada"
         )
         # 409: a retried write (botocore retries a call that timed out) had already registered them.
         assert reply.status in (201, 409), reply
