@@ -50,26 +50,42 @@ class SchedulerEmulator:
         self._first_seen: dict[str, datetime] = {}
         self._last_fired: dict[str, datetime] = {}
         self._failures: dict[tuple[str, str], int] = {}
+        # Full schedules by ARN with the LastModificationDate they were read at: a clock call
+        # lists the schedules (a page holds 100) and reads in full only those new or changed
+        # since, instead of one GetSchedule per schedule per pass (thousands at load).
+        self._known: dict[str, tuple[Any, dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ listing
 
     def _schedules(self) -> list[dict[str, Any]]:
         client = self.aws.client("scheduler")
         found = []
+        listed: set[str] = set()
         for group in self.group_names:
             token = None
             while True:
-                page = client.list_schedules(GroupName=group, **({"NextToken": token} if token else {}))
+                page = client.list_schedules(GroupName=group, MaxResults=100, **({"NextToken": token} if token else {}))
                 for item in page.get("Schedules", []):
+                    if item.get("State") == "DISABLED":
+                        continue  # never due (a completed one-time schedule, say)
+                    arn, stamp = item["Arn"], item.get("LastModificationDate")
+                    listed.add(arn)
+                    known = self._known.get(arn)
+                    if known is not None and stamp is not None and known[0] == stamp:
+                        found.append(known[1])
+                        continue
                     try:
                         full = client.get_schedule(Name=item["Name"], GroupName=item.get("GroupName") or group)
                     except ClientError:
                         continue  # deleted between list and get
                     full.pop("ResponseMetadata", None)
+                    self._known[arn] = (stamp, full)
                     found.append(full)
                 token = page.get("NextToken")
                 if not token:
                     break
+        for arn in set(self._known) - listed:
+            del self._known[arn]
         return found
 
     def _due(self, schedule: dict[str, Any], now: datetime) -> Due | None:

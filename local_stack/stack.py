@@ -219,6 +219,10 @@ class LocalStack:
 
         from moto.server import ThreadedMotoServer
 
+        from . import moto_speedups
+
+        moto_speedups.install()
+
         # werkzeug logs every request moto serves; the stack's output is for the functions.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

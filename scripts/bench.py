@@ -88,7 +88,7 @@ def lambda_handler(event, context):
 """
 
 # Runs in a fresh interpreter: import the handler as Lambda's bootstrap would, then build the
-# clients its policy allows, and report the times and the peak resident set size.
+# clients its first request builds, and report the times and the peak resident set size.
 CHILD = r"""
 import importlib, json, resource, sys, time
 t0 = time.perf_counter()
@@ -97,13 +97,23 @@ sys.path.insert(0, code_dir)
 mod = importlib.import_module(module)
 getattr(mod, handler)
 t1 = time.perf_counter()
-rss_init = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_kb():
+    # VmHWM: this process's own peak (ru_maxrss carries the parent's peak across exec on Linux)
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rss_init = peak_kb()
 if services:
     from nudges.adapters.aws import client
     for service in services:
         client(service)
 t2 = time.perf_counter()
-rss_clients = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rss_clients = peak_kb()
 heavy = [m for m in ("pydantic", "icalendar", "aws_lambda_powertools.utilities.idempotency",
                      "aws_lambda_powertools.utilities.parser", "boto3", "email_validator") if m in sys.modules]
 print(json.dumps({"init_ms": (t1 - t0) * 1000, "clients_ms": (t2 - t0) * 1000, "rss_init_kb": rss_init,
@@ -126,7 +136,11 @@ class Fn:
         self.memory_mb: int = spec.memory_mb
         self.paths = [str(p.get("Path") or "") for _, p in spec.events_of_type("HttpApi")]
         self.environment = spec.environment
-        self.services = _policy_services(raw)
+        # The clients its first request builds (set from the local stack run); until then, and
+        # for a function no request reached, what its IAM policy allows (KMS aside: DynamoDB,
+        # Secrets Manager and SQS use the keys server-side, no function calls KMS itself).
+        self.services = [s for s in _policy_services(raw) if s != "kms"]
+        self.first_request: str | None = None
 
     @property
     def kind(self) -> str:
@@ -207,8 +221,9 @@ def measure_cold(fns: list[Fn], runs: int) -> dict[str, Any]:
         for fn in fns:
             env = _child_env({**fn.environment, "AWS_LAMBDA_FUNCTION_NAME": fn.logical_id})
             subjects.append((fn.logical_id, fn.code_dir, fn.module, fn.handler, fn.services, env))
-        # One warm-up round writes nothing (no bytecode writes) but fills the page cache.
-        for _, *args in subjects:
+        # One warm-up round writes nothing (no bytecode writes) but fills the page cache (not for
+        # a single run: that is the smoke test's, whose numbers nobody reads).
+        for _, *args in subjects if runs > 1 else []:
             _run_child(*args)
         samples: dict[str, list[dict]] = defaultdict(list)
         for _ in range(runs):  # interleaved, so background noise hits every subject alike
@@ -313,6 +328,82 @@ def _capacity(op: str, request: dict[str, Any], parsed: dict[str, Any]) -> tuple
     return 0.0, 0.0
 
 
+# --------------------------------------------------------------------------- clients a first request builds
+
+EVENTS = ROOT / "events"
+SAMPLES_SIGNED_AT = datetime(2030, 3, 4, 9, 13, tzinfo=UTC)  # the events/ samples' signed timestamps
+
+
+def _reset_process_caches() -> None:
+    """Forget what the layer and the handler modules cached (built clients, adapters, secrets),
+    as a fresh Lambda environment would not have it; the shared session stays (the counter's
+    hooks are on it), as would botocore's loaded data in a real cold start's single session."""
+    for name, module in list(sys.modules.items()):
+        if not (name.startswith(("nudges.", "_local_stack_fn_")) or name == "nudges"):
+            continue
+        for attr, value in list(vars(module).items()):
+            if attr != "session" and callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+class ClientRecorder:
+    """Records which boto3 clients each function builds while handling its first request.
+
+    Wraps ``client`` of the shared session (every ``nudges.adapters.aws.client()`` goes through
+    it). ``first(logical_id, call)`` forgets the process's cached clients and adapters, runs
+    ``call`` (the function handling one request) and keeps, per function, the largest set of
+    clients any one first request built, with the request that built it.
+    """
+
+    def __init__(self, session: Any) -> None:
+        self.built: dict[str, tuple[str, list[str]]] = {}
+        self._current: list[str] | None = None
+        self._session = session
+        original = session.client
+
+        def recording(service_name: str, *args: Any, **kwargs: Any) -> Any:
+            if self._current is not None and service_name not in self._current:
+                self._current.append(service_name)
+            return original(service_name, *args, **kwargs)
+
+        session.client = recording
+
+    def first(self, logical_id: str, request: str, call: Any) -> Any:
+        if self._current is not None:  # a request made while handling one (already recorded)
+            return call()
+        _reset_process_caches()
+        self._current = []
+        try:
+            return call()
+        finally:
+            built, self._current = self._current, None
+            if logical_id not in self.built or len(built) > len(self.built[logical_id][1]):
+                self.built[logical_id] = (request, built)
+
+    def probe_samples(self, stack: Any, invokers: dict[str, Any]) -> None:
+        """Each function's ``events/<function>-*.json`` samples, each as a first request.
+
+        Registers the samples' candidate first (``operator_api-create_candidate``) so that the
+        booking samples find them; a sample refused or failing still counts the clients it built.
+        """
+        order = sorted(EVENTS.glob("*.json"), key=lambda p: (p.stem != "operator_api-create_candidate", p.stem))
+        by_dir = {fn.spec.code_dir.name: fn for fn in stack.runtime.functions.values()}
+        for path in order:
+            fn = by_dir.get(path.stem.split("-", 1)[0])
+            if fn is None:
+                continue
+            event = json.loads(path.read_text())
+            try:
+                invoke = invokers[fn.spec.logical_id]
+                self.first(fn.spec.logical_id, path.stem, lambda invoke=invoke, event=event: invoke(event))
+            except Exception as exc:  # a sample that fails here still built its clients
+                print(f"  sample {path.stem}: {type(exc).__name__}: {exc}", flush=True)
+        _reset_process_caches()
+
+    def close(self) -> None:
+        del self._session.client  # the class's method again
+
+
 # --------------------------------------------------------------------------- local stack runs
 
 JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
@@ -321,16 +412,20 @@ JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
 class Driver:
     """Plays operator, Cal.com and the clock against a running local stack."""
 
-    def __init__(self, stack: Any, counter: CallCounter) -> None:
+    def __init__(self, stack: Any, counter: CallCounter, recorder: ClientRecorder) -> None:
         from local_stack.client import LocalClient
 
         self.stack = stack
+        self.recorder = recorder
         self.client = LocalClient(stack.base_url)
         self.counter = counter
         self.invocations: dict[str, Counter[str]] = defaultdict(Counter)
         self.durations: dict[str, list[float]] = defaultdict(list)
         self.function_ms: dict[str, list[float]] = defaultdict(list)
         self.fired: Counter[str] = Counter()
+        self.invokers: dict[str, Any] = {}  # each function's own invoke, untimed
+        self.record_first = False
+        self._firsts: set[str] = set()
         self._wrap_functions()
 
     def _wrap_functions(self) -> None:
@@ -340,10 +435,14 @@ class Driver:
     def _wrap(self, fn: Any) -> None:
         invoke = fn.invoke
         logical_id = fn.spec.logical_id
+        self.invokers[logical_id] = invoke
 
         def timed(event: Any) -> Any:
             started = time.perf_counter()
             try:
+                if self.record_first and logical_id not in self._firsts:  # its first request in this run
+                    self._firsts.add(logical_id)
+                    return self.recorder.first(logical_id, _route_key(logical_id, event), lambda: invoke(event))
                 return invoke(event)
             finally:
                 ms = (time.perf_counter() - started) * 1000
@@ -355,8 +454,9 @@ class Driver:
         fn.invoke = timed
 
     def register(self, email: str) -> str:
+        # Not the events/ samples' number: the probe's inbound_sms-stop sample opts that one out.
         reply = self.client.register(
-            email=email, timezone="Europe/London", channels=["email", "sms"], phone="+447700900123", name="Ada"
+            email=email, timezone="Europe/London", channels=["email", "sms"], phone="+447700900456", name="Ada"
         )
         # 409: a retried write (botocore retries a call that timed out) had already registered them.
         assert reply.status in (201, 409), reply
@@ -502,19 +602,30 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
         from nudges.adapters import aws
 
         counter.install(aws.session())
+        recorder = ClientRecorder(aws.session())
         from nudges.observability import logger
 
         logger.setLevel("WARNING")  # the functions' INFO lines would drown the report
-        driver = Driver(stack, counter)
+        driver = Driver(stack, counter, recorder)
+        # The samples first, on the fresh stack, at the time their signatures were made.
+        counter.phase = "probe"
+        print("clients a first request builds: each events/ sample as a first request ...", flush=True)
+        stack.set_clock(SAMPLES_SIGNED_AT)
+        recorder.probe_samples(stack, driver.invokers)
+        driver.record_first = True
         driver.clock(datetime(2031, 3, 3, 8, 0, tzinfo=UTC))
         now = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)
         rate_small = driver.load(load_small, 0, now)
-        phases_small = driver.lifecycle("at_small", 0, sample)
+        # One lifecycle first, not counted: every function has had its first request (clients
+        # built, secrets cached) before the counted ones, so both tables count warm calls alike.
+        driver.lifecycle("warmup", 0, sample)
+        phases_small = driver.lifecycle("at_small", 2, sample)
         rate_large = driver.load(load_large - load_small, load_small, now)
-        phases_large = driver.lifecycle("at_large", 4, sample)
+        phases_large = driver.lifecycle("at_large", 6, sample)
         driver.warm_reads(repeats)
         overhead = framework_overhead(stack, max(200, repeats * 20))
         load_ms = driver.function_ms
+        recorder.close()
     finally:
         stack.stop()
     return {
@@ -522,12 +633,15 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
         "driver": driver,
         "phases_small": phases_small,
         "phases_large": phases_large,
-        "rate": (rate_small * load_small + rate_large * (load_large - load_small)) / load_large,
+        "rate": load_large / (load_small / rate_small + (load_large - load_small) / max(rate_large, 1e-9)),
+        "rate_small": rate_small,
+        "rate_large": rate_large,
         "load": load_large,
         "load_small": load_small,
         "sample": sample,
         "overhead": overhead,
         "load_ms": load_ms,
+        "first_clients": recorder.built,
     }
 
 
@@ -665,19 +779,24 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add("")
     add(
         f"Fresh process per run, median of {bare['runs']} interleaved runs. *Import* is what Lambda reports as Init "
-        "Duration (the handler module imported, the layer on the path); *import + clients* adds building the boto3 "
-        "clients its IAM policy allows (what the first request needs before its first AWS call: the clients are "
-        "lazy, so they are paid there instead of at import). The bare handler imports boto3 and creates one "
-        "client at import; its time is the denominator. Targets apply to *import + clients*: "
+        "Duration (the handler module imported, the layer on the path); *import + clients* adds importing boto3 "
+        "and building, through `nudges.adapters.aws.client()` on one session, the boto3 clients the function's "
+        "first request builds (the clients are lazy, so they are paid there instead of at import). Which clients "
+        "those are was recorded in the local stack run below: for each function, its first request in the run "
+        "and each of its `events/` samples handled as a first request (caches emptied before each), the largest "
+        "set any one of them built, named in *first request*; a function that no request reached is counted "
+        "with every client its IAM policy allows (KMS aside: DynamoDB, Secrets Manager and SQS use the key "
+        "server-side; no function calls KMS). The bare handler imports boto3 and creates one client at import; "
+        "its time is the denominator. Targets apply to *import + clients*: "
         f"{COLD_TARGET_WEBHOOK}x for webhooks, {COLD_TARGET_OTHER}x for the rest."
     )
     add("")
     add(
-        "| function | kind | import ms | import + clients ms | ratio | target | peak RSS after init MB | with clients MB | heavy modules loaded |"
+        "| function | kind | import ms | import + clients ms | first request | ratio | target | peak RSS after init MB | with clients MB | heavy modules loaded |"
     )
-    add("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    add("|---|---|---:|---:|---|---:|---:|---:|---:|---|")
     add(
-        f"| bare (boto3 + 1 client) | baseline | {bare['init_ms']:.0f} | {bare['clients_ms']:.0f} | 1.00x | | "
+        f"| bare (boto3 + 1 client) | baseline | {bare['init_ms']:.0f} | {bare['clients_ms']:.0f} | | 1.00x | | "
         f"{bare['rss_init_mb']:.0f} | {bare['rss_clients_mb']:.0f} | boto3 |"
     )
     for fn in fns:
@@ -691,7 +810,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
             )
         add(
             f"| {fn.logical_id} | {fn.kind} | {c['init_ms']:.0f} | {c['clients_ms']:.0f} "
-            f"({', '.join(fn.services) or 'no clients'}) | {ratio:.2f}x {'✓' if ok else '✗'} | {fn.target}x | "
+            f"({', '.join(fn.services) or 'no clients'}) | {fn.first_request or 'none reached it: IAM policy'} | "
+            f"{ratio:.2f}x {'✓' if ok else '✗'} | {fn.target}x | "
             f"{c['rss_init_mb']:.0f} | {c['rss_clients_mb']:.0f} | {', '.join(c['heavy']) or '-'} |"
         )
     add("")
@@ -730,7 +850,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
         f"interviews each taken through booking (Cal.com webhook), research prompt, thank-you, offer (operator "
         f"API) and connect, every nudge by email and SMS; once with {run['load_small']} interviews in the table, "
         f"once with {run['load']}. Registering the candidate is listed apart (once per candidate, not per "
-        "interview)."
+        "interview). Both counts are warm: an uncounted lifecycle runs first, so every function has built its "
+        "clients and cached its secrets (a cold start's one-off GetSecretValue is not in either)."
     )
     add("")
     ops = sorted(set(small["calls"]) | set(large["calls"]))
@@ -799,7 +920,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add(
         f"{run['load']} candidates registered and booked through the local stack's HTTP routes, one at a time: "
         f"{run['rate']:.1f} bookings per second (register + booking; the local stack runs one invocation at a "
-        "time, against moto)."
+        f"time, against moto): {run['rate_small']:.1f} per second for the first {run['load_small']}, "
+        f"{run['rate_large']:.1f} for the rest."
     )
     add("")
 
@@ -883,10 +1005,13 @@ def main(argv: list[str] | None = None) -> int:
 
     fns = discover(ROOT / "template.yaml")
     print(f"functions: {', '.join(f'{f.logical_id} ({f.kind})' for f in fns)}", flush=True)
-    print(f"cold init: {runs} interleaved runs each ...", flush=True)
-    cold = measure_cold(fns, runs)
     print(f"local stack: load run of {load_large} bookings, lifecycles, warm routes ...", flush=True)
     run = run_stack(sample, load_small, load_large, args.repeats)
+    for fn in fns:
+        if fn.logical_id in run["first_clients"]:
+            fn.first_request, fn.services = run["first_clients"][fn.logical_id]
+    print(f"cold init: {runs} interleaved runs each ...", flush=True)
+    cold = measure_cold(fns, runs)
     run["http_functions"] = {f.logical_id for f in fns if f.paths}
     lines, missed = render(fns, cold, run, args)
     text = "\n".join(lines)

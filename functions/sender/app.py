@@ -26,7 +26,7 @@ metrics = Metrics()
 def _service() -> SendService:
     import os
 
-    from nudges.adapters.aws import client
+    from nudges.adapters.aws import lazy_client as client
     from nudges.adapters.email import EmailSender
     from nudges.adapters.sms import SmsSender
 

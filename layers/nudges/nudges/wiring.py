@@ -6,7 +6,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from nudges import config
-from nudges.adapters.aws import client
+from nudges.adapters.aws import lazy_client as client  # each built on its first call
 
 if TYPE_CHECKING:
     from nudges.adapters.ats import GreenhouseApi, LeverApi

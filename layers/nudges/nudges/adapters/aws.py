@@ -34,6 +34,30 @@ def client(service: str) -> Any:
     return session().client(service, config=config)
 
 
+class LazyClient:
+    """``client(service)``, built on its first use rather than when an adapter is wired.
+
+    Adapters are wired with every client they might call, but a request often needs only some
+    (a booking due later never touches the send queue; a Google notification never reads the
+    OAuth secret): each client not built saves its service model's load on a cold start.
+    """
+
+    __slots__ = ("_service",)
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(client(self._service), name)
+
+    def __repr__(self) -> str:
+        return f"LazyClient({self._service!r})"
+
+
+def lazy_client(service: str) -> Any:
+    return LazyClient(service)
+
+
 def error_code(exc: Exception) -> str:
     response = getattr(exc, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))

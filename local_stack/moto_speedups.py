@@ -1,0 +1,120 @@
+"""Keeps the embedded moto server's cost per call flat as the table grows.
+
+moto's TransactWriteItems deep-copies every table the transaction names, whole, to roll back
+on failure: O(items in the table) per transaction, so registering n candidates (one
+transaction each) took O(n^2) and a load run of 1,000 slowed to a crawl. Here the rollback
+copy keeps the table's other partitions by reference and deep-copies only the partitions
+(hash keys) the transaction can touch, which is all a rollback needs to restore. Semantics
+are moto's own (the same code runs, all-or-nothing); only the copy is narrower. Installed for
+the moto server the local stack embeds (same process), never for an external endpoint.
+
+Likewise moto's Query starts from every item of the table, sorted (a Python sort of the whole
+table per call). A Query on the table's own key now starts from the one partition it names
+(still sorted), and a Query on an index from the items unsorted (moto sorts the matches by the
+index's keys afterwards): the same results, without the per-call sort of the whole table.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import threading
+from typing import Any
+
+_touched = threading.local()
+_narrow = threading.local()  # the items a Query in this thread starts from, by table
+
+
+def _snapshot(table: Any, hash_keys: set[Any]) -> Any:
+    snap = _copy.copy(table)
+    snap.items = _copy.copy(table.items)  # the partition map; untouched partitions shared
+    for hash_key in hash_keys:
+        if hash_key in table.items:
+            snap.items[hash_key] = _copy.deepcopy(table.items[hash_key])
+        else:
+            snap.items.pop(hash_key, None)
+    return snap
+
+
+class _CopyModule:
+    """``copy`` as moto.dynamodb.models sees it: a table in a transaction copied narrowly."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_copy, name)
+
+    def deepcopy(self, obj: Any, memo: Any = None) -> Any:
+        keys = getattr(_touched, "keys", None)
+        if keys is not None and getattr(obj, "name", None) in keys and hasattr(obj, "items"):
+            return _snapshot(obj, keys[obj.name])
+        return _copy.deepcopy(obj, memo)
+
+
+def install() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    backend = models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "_narrow_rollback", False):
+        return
+    original = backend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        keys: dict[str, set[Any]] = {}
+        for entry in transact_items:
+            _, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            key = op.get("Key") or op.get("Item") or {}
+            if table is None or table.hash_key_attr not in key:
+                return original(self, transact_items)  # moto's own whole-table copy
+            keys.setdefault(table.name, set()).add(DynamoType(key[table.hash_key_attr]))
+        _touched.keys = keys
+        try:
+            return original(self, transact_items)
+        finally:
+            _touched.keys = None
+
+    _narrow_queries(models)
+    transact_write_items._narrow_rollback = True  # type: ignore[attr-defined]
+    backend.transact_write_items = transact_write_items
+    models.copy = _CopyModule()  # type: ignore[assignment]
+
+
+def _narrow_queries(models: Any) -> None:
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    all_items, query = Table.all_items, Table.query
+    signature = inspect.signature(query)
+
+    def narrowed_all_items(self: Any) -> Any:
+        starts = getattr(_narrow, "tables", {}).get(id(self))
+        return starts(self) if starts is not None else all_items(self)
+
+    def unsorted(table: Any) -> list[Any]:
+        if table.range_key_attr:
+            return [item for partition in table.items.values() for item in partition.values()]
+        return list(table.items.values())
+
+    def narrowed_query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        hash_key = arguments.get("hash_key")
+        if arguments.get("index_name"):
+            starts = unsorted
+        elif hash_key is not None and self.range_key_attr:
+
+            def starts(table: Any) -> list[Any]:
+                partition = table.items.get(hash_key) or {}
+                return sorted(
+                    partition.values(), key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key
+                )
+        else:
+            return query(self, *args, **kwargs)
+        tables = _narrow.__dict__.setdefault("tables", {})
+        tables[id(self)] = starts
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            tables.pop(id(self), None)
+
+    Table.all_items = narrowed_all_items
+    Table.query = narrowed_query
