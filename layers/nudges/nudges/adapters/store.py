@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nudges.adapters.aws import error_code
 from nudges.adapters.dynamo import DynamoTable
 from nudges.domain.candidate import Candidate
-from nudges.domain.interview import Interview, Person, normalise_email
+from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
 from nudges.errors import Conflict
 from nudges.timefmt import iso, parse_iso
 
@@ -117,6 +117,9 @@ class NudgeStore(DynamoTable):
             "expires_at": self._expires(candidate.created_at),
         }
         pointer = {"candidate_id": candidate.candidate_id, "SK": "CANDIDATE", "expires_at": profile["expires_at"]}
+        # The email pointer carries a copy of the profile: finding a candidate by address (every
+        # booking, offer and retention walk) is one GetItem. update_candidate writes both.
+        by_email = {**profile, "PK": f"EMAIL#{email}", "SK": "CANDIDATE"}
         not_there = "attribute_not_exists(PK)"
         try:
             self._db.transact_write_items(
@@ -125,7 +128,7 @@ class NudgeStore(DynamoTable):
                     {
                         "Put": {
                             "TableName": self._table,
-                            "Item": self._item({**pointer, "PK": f"EMAIL#{email}"}),
+                            "Item": self._item(by_email),
                             "ConditionExpression": not_there,
                         }
                     },
@@ -166,8 +169,8 @@ class NudgeStore(DynamoTable):
         return self.get_candidate(pointer["candidate_id"]) if pointer else None
 
     def candidate_by_email(self, email: str) -> Candidate | None:
-        pointer = self._get(f"EMAIL#{normalise_email(email)}", "CANDIDATE")
-        return self.get_candidate(pointer["candidate_id"]) if pointer else None
+        data = self._get(f"EMAIL#{normalise_email(email)}", "CANDIDATE")
+        return self._candidate(data) if data else None
 
     def delete_candidate_records(self, candidate: Candidate) -> None:
         """Everything stored about the candidate: profile, pointers, interviews, applications,
@@ -179,41 +182,65 @@ class NudgeStore(DynamoTable):
             while pending:
                 pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
-    def extend_retention(self, email: str, after: datetime, *, everything: bool) -> None:
+    def extend_retention(
+        self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None
+    ) -> None:
         """Keep the candidate's data until ``after`` plus the retention period at least.
 
         With ``everything`` (an application closed) every item about them is extended: profile,
         pointers, calendar connections, interviews, applications, nudges, send records, provider
         references. Without, only the candidate's own items (a new or moved interview, whose own
-        items carry its end already). Never shortens; never creates an item.
+        items carry its end already). Never shortens; never creates an item. The writes go in
+        TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
+        registered with this address, when the caller has just read it.
         """
         email = normalise_email(email)
-        pointer = self._get(f"EMAIL#{email}", "CANDIDATE")
+        candidate = candidate or self.candidate_by_email(email)
+        until = self._expires(after)
         keys: list[tuple[str, str]] = []
-        if pointer:
-            candidate = self.get_candidate(pointer["candidate_id"])
-            if candidate:
-                keys += self._candidate_keys(candidate, owned=everything)
+        if candidate:
+            keys += self._candidate_keys(candidate, owned=everything, until=until)
         elif everything:
-            keys += self._owned_keys(email)
-        until = {":e": {"N": str(self._expires(after))}}
-        for pk, sk in keys:
-            if pk.startswith("WATCH#"):
-                continue  # a watch lives as long as the provider's channel
-            try:
-                self._db.update_item(
-                    TableName=self._table,
-                    Key=self._key(pk, sk),
-                    UpdateExpression="SET expires_at = :e",
-                    ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)",
-                    ExpressionAttributeValues=until,
-                )
-            except Exception as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
-                    raise
+            keys += self._owned_keys(email, until)
+        pending = [k for k in dict.fromkeys(keys) if not k[0].startswith("WATCH#")]  # a watch lives as its channel
+        for start in range(0, len(pending), 100):
+            self._extend(pending[start : start + 100], until)
 
-    def _owned_keys(self, email: str) -> list[tuple[str, str]]:
-        """Interviews and applications found by the address, with their nudges, sends and refs."""
+    def _extend(self, keys: list[tuple[str, str]], until: int) -> None:
+        """Set ``expires_at`` to ``until`` on each item that exists and expires earlier. An item that
+        fails its condition (already later, or gone) cancels the transaction: it is left out and
+        the rest written again."""
+        while keys:
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": self._table,
+                                "Key": self._key(pk, sk),
+                                "UpdateExpression": "SET expires_at = :e",
+                                "ConditionExpression": (
+                                    "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)"
+                                ),
+                                "ExpressionAttributeValues": {":e": {"N": str(until)}},
+                            }
+                        }
+                        for pk, sk in keys
+                    ]
+                )
+                return
+            except Exception as exc:
+                reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+                if error_code(exc) != "TransactionCanceledException" or len(reasons) != len(keys):
+                    raise
+                failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+                if not failed:
+                    raise  # a conflict with another transaction: botocore's retry is spent, let ours
+                keys = [k for i, k in enumerate(keys) if i not in failed]
+
+    def _owned_keys(self, email: str, until: int | None = None) -> list[tuple[str, str]]:
+        """Interviews and applications found by the address, with their nudges, sends and refs
+        (with ``until``: not the items that already expire that late)."""
         keys: list[tuple[str, str]] = []
         for owned in self._query(
             IndexName=GSI1,
@@ -223,14 +250,20 @@ class NudgeStore(DynamoTable):
             for item in self._query(
                 KeyConditionExpression="PK = :pk",
                 ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
-                ProjectionExpression="PK, SK",
+                ProjectionExpression="PK, SK, expires_at",
             ):
-                keys.append((item["PK"], item["SK"]))
+                if until is None or item.get("expires_at", 0) < until:
+                    keys.append((item["PK"], item["SK"]))
             for ref in owned.get("source_refs", []):
-                keys.append((f"SOURCE#{ref}", "INTERVIEW"))
+                source, _, provider_ref = ref.partition("#")
+                # The first reference names the interview by its id alone: no pointer item exists.
+                if owned.get("interview_id") != interview_id_for(source, provider_ref):
+                    keys.append((f"SOURCE#{ref}", "INTERVIEW"))
         return keys
 
-    def _candidate_keys(self, candidate: Candidate, *, owned: bool = True) -> list[tuple[str, str]]:
+    def _candidate_keys(
+        self, candidate: Candidate, *, owned: bool = True, until: int | None = None
+    ) -> list[tuple[str, str]]:
         email = normalise_email(candidate.email)
         keys = [
             (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
@@ -250,7 +283,7 @@ class NudgeStore(DynamoTable):
             if item.get("watch_key"):
                 keys.append((item["watch_key"], "WATCH"))
         if owned:
-            keys += self._owned_keys(email)
+            keys += self._owned_keys(email, until)
         return keys
 
     # ------------------------------------------------------------------ interviews
@@ -739,18 +772,26 @@ class NudgeStore(DynamoTable):
         return self._get(f"SMS_OPT_OUT#{phone_hash}", "SMS") is not None
 
     def update_candidate(self, candidate: Candidate) -> None:
-        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone)."""
-        self._db.update_item(
-            TableName=self._table,
-            Key=self._key(f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
-            UpdateExpression="SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames={"#tz": "timezone", "#name": "name"},
-            ExpressionAttributeValues={
+        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone),
+        on the profile and on its copy under the email pointer, in one transaction."""
+        change = {
+            "UpdateExpression": "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
+            "ExpressionAttributeValues": {
                 ":channels": self._ser.serialize(list(candidate.channels)),
                 ":tz": {"S": candidate.timezone},
                 ":locale": {"S": candidate.locale},
                 ":name": self._ser.serialize(candidate.name),
                 ":phone": self._ser.serialize(candidate.phone),
             },
+        }
+        keys = [
+            (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
+            (f"EMAIL#{normalise_email(candidate.email)}", "CANDIDATE"),
+        ]
+        self._db.transact_write_items(
+            TransactItems=[
+                {"Update": {"TableName": self._table, "Key": self._key(pk, sk), **change}} for pk, sk in keys
+            ]
         )

@@ -56,18 +56,19 @@ class NudgePlanner:
                 interview.end,
             )
 
-    def sync_connect(self, application: Application, candidate: Candidate, now: datetime) -> None:
+    def sync_connect(
+        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+    ) -> None:
         """Plan the application's connect nudge, once its interviews are known.
 
         An offer that matches no interview yet is kept as it is; the first interview of the
-        application to arrive brings it here again (``sync_interview``).
+        application to arrive brings it here again (``sync_interview``). ``interviews``: the
+        candidate's interviews when the caller has just read them (saves a Query).
         """
+        if interviews is None:
+            interviews = self._store.interviews_for_email(application.candidate_email)
         rounds = sorted(
-            (
-                i
-                for i in self._store.interviews_for_email(application.candidate_email)
-                if i.application_id == application.application_id and i.status != "cancelled"
-            ),
+            (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
             key=lambda i: i.start,
         )
         if not rounds:
