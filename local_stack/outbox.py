@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from .provision import Aws
 
 
-def _get_json(url: str) -> Any | None:
+def _get_json(url: str, timeout: float = 10) -> Any | None:
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
@@ -115,7 +115,9 @@ def _from_localstack(endpoint: str) -> list[dict[str, Any]]:
 
 def sent_messages(endpoint: str) -> list[dict[str, Any]]:
     """Every message the endpoint accepted, in the order it lists them."""
-    data = _get_json(f"{endpoint}/moto-api/data.json")
+    # moto builds this from every model it holds: after a chaos run (20 candidates) it took 31 s on
+    # a loaded machine, and a timeout here reads as an empty outbox.
+    data = _get_json(f"{endpoint}/moto-api/data.json", timeout=180)
     if isinstance(data, dict):
         return _from_moto(data)
     return _from_localstack(endpoint)

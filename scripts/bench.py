@@ -771,17 +771,22 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
         }
         add("")
         add(
-            f"Why it is missed: the store reads and writes one item at a time. Each nudge delivery "
-            f"({phase_calls.get('research_prompt', 0):g} calls for the research prompt, "
-            f"{phase_calls.get('thank_you', 0):g} for the thank-you) re-reads the nudge, the interview and the "
-            "candidate (by email: the email claim, then the profile) so that a cancelled or moved nudge is never "
-            "sent, then per channel claims the (nudge, channel) with a conditional write before sending and "
-            "records it as sent after (at-most-once sending), then marks the nudge sent. The booking "
-            f"({phase_calls.get('booking', 0):g}) writes the interview, its source link, the application and each "
-            "nudge separately. Meeting the budget needs the delivery to carry what the message needs (so the "
-            "sender reads one item), one claim per nudge instead of per channel, and the booking's writes in one "
-            "TransactWriteItems: a change to the store and services that the branches adding providers also "
-            "edit, so it is left for after they merge. The calls do not grow with the table (no Scan)."
+            f"Why it is missed: each nudge delivery ({phase_calls.get('research_prompt', 0):g} calls for the "
+            f"research prompt, {phase_calls.get('thank_you', 0):g} for the thank-you, "
+            f"{phase_calls.get('connect', 0):g} for the connect nudge, two messages each) keeps its guarantees "
+            "with calls of its own: one BatchGetItem for the nudge, its interview or application and the "
+            "candidate (so a cancelled or moved nudge is never sent), one for the email suppression and the SMS "
+            "opt-out and SNS's opt-out check (honoured at send time), one conditional claim of the nudge before "
+            "the first send, and after each send a transaction recording that channel (so a crash between two "
+            "channels resends only what is missing; the last one also marks the nudge sent); the connect nudge "
+            "also queries the application's interviews to name everyone met. That is 5 calls besides the "
+            "messages, 15 for three nudges, more than the 12 allowed for the whole lifecycle. The booking "
+            f"({phase_calls.get('booking', 0):g}) reads the provider link, the interview, the candidate, the "
+            "application and the nudges one by one and writes the interview, its retention and each nudge apart "
+            "before its two schedules; the offer "
+            f"({phase_calls.get('offer', 0):g}) walks the candidate's items (one Query per interview and "
+            "application) to extend their retention in one transaction. The calls do not grow with the table "
+            "(no Scan)."
         )
     add(
         f"Estimated DynamoDB units per interview: {small['wru']:g} write, {small['rru']:g} read. "
