@@ -8,15 +8,15 @@
 | interview               | INTERVIEW#<id>         | INTERVIEW             | EMAIL#<email> / INTERVIEW#<start>#<id> |
 | provider ref -> interview | SOURCE#<source>#<ref> | INTERVIEW             |                                       |
 | application             | APPLICATION#<id>       | APPLICATION           | EMAIL#<email> / APPLICATION#<id>      |
-| nudge (+ send claim)    | <owner PK>             | NUDGE#<kind>          |                                       |
-| send record             | <owner PK>             | SEND#<kind>#<channel> | MESSAGE#<message id> / SEND           |
+| nudge (+ its sends)     | <owner PK>             | NUDGE#<kind>          |                                       |
 | inbound SMS             | INBOUND_SMS#<id>       | SMS                   |                                       |
 | webhook delivery seen   | DELIVERY#<source>#<id> | DELIVERY              |                                       |
 
 A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
 The nudge item also carries the sender's claim (``claim_token``, ``lease_until``: one claim
-covers all its channels) and ``sent_channels``; each send's record is written with the channel's
-entry in one transaction.
+covers all its channels) and one ``send_<channel>`` map per channel sent (message id, time,
+order): a send is recorded with one conditional UpdateItem, and erasure and retention find it
+with its nudge.
 """
 
 from __future__ import annotations
@@ -600,7 +600,7 @@ class NudgeStore(DynamoTable):
             if current.get("claim_token") != token:
                 scheduled = current.get("status") == "scheduled" and current.get("due_at") == iso(nudge.due_at)
                 return SendClaim("busy" if scheduled else "stale")
-        return SendClaim("claimed", token, frozenset(self._plain(item).get("sent_channels") or ()))
+        return SendClaim("claimed", token, frozenset(k.removeprefix("send_") for k in item if k.startswith("send_")))
 
     def record_send(
         self,
@@ -613,49 +613,28 @@ class NudgeStore(DynamoTable):
         *,
         last: bool,
     ) -> None:
-        """One transaction: the channel joins the nudge's sent channels (the last one also marks the
-        nudge sent) and the send record is written, findable by its message id. Conditional on the
-        claim still being this delivery's; repeating it (a lost answer) changes nothing."""
-        update = "ADD sent_channels :channel" + (" SET #s = :sent" if last else "")
-        values: dict[str, Any] = {":channel": {"SS": [channel]}, ":token": {"S": claim.token}}
-        names: dict[str, str] = {}
+        """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
+        order); the last channel also marks the nudge sent. Conditional on the claim still being
+        this delivery's; repeating it (a lost answer) changes nothing."""
+        values: dict[str, Any] = {
+            ":record": self._ser.serialize(
+                {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
+            ),
+            ":token": {"S": claim.token},
+        }
+        names = {"#record": f"send_{channel}"}
+        update = "SET #record = :record"
         if last:
-            values[":sent"] = {"S": "sent"}
+            update += ", #s = :sent"
             names["#s"] = "status"
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
-                        "UpdateExpression": update,
-                        "ConditionExpression": "claim_token = :token",
-                        "ExpressionAttributeValues": values,
-                        **({"ExpressionAttributeNames": names} if names else {}),
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": self._item(
-                            {
-                                "PK": owner_pk(nudge.owner_id),
-                                "SK": f"SEND#{nudge.kind}#{channel}",
-                                "GSI1PK": f"MESSAGE#{message_id}",
-                                "GSI1SK": "SEND",
-                                "status": "sent",
-                                "kind": nudge.kind,
-                                "channel": channel,
-                                "interview_id": nudge.interview_id,
-                                "message_id": message_id,
-                                "sent_at": iso(sent_at),
-                                "sent_order": sent_order,
-                                "expires_at": self._expires(sent_at),
-                            }
-                        ),
-                    }
-                },
-            ]
+            values[":sent"] = {"S": "sent"}
+        self._db.update_item(
+            TableName=self._table,
+            Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
+            UpdateExpression=update,
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
         )
 
     def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:

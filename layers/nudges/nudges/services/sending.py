@@ -6,8 +6,8 @@ a conditional write on that claim) right after its send, and a channel already s
 sent again, so a crash between two channels resends only what is missing.
 
 Calls per delivery: one BatchGetItem (nudge, owner, candidate), one for the suppression and the
-SMS opt-out, SNS's opt-out check, the claim, then per channel its send and its record (the last
-record also marks the nudge sent).
+SMS opt-out, SNS's opt-out check, the claim, then per channel its send and its record on the
+nudge item (the last record also marks the nudge sent).
 """
 
 from __future__ import annotations
