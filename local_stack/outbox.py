@@ -2,8 +2,9 @@
 
 The messages come from the endpoint itself (moto's ``/moto-api/data.json``, or
 LocalStack's ``/_aws/ses`` and ``/_aws/sns/sms-messages``); their metadata (kind,
-interview, virtual send time) from the app's send records, found with one GSI1 query per
-message (``GSI1PK = MESSAGE#<id>``, ``GSI1SK = SEND``).
+interview, virtual send time) from the app's send records, kept on each nudge item as it was sent
+message: the ``send_<channel>`` maps on the nudge items (message id, send time, order), read
+with one Scan per outbox request (a local control; the service itself never scans).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
     from .provision import Aws
 
 
-def _get_json(url: str) -> Any | None:
+def _get_json(url: str, timeout: float = 10) -> Any | None:
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
@@ -115,7 +116,9 @@ def _from_localstack(endpoint: str) -> list[dict[str, Any]]:
 
 def sent_messages(endpoint: str) -> list[dict[str, Any]]:
     """Every message the endpoint accepted, in the order it lists them."""
-    data = _get_json(f"{endpoint}/moto-api/data.json")
+    # moto builds this from every model it holds: after a chaos run (20 candidates) it took 31 s on
+    # a loaded machine, and a timeout here reads as an empty outbox.
+    data = _get_json(f"{endpoint}/moto-api/data.json", timeout=180)
     if isinstance(data, dict):
         return _from_moto(data)
     return _from_localstack(endpoint)
@@ -135,22 +138,35 @@ def _instant_key(value: Any) -> float:
         return float("inf")
 
 
-def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> list[dict[str, Any]]:
-    ddb = aws.client("dynamodb")
+def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
+    """Message id -> kind, interview, send time and order, from the nudge items."""
     deserializer = TypeDeserializer()
+    records: dict[str, dict[str, Any]] = {}
+    for page in ddb.get_paginator("scan").paginate(
+        TableName=table_name,
+        FilterExpression="begins_with(SK, :nudge)",
+        ExpressionAttributeValues={":nudge": {"S": "NUDGE#"}},
+    ):
+        for raw in page.get("Items", []):
+            item = {k: _plain(deserializer.deserialize(v)) for k, v in raw.items()}
+            for key, send in item.items():
+                if key.startswith("send_") and isinstance(send, dict):
+                    records[send["message_id"]] = {
+                        "kind": item.get("kind"),
+                        "interview_id": item.get("interview_id"),
+                        "sent_at": send.get("sent_at"),
+                        "sent_order": _plain(send.get("sent_order")),
+                    }
+    return records
+
+
+def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> list[dict[str, Any]]:
+    messages = sent_messages(aws.endpoint_url)
+    records = _send_records(aws.client("dynamodb"), table_name) if table_name and messages else {}
     recorded: list[tuple[tuple[float, int], dict[str, Any]]] = []
     unrecorded: list[dict[str, Any]] = []
-    for msg in sent_messages(aws.endpoint_url):
-        record: dict[str, Any] | None = None
-        if table_name and msg["id"]:
-            items = ddb.query(
-                TableName=table_name,
-                IndexName=index_name,
-                KeyConditionExpression="GSI1PK = :pk AND GSI1SK = :sk",
-                ExpressionAttributeValues={":pk": {"S": f"MESSAGE#{msg['id']}"}, ":sk": {"S": "SEND"}},
-            ).get("Items", [])
-            if items:
-                record = {k: _plain(deserializer.deserialize(v)) for k, v in items[0].items()}
+    for msg in messages:
+        record = records.get(msg["id"]) if msg["id"] else None
         entry = {"channel": msg["channel"], "to": msg["to"]}
         if msg["channel"] == "email":
             entry["subject"] = msg["subject"]

@@ -620,18 +620,18 @@ def test_outbox_reads_ses_and_sns_with_send_records(stack: LocalStack):
         )["MessageId"]
 
     def record(message_id: str, kind: str, channel: str, sent_at: str, order: int) -> None:
-        ddb.put_item(
+        # As the sender records a send: a send_<channel> map on the nudge item.
+        ddb.update_item(
             TableName=f"{STACK}-Table",
-            Item={
-                "PK": {"S": f"SEND#{message_id}"},
-                "SK": {"S": "SEND"},
-                "GSI1PK": {"S": f"MESSAGE#{message_id}"},
-                "GSI1SK": {"S": "SEND"},
-                "kind": {"S": kind},
-                "interview_id": {"S": "iv-1"},
-                "channel": {"S": channel},
-                "sent_at": {"S": sent_at},
-                "sent_order": {"N": str(order)},
+            Key={"PK": {"S": f"INTERVIEW#iv-1-{kind}"}, "SK": {"S": f"NUDGE#{kind}"}},
+            UpdateExpression="SET kind = :kind, interview_id = :iv, #send = :send",
+            ExpressionAttributeNames={"#send": f"send_{channel}"},
+            ExpressionAttributeValues={
+                ":kind": {"S": kind},
+                ":iv": {"S": "iv-1"},
+                ":send": {
+                    "M": {"message_id": {"S": message_id}, "sent_at": {"S": sent_at}, "sent_order": {"N": str(order)}}
+                },
             },
         )
 

@@ -34,3 +34,22 @@ class DynamoTable:
         for page in self._db.get_paginator("query").paginate(TableName=self._table, **kwargs):
             items.extend(self._plain(i) for i in page.get("Items", []))
         return items
+
+    def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Several items in one BatchGetItem (consistent), by (PK, SK); missing ones are left out."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 100):
+            pending: dict[str, Any] = {
+                self._table: {
+                    "Keys": [self._key(pk, sk) for pk, sk in wanted[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            while pending:
+                reply = self._db.batch_get_item(RequestItems=pending)
+                for item in reply.get("Responses", {}).get(self._table, []):
+                    plain = self._plain(item)
+                    found[(plain["PK"], plain["SK"])] = plain
+                pending = reply.get("UnprocessedKeys") or {}
+        return found

@@ -25,9 +25,15 @@ RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 6 * 3600
 
 
 def delivery_input(nudge: NudgeRecord) -> dict[str, str]:
-    """What the sender receives: enough to find the nudge and to tell a stale delivery."""
-    assert nudge.due_at is not None
-    return {"owner_id": nudge.owner_id, "kind": nudge.kind, "due_at": iso(nudge.due_at)}
+    """What the sender receives: enough to read the nudge and its candidate in one call, and to
+    tell a stale delivery. The candidate's id, not their address: nothing personal in a schedule."""
+    assert nudge.due_at is not None and nudge.candidate_id is not None
+    return {
+        "owner_id": nudge.owner_id,
+        "kind": nudge.kind,
+        "due_at": iso(nudge.due_at),
+        "candidate_id": nudge.candidate_id,
+    }
 
 
 def schedule_name(nudge: NudgeRecord) -> str:

@@ -8,12 +8,15 @@
 | interview               | INTERVIEW#<id>         | INTERVIEW             | EMAIL#<email> / INTERVIEW#<start>#<id> |
 | provider ref -> interview | SOURCE#<source>#<ref> | INTERVIEW             |                                       |
 | application             | APPLICATION#<id>       | APPLICATION           | EMAIL#<email> / APPLICATION#<id>      |
-| nudge                   | <owner PK>             | NUDGE#<kind>          |                                       |
-| send record             | <owner PK>             | SEND#<kind>#<channel> | MESSAGE#<message id> / SEND           |
+| nudge (+ its sends)     | <owner PK>             | NUDGE#<kind>          |                                       |
 | inbound SMS             | INBOUND_SMS#<id>       | SMS                   |                                       |
 | webhook delivery seen   | DELIVERY#<source>#<id> | DELIVERY              |                                       |
 
 A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
+The nudge item also carries the sender's claim (``claim_token``, ``lease_until``: one claim
+covers all its channels) and one ``send_<channel>`` map per channel sent (message id, time,
+order): a send is recorded with one conditional UpdateItem, and erasure and retention find it
+with its nudge.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nudges.adapters.aws import error_code
 from nudges.adapters.dynamo import DynamoTable
 from nudges.domain.candidate import Candidate
-from nudges.domain.interview import Interview, Person, normalise_email
+from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
 from nudges.errors import Conflict
 from nudges.timefmt import iso, parse_iso
 
@@ -53,6 +56,7 @@ class NudgeRecord:
     due_at: datetime | None = None
     schedule_name: str | None = None
     reason: str | None = None
+    candidate_id: str | None = None  # who it is for: the sender reads the profile by it
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,24 @@ class Application:
     interview_id: str | None = None
 
 
-SendClaim = Literal["claimed", "already_sent", "busy"]
+@dataclass(frozen=True)
+class SendClaim:
+    """The right to send a nudge, or why not: ``stale`` (no longer scheduled at this time: sent,
+    skipped, cancelled or moved) or ``busy`` (another delivery holds a live claim)."""
+
+    state: Literal["claimed", "stale", "busy"]
+    token: str = ""
+    sent: frozenset[str] = frozenset()  # channels already sent (by a delivery that crashed)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """What a delivery needs, read in one BatchGetItem: the nudge, its owner, the candidate."""
+
+    nudge: NudgeRecord | None
+    interview: Interview | None
+    application: Application | None
+    candidate: Candidate | None
 
 
 class NudgeStore(DynamoTable):
@@ -99,6 +120,9 @@ class NudgeStore(DynamoTable):
             "expires_at": self._expires(candidate.created_at),
         }
         pointer = {"candidate_id": candidate.candidate_id, "SK": "CANDIDATE", "expires_at": profile["expires_at"]}
+        # The email pointer carries a copy of the profile: finding a candidate by address (every
+        # booking, offer and retention walk) is one GetItem. update_candidate writes both.
+        by_email = {**profile, "PK": f"EMAIL#{email}", "SK": "CANDIDATE"}
         not_there = "attribute_not_exists(PK)"
         try:
             self._db.transact_write_items(
@@ -107,7 +131,7 @@ class NudgeStore(DynamoTable):
                     {
                         "Put": {
                             "TableName": self._table,
-                            "Item": self._item({**pointer, "PK": f"EMAIL#{email}"}),
+                            "Item": self._item(by_email),
                             "ConditionExpression": not_there,
                         }
                     },
@@ -157,8 +181,8 @@ class NudgeStore(DynamoTable):
         return self.get_candidate(pointer["candidate_id"]) if pointer else None
 
     def candidate_by_email(self, email: str) -> Candidate | None:
-        pointer = self._get(f"EMAIL#{normalise_email(email)}", "CANDIDATE")
-        return self.get_candidate(pointer["candidate_id"]) if pointer else None
+        data = self._get(f"EMAIL#{normalise_email(email)}", "CANDIDATE")
+        return self._candidate(data) if data else None
 
     def delete_candidate_records(self, candidate: Candidate) -> None:
         """Everything stored about the candidate: profile, pointers, interviews, applications,
@@ -170,41 +194,65 @@ class NudgeStore(DynamoTable):
             while pending:
                 pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
-    def extend_retention(self, email: str, after: datetime, *, everything: bool) -> None:
+    def extend_retention(
+        self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None
+    ) -> None:
         """Keep the candidate's data until ``after`` plus the retention period at least.
 
         With ``everything`` (an application closed) every item about them is extended: profile,
         pointers, calendar connections, interviews, applications, nudges, send records, provider
         references. Without, only the candidate's own items (a new or moved interview, whose own
-        items carry its end already). Never shortens; never creates an item.
+        items carry its end already). Never shortens; never creates an item. The writes go in
+        TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
+        registered with this address, when the caller has just read it.
         """
         email = normalise_email(email)
-        pointer = self._get(f"EMAIL#{email}", "CANDIDATE")
+        candidate = candidate or self.candidate_by_email(email)
+        until = self._expires(after)
         keys: list[tuple[str, str]] = []
-        if pointer:
-            candidate = self.get_candidate(pointer["candidate_id"])
-            if candidate:
-                keys += self._candidate_keys(candidate, owned=everything)
+        if candidate:
+            keys += self._candidate_keys(candidate, owned=everything, until=until)
         elif everything:
-            keys += self._owned_keys(email)
-        until = {":e": {"N": str(self._expires(after))}}
-        for pk, sk in keys:
-            if pk.startswith("WATCH#"):
-                continue  # a watch lives as long as the provider's channel
-            try:
-                self._db.update_item(
-                    TableName=self._table,
-                    Key=self._key(pk, sk),
-                    UpdateExpression="SET expires_at = :e",
-                    ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)",
-                    ExpressionAttributeValues=until,
-                )
-            except Exception as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
-                    raise
+            keys += self._owned_keys(email, until)
+        pending = [k for k in dict.fromkeys(keys) if not k[0].startswith("WATCH#")]  # a watch lives as its channel
+        for start in range(0, len(pending), 100):
+            self._extend(pending[start : start + 100], until)
 
-    def _owned_keys(self, email: str) -> list[tuple[str, str]]:
-        """Interviews and applications found by the address, with their nudges, sends and refs."""
+    def _extend(self, keys: list[tuple[str, str]], until: int) -> None:
+        """Set ``expires_at`` to ``until`` on each item that exists and expires earlier. An item that
+        fails its condition (already later, or gone) cancels the transaction: it is left out and
+        the rest written again."""
+        while keys:
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": self._table,
+                                "Key": self._key(pk, sk),
+                                "UpdateExpression": "SET expires_at = :e",
+                                "ConditionExpression": (
+                                    "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)"
+                                ),
+                                "ExpressionAttributeValues": {":e": {"N": str(until)}},
+                            }
+                        }
+                        for pk, sk in keys
+                    ]
+                )
+                return
+            except Exception as exc:
+                reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+                if error_code(exc) != "TransactionCanceledException" or len(reasons) != len(keys):
+                    raise
+                failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+                if not failed:
+                    raise  # a conflict with another transaction: botocore's retry is spent, let ours
+                keys = [k for i, k in enumerate(keys) if i not in failed]
+
+    def _owned_keys(self, email: str, until: int | None = None) -> list[tuple[str, str]]:
+        """Interviews and applications found by the address, with their nudges, sends and refs
+        (with ``until``: not the items that already expire that late)."""
         keys: list[tuple[str, str]] = []
         for owned in self._query(
             IndexName=GSI1,
@@ -214,14 +262,20 @@ class NudgeStore(DynamoTable):
             for item in self._query(
                 KeyConditionExpression="PK = :pk",
                 ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
-                ProjectionExpression="PK, SK",
+                ProjectionExpression="PK, SK, expires_at",
             ):
-                keys.append((item["PK"], item["SK"]))
+                if until is None or item.get("expires_at", 0) < until:
+                    keys.append((item["PK"], item["SK"]))
             for ref in owned.get("source_refs", []):
-                keys.append((f"SOURCE#{ref}", "INTERVIEW"))
+                source, _, provider_ref = ref.partition("#")
+                # The first reference names the interview by its id alone: no pointer item exists.
+                if owned.get("interview_id") != interview_id_for(source, provider_ref):
+                    keys.append((f"SOURCE#{ref}", "INTERVIEW"))
         return keys
 
-    def _candidate_keys(self, candidate: Candidate, *, owned: bool = True) -> list[tuple[str, str]]:
+    def _candidate_keys(
+        self, candidate: Candidate, *, owned: bool = True, until: int | None = None
+    ) -> list[tuple[str, str]]:
         email = normalise_email(candidate.email)
         keys = [
             (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
@@ -241,7 +295,7 @@ class NudgeStore(DynamoTable):
             if item.get("watch_key"):
                 keys.append((item["watch_key"], "WATCH"))
         if owned:
-            keys += self._owned_keys(email)
+            keys += self._owned_keys(email, until)
         return keys
 
     # ------------------------------------------------------------------ interviews
@@ -345,8 +399,10 @@ class NudgeStore(DynamoTable):
     # ------------------------------------------------------------------ applications
     def get_application(self, application_id: str) -> Application | None:
         data = self._get(f"APPLICATION#{application_id}", "APPLICATION")
-        if not data:
-            return None
+        return self._application(data) if data else None
+
+    @staticmethod
+    def _application(data: dict[str, Any]) -> Application:
         return Application(
             application_id=data["application_id"],
             candidate_email=data["candidate_email"],
@@ -429,38 +485,37 @@ class NudgeStore(DynamoTable):
             due_at=parse_iso(data["due_at"]) if data.get("due_at") else None,
             schedule_name=data.get("schedule_name"),
             reason=data.get("reason"),
+            candidate_id=data.get("candidate_id"),
         )
 
     def get_nudge(self, owner_id: str, kind: str) -> NudgeRecord | None:
         data = self._get(owner_pk(owner_id), f"NUDGE#{kind}")
         return self._nudge(owner_id, data) if data else None
 
-    def put_nudge(self, nudge: NudgeRecord, *, only_if_new: bool = False, expires_after: datetime) -> bool:
-        """Write the nudge; with ``only_if_new`` nothing happens (False) when it already exists."""
-        extra: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"} if only_if_new else {}
-        try:
-            self._db.put_item(
-                TableName=self._table,
-                Item=self._item(
-                    {
-                        "PK": owner_pk(nudge.owner_id),
-                        "SK": f"NUDGE#{nudge.kind}",
-                        "kind": nudge.kind,
-                        "status": nudge.status,
-                        "interview_id": nudge.interview_id,
-                        "due_at": iso(nudge.due_at) if nudge.due_at else None,
-                        "schedule_name": nudge.schedule_name,
-                        "reason": nudge.reason,
-                        "expires_at": self._expires(expires_after),
-                    }
-                ),
-                **extra,
-            )
-        except Exception as exc:
-            if only_if_new and error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+    def put_nudge(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
+        """Write the nudge's plan. An update, not a put: what the sender recorded on the item
+        (its claim, the channels already sent) survives a re-plan, so a moved nudge is never
+        sent twice on a channel."""
+        plan: dict[str, Any] = {
+            "kind": nudge.kind,
+            "status": nudge.status,
+            "interview_id": nudge.interview_id,
+            "due_at": iso(nudge.due_at) if nudge.due_at else None,
+            "schedule_name": nudge.schedule_name,
+            "reason": nudge.reason,
+            "candidate_id": nudge.candidate_id,
+            "expires_at": self._expires(expires_after),
+        }
+        names = {f"#{k}": k for k in plan}
+        sets = [f"#{k} = :{k}" for k, v in plan.items() if v is not None]
+        removes = [f"#{k}" for k, v in plan.items() if v is None]
+        self._db.update_item(
+            TableName=self._table,
+            Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
+            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={f":{k}": self._ser.serialize(v) for k, v in plan.items() if v is not None},
+        )
 
     def set_nudge_status(
         self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None
@@ -488,79 +543,140 @@ class NudgeStore(DynamoTable):
         return replace(nudge, status=status, reason=reason or nudge.reason)
 
     # ------------------------------------------------------------------ sends
-    def claim_send(self, nudge: NudgeRecord, channel: str, now: datetime, lease: timedelta) -> SendClaim:
-        """Take the right to send this nudge on this channel.
+    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
+        """The nudge, its owner (interview or application) and the candidate's profile: one call."""
+        owner = owner_pk(owner_id)
+        owner_sk = "APPLICATION" if owner.startswith("APPLICATION#") else "INTERVIEW"
+        found = self._batch_get([(owner, f"NUDGE#{kind}"), (owner, owner_sk), (f"CANDIDATE#{candidate_id}", "PROFILE")])
+        nudge = found.get((owner, f"NUDGE#{kind}"))
+        data = found.get((owner, owner_sk))
+        profile = found.get((f"CANDIDATE#{candidate_id}", "PROFILE"))
+        return DeliveryView(
+            nudge=self._nudge(owner_id, nudge) if nudge else None,
+            interview=self._interview(data) if data and owner_sk == "INTERVIEW" else None,
+            application=self._application(data) if data and owner_sk == "APPLICATION" else None,
+            candidate=self._candidate(profile) if profile else None,
+        )
 
-        Conditional on nobody having sent it, and on any earlier claim's lease having run out
-        (a delivery that crashed mid-send). Exactly one of two racing deliveries wins. Each claim
-        carries a token of its own, so a claim whose answer was lost (and that botocore's retry
-        then finds taken) is recognised as this delivery's own.
+    def refusals(self, email: str | None, phone_hash: str | None) -> tuple[str | None, bool]:
+        """(why the address may not be emailed or None, whether the number opted out by SMS):
+        one BatchGetItem for both, read at send time."""
+        keys = {}
+        if email:
+            keys["email"] = (f"SUPPRESSED#{normalise_email(email)}", "EMAIL")
+        if phone_hash:
+            keys["sms"] = (f"SMS_OPT_OUT#{phone_hash}", "SMS")
+        found = self._batch_get(list(keys.values())) if keys else {}
+        suppressed = found.get(keys["email"]) if "email" in keys else None
+        return (suppressed["reason"] if suppressed else None), ("sms" in keys and keys["sms"] in found)
+
+    def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:
+        """Take the right to send this nudge (all its channels) with one conditional write.
+
+        Conditional on the nudge being still scheduled at the time this delivery was planned for,
+        and on any earlier claim's lease having run out (a delivery that crashed mid-send). Exactly
+        one of two racing deliveries wins. Each claim carries a token of its own, so a claim whose
+        answer was lost (and that botocore's retry then finds taken) is recognised as this
+        delivery's own. The item as it stands after the claim says which channels a crashed
+        delivery already sent.
         """
+        assert nudge.due_at is not None
         token = uuid.uuid4().hex
+        key = self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}")
         try:
-            self._db.put_item(
+            item = self._db.update_item(
                 TableName=self._table,
-                Item=self._item(
-                    {
-                        "PK": owner_pk(nudge.owner_id),
-                        "SK": f"SEND#{nudge.kind}#{channel}",
-                        "status": "sending",
-                        "claim_token": token,
-                        "lease_until": iso(now + lease),
-                        "kind": nudge.kind,
-                        "channel": channel,
-                        "interview_id": nudge.interview_id,
-                        "expires_at": self._expires(now),
-                    }
+                Key=key,
+                UpdateExpression="SET claim_token = :token, lease_until = :until",
+                ConditionExpression=(
+                    "#s = :scheduled AND due_at = :due AND (attribute_not_exists(lease_until) OR lease_until < :now)"
                 ),
-                ConditionExpression="attribute_not_exists(PK) OR (#s = :sending AND lease_until < :now)",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":sending": {"S": "sending"}, ":now": {"S": iso(now)}},
+                ExpressionAttributeValues={
+                    ":token": {"S": token},
+                    ":until": {"S": iso(now + lease)},
+                    ":scheduled": {"S": "scheduled"},
+                    ":due": {"S": iso(nudge.due_at)},
+                    ":now": {"S": iso(now)},
+                },
+                ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            )["Attributes"]
         except Exception as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
-            old = getattr(exc, "response", {}).get("Item") or {}
-            status, holder = old.get("status", {}).get("S"), old.get("claim_token", {}).get("S")
-            if status is None:
-                current = self._get(owner_pk(nudge.owner_id), f"SEND#{nudge.kind}#{channel}") or {}
-                status, holder = current.get("status"), current.get("claim_token")
-            if status == "sending" and holder == token:
-                return "claimed"
-            return "already_sent" if status == "sent" else "busy"
-        return "claimed"
+            item = getattr(exc, "response", {}).get("Item")
+            if item is None:
+                item = self._db.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item") or {}
+            current = self._plain(item)
+            if current.get("claim_token") != token:
+                scheduled = current.get("status") == "scheduled" and current.get("due_at") == iso(nudge.due_at)
+                return SendClaim("busy" if scheduled else "stale")
+        return SendClaim("claimed", token, frozenset(k.removeprefix("send_") for k in item if k.startswith("send_")))
 
-    def complete_send(
-        self, nudge: NudgeRecord, channel: str, message_id: str, sent_at: datetime, sent_order: int
+    def record_send(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        channel: str,
+        message_id: str,
+        sent_at: datetime,
+        sent_order: int,
+        *,
+        last: bool,
     ) -> None:
+        """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
+        order); the last channel also marks the nudge sent. Conditional on the claim still being
+        this delivery's; repeating it (a lost answer) changes nothing."""
+        values: dict[str, Any] = {
+            ":record": self._ser.serialize(
+                {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
+            ),
+            ":token": {"S": claim.token},
+        }
+        names = {"#record": f"send_{channel}"}
+        update = "SET #record = :record"
+        if last:
+            update += ", #s = :sent"
+            names["#s"] = "status"
+            values[":sent"] = {"S": "sent"}
         self._db.update_item(
             TableName=self._table,
-            Key=self._key(owner_pk(nudge.owner_id), f"SEND#{nudge.kind}#{channel}"),
-            UpdateExpression=(
-                "SET #s = :sent, message_id = :mid, sent_at = :at, sent_order = :order, "
-                "GSI1PK = :gpk, GSI1SK = :gsk REMOVE lease_until"
-            ),
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":sent": {"S": "sent"},
-                ":mid": {"S": message_id},
-                ":at": {"S": iso(sent_at)},
-                ":order": {"N": str(sent_order)},
-                ":gpk": {"S": f"MESSAGE#{message_id}"},
-                ":gsk": {"S": "SEND"},
-            },
+            Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
+            UpdateExpression=update,
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
         )
 
-    def release_send(self, nudge: NudgeRecord, channel: str) -> None:
+    def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:
+        """Close a claimed nudge with no send left to record (every channel sent before, or none
+        allowed): its status, conditional on the claim still being this delivery's."""
+        values: dict[str, Any] = {":new": {"S": status}, ":token": {"S": claim.token}}
+        update = "SET #s = :new"
+        names = {"#s": "status"}
+        if reason:
+            update += ", #r = :reason"
+            names["#r"] = "reason"
+            values[":reason"] = {"S": reason}
+        self._db.update_item(
+            TableName=self._table,
+            Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
+            UpdateExpression=update,
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:
         """Give up a claim whose send failed, so the retry need not wait for the lease."""
         try:
-            self._db.delete_item(
+            self._db.update_item(
                 TableName=self._table,
-                Key=self._key(owner_pk(nudge.owner_id), f"SEND#{nudge.kind}#{channel}"),
-                ConditionExpression="#s = :sending",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":sending": {"S": "sending"}},
+                Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
+                UpdateExpression="REMOVE claim_token, lease_until",
+                ConditionExpression="claim_token = :token",
+                ExpressionAttributeValues={":token": {"S": claim.token}},
             )
         except Exception as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
@@ -647,18 +763,26 @@ class NudgeStore(DynamoTable):
         return self._get(f"SMS_OPT_OUT#{phone_hash}", "SMS") is not None
 
     def update_candidate(self, candidate: Candidate) -> None:
-        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone)."""
-        self._db.update_item(
-            TableName=self._table,
-            Key=self._key(f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
-            UpdateExpression="SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames={"#tz": "timezone", "#name": "name"},
-            ExpressionAttributeValues={
+        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone),
+        on the profile and on its copy under the email pointer, in one transaction."""
+        change = {
+            "UpdateExpression": "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
+            "ExpressionAttributeValues": {
                 ":channels": self._ser.serialize(list(candidate.channels)),
                 ":tz": {"S": candidate.timezone},
                 ":locale": {"S": candidate.locale},
                 ":name": self._ser.serialize(candidate.name),
                 ":phone": self._ser.serialize(candidate.phone),
             },
+        }
+        keys = [
+            (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
+            (f"EMAIL#{normalise_email(candidate.email)}", "CANDIDATE"),
+        ]
+        self._db.transact_write_items(
+            TransactItems=[
+                {"Update": {"TableName": self._table, "Key": self._key(pk, sk), **change}} for pk, sk in keys
+            ]
         )

@@ -55,10 +55,11 @@ class BookingService:
         found = self._store.get_interview(interview_id)
         existing, version = found if found else (None, None)
         updated = self._merge(existing, change, interview_id)
+        candidate = self._store.candidate_by_email(updated.candidate_email)
         if updated != existing:
             self._store.save_interview(updated, version)
             # The candidate's own items live at least as long as this interview's.
-            self._store.extend_retention(updated.candidate_email, updated.end, everything=False)
+            self._store.extend_retention(updated.candidate_email, updated.end, everything=False, candidate=candidate)
             logger.info(
                 "interview recorded",
                 extra={"interview_id": interview_id, "action": change.action, "status": updated.status},
@@ -66,7 +67,6 @@ class BookingService:
         if change.previous_ref:
             # Later news about the new booking must find this same interview.
             self._store.link_source(told.source, told.source_ref, interview_id, updated.end)
-        candidate = self._store.candidate_by_email(updated.candidate_email)
         self._planner.sync_interview(updated, candidate, now)
         return updated
 

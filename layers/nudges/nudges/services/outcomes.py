@@ -90,8 +90,9 @@ class OutcomeService:
         outcome = application.outcome
         if self._store.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
+        candidate = self._store.candidate_by_email(application.candidate_email)
         # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
-        self._store.extend_retention(application.candidate_email, now, everything=True)
+        self._store.extend_retention(application.candidate_email, now, everything=True, candidate=candidate)
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
         rounds = [
             i
@@ -101,9 +102,8 @@ class OutcomeService:
         for sibling in rounds:
             self._planner.cancel_pending(sibling.interview_id, f"the application ended: {outcome}")
         if outcome == "offer":
-            candidate = self._store.candidate_by_email(application.candidate_email)
             if candidate is not None:
-                self._planner.sync_connect(application, candidate, now)
+                self._planner.sync_connect(application, candidate, now, rounds)
         else:
             self._planner.cancel_pending(application.application_id, f"the application ended: {outcome}")
         return Recorded(application, matched=bool(rounds))

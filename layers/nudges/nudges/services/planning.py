@@ -47,21 +47,28 @@ class NudgePlanner:
         current = self._store.nudges(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
             self._apply(
-                interview.interview_id, interview.interview_id, planned, current.get(planned.kind), now, interview.end
+                interview.interview_id,
+                interview.interview_id,
+                candidate,
+                planned,
+                current.get(planned.kind),
+                now,
+                interview.end,
             )
 
-    def sync_connect(self, application: Application, candidate: Candidate, now: datetime) -> None:
+    def sync_connect(
+        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+    ) -> None:
         """Plan the application's connect nudge, once its interviews are known.
 
         An offer that matches no interview yet is kept as it is; the first interview of the
-        application to arrive brings it here again (``sync_interview``).
+        application to arrive brings it here again (``sync_interview``). ``interviews``: the
+        candidate's interviews when the caller has just read them (saves a Query).
         """
+        if interviews is None:
+            interviews = self._store.interviews_for_email(application.candidate_email)
         rounds = sorted(
-            (
-                i
-                for i in self._store.interviews_for_email(application.candidate_email)
-                if i.application_id == application.application_id and i.status != "cancelled"
-            ),
+            (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
             key=lambda i: i.start,
         )
         if not rounds:
@@ -74,7 +81,7 @@ class NudgePlanner:
         current = self._store.get_nudge(application.application_id, "connect")
         last_end = max(i.end for i in rounds)
         planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
-        self._apply(application.application_id, interview_id, planned, current, now, max(now, last_end))
+        self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
 
     def cancel_pending(self, owner_id: str, reason: str) -> None:
         for nudge in self._store.nudges(owner_id).values():
@@ -93,6 +100,7 @@ class NudgePlanner:
         self,
         owner_id: str,
         interview_id: str,
+        candidate: Candidate,
         planned: PlannedNudge,
         current: NudgeRecord | None,
         now: datetime,
@@ -103,19 +111,33 @@ class NudgePlanner:
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at <= now:
             # Due and not yet sent: on its way to the sender, unless the attempt that recorded it
             # failed before it reached the queue. Queue it (again): the sender sends once.
-            self._scheduler.schedule(current, now)
+            self._scheduler.schedule(replace(current, candidate_id=candidate.candidate_id), now)
             return
         if planned.status == "skipped":
             if current is None or current.status == "skipped":
                 self._store.put_nudge(
-                    NudgeRecord(owner_id, planned.kind, "skipped", interview_id, reason=planned.reason),
+                    NudgeRecord(
+                        owner_id,
+                        planned.kind,
+                        "skipped",
+                        interview_id,
+                        reason=planned.reason,
+                        candidate_id=candidate.candidate_id,
+                    ),
                     expires_after=expires_after,
                 )
             else:
                 self._cancel(current, "skipped", planned.reason or "no longer due")
             return
         assert planned.due_at is not None
-        wanted = NudgeRecord(owner_id, planned.kind, "scheduled", interview_id, due_at=planned.due_at)
+        wanted = NudgeRecord(
+            owner_id,
+            planned.kind,
+            "scheduled",
+            interview_id,
+            due_at=planned.due_at,
+            candidate_id=candidate.candidate_id,
+        )
         if planned.due_at - now > SEND_NOW_WINDOW:
             wanted = replace(wanted, schedule_name=schedule_name(wanted))
         # Record first, then schedule: the sender never meets a schedule without its nudge,

@@ -1,8 +1,13 @@
 """Delivering a due nudge: re-read everything, then send once per channel.
 
-At-least-once in, at-most-once out: the schedule or queue may deliver twice, but each
-(nudge, channel) is claimed with a conditional write before it is sent, and a channel already
-sent is never sent again, so a crash between two channels resends only what is missing.
+At-least-once in, at-most-once out: the schedule or queue may deliver twice, but the nudge is
+claimed with a conditional write before anything is sent, each channel is recorded as sent (with
+a conditional write on that claim) right after its send, and a channel already sent is never
+sent again, so a crash between two channels resends only what is missing.
+
+Calls per delivery: one BatchGetItem (nudge, owner, candidate), one for the suppression and the
+SMS opt-out, SNS's opt-out check, the claim, then per channel its send and its record on the
+nudge item (the last record also marks the nudge sent).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from nudges.domain import messages
 from nudges.domain.candidate import phone_key
-from nudges.domain.interview import everyone_met
+from nudges.domain.interview import everyone_met, normalise_email
 from nudges.errors import SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
@@ -25,8 +30,9 @@ if TYPE_CHECKING:
 
     from nudges.adapters.email import EmailSender
     from nudges.adapters.sms import SmsSender
-    from nudges.adapters.store import NudgeRecord, NudgeStore
+    from nudges.adapters.store import Application, NudgeRecord, NudgeStore, SendClaim
     from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
 
 # Longer than one send takes; a claim older than this belongs to a delivery that died.
 SEND_LEASE = timedelta(minutes=2)
@@ -37,6 +43,7 @@ class Delivery:
     owner_id: str
     kind: str
     due_at: datetime
+    candidate_id: str
 
 
 class MessageComposer:
@@ -47,23 +54,41 @@ class MessageComposer:
         self.unsubscribe_link = unsubscribe_link
 
     def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
-        """The candidate and the message, or why there is nothing to send."""
+        """The candidate and the message, or why there is nothing to send (the operator's preview)."""
         if kind == "connect":
             application = self._store.get_application(owner_id)
+            candidate = self._store.candidate_by_email(application.candidate_email) if application else None
+            return self.message(kind, None, application, candidate, preview=preview)
+        found = self._store.get_interview(owner_id)
+        candidate = self._store.candidate_by_email(found[0].candidate_email) if found else None
+        return self.message(kind, found[0] if found else None, None, candidate, preview=preview)
+
+    def message(
+        self,
+        kind: str,
+        interview: Interview | None,
+        application: Application | None,
+        candidate: Candidate | None,
+        *,
+        preview: bool = False,
+    ) -> tuple[Candidate, messages.Message] | str:
+        """The message from the nudge's owner and candidate as read, or why there is none."""
+        if kind == "connect":
             if application is None or (application.outcome != "offer" and not preview):
                 return "the application has no offer"
-            candidate = self._store.candidate_by_email(application.candidate_email)
-            if candidate is None:
+            if candidate is None or candidate.email != normalise_email(application.candidate_email):
                 return "the candidate is no longer registered"
-            met = [i for i in self._store.interviews_for_email(candidate.email) if i.application_id == owner_id]
+            # Everyone met in the application, as the interviews say at send time.
+            met = [
+                i
+                for i in self._store.interviews_for_email(candidate.email)
+                if i.application_id == application.application_id
+            ]
             link = self.unsubscribe_link(candidate.candidate_id)
             return candidate, messages.connect(candidate, application.company, everyone_met(met), unsubscribe_url=link)
-        found = self._store.get_interview(owner_id)
-        if found is None or (found[0].status == "cancelled" and not preview):
+        if interview is None or (interview.status == "cancelled" and not preview):
             return "the interview was cancelled"
-        interview = found[0]
-        candidate = self._store.candidate_by_email(interview.candidate_email)
-        if candidate is None:
+        if candidate is None or candidate.email != normalise_email(interview.candidate_email):
             return "the candidate is no longer registered"
         compose = messages.research_prompt if kind == "research_prompt" else messages.thank_you
         return candidate, compose(candidate, interview, unsubscribe_url=self.unsubscribe_link(candidate.candidate_id))
@@ -78,47 +103,65 @@ class SendService:
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
         """Send the nudge if it is still wanted; returns what happened, for the log."""
-        nudge = self._store.get_nudge(delivery.owner_id, delivery.kind)
+        view = self._store.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id)
+        nudge = view.nudge
         if nudge is None or nudge.status != "scheduled":
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
         if nudge.due_at != delivery.due_at:
             return "not sent: the nudge was moved since this delivery was planned"
-        composed = self._composer.compose(nudge.owner_id, nudge.kind)
+        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate)
         if isinstance(composed, str):
             self._store.set_nudge_status(nudge, "skipped", composed)
             return f"skipped: {composed}"
         candidate, message = composed
-        sent, refused = [], []
-        for channel in candidate.reachable_channels():
-            if reason := self._refusal(channel, candidate):
-                refused.append(f"{channel}: {reason}")
-                continue
-            self._send_once(nudge, channel, candidate, message, now)
-            sent.append(channel)
-        if not sent:
+        allowed, refused = self._channels(candidate)
+        # One claim for the nudge covers its channels; the item it returns says which of them a
+        # delivery that crashed mid-way already sent, so only what is missing goes out.
+        claim = self._store.claim_send(nudge, now, SEND_LEASE)
+        if claim.state == "stale":
+            return "not sent: the nudge was sent, withdrawn or moved meanwhile"
+        if claim.state == "busy":
+            raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
+        to_send = [c for c in allowed if c not in claim.sent]
+        for position, channel in enumerate(to_send):
+            self._send(nudge, claim, channel, candidate, message, now, last=position == len(to_send) - 1)
+        if not to_send:
             reason = "; ".join(refused) or "no channel to reach the candidate on"
-            self._store.set_nudge_status(nudge, "skipped", reason)
-            return f"skipped: {reason}"
-        self._store.set_nudge_status(nudge, "sent")
-        return f"sent on {', '.join(sent)}" + (f" (not {'; '.join(refused)})" if refused else "")
+            sent_before = [c for c in allowed if c in claim.sent]
+            self._store.finish_claimed(
+                nudge, claim, "sent" if sent_before else "skipped", None if sent_before else reason
+            )
+            if not sent_before:
+                return f"skipped: {reason}"
+        return f"sent on {', '.join(allowed)}" + (f" (not {'; '.join(refused)})" if refused else "")
 
-    def _refusal(self, channel: str, candidate: Candidate) -> str | None:
-        """Why this channel may not be used for this candidate now (checked before every send)."""
-        if channel == "email":
-            return self._store.email_suppression(candidate.email)
-        assert candidate.phone is not None
-        if self._store.sms_opted_out(phone_key(candidate.phone)) or self._sms.opted_out(candidate.phone):
-            return "opted out by SMS"
-        return None
+    def _channels(self, candidate: Candidate) -> tuple[list[str], list[str]]:
+        """The channels this candidate may be reached on now, and why the others may not (read
+        before every send: suppression and opt-outs are honoured at send time)."""
+        reachable = candidate.reachable_channels()
+        phone_hash = phone_key(candidate.phone) if "sms" in reachable and candidate.phone else None
+        suppressed, sms_opted_out = self._store.refusals(candidate.email if "email" in reachable else None, phone_hash)
+        allowed, refused = [], []
+        for channel in reachable:
+            if channel == "email" and suppressed:
+                refused.append(f"email: {suppressed}")
+            elif channel == "sms" and (sms_opted_out or self._sms.opted_out(candidate.phone or "")):
+                refused.append("sms: opted out by SMS")
+            else:
+                allowed.append(channel)
+        return allowed, refused
 
-    def _send_once(
-        self, nudge: NudgeRecord, channel: str, candidate: Candidate, message: messages.Message, now: datetime
+    def _send(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        channel: str,
+        candidate: Candidate,
+        message: messages.Message,
+        now: datetime,
+        *,
+        last: bool,
     ) -> None:
-        claim = self._store.claim_send(nudge, channel, now, SEND_LEASE)
-        if claim == "already_sent":
-            return
-        if claim == "busy":
-            raise SendInProgress(f"{nudge.owner_id} {nudge.kind} {channel} is being sent by another delivery")
         try:
             if channel == "email":
                 message_id = self._email.send(
@@ -133,9 +176,9 @@ class SendService:
                 assert candidate.phone is not None
                 message_id = self._sms.send(candidate.phone, message.sms)
         except Exception:
-            self._store.release_send(nudge, channel)
+            self._store.release_send(nudge, claim)
             raise
-        self._store.complete_send(nudge, channel, message_id, now, time.time_ns())
+        self._store.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
         logger.info(
             "nudge sent",
             extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "channel": channel, "message_id": message_id},
@@ -143,4 +186,9 @@ class SendService:
 
 
 def delivery_from(payload: dict[str, str]) -> Delivery:
-    return Delivery(owner_id=payload["owner_id"], kind=payload["kind"], due_at=parse_iso(payload["due_at"]))
+    return Delivery(
+        owner_id=payload["owner_id"],
+        kind=payload["kind"],
+        due_at=parse_iso(payload["due_at"]),
+        candidate_id=payload["candidate_id"],
+    )
