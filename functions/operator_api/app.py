@@ -25,7 +25,7 @@ register_error_handlers(app)
 def _candidates():
     from nudges.services.candidates import CandidateService
 
-    return CandidateService(wiring.store(), wiring.planner(), wiring.scheduler())
+    return CandidateService(wiring.store(), wiring.planner(), wiring.scheduler(), wiring.calendars)
 
 
 def _view(candidate: Candidate) -> dict[str, Any]:

@@ -229,9 +229,11 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     client.set_clock(NOW + timedelta(days=6, hours=12))
     assert timeline(client, candidate_id)["Interview with the CTO"][1] == "2031-03-14T14:00:00Z"
 
-    # Erasing the candidate erases the connection: the channel's notifications are refused
+    # Erasing the candidate erases the connection and stops the channel at Google
     assert client.request("DELETE", f"/candidates/{candidate_id}").status == 204
-    assert google.notify(email) == [401]
+    assert google.stopped == [channel["id"], renewed["id"]]
+    assert google.notify(email) == []  # Google has no channel left to notify
+    assert google._push({**renewed, "messages": 9}, "exists") == 401  # and a late one is refused
 
 
 # ---------------------------------------------------------------------- Microsoft Graph
@@ -365,3 +367,45 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
     client.set_clock(later + timedelta(days=2, hours=6))
     after = graph.subscription_for(email)
     assert after["id"] == current["id"] and after["expirationDateTime"] > current["expirationDateTime"]
+
+
+# ---------------------------------------------------------------------- erasure
+
+
+def test_erasure_stops_google_channels_and_graph_subscriptions_best_effort(client, stack, google, graph, caplog):
+    client.set_clock(NOW + timedelta(days=60))
+    email = "ada.both@example.org"
+    candidate_id = register(client, email)
+    assert connect(client, candidate_id, "google", google.add_account(email)).status == 201
+    assert connect(client, candidate_id, "microsoft", graph.add_account(email)).status == 201
+    [channel] = [c for c in google.channels.values() if c["account"] == email]
+    subscription = graph.subscription_for(email)
+
+    assert client.request("DELETE", f"/candidates/{candidate_id}").status == 204
+    assert channel["id"] in google.stopped and channel["id"] not in google.channels
+    assert subscription["id"] not in graph.subscriptions
+    assert client.request("GET", f"/candidates/{candidate_id}").status == 404
+    assert google._push({**channel, "messages": 5}, "exists") == 401
+
+    # A watch the provider no longer knows, and one it refuses to stop (the grant was revoked):
+    # the erasure of our data goes through all the same, and the log says why, without the address.
+    gone = "ada.gone@example.org"
+    candidate_id = register(client, gone)
+    assert connect(client, candidate_id, "google", google.add_account(gone)).status == 201
+    assert connect(client, candidate_id, "microsoft", graph.add_account(gone)).status == 201
+    [lapsed] = [c for c in google.channels.values() if c["account"] == gone]
+    del google.channels[lapsed["id"]]  # expired at Google meanwhile: channels.stop answers 404
+    stopped_before = list(google.stopped)
+    revoked = graph.subscription_for(gone)
+    for token in [t for t, account in graph.refresh_tokens.items() if account == gone]:
+        del graph.refresh_tokens[token]  # the candidate revoked our access at Microsoft
+    caplog.clear()
+
+    assert client.request("DELETE", f"/candidates/{candidate_id}").status == 204
+    assert client.request("GET", f"/candidates/{candidate_id}").status == 404
+    assert google.stopped == stopped_before
+    assert revoked["id"] in graph.subscriptions  # left to lapse at its expiry
+    said = {(r.getMessage(), getattr(r, "provider", None), getattr(r, "status", None)) for r in caplog.records}
+    assert ("calendar watch already gone at the provider", "google", 404) in said
+    assert ("calendar watch not stopped at the provider", "microsoft", 400) in said
+    assert not any(gone in repr(vars(r)) for r in caplog.records)

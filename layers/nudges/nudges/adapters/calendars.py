@@ -117,6 +117,15 @@ class CalendarStore(DynamoTable):
         data = self._get(f"CANDIDATE#{candidate_id}", f"CALENDAR#{provider}#{calendar_id}")
         return self._connection(data) if data else None
 
+    def connections(self, candidate_id: str) -> list[CalendarConnection]:
+        """Every calendar the candidate connected (one Query on their own key)."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
+            ExpressionAttributeValues={":pk": {"S": f"CANDIDATE#{candidate_id}"}, ":calendar": {"S": "CALENDAR#"}},
+            ConsistentRead=True,
+        )
+        return [self._connection(i) for i in items]
+
     def set_sync_token(self, connection: CalendarConnection, sync_token: str) -> CalendarConnection:
         self._set(connection, "sync_token", sync_token)
         return replace(connection, sync_token=sync_token)

@@ -367,6 +367,21 @@ class NudgeStore(DynamoTable):
                 raise ConcurrentUpdate(interview.interview_id) from exc
             raise
 
+    def forget_interview(self, interview_id: str) -> None:
+        """Delete a cancelled interview item that stood in for another (a cancel that came
+        before the reschedule it cancels); anything else stays."""
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key=self._key(f"INTERVIEW#{interview_id}", "INTERVIEW"),
+                ConditionExpression="#s = :cancelled",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":cancelled": {"S": "cancelled"}},
+            )
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
     def interview_for_source(self, source: str, ref: str) -> str | None:
         data = self._get(f"SOURCE#{source}#{ref}", "INTERVIEW")
         return data["interview_id"] if data else None

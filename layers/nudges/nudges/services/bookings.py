@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.adapters.store import NudgeStore
+    from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.services.planning import NudgePlanner
 
@@ -39,17 +40,61 @@ class BookingService:
         self._planner = planner
 
     def apply(self, change: BookingChange, now: datetime) -> Interview:
+        interview = self._apply_retrying(change, now)
+        told = change.interview
+        own_id = interview_id_for(told.source, told.source_ref)
+        moved_here = change.action == "rescheduled" and own_id != interview.interview_id
+        kept_apart = change.action == "cancelled" and own_id == interview.interview_id
+        if moved_here or kept_apart:
+            # A cancel of a reschedule's new booking that overtook the reschedule (or raced it)
+            # was kept under the new booking's own id: it belongs to the moved interview.
+            interview = self._fold_early_cancel(own_id, now) or interview
+        return interview
+
+    def _fold_early_cancel(self, own_id: str, now: datetime) -> Interview | None:
+        """Apply a cancel kept under a booking's own id to the interview its reference now
+        names, and forget the stand-in. Each side (the cancel, the reschedule) writes first and
+        looks for the other after, so at least one of two racing deliveries finds the other."""
+        found = self._store.get_interview(own_id)
+        if found is None or found[0].status != "cancelled":
+            return None
+        early = found[0]
+        target = self._store.interview_for_source(early.source, early.source_ref)
+        if target is None or target == own_id:
+            return None
+        interview = self._apply_retrying(BookingChange("cancelled", early), now)
+        self._store.forget_interview(own_id)
+        logger.info("early cancel applied to its interview", extra={"interview_id": interview.interview_id})
+        return interview
+
+    def _apply_retrying(self, change: BookingChange, now: datetime) -> Interview:
         for _ in range(ATTEMPTS):
             try:
-                return self._apply_once(change, now)
+                interview, version, candidate = self._apply_once(change, now)
             except ConcurrentUpdate:
                 continue  # two webhooks for one interview at once: read again, redo
+            self._plan(interview, version, candidate, now)
+            return interview
         raise ConcurrentUpdate(change.interview.source_ref)
+
+    def _plan(self, interview: Interview, version: int, candidate: Candidate | None, now: datetime) -> None:
+        """Bring the nudges in line with this version of the interview. A change that wrote a
+        newer version meanwhile may have planned before this one did: then plan again from the
+        newest, so the nudges written last are always those of the interview as it stands."""
+        for _ in range(ATTEMPTS):
+            self._planner.sync_interview(interview, candidate, now)
+            found = self._store.get_interview(interview.interview_id)
+            if found is None or found[1] == version:
+                return
+            interview, version = found
+            candidate = self._store.candidate_by_email(interview.candidate_email)
+        raise ConcurrentUpdate(interview.interview_id)
 
     def _resolve(self, source: str, ref: str) -> str:
         return self._store.interview_for_source(source, ref) or interview_id_for(source, ref)
 
-    def _apply_once(self, change: BookingChange, now: datetime) -> Interview:
+    def _apply_once(self, change: BookingChange, now: datetime) -> tuple[Interview, int, Candidate | None]:
+        """Record the change; the interview as it now stands, its version and its candidate."""
         told = change.interview
         interview_id = self._resolve(told.source, change.previous_ref or told.source_ref)
         found = self._store.get_interview(interview_id)
@@ -58,6 +103,7 @@ class BookingService:
         candidate = self._store.candidate_by_email(updated.candidate_email)
         if updated != existing:
             self._store.save_interview(updated, version)
+            version = (version or 0) + 1
             # The candidate's own items live at least as long as this interview's.
             self._store.extend_retention(updated.candidate_email, updated.end, everything=False, candidate=candidate)
             logger.info(
@@ -67,8 +113,8 @@ class BookingService:
         if change.previous_ref:
             # Later news about the new booking must find this same interview.
             self._store.link_source(told.source, told.source_ref, interview_id, updated.end)
-        self._planner.sync_interview(updated, candidate, now)
-        return updated
+        assert version is not None
+        return updated, version, candidate
 
     @staticmethod
     def _older(told: Interview, existing: Interview) -> bool:

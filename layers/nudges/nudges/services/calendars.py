@@ -248,6 +248,39 @@ class CalendarService:
         self._calendars.put_watch(watch, expires)
         return replace(connection, watch_id=subscription["id"], watch_secret=client_state, watch_expires=expires)
 
+    # ------------------------------------------------------------------ erasure
+    def connections(self, candidate_id: str) -> list[CalendarConnection]:
+        return self._calendars.connections(candidate_id)
+
+    def stop_watches(self, connections: list[CalendarConnection]) -> None:
+        """Stop an erased candidate's Google channels and Graph subscriptions at the provider,
+        with the refresh tokens read before the erasure. Best effort: a watch the provider no
+        longer knows (404/410) is done with; one it cannot stop now (an outage, a revoked grant)
+        lapses by itself at its expiry (Google at most 7 days, Graph about 3), and until then
+        its notifications find no watch here and are refused (401)."""
+        for connection in connections:
+            if not connection.watch_id:
+                continue
+            facts: dict[str, Any] = {"provider": connection.provider}
+            try:
+                access, _ = self._access(connection.provider, connection.refresh_token)
+                if connection.provider == "google":
+                    self._google(access).stop(connection.watch_id, connection.resource_id or "")
+                else:
+                    self._graph(access).delete_subscription(connection.watch_id)
+            except ProviderError as exc:
+                facts.update(status=exc.status, error=exc.code)
+                if exc.status in (404, 410):
+                    logger.info("calendar watch already gone at the provider", extra=facts)
+                else:
+                    expires = iso(connection.watch_expires) if connection.watch_expires else None
+                    logger.warning("calendar watch not stopped at the provider", extra={**facts, "lapses_at": expires})
+                continue
+            except ProviderUnavailable as exc:
+                logger.warning("calendar watch not stopped at the provider", extra={**facts, "error": str(exc)})
+                continue
+            logger.info("calendar watch stopped at the provider", extra=facts)
+
     def _close_watch(self, connection: CalendarConnection, access: str) -> None:
         """Stop an old channel / delete an old subscription; gone already is fine."""
         assert connection.watch_id

@@ -13,11 +13,13 @@ from nudges.observability import logger
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.store import NudgeStore
     from nudges.models.api import CandidateChanges, NewCandidate
+    from nudges.services.calendars import CalendarService
     from nudges.services.planning import NudgePlanner
 
 
@@ -27,10 +29,17 @@ def _registration(candidate: Candidate) -> tuple[Any, ...]:
 
 
 class CandidateService:
-    def __init__(self, store: NudgeStore, planner: NudgePlanner, scheduler: NudgeScheduler) -> None:
+    def __init__(
+        self,
+        store: NudgeStore,
+        planner: NudgePlanner,
+        scheduler: NudgeScheduler,
+        calendars: Callable[[], CalendarService] | None = None,
+    ) -> None:
         self._store = store
         self._planner = planner
         self._scheduler = scheduler
+        self._calendars = calendars  # built only when a candidate is erased
 
     def register(self, new: NewCandidate, now: datetime) -> Candidate:
         candidate = Candidate(
@@ -93,8 +102,15 @@ class CandidateService:
         for owner_id in owners:
             for nudge in self._store.nudges(owner_id).values():
                 self._scheduler.cancel(nudge.schedule_name)
+        # Read before the erasure (it deletes them): what the providers' watches are stopped with.
+        calendars = self._calendars() if self._calendars else None
+        connections = calendars.connections(candidate_id) if calendars else []
         self._store.delete_candidate_records(candidate)
         logger.info("candidate erased", extra={"candidate_id": candidate_id})
+        # Ours first, the providers' after: an outage at Google or Microsoft neither delays nor
+        # fails the erasure of our data, and a watch left running only meets 401s until it lapses.
+        if calendars and connections:
+            calendars.stop_watches(connections)
 
     def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
         candidate = self.get(candidate_id)
