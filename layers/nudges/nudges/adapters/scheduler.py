@@ -69,15 +69,26 @@ class NudgeScheduler:
                 "DeadLetterConfig": {"Arn": self._config.dead_letter_arn},
             },
         }
-        try:
-            self._scheduler.create_schedule(**request)
-        except Exception as exc:
-            if error_code(exc) != "ConflictException":
-                raise
-            # Already there (a retry, or the nudge moved): make it say what we mean now.
-            existing = self._scheduler.get_schedule(Name=name, GroupName=self._config.group_name)
-            if existing.get("Target", {}).get("Input") != payload:
-                self._scheduler.update_schedule(**request)
+        for _ in range(3):
+            try:
+                self._scheduler.create_schedule(**request)
+                break
+            except Exception as exc:
+                if error_code(exc) != "ConflictException":
+                    raise
+            # Already there (a retry, or the nudge moved): make it say what we mean now. A racing
+            # cancel may delete it between our create and this read: then create it again (the
+            # planner re-reads the interview afterwards and withdraws it if it was cancelled).
+            try:
+                existing = self._scheduler.get_schedule(Name=name, GroupName=self._config.group_name)
+                if existing.get("Target", {}).get("Input") != payload:
+                    self._scheduler.update_schedule(**request)
+                break
+            except Exception as exc:
+                if error_code(exc) != "ResourceNotFoundException":
+                    raise
+        else:
+            raise RuntimeError(f"schedule {name} kept changing under us; the delivery will be retried")
         return name
 
     def cancel(self, name: str | None) -> None:

@@ -87,6 +87,10 @@ class NudgePlanner:
         for nudge in self._store.nudges(owner_id).values():
             if nudge.status == "scheduled":
                 self._cancel(nudge, "cancelled", reason)
+            elif nudge.status == "cancelled" and nudge.schedule_name:
+                # A racing plan may have re-created the schedule after it was withdrawn: a
+                # withdrawn nudge keeps no schedule (deleting one already gone is a no-op).
+                self._scheduler.cancel(nudge.schedule_name)
 
     def _cancel(self, nudge: NudgeRecord, status: str, reason: str) -> None:
         if self._store.set_nudge_status(nudge, status, reason):  # type: ignore[arg-type]
