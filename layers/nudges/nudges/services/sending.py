@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import everyone_met
@@ -86,12 +87,14 @@ class SendService:
         composed = self._composer.compose(nudge.owner_id, nudge.kind)
         if isinstance(composed, str):
             self._store.set_nudge_status(nudge, "skipped", composed)
+            metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
         sent, refused = [], []
         for channel in candidate.reachable_channels():
             if reason := self._refusal(channel, candidate):
                 refused.append(f"{channel}: {reason}")
+                metrics.nudge_skipped(nudge.kind, channel)
                 continue
             self._send_once(nudge, channel, candidate, message, now)
             sent.append(channel)
@@ -136,6 +139,7 @@ class SendService:
             self._store.release_send(nudge, channel)
             raise
         self._store.complete_send(nudge, channel, message_id, now, time.time_ns())
+        metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",
             extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "channel": channel, "message_id": message_id},
