@@ -84,6 +84,9 @@ def test_webhook_provider_comes_from_the_route_never_from_the_token_or_caller(ca
     providers = {line["provider"]: line["WebhookVerificationsFailed"] for line in emf_lines(out)}
     assert providers == {"ics": [1], "calcom": [1], "lever": [1], "other": [1]}
     assert "abcdefghijklmnop1234" not in out and "@" not in out
+    # each line also counts towards the total over every provider, which the alarm watches
+    for line in emf_lines(out):
+        assert line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["provider", "service"], ["service"]]
 
 
 def test_dimension_values_outside_the_fixed_lists_become_other(capsys):

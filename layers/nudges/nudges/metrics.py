@@ -46,6 +46,9 @@ DIMENSIONS = {
     NUDGE_LATENESS: (),
     WEBHOOK_VERIFICATIONS_FAILED: ("provider",),
 }
+# Also written with ``service`` alone, so one alarm watches every provider at once (a metric-math
+# alarm over the providers would be limited to 10 of them).
+TOTALLED = {WEBHOOK_VERIFICATIONS_FAILED}
 
 KINDS = ("research_prompt", "thank_you", "connect")  # nudges.domain.plan.NUDGE_KINDS (a test checks)
 CHANNELS = ("email", "sms")
@@ -129,6 +132,8 @@ def flush() -> None:
             line = EphemeralMetrics()
             for key, value in dimensions:
                 line.add_dimension(name=key, value=value)
+            if line.service and TOTALLED.intersection(values):
+                line.add_dimensions(service=line.service)
             for name, samples in values.items():
                 if UNITS[name] == "Count":
                     line.add_metric(name=name, unit="Count", value=sum(samples))
