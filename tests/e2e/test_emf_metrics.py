@@ -12,7 +12,7 @@ import pytest
 
 from local_stack.client import calcom_booking
 
-PHONE = "+447700900456"
+PHONE = "+447700900321"
 NAMESPACE = "InterviewNudges/interview-nudges-local"  # InterviewNudges/<stack name>
 
 
