@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, wiring
 from nudges.http import booking_reply, json_body, parse, raw_body, register_error_handlers
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 from nudges.signatures import require_hex_signature
 
@@ -35,5 +36,6 @@ def calcom_webhook() -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import wiring
 from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -45,5 +46,6 @@ def microsoft_webhook() -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 
 from nudges import clock, wiring
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ REFUSED_VERDICTS = {"FAIL"}
 
 @event_source(data_class=SNSEvent)
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
     from nudges.adapters.aws import client
     from nudges.adapters.mailbox import Mailbox

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from nudges import clock, wiring
 from nudges.errors import Unauthorized
 from nudges.http import json_response, raw_body, register_error_handlers
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -42,5 +43,6 @@ def ics_webhook(inbox_token: str) -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

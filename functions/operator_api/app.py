@@ -10,6 +10,7 @@ from nudges import clock, config, wiring
 from nudges.domain.plan import NUDGE_KINDS
 from nudges.errors import InvalidInput, NotFound
 from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 from nudges.timefmt import iso
 
@@ -143,5 +144,6 @@ def record_outcome(interview_id: str) -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, wiring
 from nudges.http import json_body, json_response, raw_body, register_error_handlers
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 from nudges.signatures import require_timestamped_signature
 
@@ -37,5 +38,6 @@ def outcome_webhook() -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

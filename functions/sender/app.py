@@ -7,19 +7,12 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-
-from nudges import clock, wiring
+from nudges import clock, metrics, wiring
 from nudges.observability import logger
 from nudges.services.sending import SendService, delivery_from
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-# EMF on stdout: CloudWatch turns it into metrics, no API call. Powertools' package import
-# already loads Metrics for the Logger, so this costs nothing on cold start.
-metrics = Metrics()
 
 
 @cache
@@ -41,21 +34,16 @@ def _deliver(payload: dict[str, Any]) -> None:
     outcome = _service().deliver(delivery, now)
     if outcome.startswith("sent"):
         # How late the nudge went out: send time minus due time (Scheduler, queue and retries).
-        metrics.add_metric(
-            name="NudgeLatenessSeconds", unit=MetricUnit.Seconds, value=(now - delivery.due_at).total_seconds()
-        )
+        metrics.send_lateness((now - delivery.due_at).total_seconds())
     logger.info(
         "delivery handled", extra={"owner_id": payload["owner_id"], "kind": payload["kind"], "outcome": outcome}
     )
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
-    try:
-        return _handle(event)
-    finally:
-        if metrics.metric_set:  # only when something was sent: no empty-metrics warning
-            metrics.flush_metrics()
+    return _handle(event)
 
 
 def _handle(event: dict[str, Any]) -> dict[str, Any] | None:

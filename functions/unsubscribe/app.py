@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, wiring
 from nudges.http import register_error_handlers
+from nudges.metrics import log_metrics
 from nudges.observability import logger
 from nudges.unsubscribe import candidate_for
 
@@ -54,5 +55,6 @@ def unsubscribe(token: str) -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

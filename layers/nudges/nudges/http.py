@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge
+from nudges import metrics
+from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge, Unauthorized
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         if exc.field:
             body["field"] = exc.field
         logger.info("request refused", extra={"status": exc.status_code, "reason": exc.message})
+        if isinstance(exc, Unauthorized):
+            # Every webhook's verification failure ends here, whichever provider and check.
+            metrics.webhook_verification_failed(app.current_event.path)
         return json_response(exc.status_code, body)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
 from nudges.adapters.store import NudgeRecord
 from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges
@@ -98,6 +99,7 @@ class NudgePlanner:
                 "nudge withdrawn",
                 extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "status": status, "reason": reason},
             )
+            metrics.nudge_withdrawn(nudge.kind, status)
         self._scheduler.cancel(nudge.schedule_name)
 
     def _apply(
@@ -130,6 +132,8 @@ class NudgePlanner:
                     ),
                     expires_after=expires_after,
                 )
+                if current is None:
+                    metrics.nudge_skipped(planned.kind)
             else:
                 self._cancel(current, "skipped", planned.reason or "no longer due")
             return
@@ -155,3 +159,4 @@ class NudgePlanner:
                 "nudge planned",
                 extra={"owner_id": owner_id, "kind": planned.kind, "due_at": planned.due_at.isoformat()},
             )
+            metrics.nudge_planned(planned.kind)

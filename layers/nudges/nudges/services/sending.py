@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import everyone_met, normalise_email
@@ -112,6 +113,7 @@ class SendService:
         composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate)
         if isinstance(composed, str):
             self._store.set_nudge_status(nudge, "skipped", composed)
+            metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
         allowed, refused = self._channels(candidate)
@@ -122,6 +124,9 @@ class SendService:
             return "not sent: the nudge was sent, withdrawn or moved meanwhile"
         if claim.state == "busy":
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
+        for channel in candidate.reachable_channels():
+            if channel not in allowed:
+                metrics.nudge_skipped(nudge.kind, channel)
         to_send = [c for c in allowed if c not in claim.sent]
         for position, channel in enumerate(to_send):
             self._send(nudge, claim, channel, candidate, message, now, last=position == len(to_send) - 1)
@@ -179,6 +184,7 @@ class SendService:
             self._store.release_send(nudge, claim)
             raise
         self._store.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
+        metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",
             extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "channel": channel, "message_id": message_id},
