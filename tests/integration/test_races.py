@@ -114,12 +114,23 @@ def atomic_dynamodb():
     """DynamoDB applies each write to an item atomically with its condition; moto's backend
     checks the condition and then writes without a lock, so two racing writes can both pass
     a ``version = :v`` check. The embedded moto server runs in this process: give its writes
-    the atomicity DynamoDB has (one lock around each read or write), or this test would find
+    the atomicity DynamoDB has (one lock around each read or write; readers too, since moto
+    builds a new item in steps a Query could see half-made), or this test would find
     moto's race instead of ours."""
     from moto.dynamodb.models import DynamoDBBackend
 
     lock = threading.RLock()
-    names = ("put_item", "get_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+    names = (
+        "put_item",
+        "get_item",
+        "update_item",
+        "delete_item",
+        "transact_write_items",
+        "batch_write_item",
+        "query",
+        "scan",
+        "batch_get_item",  # readers too: moto builds a new item in steps
+    )
     originals = {name: getattr(DynamoDBBackend, name) for name in names}
 
     def locked(method):
