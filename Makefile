@@ -10,7 +10,7 @@ PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos openapi
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -63,6 +63,10 @@ build: $(SAM_VENV)/.installed
 # Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
+
+# openapi.json: the operator API's OpenAPI document, generated from its routes (a test fails on drift).
+openapi: $(VENV)/.installed
+	$(PY) scripts/openapi.py
 
 # Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
 STACK ?= interview-nudges

@@ -29,8 +29,16 @@ def _iana_zone(name: str) -> str:
     return name
 
 
-Phone = Annotated[str, AfterValidator(_e164)]
-TimeZoneName = Annotated[str, AfterValidator(_iana_zone)]
+# The pattern and examples only describe the rule in the OpenAPI document; the validators apply it
+# (so a refusal says what E.164 or an IANA zone is).
+Phone = Annotated[
+    str, AfterValidator(_e164), Field(json_schema_extra={"pattern": E164.pattern}, examples=["+447700900123"])
+]
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_iana_zone),
+    Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
+]
 Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
 Locale = Literal["en-GB", "en-US"]
 Name = Annotated[str, Field(max_length=200)]
