@@ -113,6 +113,10 @@ def test_no_5xx_and_every_answer_as_documented(stack, client):  # noqa: F811
         real = _real_ids(client) if len(operation.path_parameters) else {}
         ids = {p.name: real[p.name] for p in operation.path_parameters if p.name in real}
         example = _documented_body(document, operation)
+        if example is not None and "email" in example:
+            # An address of its own: other modules' stacks in this process share moto's state,
+            # and one may have registered the example's address with other details (409).
+            example = {**example, "email": f"example-{next(_ids)}@example.org"}
         if example is not None:
             run(operation, schemathesis.GenerationMode.POSITIVE, 1, body=example, path_parameters=ids)
         for mode, examples in EXAMPLES.items():
