@@ -10,7 +10,7 @@ PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot FORCE
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi FORCE
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -84,6 +84,10 @@ bench: $(VENV)/.installed
 # The local console in a realistic state, photographed by headless Chromium -> docs/console.png
 screenshot: $(VENV)/.installed .chromium
 	$(PY) scripts/console_screenshot.py --out docs/console.png
+
+# openapi.json: the operator API's OpenAPI document, generated from its routes (a test fails on drift).
+openapi: $(VENV)/.installed
+	$(PY) scripts/openapi.py
 
 # Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
 STACK ?= interview-nudges

@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     created = ", ".join(stack.created) or "nothing (all resources existed)"
     print(f"local stack listening on {url}", flush=True)
     print(f"AWS endpoint {stack.endpoint_url}; created {created}", flush=True)
+    print(f"operator API docs (Swagger UI) at {url}/docs", flush=True)
     while not stopping.wait(0.5):
         pass
     stack.stop()

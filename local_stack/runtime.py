@@ -58,6 +58,7 @@ class Function:
         self.spec = spec
         self.environment = environment
         self._handler: Callable[[Any, Any], Any] | None = None
+        self.module: Any = None  # the handler's module, after the cold start
         self._lock = threading.RLock()
 
     @property
@@ -84,6 +85,7 @@ class Function:
         finally:
             with contextlib.suppress(ValueError):
                 sys.path.remove(code_dir)
+        self.module = module
         return getattr(module, self.spec.handler)
 
     def load(self) -> None:

@@ -105,6 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
                 response = self._console(split, body)
             elif split.path.startswith("/_local/"):
                 response = self._control(split.path, body)
+            elif self.command in ("GET", "HEAD") and (split.path == "/docs" or split.path.startswith("/docs/")):
+                response = self.server.stack.docs.handle(split.path, urllib.parse.parse_qs(split.query))
             else:
                 response = self._route(split, body)
         except Exception:

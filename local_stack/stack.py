@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import mail, outbox, topics
 from .apigw import Route, make_route
 from .clock import VirtualClock
+from .docs import Docs
 from .provision import Aws, Provisioner
 from .queues import EventSource, QueueDrainer
 from .runtime import Function, Runtime, function_environment
@@ -200,6 +201,7 @@ class LocalStack:
         self.port = self._server.server_address[1]
 
         self.runtime = self._build_runtime(region)
+        self.docs = Docs(self.runtime)
         self._install_clock()
         self._wire_events()
         for fn in self.runtime.functions.values():

@@ -1,23 +1,59 @@
-"""Operator API: register candidates, read their interview timeline, record outcomes."""
+"""Operator API: register candidates, read their interview timeline, record outcomes.
+
+The route signatures and options describe the API for its OpenAPI document (Powertools builds it
+from them: ``openapi_document()`` below, ``make openapi``, ``/docs`` on the local stack). Request
+validation stays off, on purpose: each handler parses the raw body through ``nudges.http`` (the
+1 MiB limit first -> 413, then JSON -> 400, then the model -> 400 with ``field``), so the answers
+keep their shape; Powertools' validation would answer 422 with its own error list, check the size
+after parsing, and load pydantic plus its OpenAPI machinery on every route's first request. So a
+body parameter here only documents the body (Powertools never fills it: ``DOC_ONLY``). The
+annotations are strings naming models imported only for type checkers: a cold start imports no
+pydantic; ``openapi_document()`` imports them when it builds the document.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, config, wiring
 from nudges.domain.plan import NUDGE_KINDS
 from nudges.errors import InvalidInput, NotFound
-from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
+from nudges.http import (
+    BAD_BODY,
+    DOC_ONLY,
+    TOO_LARGE,
+    error_responses,
+    json_body,
+    json_response,
+    parse,
+    raw_body,
+    register_error_handlers,
+)
 from nudges.metrics import log_metrics
 from nudges.observability import logger
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from nudges.domain.candidate import Candidate
+    from nudges.domain import candidate as domain
+    from nudges.domain.plan import NudgeKind
+    from nudges.models import views
+    from nudges.models.api import CandidateChanges, NewCandidate, OutcomeReport
+    from nudges.models.calendars import CalendarConnect
+
+    CandidateId = Annotated[
+        str, Path(description="The id registration answered", examples=["c_b1f2f627a92de5cf82feeaf7"])
+    ]
+    InterviewId = Annotated[
+        str, Path(description="An interview_id from the timeline", examples=["iv_18399ab77dda050a73e79ba0"])
+    ]
+
+NO_CANDIDATE = "No candidate with this id"
+NO_INTERVIEW = "No interview with this id"
 
 app = APIGatewayHttpResolver()
 register_error_handlers(app)
@@ -29,7 +65,7 @@ def _candidates():
     return CandidateService(wiring.store(), wiring.planner(), wiring.scheduler(), wiring.calendars)
 
 
-def _view(candidate: Candidate) -> dict[str, Any]:
+def _view(candidate: domain.Candidate) -> views.Candidate:
     base = config.public_base_url(app.current_event.request_context.domain_name)
     return {
         "candidate_id": candidate.candidate_id,
@@ -46,37 +82,89 @@ def _view(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-@app.post("/candidates")
-def create_candidate() -> Response:
+@app.post(
+    "/candidates",
+    summary="Register a candidate",
+    description="Interviews and offers already received for this email address get their nudges now. "
+    "Registering again with the same details answers the same candidate (a retry is safe).",
+    tags=["candidates"],
+    responses={
+        201: {"description": "Registered"},
+        **error_responses({400: BAD_BODY, 409: "This email address is registered with other details", 413: TOO_LARGE}),
+    },
+    operation_id="create_candidate",
+)
+def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Response[views.Candidate]:
     from nudges.models.api import NewCandidate
 
     new = parse(NewCandidate, json_body(raw_body(app.current_event)))
     return json_response(201, _view(_candidates().register(new, clock.now())))
 
 
-@app.get("/candidates/<candidate_id>")
-def get_candidate(candidate_id: str) -> Response:
+@app.get(
+    "/candidates/<candidate_id>",
+    summary="Read a candidate",
+    tags=["candidates"],
+    responses={200: {"description": "The candidate"}, **error_responses({404: NO_CANDIDATE})},
+    operation_id="get_candidate",
+)
+def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
     return json_response(200, _view(_candidates().get(candidate_id)))
 
 
-@app.delete("/candidates/<candidate_id>")
-def delete_candidate(candidate_id: str) -> Response:
+@app.delete(
+    "/candidates/<candidate_id>",
+    summary="Erase a candidate",
+    description="Removes the candidate and everything stored about them, and cancels their schedules. "
+    "Erasing an unknown (or already erased) candidate answers 204 too.",
+    tags=["candidates"],
+    responses={204: {"description": "Erased", "content": {}}},
+    operation_id="delete_candidate",
+)
+def delete_candidate(candidate_id: CandidateId) -> Response[None]:
     _candidates().delete(candidate_id)
     return Response(status_code=204, body="")
 
 
-@app.patch("/candidates/<candidate_id>")
-def update_candidate(candidate_id: str) -> Response:
+@app.patch(
+    "/candidates/<candidate_id>",
+    summary="Change a candidate",
+    description="Omitted fields stay as they are; nudges still ahead are planned again.",
+    tags=["candidates"],
+    responses={
+        200: {"description": "The candidate, changed"},
+        **error_responses({400: BAD_BODY, 404: NO_CANDIDATE, 413: TOO_LARGE}),
+    },
+    operation_id="update_candidate",
+)
+def update_candidate(
+    candidate_id: CandidateId, body: Annotated[CandidateChanges, Body()] = DOC_ONLY
+) -> Response[views.Candidate]:
     from nudges.models.api import CandidateChanges
 
     changes = parse(CandidateChanges, json_body(raw_body(app.current_event)))
     return json_response(200, _view(_candidates().update(candidate_id, changes, clock.now())))
 
 
-@app.get("/interviews/<interview_id>/nudges/<kind>/preview")
-def preview_nudge(interview_id: str, kind: str) -> Response:
-    """Exactly what would be sent for this nudge now, on one channel."""
-    channel = app.current_event.get_query_string_value("channel", "email")
+@app.get(
+    "/interviews/<interview_id>/nudges/<kind>/preview",
+    summary="Preview a nudge",
+    description="Exactly what would be sent for this nudge now, on one channel (nothing is sent).",
+    tags=["interviews"],
+    responses={
+        200: {"description": "The message"},
+        **error_responses(
+            {400: "An unknown kind or channel", 404: "No interview with this id, or no candidate to address"}
+        ),
+    },
+    operation_id="preview_nudge",
+)
+def preview_nudge(
+    interview_id: InterviewId,
+    kind: Annotated[NudgeKind, Path(description="Which nudge")],
+    channel: Annotated[domain.Channel, Query(description="Which message")] = "email",
+) -> Response[views.Preview]:
+    channel = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
     if kind not in NUDGE_KINDS:
         raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
     if channel not in ("email", "sms"):
@@ -105,13 +193,40 @@ def preview_nudge(interview_id: str, kind: str) -> Response:
     )
 
 
-@app.get("/candidates/<candidate_id>/interviews")
-def list_interviews(candidate_id: str) -> Response:
+@app.get(
+    "/candidates/<candidate_id>/interviews",
+    summary="A candidate's interviews and their nudges",
+    description="Earliest first; each with its nudges (planned, sent, skipped or cancelled), the connect "
+    "nudge of its application included once an offer arrived.",
+    tags=["interviews"],
+    responses={200: {"description": "The timeline"}, **error_responses({404: NO_CANDIDATE})},
+    operation_id="list_interviews",
+)
+def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]]:
     return json_response(200, _candidates().timeline(candidate_id, clock.now()))
 
 
-@app.post("/candidates/<candidate_id>/calendars")
-def connect_calendar(candidate_id: str) -> Response:
+@app.post(
+    "/candidates/<candidate_id>/calendars",
+    summary="Watch a calendar",
+    description="Trades the refresh token for access, opens a watch (a Google channel or a Microsoft Graph "
+    "subscription) and reads the calendar in the background; its interviews then arrive as they change.",
+    tags=["calendars"],
+    responses={
+        201: {"description": "Watching"},
+        **error_responses(
+            {
+                400: BAD_BODY + "; or the provider refused the refresh token, or has no such calendar",
+                404: NO_CANDIDATE,
+                413: TOO_LARGE,
+            }
+        ),
+    },
+    operation_id="connect_calendar",
+)
+def connect_calendar(
+    candidate_id: CandidateId, body: Annotated[CalendarConnect, Body()] = DOC_ONLY
+) -> Response[views.CalendarConnection]:
     from nudges.models.calendars import CalendarConnect
 
     request = parse(CalendarConnect, json_body(raw_body(app.current_event)))
@@ -129,8 +244,20 @@ def connect_calendar(candidate_id: str) -> Response:
     )
 
 
-@app.post("/interviews/<interview_id>/outcome")
-def record_outcome(interview_id: str) -> Response:
+@app.post(
+    "/interviews/<interview_id>/outcome",
+    summary="Record an outcome",
+    description="For the interview's whole application: an offer plans the connect nudge.",
+    tags=["interviews"],
+    responses={
+        202: {"description": "Recorded"},
+        **error_responses({400: BAD_BODY, 404: NO_INTERVIEW, 413: TOO_LARGE}),
+    },
+    operation_id="record_outcome",
+)
+def record_outcome(
+    interview_id: InterviewId, body: Annotated[OutcomeReport, Body()] = DOC_ONLY
+) -> Response[views.OutcomeRecorded]:
     from nudges.models.api import OutcomeReport
     from nudges.services.outcomes import OutcomeService
 
@@ -141,6 +268,13 @@ def record_outcome(interview_id: str) -> Response:
     return json_response(
         202, {"interview_id": interview_id, "application_id": application.application_id, "outcome": report.outcome}
     )
+
+
+def openapi_document() -> dict[str, Any]:
+    """This API's OpenAPI document (``make openapi``, ``/docs``); never called on a request."""
+    from nudges.openapi import document
+
+    return document(app)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -25,6 +25,32 @@ if TYPE_CHECKING:
 
 MAX_BODY_BYTES = 1024 * 1024
 
+# The default of a handler parameter that only describes the request for the OpenAPI document:
+# request validation is off, so Powertools never fills it; the handler reads the event itself.
+DOC_ONLY: Any = None
+
+# The one error body the API answers with (what register_error_handlers writes, and API Gateway's
+# own answers share its shape); the OpenAPI document names it for every 4xx a route can give.
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Error",
+    "properties": {
+        "message": {"type": "string", "description": "What is wrong, naming the field first, as in 'email: ...'"},
+        "field": {"type": "string", "description": "The body field or path parameter at fault, when there is one"},
+    },
+    "required": ["message"],
+}
+BAD_BODY = "The body is not JSON, or a field is missing, unknown or invalid: `field` names it"
+TOO_LARGE = f"The body is over {MAX_BODY_BYTES} bytes"
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int, dict[str, Any]]:
+    """OpenAPI responses for the errors a route answers, each with its description."""
+    return {
+        status: {"description": text, "content": {content_types.APPLICATION_JSON: {"schema": ERROR_SCHEMA}}}
+        for status, text in descriptions.items()
+    }
+
 
 def raw_body(event: APIGatewayProxyEventV2) -> bytes:
     """The exact bytes the caller sent (what signatures are computed over), at most 1 MiB."""

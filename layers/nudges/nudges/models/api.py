@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
@@ -29,15 +29,37 @@ def _iana_zone(name: str) -> str:
     return name
 
 
-Phone = Annotated[str, AfterValidator(_e164)]
-TimeZoneName = Annotated[str, AfterValidator(_iana_zone)]
+# The pattern and examples only describe the rule in the OpenAPI document; the validators apply it
+# (so a refusal says what E.164 or an IANA zone is).
+Phone = Annotated[
+    str, AfterValidator(_e164), Field(json_schema_extra={"pattern": E164.pattern}, examples=["+447700900123"])
+]
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_iana_zone),
+    Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
+]
 Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
 Locale = Literal["en-GB", "en-US"]
 Name = Annotated[str, Field(max_length=200)]
 
 
 class NewCandidate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ada@example.org",
+                    "timezone": "Europe/London",
+                    "channels": ["email", "sms"],
+                    "phone": "+447700900123",
+                    "name": "Ada Lovelace",
+                }
+            ]
+        },
+    )
 
     email: EmailStr
     timezone: TimeZoneName
@@ -60,19 +82,32 @@ class NewCandidate(BaseModel):
         return "en-US" if self.timezone.startswith(("America/", "US/", "Pacific/Honolulu")) else "en-GB"
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+# Left out, a field stays as it is; null is no value for it (a candidate always has channels, a
+# zone and a locale), so a null is refused like any other wrong type, naming the field.
+UNCHANGED = Field(default=None, json_schema_extra=_no_default)
+
+
 class CandidateChanges(BaseModel):
-    """What may change later; omitted fields stay as they are."""
+    """What may change later; omitted fields stay as they are, a null name or phone removes it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"channels": ["email"], "timezone": "America/New_York"}]},
+    )
 
-    channels: Channels | None = None
-    timezone: TimeZoneName | None = None
+    channels: Channels = UNCHANGED
+    timezone: TimeZoneName = UNCHANGED
+    locale: Locale = UNCHANGED
     phone: Phone | None = None
     name: Name | None = None
-    locale: Locale | None = None
 
 
 class OutcomeReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"outcome": "offer"}]})
 
     outcome: Literal["offer", "rejected", "withdrawn"]

@@ -25,9 +25,15 @@ DEFAULT_INTERVIEW_PATTERN = r"\binterview\b"
 
 
 class CalendarConnect(BaseModel):
-    """``POST /candidates/{candidate_id}/calendars``."""
+    """A calendar to watch, with the candidate's OAuth refresh token for it (offline access)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [{"provider": "google", "refresh_token": "1//0g-the-refresh-token", "calendar_id": "primary"}]
+        },
+    )
 
     provider: Literal["google", "microsoft"]
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]

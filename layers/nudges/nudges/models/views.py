@@ -1,0 +1,121 @@
+"""What the operator API answers: the shapes of the JSON bodies its handlers build.
+
+Typed dicts, so the handlers keep building plain dicts (and a type checker checks them), while
+Powertools reads these for the OpenAPI document. The handler module names them only in string
+annotations: a cold start never imports this module (nor pydantic); the document builder does.
+
+No ``from __future__ import annotations`` here: pydantic reads these annotations at run time.
+"""
+
+from typing import Annotated, Literal, NotRequired, TypedDict
+
+from pydantic import Field
+
+from nudges.domain.candidate import Channel
+from nudges.domain.plan import NudgeKind, NudgeStatus
+
+Instant = Annotated[
+    str,
+    Field(json_schema_extra={"format": "date-time"}, examples=["2026-12-03T14:00:00Z"]),
+]
+
+
+class Candidate(TypedDict):
+    """A registered candidate."""
+
+    candidate_id: Annotated[str, Field(examples=["c_b1f2f627a92de5cf82feeaf7"])]
+    email: Annotated[str, Field(json_schema_extra={"format": "email"})]
+    phone: Annotated[str | None, Field(description="E.164, like +447700900123")]
+    name: str | None
+    timezone: Annotated[str, Field(description="IANA time zone", examples=["Europe/London"])]
+    channels: list[Channel]
+    locale: Literal["en-GB", "en-US"]
+    ics_inbox_url: Annotated[
+        str,
+        Field(
+            json_schema_extra={"format": "uri"},
+            description="Where the candidate's calendar invites (text/calendar) can be posted; the path is a secret",
+        ),
+    ]
+    ics_inbox_email: Annotated[
+        str | None, Field(description="Where invites can be forwarded by email, when an inbox domain is set up")
+    ]
+    created_at: Instant
+
+
+class CalendarConnection(TypedDict):
+    """A calendar now watched for interviews."""
+
+    candidate_id: str
+    provider: Literal["google", "microsoft"]
+    calendar_id: str
+    notification_url: Annotated[
+        str, Field(json_schema_extra={"format": "uri"}, description="Where the provider sends change notifications")
+    ]
+    watch_expires_at: Annotated[
+        str | None,
+        Field(json_schema_extra={"format": "date-time"}, description="The watch is renewed before then"),
+    ]
+
+
+class Interviewer(TypedDict):
+    name: str
+    email: str
+
+
+class Nudge(TypedDict):
+    """One nudge of an interview (or of its application, for ``connect``)."""
+
+    kind: NudgeKind
+    due_at: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"format": "date-time"}, description="When it is (or was) delivered; after quiet hours"
+        ),
+    ]
+    status: NudgeStatus
+    reason: NotRequired[Annotated[str, Field(description="Why it was skipped or cancelled")]]
+
+
+class Interview(TypedDict):
+    """An interview as the candidate's timeline shows it, earliest first."""
+
+    interview_id: Annotated[str, Field(examples=["iv_18399ab77dda050a73e79ba0"])]
+    status: Literal["scheduled", "cancelled", "completed"]
+    title: str
+    company: str
+    application_id: Annotated[str, Field(description="Interviews with one company form one application")]
+    start: Instant
+    end: Instant
+    interviewers: list[Interviewer]
+    nudges: list[Nudge]
+
+
+class OutcomeRecorded(TypedDict):
+    """The outcome, recorded for the interview's whole application."""
+
+    interview_id: str
+    application_id: str
+    outcome: Literal["offer", "rejected", "withdrawn"]
+
+
+class EmailPreview(TypedDict):
+    """The email a nudge would send now."""
+
+    channel: Literal["email"]
+    to: str
+    subject: str
+    body: Annotated[str, Field(description="The plain text part")]
+    html: Annotated[str, Field(description="The HTML part")]
+
+
+class SmsPreview(TypedDict):
+    """The text message a nudge would send now."""
+
+    channel: Literal["sms"]
+    to: str | None
+    body: str
+    characters: int
+
+
+Preview = Annotated[EmailPreview | SmsPreview, Field(discriminator="channel")]
