@@ -594,6 +594,8 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
 
     logging.getLogger("interview-nudges").setLevel(logging.WARNING)
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    # EMF lines would bury the table (a flush costs about 0.2 ms: docs/metrics.md); `make local` shows them.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     counter = CallCounter()
     stack = LocalStack(ROOT)
     stack.start()
