@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"local stack listening on {url}", flush=True)
     print(f"AWS endpoint {stack.endpoint_url}; created {created}", flush=True)
     print(f"operator API docs (Swagger UI) at {url}/docs", flush=True)
+    print(f"local console (candidates, nudge timelines, outbox, clock) at {url}/_local/console", flush=True)
     while not stopping.wait(0.5):
         pass
     stack.stop()
