@@ -328,10 +328,14 @@ class FakeGoogle(FakeServer):
             "address": request["address"],
             "messages": 0,
         }
-        # Google sends a "sync" message on the new channel right after it is created.
-        threading.Timer(
-            0.05, lambda: self.sync_message_status.append(self._push(self.channels[channel["id"]], "sync"))
-        ).start()
+
+        # Google sends a "sync" message on the new channel right after it is created (unless the
+        # channel was stopped in between, as a quick erasure does).
+        def sync_message() -> None:
+            if (created := self.channels.get(channel["id"])) is not None:
+                self.sync_message_status.append(self._push(created, "sync"))
+
+        threading.Timer(0.05, sync_message).start()
         return {**channel, "expiration": str(channel["expiration"])}
 
 
