@@ -643,44 +643,29 @@ class NudgeStore(DynamoTable):
         """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
         order); the last channel also marks the nudge sent. Conditional on the claim still being
         this delivery's; repeating it (a lost answer) changes nothing."""
-        values: dict[str, Any] = {
-            ":record": self._ser.serialize(
-                {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
-            ),
-            ":token": {"S": claim.token},
+        changes: dict[str, Any] = {
+            f"send_{channel}": {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
         }
-        names = {"#record": f"send_{channel}"}
-        update = "SET #record = :record"
         if last:
-            update += ", #s = :sent"
-            names["#s"] = "status"
-            values[":sent"] = {"S": "sent"}
-        self._db.update_item(
-            TableName=self._table,
-            Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
-            UpdateExpression=update,
-            ConditionExpression="claim_token = :token",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+            changes["status"] = "sent"
+        self._update_claimed(nudge, claim, changes)
 
     def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:
         """Close a claimed nudge with no send left to record (every channel sent before, or none
         allowed): its status, conditional on the claim still being this delivery's."""
-        values: dict[str, Any] = {":new": {"S": status}, ":token": {"S": claim.token}}
-        update = "SET #s = :new"
-        names = {"#s": "status"}
-        if reason:
-            update += ", #r = :reason"
-            names["#r"] = "reason"
-            values[":reason"] = {"S": reason}
+        self._update_claimed(nudge, claim, {"status": status, "reason": reason} if reason else {"status": status})
+
+    def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
+        """Set attributes on a nudge only while this delivery's claim holds it."""
+        names = {f"#a{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": self._ser.serialize(value) for i, value in enumerate(changes.values())}
         self._db.update_item(
             TableName=self._table,
             Key=self._key(owner_pk(nudge.owner_id), f"NUDGE#{nudge.kind}"),
-            UpdateExpression=update,
+            UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
             ConditionExpression="claim_token = :token",
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
+            ExpressionAttributeValues={**values, ":token": {"S": claim.token}},
         )
 
     def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:
