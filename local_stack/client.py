@@ -14,7 +14,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,10 @@ def calcom_booking(
     return body
 
 
+# The interviewer of the stories: an organiser at a company domain (not free mail).
+JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
+
+
 class LocalClient:
     def __init__(self, base_url: str, calcom_secret: str = DEFAULT_CALCOM_SECRET) -> None:
         self.base_url = base_url.rstrip("/")
@@ -122,6 +126,31 @@ class LocalClient:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         signature = signature or hmac.new(self.calcom_secret.encode(), raw, hashlib.sha256).hexdigest()
         return self.request("POST", "/webhooks/calcom", raw=raw, headers={"x-cal-signature-256": signature})
+
+    def book(
+        self,
+        email: str,
+        uid: str,
+        start: datetime,
+        said_at: datetime,
+        *,
+        trigger: str = "BOOKING_CREATED",
+        name: str = "Ada Lovelace",
+        organizer: tuple[str, str] = JANE,
+        **extra: Any,
+    ) -> Reply:
+        """A signed one-hour Cal.com booking for this attendee (``extra``: reschedule_uid, title)."""
+        body = calcom_booking(
+            trigger,
+            uid=uid,
+            start=start,
+            end=start + timedelta(hours=1),
+            attendee=(name, email),
+            organizer=organizer,
+            created_at=said_at,
+            **extra,
+        )
+        return self.calcom(body)
 
     # -- Calendly
     def calendly(

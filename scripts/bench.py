@@ -463,18 +463,7 @@ class Driver:
         return reply.body.get("candidate_id", "")
 
     def book(self, email: str, uid: str, start: datetime, now: datetime) -> str:
-        from local_stack.client import calcom_booking
-
-        body = calcom_booking(
-            "BOOKING_CREATED",
-            uid=uid,
-            start=start,
-            end=start + timedelta(hours=1),
-            attendee=("Ada Lovelace", email),
-            organizer=JANE,
-            created_at=now,
-        )
-        reply = self.client.calcom(body)
+        reply = self.client.book(email, uid, start, now, organizer=JANE)
         assert reply.status == 200, reply
         return reply.body["interview_id"]
 

@@ -16,24 +16,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "nudges")]
 
-from local_stack.client import LocalClient, calcom_booking  # noqa: E402
+from local_stack.client import LocalClient  # noqa: E402
 
 # A fixed Monday, so the picture is the same on every run.
 MONDAY = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 
 
 def book(client: LocalClient, trigger: str, uid: str, attendee, organizer, start, now, title) -> str:
-    body = calcom_booking(
-        trigger,
-        uid=uid,
-        start=start,
-        end=start + timedelta(hours=1),
-        attendee=attendee,
-        organizer=organizer,
-        created_at=now,
-        title=title,
-    )
-    reply = client.calcom(body)
+    name, email = attendee
+    reply = client.book(email, uid, start, now, trigger=trigger, name=name, organizer=organizer, title=title)
     assert reply.status == 200, reply
     return reply.body["interview_id"]
 

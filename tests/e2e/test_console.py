@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local_stack import browser
-from local_stack.client import calcom_booking
 
 pytestmark = pytest.mark.skipif(bool(browser.missing()), reason=f"no headless Chromium: {browser.missing()}")
 
@@ -33,17 +32,7 @@ def register(client, email, name, zone="America/New_York"):
 
 
 def book(client, email, name, uid, start, now, organizer=JANE, title=None, trigger="BOOKING_CREATED"):
-    body = calcom_booking(
-        trigger,
-        uid=uid,
-        start=start,
-        end=start + timedelta(hours=1),
-        attendee=(name, email),
-        organizer=organizer,
-        created_at=now,
-        title=title,
-    )
-    reply = client.calcom(body)
+    reply = client.book(email, uid, start, now, trigger=trigger, name=name, organizer=organizer, title=title)
     assert reply.status == 200, reply
     return reply.body["interview_id"]
 

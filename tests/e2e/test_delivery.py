@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
-
-from local_stack.client import calcom_booking
+from datetime import UTC, datetime
 
 PHONE = "+447700900555"
 
@@ -24,16 +22,7 @@ def register(client, email, **extra):
 
 
 def book(client, email, uid, start, now, organizer=("Jane Doe", "jane@acme.com")):
-    body = calcom_booking(
-        "BOOKING_CREATED",
-        uid=uid,
-        start=start,
-        end=start + timedelta(hours=1),
-        attendee=("Ada", email),
-        organizer=organizer,
-        created_at=now,
-    )
-    reply = client.calcom(body)
+    reply = client.book(email, uid, start, now, name="Ada", organizer=organizer)
     assert reply.status == 200, reply
     return reply.body["interview_id"]
 

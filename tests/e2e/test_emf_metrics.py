@@ -43,16 +43,7 @@ def count(metric: str, **dims: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 def book(client, email, uid, start, now, trigger="BOOKING_CREATED"):
-    body = calcom_booking(
-        trigger,
-        uid=uid,
-        start=start,
-        end=start + timedelta(hours=1),
-        attendee=("Ada Lovelace", email),
-        organizer=("Jane Doe", "jane.doe@acme-robotics.com"),
-        created_at=now,
-    )
-    reply = client.calcom(body)
+    reply = client.book(email, uid, start, now, trigger=trigger)
     assert reply.status == 200, reply
     return reply
 

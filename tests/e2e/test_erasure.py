@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from local_stack.client import calcom_booking
+from datetime import UTC, datetime
 
 PHONE = "+447700900456"
 
@@ -20,17 +18,7 @@ def test_delete_leaves_no_item_and_no_schedule(client, stack, unique):
     candidate_id, inbox_url = reply.body["candidate_id"], reply.body["ics_inbox_url"]
 
     def book(trigger: str, uid: str, start: datetime, **extra):
-        body = calcom_booking(
-            trigger,
-            uid=uid,
-            start=start,
-            end=start + timedelta(hours=1),
-            attendee=("Ada Lovelace", email),
-            organizer=("Jane Doe", "jane.doe@acme-robotics.com"),
-            created_at=now,
-            **extra,
-        )
-        reply = client.calcom(body)
+        reply = client.book(email, uid, start, now, trigger=trigger, **extra)
         assert reply.status in (200, 201), reply
         return reply.body["interview_id"]
 

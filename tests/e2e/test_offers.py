@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from local_stack import LocalStack
-from local_stack.client import calcom_booking
 from local_stack.fake_ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,16 +69,7 @@ def register(client, email):
 
 
 def book(client, email, uid, start, now, organizer=JANE):
-    body = calcom_booking(
-        "BOOKING_CREATED",
-        uid=uid,
-        start=start,
-        end=start + timedelta(hours=1),
-        attendee=("Ada Lovelace", email),
-        organizer=organizer,
-        created_at=now,
-    )
-    reply = client.calcom(body)
+    reply = client.book(email, uid, start, now, organizer=organizer)
     assert reply.status == 200, reply
     return reply.body["interview_id"]
 

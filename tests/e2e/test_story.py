@@ -26,17 +26,7 @@ def register(client, email, **extra):
 
 
 def book(client, email, uid, start, now, trigger="BOOKING_CREATED", organizer=JANE, **extra):
-    body = calcom_booking(
-        trigger,
-        uid=uid,
-        start=start,
-        end=start + timedelta(hours=1),
-        attendee=("Ada Lovelace", email),
-        organizer=organizer,
-        created_at=now,
-        **extra,
-    )
-    return client.calcom(body)
+    return client.book(email, uid, start, now, trigger=trigger, organizer=organizer, **extra)
 
 
 def on_both_channels(*kinds):
