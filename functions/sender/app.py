@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 def _service() -> SendService:
     import os
 
-    from nudges.adapters.aws import lazy_client as client
+    from nudges.adapters.aws import LazyClient
     from nudges.adapters.email import EmailSender
     from nudges.adapters.sms import SmsSender
 
-    email = EmailSender(client("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
-    return SendService(wiring.store(), wiring.composer(), email, SmsSender(client("sns")))
+    email = EmailSender(LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
+    return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")))
 
 
 def _deliver(payload: dict[str, Any]) -> None:

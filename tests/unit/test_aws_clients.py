@@ -28,11 +28,11 @@ def built(monkeypatch):
 
 
 def test_a_lazy_client_is_built_on_first_use_and_shared(built):
-    sqs = aws.lazy_client("sqs")
+    sqs = aws.LazyClient("sqs")
     assert built == []  # wiring an adapter builds nothing
     assert sqs.meta.service_model.service_name == "sqs"
     assert sqs.exceptions.QueueDoesNotExist is aws.client("sqs").exceptions.QueueDoesNotExist
-    aws.lazy_client("sqs").meta  # noqa: B018 - another adapter's handle on the same client
+    aws.LazyClient("sqs").meta  # noqa: B018 - another adapter's handle on the same client
     assert built == ["sqs"]
 
 

@@ -19,6 +19,8 @@ import functools
 import threading
 from typing import TYPE_CHECKING
 
+from nudges.domain.plan import NUDGE_KINDS  # standard library only: nothing on the cold path
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -50,7 +52,7 @@ DIMENSIONS = {
 # alarm over the providers would be limited to 10 of them).
 TOTALLED = {WEBHOOK_VERIFICATIONS_FAILED}
 
-KINDS = ("research_prompt", "thank_you", "connect")  # nudges.domain.plan.NUDGE_KINDS (a test checks)
+KINDS = NUDGE_KINDS
 CHANNELS = ("email", "sms")
 NO_CHANNEL = "none"
 # The path segment after /webhooks/ of each webhook route.

@@ -6,7 +6,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from nudges import config
-from nudges.adapters.aws import lazy_client as client  # each built on its first call
+from nudges.adapters.aws import LazyClient  # each client built on its first call
 
 if TYPE_CHECKING:
     from nudges.adapters.ats import GreenhouseApi, LeverApi
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 def store() -> NudgeStore:
     from nudges.adapters.store import NudgeStore
 
-    return NudgeStore(client("dynamodb"), config.table_name(), config.retention())
+    return NudgeStore(LazyClient("dynamodb"), config.table_name(), config.retention())
 
 
 @cache
 def scheduler() -> NudgeScheduler:
     from nudges.adapters.scheduler import NudgeScheduler
 
-    return NudgeScheduler(client("scheduler"), client("sqs"), config.SchedulingConfig.from_env())
+    return NudgeScheduler(LazyClient("scheduler"), LazyClient("sqs"), config.SchedulingConfig.from_env())
 
 
 @cache
@@ -45,7 +45,7 @@ def webhook_secrets() -> WebhookSecrets:
 
     from nudges.adapters.secrets import WebhookSecrets
 
-    return WebhookSecrets(client("secretsmanager"), os.environ["WEBHOOK_SECRETS_ARN"])
+    return WebhookSecrets(LazyClient("secretsmanager"), os.environ["WEBHOOK_SECRETS_ARN"])
 
 
 @cache
@@ -55,7 +55,7 @@ def unsubscribe_keys() -> list[str]:
 
     from nudges.adapters.secrets import JsonSecret
 
-    return JsonSecret(client("secretsmanager"), os.environ["UNSUBSCRIBE_KEY_ARN"]).values("key")
+    return JsonSecret(LazyClient("secretsmanager"), os.environ["UNSUBSCRIBE_KEY_ARN"]).values("key")
 
 
 @cache
@@ -90,10 +90,10 @@ def calendars():  # -> CalendarService
     )
     return CalendarService(
         store(),
-        CalendarStore(client("dynamodb"), config.table_name()),
+        CalendarStore(LazyClient("dynamodb"), config.table_name()),
         lambda: BookingService(store(), planner()),  # only the sync function plans
-        SyncQueue(client("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]),
-        OAuthClientSecrets(client("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")),
+        SyncQueue(LazyClient("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]),
+        OAuthClientSecrets(LazyClient("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")),
         settings,
     )
 

@@ -54,10 +54,6 @@ class LazyClient:
         return f"LazyClient({self._service!r})"
 
 
-def lazy_client(service: str) -> Any:
-    return LazyClient(service)
-
-
 def error_code(exc: Exception) -> str:
     response = getattr(exc, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))
