@@ -22,6 +22,7 @@ from nudges.domain.plan import NUDGE_KINDS
 from nudges.errors import InvalidInput, NotFound
 from nudges.http import (
     BAD_BODY,
+    CONFLICT_SCHEMA,
     DOC_ONLY,
     TOO_LARGE,
     error_responses,
@@ -90,7 +91,11 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
     tags=["candidates"],
     responses={
         201: {"description": "Registered"},
-        **error_responses({400: BAD_BODY, 409: "This email address is registered with other details", 413: TOO_LARGE}),
+        **error_responses({400: BAD_BODY, 413: TOO_LARGE}),
+        409: {
+            "description": "This email address is registered with other details: `candidate_id` names that candidate",
+            "content": {"application/json": {"schema": CONFLICT_SCHEMA}},
+        },
     },
     operation_id="create_candidate",
 )
@@ -99,6 +104,61 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
 
     new = parse(NewCandidate, json_body(raw_body(app.current_event)))
     return json_response(201, _view(_candidates().register(new, clock.now())))
+
+
+@app.get(
+    "/candidates",
+    summary="Find a candidate by email, or list them all",
+    description="With `email`: the candidate registered with that address (any case), or 404. Without: "
+    "a page of at most 100 candidates, newest registration first, each once; pass `next_cursor` as "
+    "`cursor` for the next page (null on the last).",
+    tags=["candidates"],
+    responses={
+        200: {"description": "The candidate (with `email`), or a page of candidates"},
+        **error_responses({400: "A cursor this API did not give out", 404: "No candidate with this email"}),
+    },
+    operation_id="find_candidates",
+)
+def find_candidates(
+    email: Annotated[str | None, Query(description="An email address, any case")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> Response[views.Candidate | views.CandidatePage]:
+    event = app.current_event
+    email, cursor = event.get_query_string_value("email"), event.get_query_string_value("cursor")
+    if email is not None:
+        found = wiring.store().candidate_by_email(email)
+        if found is None:
+            raise NotFound("no candidate registered with this email", field="email")
+        return json_response(200, _view(found))
+    candidates, next_cursor = wiring.candidate_directory().page(cursor or None)
+    return json_response(200, {"candidates": [_view(c) for c in candidates], "next_cursor": next_cursor})
+
+
+@app.get(
+    "/candidates/<candidate_id>/messages",
+    summary="Every message sent to a candidate, and what became of it",
+    description="Newest first: each email and text message with its provider's message id (SES or SNS "
+    "MessageId) and its status from SES's delivery, bounce and complaint events.",
+    tags=["candidates"],
+    responses={200: {"description": "The message log"}, **error_responses({404: NO_CANDIDATE})},
+    operation_id="list_messages",
+)
+def list_messages(candidate_id: CandidateId) -> Response[list[views.Message]]:
+    _candidates().get(candidate_id)  # 404 for an unknown candidate
+    return json_response(
+        200,
+        [
+            {
+                "kind": m.kind,
+                "channel": m.channel,
+                **({"interview_id": m.interview_id} if m.interview_id else {}),
+                "sent_at": iso(m.sent_at),
+                "status": m.status,
+                "provider_message_id": m.provider_message_id,
+            }
+            for m in wiring.message_log().for_candidate(candidate_id)
+        ],
+    )
 
 
 @app.get(

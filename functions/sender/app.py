@@ -24,7 +24,7 @@ def _service() -> SendService:
     from nudges.adapters.sms import SmsSender
 
     email = EmailSender(LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
-    return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")))
+    return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")), wiring.message_log())
 
 
 def _deliver(payload: dict[str, Any]) -> None:

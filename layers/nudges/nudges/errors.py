@@ -6,10 +6,11 @@ from __future__ import annotations
 class NudgesError(Exception):
     status_code = 500
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, **details: str) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = details  # more of the answer's body (a 409's ``candidate_id``)
 
 
 class InvalidInput(NudgesError):

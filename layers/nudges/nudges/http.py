@@ -40,6 +40,16 @@ ERROR_SCHEMA: dict[str, Any] = {
     },
     "required": ["message"],
 }
+# A registration refused because the address is registered with other details names that candidate.
+CONFLICT_SCHEMA: dict[str, Any] = {
+    **ERROR_SCHEMA,
+    "title": "Conflict",
+    "properties": {
+        **ERROR_SCHEMA["properties"],
+        "candidate_id": {"type": "string", "description": "The candidate already registered with this address"},
+    },
+    "required": ["message", "candidate_id"],
+}
 BAD_BODY = "The body is not JSON, or a field is missing, unknown or invalid: `field` names it"
 TOO_LARGE = f"The body is over {MAX_BODY_BYTES} bytes"
 
@@ -96,6 +106,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         body = {"message": exc.message}
         if exc.field:
             body["field"] = exc.field
+        body.update(exc.details)
         logger.info("request refused", extra={"status": exc.status_code, "reason": exc.message})
         if isinstance(exc, Unauthorized):
             # Every webhook's verification failure ends here, whichever provider and check.

@@ -10,6 +10,8 @@ from nudges.adapters.aws import LazyClient  # each client built on its first cal
 
 if TYPE_CHECKING:
     from nudges.adapters.ats import GreenhouseApi, LeverApi
+    from nudges.adapters.candidate_directory import CandidateDirectory
+    from nudges.adapters.message_log import MessageLog
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.store import NudgeStore
@@ -23,6 +25,20 @@ def store() -> NudgeStore:
     from nudges.adapters.store import NudgeStore
 
     return NudgeStore(LazyClient("dynamodb"), config.table_name(), config.retention())
+
+
+@cache
+def candidate_directory() -> CandidateDirectory:
+    from nudges.adapters.candidate_directory import CandidateDirectory
+
+    return CandidateDirectory(LazyClient("dynamodb"), config.table_name(), store()._candidate)
+
+
+@cache
+def message_log() -> MessageLog:
+    from nudges.adapters.message_log import MessageLog
+
+    return MessageLog(LazyClient("dynamodb"), config.table_name(), config.retention())
 
 
 @cache

@@ -282,15 +282,15 @@ class NudgeStore(DynamoTable):
             (f"EMAIL#{email}", "CANDIDATE"),
             (f"INBOX#{candidate.ics_inbox_token}", "CANDIDATE"),
         ]
-        # Calendar connections live under the candidate's own key, with their watch items.
+        # Calendar connections (with their watch items) and the message log live under the
+        # candidate's own key: the whole partition but the profile, listed above.
         for item in self._query(
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
-            ExpressionAttributeValues={
-                ":pk": {"S": f"CANDIDATE#{candidate.candidate_id}"},
-                ":calendar": {"S": "CALENDAR#"},
-            },
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"CANDIDATE#{candidate.candidate_id}"}},
             ProjectionExpression="PK, SK, watch_key",
         ):
+            if item["SK"] == "PROFILE":
+                continue
             keys.append((item["PK"], item["SK"]))
             if item.get("watch_key"):
                 keys.append((item["watch_key"], "WATCH"))

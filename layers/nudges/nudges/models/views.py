@@ -119,3 +119,26 @@ class SmsPreview(TypedDict):
 
 
 Preview = Annotated[EmailPreview | SmsPreview, Field(discriminator="channel")]
+
+
+class CandidatePage(TypedDict):
+    """One page of registered candidates, newest registration first."""
+
+    candidates: list[Candidate]
+    next_cursor: Annotated[
+        str | None, Field(description="Pass as `cursor` for the next page; null on the last page")
+    ]
+
+
+class Message(TypedDict):
+    """A message sent to the candidate, with what its provider has said of it since."""
+
+    kind: Annotated[str, Field(description="A nudge kind, or another message (welcome, sms_reply)")]
+    channel: Channel
+    interview_id: NotRequired[Annotated[str, Field(description="The interview it is about, when there is one")]]
+    sent_at: Instant
+    status: Annotated[
+        Literal["sent", "delivered", "bounced", "complained", "delayed", "failed"],
+        Field(description="From SES's events for email (SMS stays sent: SNS reports delivery to CloudWatch only)"),
+    ]
+    provider_message_id: Annotated[str, Field(description="The SES or SNS MessageId, as the provider's logs name it")]

@@ -60,8 +60,15 @@ class CandidateService:
             # (or that failed after the write): it gets the same candidate, and the planning
             # below finishes what the first attempt may have left undone.
             existing = self._store.candidate_by_email(candidate.email)
-            if existing is None or _registration(existing) != _registration(candidate):
+            if existing is None:
                 raise
+            if _registration(existing) != _registration(candidate):
+                raise Conflict(
+                    f"email: already registered with other details, as {existing.candidate_id}; "
+                    f"change them with PATCH /candidates/{existing.candidate_id}",
+                    field="email",
+                    candidate_id=existing.candidate_id,
+                ) from None
             candidate = existing
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
         # Interviews and offers that arrived before the registration get their nudges now.

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import phone_key
+from nudges.domain.deliveries import LoggedMessage
 from nudges.domain.interview import everyone_met, normalise_email
 from nudges.errors import SendInProgress
 from nudges.observability import logger
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.adapters.email import EmailSender
+    from nudges.adapters.message_log import MessageLog
     from nudges.adapters.sms import SmsSender
     from nudges.adapters.store import Application, NudgeRecord, NudgeStore, SendClaim
     from nudges.domain.candidate import Candidate
@@ -96,11 +98,19 @@ class MessageComposer:
 
 
 class SendService:
-    def __init__(self, store: NudgeStore, composer: MessageComposer, email: EmailSender, sms: SmsSender) -> None:
+    def __init__(
+        self,
+        store: NudgeStore,
+        composer: MessageComposer,
+        email: EmailSender,
+        sms: SmsSender,
+        log: MessageLog | None = None,
+    ) -> None:
         self._store = store
         self._composer = composer
         self._email = email
         self._sms = sms
+        self._log = log  # the message log (provider message ids and delivery status)
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
         """Send the nudge if it is still wanted; returns what happened, for the log."""
@@ -183,6 +193,19 @@ class SendService:
         except Exception:
             self._store.release_send(nudge, claim)
             raise
+        if self._log is not None:
+            # Logged before the nudge records the send: a message that went out is in the log even
+            # when the record below fails (its retry sends again, and logs that message too).
+            self._log.record(
+                LoggedMessage(
+                    candidate_id=candidate.candidate_id,
+                    kind=nudge.kind,
+                    channel=channel,
+                    provider_message_id=message_id,
+                    sent_at=now,
+                    interview_id=nudge.interview_id,
+                )
+            )
         self._store.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(
