@@ -12,11 +12,13 @@ export SAM_CLI_TELEMETRY := 0
 
 .PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi FORCE
 
-$(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt pyproject.toml
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
 	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# The operator's command line, .venv/bin/nudges (editable: nudges_cli/ as it is checked out).
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
 # SAM CLI pins its own boto3, so it lives in a venv of its own.
