@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from nudges import clock, wiring
+from nudges import clock, config, wiring
 from nudges.domain.candidate import phone_key
 from nudges.observability import logger
 
@@ -17,7 +17,7 @@ OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP"}
 HELP = {"HELP", "INFO"}
 HELP_REPLY = (
-    "Interview Nudges: reminders to research before, thank after, and connect once you get an offer. "
+    "{operator}: reminders to research before, thank after, and connect once you get an offer. "
     "Reply STOP to stop texts, START to resume. Emails have their own unsubscribe link."
 )
 
@@ -47,5 +47,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
             except Exception:
                 logger.warning("carrier opt-in refused", extra={"message_id": message_id})
         elif keyword in HELP:
-            _sms().send(number, HELP_REPLY)
+            _sms().send(number, HELP_REPLY.format(operator=config.branding().operator_name))
         logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword[:12]})

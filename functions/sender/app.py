@@ -7,7 +7,7 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from nudges import clock, metrics, wiring
+from nudges import clock, config, metrics, wiring
 from nudges.observability import logger
 from nudges.services.sending import SendService, delivery_from
 
@@ -23,7 +23,12 @@ def _service() -> SendService:
     from nudges.adapters.email import EmailSender
     from nudges.adapters.sms import SmsSender
 
-    email = EmailSender(LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
+    email = EmailSender(
+        LazyClient("sesv2"),
+        os.environ["SENDER_EMAIL"],
+        os.environ.get("CONFIGURATION_SET_NAME"),
+        from_name=config.branding().sender_name,
+    )
     return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")), wiring.message_log())
 
 

@@ -32,7 +32,7 @@ def _log(client, candidate_id):
 
 
 def test_each_send_is_logged_with_its_message_id_and_ses_delivers_the_email(client, stack, unique):
-    candidate_id, interview_id, email = _story(client, unique, 1)
+    candidate_id, interview_id, _ = _story(client, unique, 1)
     before = {m["provider_message_id"] for m in _log(client, candidate_id)}
     client.set_clock(datetime(2034, 1, 8, 14, 0, tzinfo=UTC))  # research prompt due
 

@@ -33,5 +33,12 @@ class PayloadTooLarge(NudgesError):
     status_code = 413
 
 
+class NotConfigured(NudgesError):
+    """A part of the service the operator has not set up yet (a secret still empty): 503, naming
+    what to fill in, instead of a 500 on a fresh stack."""
+
+    status_code = 503
+
+
 class SendInProgress(NudgesError):
     """Another delivery holds the send lease; retrying later finds it sent or expired."""

@@ -83,7 +83,7 @@ def composer() -> MessageComposer:
         base = config.public_base_url()
         return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
 
-    return MessageComposer(store(), link)
+    return MessageComposer(store(), link, config.branding())
 
 
 @cache

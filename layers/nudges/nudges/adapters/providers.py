@@ -125,6 +125,20 @@ class OAuthClientSecrets:
             return None
         return OAuthClient(entry["client_id"], entry["client_secret"])
 
+    def require(self, provider: str) -> OAuthClient:
+        """The provider's OAuth client, or NotConfigured (503) naming the secret to fill in: the
+        one check every calendar OAuth use goes through (connecting, consent pages, callbacks)."""
+        from nudges.errors import NotConfigured
+
+        client = self.for_provider(provider) if self._secret_id else None
+        if client is None:
+            raise NotConfigured(
+                f"calendar OAuth is not configured for {provider}: put its client_id and client_secret in the "
+                f"CalendarOAuthClients secret ({self._secret_id or 'stack output CalendarOAuthClientsArn'}); "
+                "docs/operations.md section 6"
+            )
+        return client
+
 
 class GoogleCalendarApi:
     """Calendar API v3: events.list (with sync tokens), events.watch, channels.stop."""

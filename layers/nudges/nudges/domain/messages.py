@@ -41,6 +41,18 @@ _URL = re.compile(r"https?://[^\s<]+")
 
 
 @dataclass(frozen=True)
+class Branding:
+    """Who the messages come from (the template's SenderName, OperatorName and SupportEmail)."""
+
+    sender_name: str = "Interview Nudges"
+    operator_name: str = "Interview Nudges"
+    support_email: str | None = None
+
+
+DEFAULT_BRANDING = Branding()
+
+
+@dataclass(frozen=True)
 class Message:
     subject: str
     text: str
@@ -115,13 +127,24 @@ def _sms(candidate: Candidate, kind: str, values: dict[str, str], people: tuple[
     return text[: sms_limit(text) - 1] + "…"
 
 
+def footer_values(branding: Branding, unsubscribe_url: str) -> dict[str, str]:
+    """The footer's placeholders: the operator, an optional support line and the unsubscribe link."""
+    support = f" Questions? Write to {branding.support_email}." if branding.support_email else ""
+    return {"operator_name": branding.operator_name, "support": support, "unsubscribe_url": unsubscribe_url}
+
+
 def _message(
-    candidate: Candidate, kind: str, values: dict[str, str], people: tuple[Person, ...], unsubscribe_url: str | None
+    candidate: Candidate,
+    kind: str,
+    values: dict[str, str],
+    people: tuple[Person, ...],
+    unsubscribe_url: str | None,
+    branding: Branding = DEFAULT_BRANDING,
 ) -> Message:
     values = {**values, "first_name": candidate.first_name, "names": _names(people)}
     text, fragments = _fill(candidate.locale, kind, "email", values), [_html(candidate.locale, kind, values)]
     if unsubscribe_url:
-        footer = {"unsubscribe_url": unsubscribe_url}
+        footer = footer_values(branding, unsubscribe_url)
         text += "\n" + _fill(candidate.locale, "footer", "email", footer)
         fragments.append(_html(candidate.locale, "footer", footer))
     return Message(
@@ -136,17 +159,27 @@ def _bullets(lines: list[str]) -> str:
     return "\n".join(f"  - {line}" for line in lines)
 
 
-def research_prompt(candidate: Candidate, interview: Interview, unsubscribe_url: str | None = None) -> Message:
+def research_prompt(
+    candidate: Candidate,
+    interview: Interview,
+    unsubscribe_url: str | None = None,
+    branding: Branding = DEFAULT_BRANDING,
+) -> Message:
     values = {
         "company": company_display_name(interview.company),
         "title": interview.title,
         "when": local_time(interview.start, candidate),
         "interviewers": _bullets([p.display_name for p in interview.interviewers]) or "  - your interviewers",
     }
-    return _message(candidate, "research_prompt", values, interview.interviewers, unsubscribe_url)
+    return _message(candidate, "research_prompt", values, interview.interviewers, unsubscribe_url, branding)
 
 
-def thank_you(candidate: Candidate, interview: Interview, unsubscribe_url: str | None = None) -> Message:
+def thank_you(
+    candidate: Candidate,
+    interview: Interview,
+    unsubscribe_url: str | None = None,
+    branding: Branding = DEFAULT_BRANDING,
+) -> Message:
     people = interview.interviewers
     values = {
         "company": company_display_name(interview.company),
@@ -155,7 +188,7 @@ def thank_you(candidate: Candidate, interview: Interview, unsubscribe_url: str |
         "greeting": _names(_first_names(people)) if people else "all",
         "sign_off": candidate.name or "[your name]",
     }
-    return _message(candidate, "thank_you", values, people, unsubscribe_url)
+    return _message(candidate, "thank_you", values, people, unsubscribe_url, branding)
 
 
 def linkedin_search_url(person: Person, company: str) -> str:
@@ -163,7 +196,11 @@ def linkedin_search_url(person: Person, company: str) -> str:
 
 
 def connect(
-    candidate: Candidate, company_key: str, people: tuple[Person, ...], unsubscribe_url: str | None = None
+    candidate: Candidate,
+    company_key: str,
+    people: tuple[Person, ...],
+    unsubscribe_url: str | None = None,
+    branding: Branding = DEFAULT_BRANDING,
 ) -> Message:
     company = company_display_name(company_key)
     entries = []
@@ -177,4 +214,4 @@ def connect(
             f'    Suggested note: "{note}"'
         )
     values = {"company": company, "people": "\n".join(entries) or "  - everyone you met"}
-    return _message(candidate, "connect", values, people, unsubscribe_url)
+    return _message(candidate, "connect", values, people, unsubscribe_url, branding)

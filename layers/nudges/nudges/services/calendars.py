@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nudges.adapters.calendars import CalendarConnection, Watch
 from nudges.adapters.providers import GoogleCalendarApi, GraphApi, ProviderError, refresh_access
 from nudges.domain.interview import interview_id_for
-from nudges.errors import InvalidInput, NotFound, NudgesError, Unauthorized
+from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
 from nudges.models.calendars import EventReading, read_google_event, read_graph_event
 from nudges.observability import logger
 from nudges.services.bookings import BookingChange
@@ -130,9 +130,7 @@ class CalendarService:
     # ------------------------------------------------------------------ access
     def _access(self, provider: str, refresh_token: str) -> tuple[str, str | None]:
         """An access token (and a rotated refresh token, if the provider gave one)."""
-        client = self._oauth.for_provider(provider)
-        if client is None:
-            raise ProviderUnavailable(f"no OAuth client for {provider} in the calendar OAuth secret")
+        client = self._oauth.require(provider)  # NotConfigured (503) while the secret is empty
         google = provider == "google"
         token_url = self._settings.google_token_url if google else self._settings.ms_token_url
         grant = refresh_access(provider, token_url, client, refresh_token, None if google else MS_SCOPE)
@@ -276,7 +274,7 @@ class CalendarService:
                     expires = iso(connection.watch_expires) if connection.watch_expires else None
                     logger.warning("calendar watch not stopped at the provider", extra={**facts, "lapses_at": expires})
                 continue
-            except ProviderUnavailable as exc:
+            except (ProviderUnavailable, NotConfigured) as exc:
                 logger.warning("calendar watch not stopped at the provider", extra={**facts, "error": str(exc)})
                 continue
             logger.info("calendar watch stopped at the provider", extra=facts)

@@ -52,9 +52,15 @@ class Delivery:
 class MessageComposer:
     """What a nudge says right now, from what is stored right now."""
 
-    def __init__(self, store: NudgeStore, unsubscribe_link: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        store: NudgeStore,
+        unsubscribe_link: Callable[[str], str | None],
+        branding: messages.Branding = messages.DEFAULT_BRANDING,
+    ) -> None:
         self._store = store
         self.unsubscribe_link = unsubscribe_link
+        self.branding = branding  # in every message's footer, whoever composes it
 
     def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message, or why there is nothing to send (the operator's preview)."""
@@ -88,13 +94,16 @@ class MessageComposer:
                 if i.application_id == application.application_id
             ]
             link = self.unsubscribe_link(candidate.candidate_id)
-            return candidate, messages.connect(candidate, application.company, everyone_met(met), unsubscribe_url=link)
+            return candidate, messages.connect(
+                candidate, application.company, everyone_met(met), unsubscribe_url=link, branding=self.branding
+            )
         if interview is None or (interview.status == "cancelled" and not preview):
             return "the interview was cancelled"
         if candidate is None or candidate.email != normalise_email(interview.candidate_email):
             return "the candidate is no longer registered"
         compose = messages.research_prompt if kind == "research_prompt" else messages.thank_you
-        return candidate, compose(candidate, interview, unsubscribe_url=self.unsubscribe_link(candidate.candidate_id))
+        link = self.unsubscribe_link(candidate.candidate_id)
+        return candidate, compose(candidate, interview, unsubscribe_url=link, branding=self.branding)
 
 
 class SendService:
