@@ -91,10 +91,12 @@ screenshot: $(VENV)/.installed .chromium
 openapi: $(VENV)/.installed
 	$(PY) scripts/openapi.py
 
-# Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
+# Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint). The
+# region is yours (AWS_REGION, your profile), never this Makefile's local default.
+REGION_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION)
 STACK ?= interview-nudges
 redrive: $(VENV)/.installed
-	$(PY) scripts/redrive.py --stack $(STACK)
+	$(REGION_ENV) $(PY) scripts/redrive.py --stack $(STACK)
 
 # sam build, then sam deploy with samconfig.toml, asking only for what has no default:
 #   make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=...] [INBOX_DOMAIN=...] [PUBLIC_BASE_URL=...]
