@@ -65,7 +65,12 @@ def notification(kind: str, email: SentEmail, now: datetime, address: str | None
                 "bounceType": "Permanent",
                 "bounceSubType": "General",
                 "bouncedRecipients": [
-                    {"emailAddress": r, "action": "failed", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1 user unknown"}
+                    {
+                        "emailAddress": r,
+                        "action": "failed",
+                        "status": "5.1.1",
+                        "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                    }
                     for r in recipients
                 ],
                 "timestamp": stamp,

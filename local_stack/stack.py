@@ -435,7 +435,9 @@ class LocalStack:
 
     def _publish_ses_event(self, topics_: list[str], message: dict[str, Any]) -> None:
         for topic in topics_:
-            topics.publish_and_deliver(self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now())
+            topics.publish_and_deliver(
+                self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now()
+            )
 
     def notify_deliveries(self) -> None:
         """The Delivery event of every email sent since the last call, as SES publishes it.

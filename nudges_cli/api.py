@@ -157,7 +157,9 @@ class Api:
                 continue
         if failure.startswith("cannot reach"):
             raise CliError(f"{failure}: check --api-url / --stack and your network", EXIT_SETUP)
-        raise CliError(f"the service kept failing ({failure}) after {self._attempts} tries: try again later", EXIT_SERVICE)
+        raise CliError(
+            f"the service kept failing ({failure}) after {self._attempts} tries: try again later", EXIT_SERVICE
+        )
 
 
 def _decode(raw: bytes) -> Any:

@@ -78,7 +78,11 @@ def _candidate_card(c: dict[str, Any]) -> str:
         for channel in ("email", "sms"):
             if channel in reachable:
                 ok = reachable[channel]
-                why = c.get("unreachable_reasons", {}).get(channel) if isinstance(c.get("unreachable_reasons"), dict) else None
+                why = (
+                    c.get("unreachable_reasons", {}).get(channel)
+                    if isinstance(c.get("unreachable_reasons"), dict)
+                    else None
+                )
                 lines.append((f"reachable {channel}", "yes" if ok is True else f"no{f' ({why})' if why else ''}"))
     return "\n".join(f"{k + ':':<15} {v}" for k, v in lines)
 
@@ -242,7 +246,9 @@ def parser() -> argparse.ArgumentParser:
     where = common.add_mutually_exclusive_group()
     where.add_argument("--api-url", default=argparse.SUPPRESS, help="the API's base URL (default $NUDGES_API_URL)")
     where.add_argument("--stack", default=argparse.SUPPRESS, help="read ApiUrl from this CloudFormation stack")
-    common.add_argument("--region", default=argparse.SUPPRESS, help="AWS region (default: the URL's, or your profile's)")
+    common.add_argument(
+        "--region", default=argparse.SUPPRESS, help="AWS region (default: the URL's, or your profile's)"
+    )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON on stdout, not a table")
 
     top = argparse.ArgumentParser(
@@ -254,7 +260,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    candidates = commands.add_parser("candidates", help="add, get, find, list, update, delete, import", parents=[common])
+    candidates = commands.add_parser(
+        "candidates", help="add, get, find, list, update, delete, import", parents=[common]
+    )
     sub = candidates.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def details(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -301,14 +309,21 @@ def parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     load.add_argument("file", metavar="FILE.csv")
-    load.add_argument("--rate", type=float, default=10.0, help="requests a second at most (default 10; the API allows 50); 0: no pacing")
+    load.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help="requests a second at most (default 10; the API allows 50); 0: no pacing",
+    )
     load.set_defaults(run=cmd_import)
 
     interviews = commands.add_parser("interviews", help="a candidate's interviews and nudges", parents=[common])
     interviews.add_argument("candidate_id", metavar="CANDIDATE_ID")
     interviews.set_defaults(run=cmd_interviews)
 
-    messages = commands.add_parser("messages", help="every message sent to a candidate and its status", parents=[common])
+    messages = commands.add_parser(
+        "messages", help="every message sent to a candidate and its status", parents=[common]
+    )
     messages.add_argument("candidate_id", metavar="CANDIDATE_ID")
     messages.set_defaults(run=cmd_messages)
 

@@ -173,7 +173,10 @@ def test_the_listing_pages_and_shows_each_candidate_once(nudges, tmp_path, uniqu
     path = tmp_path / "many.csv"
     rows = [f"p{i}.{unique}@example.org,,,Europe/London,email," for i in range(105)]
     path.write_text("email,name,phone,timezone,channels,locale\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    assert nudges("candidates", "import", str(path), "--rate", "0").stdout.strip() == "105 created, 0 already registered, 0 failed"
+    assert (
+        nudges("candidates", "import", str(path), "--rate", "0").stdout.strip()
+        == "105 created, 0 already registered, 0 failed"
+    )
 
     everyone = _json(nudges("candidates", "list", "--json"))["candidates"]
     ids = [c["candidate_id"] for c in everyone]

@@ -13,7 +13,9 @@ from nudges.domain import messages
 from tests.unit.test_email import RecordingSesV2
 from tests.unit.test_messages import CANDIDATE, INTERVIEW, JANE, UNSUBSCRIBE, US_CANDIDATE
 
-ACME = messages.Branding(sender_name="Acme Careers", operator_name="Acme Careers Ltd", support_email="help@acme.example")
+ACME = messages.Branding(
+    sender_name="Acme Careers", operator_name="Acme Careers Ltd", support_email="help@acme.example"
+)
 
 
 def _all(candidate, branding):

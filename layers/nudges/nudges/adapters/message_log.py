@@ -35,11 +35,14 @@ class MessageLog(DynamoTable):
 
     def record(self, message: LoggedMessage) -> None:
         """Log a message just handed to SES or SNS (one GetItem for the profile's expiry, one PutItem)."""
-        profile = self._db.get_item(
-            TableName=self._table,
-            Key=self._key(f"CANDIDATE#{message.candidate_id}", "PROFILE"),
-            ProjectionExpression="expires_at",
-        ).get("Item") or {}
+        profile = (
+            self._db.get_item(
+                TableName=self._table,
+                Key=self._key(f"CANDIDATE#{message.candidate_id}", "PROFILE"),
+                ProjectionExpression="expires_at",
+            ).get("Item")
+            or {}
+        )
         expires = int((message.sent_at + self._retention).timestamp())
         if "expires_at" in profile:
             expires = max(expires, int(profile["expires_at"]["N"]))

@@ -125,9 +125,7 @@ class CandidatePage(TypedDict):
     """One page of registered candidates, newest registration first."""
 
     candidates: list[Candidate]
-    next_cursor: Annotated[
-        str | None, Field(description="Pass as `cursor` for the next page; null on the last page")
-    ]
+    next_cursor: Annotated[str | None, Field(description="Pass as `cursor` for the next page; null on the last page")]
 
 
 class Message(TypedDict):
