@@ -90,3 +90,29 @@ def test_messages_of_an_unknown_candidate_are_404_and_erasure_takes_the_log(clie
         ExpressionAttributeValues={":pk": {"S": f"CANDIDATE#{candidate_id}"}},
     )["Items"]
     assert left == []
+
+
+def test_the_log_expires_with_the_candidates_data(client, stack, unique):
+    candidate_id, interview_id, _ = _story(client, unique, 4)
+    client.set_clock(datetime(2034, 4, 8, 14, 0, tzinfo=UTC))  # research prompt, two days before the start
+    table = stack._send_record_table()[0]
+    ddb = stack.aws.client("dynamodb")
+
+    def expiries():
+        items = ddb.query(
+            TableName=table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"CANDIDATE#{candidate_id}"}},
+        )["Items"]
+        profile = next(int(i["expires_at"]["N"]) for i in items if i["SK"]["S"] == "PROFILE")
+        logged = [int(i["expires_at"]["N"]) for i in items if i["SK"]["S"].startswith("MESSAGE#")]
+        return profile, logged
+
+    profile, logged = expiries()
+    assert len(logged) == 2 and all(e >= profile for e in logged)  # never before the candidate's data
+    # An offer weeks later closes the application: everything about the candidate is kept longer,
+    # the log too.
+    client.set_clock(datetime(2034, 4, 30, 9, 0, tzinfo=UTC))
+    assert client.outcome(interview_id, "offer").status == 202
+    later, logged = expiries()
+    assert later > profile and all(e >= later for e in logged)
