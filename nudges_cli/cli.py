@@ -75,15 +75,10 @@ def _candidate_card(c: dict[str, Any]) -> str:
     ]
     reachable = c.get("reachable")
     if isinstance(reachable, dict):
-        for channel in ("email", "sms"):
-            if channel in reachable:
-                ok = reachable[channel]
-                why = (
-                    c.get("unreachable_reasons", {}).get(channel)
-                    if isinstance(c.get("unreachable_reasons"), dict)
-                    else None
-                )
-                lines.append((f"reachable {channel}", "yes" if ok is True else f"no{f' ({why})' if why else ''}"))
+        # {"email": true, "sms": false, ...} and, where false, why (as the API words it).
+        for key, value in reachable.items():
+            shown = "yes" if value is True else "no" if value is False else str(value)
+            lines.append((f"reachable {key}", shown))
     return "\n".join(f"{k + ':':<15} {v}" for k, v in lines)
 
 
@@ -114,6 +109,8 @@ def _ok(reply: Reply, *expected: int) -> Any:
         return reply.body
     message = reply.body.get("message") if isinstance(reply.body, dict) else str(reply.body or "")
     hint = ""
+    if reply.status == 404 and "candidate" in str(message):
+        hint = " (look it up: nudges candidates find --email ADDRESS, or nudges candidates list)"
     if reply.status == 409 and isinstance(reply.body, dict) and reply.body.get("candidate_id"):
         hint = f" (nudges candidates update {reply.body['candidate_id']} ...)"
     raise CliError(f"{reply.status}: {message}{hint}", EXIT_REFUSED)
