@@ -12,12 +12,13 @@ export SAM_CLI_TELEMETRY := 0
 
 .PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi FORCE
 
+# The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
+# nudges_cli package, editable, so it runs the checked-out code).
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt pyproject.toml
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
 	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	# The operator's command line, .venv/bin/nudges (editable: nudges_cli/ as it is checked out).
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
