@@ -134,3 +134,18 @@ def test_giving_up_after_every_retry_says_to_try_later(flaky):
 def test_the_region_comes_from_the_api_host_first():
     api = Api("https://abc123.execute-api.ap-southeast-2.amazonaws.com", session=_Session(Credentials("a", "b")))
     assert api.region == "ap-southeast-2" and not api.local
+
+
+def test_make_installs_nudges_into_the_venv_from_the_projects_own_package():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert project["project"]["scripts"] == {"nudges": "nudges_cli.cli:main"}
+    assert project["tool"]["setuptools"]["packages"] == ["nudges_cli"]  # only the command line
+    assert project["build-system"]["build-backend"] == "setuptools.build_meta"
+    makefile = (root / "Makefile").read_text()
+    rule = makefile.split("\n$(VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
+    assert "pip install --quiet --disable-pip-version-check -e ." in rule
+    assert "demo: $(VENV)/.installed" in makefile and "test: $(VENV)/.installed" in makefile
