@@ -186,8 +186,11 @@ def existing_identity(address: str, region: str) -> str | None:
         except (NoCredentialsError, PartialCredentialsError):
             raise DeployError(NO_CREDENTIALS) from None
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NotFoundException", "NotFound"):
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("NotFoundException", "NotFound"):
                 continue
+            if code.startswith("AccessDenied"):
+                return None  # not allowed to look: the deploy itself will say if the identity exists
             raise DeployError(f"cannot read SES identities in {region}: {exc}") from None
         except BotoCoreError as exc:
             raise DeployError(f"cannot reach SES in {region}: {exc}") from None
