@@ -101,7 +101,9 @@ redrive: $(VENV)/.installed
 
 # sam build, then sam deploy with samconfig.toml, asking only for what has no default:
 #   make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=...] [INBOX_DOMAIN=...] [PUBLIC_BASE_URL=...]
+#               [SENDER_IDENTITY_EXISTS=yes] [SENDER_NAME=...] [OPERATOR_NAME=...] [SUPPORT_EMAIL=...]
 #               [PARAMS='Key=Value ...'] [STACK=...] [REGION=...] [CONFIG_ENV=...] [DEPLOY_ARGS=...]
+# It runs the SAM CLI of .venv-sam ($(SAM), installed by make): `sam` itself need not be on PATH.
 # Parameters and AWS access are checked before the build (scripts/deploy.py); the region comes from
 # REGION, AWS_REGION / AWS_DEFAULT_REGION or your profile, never from this Makefile's local default.
 DEPLOY_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION) STACK='$(if $(filter command line environment,$(origin STACK)),$(STACK))'
