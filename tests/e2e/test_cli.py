@@ -233,3 +233,25 @@ def test_errors_are_one_line_with_what_to_do(nudges, tmp_path):
     assert anonymous.returncode == 3 and anonymous.stderr.strip().splitlines() == [
         "nudges: no AWS credentials: run `aws configure` or `aws sso login`, or set AWS_PROFILE"
     ]
+
+
+def test_stack_reads_the_api_url_from_the_stacks_outputs(nudges, proxy, stack, unique):
+    # Given a CloudFormation stack (in the stack's AWS endpoint) whose ApiUrl output is the API
+    url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    name = f"nudges-cli-{unique}"
+    template = {
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": {"ApiUrl": {"Value": url}},
+    }
+    stack.aws.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
+    aws = {"AWS_ENDPOINT_URL": stack.endpoint_url, "AWS_REGION": stack.aws.region}
+    # When the operator names the stack instead of the URL, then the command reaches the API
+    listed = nudges("candidates", "list", "--stack", name, "--json", url_args=False, extra_env=aws)
+    assert listed.returncode == 0, listed.stderr
+    assert "candidates" in json.loads(listed.stdout)
+    # And a stack that does not exist is one line naming it
+    missing = nudges("candidates", "list", "--stack", f"no-{name}", url_args=False, extra_env=aws)
+    assert missing.returncode == 3
+    assert missing.stderr.strip().splitlines() == [
+        f"nudges: no stack no-{name} in this region: check --stack and --region"
+    ]
