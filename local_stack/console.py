@@ -60,7 +60,7 @@ def gather(stack: LocalStack) -> dict[str, Any]:
 
     store = _store(stack)
     # The timeline needs only the store; planning and scheduling are not used to read.
-    service = CandidateService(store, planner=None, scheduler=None)  # type: ignore[arg-type]
+    service = CandidateService(store, planner=None, scheduler=None, calendars=None)  # type: ignore[arg-type]
     now = stack.clock.now()
     candidates = []
     for candidate in store.candidates():

@@ -7,20 +7,15 @@ provider calls happen in the sync function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 
 from nudges import wiring
-from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
-from nudges.metrics import log_metrics
+from nudges.handlers import api_handler, resolver
+from nudges.http import json_body, json_response, raw_body
+from nudges.models.parsing import parse
 from nudges.observability import logger
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 
 @app.post("/webhooks/google")
@@ -45,7 +40,4 @@ def microsoft_webhook() -> Response:
     return json_response(202, {"status": "queued", "count": queued})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 
 from nudges import clock, config, wiring
-from nudges.domain.plan import NUDGE_KINDS
-from nudges.errors import InvalidInput, NotFound
+from nudges.handlers import api_handler, resolver
 from nudges.http import (
     BAD_BODY,
     DOC_ONLY,
@@ -27,17 +26,13 @@ from nudges.http import (
     error_responses,
     json_body,
     json_response,
-    parse,
     raw_body,
-    register_error_handlers,
 )
-from nudges.metrics import log_metrics
-from nudges.observability import logger
+from nudges.models.parsing import parse
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from nudges.domain import candidate as domain
     from nudges.domain.plan import NudgeKind
@@ -55,14 +50,7 @@ if TYPE_CHECKING:
 NO_CANDIDATE = "No candidate with this id"
 NO_INTERVIEW = "No interview with this id"
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
-
-
-def _candidates():
-    from nudges.services.candidates import CandidateService
-
-    return CandidateService(wiring.store(), wiring.planner(), wiring.scheduler(), wiring.calendars)
+app = resolver()
 
 
 def _view(candidate: domain.Candidate) -> views.Candidate:
@@ -98,7 +86,7 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
     from nudges.models.api import NewCandidate
 
     new = parse(NewCandidate, json_body(raw_body(app.current_event)))
-    return json_response(201, _view(_candidates().register(new, clock.now())))
+    return json_response(201, _view(wiring.candidates().register(new, clock.now())))
 
 
 @app.get(
@@ -109,7 +97,7 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
     operation_id="get_candidate",
 )
 def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
-    return json_response(200, _view(_candidates().get(candidate_id)))
+    return json_response(200, _view(wiring.candidates().get(candidate_id)))
 
 
 @app.delete(
@@ -122,7 +110,7 @@ def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
     operation_id="delete_candidate",
 )
 def delete_candidate(candidate_id: CandidateId) -> Response[None]:
-    _candidates().delete(candidate_id)
+    wiring.candidates().delete(candidate_id)
     return Response(status_code=204, body="")
 
 
@@ -143,7 +131,7 @@ def update_candidate(
     from nudges.models.api import CandidateChanges
 
     changes = parse(CandidateChanges, json_body(raw_body(app.current_event)))
-    return json_response(200, _view(_candidates().update(candidate_id, changes, clock.now())))
+    return json_response(200, _view(wiring.candidates().update(candidate_id, changes, clock.now())))
 
 
 @app.get(
@@ -165,18 +153,7 @@ def preview_nudge(
     channel: Annotated[domain.Channel, Query(description="Which message")] = "email",
 ) -> Response[views.Preview]:
     channel = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
-    if kind not in NUDGE_KINDS:
-        raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
-    if channel not in ("email", "sms"):
-        raise InvalidInput("channel: must be email or sms", field="channel")
-    found = wiring.store().get_interview(interview_id)
-    if found is None:
-        raise NotFound(f"no interview {interview_id}", field="interview_id")
-    owner_id = found[0].application_id if kind == "connect" else interview_id
-    composed = wiring.composer().compose(owner_id, kind, preview=True)
-    if isinstance(composed, str):
-        raise NotFound(composed, field="interview_id")
-    candidate, message = composed
+    candidate, message = wiring.composer().preview(interview_id, kind, channel)
     if channel == "sms":
         return json_response(
             200, {"channel": "sms", "to": candidate.phone, "body": message.sms, "characters": len(message.sms)}
@@ -203,7 +180,7 @@ def preview_nudge(
     operation_id="list_interviews",
 )
 def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]]:
-    return json_response(200, _candidates().timeline(candidate_id, clock.now()))
+    return json_response(200, wiring.candidates().timeline(candidate_id, clock.now()))
 
 
 @app.post(
@@ -259,12 +236,9 @@ def record_outcome(
     interview_id: InterviewId, body: Annotated[OutcomeReport, Body()] = DOC_ONLY
 ) -> Response[views.OutcomeRecorded]:
     from nudges.models.api import OutcomeReport
-    from nudges.services.outcomes import OutcomeService
 
     report = parse(OutcomeReport, json_body(raw_body(app.current_event)))
-    application = OutcomeService(wiring.store(), wiring.planner()).record_for_interview(
-        interview_id, report.outcome, clock.now()
-    )
+    application = wiring.outcomes().record_for_interview(interview_id, report.outcome, clock.now())
     return json_response(
         202, {"interview_id": interview_id, "application_id": application.application_id, "outcome": report.outcome}
     )
@@ -277,7 +251,4 @@ def openapi_document() -> dict[str, Any]:
     return document(app)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

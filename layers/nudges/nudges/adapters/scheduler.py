@@ -16,8 +16,8 @@ from nudges.timefmt import iso
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.store import NudgeRecord
     from nudges.config import SchedulingConfig
+    from nudges.domain.records import NudgeRecord
 
 # A nudge due within this much of now goes straight to the send queue.
 SEND_NOW_WINDOW = timedelta(minutes=1)

@@ -22,71 +22,26 @@ with its nudge.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.aws import error_code
 from nudges.adapters.dynamo import DynamoTable
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
-from nudges.errors import Conflict
+from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim
+from nudges.errors import ConcurrentUpdate, Conflict
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
-    from nudges.domain.plan import NudgeKind, NudgeStatus
+    from nudges.domain.plan import NudgeStatus
 
 GSI1 = "GSI1"
 
 
-class ConcurrentUpdate(Exception):
-    """Someone else wrote the item since we read it; read again and redo the change."""
-
-
 def owner_pk(owner_id: str) -> str:
     return f"APPLICATION#{owner_id}" if owner_id.startswith("ap_") else f"INTERVIEW#{owner_id}"
-
-
-@dataclass(frozen=True)
-class NudgeRecord:
-    owner_id: str
-    kind: NudgeKind
-    status: NudgeStatus
-    interview_id: str
-    due_at: datetime | None = None
-    schedule_name: str | None = None
-    reason: str | None = None
-    candidate_id: str | None = None  # who it is for: the sender reads the profile by it
-
-
-@dataclass(frozen=True)
-class Application:
-    application_id: str
-    candidate_email: str
-    company: str
-    outcome: str | None = None
-    outcome_at: datetime | None = None
-    interview_id: str | None = None
-
-
-@dataclass(frozen=True)
-class SendClaim:
-    """The right to send a nudge, or why not: ``stale`` (no longer scheduled at this time: sent,
-    skipped, cancelled or moved) or ``busy`` (another delivery holds a live claim)."""
-
-    state: Literal["claimed", "stale", "busy"]
-    token: str = ""
-    sent: frozenset[str] = frozenset()  # channels already sent (by a delivery that crashed)
-
-
-@dataclass(frozen=True)
-class DeliveryView:
-    """What a delivery needs, read in one BatchGetItem: the nudge, its owner, the candidate."""
-
-    nudge: NudgeRecord | None
-    interview: Interview | None
-    application: Application | None
-    candidate: Candidate | None
 
 
 class NudgeStore(DynamoTable):

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import icalendar
 
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
 from nudges.errors import InvalidInput
-from nudges.services.bookings import BookingChange
 
 if TYPE_CHECKING:
     from collections.abc import Callable

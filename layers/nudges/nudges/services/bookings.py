@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from nudges.adapters.store import ConcurrentUpdate
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import interview_id_for
+from nudges.errors import ConcurrentUpdate
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -20,24 +21,18 @@ if TYPE_CHECKING:
 ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
-class BookingChange:
-    """Provider-neutral: what happened, to which booking, as the provider described it."""
-
-    action: Literal["booked", "rescheduled", "cancelled", "replaced"]
-    interview: Interview  # as the provider describes it now; its interview_id is filled in here
-    previous_ref: str | None = None  # the booking a reschedule replaces
-
-    # "replaced": the provider says ``previous_ref`` gave way to ``interview.source_ref`` but tells
-    # the new details in a change of their own (Calendly cancels the old invitee with
-    # ``rescheduled: true``). The interview learns the new reference and is neither cancelled
-    # nor moved; ``interview`` carries the old details, used only if nothing is known yet.
-
-
 class BookingService:
     def __init__(self, store: NudgeStore, planner: NudgePlanner) -> None:
         self._store = store
         self._planner = planner
+
+    def receive(self, change: BookingChange | None, now: datetime, *, ignored: dict[str, str]) -> Interview | None:
+        """A calendar webhook's booking change applied; None for a delivery that carries no
+        booking (another trigger, described by ``ignored``), which the provider need not retry."""
+        if change is None:
+            logger.info("webhook event ignored", extra=ignored)
+            return None
+        return self.apply(change, now)
 
     def apply(self, change: BookingChange, now: datetime) -> Interview:
         interview = self._apply_retrying(change, now)

@@ -19,16 +19,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from nudges.adapters.calendars import CalendarConnection, Watch
 from nudges.adapters.providers import GoogleCalendarApi, GraphApi, ProviderError, refresh_access
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import interview_id_for
 from nudges.errors import InvalidInput, NotFound, NudgesError, Unauthorized
 from nudges.models.calendars import EventReading, read_google_event, read_graph_event
 from nudges.observability import logger
-from nudges.services.bookings import BookingChange
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     import re
-    from collections.abc import Callable
 
     from nudges.adapters.calendars import CalendarStore, Provider
     from nudges.adapters.providers import OAuthClientSecrets
@@ -115,7 +114,7 @@ class CalendarService:
         self,
         store: NudgeStore,
         calendars: CalendarStore,
-        bookings: Callable[[], BookingService],
+        bookings: BookingService,
         queue: SyncQueue,
         oauth: OAuthClientSecrets,
         settings: CalendarSettings,
@@ -419,7 +418,7 @@ class CalendarService:
     def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
         source = connection.provider
         if reading.interview is not None:
-            self._bookings().apply(BookingChange("booked", reading.interview), now)
+            self._bookings.apply(BookingChange("booked", reading.interview), now)
             return
         # Not (or no longer) an interview: stop it if it was one.
         interview_id = self._store.interview_for_source(source, reading.ref) or interview_id_for(source, reading.ref)
@@ -427,7 +426,7 @@ class CalendarService:
         if found is None or found[0].status == "cancelled":
             return
         told = replace(found[0], updated_at=reading.updated_at or now)
-        self._bookings().apply(BookingChange("cancelled", told), now)
+        self._bookings.apply(BookingChange("cancelled", told), now)
 
     # ------------------------------------------------------------------ renewal
     def renew_due(self, now: datetime) -> dict[str, int]:

@@ -13,7 +13,6 @@ from nudges.observability import logger
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from nudges.adapters.scheduler import NudgeScheduler
@@ -34,12 +33,12 @@ class CandidateService:
         store: NudgeStore,
         planner: NudgePlanner,
         scheduler: NudgeScheduler,
-        calendars: Callable[[], CalendarService] | None = None,
+        calendars: CalendarService,
     ) -> None:
         self._store = store
         self._planner = planner
         self._scheduler = scheduler
-        self._calendars = calendars  # built only when a candidate is erased
+        self._calendars = calendars
 
     def register(self, new: NewCandidate, now: datetime) -> Candidate:
         candidate = Candidate(
@@ -103,14 +102,13 @@ class CandidateService:
             for nudge in self._store.nudges(owner_id).values():
                 self._scheduler.cancel(nudge.schedule_name)
         # Read before the erasure (it deletes them): what the providers' watches are stopped with.
-        calendars = self._calendars() if self._calendars else None
-        connections = calendars.connections(candidate_id) if calendars else []
+        connections = self._calendars.connections(candidate_id)
         self._store.delete_candidate_records(candidate)
         logger.info("candidate erased", extra={"candidate_id": candidate_id})
         # Ours first, the providers' after: an outage at Google or Microsoft neither delays nor
         # fails the erasure of our data, and a watch left running only meets 401s until it lapses.
-        if calendars and connections:
-            calendars.stop_watches(connections)
+        if connections:
+            self._calendars.stop_watches(connections)
 
     def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
         candidate = self.get(candidate_id)

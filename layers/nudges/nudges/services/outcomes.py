@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nudges.adapters.store import Application
 from nudges.domain.interview import application_id_for, company_key, normalise_email
+from nudges.domain.records import Application
 from nudges.errors import NotFound
 from nudges.observability import logger
 

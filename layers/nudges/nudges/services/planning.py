@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
-from nudges.adapters.store import NudgeRecord
 from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges
+from nudges.domain.records import NudgeRecord
 from nudges.observability import logger
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.adapters.scheduler import NudgeScheduler
-    from nudges.adapters.store import Application, NudgeStore
+    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeTimings, PlannedNudge
+    from nudges.domain.records import Application
 
 
 class NudgePlanner:

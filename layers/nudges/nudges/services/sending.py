@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.domain import messages
-from nudges.domain.candidate import phone_key
+from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.errors import SendInProgress
+from nudges.domain.plan import NUDGE_KINDS
+from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
 
@@ -31,9 +32,10 @@ if TYPE_CHECKING:
 
     from nudges.adapters.email import EmailSender
     from nudges.adapters.sms import SmsSender
-    from nudges.adapters.store import Application, NudgeRecord, NudgeStore, SendClaim
+    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
+    from nudges.domain.records import Application, NudgeRecord, SendClaim
 
 # Longer than one send takes; a claim older than this belongs to a delivery that died.
 SEND_LEASE = timedelta(minutes=2)
@@ -53,6 +55,22 @@ class MessageComposer:
     def __init__(self, store: NudgeStore, unsubscribe_link: Callable[[str], str | None]) -> None:
         self._store = store
         self.unsubscribe_link = unsubscribe_link
+
+    def preview(self, interview_id: str, kind: str, channel: str) -> tuple[Candidate, messages.Message]:
+        """What the interview's ``kind`` nudge would say now (the operator's preview, on ``channel``):
+        InvalidInput for an unknown kind or channel, NotFound when there is nothing to address."""
+        if kind not in NUDGE_KINDS:
+            raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
+        if channel not in CHANNELS:
+            raise InvalidInput("channel: must be email or sms", field="channel")
+        found = self._store.get_interview(interview_id)
+        if found is None:
+            raise NotFound(f"no interview {interview_id}", field="interview_id")
+        owner_id = found[0].application_id if kind == "connect" else interview_id
+        composed = self.compose(owner_id, kind, preview=True)
+        if isinstance(composed, str):
+            raise NotFound(composed, field="interview_id")
+        return composed
 
     def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message, or why there is nothing to send (the operator's preview)."""
