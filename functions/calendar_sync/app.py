@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from nudges import clock, wiring
 from nudges.handlers import entry, sqs_batch
 from nudges.observability import logger
-from nudges.services.calendars import SyncJob
+from nudges.services.candidate_calendars import SyncJob
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def _run(record: SQSRecord) -> None:
     job = SyncJob.from_json(record.body)
-    wiring.calendars().run(job, clock.now())
+    wiring.calendar_service().run(job, clock.now())
     logger.info("calendar job done", extra={"provider": job.provider, "action": job.action})
 
 
@@ -25,5 +25,5 @@ def _run(record: SQSRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" not in event:
         # EventBridge Scheduler's Input: {"action": "renew"}
-        return wiring.calendars().renew_due(clock.now())
+        return wiring.calendar_service().renew_due(clock.now())
     return sqs_batch(event, context, _run, "calendar job")

@@ -21,7 +21,7 @@ app = resolver()
 @app.post("/webhooks/google")
 def google_webhook() -> Response:
     raw_body(app.current_event)  # Google sends no body; the size limit still holds
-    outcome = wiring.calendars().google_notification(dict(app.current_event.headers))
+    outcome = wiring.calendar_service().google_notification(dict(app.current_event.headers))
     logger.info("Google notification", extra={"outcome": outcome})
     return json_response(200, {"status": outcome})
 
@@ -32,10 +32,10 @@ def microsoft_webhook() -> Response:
     if token is not None:
         # Graph validating the notification URL: echo the token as plain text, at once.
         return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=token)
-    from nudges.models.calendars import GraphNotifications
+    from nudges.models.calendar_events import MicrosoftNotifications
 
-    notifications = parse(GraphNotifications, json_body(raw_body(app.current_event)))
-    queued = wiring.calendars().graph_notifications(notifications)
+    notifications = parse(MicrosoftNotifications, json_body(raw_body(app.current_event)))
+    queued = wiring.calendar_service().microsoft_notifications(notifications)
     logger.info("Graph notifications", extra={"queued": queued})
     return json_response(202, {"status": "queued", "count": queued})
 

@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 @entry
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in event["Records"]:
-        wiring.preferences().email_event(json.loads(record["Sns"]["Message"]), clock.now())
+        wiring.preference_service().email_event(json.loads(record["Sns"]["Message"]), clock.now())

@@ -18,4 +18,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in event["Records"]:
         sms = json.loads(record["Sns"]["Message"])
         message_id = sms.get("inboundMessageId") or record["Sns"]["MessageId"]
-        wiring.preferences().sms_received(message_id, sms["originationNumber"], sms.get("messageBody", ""), clock.now())
+        wiring.preference_service().sms_received(
+            message_id, sms["originationNumber"], sms.get("messageBody", ""), clock.now()
+        )

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from nudges.domain.plan import NudgeKind
     from nudges.models import views
     from nudges.models.api import CandidateChanges, NewCandidate, OutcomeReport
-    from nudges.models.calendars import CalendarConnect
+    from nudges.models.calendar_events import CalendarConnect
 
     CandidateId = Annotated[
         str, Path(description="The id registration answered", examples=["c_b1f2f627a92de5cf82feeaf7"])
@@ -86,7 +86,7 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
     from nudges.models.api import NewCandidate
 
     new = parse(NewCandidate, json_body(raw_body(app.current_event)))
-    return json_response(201, _view(wiring.candidates().register(new, clock.now())))
+    return json_response(201, _view(wiring.candidate_service().register(new, clock.now())))
 
 
 @app.get(
@@ -97,7 +97,7 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
     operation_id="get_candidate",
 )
 def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
-    return json_response(200, _view(wiring.candidates().get(candidate_id)))
+    return json_response(200, _view(wiring.candidate_service().get(candidate_id)))
 
 
 @app.delete(
@@ -110,7 +110,7 @@ def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
     operation_id="delete_candidate",
 )
 def delete_candidate(candidate_id: CandidateId) -> Response[None]:
-    wiring.candidates().delete(candidate_id)
+    wiring.candidate_service().delete(candidate_id)
     return Response(status_code=204, body="")
 
 
@@ -131,7 +131,7 @@ def update_candidate(
     from nudges.models.api import CandidateChanges
 
     changes = parse(CandidateChanges, json_body(raw_body(app.current_event)))
-    return json_response(200, _view(wiring.candidates().update(candidate_id, changes, clock.now())))
+    return json_response(200, _view(wiring.candidate_service().update(candidate_id, changes, clock.now())))
 
 
 @app.get(
@@ -180,7 +180,7 @@ def preview_nudge(
     operation_id="list_interviews",
 )
 def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]]:
-    return json_response(200, wiring.candidates().timeline(candidate_id, clock.now()))
+    return json_response(200, wiring.candidate_service().timeline(candidate_id, clock.now()))
 
 
 @app.post(
@@ -204,11 +204,11 @@ def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]
 def connect_calendar(
     candidate_id: CandidateId, body: Annotated[CalendarConnect, Body()] = DOC_ONLY
 ) -> Response[views.CalendarConnection]:
-    from nudges.models.calendars import CalendarConnect
+    from nudges.models.calendar_events import CalendarConnect
 
     request = parse(CalendarConnect, json_body(raw_body(app.current_event)))
     base = config.public_base_url(app.current_event.request_context.domain_name)
-    connection = wiring.calendars().connect(candidate_id, request, base, clock.now())
+    connection = wiring.calendar_service().connect(candidate_id, request, base, clock.now())
     return json_response(
         201,
         {

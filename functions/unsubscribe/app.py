@@ -39,7 +39,7 @@ def confirm(token: str) -> Response:
 
 @app.post("/unsubscribe/<token>")
 def unsubscribe(token: str) -> Response:
-    wiring.preferences().unsubscribe(candidate_for(token, wiring.unsubscribe_keys()), clock.now())
+    wiring.preference_service().unsubscribe(candidate_for(token, wiring.unsubscribe_keys()), clock.now())
     return _page(200, "<h1>Unsubscribed</h1><p>You will get no more Interview Nudges emails.</p>")
 
 

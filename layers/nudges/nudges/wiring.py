@@ -26,14 +26,21 @@ from nudges.errors import NudgesError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from nudges.adapters.applications import ApplicationRepository
     from nudges.adapters.ats import GreenhouseApi, LeverApi
+    from nudges.adapters.calendar_connections import CalendarConnections
+    from nudges.adapters.candidates import CandidateRepository
+    from nudges.adapters.contact_preferences import ContactPreferences
+    from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.mailbox import Mailbox
+    from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.adapters.retention import Retention
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.sms import SmsSender
-    from nudges.adapters.store import NudgeStore
+    from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.services.bookings import BookingService
-    from nudges.services.calendars import CalendarService
+    from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidates import CandidateService
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
@@ -64,12 +71,52 @@ class _Deferred:
         return getattr(self._built, name)
 
 
-# ---------------------------------------------------------------------- adapters
+# ---------------------------------------------------------------------- repositories (one table)
+def _repository(path: str) -> Any:
+    return _load(path)(LazyClient("dynamodb"), config.table_name(), config.retention())
+
+
 @cache
-def store() -> NudgeStore:
-    return _load("nudges.adapters.store.NudgeStore")(LazyClient("dynamodb"), config.table_name(), config.retention())
+def candidates() -> CandidateRepository:
+    return _repository("nudges.adapters.candidates.CandidateRepository")
 
 
+@cache
+def interviews() -> InterviewRepository:
+    return _repository("nudges.adapters.interviews.InterviewRepository")
+
+
+@cache
+def applications() -> ApplicationRepository:
+    return _repository("nudges.adapters.applications.ApplicationRepository")
+
+
+@cache
+def nudges() -> NudgeLedger:
+    return _repository("nudges.adapters.nudge_ledger.NudgeLedger")
+
+
+@cache
+def receipts() -> WebhookReceipts:
+    return _repository("nudges.adapters.webhook_receipts.WebhookReceipts")
+
+
+@cache
+def preferences() -> ContactPreferences:
+    return _repository("nudges.adapters.contact_preferences.ContactPreferences")
+
+
+@cache
+def retention() -> Retention:
+    return _repository("nudges.adapters.retention.Retention")
+
+
+@cache
+def calendar_connections() -> CalendarConnections:
+    return _repository("nudges.adapters.calendar_connections.CalendarConnections")
+
+
+# ---------------------------------------------------------------------- other adapters
 @cache
 def scheduler() -> NudgeScheduler:
     return _load("nudges.adapters.scheduler.NudgeScheduler")(
@@ -127,32 +174,36 @@ def greenhouse_api() -> GreenhouseApi:
 # ---------------------------------------------------------------------- services
 @cache
 def planner() -> NudgePlanner:
-    return _load("nudges.services.planning.NudgePlanner")(store(), scheduler(), config.timings())
+    return _load("nudges.services.planning.NudgePlanner")(
+        interviews(), applications(), nudges(), scheduler(), config.timings()
+    )
 
 
 @cache
 def bookings() -> BookingService:
-    return _load("nudges.services.bookings.BookingService")(store(), planner())
+    return _load("nudges.services.bookings.BookingService")(interviews(), candidates(), retention(), planner())
 
 
 @cache
 def invites() -> InviteService:
-    return _load("nudges.services.invites.InviteService")(store(), bookings(), mailbox())
+    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox())
 
 
 @cache
 def outcomes() -> OutcomeService:
-    return _load("nudges.services.outcomes.OutcomeService")(store(), planner())
+    return _load("nudges.services.outcomes.OutcomeService")(
+        interviews(), applications(), candidates(), retention(), planner()
+    )
 
 
 @cache
 def outcome_sources() -> OutcomeSources:
-    return _load("nudges.services.outcome_sources.OutcomeSources")(store(), outcomes())
+    return _load("nudges.services.outcome_sources.OutcomeSources")(receipts(), outcomes())
 
 
 @cache
-def preferences() -> PreferenceService:
-    return _load("nudges.services.preferences.PreferenceService")(store(), sms())
+def preference_service() -> PreferenceService:
+    return _load("nudges.services.preferences.PreferenceService")(candidates(), preferences(), sms())
 
 
 @cache
@@ -163,7 +214,7 @@ def composer() -> MessageComposer:
         base = config.public_base_url()
         return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
 
-    return _load("nudges.services.sending.MessageComposer")(store(), link)
+    return _load("nudges.services.sending.MessageComposer")(interviews(), applications(), candidates(), link)
 
 
 @cache
@@ -171,25 +222,29 @@ def sender() -> SendService:
     email = _load("nudges.adapters.email.EmailSender")(
         LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME")
     )
-    return _load("nudges.services.sending.SendService")(store(), composer(), email, sms())
+    return _load("nudges.services.sending.SendService")(nudges(), preferences(), composer(), email, sms())
 
 
 @cache
-def calendars() -> CalendarService:
+def calendar_service() -> CalendarService:
     """Calendar connections, notifications and sync (Google Calendar, Microsoft 365)."""
-    settings = _load("nudges.services.calendars.CalendarSettings")(
+    settings = _load("nudges.services.candidate_calendars.CalendarSettings")(
         google_api_base_url=os.environ.get("GOOGLE_API_BASE_URL") or "https://www.googleapis.com",
         google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
-        graph_api_base_url=os.environ.get("GRAPH_API_BASE_URL") or "https://graph.microsoft.com/v1.0",
-        ms_token_url=os.environ.get("MS_TOKEN_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-        pattern=_load("nudges.models.calendars.interview_pattern")(os.environ.get("INTERVIEW_PATTERN")),
+        microsoft_api_base_url=os.environ.get("GRAPH_API_BASE_URL") or "https://graph.microsoft.com/v1.0",
+        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
+        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        pattern=_load("nudges.models.calendar_events.interview_pattern")(os.environ.get("INTERVIEW_PATTERN")),
     )
-    return _load("nudges.services.calendars.CalendarService")(
-        store(),
-        _load("nudges.adapters.calendars.CalendarStore")(LazyClient("dynamodb"), config.table_name()),
+    return _load("nudges.services.candidate_calendars.CalendarService")(
+        candidates(),
+        interviews(),
+        calendar_connections(),
         _Deferred(bookings),  # only the sync function plans
-        _load("nudges.services.calendars.SyncQueue")(LazyClient("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]),
-        _load("nudges.adapters.providers.OAuthClientSecrets")(
+        _load("nudges.services.candidate_calendars.SyncQueue")(
+            LazyClient("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]
+        ),
+        _load("nudges.adapters.calendar_apis.OAuthClientSecrets")(
             LazyClient("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")
         ),
         settings,
@@ -197,6 +252,15 @@ def calendars() -> CalendarService:
 
 
 @cache
-def candidates() -> CandidateService:
+def candidate_service() -> CandidateService:
     # The calendar service is built only when a candidate is erased (other functions lack its env).
-    return _load("nudges.services.candidates.CandidateService")(store(), planner(), scheduler(), _Deferred(calendars))
+    return _load("nudges.services.candidates.CandidateService")(
+        candidates(),
+        interviews(),
+        applications(),
+        nudges(),
+        retention(),
+        planner(),
+        scheduler(),
+        _Deferred(calendar_service),
+    )

@@ -13,17 +13,21 @@ from nudges.observability import logger
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import Candidates, Interviews, Retention
 
 ATTEMPTS = 5
 
 
 class BookingService:
-    def __init__(self, store: NudgeStore, planner: NudgePlanner) -> None:
-        self._store = store
+    def __init__(
+        self, interviews: Interviews, candidates: Candidates, retention: Retention, planner: NudgePlanner
+    ) -> None:
+        self._interviews = interviews
+        self._candidates = candidates
+        self._retention = retention
         self._planner = planner
 
     def receive(self, change: BookingChange | None, now: datetime, *, ignored: dict[str, str]) -> Interview | None:
@@ -50,15 +54,15 @@ class BookingService:
         """Apply a cancel kept under a booking's own id to the interview its reference now
         names, and forget the stand-in. Each side (the cancel, the reschedule) writes first and
         looks for the other after, so at least one of two racing deliveries finds the other."""
-        found = self._store.get_interview(own_id)
+        found = self._interviews.get(own_id)
         if found is None or found[0].status != "cancelled":
             return None
         early = found[0]
-        target = self._store.interview_for_source(early.source, early.source_ref)
+        target = self._interviews.for_source(early.source, early.source_ref)
         if target is None or target == own_id:
             return None
         interview = self._apply_retrying(BookingChange("cancelled", early), now)
-        self._store.forget_interview(own_id)
+        self._interviews.forget(own_id)
         logger.info("early cancel applied to its interview", extra={"interview_id": interview.interview_id})
         return interview
 
@@ -78,36 +82,36 @@ class BookingService:
         newest, so the nudges written last are always those of the interview as it stands."""
         for _ in range(ATTEMPTS):
             self._planner.sync_interview(interview, candidate, now)
-            found = self._store.get_interview(interview.interview_id)
+            found = self._interviews.get(interview.interview_id)
             if found is None or found[1] == version:
                 return
             interview, version = found
-            candidate = self._store.candidate_by_email(interview.candidate_email)
+            candidate = self._candidates.by_email(interview.candidate_email)
         raise ConcurrentUpdate(interview.interview_id)
 
     def _resolve(self, source: str, ref: str) -> str:
-        return self._store.interview_for_source(source, ref) or interview_id_for(source, ref)
+        return self._interviews.for_source(source, ref) or interview_id_for(source, ref)
 
     def _apply_once(self, change: BookingChange, now: datetime) -> tuple[Interview, int, Candidate | None]:
         """Record the change; the interview as it now stands, its version and its candidate."""
         told = change.interview
         interview_id = self._resolve(told.source, change.previous_ref or told.source_ref)
-        found = self._store.get_interview(interview_id)
+        found = self._interviews.get(interview_id)
         existing, version = found if found else (None, None)
         updated = self._merge(existing, change, interview_id)
-        candidate = self._store.candidate_by_email(updated.candidate_email)
+        candidate = self._candidates.by_email(updated.candidate_email)
         if updated != existing:
-            self._store.save_interview(updated, version)
+            self._interviews.save(updated, version)
             version = (version or 0) + 1
             # The candidate's own items live at least as long as this interview's.
-            self._store.extend_retention(updated.candidate_email, updated.end, everything=False, candidate=candidate)
+            self._retention.extend(updated.candidate_email, updated.end, everything=False, candidate=candidate)
             logger.info(
                 "interview recorded",
                 extra={"interview_id": interview_id, "action": change.action, "status": updated.status},
             )
         if change.previous_ref:
             # Later news about the new booking must find this same interview.
-            self._store.link_source(told.source, told.source_ref, interview_id, updated.end)
+            self._interviews.link_source(told.source, told.source_ref, interview_id, updated.end)
         assert version is not None
         return updated, version, candidate
 

@@ -12,24 +12,24 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.adapters.mailbox import Mailbox
-    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.services.bookings import BookingService
+    from nudges.services.ports import Candidates
 
 # SES marks mail it judged to carry a virus; nothing in it is read.
 REFUSED_VERDICTS = {"FAIL"}
 
 
 class InviteService:
-    def __init__(self, store: NudgeStore, bookings: BookingService, mailbox: Mailbox) -> None:
-        self._store = store
+    def __init__(self, candidates: Candidates, bookings: BookingService, mailbox: Mailbox) -> None:
+        self._candidates = candidates
         self._bookings = bookings
         self._mailbox = mailbox
 
     def candidate_for(self, inbox_token: str) -> Candidate:
         """The inbox's owner; 401 for a token nobody holds (the token is the credential, as a signature is elsewhere)."""
-        candidate = self._store.candidate_by_inbox_token(inbox_token)
+        candidate = self._candidates.by_inbox_token(inbox_token)
         if candidate is None:
             raise Unauthorized("no such inbox")
         return candidate
@@ -74,7 +74,7 @@ class InviteService:
             local, _, host = recipient.strip().strip("<>").rpartition("@")
             if host.lower() != domain or not local:
                 continue
-            candidate = self._store.candidate_by_inbox_token(local)
+            candidate = self._candidates.by_inbox_token(local)
             if candidate is None:
                 logger.info("mail to an unknown inbox dropped")
             elif candidate not in candidates:

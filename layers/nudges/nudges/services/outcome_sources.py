@@ -2,7 +2,7 @@
 
 Each source is verified as it signs (by the handler or here), then reduced to the same thing:
 candidate emails, a company, an outcome; ``OutcomeService.record_for_candidate`` does the rest.
-Deliveries are remembered (``claim_delivery``) so a duplicate or a replay changes nothing, and
+Webhook receipts are remembered (``WebhookReceipts.claim``) so a duplicate or a replay changes nothing, and
 forgotten again when processing fails, so the provider's retry is heard.
 """
 
@@ -32,11 +32,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from nudges.adapters.ats import GreenhouseApi, LeverApi, LeverOpportunity
-    from nudges.adapters.store import NudgeStore
     from nudges.services.outcomes import Outcome, OutcomeService
+    from nudges.services.ports import Receipts
 
 # Kept longer than any window in which a replay would still be accepted.
-REMEMBER_DELIVERIES = timedelta(days=2)
+REMEMBER_RECEIPTS = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -61,20 +61,20 @@ def company_for(hint_emails: Iterable[str | None], override: str | None) -> str 
 
 
 class OutcomeSources:
-    def __init__(self, store: NudgeStore, outcomes: OutcomeService) -> None:
-        self._store = store
+    def __init__(self, receipts: Receipts, outcomes: OutcomeService) -> None:
+        self._receipts = receipts
         self._outcomes = outcomes
 
     # ------------------------------------------------------------------ shared
-    def _once(self, source: str, delivery_id: str | None, now: datetime, work: Callable[[], Handled]) -> Handled | None:
-        """Run ``work`` unless this delivery was seen; None when it was."""
-        if delivery_id and not self._store.claim_delivery(source, delivery_id, now, REMEMBER_DELIVERIES):
+    def _once(self, source: str, receipt_id: str | None, now: datetime, work: Callable[[], Handled]) -> Handled | None:
+        """Run ``work`` unless this webhook was received before; None when it was."""
+        if receipt_id and not self._receipts.claim(source, receipt_id, now, REMEMBER_RECEIPTS):
             return None
         try:
             return work()
         except Exception:
-            if delivery_id:
-                self._store.release_delivery(source, delivery_id)
+            if receipt_id:
+                self._receipts.release(source, receipt_id)
             raise
 
     def _record(

@@ -12,8 +12,7 @@ from nudges.observability import logger
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.sms import SmsSender
-    from nudges.adapters.store import NudgeStore
+    from nudges.services.ports import Candidates, Preferences, SmsOut
 
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP"}
@@ -51,18 +50,19 @@ def suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class PreferenceService:
-    def __init__(self, store: NudgeStore, sms: SmsSender) -> None:
-        self._store = store
+    def __init__(self, candidates: Candidates, preferences: Preferences, sms: SmsOut) -> None:
+        self._candidates = candidates
+        self._preferences = preferences
         self._sms = sms
 
     def sms_received(self, message_id: str, number: str, body: str, now: datetime) -> Keyword:
         """An inbound text: STOP and friends opt out, START opts back in, HELP answers."""
         keyword = keyword_of(body)
-        self._store.record_inbound_sms(message_id, phone_key(number), body, now)
+        self._preferences.record_inbound_sms(message_id, phone_key(number), body, now)
         if keyword == "opt_out":
-            self._store.set_sms_opt_out(phone_key(number), True, now)
+            self._preferences.set_sms_opt_out(phone_key(number), True, now)
         elif keyword == "opt_in":
-            self._store.set_sms_opt_out(phone_key(number), False, now)
+            self._preferences.set_sms_opt_out(phone_key(number), False, now)
             try:
                 self._sms.opt_in(number)  # also lift a carrier-level STOP; AWS allows this once in 30 days
             except Exception:
@@ -76,7 +76,7 @@ class PreferenceService:
         """An SES event (through the configuration set's topic); how many addresses it suppressed."""
         found = suppressions(notification)
         for address, reason in found:
-            self._store.suppress_email(address, reason, now)
+            self._preferences.suppress_email(address, reason, now)
             logger.info(
                 "address suppressed",
                 extra={"reason": reason, "message_id": notification.get("mail", {}).get("messageId")},
@@ -85,7 +85,7 @@ class PreferenceService:
 
     def unsubscribe(self, candidate_id: str, now: datetime) -> None:
         """The candidate's one-click unsubscribe: nothing more is emailed to their address."""
-        candidate = self._store.get_candidate(candidate_id)
+        candidate = self._candidates.get(candidate_id)
         if candidate is not None:
-            self._store.suppress_email(candidate.email, "unsubscribed", now)
+            self._preferences.suppress_email(candidate.email, "unsubscribed", now)
             logger.info("unsubscribed from email", extra={"candidate_id": candidate_id})

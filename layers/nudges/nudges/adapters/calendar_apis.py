@@ -181,7 +181,7 @@ class GoogleCalendarApi:
         )
 
 
-class GraphApi:
+class MicrosoftCalendarApi:
     """Microsoft Graph v1.0: subscriptions on me/events, event reads, calendar view."""
 
     # Times in UTC, whatever the mailbox's zone.
