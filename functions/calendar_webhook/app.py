@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from nudges import wiring
 from nudges.handlers import api_handler, resolver
 from nudges.http import json_body, json_response, raw_body
+from nudges.models.calendar_events import MicrosoftNotifications
 from nudges.models.parsing import parse
 from nudges.observability import logger
 
@@ -32,8 +33,6 @@ def microsoft_webhook() -> Response:
     if token is not None:
         # Graph validating the notification URL: echo the token as plain text, at once.
         return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=token)
-    from nudges.models.calendar_events import MicrosoftNotifications
-
     notifications = parse(MicrosoftNotifications, json_body(raw_body(app.current_event)))
     queued = wiring.calendar_service().microsoft_notifications(notifications)
     logger.info("Graph notifications", extra={"queued": queued})

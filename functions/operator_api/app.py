@@ -2,7 +2,7 @@
 
 The route signatures and options describe the API for its OpenAPI document (Powertools builds it
 from them: ``openapi_document()`` below, ``make openapi``, ``/docs`` on the local stack). Request
-validation stays off, on purpose: each handler parses the raw body through ``nudges.http`` (the
+validation stays off, on purpose: each handler parses the raw body through ``nudges.http`` and ``nudges.models.parsing`` (the
 1 MiB limit first -> 413, then JSON -> 400, then the model -> 400 with ``field``), so the answers
 keep their shape; Powertools' validation would answer 422 with its own error list, check the size
 after parsing, and load pydantic plus its OpenAPI machinery on every route's first request. So a
@@ -62,7 +62,7 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
         "name": candidate.name,
         "timezone": candidate.timezone,
         "channels": list(candidate.channels),
-        "locale": candidate.locale,
+        "locale": candidate.locale,  # type: ignore[typeddict-item]  # one of the two, as registration checked
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
@@ -111,7 +111,7 @@ def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
 )
 def delete_candidate(candidate_id: CandidateId) -> Response[None]:
     wiring.candidate_service().delete(candidate_id)
-    return Response(status_code=204, body="")
+    return Response(status_code=204, body="")  # type: ignore[arg-type]  # no content, as API Gateway sends it
 
 
 @app.patch(
@@ -152,9 +152,9 @@ def preview_nudge(
     kind: Annotated[NudgeKind, Path(description="Which nudge")],
     channel: Annotated[domain.Channel, Query(description="Which message")] = "email",
 ) -> Response[views.Preview]:
-    channel = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
-    candidate, message = wiring.composer().preview(interview_id, kind, channel)
-    if channel == "sms":
+    chosen = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
+    candidate, message = wiring.composer().preview(interview_id, kind, chosen)
+    if chosen == "sms":
         return json_response(
             200, {"channel": "sms", "to": candidate.phone, "body": message.sms, "characters": len(message.sms)}
         )

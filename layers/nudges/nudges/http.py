@@ -40,7 +40,7 @@ BAD_BODY = "The body is not JSON, or a field is missing, unknown or invalid: `fi
 TOO_LARGE = f"The body is over {MAX_BODY_BYTES} bytes"
 
 
-def error_responses(descriptions: dict[int, str]) -> dict[int, dict[str, Any]]:
+def error_responses(descriptions: dict[int, str]) -> dict[int, Any]:
     """OpenAPI responses for the errors a route answers, each with its description."""
     return {
         status: {"description": text, "content": {content_types.APPLICATION_JSON: {"schema": ERROR_SCHEMA}}}

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.domain.candidate import Candidate
-    from nudges.domain.interview import Interview
+    from nudges.domain.interview import Interview, InterviewStatus
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import Candidates, Interviews, Retention
 
@@ -130,7 +130,7 @@ class BookingService:
         told = change.interview
         known_refs = existing.source_refs if existing else ()
         refs = tuple(dict.fromkeys([*known_refs, *filter(None, [change.previous_ref, told.source_ref])]))
-        status = "cancelled" if change.action == "cancelled" else "scheduled"
+        status: InterviewStatus = "cancelled" if change.action == "cancelled" else "scheduled"
         updated = replace(told, interview_id=interview_id, status=status, source_refs=refs)
         if change.action == "replaced":
             if existing is None:

@@ -149,9 +149,9 @@ class SendService:
             return "not sent: the nudge was sent, withdrawn or moved meanwhile"
         if claim.state == "busy":
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
-        for channel in candidate.reachable_channels():
-            if channel not in allowed:
-                metrics.nudge_skipped(nudge.kind, channel)
+        for reachable in candidate.reachable_channels():
+            if reachable not in allowed:
+                metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
         for position, channel in enumerate(to_send):
             self._send(nudge, claim, channel, candidate, message, now, last=position == len(to_send) - 1)
@@ -173,7 +173,8 @@ class SendService:
         suppressed, sms_opted_out = self._preferences.refusals(
             candidate.email if "email" in reachable else None, phone_hash
         )
-        allowed, refused = [], []
+        allowed: list[str] = []
+        refused: list[str] = []
         for channel in reachable:
             if channel == "email" and suppressed:
                 refused.append(f"email: {suppressed}")
