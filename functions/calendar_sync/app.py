@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges import clock, wiring
-from nudges.handlers import entry, sqs_batch
+from nudges.batch import sqs_batch
+from nudges.handlers import entry
 from nudges.observability import logger
 from nudges.services.candidate_calendars import SyncJob
 

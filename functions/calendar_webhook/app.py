@@ -10,8 +10,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from nudges import wiring
-from nudges.handlers import api_handler, resolver
-from nudges.http import json_body, json_response, raw_body
+from nudges.handlers import api_handler
+from nudges.http import json_body, json_response, raw_body, resolver
 from nudges.models.calendar_events import MicrosoftNotifications
 from nudges.models.parsing import parse
 from nudges.observability import logger

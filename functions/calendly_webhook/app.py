@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
-from nudges.handlers import api_handler, resolver
-from nudges.http import booking_answer, json_body, raw_body
+from nudges.handlers import api_handler
+from nudges.http import booking_answer, json_body, raw_body, resolver
 from nudges.models.calendly import CalendlyWebhook, booking_change
 from nudges.models.parsing import parse
 from nudges.signatures import require_timestamped_signature

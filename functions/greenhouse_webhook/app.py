@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
-from nudges.handlers import api_handler, resolver
-from nudges.http import json_body, raw_body, source_answer
+from nudges.handlers import api_handler
+from nudges.http import json_body, raw_body, resolver, source_answer
 from nudges.signatures import require_hex_signature, split_algorithm_signature
 
 if TYPE_CHECKING:

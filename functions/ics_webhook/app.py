@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
 from nudges.errors import Unauthorized
-from nudges.handlers import api_handler, resolver
-from nudges.http import json_response, raw_body
+from nudges.handlers import api_handler
+from nudges.http import json_response, raw_body, resolver
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nudges import clock, config, wiring
-from nudges.handlers import api_handler, resolver
-from nudges.http import json_body, raw_body, source_answer
+from nudges.handlers import api_handler
+from nudges.http import json_body, raw_body, resolver, source_answer
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 
 from nudges import clock, config, wiring
-from nudges.handlers import api_handler, resolver
+from nudges.handlers import api_handler
 from nudges.http import (
     BAD_BODY,
     DOC_ONLY,
@@ -27,6 +27,7 @@ from nudges.http import (
     json_body,
     json_response,
     raw_body,
+    resolver,
 )
 from nudges.models.parsing import parse
 from nudges.timefmt import iso

@@ -7,7 +7,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from nudges import clock, metrics, wiring
-from nudges.handlers import entry, sqs_batch
+from nudges.batch import sqs_batch
+from nudges.handlers import entry
 from nudges.observability import logger
 from nudges.services.sending import delivery_from
 

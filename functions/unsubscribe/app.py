@@ -12,7 +12,8 @@ import html
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from nudges import clock, wiring
-from nudges.handlers import api_handler, resolver
+from nudges.handlers import api_handler
+from nudges.http import resolver
 from nudges.unsubscribe import candidate_for
 
 app = resolver()

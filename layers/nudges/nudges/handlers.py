@@ -1,24 +1,20 @@
 """What every function's ``lambda_handler`` is made of, said once: the decorator stack (context
-in the logs, metrics written when the invocation ends), the HTTP resolver with its one error
-mapping, and Powertools' partial-batch processing for SQS."""
+in the logs, metrics written when the invocation ends) and, for an HTTP function, its routes
+resolved. (The HTTP resolver itself is ``http.resolver``; SQS batches are ``batch.sqs_batch``:
+each function imports only the Powertools utilities it uses.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from nudges import metrics
-from nudges.http import register_error_handlers
 from nudges.observability import logger
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from collections.abc import Callable
 
-Handler = Callable[[Any, "LambdaContext"], Any]
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def entry[**P, R](handler: Callable[P, R]) -> Callable[P, R]:
@@ -27,14 +23,7 @@ def entry[**P, R](handler: Callable[P, R]) -> Callable[P, R]:
     return logger.inject_lambda_context(clear_state=True)(metrics.flushing(handler))
 
 
-def resolver() -> APIGatewayHttpResolver:
-    """An HTTP API resolver answering errors the one way (``http.register_error_handlers``)."""
-    app = APIGatewayHttpResolver()
-    register_error_handlers(app)
-    return app
-
-
-def api_handler(app: APIGatewayHttpResolver) -> Handler:
+def api_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The ``lambda_handler`` of an HTTP function: its routes resolved, with ``entry``'s decorators."""
 
     @entry
@@ -42,18 +31,3 @@ def api_handler(app: APIGatewayHttpResolver) -> Handler:
         return app.resolve(event, context)
 
     return lambda_handler
-
-
-def sqs_batch(event: dict[str, Any], context: LambdaContext, handle: Callable[[SQSRecord], Any], what: str) -> Any:
-    """Each SQS record to ``handle``; those that raise are logged and reported back as partial
-    batch failures, so only they are retried (the whole batch failing is reported the same way)."""
-
-    def record_handler(record: SQSRecord) -> Any:
-        try:
-            return handle(record)
-        except Exception:
-            logger.exception(f"{what} failed", extra={"message_id": record.message_id})
-            raise
-
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

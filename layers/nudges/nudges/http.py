@@ -6,14 +6,13 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from nudges import metrics
 from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge, Unauthorized
 from nudges.observability import logger
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
     from nudges.domain.interview import Interview
@@ -66,6 +65,13 @@ def json_body(raw: bytes) -> Any:
 
 def json_response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def resolver() -> APIGatewayHttpResolver:
+    """An HTTP API resolver answering errors the one way (``register_error_handlers``)."""
+    app = APIGatewayHttpResolver()
+    register_error_handlers(app)
+    return app
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:

@@ -54,9 +54,21 @@ class DynamoTable:
         """``expires_at`` (DynamoDB TTL, epoch seconds) of data kept the retention period after ``after``."""
         return int((after + self._retention).timestamp())
 
-    def _get(self, key: Key) -> dict[str, Any] | None:
-        item = self._db.get_item(TableName=self._table, Key=dynamo_key(key), ConsistentRead=True).get("Item")
+    def _get(self, key: Key | str, sk: str | None = None) -> dict[str, Any] | None:
+        """GetItem (consistent) by ``keys.<item>(...)``; ``_get(pk, sk)`` reads the same."""
+        full = (key, sk) if isinstance(key, str) and sk is not None else key
+        assert isinstance(full, tuple)
+        item = self._db.get_item(TableName=self._table, Key=dynamo_key(full), ConsistentRead=True).get("Item")
         return plain(item) if item else None
+
+    # The helpers by the names repositories written before ``keys`` used (a key as PK, SK).
+    _ser = _SERIALIZER
+    _item = staticmethod(to_item)
+    _plain = staticmethod(plain)
+
+    @staticmethod
+    def _key(pk: str, sk: str) -> dict[str, Any]:
+        return dynamo_key((pk, sk))
 
     def _put(self, data: dict[str, Any], **request: Any) -> Any:
         """PutItem of ``data`` (with PK and SK); with a ``ConditionExpression``, ``Refused`` when it fails."""

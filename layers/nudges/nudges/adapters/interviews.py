@@ -35,7 +35,7 @@ def read_interview(data: dict[str, Any]) -> Interview:
 
 
 class InterviewRepository(DynamoTable):
-    def _item(self, interview: Interview, version: int) -> dict[str, Any]:
+    def _record(self, interview: Interview, version: int) -> dict[str, Any]:
         pk, sk = keys.interview(interview.interview_id)
         return {
             "PK": pk,
@@ -78,7 +78,7 @@ class InterviewRepository(DynamoTable):
                 "ConditionExpression": "version = :v",
                 "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
             }
-        if isinstance(self._put(self._item(interview, new_version), **condition), Refused):
+        if isinstance(self._put(self._record(interview, new_version), **condition), Refused):
             raise ConcurrentUpdate(interview.interview_id)
 
     def forget(self, interview_id: str) -> None:
