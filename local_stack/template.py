@@ -347,3 +347,26 @@ def function_specs(template: Template) -> list[FunctionSpec]:
         merged.pop("Policies", None)
         specs.append(FunctionSpec(logical_id, template.resolve(merged), template))
     return specs
+
+
+# ---------------------------------------------------------------------- IAM
+
+
+def policy_statements(template: Template, logical_id: str) -> list[dict[str, Any]]:
+    """Every IAM statement a function's ``Policies`` grant, intrinsics resolved: its inline
+    statements and those of the ``AWS::IAM::ManagedPolicy`` resources it lists (``!Ref``).
+    A policy named some other way (an AWS managed policy's ARN, a SAM policy template) is
+    returned as ``{"Policy": <it>}`` so that nothing a function is granted goes unseen."""
+    statements: list[dict[str, Any]] = []
+    for policy in template.properties(logical_id).get("Policies") or []:
+        if isinstance(policy, dict) and set(policy) == {"Ref"} and policy["Ref"] in template.resources:
+            managed = template.resources[policy["Ref"]]
+            if managed.get("Type") != "AWS::IAM::ManagedPolicy":
+                raise TemplateError(f"{logical_id} lists {policy['Ref']}, which is no managed policy")
+            document = (managed.get("Properties") or {}).get("PolicyDocument") or {}
+            statements.extend(template.resolve(document.get("Statement") or []))
+        elif isinstance(policy, dict) and "Statement" in policy:
+            statements.extend(template.resolve(policy["Statement"]))
+        else:
+            statements.append({"Policy": template.resolve(policy)})
+    return statements
