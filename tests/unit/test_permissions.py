@@ -60,7 +60,10 @@ def test_each_function_has_exactly_the_reviewed_permissions():
     now = effective_permissions()
     assert sorted(now) == sorted(baseline), "functions added or removed: rewrite the baseline (see the docstring)"
     changed = {
-        name: {"added": sorted(set(now[name]) - set(baseline[name])), "removed": sorted(set(baseline[name]) - set(now[name]))}
+        name: {
+            "added": sorted(set(now[name]) - set(baseline[name])),
+            "removed": sorted(set(baseline[name]) - set(now[name])),
+        }
         for name in now
         if set(now[name]) != set(baseline[name])
     }
