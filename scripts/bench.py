@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -334,6 +335,11 @@ def measure_first_response(fns: list[Fn], runs: int) -> dict[str, Any]:
                     if measured:
                         samples[fn.logical_id].append(result)
             finally:
+                # moto keeps its state in this process across servers: forget it, so the next
+                # round's samples meet an empty stack again (not a duplicate delivery).
+                if stack.endpoint_url:
+                    reset = urllib.request.Request(f"{stack.endpoint_url}/moto-api/reset", method="POST")
+                    urllib.request.urlopen(reset, timeout=30).close()
                 stack.stop()
                 for name, value in saved.items():
                     if value is None:
