@@ -10,7 +10,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from nudges.adapters.candidate_directory import CandidateDirectory
-from nudges.adapters.store import NudgeStore
+from nudges.adapters.candidates import CandidateRepository
 from nudges.domain.candidate import Candidate
 from nudges.errors import InvalidInput
 
@@ -46,10 +46,10 @@ def ddb():
             }
         ],
     )
-    store = NudgeStore(client, TABLE, timedelta(days=180))
+    store = CandidateRepository(client, TABLE, timedelta(days=180))
     start = datetime(2030, 1, 1, tzinfo=UTC)
     for i in range(7):
-        store.add_candidate(  # the profile, and an email pointer that (today) copies its GSI1 keys
+        store.add(  # the profile and its email pointer
             Candidate(
                 candidate_id=f"c_{i:024d}",
                 email=f"p{i}@example.org",
@@ -67,8 +67,8 @@ def ddb():
 
 
 def test_pages_list_each_candidate_once_newest_first(ddb):
-    client, store = ddb
-    directory = CandidateDirectory(client, TABLE, store._candidate)
+    client, _ = ddb
+    directory = CandidateDirectory(client, TABLE)
     seen, cursor, pages = [], None, 0
     while True:
         page, cursor = directory.page(cursor, size=3)
@@ -82,8 +82,8 @@ def test_pages_list_each_candidate_once_newest_first(ddb):
 
 
 def test_a_cursor_not_made_here_is_refused_naming_the_field(ddb):
-    client, store = ddb
-    directory = CandidateDirectory(client, TABLE, store._candidate)
+    client, _ = ddb
+    directory = CandidateDirectory(client, TABLE)
     for bad in ("not-a-cursor", "eyJzayI6MX0", "eyJzayI6ImEiLCJwayI6IkVNQUlMI3gifQ"):
         with pytest.raises(InvalidInput) as error:
             directory.page(bad)

@@ -67,8 +67,9 @@ def test_the_operator_policy_arn_is_an_output_and_lets_nudges_find_the_api():
 def test_the_configuration_set_publishes_every_event_the_message_log_reads():
     destination = RESOURCES["EmailEventDestination"]["Properties"]["EventDestination"]
     assert set(destination["MatchingEventTypes"]) >= {"delivery", "deliveryDelay", "bounce", "complaint", "reject"}
-    policy = RESOURCES["EmailEventsFunction"]["Properties"]["Policies"][0]["Statement"]
-    actions = {a for s in policy for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    policies = RESOURCES["EmailEventsFunction"]["Properties"]["Policies"]
+    statements = [s for p in policies if isinstance(p, dict) and "Statement" in p for s in p["Statement"]]
+    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert {"dynamodb:UpdateItem", "dynamodb:Query"} <= actions
 
 

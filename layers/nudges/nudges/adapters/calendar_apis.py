@@ -7,11 +7,14 @@ token, and nothing here logs a request or response body.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from nudges.errors import NotConfigured
 
 TIMEOUT_SECONDS = 5.0
 
@@ -115,8 +118,6 @@ class OAuthClientSecrets:
         self._fetched_at = 0.0
 
     def for_provider(self, provider: str) -> OAuthClient | None:
-        import time
-
         if self._cached is None or time.monotonic() - self._fetched_at > self.CACHE_SECONDS:
             self._cached = json.loads(self._client.get_secret_value(SecretId=self._secret_id)["SecretString"])
             self._fetched_at = time.monotonic()
@@ -128,8 +129,6 @@ class OAuthClientSecrets:
     def require(self, provider: str) -> OAuthClient:
         """The provider's OAuth client, or NotConfigured (503) naming the secret to fill in: the
         one check every calendar OAuth use goes through (connecting, consent pages, callbacks)."""
-        from nudges.errors import NotConfigured
-
         client = self.for_provider(provider) if self._secret_id else None
         if client is None:
             raise NotConfigured(
@@ -195,7 +194,7 @@ class GoogleCalendarApi:
         )
 
 
-class GraphApi:
+class MicrosoftCalendarApi:
     """Microsoft Graph v1.0: subscriptions on me/events, event reads, calendar view."""
 
     # Times in UTC, whatever the mailbox's zone.
