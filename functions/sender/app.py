@@ -7,7 +7,7 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from nudges import clock, metrics, wiring
+from nudges import clock, config, metrics, wiring
 from nudges.observability import logger
 from nudges.services.sending import SendService, delivery_from
 
@@ -24,7 +24,7 @@ def _service() -> SendService:
     from nudges.adapters.sms import SmsSender
 
     email = EmailSender(LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
-    return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")))
+    return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")), config.timings())
 
 
 def _deliver(payload: dict[str, Any]) -> None:

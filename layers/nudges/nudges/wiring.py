@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.store import NudgeStore
+    from nudges.services.inbound_sms import InboundSmsService
     from nudges.services.offer_sources import OfferSources
     from nudges.services.planning import NudgePlanner
     from nudges.services.sending import MessageComposer
@@ -125,3 +126,16 @@ def greenhouse_api() -> GreenhouseApi:
     from nudges.adapters.ats import GreenhouseApi
 
     return GreenhouseApi(config.greenhouse_api_base_url(), _api_key("greenhouse_api_key"))
+
+
+@cache
+def inbound_sms() -> InboundSmsService:
+    """STOP / START / HELP / YES by SMS. YES (consent) is handed to ``on_consent`` once the
+    candidate journey's consent service is wired here."""
+    from nudges.adapters.inbound_sms import InboundSmsLog
+    from nudges.adapters.sms import SmsSender
+    from nudges.services.inbound_sms import InboundSmsService
+
+    return InboundSmsService(
+        store(), InboundSmsLog(LazyClient("dynamodb"), config.table_name()), SmsSender(LazyClient("sns"))
+    )

@@ -9,7 +9,7 @@
 | provider ref -> interview | SOURCE#<source>#<ref> | INTERVIEW             |                                       |
 | application             | APPLICATION#<id>       | APPLICATION           | EMAIL#<email> / APPLICATION#<id>      |
 | nudge (+ its sends)     | <owner PK>             | NUDGE#<kind>          |                                       |
-| inbound SMS             | INBOUND_SMS#<id>       | SMS                   |                                       |
+| inbound SMS (adapters/inbound_sms.py) | INBOUND_SMS#<id> | SMS             |                                       |
 | webhook delivery seen   | DELIVERY#<source>#<id> | DELIVERY              |                                       |
 
 A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from nudges.adapters.aws import error_code
@@ -34,6 +33,8 @@ from nudges.errors import Conflict
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
     from nudges.domain.plan import NudgeKind, NudgeStatus
 
 GSI1 = "GSI1"
@@ -718,23 +719,6 @@ class NudgeStore(DynamoTable):
     def release_delivery(self, source: str, delivery_id: str) -> None:
         """Forget a claimed delivery whose processing failed, so the provider's retry is heard."""
         self._db.delete_item(TableName=self._table, Key=self._key(f"DELIVERY#{source}#{delivery_id}", "DELIVERY"))
-
-    # ------------------------------------------------------------------ inbound SMS
-    def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=self._item(
-                {
-                    "PK": f"INBOUND_SMS#{message_id}",
-                    "SK": "SMS",
-                    "sender_hash": sender_hash,
-                    "body": body,
-                    "received_at": iso(received_at),
-                    # Kept only long enough to act on (opt-out handling arrives with its issue).
-                    "expires_at": int((received_at + timedelta(days=30)).timestamp()),
-                }
-            ),
-        )
 
     # ------------------------------------------------------------------ delivery choices
     # Keyed by the address or a hash of the number, not by candidate: a bounce or a STOP is about

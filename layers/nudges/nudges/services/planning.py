@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
 from nudges.adapters.store import NudgeRecord
-from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges
+from nudges.domain.plan import (
+    PlannedNudge,
+    plan_connect_nudge,
+    plan_follow_up,
+    plan_interview_nudges,
+    plan_rejection_reply,
+)
+from nudges.domain.rounds import last_round
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -22,7 +29,21 @@ if TYPE_CHECKING:
     from nudges.adapters.store import Application, NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
-    from nudges.domain.plan import NudgeTimings, PlannedNudge
+    from nudges.domain.plan import NudgeTimings
+
+
+# Why an earlier round's follow-up was withdrawn (a round after it plans its own).
+LATER_ROUND = "a later interview was booked: it plans its own follow-up"
+CANCELLED = "the interview was cancelled"
+
+
+def closed_by(application: Application, interview: Interview) -> bool:
+    """Whether the application's outcome ended the process this round belongs to: a rejection
+    or withdrawal told after the round began (a round starting later is a new process; an offer
+    is handled on its own)."""
+    if application.outcome not in ("rejected", "withdrawn"):
+        return False
+    return application.outcome_at is None or interview.start <= application.outcome_at
 
 
 class NudgePlanner:
@@ -33,7 +54,10 @@ class NudgePlanner:
 
     def sync_interview(self, interview: Interview, candidate: Candidate | None, now: datetime) -> None:
         if interview.status == "cancelled":
-            self.cancel_pending(interview.interview_id, "the interview was cancelled")
+            self.cancel_pending(interview.interview_id, CANCELLED)
+            if candidate is not None:
+                # The round before it, if any, is the application's last again: it follows up.
+                self.sync_follow_up(interview.application_id, candidate, now)
             return
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
@@ -44,6 +68,13 @@ class NudgePlanner:
             # now names its interviewers too, once it has ended.
             self.cancel_pending(interview.interview_id, "the application already has an offer")
             self.sync_connect(application, candidate, now)
+            return
+        if application is not None and closed_by(application, interview):
+            # A rejection or a withdrawal told before this round was known (an ATS that is
+            # quicker than the calendar): the round belongs to the ended process.
+            self.cancel_pending(interview.interview_id, f"the application ended: {application.outcome}")
+            if application.outcome == "rejected":
+                self.sync_rejection_reply(application, candidate, now)
             return
         current = self._store.nudges(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
@@ -56,6 +87,41 @@ class NudgePlanner:
                 now,
                 interview.end,
             )
+        self.sync_follow_up(interview.application_id, candidate, now, application=application)
+
+    def sync_follow_up(
+        self,
+        application_id: str,
+        candidate: Candidate,
+        now: datetime,
+        *,
+        application: Application | None = None,
+        interviews: list[Interview] | None = None,
+    ) -> None:
+        """The application's follow-up belongs to its last round (by end): planned there, and
+        withdrawn from every earlier round (a later interview plans its own). An application
+        with an outcome gets none (the outcome withdrew it)."""
+        if interviews is None:
+            interviews = self._store.interviews_for_email(candidate.email)
+        rounds = [i for i in interviews if i.application_id == application_id]
+        last = last_round(rounds)
+        for other in rounds:
+            if other is last:
+                continue
+            earlier = self._store.get_nudge(other.interview_id, "follow_up")
+            if earlier is not None and earlier.status == "scheduled":
+                self._cancel(earlier, "cancelled", LATER_ROUND if other.status != "cancelled" else CANCELLED)
+        if last is None:
+            return
+        if application is None:
+            application = self._store.get_application(application_id)
+        if application is not None and (application.outcome == "offer" or closed_by(application, last)):
+            return
+        current = self._store.get_nudge(last.interview_id, "follow_up")
+        if current is not None and current.status == "cancelled" and current.reason == LATER_ROUND:
+            current = None  # the later round it gave way to was cancelled: this one is last again
+        planned = plan_follow_up(last.end, candidate.zone, now, self._timings)
+        self._apply(last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end)
 
     def sync_connect(
         self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
@@ -66,12 +132,7 @@ class NudgePlanner:
         application to arrive brings it here again (``sync_interview``). ``interviews``: the
         candidate's interviews when the caller has just read them (saves a Query).
         """
-        if interviews is None:
-            interviews = self._store.interviews_for_email(application.candidate_email)
-        rounds = sorted(
-            (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
-            key=lambda i: i.start,
-        )
+        rounds = self._rounds(application, interviews)
         if not rounds:
             logger.info("offer kept until an interview arrives", extra={"application_id": application.application_id})
             return
@@ -84,10 +145,45 @@ class NudgePlanner:
         planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
 
-    def cancel_pending(self, owner_id: str, reason: str) -> None:
+    def sync_rejection_reply(
+        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+    ) -> None:
+        """Plan the application's rejection reply (owned by the application, like connect),
+        addressed about its last round; kept, like an offer, until an interview arrives."""
+        rounds = self._rounds(application, interviews)
+        if not rounds:
+            logger.info(
+                "rejection kept until an interview arrives", extra={"application_id": application.application_id}
+            )
+            return
+        interview_id = application.interview_id or rounds[-1].interview_id
+        current = self._store.get_nudge(application.application_id, "rejection_reply")
+        if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
+            planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
+        else:
+            planned = plan_rejection_reply(candidate.zone, now, self._timings)
+        self._apply(application.application_id, interview_id, candidate, planned, current, now, now)
+
+    def _rounds(self, application: Application, interviews: list[Interview] | None) -> list[Interview]:
+        """The application's interviews that are not cancelled, earliest first (``interviews``:
+        the candidate's, when the caller has just read them; saves a Query)."""
+        if interviews is None:
+            interviews = self._store.interviews_for_email(application.candidate_email)
+        return sorted(
+            (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
+            key=lambda i: i.start,
+        )
+
+    def cancel_pending(
+        self, owner_id: str, reason: str, *, reasons: dict[str, str] | None = None, keep: set[str] | None = None
+    ) -> None:
+        """Withdraw every nudge of the owner still ahead (``reasons``: a reason of its own per kind;
+        ``keep``: kinds left as they are)."""
         for nudge in self._store.nudges(owner_id).values():
+            if keep and nudge.kind in keep:
+                continue
             if nudge.status == "scheduled":
-                self._cancel(nudge, "cancelled", reason)
+                self._cancel(nudge, "cancelled", (reasons or {}).get(nudge.kind, reason))
             elif nudge.status == "cancelled" and nudge.schedule_name:
                 # A racing plan may have re-created the schedule after it was withdrawn: a
                 # withdrawn nudge keeps no schedule (deleting one already gone is a no-op).
