@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from nudges.domain.interview import normalise_email
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from nudges.domain.interview import Interview, Person
 
 
@@ -68,3 +70,11 @@ def reply_to(interview: Interview, arranged_by: Person | None = None) -> Person 
     if arranged_by is not None:
         return arranged_by
     return interview.interviewers[0] if interview.interviewers else None
+
+
+def ended_before(outcome: str | None, outcome_at: datetime | None, interview: Interview) -> bool:
+    """Whether an application's outcome ended the process ``interview`` belongs to: any outcome
+    for a round that began before it was told (a round starting later is a new process)."""
+    if not outcome:
+        return False
+    return outcome_at is None or interview.start <= outcome_at

@@ -19,7 +19,7 @@ from nudges.domain.plan import (
     plan_interview_nudges,
     plan_rejection_reply,
 )
-from nudges.domain.rounds import last_round
+from nudges.domain.rounds import ended_before, last_round
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -38,12 +38,11 @@ CANCELLED = "the interview was cancelled"
 
 
 def closed_by(application: Application, interview: Interview) -> bool:
-    """Whether the application's outcome ended the process this round belongs to: a rejection
-    or withdrawal told after the round began (a round starting later is a new process; an offer
-    is handled on its own)."""
-    if application.outcome not in ("rejected", "withdrawn"):
-        return False
-    return application.outcome_at is None or interview.start <= application.outcome_at
+    """Whether a rejection or withdrawal ended the process this round belongs to (an offer is
+    handled on its own: it closes every round)."""
+    return application.outcome in ("rejected", "withdrawn") and ended_before(
+        application.outcome, application.outcome_at, interview
+    )
 
 
 class NudgePlanner:

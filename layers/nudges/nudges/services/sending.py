@@ -22,7 +22,7 @@ from nudges.domain import messages
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import everyone_met, normalise_email
 from nudges.domain.plan import NudgeTimings, why_not_useful
-from nudges.domain.rounds import last_round, reply_to, round_people
+from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
@@ -109,6 +109,15 @@ class MessageComposer:
             return "the candidate is no longer registered"
         link = self.unsubscribe_link(candidate.candidate_id)
         if kind == "follow_up":
+            # Read again at send time (two rounds planned at once may both have planned one): only
+            # the application's last round follows up, and only while no outcome has arrived.
+            rounds = application_rounds(interview, self._store.interviews_for_email(candidate.email))
+            last = last_round(rounds)
+            if last is not None and last.interview_id != interview.interview_id:
+                return "a later interview was booked: it plans its own follow-up"
+            known = self._store.get_application(interview.application_id)
+            if known is not None and ended_before(known.outcome, known.outcome_at, interview) and not preview:
+                return f"the application ended: {known.outcome}"
             return candidate, messages.follow_up(candidate, interview, reply_to(interview), unsubscribe_url=link)
         if kind == "research_prompt":
             # From round 2 on: who is new here, and whom the candidate met in an earlier round.
