@@ -66,6 +66,7 @@ def test_a_google_invite_books_a_duplicate_changes_nothing_and_its_cancel_stops_
     assert planned == {
         "research_prompt": ("scheduled", "2015-03-30T14:00:00Z"),
         "thank_you": ("scheduled", "2015-04-01T16:00:00Z"),
+        "follow_up": ("scheduled", "2015-04-08T08:00:00Z"),  # a week later, 10:00 in Paris (CEST)
     }
 
     assert client.ics(token_of(karim), fixture("invite_google_request.ics")).body == first.body
