@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from nudges import clock, config, wiring
-from nudges.domain.plan import NUDGE_KINDS
+from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS
 from nudges.errors import InvalidInput, NotFound
 from nudges.http import (
     BAD_BODY,
@@ -172,7 +172,7 @@ def preview_nudge(
     found = wiring.store().get_interview(interview_id)
     if found is None:
         raise NotFound(f"no interview {interview_id}", field="interview_id")
-    owner_id = found[0].application_id if kind == "connect" else interview_id
+    owner_id = found[0].application_id if kind in APPLICATION_KINDS else interview_id
     composed = wiring.composer().compose(owner_id, kind, preview=True)
     if isinstance(composed, str):
         raise NotFound(composed, field="interview_id")
@@ -196,8 +196,8 @@ def preview_nudge(
 @app.get(
     "/candidates/<candidate_id>/interviews",
     summary="A candidate's interviews and their nudges",
-    description="Earliest first; each with its nudges (planned, sent, skipped or cancelled), the connect "
-    "nudge of its application included once an offer arrived.",
+    description="Earliest first; each with its nudges (planned, sent, skipped or cancelled, with the reason), "
+    "its application's own nudges (connect after an offer, rejection_reply after a rejection) included.",
     tags=["interviews"],
     responses={200: {"description": "The timeline"}, **error_responses({404: NO_CANDIDATE})},
     operation_id="list_interviews",

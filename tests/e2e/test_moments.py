@@ -82,8 +82,10 @@ def test_a_follow_up_a_week_after_silence_and_none_after_an_outcome(client, uniq
     start = datetime(2037, 12, 1, 14, 0, tzinfo=UTC)
     silent_iv = book(client, silent, f"fu-silent-{unique}", start, now)
     answered_iv = book(client, answered, f"fu-answered-{unique}", start, now)
-    # the follow-up is planned for a week later, Tuesday 8 December at 10:00
+    # the follow-up is planned for a week later, Tuesday 8 December at 10:00, and can be previewed
     assert nudges(client, silent_id, silent_iv)["follow_up"]["due_at"] == "2037-12-08T10:00:00Z"
+    preview = client.request("GET", f"/interviews/{silent_iv}/nudges/follow_up/preview?channel=email")
+    assert preview.status == 200 and "To: jane.doe@acme-robotics.com" in preview.body["body"], preview
     # When one of them hears back (withdrawn is any outcome) after the interview
     client.set_clock(datetime(2037, 12, 2, 9, 0, tzinfo=UTC))
     assert client.outcome(answered_iv, "withdrawn").status == 202
@@ -156,6 +158,8 @@ def test_a_rejection_reply_instead_of_the_thank_you(client, unique):
         "replaced by the rejection reply",
     )
     assert planned["rejection_reply"]["status"] == "sent"
+    preview = client.request("GET", f"/interviews/{interview_id}/nudges/rejection_reply/preview?channel=sms")
+    assert preview.status == 200 and preview.body["body"] == after[1]["body"], preview
 
 
 def test_stop_with_a_full_stop_stops_texts_and_help_is_answered_in_the_outbox(client, unique):

@@ -15,6 +15,8 @@ NudgeKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rej
 # In the order a candidate meets them (timelines, the console and the API list them so).
 NUDGE_KINDS: tuple[NudgeKind, ...] = ("research_prompt", "thank_you", "follow_up", "rejection_reply", "connect")
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
+# The kinds an application owns (not one of its interviews), and the outcome each answers.
+APPLICATION_KINDS: dict[str, str] = {"connect": "offer", "rejection_reply": "rejected"}
 
 # A thank-you is worth sending until two days after the end; later it reads as an afterthought.
 THANK_YOU_WINDOW = timedelta(hours=48)

@@ -21,7 +21,7 @@ from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.domain.plan import NudgeTimings, why_not_useful
+from nudges.domain.plan import APPLICATION_KINDS, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import SendInProgress
 from nudges.observability import logger
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 # Longer than one send takes; a claim older than this belongs to a delivery that died.
 SEND_LEASE = timedelta(minutes=2)
-# The kinds an application owns (not one interview), and the outcome each answers.
-APPLICATION_KINDS = {"connect": "offer", "rejection_reply": "rejected"}
 
 
 @dataclass(frozen=True)
