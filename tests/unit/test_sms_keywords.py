@@ -29,6 +29,8 @@ from nudges.domain.sms_keywords import Keyword, keyword_name, parse_keyword
         ("opt-out please", Keyword.STOP),
         ("revoke", Keyword.STOP),
         ("Arrêt", Keyword.STOP),
+        ("Remove me", Keyword.STOP),
+        ("TD", Keyword.STOP),
         ("START", Keyword.START),
         ("start.", Keyword.START),
         ("Unstop", Keyword.START),

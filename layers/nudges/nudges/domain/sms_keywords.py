@@ -19,9 +19,10 @@ class Keyword(Enum):
     YES = "yes"  # consent to texts (acted on where SMS consent is kept)
 
 
-# The usual synonyms: those AWS End User Messaging and US carriers (CTIA) honour, and ARRET.
+# The usual synonyms: AWS End User Messaging's required opt-out keywords (ARRET, CANCEL, END,
+# OPT-OUT, OPTOUT, QUIT, REMOVE, STOP, TD, UNSUBSCRIBE) and the US carriers' (STOPALL, REVOKE).
 OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "STOPP", "ARRET"}
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "REMOVE", "TD", "ARRET"}
 )
 OPT_IN_WORDS = frozenset({"START", "UNSTOP", "OPTIN", "RESUME"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
