@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
-from nudges.adapters.store import NudgeRecord
+from nudges.adapters.store import Application, NudgeRecord
 from nudges.domain.plan import (
     PlannedNudge,
     plan_connect_nudge,
@@ -26,12 +26,13 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.adapters.scheduler import NudgeScheduler
-    from nudges.adapters.store import Application, NudgeStore
+    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeTimings
 
 
+UNREAD = object()  # an argument the caller has not read
 # Why an earlier round's follow-up was withdrawn (a round after it plans its own).
 LATER_ROUND = "a later interview was booked: it plans its own follow-up"
 CANCELLED = "the interview was cancelled"
@@ -86,7 +87,14 @@ class NudgePlanner:
                 now,
                 interview.end,
             )
-        self.sync_follow_up(interview.application_id, candidate, now, application=application)
+        # ``current`` is as read before this plan, which wrote no follow-up: still what is stored.
+        self.sync_follow_up(
+            interview.application_id,
+            candidate,
+            now,
+            application=application,
+            known={interview.interview_id: current},
+        )
 
     def sync_follow_up(
         self,
@@ -94,12 +102,15 @@ class NudgePlanner:
         candidate: Candidate,
         now: datetime,
         *,
-        application: Application | None = None,
+        application: Application | object | None = UNREAD,
         interviews: list[Interview] | None = None,
+        known: dict[str, dict[str, NudgeRecord]] | None = None,
     ) -> None:
         """The application's follow-up belongs to its last round (by end): planned there, and
         withdrawn from every earlier round (a later interview plans its own). An application
-        with an outcome gets none (the outcome withdrew it)."""
+        with an outcome gets none (the outcome withdrew it). ``application``: as the caller has
+        just read it (None: there is none yet), to save a GetItem; ``known``: the nudges of rounds the
+        caller has just read, by interview id (saves a GetItem each)."""
         if interviews is None:
             interviews = self._store.interviews_for_email(candidate.email)
         rounds = [i for i in interviews if i.application_id == application_id]
@@ -107,20 +118,25 @@ class NudgePlanner:
         for other in rounds:
             if other is last:
                 continue
-            earlier = self._store.get_nudge(other.interview_id, "follow_up")
+            earlier = self._follow_up(other.interview_id, known)
             if earlier is not None and earlier.status == "scheduled":
                 self._cancel(earlier, "cancelled", LATER_ROUND if other.status != "cancelled" else CANCELLED)
         if last is None:
             return
-        if application is None:
+        if application is UNREAD:
             application = self._store.get_application(application_id)
-        if application is not None and (application.outcome == "offer" or closed_by(application, last)):
+        if isinstance(application, Application) and (application.outcome == "offer" or closed_by(application, last)):
             return
-        current = self._store.get_nudge(last.interview_id, "follow_up")
+        current = self._follow_up(last.interview_id, known)
         if current is not None and current.status == "cancelled" and current.reason == LATER_ROUND:
             current = None  # the later round it gave way to was cancelled: this one is last again
         planned = plan_follow_up(last.end, candidate.zone, now, self._timings)
         self._apply(last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end)
+
+    def _follow_up(self, interview_id: str, known: dict[str, dict[str, NudgeRecord]] | None) -> NudgeRecord | None:
+        if known is not None and interview_id in known:
+            return known[interview_id].get("follow_up")
+        return self._store.get_nudge(interview_id, "follow_up")
 
     def sync_connect(
         self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
