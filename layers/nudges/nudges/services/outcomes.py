@@ -108,9 +108,9 @@ class OutcomeService:
             self._planner.cancel_pending(sibling.interview_id, ended, reasons=replaced)
         if outcome == "offer":
             # A rejection reply still ahead is withdrawn: the news changed.
-            self._planner.cancel_pending(application.application_id, ended, keep={"connect"})
+            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"})
             if candidate is not None:
-                self._planner.sync_connect(application, candidate, now, rounds)
+                self._planner.sync_connect(application, candidate, now, rounds, current=owned.get("connect"))
         else:
             # The application's own nudges (a connect from an offer taken back, an earlier reply).
             keep = {"rejection_reply"} if outcome == "rejected" else set()

@@ -139,13 +139,20 @@ class NudgePlanner:
         return self._store.get_nudge(interview_id, "follow_up")
 
     def sync_connect(
-        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+        self,
+        application: Application,
+        candidate: Candidate,
+        now: datetime,
+        interviews: list[Interview] | None = None,
+        *,
+        current: NudgeRecord | object | None = UNREAD,
     ) -> None:
         """Plan the application's connect nudge, once its interviews are known.
 
         An offer that matches no interview yet is kept as it is; the first interview of the
         application to arrive brings it here again (``sync_interview``). ``interviews``: the
-        candidate's interviews when the caller has just read them (saves a Query).
+        candidate's interviews when the caller has just read them (saves a Query); ``current``:
+        the connect nudge as the caller has just read it (None: there is none; saves a GetItem).
         """
         rounds = self._rounds(application, interviews)
         if not rounds:
@@ -155,7 +162,9 @@ class NudgePlanner:
         if interview_id is None:
             interview_id = rounds[0].interview_id
             self._store.attach_interview(application.application_id, interview_id)
-        current = self._store.get_nudge(application.application_id, "connect")
+        if current is UNREAD:
+            current = self._store.get_nudge(application.application_id, "connect")
+        assert current is None or isinstance(current, NudgeRecord)
         last_end = max(i.end for i in rounds)
         planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
@@ -191,10 +200,11 @@ class NudgePlanner:
 
     def cancel_pending(
         self, owner_id: str, reason: str, *, reasons: dict[str, str] | None = None, keep: set[str] | None = None
-    ) -> None:
+    ) -> dict[str, NudgeRecord]:
         """Withdraw every nudge of the owner still ahead (``reasons``: a reason of its own per kind;
-        ``keep``: kinds left as they are)."""
-        for nudge in self._store.nudges(owner_id).values():
+        ``keep``: kinds left as they are). Returns the owner's nudges as read before."""
+        found = self._store.nudges(owner_id)
+        for nudge in found.values():
             if keep and nudge.kind in keep:
                 continue
             if nudge.status == "scheduled":
@@ -203,6 +213,7 @@ class NudgePlanner:
                 # A racing plan may have re-created the schedule after it was withdrawn: a
                 # withdrawn nudge keeps no schedule (deleting one already gone is a no-op).
                 self._scheduler.cancel(nudge.schedule_name)
+        return found
 
     def _cancel(self, nudge: NudgeRecord, status: str, reason: str) -> None:
         if self._store.set_nudge_status(nudge, status, reason):  # type: ignore[arg-type]
