@@ -1,5 +1,5 @@
-"""Inbound SMS from the two-way SMS topic: the keyword (STOP and its synonyms, START, HELP, YES, in
-any case, with punctuation or words after it) is acted on by the inbound SMS service."""
+"""Inbound SMS from the two-way SMS topic: STOP and friends opt out, START opts back in, HELP
+answers (``PreferenceService.sms_received``). Numbers are remembered only as hashes."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from nudges import clock, wiring
-from nudges.observability import logger
+from nudges.handlers import entry
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context(clear_state=True)
+@entry
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
-    service = wiring.inbound_sms()
     for record in event["Records"]:
         sms = json.loads(record["Sns"]["Message"])
         message_id = sms.get("inboundMessageId") or record["Sns"]["MessageId"]
-        keyword = service.handle(sms["originationNumber"], sms.get("messageBody", ""), message_id, clock.now())
-        logger.info(
-            "inbound SMS handled", extra={"message_id": message_id, "keyword": keyword.value if keyword else "none"}
+        wiring.preference_service().sms_received(
+            message_id, sms["originationNumber"], sms.get("messageBody", ""), clock.now()
         )

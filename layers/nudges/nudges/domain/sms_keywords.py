@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import Enum
+from enum import StrEnum
 
 
-class Keyword(Enum):
+class Keyword(StrEnum):
     STOP = "stop"  # opt out of texts (email continues)
     START = "start"  # opt back in
     HELP = "help"  # what the service is and how to stop

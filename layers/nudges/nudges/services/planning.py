@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
-from nudges.adapters.store import Application, NudgeRecord
 from nudges.domain.plan import (
     PlannedNudge,
     plan_connect_nudge,
@@ -19,17 +18,17 @@ from nudges.domain.plan import (
     plan_interview_nudges,
     plan_rejection_reply,
 )
+from nudges.domain.records import Application, NudgeRecord
 from nudges.domain.rounds import ended_before, last_round
 from nudges.observability import logger
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.scheduler import NudgeScheduler
-    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeTimings
+    from nudges.services.ports import Applications, Interviews, Nudges, Scheduler
 
 
 UNREAD = object()  # an argument the caller has not read
@@ -47,8 +46,17 @@ def closed_by(application: Application, interview: Interview) -> bool:
 
 
 class NudgePlanner:
-    def __init__(self, store: NudgeStore, scheduler: NudgeScheduler, timings: NudgeTimings) -> None:
-        self._store = store
+    def __init__(
+        self,
+        interviews: Interviews,
+        applications: Applications,
+        nudges: Nudges,
+        scheduler: Scheduler,
+        timings: NudgeTimings,
+    ) -> None:
+        self._interviews = interviews
+        self._applications = applications
+        self._nudges = nudges
         self._scheduler = scheduler
         self._timings = timings
 
@@ -62,7 +70,7 @@ class NudgePlanner:
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
             return
-        application = self._store.get_application(interview.application_id)
+        application = self._applications.get(interview.application_id)
         if application is not None and application.outcome == "offer":
             # The offer came first: no "don't connect yet" for this round; the connect nudge
             # now names its interviewers too, once it has ended.
@@ -76,7 +84,7 @@ class NudgePlanner:
             if application.outcome == "rejected":
                 self.sync_rejection_reply(application, candidate, now)
             return
-        current = self._store.nudges(interview.interview_id)
+        current = self._nudges.for_owner(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
             self._apply(
                 interview.interview_id,
@@ -112,7 +120,7 @@ class NudgePlanner:
         just read it (None: there is none yet), to save a GetItem; ``known``: the nudges of rounds the
         caller has just read, by interview id (saves a GetItem each)."""
         if interviews is None:
-            interviews = self._store.interviews_for_email(candidate.email)
+            interviews = self._interviews.for_email(candidate.email)
         rounds = [i for i in interviews if i.application_id == application_id]
         last = last_round(rounds)
         for other in rounds:
@@ -124,7 +132,7 @@ class NudgePlanner:
         if last is None:
             return
         if application is UNREAD:
-            application = self._store.get_application(application_id)
+            application = self._applications.get(application_id)
         if isinstance(application, Application) and (application.outcome == "offer" or closed_by(application, last)):
             return
         current = self._follow_up(last.interview_id, known)
@@ -136,7 +144,7 @@ class NudgePlanner:
     def _follow_up(self, interview_id: str, known: dict[str, dict[str, NudgeRecord]] | None) -> NudgeRecord | None:
         if known is not None and interview_id in known:
             return known[interview_id].get("follow_up")
-        return self._store.get_nudge(interview_id, "follow_up")
+        return self._nudges.get(interview_id, "follow_up")
 
     def sync_connect(
         self,
@@ -161,9 +169,9 @@ class NudgePlanner:
         interview_id = application.interview_id
         if interview_id is None:
             interview_id = rounds[0].interview_id
-            self._store.attach_interview(application.application_id, interview_id)
+            self._applications.attach_interview(application.application_id, interview_id)
         if current is UNREAD:
-            current = self._store.get_nudge(application.application_id, "connect")
+            current = self._nudges.get(application.application_id, "connect")
         assert current is None or isinstance(current, NudgeRecord)
         last_end = max(i.end for i in rounds)
         planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
@@ -181,7 +189,7 @@ class NudgePlanner:
             )
             return
         interview_id = application.interview_id or rounds[-1].interview_id
-        current = self._store.get_nudge(application.application_id, "rejection_reply")
+        current = self._nudges.get(application.application_id, "rejection_reply")
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
             planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
         else:
@@ -192,7 +200,7 @@ class NudgePlanner:
         """The application's interviews that are not cancelled, earliest first (``interviews``:
         the candidate's, when the caller has just read them; saves a Query)."""
         if interviews is None:
-            interviews = self._store.interviews_for_email(application.candidate_email)
+            interviews = self._interviews.for_email(application.candidate_email)
         return sorted(
             (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
             key=lambda i: i.start,
@@ -203,7 +211,7 @@ class NudgePlanner:
     ) -> dict[str, NudgeRecord]:
         """Withdraw every nudge of the owner still ahead (``reasons``: a reason of its own per kind;
         ``keep``: kinds left as they are). Returns the owner's nudges as read before."""
-        found = self._store.nudges(owner_id)
+        found = self._nudges.for_owner(owner_id)
         for nudge in found.values():
             if keep and nudge.kind in keep:
                 continue
@@ -216,7 +224,7 @@ class NudgePlanner:
         return found
 
     def _cancel(self, nudge: NudgeRecord, status: str, reason: str) -> None:
-        if self._store.set_nudge_status(nudge, status, reason):  # type: ignore[arg-type]
+        if self._nudges.set_status(nudge, status, reason):  # type: ignore[arg-type]
             logger.info(
                 "nudge withdrawn",
                 extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "status": status, "reason": reason},
@@ -243,7 +251,7 @@ class NudgePlanner:
             return
         if planned.status == "skipped":
             if current is None or current.status == "skipped":
-                self._store.put_nudge(
+                self._nudges.put(
                     NudgeRecord(
                         owner_id,
                         planned.kind,
@@ -272,7 +280,7 @@ class NudgePlanner:
             wanted = replace(wanted, schedule_name=schedule_name(wanted))
         # Record first, then schedule: the sender never meets a schedule without its nudge,
         # and a retry that finds the record re-creates a schedule lost in a crash.
-        self._store.put_nudge(wanted, expires_after=expires_after)
+        self._nudges.put(wanted, expires_after=expires_after)
         self._scheduler.schedule(wanted, now)
         if current is not None and current.schedule_name and current.schedule_name != wanted.schedule_name:
             self._scheduler.cancel(current.schedule_name)

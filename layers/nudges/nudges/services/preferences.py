@@ -1,0 +1,110 @@
+"""What a candidate chose about being contacted: SMS keywords, email bounces and complaints,
+unsubscribe links. Keyed by the address or a hash of the number, not by candidate: a bounce or
+a STOP is about the address itself and must hold for whoever registers it next."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from nudges.domain.candidate import phone_key
+from nudges.domain.sms_keywords import Keyword, parse_keyword
+from nudges.observability import logger
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from nudges.services.ports import Candidates, Preferences, SmsOut
+
+HELP_REPLY = (
+    "Interview Nudges: reminders to research before, thank after, and connect once you get an offer. "
+    "Reply STOP to stop texts, START to resume. Emails have their own unsubscribe link."
+)
+STOP_REPLY = "Interview Nudges: you will get no more texts from us. Reply START to resume. Emails are not affected."
+START_REPLY = "Interview Nudges: texts are back on. Reply STOP to stop them, HELP for help."
+
+# YES (SMS consent): handed the number, the inbound message id and the time; the candidate
+# journey's consent service records it (and answers). Until one is wired, YES is only logged.
+type ConsentHook = Callable[[str, str, datetime], None]
+
+
+def suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
+    """The addresses an SES event says must not be emailed again, each with why."""
+    kind = notification.get("eventType") or notification.get("notificationType")
+    if kind == "Bounce":
+        bounce = notification["bounce"]
+        # Transient bounces (mailbox full, auto-replies) may succeed later; only permanent ones stop us.
+        if bounce.get("bounceType") != "Permanent":
+            return []
+        return [(r["emailAddress"], "bounced") for r in bounce.get("bouncedRecipients", [])]
+    if kind == "Complaint":
+        return [(r["emailAddress"], "complained") for r in notification["complaint"].get("complainedRecipients", [])]
+    return []
+
+
+class PreferenceService:
+    def __init__(
+        self, candidates: Candidates, preferences: Preferences, sms: SmsOut, on_consent: ConsentHook | None = None
+    ) -> None:
+        self._candidates = candidates
+        self._preferences = preferences
+        self._sms = sms
+        self._on_consent = on_consent
+
+    def sms_received(self, message_id: str, number: str, body: str, now: datetime) -> Keyword | None:
+        """An inbound text: STOP and its synonyms opt out, START opts back in, HELP answers, YES is
+        consent; in any case, with punctuation or words after them (``domain/sms_keywords``).
+        Safe to repeat: a redelivered text changes nothing more and is answered once."""
+        keyword = parse_keyword(body)
+        number_hash = phone_key(number)
+        self._preferences.record_inbound_sms(message_id, number_hash, body, now)
+        if keyword is Keyword.STOP:
+            self._preferences.set_sms_opt_out(number_hash, True, now)
+            self._reply(message_id, number, STOP_REPLY, now)
+        elif keyword is Keyword.START:
+            self._preferences.set_sms_opt_out(number_hash, False, now)
+            try:
+                self._sms.opt_in(number)  # also lift a carrier-level STOP; AWS allows this once in 30 days
+            except Exception:
+                logger.warning("carrier opt-in refused", extra={"message_id": message_id})
+            self._reply(message_id, number, START_REPLY, now)
+        elif keyword is Keyword.HELP:
+            self._reply(message_id, number, HELP_REPLY, now)
+        elif keyword is Keyword.YES:
+            if self._on_consent is not None:
+                self._on_consent(number, message_id, now)
+            else:
+                logger.info("SMS consent keyword received; no consent service wired", extra={"message_id": message_id})
+        logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword or "none"})
+        return keyword
+
+    def _reply(self, message_id: str, number: str, text: str, now: datetime) -> None:
+        """Answer a keyword once (claimed on the inbound text first), and record the answer like a
+        nudge's send (kind ``sms_reply``): the operator and the local outbox read it there."""
+        if not self._preferences.claim_sms_reply(message_id, now):
+            return  # an earlier delivery of this text answered it
+        try:
+            reply_id = self._sms.send(number, text)
+        except Exception:
+            self._preferences.release_sms_reply(message_id)
+            raise
+        self._preferences.record_sms_reply(message_id, reply_id, now, time.time_ns())
+
+    def email_event(self, notification: dict[str, Any], now: datetime) -> int:
+        """An SES event (through the configuration set's topic); how many addresses it suppressed."""
+        found = suppressions(notification)
+        for address, reason in found:
+            self._preferences.suppress_email(address, reason, now)
+            logger.info(
+                "address suppressed",
+                extra={"reason": reason, "message_id": notification.get("mail", {}).get("messageId")},
+            )
+        return len(found)
+
+    def unsubscribe(self, candidate_id: str, now: datetime) -> None:
+        """The candidate's one-click unsubscribe: nothing more is emailed to their address."""
+        candidate = self._candidates.get(candidate_id)
+        if candidate is not None:
+            self._preferences.suppress_email(candidate.email, "unsubscribed", now)
+            logger.info("unsubscribed from email", extra={"candidate_id": candidate_id})
