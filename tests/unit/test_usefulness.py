@@ -10,6 +10,7 @@ import pytest
 
 from nudges.domain.interview import Interview, Person
 from nudges.domain.plan import (
+    SEND_GRACE,
     NudgeTimings,
     plan_follow_up,
     plan_interview_nudges,
@@ -86,6 +87,17 @@ def test_at_send_time_a_research_prompt_is_useful_until_the_minimum_lead_and_nev
     zero = NudgeTimings(research_min_lead=timedelta(0))
     assert why_not_useful("research_prompt", datetime(2026, 12, 10, 13, 59, tzinfo=UTC), iv, zero) is None
     assert why_not_useful("research_prompt", datetime(2026, 12, 10, 14, 0, tzinfo=UTC), iv, zero)
+
+
+def test_at_send_time_a_prompt_planned_at_the_edge_still_goes_when_it_arrives_seconds_late():
+    # Booked 22:30 for 09:00: planned for 08:00, exactly the minimum lead before the start
+    iv = interview(local(LONDON, 2026, 12, 10, 9, 0))
+    research, _ = plan_interview_nudges(iv, LONDON, local(LONDON, 2026, 12, 9, 22, 30), TIMINGS)
+    assert research.due_at == local(LONDON, 2026, 12, 10, 8, 0).astimezone(UTC)
+    fired = research.due_at + timedelta(seconds=40)  # Scheduler and the queue took 40 s
+    assert why_not_useful("research_prompt", fired, iv, TIMINGS) is not None  # the bare rule
+    assert why_not_useful("research_prompt", fired, iv, TIMINGS, SEND_GRACE) is None  # what the sender asks
+    assert why_not_useful("research_prompt", fired + SEND_GRACE, iv, TIMINGS, SEND_GRACE) is not None
 
 
 # ------------------------------------------------------------------ thank-you

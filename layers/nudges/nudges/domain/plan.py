@@ -24,6 +24,9 @@ THANK_YOU_WINDOW = timedelta(hours=48)
 # within this long after its moment; past that, nobody follows up on a conversation that old.
 FOLLOW_UP_GRACE = timedelta(days=3)
 SATURDAY = 5
+# At send time a nudge is a little later than planned (Scheduler, the queue, a retry): this much
+# lateness never turns a nudge planned inside its window into one skipped as too late.
+SEND_GRACE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -72,20 +75,24 @@ def _hours(delta: timedelta) -> str:
     return f"{hours:g} h"
 
 
-def why_not_useful(kind: str, send_at: datetime, interview: Interview, timings: NudgeTimings) -> str | None:
+def why_not_useful(
+    kind: str, send_at: datetime, interview: Interview, timings: NudgeTimings, grace: timedelta = timedelta(0)
+) -> str | None:
     """Why a nudge arriving at ``send_at`` would no longer help the candidate, or None.
 
     Asked twice: when planning (of the time after the quiet-hours shift) and again by the
-    sender right before it sends (a late retry, a redrive, a schedule that fired late).
+    sender right before it sends (a late retry, a redrive, a schedule that fired late). The
+    sender allows ``grace`` (SEND_GRACE): a nudge planned right at the edge of its window, and
+    delivered the usual seconds late, still goes.
     """
     if kind == "research_prompt":
         lead = interview.start - send_at
-        if lead <= timedelta(0) or lead < timings.research_min_lead:
+        if lead <= timedelta(0) or lead + grace < timings.research_min_lead:
             return (
                 f"too late to help: it would arrive less than {_hours(timings.research_min_lead)} "
                 "before the interview starts"
             )
-    elif kind == "thank_you" and send_at - interview.end > THANK_YOU_WINDOW:
+    elif kind == "thank_you" and send_at - interview.end > THANK_YOU_WINDOW + grace:
         return f"too late to help: it would arrive more than {_hours(THANK_YOU_WINDOW)} after the interview ended"
     return None
 

@@ -21,7 +21,7 @@ from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, NudgeTimings, why_not_useful
+from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
@@ -188,7 +188,7 @@ class SendService:
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
         # Useful while sent: the plan checked this for the planned time; a late retry, a redrive
         # or a schedule that fired late is checked again for now.
-        late = why_not_useful(nudge.kind, now, view.interview, self._timings) if view.interview else None
+        late = why_not_useful(nudge.kind, now, view.interview, self._timings, SEND_GRACE) if view.interview else None
         if late:
             # A channel a crashed delivery already sent stays sent; the rest is not worth sending.
             self._nudges.finish_claimed(nudge, claim, "sent" if claim.sent else "skipped", None if claim.sent else late)
