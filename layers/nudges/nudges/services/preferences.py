@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from nudges.services.ports import Candidates, Preferences, SmsOut
 
 HELP_REPLY = (
-    "Interview Nudges: reminders to research before, thank after, and connect once you get an offer. "
+    "Interview Nudges: reminders to research before an interview, thank after, follow up, and connect once you "
+    "get an offer. "
     "Reply STOP to stop texts, START to resume. Emails have their own unsubscribe link."
 )
 STOP_REPLY = "Interview Nudges: you will get no more texts from us. Reply START to resume. Emails are not affected."
