@@ -216,7 +216,7 @@ def outcome_sources() -> OutcomeSources:
 @cache
 def preference_service() -> PreferenceService:
     return _load("nudges.services.preferences.PreferenceService")(
-        candidates(), preferences(), sms(), message_log(), config.branding()
+        candidates(), preferences(), sms(), messages=message_log(), branding=config.branding()
     )
 
 
@@ -241,8 +241,9 @@ def sender() -> SendService:
         os.environ.get("CONFIGURATION_SET_NAME"),
         from_name=config.branding().sender_name,
     )
+    # The timings: a nudge is checked again at send time for whether it still helps.
     return _load("nudges.services.sending.SendService")(
-        nudges(), preferences(), composer(), email, sms(), message_log()
+        nudges(), preferences(), composer(), email, sms(), config.timings(), message_log()
     )
 
 
