@@ -37,19 +37,20 @@ def read_message(item: dict[str, Any]) -> LoggedMessage:
 
 
 class MessageLog(DynamoTable):
-    def record(self, message: LoggedMessage) -> None:
-        """Log a message just handed to SES or SNS (one GetItem for the profile's expiry, one PutItem)."""
-        profile = (
-            self._db.get_item(
-                TableName=self._table,
-                Key=dynamo_key(keys.candidate(message.candidate_id)),
-                ProjectionExpression="expires_at",
-            ).get("Item")
-            or {}
-        )
-        expires = self._expires(message.sent_at)
-        if "expires_at" in profile:
-            expires = max(expires, int(profile["expires_at"]["N"]))
+    def record(self, message: LoggedMessage, candidate_expires_at: int | None = None) -> None:
+        """Log a message just handed to SES or SNS: one PutItem, expiring no earlier than the
+        candidate's profile (``candidate_expires_at`` as the caller read it, else one GetItem)."""
+        if candidate_expires_at is None:
+            profile = (
+                self._db.get_item(
+                    TableName=self._table,
+                    Key=dynamo_key(keys.candidate(message.candidate_id)),
+                    ProjectionExpression="expires_at",
+                ).get("Item")
+                or {}
+            )
+            candidate_expires_at = int(profile["expires_at"]["N"]) if "expires_at" in profile else None
+        expires = max(self._expires(message.sent_at), candidate_expires_at or 0)
         pk, sk = keys.message(message.candidate_id, message.sent_at, time.time_ns(), message.provider_message_id)
         self._put(
             {

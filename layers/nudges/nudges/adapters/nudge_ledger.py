@@ -113,6 +113,7 @@ class NudgeLedger(DynamoTable):
             interview=read_interview(data) if data and not application else None,
             application=read_application(data) if data and application else None,
             candidate=read_candidate(profile) if profile else None,
+            candidate_expires_at=int(profile["expires_at"]) if profile and "expires_at" in profile else None,
         )
 
     def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:

@@ -53,6 +53,7 @@ class DeliveryView:
     interview: Interview | None
     application: Application | None
     candidate: Candidate | None
+    candidate_expires_at: int | None = None  # the profile's expiry (epoch seconds), for the message log
 
 
 def is_application(owner_id: str) -> bool:

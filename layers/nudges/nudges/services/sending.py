@@ -216,7 +216,16 @@ class SendService:
                 metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
         for position, channel in enumerate(to_send):
-            self._send(nudge, claim, channel, candidate, message, now, last=position == len(to_send) - 1)
+            self._send(
+                nudge,
+                claim,
+                channel,
+                candidate,
+                message,
+                now,
+                last=position == len(to_send) - 1,
+                candidate_expires_at=view.candidate_expires_at,
+            )
         if not to_send:
             reason = "; ".join(refused) or "no channel to reach the candidate on"
             sent_before = [c for c in allowed if c in claim.sent]
@@ -256,6 +265,7 @@ class SendService:
         now: datetime,
         *,
         last: bool,
+        candidate_expires_at: int | None = None,
     ) -> None:
         try:
             if channel == "email":
@@ -284,7 +294,8 @@ class SendService:
                     provider_message_id=message_id,
                     sent_at=now,
                     interview_id=nudge.interview_id,
-                )
+                ),
+                candidate_expires_at,  # read with the nudge: the record expires no earlier
             )
         self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
         metrics.nudge_sent(nudge.kind, channel)
