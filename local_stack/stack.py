@@ -109,6 +109,20 @@ def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> None:
         sys.path.insert(0, str(path))
 
 
+def _forget_layer_imports(paths: list[Path]) -> None:
+    """Undo what a stopped stack's layers did to this process: their folders off ``sys.path``
+    and their modules forgotten, so a later import finds what was there before (the project's
+    own package, when a test's fake layer shares its name) instead of the fake."""
+    roots = [str(path) for path in paths]
+    for root in roots:
+        while root in sys.path:
+            sys.path.remove(root)
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None) or ""
+        if any(origin.startswith(root + os.sep) for root in roots):
+            del sys.modules[name]
+
+
 class LocalStack:
     def __init__(
         self,
@@ -147,6 +161,7 @@ class LocalStack:
         self._control_lock = threading.Lock()
         self._clock_module: Any = None
         self._previous_clock_source: Any = None
+        self._added_layer_paths: list[Path] = []  # put on sys.path by this stack, taken off at stop
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -276,6 +291,9 @@ class LocalStack:
             if getattr(self._clock_module, "_source", None) == self.clock.now:
                 self._clock_module.set_source(self._previous_clock_source)
             self._clock_module = None
+        if self._added_layer_paths and not _RUNNING:
+            _forget_layer_imports(self._added_layer_paths)
+            self._added_layer_paths = []
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -314,6 +332,7 @@ class LocalStack:
         }
         if os.environ.get("AWS_SESSION_TOKEN"):
             overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
+        self._added_layer_paths = [path for path in self._layer_paths() if str(path) not in sys.path]
         _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
         functions = []
         for spec in function_specs(self.template):
