@@ -200,6 +200,12 @@ def cmd_import(api: Api, args: argparse.Namespace) -> int:
     for line, why in outcome.failed:
         if (line, why) not in bad:
             print(f"{args.file}: line {line}: {why}", file=sys.stderr)
+    for line, what in outcome.differs:
+        print(
+            f"{args.file}: line {line}: already registered, but {what}: nudges candidates update "
+            f"{what.split(' ')[0]} ... to change them",
+            file=sys.stderr,
+        )
     if args.json:
         print(
             json.dumps(

@@ -46,6 +46,7 @@ class Outcome:
     created: list[tuple[int, str]] = field(default_factory=list)  # (line, candidate_id)
     already: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)  # (line, "field: why")
+    differs: list[tuple[int, str]] = field(default_factory=list)  # already registered, with other details
 
     def summary(self) -> str:
         return f"{len(self.created)} created, {len(self.already)} already registered, {len(self.failed)} failed"
@@ -165,6 +166,17 @@ class Pace:
         self._next = now + self._interval
 
 
+def _differences(row: dict[str, Any], registered: dict[str, Any]) -> list[str]:
+    """The fields of a row that the registered candidate has otherwise (the API's own forms)."""
+    fields = []
+    for name in ("name", "phone", "timezone", "locale"):
+        if name in row and row[name] != registered.get(name):
+            fields.append(name)
+    if sorted(row["channels"]) != sorted(registered.get("channels") or []):
+        fields.append("channels")
+    return fields
+
+
 def run(api: Api, rows: list[Row], bad: list[tuple[int, str]], rate: float = 10.0) -> Outcome:
     outcome = Outcome(failed=list(bad))
     pace = Pace(rate)
@@ -174,6 +186,9 @@ def run(api: Api, rows: list[Row], bad: list[tuple[int, str]], rate: float = 10.
         found = api.request("GET", "/candidates", query={"email": row.candidate["email"]})
         if found.status == 200 and isinstance(found.body, dict):
             outcome.already.append((row.line, found.body["candidate_id"]))
+            differs = _differences(row.candidate, found.body)
+            if differs:
+                outcome.differs.append((row.line, f"{found.body['candidate_id']} has other {', '.join(differs)}"))
         else:
             pace.wait()
             reply = api.request("POST", "/candidates", row.candidate)

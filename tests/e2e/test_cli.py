@@ -156,6 +156,12 @@ def test_a_csv_import_run_twice_creates_nothing_the_second_time(nudges, tmp_path
         assert client.request("GET", f"/candidates?email={name}.{unique}@example.org").status == 200
     assert client.request("GET", f"/candidates?email=bad.{unique}@example.org").status == 404
 
+    # A row whose address is registered with other details is said so, with the command to change them.
+    path.write_text(path.read_text().replace("Alan Turing", "Alan M. Turing"), encoding="utf-8")
+    changed = nudges("candidates", "import", str(path))
+    assert changed.stdout.strip() == "0 created, 3 already registered, 1 failed"
+    assert "line 3: already registered, but c_" in changed.stderr and "has other name" in changed.stderr
+
     # Fixed, the bad row goes in and the rest stay as they are.
     path.write_text(path.read_text().replace("07700 900002", "+447700900002"), encoding="utf-8")
     third = _json(nudges("candidates", "import", str(path), "--json"))
