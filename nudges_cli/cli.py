@@ -216,6 +216,7 @@ def cmd_import(api: Api, args: argparse.Namespace) -> int:
                     "rows": [{"line": ln, "result": "created", "candidate_id": c} for ln, c in outcome.created]
                     + [{"line": ln, "result": "already registered", "candidate_id": c} for ln, c in outcome.already]
                     + [{"line": ln, "result": "failed", "message": m} for ln, m in outcome.failed],
+                    "differs": [{"line": ln, "message": m} for ln, m in outcome.differs],
                 },
                 indent=2,
             )
