@@ -88,11 +88,62 @@ def json_response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
 
+# AWS answers that mean "not now" (throttled, overloaded, unreachable): the caller retries.
+_AWS_BUSY_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalServerError",
+        "InternalFailure",
+        "TransactionInProgressException",
+        "SlowDown",
+    }
+)
+DEPENDENCY_DOWN = "A provider or AWS service this request needs is unavailable: retry later"
+RETRY_AFTER_SECONDS = "30"
+
+
+def _aws_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` is botocore saying AWS is unreachable, throttling or failing (5xx); told
+    by its class's module, so this module does not import botocore (36 ms) on the cold path."""
+    if not any(cls.__module__ == "botocore.exceptions" for cls in type(exc).__mro__):
+        return False
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return True  # EndpointConnectionError, ReadTimeoutError...: no answer at all
+    code = str(response.get("Error", {}).get("Code", ""))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return code in _AWS_BUSY_CODES or int(status) >= 500
+
+
+def _unavailable(status: int, message: str, dependency: str) -> Response:
+    """A dependency outage, answered once as JSON: logged once (no traceback: it is not a bug),
+    counted, and marked retryable."""
+    logger.warning("dependency unavailable", extra={"status": status, "dependency": dependency, "reason": message})
+    metrics.dependency_failed(dependency)
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"message": message}),
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(Exception)
+    def _other_error(exc: Exception) -> Response:
+        if _aws_unavailable(exc):
+            return _unavailable(503, DEPENDENCY_DOWN, "aws")
+        raise exc  # a bug: Lambda logs it and counts an error, the alarm says so
+
     @app.exception_handler(NudgesError)
     def _nudges_error(exc: NudgesError) -> Response:
         if exc.status_code >= 500:
-            raise exc
+            return _unavailable(exc.status_code, exc.message, getattr(exc, "dependency", None) or "other")
         body = {"message": exc.message}
         if exc.field:
             body["field"] = exc.field
@@ -113,6 +164,6 @@ def booking_reply(change: BookingChange | None, now: datetime, *, ignored: dict[
     from nudges.services.bookings import BookingService
 
     interview = BookingService(wiring.store(), wiring.planner()).apply(change, now)
-    return json_response(
-        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": interview.status}
-    )
+    # As GET .../interviews shows it: a booking that ended already is "completed".
+    status = interview.status_at(now)
+    return json_response(200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status})

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+from nudges.domain.interview import UNKNOWN_COMPANY, company_key
 
 # What each provider event means for the application.
 GREENHOUSE_ACTIONS = {
@@ -77,9 +79,15 @@ class LeverWebhook(_Lenient):
     data: LeverData
 
 
+def _names_a_company(name: str) -> str:
+    if company_key(name) == UNKNOWN_COMPANY:
+        raise ValueError("names no company: it has no letter or digit (of any script)")
+    return name
+
+
 class OutcomeEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     candidate_email: EmailStr
-    company: Annotated[str, Field(min_length=1, max_length=200)]
+    company: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_names_a_company)]
     outcome: Literal["offer", "rejected", "withdrawn"]

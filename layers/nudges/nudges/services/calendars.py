@@ -132,7 +132,9 @@ class CalendarService:
         """An access token (and a rotated refresh token, if the provider gave one)."""
         client = self._oauth.for_provider(provider)
         if client is None:
-            raise ProviderUnavailable(f"no OAuth client for {provider} in the calendar OAuth secret")
+            raise ProviderUnavailable(
+                f"no OAuth client for {provider} in the calendar OAuth secret", dependency=provider
+            )
         google = provider == "google"
         token_url = self._settings.google_token_url if google else self._settings.ms_token_url
         grant = refresh_access(provider, token_url, client, refresh_token, None if google else MS_SCOPE)
@@ -163,7 +165,7 @@ class CalendarService:
                 raise InvalidInput(
                     f"refresh_token: {provider} refused it ({exc.code or exc.status})", field="refresh_token"
                 ) from None
-            raise ProviderUnavailable(str(exc)) from None
+            raise ProviderUnavailable(str(exc), dependency=provider) from None
         previous = self._calendars.get(candidate_id, provider, request.calendar_id)
         connection = CalendarConnection(
             candidate_id=candidate_id,
@@ -185,7 +187,7 @@ class CalendarService:
                 raise InvalidInput(
                     f"calendar_id: {provider} has no calendar {request.calendar_id}", field="calendar_id"
                 ) from None
-            raise ProviderUnavailable(str(exc)) from None
+            raise ProviderUnavailable(str(exc), dependency=provider) from None
         self._calendars.save(connection)
         if previous and previous.watch_id:
             self._close_watch(previous, access)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.interview import company_from_email
+from nudges.domain.interview import UNKNOWN_COMPANY, company_from_email, company_key
 from nudges.errors import Unauthorized
 from nudges.http import parse
 from nudges.models.outcomes import (
@@ -53,7 +53,8 @@ class Handled:
 def company_for(hint_emails: Iterable[str | None], override: str | None) -> str | None:
     """The hiring company: as the operator wired it (``?company=``), else the hiring side's domain."""
     if override and override.strip():
-        return override.strip()
+        # A ?company= with no letter or digit in it names nobody: as if it were not there.
+        return override.strip() if company_key(override) != UNKNOWN_COMPANY else None
     for email in hint_emails:
         if email and (company := company_from_email(email)):
             return company

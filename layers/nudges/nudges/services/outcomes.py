@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from nudges.adapters.store import Application
-from nudges.domain.interview import application_id_for, company_key, normalise_email
-from nudges.errors import NotFound
+from nudges.domain.interview import UNKNOWN_COMPANY, application_id_for, company_key, normalise_email
+from nudges.errors import InvalidInput, NotFound
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -54,6 +54,9 @@ class OutcomeService:
     def record_for_candidate(self, emails: Iterable[str], company: str, outcome: Outcome, now: datetime) -> Recorded:
         """An outcome named by candidate email (any of ``emails``, as an ATS may know several)
         and company (a name or a domain; matched as README "Matching" says)."""
+        if company_key(company) == UNKNOWN_COMPANY:
+            # "unknown" is no company: matching it would end some unrelated interview's process.
+            raise InvalidInput(f"company: {company!r} names no company (no letter or digit in it)", field="company")
         email = self._choose_email(emails, company)
         application_id = application_id_for(email, company)
         rounds = sorted(
