@@ -166,4 +166,6 @@ def booking_reply(change: BookingChange | None, now: datetime, *, ignored: dict[
     interview = BookingService(wiring.store(), wiring.planner()).apply(change, now)
     # As GET .../interviews shows it: a booking that ended already is "completed".
     status = interview.status_at(now)
-    return json_response(200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status})
+    return json_response(
+        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status}
+    )

@@ -421,7 +421,11 @@ class CalendarService:
     def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
         source = connection.provider
         if reading.interview is not None:
-            self._bookings().apply(BookingChange("booked", reading.interview), now)
+            try:
+                self._bookings().apply(BookingChange("booked", reading.interview), now)
+            except InvalidInput as exc:
+                # An event no interview can be (year 9999, 500 guests): skipped, the sync goes on.
+                logger.info("calendar event out of bounds skipped", extra={"provider": source, "reason": exc.message})
             return
         # Not (or no longer) an interview: stop it if it was one.
         interview_id = self._store.interview_for_source(source, reading.ref) or interview_id_for(source, reading.ref)
