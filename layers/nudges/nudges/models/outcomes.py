@@ -16,13 +16,19 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from nudges.domain.interview import UNKNOWN_COMPANY, company_key
 
-# What each provider event means for the application.
+# What each provider event means for the application ("offer_withdrawn": a recorded offer is
+# taken back, its connect nudge too if it has not gone).
 GREENHOUSE_ACTIONS = {
     "offer_created": "offer",
     "offer_updated": "offer",
+    "offer_deleted": "offer_withdrawn",
     "hire_candidate": "offer",
     "reject_candidate": "rejected",
 }
+# An offer's ``offer_status`` that says an offer was made (Greenhouse writes them capitalised:
+# "Created", "Unresolved", "Accepted"); "Rejected" (declined) and "Deprecated" (replaced by a
+# newer version) are not one. No status (an older payload) counts for offer_created only.
+GREENHOUSE_OFFER_MADE = frozenset({"created", "unresolved", "sent", "accepted", "approved"})
 LEVER_EVENTS = frozenset({"candidateHired", "candidateStageChange", "candidateArchiveChange"})
 
 
@@ -67,7 +73,8 @@ class GreenhouseApplicationEvent(_Lenient):
 
 
 class LeverData(_Lenient):
-    opportunityId: str = Field(min_length=1)
+    # Contact events (contactCreated, contactUpdated) name no opportunity: answered "ignored".
+    opportunityId: str | None = Field(default=None, min_length=1, max_length=200)
     toStageId: str | None = None
 
 

@@ -18,6 +18,7 @@ from nudges.errors import Unauthorized
 from nudges.http import parse
 from nudges.models.outcomes import (
     GREENHOUSE_ACTIONS,
+    GREENHOUSE_OFFER_MADE,
     LEVER_EVENTS,
     GreenhouseApplicationEvent,
     GreenhouseOffer,
@@ -42,7 +43,7 @@ REMEMBER_DELIVERIES = timedelta(days=2)
 
 @dataclass(frozen=True)
 class Handled:
-    status: str  # applied | kept | ignored | duplicate | pong
+    status: str  # applied | kept | withdrawn | ignored | duplicate | pong
     http_status: int = 200
     detail: dict[str, Any] | None = None
 
@@ -94,6 +95,15 @@ class OfferSources:
             return Handled("applied", 200, detail)
         return Handled("kept", 202, detail)
 
+    def _withdraw(self, source: str, emails: Iterable[str], company: str | None, now: datetime) -> Handled:
+        if company is None:
+            return Handled("ignored", detail={"reason": "no company: add ?company=<name> to the webhook URL"})
+        withdrawn = self._outcomes.withdraw_offer(emails, company, now)
+        logger.info("offer withdrawal received", extra={"source": source, "withdrawn": withdrawn.withdrawn})
+        if not withdrawn.withdrawn:
+            return Handled("ignored", detail={"reason": withdrawn.reason})
+        return Handled("withdrawn", detail={"application_id": withdrawn.application_id})
+
     # ------------------------------------------------------------------ Greenhouse
     def greenhouse(
         self,
@@ -122,11 +132,19 @@ class OfferSources:
                     application.candidate.coordinator.email if application.candidate.coordinator else None,
                 ]
             else:
-                # Offer events name only ids: ask Harvest who the candidate and the offering user are.
                 offer = parse(GreenhouseOffer, webhook.payload)
+                status = (offer.offer_status or "").strip().casefold()
+                made = status in GREENHOUSE_OFFER_MADE or (not status and webhook.action == "offer_created")
+                if outcome == "offer" and not made:
+                    return Handled(
+                        "ignored", detail={"reason": f"offer_status {offer.offer_status!r} is no offer made"}
+                    )
+                # Offer events name only ids: ask Harvest who the candidate and the offering user are.
                 found = api().candidate_for_application(offer.application_id, offer.user_id)
                 emails, hints = list(found.emails), list(found.company_hint_emails)
             company = company_for(hints, company_override)
+            if outcome == "offer_withdrawn":
+                return self._withdraw("greenhouse", emails, company, now)
             return self._record("greenhouse", emails, company, outcome, now)  # type: ignore[arg-type]
 
         return self._once("greenhouse", event_id, now, work) or Handled("duplicate")
@@ -160,6 +178,8 @@ class OfferSources:
         def work() -> Handled:
             if webhook.event not in LEVER_EVENTS:
                 return Handled("ignored", detail={"event": webhook.event})
+            if webhook.data.opportunityId is None:
+                return Handled("ignored", detail={"event": webhook.event, "reason": "no opportunity named"})
             opportunity = api().opportunity(webhook.data.opportunityId)
             outcome = self._lever_outcome(webhook.event, opportunity, offer_stage)
             if outcome is None:

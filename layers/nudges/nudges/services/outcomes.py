@@ -8,7 +8,7 @@ interview is kept and applied when the first interview of that application arriv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from nudges.adapters.store import Application
@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from nudges.services.planning import NudgePlanner
 
 Outcome = Literal["offer", "rejected", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    withdrawn: bool
+    application_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,24 @@ class OutcomeService:
             interview_id=rounds[0].interview_id if rounds else (known.interview_id if known else None),
         )
         return self._record(application, now)
+
+    def withdraw_offer(self, emails: Iterable[str], company: str, now: datetime) -> Withdrawn:
+        """Take back a recorded offer (the ATS deleted it): the application is open again and its
+        connect nudge, unless it went already, is cancelled. Nudges the offer ended stay ended."""
+        if company_key(company) == UNKNOWN_COMPANY:
+            raise InvalidInput(f"company: {company!r} names no company (no letter or digit in it)", field="company")
+        email = self._choose_email(emails, company)
+        application_id = application_id_for(email, company)
+        known = self._store.get_application(application_id)
+        if known is None or known.outcome != "offer":
+            return Withdrawn(False, application_id, "no offer is recorded for this application")
+        connect = self._store.get_nudge(application_id, "connect")
+        if connect is not None and connect.status == "sent":
+            return Withdrawn(False, application_id, "the connect nudge went already")
+        self._store.record_outcome(replace(known, outcome=None), now)
+        self._planner.cancel_pending(application_id, "the offer was withdrawn")
+        logger.info("offer withdrawn", extra={"application_id": application_id})
+        return Withdrawn(True, application_id)
 
     def _choose_email(self, emails: Iterable[str], company: str) -> str:
         """The address the candidate is known by here: registered, else with interviews at
