@@ -278,7 +278,10 @@ def _check_event(event: icalendar.Event, uid: str, now: datetime) -> None:
             raise InvalidInput(f"{where}: {name}: given more than once", field=name)
     if len(uid) > MAX_REF:
         raise InvalidInput(f"{where[:90]}: UID: {len(uid)} characters; at most {MAX_REF}", field="UID")
-    check_people(len(_as_list(event.get("ATTENDEE"))), f"{where}: ATTENDEE")
+    try:
+        check_people(len(_as_list(event.get("ATTENDEE"))), "ATTENDEE")
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc.message}", field="ATTENDEE") from None
     for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
         value = _decoded(event, name)
         if isinstance(value, datetime):
