@@ -64,7 +64,7 @@ class CalcomWebhook(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    triggerEvent: str = Field(min_length=1)
+    triggerEvent: str = Field(min_length=1, max_length=200)
     createdAt: AwareDatetime | None = None
     payload: dict[str, Any] = {}
 

@@ -73,7 +73,7 @@ class CalendlyWebhook(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    event: str = Field(min_length=1)
+    event: str = Field(min_length=1, max_length=200)
     created_at: AwareDatetime | None = None
     payload: dict[str, Any] = {}
 

@@ -37,7 +37,7 @@ class _Lenient(BaseModel):
 
 
 class GreenhouseWebhook(_Lenient):
-    action: str = Field(min_length=1)
+    action: str = Field(min_length=1, max_length=200)
     payload: dict = {}
 
 
@@ -79,7 +79,7 @@ class LeverData(_Lenient):
 
 
 class LeverWebhook(_Lenient):
-    event: str = Field(min_length=1)
+    event: str = Field(min_length=1, max_length=200)
     triggeredAt: int
     token: str = Field(min_length=1)
     signature: str = Field(min_length=1)
