@@ -40,16 +40,42 @@ ERROR_SCHEMA: dict[str, Any] = {
     },
     "required": ["message"],
 }
+# AWS answers that mean "not now" (throttled, overloaded, unreachable): the caller retries.
+_AWS_BUSY_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalServerError",
+        "InternalFailure",
+        "TransactionInProgressException",
+        "SlowDown",
+    }
+)
+DEPENDENCY_DOWN = "A provider or AWS service this request needs is unavailable: retry later"
+RETRY_AFTER_SECONDS = "30"
+
+
 BAD_BODY = "The body is not JSON, or a field is missing, unknown or invalid: `field` names it"
 TOO_LARGE = f"The body is over {MAX_BODY_BYTES} bytes"
 
 
 def error_responses(descriptions: dict[int, str]) -> dict[int, dict[str, Any]]:
-    """OpenAPI responses for the errors a route answers, each with its description."""
-    return {
+    """OpenAPI responses for the errors a route answers, each with its description; every route
+    may also answer 503 (AWS throttling or unreachable: ``register_error_handlers``)."""
+    answers = {
         status: {"description": text, "content": {content_types.APPLICATION_JSON: {"schema": ERROR_SCHEMA}}}
-        for status, text in descriptions.items()
+        for status, text in {**descriptions, 503: descriptions.get(503, DEPENDENCY_DOWN)}.items()
     }
+    for status in (502, 503):
+        if status in answers:
+            answers[status]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+            }
+    return answers
 
 
 def raw_body(event: APIGatewayProxyEventV2) -> bytes:
@@ -86,25 +112,6 @@ def _invalid(exc: ValidationError) -> InvalidInput:
 
 def json_response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
-
-
-# AWS answers that mean "not now" (throttled, overloaded, unreachable): the caller retries.
-_AWS_BUSY_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "InternalServerError",
-        "InternalFailure",
-        "TransactionInProgressException",
-        "SlowDown",
-    }
-)
-DEPENDENCY_DOWN = "A provider or AWS service this request needs is unavailable: retry later"
-RETRY_AFTER_SECONDS = "30"
 
 
 def _aws_unavailable(exc: Exception) -> bool:
