@@ -33,15 +33,15 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import icalendar
 import recurring_ical_events
 
+from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_REF, check_instant, check_people
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
 from nudges.errors import InvalidInput
-from nudges.services.bookings import BookingChange
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -140,7 +140,7 @@ def _instant(value: Any, zone: Any) -> datetime | None:
     return None
 
 
-def _decoded(event: icalendar.Event, name: str) -> Any:
+def _decoded(event: icalendar.cal.Component, name: str) -> Any:
     try:
         return event.decoded(name) if name in event else None
     except (ValueError, KeyError) as exc:
@@ -245,7 +245,7 @@ def read_invite(
             updated_at=_instant(stamp, UTC) if stamp is not None else received_at,
             provider_version=int(event.decoded("SEQUENCE")) if "SEQUENCE" in event else 0,
         )
-        action = "cancelled" if cancelled else "booked"
+        action: Literal["booked", "cancelled"] = "cancelled" if cancelled else "booked"
         if uid in series:
             occurrences = _occurrences(calendar, event, uid, interview, candidate, received_at, cancelled)
             if not occurrences:
@@ -256,7 +256,7 @@ def read_invite(
     return InviteReading(changes, ignored)
 
 
-def _uid(event: icalendar.Event) -> str:
+def _uid(event: icalendar.Component) -> str:
     """The event's UID; for one without (old Lotus Notes, some scripts), one made from what
     identifies it, so the same invite sent again finds the same interview."""
     uid = str(event.get("UID", "")).strip()
@@ -266,7 +266,7 @@ def _uid(event: icalendar.Event) -> str:
     return "no-uid-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
-def _check_event(event: icalendar.Event, uid: str, now: datetime) -> None:
+def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
     """400 naming the event and the property for anything read here that is broken."""
     where = f"VEVENT {uid[:80]}"
     broken = {name: reason for name, reason in event.errors}
@@ -298,14 +298,14 @@ def _check_event(event: icalendar.Event, uid: str, now: datetime) -> None:
         raise InvalidInput(f"{where}: DURATION: not a duration", field="DURATION")
 
 
-def _frequency(event: icalendar.Event) -> str:
+def _frequency(event: icalendar.Component) -> str:
     rules = _as_list(event.get("RRULE"))
     return str(rules[0].get("FREQ", [""])[0]).upper() if rules else ""
 
 
 def _occurrences(
     calendar: icalendar.Calendar,
-    master: icalendar.Event,
+    master: icalendar.Component,
     uid: str,
     interview: Interview,
     candidate: Candidate,
@@ -351,13 +351,13 @@ def _occurrences(
         for excluded in getattr(value, "dts", []):
             moment = _instant(excluded.dt, candidate.zone)
             if moment is not None and received_at < moment <= horizon:
-                gone = replace(
+                excluded_one = replace(
                     interview,
                     start=moment,
                     end=moment + (interview.end - interview.start),
                     source_ref=f"{interview.source_ref}/{moment.isoformat()}",
                 )
-                changes.append(BookingChange(action="cancelled", interview=gone))
+                changes.append(BookingChange(action="cancelled", interview=excluded_one))
     return changes
 
 
@@ -374,6 +374,6 @@ def calendars_in_mail(raw: bytes) -> list[tuple[bytes, str | None]]:
         if part.get_content_type() not in CALENDAR_TYPES and not filename.endswith(".ics"):
             continue
         payload = part.get_payload(decode=True)
-        if payload and payload.strip() not in (p.strip() for p, _ in found):
+        if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p, _ in found):
             found.append((payload, part.get_content_charset()))
     return found
