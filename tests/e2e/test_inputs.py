@@ -13,6 +13,7 @@ import itertools
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,29 @@ def test_a_booking_in_year_9999_or_0001_is_refused_naming_the_field_and_stores_n
     assert client.interviews(candidate_id) == []
 
 
+def test_a_calendly_booking_in_year_9999_is_refused_naming_the_field(client):
+    client.set_clock(NOW)
+    email, candidate_id, _ = candidate(client)
+    body = {
+        "event": "invitee.created",
+        "created_at": NOW.isoformat(),
+        "payload": {
+            "uri": f"https://api.calendly.com/scheduled_events/E/invitees/{uuid.uuid4().hex}",
+            "email": email,
+            "name": "Ada Lovelace",
+            "scheduled_event": {
+                "name": "Interview",
+                "start_time": "9999-06-01T10:00:00Z",
+                "end_time": "9999-06-01T11:00:00Z",
+                "event_memberships": [{"user_email": "jane.doe@acme-robotics.com", "user_name": "Jane Doe"}],
+            },
+        },
+    }
+    reply = client.calendly(body, signed_at=NOW)
+    assert reply.status == 400 and reply.body["field"] == "scheduled_event.start_time", reply
+    assert client.interviews(candidate_id) == []
+
+
 def test_a_600_kb_title_is_cut_and_a_500_kb_summary_too(client):
     client.set_clock(NOW)
     email, candidate_id, token = candidate(client)
@@ -217,22 +241,48 @@ def test_an_offer_for_a_non_latin_company_leaves_an_unrelated_application_untouc
 # ---------------------------------------------------------------------- 5. encodings
 
 
-@pytest.mark.parametrize("declared", ["text/calendar; charset=iso-8859-1", "text/calendar"])
-def test_a_latin1_invite_keeps_its_names(client, declared):
+@pytest.mark.parametrize(
+    ("charset", "name"),
+    [
+        ("iso-8859-1", "Lærke Brandhøj"),
+        (None, "Lærke Brandhøj"),  # undeclared: not UTF-8, so read as Windows-1252
+        ("iso-8859-2", "Łukasz Wróbel"),  # only the declared charset reads this one right
+    ],
+)
+def test_a_latin1_invite_keeps_its_names(client, charset, name):
     client.set_clock(NOW)
     _, candidate_id, token = candidate(client)
     lines = vevent(
         f"l1-{uuid.uuid4().hex}",
         NOW + timedelta(days=3),
-        "SUMMARY:Samtale med Lærke",
-        "ATTENDEE;CN=Lærke Brandhøj:mailto:laerke@acme-robotics.com",
+        f"SUMMARY:Samtale med {name}",
+        f"ATTENDEE;CN={name}:mailto:someone@acme-robotics.com",
     )
-    body = ics(*lines).decode().encode("iso-8859-1")
+    body = ics(*lines).decode().encode(charset or "iso-8859-1")
+    declared = f"text/calendar; charset={charset}" if charset else "text/calendar"
     reply = client.request("POST", f"/webhooks/ics/{token}", raw=body, headers={"content-type": declared})
     assert reply.status == 200, reply
     [interview] = client.interviews(candidate_id)
-    assert interview["title"] == "Samtale med Lærke"
-    assert {"name": "Lærke Brandhøj", "email": "laerke@acme-robotics.com"} in interview["interviewers"]
+    assert interview["title"] == f"Samtale med {name}"
+    assert {"name": name, "email": "someone@acme-robotics.com"} in interview["interviewers"]
+
+
+def test_a_mailed_invite_is_read_in_its_parts_charset(client):
+    client.set_clock(NOW)
+    _, candidate_id, token = candidate(client)
+    lines = vevent(f"m1-{uuid.uuid4().hex}", NOW + timedelta(days=3), "SUMMARY:Rozmowa z Łukaszem")
+    lines.insert(-1, "ATTENDEE;CN=Łukasz Wróbel:mailto:lukasz@acme-robotics.com")
+    message = EmailMessage()
+    message["From"] = "Ada <ada@example.org>"
+    message["To"] = f"{token}@inbox.localhost"  # the local stack's InboxDomain
+    message["Subject"] = "Fwd: Samtale"
+    message.set_content("forwarded")
+    latin2 = ics(*lines, method="REQUEST").decode().encode("iso-8859-2")
+    message.add_attachment(latin2, maintype="text", subtype="calendar", params={"charset": "iso-8859-2"})
+    assert client.email(bytes(message)).status == 202
+    [interview] = client.interviews(candidate_id)
+    assert interview["title"] == "Rozmowa z Łukaszem"  # by the MIME part's charset
+    assert {"name": "Łukasz Wróbel", "email": "lukasz@acme-robotics.com"} in interview["interviewers"]
 
 
 # ---------------------------------------------------------------------- 6. recurring invites
