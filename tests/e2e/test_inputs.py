@@ -342,7 +342,14 @@ def test_greenhouse_offers_that_are_not_offers_and_a_deleted_offer(client, ats):
     assert send("offer_updated", "Accepted").body["status"] == "applied"
     [connect] = [n for i in client.interviews(candidate_id) for n in i["nudges"] if n["kind"] == "connect"]
     assert connect["status"] == "scheduled"
-    withdrawn = send("offer_deleted", "Deprecated")
+    # Greenhouse's offer_deleted names no offering user: the company comes from ?company=
+    deleted = {
+        "action": "offer_deleted",
+        "payload": {"id": 7, "application_id": application_id, "offer_status": "Created"},
+    }
+    unnamed = client.greenhouse(deleted, event_id=uuid.uuid4().hex)
+    assert (unnamed.status, unnamed.body["status"]) == (200, "ignored") and "?company=" in unnamed.body["reason"]
+    withdrawn = client.greenhouse(deleted, event_id=uuid.uuid4().hex, query="?company=acme-robotics.com")
     assert (withdrawn.status, withdrawn.body["status"]) == (200, "withdrawn"), withdrawn
     [connect] = [n for i in client.interviews(candidate_id) for n in i["nudges"] if n["kind"] == "connect"]
     assert connect["status"] == "cancelled"
