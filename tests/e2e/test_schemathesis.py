@@ -132,7 +132,7 @@ def test_no_5xx_and_every_answer_as_documented(stack, client):  # noqa: F811
     statuses = sum(per_operation.values(), Counter())
     print(
         f"\nschemathesis {schemathesis.__version__}: {len(operations)} operations, {statuses.total()} requests "
-        f"(derandomized; per operation the documented example, then up to "
+        f"({'random seeds' if RANDOM else 'derandomized'}; per operation the documented example, then up to "
         f"{'/'.join(str(n) for n in EXAMPLES.values())} positive/negative generated cases with generated ids "
         "and again with real ones)"
     )
