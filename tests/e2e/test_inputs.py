@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from local_stack import LocalStack
-from local_stack.client import JANE, LocalClient, calcom_booking
+from local_stack.client import DEFAULT_SECRETS, JANE, LocalClient, _hmac_hex, calcom_booking
 from local_stack.fake_ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -415,3 +415,23 @@ def test_a_method_no_route_serves_gets_api_gateways_json(client, method):
     reply = client.request(method, "/candidates")
     assert reply.status == 404 and reply.body == {"message": "Not Found"}, reply
     assert {k.lower(): v for k, v in reply.headers.items()}["content-type"].startswith("application/json")
+
+
+def test_a_signed_timestamp_no_clock_can_show_is_a_bad_signature_not_a_crash(client):
+    client.set_clock(NOW)
+    millis = 10**20  # year 3,168,808,781
+    token = uuid.uuid4().hex
+    body = {
+        "triggeredAt": millis,
+        "event": "candidateHired",
+        "token": token,
+        "signature": _hmac_hex(DEFAULT_SECRETS["lever"], f"{token}{millis}".encode()),
+        "data": {"opportunityId": "opp-1"},
+    }
+    reply = client.request("POST", "/webhooks/lever", body)
+    assert reply.status == 401 and "no time" in reply.body["message"], reply
+    raw = b'{"candidate_email": "ada@example.org", "company": "Acme", "outcome": "offer"}'
+    t = "99999999999999999"
+    signature = _hmac_hex(DEFAULT_SECRETS["outcome"], f"{t}.".encode() + raw)
+    reply = client.request("POST", "/webhooks/outcome", raw=raw, headers={"Nudges-Signature": f"t={t},v1={signature}"})
+    assert reply.status == 401 and "no time" in reply.body["message"], reply

@@ -88,6 +88,8 @@ def booking_change(webhook: CalcomWebhook, received_at: datetime) -> BookingChan
     booking = parse(CalcomBooking, webhook.payload)
     check_instant(booking.startTime, received_at, "startTime")
     check_instant(booking.endTime, received_at, "endTime")
+    if webhook.createdAt is not None:
+        check_instant(webhook.createdAt, received_at, "createdAt")
     candidate = booking.attendees[0]
     attendee_emails = {normalise_email(a.email) for a in booking.attendees}
     hosts = [booking.organizer, *(booking.team.members if booking.team else [])]

@@ -94,6 +94,9 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
     event = invitee.scheduled_event
     check_instant(event.start_time, received_at, "scheduled_event.start_time")
     check_instant(event.end_time, received_at, "scheduled_event.end_time")
+    for said, field in ((webhook.created_at, "created_at"), (invitee.updated_at, "updated_at")):
+        if said is not None:
+            check_instant(said, received_at, field)
     candidate_email = normalise_email(invitee.email)
     interviewers: dict[str, Person] = {}
     for host in event.event_memberships:

@@ -282,7 +282,7 @@ def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
         check_people(len(_as_list(event.get("ATTENDEE"))), "ATTENDEE")
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc.message}", field="ATTENDEE") from None
-    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED"):
         value = _decoded(event, name)
         if isinstance(value, datetime):
             moment = value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from nudges.domain.interview import UNKNOWN_COMPANY, company_from_email, company_key
@@ -27,7 +27,7 @@ from nudges.models.outcomes import (
 )
 from nudges.models.parsing import parse
 from nudges.observability import logger
-from nudges.signatures import REPLAY_WINDOW, hmac_sha256_hex, require_fresh
+from nudges.signatures import REPLAY_WINDOW, hmac_sha256_hex, require_fresh, signed_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -173,7 +173,7 @@ class OutcomeSources:
             matched |= hmac.compare_digest(hmac_sha256_hex(secret, signed), signature.strip().lower())
         if not matched:
             raise Unauthorized("bad Lever signature")
-        require_fresh("Lever", datetime.fromtimestamp(triggered_at / 1000, UTC), now, REPLAY_WINDOW)
+        require_fresh("Lever", signed_time("Lever", triggered_at / 1000), now, REPLAY_WINDOW)
         webhook = parse(LeverWebhook, body)
 
         def work() -> Handled:
