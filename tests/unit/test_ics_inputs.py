@@ -131,3 +131,8 @@ def test_a_weekly_series_books_its_occurrences_ahead_without_the_excluded_and_wi
 def test_a_series_repeating_every_minute_is_no_interview():
     reading = read_invite(invite(*event("RRULE:FREQ=MINUTELY")), LAERKE, NOW)
     assert reading.changes == [] and "minutely" in reading.ignored[0]["reason"]
+
+
+def test_a_rule_no_date_matches_is_ignored_at_once():
+    reading = read_invite(invite(*event("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")), LAERKE, NOW)
+    assert reading.changes == [] and reading.ignored == [{"event": "u1", "reason": "the series' RRULE matches no date"}]

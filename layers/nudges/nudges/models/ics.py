@@ -192,6 +192,9 @@ def read_invite(
         if start is None and not cancelled:
             ignored.append({"event": uid, "reason": "an all-day or dateless event is not an interview"})
             continue
+        if uid in series and _matches_no_date(event):
+            ignored.append({"event": uid, "reason": "the series' RRULE matches no date"})
+            continue
         if uid in series and _frequency(event) in NOT_INTERVIEW_FREQUENCIES:
             ignored.append({"event": uid, "reason": f"a series repeating {_frequency(event).lower()} is no interview"})
             continue
@@ -298,6 +301,22 @@ def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
         raise InvalidInput(f"{where}: DURATION: not a duration", field="DURATION")
 
 
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _matches_no_date(event: icalendar.Component) -> bool:
+    """Whether a rule asks for month days its months never have ("30 February"): dateutil would
+    search such a rule day by day up to year 9999 (seconds of CPU) before giving up."""
+    for rule in _as_list(event.get("RRULE")):
+        days = [int(d) for d in rule.get("BYMONTHDAY", [])]
+        if not days or any(d < 0 for d in days):
+            continue
+        months = [int(m) for m in rule.get("BYMONTH", [])] or list(_MONTH_DAYS)
+        if min(days) > max(_MONTH_DAYS.get(m, 31) for m in months):
+            return True
+    return False
+
+
 def _frequency(event: icalendar.Component) -> str:
     rules = _as_list(event.get("RRULE"))
     return str(rules[0].get("FREQ", [""])[0]).upper() if rules else ""
@@ -319,13 +338,15 @@ def _occurrences(
     for name in ("VTIMEZONE",):
         for component in calendar.walk(name):
             series.add_component(component)
+    horizon = received_at + SERIES_HORIZON
     for event in calendar.walk("VEVENT"):
         if _uid(event) == uid:
             series.add_component(event)
-    horizon = received_at + SERIES_HORIZON
     changes: list[BookingChange] = []
     try:
-        found = recurring_ical_events.of(series).after(received_at)
+        # Within the horizon only: a rule no date matches ("every Monday 30 February") would
+        # otherwise be searched to year 9999 (seconds of CPU for one request).
+        found = recurring_ical_events.of(series).between(received_at, horizon)
         for occurrence in itertools.islice(found, MAX_OCCURRENCES):
             start = _instant(occurrence.decoded("DTSTART"), candidate.zone)
             if start is None or start > horizon:
