@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import types
 import typing
 import uuid
@@ -229,7 +230,7 @@ def logged(ats, tmp_path_factory):
         stack = LocalStack(ROOT)
         stack.start()
     try:
-        client = LocalClient(stack.base_url)
+        client = _TimedClient(stack.base_url)
         client.set_clock(NOW)
         reply = client.register(
             email="fuzz.target@example.org", timezone="Asia/Tokyo", channels=["email"], name="Fuzz Target"
@@ -238,6 +239,17 @@ def logged(ats, tmp_path_factory):
         yield client, log_file, reply.body["ics_inbox_url"].rsplit("/", 1)[1]
     finally:
         stack.stop()
+
+
+class _TimedClient(LocalClient):
+    """Each request must answer within ``SLOW_SECONDS``."""
+
+    def request(self, *args, **kwargs):
+        started = time.monotonic()
+        reply = super().request(*args, **kwargs)
+        took = time.monotonic() - started
+        assert took < SLOW_SECONDS, (f"{took:.1f} s", args[:2], str(reply)[:300])
+        return reply
 
 
 @pytest.fixture(autouse=True)
@@ -252,6 +264,11 @@ def clean(capfd, logged):
         lines.seek(start)
         errors = [line for line in lines if '"level":"ERROR"' in line or '"exception"' in line]
     assert errors == [], errors[:3]
+
+
+# Far above any answer's time, even on a loaded machine: a request this slow is a denial of service
+# (a 700 KB field once took minutes in the log redactor; a rule matching no date, seconds).
+SLOW_SECONDS = 20.0
 
 
 def _answered(reply, statuses: list[int]) -> None:
