@@ -6,10 +6,14 @@ from __future__ import annotations
 class NudgesError(Exception):
     status_code = 500
 
-    def __init__(self, message: str, *, field: str | None = None, **details: str) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, dependency: str | None = None, **details: str
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # For a 5xx: what is down (``greenhouse``, ``google``...), the dimension of its metric.
+        self.dependency = dependency
         self.details = details  # more of the answer's body (a 409's ``candidate_id``)
 
 
