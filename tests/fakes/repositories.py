@@ -342,3 +342,18 @@ class World:
         )
         self.sender = SendService(self.nudges, self.preferences, self.composer, self.email, self.sms)
         self.preference_service = PreferenceService(self.candidates, self.preferences, self.sms)
+
+
+if TYPE_CHECKING:  # mypy (make lint) checks that each fake keeps its Protocol's shape
+    from nudges.services import ports
+
+    _candidates: ports.Candidates = FakeCandidates()
+    _interviews: ports.Interviews = FakeInterviews()
+    _applications: ports.Applications = FakeApplications()
+    _nudges: ports.Nudges = FakeNudges(FakeInterviews(), FakeApplications(), FakeCandidates())
+    _receipts: ports.Receipts = FakeReceipts()
+    _preferences: ports.Preferences = FakePreferences()
+    _retention: ports.Retention = FakeRetention()
+    _scheduler: ports.Scheduler = FakeScheduler()
+    _email: ports.EmailOut = FakeEmail()
+    _sms: ports.SmsOut = FakeSms()
