@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 
 NudgeKind = Literal["research_prompt", "thank_you", "connect"]
 NUDGE_KINDS: tuple[NudgeKind, ...] = ("research_prompt", "thank_you", "connect")
+INTERVIEW_NUDGE_KINDS: tuple[NudgeKind, ...] = (
+    "research_prompt",
+    "thank_you",
+)  # an interview's own; connect is the application's
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
 
 # A thank-you that could not go out on time is still worth sending within a day.
