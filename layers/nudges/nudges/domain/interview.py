@@ -82,13 +82,6 @@ def normalise_company(name: str) -> str:
         key = shorter
 
 
-def company_display_name(company: str) -> str:
-    """How to write a company key in a message: ``acme-robotics`` -> ``Acme Robotics``."""
-    if company == UNKNOWN_COMPANY:
-        return "the company"
-    return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", company) if word)
-
-
 def company_from_email(email: str) -> str | None:
     """The hiring company told by an organizer's address, or None for free-mail senders.
 

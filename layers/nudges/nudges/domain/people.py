@@ -214,13 +214,12 @@ def best_names(interviews: Iterable[Interview]) -> dict[str, str]:
 
 
 def named(people: Iterable[Person], names: dict[str, str]) -> tuple[Person, ...]:
-    """``people`` with the best-known name for each (and no name that is only an address)."""
+    """``people`` with the best-known name for each (``names`` from :func:`best_names` over the
+    whole application, this round included), and no name that is only an address."""
     out = []
     for person in people:
         email = normalise_email(person.email)
-        own = real_name(person.name, email)
-        best = names.get(email, "")
-        out.append(Person(best if _better(own, best) else own, email))
+        out.append(Person(names.get(email) or real_name(person.name, email), email))
     return tuple(out)
 
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from nudges import metrics
-from nudges.domain import messages
+from nudges import clock, metrics
+from nudges.domain import messages, people
 from nudges.domain.candidate import phone_key
+from nudges.domain.company_names import company_display
 from nudges.domain.interview import everyone_met, normalise_email
 from nudges.errors import SendInProgress
 from nudges.observability import logger
@@ -48,21 +49,37 @@ class Delivery:
 
 
 class MessageComposer:
-    """What a nudge says right now, from what is stored right now."""
+    """What a nudge says right now, from what is stored right now.
+
+    Reads the nudge's owner and the candidate, then every round of the application: who is
+    new and who was met before, the best-known name of everyone (nudges.domain.people), whom a
+    follow-up or a rejection reply goes to, and the company as the interviews name it. The
+    words follow ``now``, the send time ("yesterday" for a thank-you sent the next morning).
+    """
 
     def __init__(self, store: NudgeStore, unsubscribe_link: Callable[[str], str | None]) -> None:
         self._store = store
         self.unsubscribe_link = unsubscribe_link
 
-    def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
-        """The candidate and the message, or why there is nothing to send (the operator's preview)."""
-        if kind == "connect":
+    def compose(
+        self, owner_id: str, kind: str, *, preview: bool = False, now: datetime | None = None
+    ) -> tuple[Candidate, messages.Message] | str:
+        """The candidate and the message, or why there is nothing to send (the operator's
+        preview: as it would read at the nudge's due time, else now)."""
+        interview: Interview | None = None
+        application: Application | None = None
+        if owner_id.startswith("ap_"):
             application = self._store.get_application(owner_id)
-            candidate = self._store.candidate_by_email(application.candidate_email) if application else None
-            return self.message(kind, None, application, candidate, preview=preview)
-        found = self._store.get_interview(owner_id)
-        candidate = self._store.candidate_by_email(found[0].candidate_email) if found else None
-        return self.message(kind, found[0] if found else None, None, candidate, preview=preview)
+            email = application.candidate_email if application else None
+        else:
+            found = self._store.get_interview(owner_id)
+            interview = found[0] if found else None
+            email = interview.candidate_email if interview else None
+        candidate = self._store.candidate_by_email(email) if email else None
+        if now is None:
+            nudge = self._store.get_nudge(owner_id, kind)
+            now = nudge.due_at if nudge and nudge.due_at else clock.now()
+        return self.message(kind, interview, application, candidate, now=now, preview=preview)
 
     def message(
         self,
@@ -71,28 +88,92 @@ class MessageComposer:
         application: Application | None,
         candidate: Candidate | None,
         *,
+        now: datetime,
         preview: bool = False,
     ) -> tuple[Candidate, messages.Message] | str:
         """The message from the nudge's owner and candidate as read, or why there is none."""
-        if kind == "connect":
-            if application is None or (application.outcome != "offer" and not preview):
-                return "the application has no offer"
-            if candidate is None or candidate.email != normalise_email(application.candidate_email):
-                return "the candidate is no longer registered"
-            # Everyone met in the application, as the interviews say at send time.
-            met = [
-                i
-                for i in self._store.interviews_for_email(candidate.email)
-                if i.application_id == application.application_id
-            ]
-            link = self.unsubscribe_link(candidate.candidate_id)
-            return candidate, messages.connect(candidate, application.company, everyone_met(met), unsubscribe_url=link)
-        if interview is None or (interview.status == "cancelled" and not preview):
-            return "the interview was cancelled"
-        if candidate is None or candidate.email != normalise_email(interview.candidate_email):
+        if interview is None and application is None:
+            return "the interview was cancelled" if kind in ("research_prompt", "thank_you") else "nothing to send"
+        owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
+        if candidate is None or candidate.email != normalise_email(owner_email):
             return "the candidate is no longer registered"
-        compose = messages.research_prompt if kind == "research_prompt" else messages.thank_you
-        return candidate, compose(candidate, interview, unsubscribe_url=self.unsubscribe_link(candidate.candidate_id))
+        application_id = interview.application_id if interview else application.application_id  # type: ignore[union-attr]
+        if kind in ("research_prompt", "thank_you"):
+            if interview is None or (interview.status == "cancelled" and not preview):
+                return "the interview was cancelled"
+        elif application is None:
+            application = self._store.get_application(application_id)
+        outcome = application.outcome if application else None
+        if kind == "connect" and outcome != "offer" and not preview:
+            return "the application has no offer"
+        if kind == "rejection_reply" and outcome != "rejected" and not preview:
+            return "the application was not rejected"
+        if kind == "follow_up" and outcome is not None and not preview:
+            return f"the application ended: {outcome}"
+        every = [i for i in self._store.interviews_for_email(candidate.email) if i.application_id == application_id]
+        if interview is not None and all(i.interview_id != interview.interview_id for i in every):
+            every.append(interview)
+        rounds = sorted((i for i in every if i.status != "cancelled"), key=lambda i: i.start)
+        if kind in ("follow_up", "rejection_reply", "connect") and not rounds:
+            return "the application has no interview"
+        context = self._context(kind, candidate, interview, application, every, rounds, now)
+        return candidate, messages.compose(kind, context)
+
+    def _context(
+        self,
+        kind: str,
+        candidate: Candidate,
+        interview: Interview | None,
+        application: Application | None,
+        every: list[Interview],
+        rounds: list[Interview],
+        now: datetime,
+    ) -> messages.Context:
+        names = people.best_names(every)
+
+        def sorted_people(round_: Interview) -> people.People:
+            # Stored before "who is a person" was one rule, a role mailbox may sit among the
+            # interviewers: sorted again here, so it is never greeted.
+            listed = [people.Address(p.email, p.name) for p in (*round_.interviewers, *round_.contacts)]
+            found = people.sort_people(listed, exclude=[candidate.email])
+            return people.People(people.named(found.interviewers, names), people.named(found.contacts, names))
+
+        about = interview if kind in ("research_prompt", "thank_you") else (rounds[-1] if rounds else interview)
+        assert about is not None
+        this = sorted_people(about)
+        earlier = {
+            normalise_email(p.email)
+            for r in rounds
+            if r.start < about.start and r.interview_id != about.interview_id
+            for p in sorted_people(r).interviewers
+        }
+        everyone = people.named(
+            [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
+            names,
+        )
+        addressee = None
+        if kind in ("follow_up", "rejection_reply"):
+            # The contact who arranged the interviews, else the last interviewer met.
+            for r in reversed(rounds):
+                if sorted_people(r).contacts:
+                    addressee = sorted_people(r).contacts[0]
+                    break
+            else:
+                last = sorted_people(rounds[-1]).interviewers if rounds else ()
+                addressee = last[0] if last else None
+        company = about.company if about else (application.company if application else None)
+        return messages.Context(
+            candidate=candidate,
+            now=now,
+            company=company_display(company),
+            interview=about,
+            interviewers=this.interviewers,
+            met_before=tuple(p for p in this.interviewers if normalise_email(p.email) in earlier),
+            everyone=everyone,
+            addressee=addressee,
+            sms_only="email" not in candidate.reachable_channels(),
+            unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
+        )
 
 
 class SendService:
@@ -110,7 +191,7 @@ class SendService:
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
         if nudge.due_at != delivery.due_at:
             return "not sent: the nudge was moved since this delivery was planned"
-        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate)
+        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate, now=now)
         if isinstance(composed, str):
             self._store.set_nudge_status(nudge, "skipped", composed)
             metrics.nudge_skipped(nudge.kind)
