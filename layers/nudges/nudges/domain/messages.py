@@ -89,6 +89,7 @@ class Context:
     met_before: tuple[Person, ...] = ()
     everyone: tuple[Person, ...] = ()
     addressee: Person | None = None
+    addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
     sms_only: bool = False
     unsubscribe_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -379,9 +380,8 @@ def research_prompt(ctx: Context) -> Message:
     else:
         name_options = [{"who": words("research_who", names=n)} for n in new_options]
     variants = [
-        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=short)}
+        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
         for phrase in _interview_phrases(words, company)
-        for short in (False, True)
     ]
     sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
@@ -474,7 +474,7 @@ def _addressed_draft(
         "draft",
         {
             "to": person.email if person else words("unnamed_short"),
-            "greeting": words.greeting(person),
+            "greeting": words.greeting(None if ctx.addressee_is_contact else person),
             "sign_off": _sign_off(words, ctx.candidate),
             **values,
         },

@@ -151,12 +151,12 @@ class MessageComposer:
             [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
             names,
         )
-        addressee = None
+        addressee, addressee_is_contact = None, False
         if kind in ("follow_up", "rejection_reply"):
             # The contact who arranged the interviews, else the last interviewer met.
             for r in reversed(rounds):
                 if sorted_people(r).contacts:
-                    addressee = sorted_people(r).contacts[0]
+                    addressee, addressee_is_contact = sorted_people(r).contacts[0], True
                     break
             else:
                 last = sorted_people(rounds[-1]).interviewers if rounds else ()
@@ -171,6 +171,7 @@ class MessageComposer:
             met_before=tuple(p for p in this.interviewers if normalise_email(p.email) in earlier),
             everyone=everyone,
             addressee=addressee,
+            addressee_is_contact=addressee_is_contact,
             sms_only="email" not in candidate.reachable_channels(),
             unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
         )
