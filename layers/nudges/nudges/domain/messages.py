@@ -298,7 +298,7 @@ def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str
 
 def _html(text: str) -> str:
     """The text as HTML paragraphs, all of it escaped, links made clickable."""
-    escaped = html.escape(text, quote=False)
+    escaped = html.escape(text)
     paragraphs = "\n".join(
         f"<p>{p.strip().replace(chr(10), '<br>' + chr(10))}</p>" for p in escaped.split("\n\n") if p.strip()
     )
@@ -365,6 +365,9 @@ def research_prompt(ctx: Context) -> Message:
             "title": interview.title,
             "when": words.when(interview.start, ctx.now, zone),
             "people_section": people,
+            "look_into": words("look_into_one", name=words.label(ctx.interviewers[0]))
+            if len(ctx.interviewers) == 1
+            else words("look_into_each"),
             "about": words("about", company=company) if company else words("about_any"),
         },
     )
@@ -373,8 +376,11 @@ def research_prompt(ctx: Context) -> Message:
     # The SMS names the new people (and, from round 2, whom to recall); dropped from the end first.
     new_options = _name_options(words, tuple(new))
     if met and new:
-        first = words("research_who_round", new=new_options[0], met=_name_options(words, tuple(met))[0])
-        name_options = [{"who": first}] + [{"who": words("research_who", names=n)} for n in new_options]
+        # Whom to recall goes first (to the names alone, never a count), then the new names.
+        met_options = _name_options(words, tuple(met))
+        recall = met_options[:-1] if len(met) > 1 else met_options
+        name_options = [{"who": words("research_who_round", new=new_options[0], met=m)} for m in recall]
+        name_options += [{"who": words("research_who", names=n)} for n in new_options]
     elif met:
         name_options = [{"who": words("research_who_again", names=n)} for n in _name_options(words, tuple(met))]
     else:
@@ -420,13 +426,22 @@ def thank_you(ctx: Context) -> Message:
     count = len(addressees)
     subject_drafts = words("subject_drafts_one") if count == 1 else words("subject_drafts_many", count=count)
     subject = words.fill("thank_you", "subject", {**with_company, "drafts": subject_drafts})
+    one = count == 1
     text = words.fill(
         "thank_you",
         "email",
-        {"hi": _candidate_hi(words, candidate), **with_company, "day": day, "drafts": "\n\n".join(drafts)},
+        {
+            "hi": _candidate_hi(words, candidate),
+            **with_company,
+            "day": day,
+            "to_whom": words("to_one", name=words.label(people[0])) if people and one else words("to_each"),
+            "below": words("below_one") if one else words("below_each"),
+            "drafts": "\n\n".join(drafts),
+        },
     )
-    in_email = words("drafts_one") if count == 1 else words("drafts_many", count=count)
-    variants = [{**phrase, "day": day, "drafts": in_email} for phrase in _interview_phrases(words, company)]
+    in_email = words("drafts_one") if one else words("drafts_many", count=count)
+    plural = {"each": "" if one else words("each"), "they_discussed": words("discussed_" + ("one" if one else "each"))}
+    variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
     name_options = [{"names": n} for n in _name_options(words, tuple(people))]
     sms = _fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
