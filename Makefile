@@ -10,7 +10,7 @@ PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi FORCE
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi messages FORCE
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -84,6 +84,10 @@ bench: $(VENV)/.installed
 # The local console in a realistic state, photographed by headless Chromium -> docs/console.png
 screenshot: $(VENV)/.installed .chromium
 	$(PY) scripts/console_screenshot.py --out docs/console.png
+
+# docs/messages.md: every message, kind x channel x locale, for fixed scenarios (a test fails on drift).
+messages: $(VENV)/.installed
+	$(PY) scripts/messages.py
 
 # openapi.json: the operator API's OpenAPI document, generated from its routes (a test fails on drift).
 openapi: $(VENV)/.installed
