@@ -150,7 +150,7 @@ def test_one_thank_you_draft_per_interviewer_each_addressed_and_specific():
     message = render("thank_you", interviewers=(JANE, SAM, PRIYA))
     text = message.text
     assert INTERVIEW.title not in message.subject and INTERVIEW.title not in text
-    assert message.subject == "Thank-you notes for your Acme interview: 3 drafts to make your own"
+    assert message.subject == "3 thank-you drafts for your Acme interview"
     assert re.findall(r"^To: (.+)$", text, re.M) == ["jane@acme.com", "sam@acme.com", "priya.r@acme.com"]
     assert re.findall(r"^(Dear \w+,|Hello,)$", text, re.M) == ["Dear Jane,", "Dear Sam,", "Hello,"]
     assert re.findall(r"^Subject: (.+)$", text, re.M) == ["Thank you for our conversation"] * 3
