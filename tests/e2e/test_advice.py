@@ -181,3 +181,17 @@ def test_a_second_round_names_who_is_new_keeps_known_names_and_thanks_only_that_
     thanks = _sent(client, rounds[1]["interview_id"], "thank_you")["email"]["body"]
     assert re.findall(r"^To: (.+)$", thanks, re.M) == ["wang.wei@globex.com", "lee.chan@globex.com"]
     assert "Dear 王伟," in thanks and "jose.garcia" not in thanks
+
+
+def test_after_a_bounce_the_sms_carries_the_advice_instead_of_pointing_to_email(client, unique):
+    client.set_clock(NOW)
+    email = f"ada-{unique}@example.org"
+    _register(client, email, phone="+447700900203")
+    interview_id = client.book(email, f"uid-{unique}", START, NOW).body["interview_id"]
+    reply = client.request("POST", "/_local/email-event", {"type": "bounce", "to": email})
+    assert reply.status in (200, 202), reply
+    client.set_clock(START - timedelta(hours=48))
+    research = _sent(client, interview_id, "research_prompt")
+    assert set(research) == {"sms"}
+    sms = research["sms"]["body"]
+    assert "Jane Doe" in sms and "No connection requests yet" in sms and "email" not in sms.lower()

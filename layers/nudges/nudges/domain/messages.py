@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -35,7 +35,7 @@ from urllib.parse import quote_plus
 from nudges.domain.people import first_name
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview, Person
@@ -92,7 +92,6 @@ class Context:
     addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
     sms_only: bool = False
     unsubscribe_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def is_gsm7(text: str) -> bool:
@@ -176,14 +175,14 @@ class _Words:
             key, weekday=f"{local:%A}", wkd=f"{local:%a}", day=local.day, month=f"{local:%B}", mon=f"{local:%b}"
         )
 
-    def at(self, moment: datetime, zone: object, *, with_zone: bool = True, short: bool = False) -> str:
-        local = moment.astimezone(zone)  # type: ignore[arg-type]
+    def at(self, moment: datetime, zone: tzinfo, *, with_zone: bool = True, short: bool = False) -> str:
+        local = moment.astimezone(zone)
         date, clock = self.date(local, short), self.clock(local)
         return self("at_zone" if with_zone else "at", date=date, time=clock, zone=local.tzname())
 
-    def day(self, moment: datetime, now: datetime, zone: object) -> str:
+    def day(self, moment: datetime, now: datetime, zone: tzinfo) -> str:
         """``moment``'s day as seen at ``now`` in ``zone``: today, yesterday, tomorrow, on Tuesday."""
-        day, today = moment.astimezone(zone).date(), now.astimezone(zone).date()  # type: ignore[arg-type]
+        day, today = moment.astimezone(zone).date(), now.astimezone(zone).date()
         delta = (day - today).days
         if delta == 0:
             return self("today")
@@ -191,16 +190,16 @@ class _Words:
             return self("yesterday")
         if delta == 1:
             return self("tomorrow")
-        local = moment.astimezone(zone)  # type: ignore[arg-type]
+        local = moment.astimezone(zone)
         if abs(delta) < 7:
             return self("on_weekday", weekday=f"{local:%A}")
         return self("on_date", day=local.day, month=f"{local:%B}")
 
-    def when(self, moment: datetime, now: datetime, zone: object, *, short: bool = False) -> str:
+    def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False) -> str:
         """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (GMT)",
         "on Thursday 10 December at 14:00 (GMT)"; short for an SMS: "tomorrow at 14:00"."""
         day = self.day(moment, now, zone)
-        local = moment.astimezone(zone)  # type: ignore[arg-type]
+        local = moment.astimezone(zone)
         if day in (self("today"), self("tomorrow")):
             return self("at", date=day, time=self.clock(local)) if short else f"{day}, {self.at(moment, zone)}"
         return self("on_at", at=self.at(moment, zone, with_zone=not short, short=short))

@@ -13,7 +13,7 @@ nudge item (the last record also marks the nudge sent).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -90,8 +90,10 @@ class MessageComposer:
         *,
         now: datetime,
         preview: bool = False,
+        sms_only: bool | None = None,
     ) -> tuple[Candidate, messages.Message] | str:
-        """The message from the nudge's owner and candidate as read, or why there is none."""
+        """The message from the nudge's owner and candidate as read, or why there is none.
+        ``sms_only``: email cannot reach the candidate (default: they have not chosen it)."""
         if interview is None and application is None:
             return "the interview was cancelled" if kind in ("research_prompt", "thank_you") else "nothing to send"
         owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
@@ -117,6 +119,8 @@ class MessageComposer:
         if kind in ("follow_up", "rejection_reply", "connect") and not rounds:
             return "the application has no interview"
         context = self._context(kind, candidate, interview, application, every, rounds, now)
+        if sms_only is not None:
+            context = replace(context, sms_only=sms_only)
         return candidate, messages.compose(kind, context)
 
     def _context(
@@ -199,6 +203,13 @@ class SendService:
             return f"skipped: {composed}"
         candidate, message = composed
         allowed, refused = self._channels(candidate)
+        if "email" not in allowed and "email" in candidate.reachable_channels():
+            # Email is suppressed (a bounce, a complaint): the SMS must not point to it.
+            composed = self._composer.message(
+                nudge.kind, view.interview, view.application, candidate, now=now, sms_only=True
+            )
+            if not isinstance(composed, str):
+                message = composed[1]
         # One claim for the nudge covers its channels; the item it returns says which of them a
         # delivery that crashed mid-way already sent, so only what is missing goes out.
         claim = self._store.claim_send(nudge, now, SEND_LEASE)
