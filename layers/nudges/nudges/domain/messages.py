@@ -439,7 +439,11 @@ def thank_you(ctx: Context) -> Message:
         },
     )
     in_email = words("drafts_one") if one else words("drafts_many", count=count)
-    plural = {"each": "" if one else words("each"), "they_discussed": words("discussed_" + ("one" if one else "each"))}
+    plural = {
+        "each": "" if one else words("each"),
+        "they_discussed": words("discussed_" + ("one" if one else "each")),
+        "send_today": "" if day == words("today") else words("send_today"),  # not "today ... today"
+    }
     variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
     name_options = [{"names": n} for n in _name_options(words, tuple(people))]
     sms = _fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
