@@ -128,6 +128,9 @@ def test_the_best_known_name_is_kept_across_the_rounds_of_an_application():
         ("30 Min Meeting between Biff McIfttt and Jane Doe", None),
         ("Interview - Ben Carter", None),  # a person on the event
         ("Interview", None),
+        ("Interview - Monday", None),
+        ("Updated invitation: Interview - 3 Dec", None),
+        ("Zoom - Interview", None),
     ],
 )
 def test_a_title_names_the_company_only_when_it_does(title, company):

@@ -28,7 +28,11 @@ _NOT_A_COMPANY = re.compile(
     r"engineer(ing)?|developer|manager|designer|pm|lead|director|analyst|scientist|intern(ship)?|"
     r"consultant|architect|officer|head|vp|senior|junior|staff|principal|role|position|candidate|"
     r"stage|step|final|first|second|third|hr|recruiter|recruiting|hiring|zoom|teams|meet|google|webex|"
-    r"phone|video|minutes?|mins?|hours?|\d+)\b",
+    r"phone|video|minutes?|mins?|hours?|online|remote|virtual|in[- ]person|invitation|invite|updated|"
+    r"confirmed|cancell?ed|rescheduled|reminder|today|tomorrow|"
+    r"mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|"
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|"
+    r"nov(ember)?|dec(ember)?|\d+)\b",
     re.IGNORECASE,
 )
 _MAX_WORDS = 5
