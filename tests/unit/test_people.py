@@ -11,6 +11,7 @@ from nudges.domain.company_names import company_display, company_from_title, com
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person
 from nudges.domain.people import Address, best_names, named, real_name, role_of, sort_people
 from nudges.models.calcom import CalcomWebhook, booking_change
+from nudges.models.calendars import interview_pattern, read_google_event, read_graph_event
 from nudges.models.ics import invite_changes
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -230,3 +231,40 @@ def test_cal_com_company_from_the_team_then_the_title_then_the_domain():
     nameless = booking_change(_calcom("Chat", {"name": "Nameless", "email": "ben@gmail.com"}), NOW)
     assert nameless.interview.company == UNKNOWN_COMPANY
     assert nameless.interview.interviewers == (Person("", "ben@gmail.com"),)
+
+
+def test_google_and_graph_events_keep_people_and_drop_rooms_machines_and_mailboxes():
+    google = {
+        "id": "ev1",
+        "summary": "Panel interview",
+        "start": {"dateTime": "2026-12-10T14:00:00Z"},
+        "end": {"dateTime": "2026-12-10T15:00:00Z"},
+        "organizer": {"email": "recruiting@globex.com", "displayName": "Globex Recruiting"},
+        "attendees": [
+            {"email": "ada@example.org", "self": True, "responseStatus": "accepted"},
+            {"email": "jose@globex.com", "displayName": "José García"},
+            {"email": "c_1888@resource.calendar.google.com", "displayName": "Room 4", "resource": True},
+            {"email": "boardroom@globex.com", "displayName": "Boardroom", "resource": True},
+            {"email": "calendar-notification@google.com"},
+        ],
+    }
+    interview = read_google_event(google, ADA, interview_pattern(None)).interview
+    assert interview.interviewers == (Person("José García", "jose@globex.com"),)
+    assert interview.contacts == (Person("Globex Recruiting", "recruiting@globex.com"),)
+    assert interview.company == "globex"
+    graph = {
+        "id": "ev2",
+        "subject": "Interview",
+        "start": {"dateTime": "2026-12-10T14:00:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-10T15:00:00.0000000", "timeZone": "UTC"},
+        "organizer": {"emailAddress": {"name": "Zoom", "address": "no-reply@zoom.us"}},
+        "attendees": [
+            {"type": "required", "emailAddress": {"name": "priya.r", "address": "priya.r@contoso.com"}},
+            {"type": "resource", "emailAddress": {"name": "Room 7", "address": "room7@contoso.com"}},
+            {"type": "optional", "emailAddress": {"name": "Contoso Talent", "address": "talent@contoso.com"}},
+        ],
+    }
+    interview = read_graph_event(graph, ADA, None, interview_pattern(None)).interview
+    assert interview.interviewers == (Person("", "priya.r@contoso.com"),)
+    assert interview.contacts == (Person("Contoso Talent", "talent@contoso.com"),)
+    assert interview.company == "contoso"
