@@ -5,8 +5,10 @@ claimed with a conditional write before anything is sent, each channel is record
 a conditional write on that claim) right after its send, and a channel already sent is never
 sent again, so a crash between two channels resends only what is missing.
 
-Calls per delivery: one BatchGetItem (nudge, owner, candidate), one for the suppression and the
-SMS opt-out, SNS's opt-out check, the claim, then per channel its send and its record on the
+Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
+interviews (the application's rounds: who is new, the best-known names; a follow-up or a
+rejection reply owned by an interview also reads its application), one for the suppression and
+the SMS opt-out, SNS's opt-out check, the claim, then per channel its send and its record on the
 nudge item (the last record also marks the nudge sent).
 """
 
