@@ -278,3 +278,9 @@ def test_names_from_webhooks_render_harmlessly_in_html():
         assert "<script>" not in message.html and "<b>" not in message.html
         assert "&lt;script&gt;" in message.html
         assert "<script>" in message.text  # plain text shows it as text, which is harmless
+
+
+def test_a_contact_without_a_name_is_named_by_its_address_never_your_interviewer():
+    follow = render("follow_up", addressee=Person("", "careers@acme.com"))
+    assert "To: careers@acme.com" in follow.text and "Hello," in follow.text
+    assert "careers@acme.com" in follow.sms and "your interviewer" not in follow.sms

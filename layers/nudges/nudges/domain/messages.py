@@ -497,8 +497,15 @@ def _addressed_draft(
             **values,
         },
     )
-    names = [{"names": n} for n in _name_options(words, (person,))] if person else [{"names": words("one_interviewer")}]
-    return draft, names
+    if person is None:
+        options = [words("one_interviewer")]
+    elif ctx.addressee_is_contact:
+        # A team mailbox is named by its name or its address, never "your interviewer".
+        written = person.name or person.email
+        options = [written, *([transliterate(written)] if transliterate(written) else []), words("your_contact")]
+    else:
+        options = _name_options(words, (person,))
+    return draft, [{"names": n} for n in dict.fromkeys(options)]
 
 
 def follow_up(ctx: Context) -> Message:
