@@ -140,6 +140,7 @@ def test_a_title_names_the_company_only_when_it_does(title, company):
 
 def test_company_sources_in_order_and_never_the_company():
     assert company_name(named="Lumen Labs", title="Chat - Other", emails=["ben@lumen.io"]) == "Lumen Labs"
+    assert company_name(named="Engineering Interviews", emails=["ben@lumen.io"]) == "lumen"
     assert company_name(title="Founder chat - Lumen Labs", emails=["ben.carter@gmail.com"]) == "Lumen Labs"
     assert company_name(title="Chat", emails=["no-reply@zoom.us", "jane@acme-robotics.com"]) == "acme-robotics"
     assert company_name(title="Chat", emails=["ben.carter@gmail.com", "no-reply@cal.com"]) == UNKNOWN_COMPANY

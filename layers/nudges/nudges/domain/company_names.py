@@ -86,7 +86,7 @@ def company_name(
     ``named``: what the provider itself names (Cal.com's team); ``emails``: the hiring side's
     addresses, organizer first; ``people``: the names on the event (not taken for a company).
     """
-    if named and _words(named):
+    if named and _words(named) and not _NOT_A_COMPANY.search(named):  # a team called "Engineering" is not one
         return _words(named)
     from_title = company_from_title(title or "", people)
     if from_title:
