@@ -265,9 +265,9 @@ def _fit_sms(
     variants: list[dict[str, str]],
     name_options: list[dict[str, str]],
 ) -> str:
-    """The first SMS that fits two segments: for each of ``variants`` (company, date: fullest
-    first), each wording of the template (one a line, fullest first), each way of naming people.
-    Every line of the template carries the whole advice, so none is ever cut."""
+    """The first SMS that fits two segments: for each of ``variants`` (with the company, then
+    without), each wording of the template (one a line, fullest first), each way of naming people
+    (fullest first). Every line of the template carries the whole advice, so none is ever cut."""
     lines = words.lines(kind, "sms_only" if sms_only else "sms")
     text = ""
     for values in variants:
@@ -284,7 +284,8 @@ def _capital(text: str) -> str:
 
 
 def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str]]:
-    """ "your Acme interview", then "your interview" (for an SMS that must lose the company)."""
+    """How to say the interview: with the company ("your Acme interview"), then without ("your
+    interview"), for an SMS that must lose the company to fit."""
     options = []
     if company:
         options.append(words("interview_with", company=company))
