@@ -284,3 +284,19 @@ def test_a_contact_without_a_name_is_named_by_its_address_never_your_interviewer
     follow = render("follow_up", addressee=Person("", "careers@acme.com"))
     assert "To: careers@acme.com" in follow.text and "Hello," in follow.text
     assert "careers@acme.com" in follow.sms and "your interviewer" not in follow.sms
+
+
+def test_both_locales_have_every_template_and_phrase_with_the_same_placeholders():
+    placeholder = re.compile(r"\$\{?(\w+)")
+    gb, us = messages.TEMPLATES / "en-GB", messages.TEMPLATES / "en-US"
+    assert sorted(p.name for p in gb.iterdir()) == sorted(p.name for p in us.iterdir())
+    for path in gb.iterdir():
+        theirs = (us / path.name).read_text(encoding="utf-8")
+        assert set(placeholder.findall(path.read_text(encoding="utf-8"))) == set(placeholder.findall(theirs)), path.name
+    assert messages._phrases("en-GB").keys() == messages._phrases("en-US").keys()
+
+
+def test_every_sms_wording_is_in_the_gsm7_alphabet():
+    for locale in messages.LOCALES:
+        for path in (messages.TEMPLATES / locale).glob("*.sms*.txt"):
+            assert messages.is_gsm7(path.read_text(encoding="utf-8")), path
