@@ -300,3 +300,10 @@ def test_every_sms_wording_is_in_the_gsm7_alphabet():
     for locale in messages.LOCALES:
         for path in (messages.TEMPLATES / locale).glob("*.sms*.txt"):
             assert messages.is_gsm7(path.read_text(encoding="utf-8")), path
+
+
+def test_in_html_each_draft_is_set_apart_to_copy():
+    message = render("thank_you", interviewers=(JANE, SAM, PRIYA))
+    assert message.html.count("<blockquote") == 3
+    assert message.html.index("Draft 1 of 3") < message.html.index("<blockquote")
+    assert render("follow_up").html.count("<blockquote") == 1

@@ -296,8 +296,10 @@ def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str
 # ---------------------------------------------------------------------- assembling
 
 
-def _html(text: str) -> str:
-    """The text as HTML paragraphs, all of it escaped, links made clickable."""
+_QUOTE = '<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc">'
+
+
+def _paragraphs(text: str) -> str:
     escaped = html.escape(text)
     paragraphs = "\n".join(
         f"<p>{p.strip().replace(chr(10), '<br>' + chr(10))}</p>" for p in escaped.split("\n\n") if p.strip()
@@ -305,13 +307,26 @@ def _html(text: str) -> str:
     return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', paragraphs)
 
 
+def _html(text: str, drafts: tuple[str, ...] = ()) -> str:
+    """The text as HTML paragraphs, all of it escaped, links made clickable; each of ``drafts``
+    (parts of ``text``) set apart as a quote, so the candidate sees what to copy."""
+    out, rest = [], text
+    for draft in drafts:
+        before, found, rest = rest.partition(draft)
+        if not found:
+            return _paragraphs(text)
+        out += [_paragraphs(before), f"{_QUOTE}\n{_paragraphs(draft)}\n</blockquote>"]
+    out.append(_paragraphs(rest))
+    return "\n".join(part for part in out if part)
+
+
 def _page(*fragments: str) -> str:
     body = "\n".join(fragments)
     return f'<!doctype html>\n<html><body style="font-family: sans-serif; line-height: 1.4">\n{body}\n</body></html>\n'
 
 
-def _message(words: _Words, ctx: Context, subject: str, text: str, sms: str) -> Message:
-    fragments = [_html(text)]
+def _message(words: _Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
+    fragments = [_html(text, drafts)]
     if ctx.unsubscribe_url:
         footer = words.fill("footer", "email", {"unsubscribe_url": ctx.unsubscribe_url})
         text += "\n" + footer
@@ -404,7 +419,7 @@ def thank_you(ctx: Context) -> Message:
     zone, company = candidate.zone, ctx.company
     day = words.day(interview.end, ctx.now, zone)
     people = ctx.interviewers or ()
-    drafts = []
+    drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
     addressees: tuple[Person | None, ...] = people or (None,)
     for n, person in enumerate(addressees, 1):
         draft = words.fill(
@@ -419,9 +434,10 @@ def thank_you(ctx: Context) -> Message:
                 "sign_off": _sign_off(words, candidate),
             },
         )
-        if len(addressees) > 1:
-            draft = f"--- {words('draft_heading', n=n, count=len(addressees))}\n{draft}"
         drafts.append(draft)
+        headed.append(
+            f"--- {words('draft_heading', n=n, count=len(addressees))}\n{draft}" if n > 1 or people[1:] else draft
+        )
     [with_company, *_] = _interview_phrases(words, company)
     count = len(addressees)
     subject_drafts = words("subject_drafts_one") if count == 1 else words("subject_drafts_many", count=count)
@@ -436,7 +452,7 @@ def thank_you(ctx: Context) -> Message:
             "day": day,
             "to_whom": words("to_one", name=words.label(people[0])) if people and one else words("to_each"),
             "below": words("below_one") if one else words("below_each"),
-            "drafts": "\n\n".join(drafts),
+            "drafts": "\n\n".join(headed),
         },
     )
     in_email = words("drafts_one") if one else words("drafts_many", count=count)
@@ -448,7 +464,7 @@ def thank_you(ctx: Context) -> Message:
     variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
     name_options = [{"names": n} for n in _name_options(words, tuple(people))]
     sms = _fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
-    return _message(words, ctx, subject, text, sms)
+    return _message(words, ctx, subject, text, sms, tuple(drafts))
 
 
 def linkedin_search_url(person: Person, company: str | None) -> str:
@@ -525,7 +541,7 @@ def follow_up(ctx: Context) -> Message:
     subject = words.fill("follow_up", "subject", with_company)
     variants = [{**phrase, "day": day} for phrase in _interview_phrases(words, company)]
     sms = _fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)
-    return _message(words, ctx, subject, text, sms)
+    return _message(words, ctx, subject, text, sms, (draft,))
 
 
 def rejection_reply(ctx: Context) -> Message:
@@ -543,7 +559,7 @@ def rejection_reply(ctx: Context) -> Message:
     if company:
         variants.append({"application": words("application_any")})
     sms = _fit_sms(words, "rejection_reply", ctx.sms_only, variants, name_options)
-    return _message(words, ctx, subject, text, sms)
+    return _message(words, ctx, subject, text, sms, (draft,))
 
 
 COMPOSE = {
