@@ -307,3 +307,10 @@ def test_in_html_each_draft_is_set_apart_to_copy():
     assert message.html.count("<blockquote") == 3
     assert message.html.index("Draft 1 of 3") < message.html.index("<blockquote")
     assert render("follow_up").html.count("<blockquote") == 1
+
+
+def test_transliteration_keeps_gsm_letters_and_gives_up_on_other_scripts():
+    assert messages.transliterate("Zoë Łukasiewicz") == "Zoe Lukasiewicz"
+    assert messages.transliterate("José Müller-Øyen") == "José Müller-Øyen"  # all GSM-7 already
+    assert messages.transliterate("Dvořák") == "Dvorak"
+    assert messages.transliterate("王伟") is None and messages.transliterate("Иван") is None
