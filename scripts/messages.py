@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,6 @@ class Scenario:
     sends: list[tuple[str, datetime]]  # (kind, when it goes out), about the last interview
     channels: tuple[str, ...] = ("email", "sms")
     outcome: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _ics(uid: str, start: str, end: str, summary: str, *people: str) -> bytes:
@@ -109,7 +108,6 @@ def _calcom(
 
 def scenarios(candidate: Candidate) -> list[Scenario]:
     """The book's scenarios for ``candidate`` (times in UTC; each is read in the candidate's zone)."""
-    z = "Z"
     one = _calcom(
         "book-1",
         "Technical interview: Robotics software engineer",
@@ -127,14 +125,14 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         "ATTENDEE;CUTYPE=ROOM;CN=Room 4.02:mailto:room-402@globex.com",
     )
     panel = _from_ics(
-        candidate, _ics("panel-1", f"20261208T140000{z}", f"20261208T153000{z}", "Panel interview", *panel_people)
+        candidate, _ics("panel-1", "20261208T140000Z", "20261208T153000Z", "Panel interview", *panel_people)
     )
     round_two = _from_ics(
         candidate,
         _ics(
             "panel-2",
-            f"20261215T100000{z}",
-            f"20261215T110000{z}",
+            "20261215T100000Z",
+            "20261215T110000Z",
             "Final interview",
             "ORGANIZER;CN=Globex Recruiting:mailto:recruiting@globex.com",
             f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
@@ -155,8 +153,8 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         candidate,
         _ics(
             "yandex-1",
-            f"20261210T090000{z}",
-            f"20261210T100000{z}",
+            "20261210T090000Z",
+            "20261210T100000Z",
             "Собеседование - Яндекс",
             "ORGANIZER;CN=Zoë Łukasiewicz:mailto:zoe@yandex-team.ru",
             f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
