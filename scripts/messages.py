@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,10 +23,10 @@ LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
 
-from nudges.adapters.store import Application  # noqa: E402
 from nudges.domain.candidate import Candidate  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
 from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
+from nudges.domain.records import Application  # noqa: E402
 from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
 from nudges.models.ics import invite_changes  # noqa: E402
 from nudges.services.sending import MessageComposer  # noqa: E402
@@ -35,28 +36,28 @@ UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/<token>"
 
 
 class BookStore:
-    """The few reads the composer makes, from memory."""
+    """The few reads the composer makes (its Interviews, Applications and Candidates ports), from memory."""
 
     def __init__(self) -> None:
         self.candidates: dict[str, Candidate] = {}
         self.interviews: dict[str, Interview] = {}
         self.applications: dict[str, Application] = {}
 
-    def get_interview(self, interview_id: str) -> tuple[Interview, int] | None:
+    def interview(self, interview_id: str) -> tuple[Interview, int] | None:
         found = self.interviews.get(interview_id)
         return (found, 1) if found else None
 
-    def get_application(self, application_id: str) -> Application | None:
-        return self.applications.get(application_id)
-
-    def candidate_by_email(self, email: str) -> Candidate | None:
-        return self.candidates.get(normalise_email(email))
-
-    def interviews_for_email(self, email: str) -> list[Interview]:
+    def for_email(self, email: str) -> list[Interview]:
         return [i for i in self.interviews.values() if i.candidate_email == normalise_email(email)]
 
-    def get_nudge(self, owner_id: str, kind: str) -> None:
-        return None
+    def by_email(self, email: str) -> Candidate | None:
+        return self.candidates.get(normalise_email(email))
+
+    def composer(self) -> MessageComposer:
+        interviews = SimpleNamespace(get=self.interview, for_email=self.for_email)
+        applications = SimpleNamespace(get=self.applications.get)
+        candidates = SimpleNamespace(by_email=self.by_email)
+        return MessageComposer(interviews, applications, candidates, lambda _id: UNSUBSCRIBE)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -149,18 +150,20 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         {"name": "Sam Roe", "email": "sam.roe@initech.com"},
         candidate,
     )
-    non_gsm = _from_ics(
+    non_gsm = _calcom(
+        "yandex-1",
+        "Собеседование",
+        "2026-12-10T09:00:00Z",
+        "2026-12-10T10:00:00Z",
+        {"name": "Zoë Łukasiewicz", "email": "zoe@yandex-team.ru"},
         candidate,
-        _ics(
-            "yandex-1",
-            "20261210T090000Z",
-            "20261210T100000Z",
-            "Собеседование - Яндекс",
-            "ORGANIZER;CN=Zoë Łukasiewicz:mailto:zoe@yandex-team.ru",
-            f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
-            "ATTENDEE;CN=王伟:mailto:wang.wei@yandex-team.ru",
-            "ATTENDEE;CN=Ivan Petrov:mailto:ivan.petrov@yandex-team.ru",
-        ),
+        team={
+            "name": "Яндекс",
+            "members": [
+                {"name": "王伟", "email": "wang.wei@yandex-team.ru"},
+                {"name": "Ivan Petrov", "email": "ivan.petrov@yandex-team.ru"},
+            ],
+        },
     )
     free_mail = _calcom(
         "book-free",
@@ -229,7 +232,8 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         ),
         Scenario(
             "Names and a company outside GSM-7",
-            "Яндекс, with Zoë Łukasiewicz, 王伟 and Ivan Petrov: the SMS goes as UCS-2 and still fits two segments.",
+            "A Cal.com team booking by Яндекс, with Zoë Łukasiewicz, 王伟 and Ivan Petrov: the SMS goes as UCS-2 "
+            "and still fits two segments.",
             [non_gsm],
             [
                 ("research_prompt", non_gsm.start - timedelta(hours=48)),
@@ -318,7 +322,7 @@ def render() -> str:
                 store.applications[last.application_id] = Application(
                     last.application_id, candidate.email, last.company, scenario.outcome, NOW, last.interview_id
                 )
-            composer = MessageComposer(store, lambda _id: UNSUBSCRIBE)  # type: ignore[arg-type]
+            composer = store.composer()
             for kind, due in scenario.sends:
                 at = deliverable_at(due, candidate.zone, NudgeTimings())  # quiet hours, as the planner
                 if kind == "follow_up":  # at 10:00 on that day in the candidate's zone

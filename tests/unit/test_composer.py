@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
-from nudges.adapters.store import Application
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person
+from nudges.domain.records import Application
 from nudges.services.sending import MessageComposer
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -18,25 +19,22 @@ ADA = Candidate(
 
 
 class Store:
+    """The composer's three ports (interviews, applications, candidates), from memory."""
+
     def __init__(self, interviews: list[Interview], application: Application | None = None) -> None:
         self.interviews = {i.interview_id: i for i in interviews}
         self.application = application
 
-    def get_interview(self, interview_id):
-        found = self.interviews.get(interview_id)
-        return (found, 1) if found else None
-
-    def get_application(self, application_id):
-        return self.application if self.application and self.application.application_id == application_id else None
-
-    def candidate_by_email(self, email):
-        return ADA if email == ADA.email else None
-
-    def interviews_for_email(self, email):
-        return list(self.interviews.values())
-
-    def get_nudge(self, owner_id, kind):
-        return None
+    def composer(self) -> MessageComposer:
+        interviews = SimpleNamespace(
+            get=lambda i: (self.interviews[i], 1) if i in self.interviews else None,
+            for_email=lambda _email: list(self.interviews.values()),
+        )
+        applications = SimpleNamespace(
+            get=lambda a: self.application if self.application and self.application.application_id == a else None
+        )
+        candidates = SimpleNamespace(by_email=lambda e: ADA if e == ADA.email else None)
+        return MessageComposer(interviews, applications, candidates, lambda _id: None)
 
 
 def _round(n: int, day: int, interviewers, contacts=(), status="scheduled") -> Interview:
@@ -64,7 +62,7 @@ ROUND_2 = _round(2, 10, [JOSE, Person("wang.wei", "wang.wei@globex.com"), LEE], 
 
 
 def compose(kind, owner, store, now):
-    composed = MessageComposer(store, lambda _id: None).compose(owner, kind, now=now)
+    composed = store.composer().compose(owner, kind, now=now)
     assert not isinstance(composed, str), composed
     return composed[1]
 
@@ -93,7 +91,7 @@ def test_a_follow_up_goes_to_the_contact_and_a_rejection_reply_needs_a_rejection
     store = Store([ROUND_1, ROUND_2])
     follow = compose("follow_up", "iv_2", store, datetime(2026, 12, 17, 10, tzinfo=UTC))
     assert "To: recruiting@globex.com" in follow.text and "Hello," in follow.text
-    composer = MessageComposer(store, lambda _id: None)
+    composer = store.composer()
     assert composer.compose("iv_2", "rejection_reply", now=NOW) == "the application was not rejected"
     store.application = Application(ROUND_1.application_id, ADA.email, "globex", "rejected", NOW, "iv_1")
     assert composer.compose("iv_2", "follow_up", now=NOW) == "the application ended: rejected"

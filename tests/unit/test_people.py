@@ -11,7 +11,7 @@ from nudges.domain.company_names import company_display, company_from_title, com
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person
 from nudges.domain.people import Address, best_names, named, real_name, role_of, sort_people
 from nudges.models.calcom import CalcomWebhook, booking_change
-from nudges.models.calendars import interview_pattern, read_google_event, read_graph_event
+from nudges.models.calendar_events import interview_pattern, read_google_event, read_microsoft_event
 from nudges.models.ics import invite_changes
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -142,6 +142,9 @@ def test_company_sources_in_order_and_never_the_company():
     assert company_name(named="Lumen Labs", title="Chat - Other", emails=["ben@lumen.io"]) == "Lumen Labs"
     assert company_name(named="Engineering Interviews", emails=["ben@lumen.io"]) == "lumen"
     assert company_name(title="Founder chat - Lumen Labs", emails=["ben.carter@gmail.com"]) == "Lumen Labs"
+    assert company_name(title="Founder chat - Lumen Labs", emails=["ben@lumenlabs.io"]) == "Lumen Labs"
+    assert company_name(title="Vorstellungsgespräch - Backend Engineer", emails=["x@tailspin.com"]) == "tailspin"
+    assert company_name(title="Interview - Jane Doe", emails=["jane@acme.com"]) == "acme"  # the domain says otherwise
     assert company_name(title="Chat", emails=["no-reply@zoom.us", "jane@acme-robotics.com"]) == "acme-robotics"
     assert company_name(title="Chat", emails=["ben.carter@gmail.com", "no-reply@cal.com"]) == UNKNOWN_COMPANY
     assert company_display("acme-robotics") == "Acme Robotics"
@@ -265,7 +268,7 @@ def test_google_and_graph_events_keep_people_and_drop_rooms_machines_and_mailbox
             {"type": "optional", "emailAddress": {"name": "Contoso Talent", "address": "talent@contoso.com"}},
         ],
     }
-    interview = read_graph_event(graph, ADA, None, interview_pattern(None)).interview
+    interview = read_microsoft_event(graph, ADA, None, interview_pattern(None)).interview
     assert interview.interviewers == (Person("", "priya.r@contoso.com"),)
     assert interview.contacts == (Person("Contoso Talent", "talent@contoso.com"),)
     assert interview.company == "contoso"

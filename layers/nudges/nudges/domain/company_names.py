@@ -1,8 +1,9 @@
 """Which company an interview is with, as a message should write it.
 
-From the best source the event has, in this order: what the provider names (Cal.com's team or
-organization), a title that names it ("Founder chat - Lumen Labs", "Interview - PM, Litware"),
-then the hiring side's email domain (not free mail, not a machine's: see nudges.domain.people).
+From the best source the event has, in this order: what the provider names (Cal.com's team), a
+title that names it ("Founder chat - Lumen Labs", "Interview - PM, Litware") when no address
+says otherwise, then the hiring side's email domain (not free mail, not a machine's: see
+nudges.domain.people).
 A name is kept as its source writes it; a domain label (``acme-robotics``) is written as words.
 With none, :data:`UNKNOWN_COMPANY` is stored and messages phrase around it ("your interview on
 Thursday"), never "the company" as a name.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from nudges.domain.interview import UNKNOWN_COMPANY, company_from_email
+from nudges.domain.interview import UNKNOWN_COMPANY, company_from_email, company_key
 from nudges.domain.people import is_machine
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ _NOT_A_COMPANY = re.compile(
     r"consultant|architect|officer|head|vp|senior|junior|staff|principal|role|position|candidate|"
     r"stage|step|final|first|second|third|hr|recruiter|recruiting|hiring|zoom|teams|meet|google|webex|"
     r"phone|video|minutes?|mins?|hours?|online|remote|virtual|in[- ]person|invitation|invite|updated|"
+    r"\w*gespr\w*|entretien|entrevista|colloquio|intervista|bewerbung\w*|sollicitatie\w*|"
     r"confirmed|cancell?ed|rescheduled|reminder|today|tomorrow|"
     r"mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|"
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|"
@@ -89,9 +91,13 @@ def company_name(
     if named and _words(named) and not _NOT_A_COMPANY.search(named):  # a team called "Engineering" is not one
         return _words(named)
     from_title = company_from_title(title or "", people)
-    if from_title:
+    from_domain = hiring_domain(emails)
+    # A title is free text in any language ("Vorstellungsgespräch - Backend Engineer"): it names
+    # the company when no address does, or writes the one the domain names (lumenlabs.io ->
+    # "Lumen Labs"); against a domain that says otherwise, the domain wins.
+    if from_title and (from_domain is None or company_key(from_title) == company_key(from_domain)):
         return from_title
-    return hiring_domain(emails) or UNKNOWN_COMPANY
+    return from_domain or UNKNOWN_COMPANY
 
 
 def company_display(company: str | None) -> str | None:

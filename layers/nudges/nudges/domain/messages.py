@@ -519,7 +519,8 @@ def _addressed_draft(
     elif ctx.addressee_is_contact:
         # A team mailbox is named by its name or its address, never "your interviewer".
         written = person.name or person.email
-        options = [written, *([transliterate(written)] if transliterate(written) else []), words("your_contact")]
+        gsm = transliterate(written)
+        options = [written, *([gsm] if gsm else []), words("your_contact")]
     else:
         options = _name_options(words, (person,))
     return draft, [{"names": n} for n in dict.fromkeys(options)]

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain.booking import BookingChange
 from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
 from nudges.domain.people import Address, sort_people
-from nudges.http import parse
-from nudges.services.bookings import BookingChange
+from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
     from datetime import datetime
