@@ -92,10 +92,11 @@ def test_a_follow_up_goes_to_the_contact_and_a_rejection_reply_needs_a_rejection
     follow = compose("follow_up", "iv_2", store, datetime(2026, 12, 17, 10, tzinfo=UTC))
     assert "To: recruiting@globex.com" in follow.text and "Hello," in follow.text
     composer = store.composer()
-    assert composer.compose("iv_2", "rejection_reply", now=NOW) == "the application was not rejected"
-    store.application = Application(ROUND_1.application_id, ADA.email, "globex", "rejected", NOW, "iv_1")
+    assert composer.compose("iv_2", "rejection_reply", now=NOW) == "the application has no rejected outcome"
+    rejected_at = datetime(2026, 12, 16, 9, tzinfo=UTC)
+    store.application = Application(ROUND_1.application_id, ADA.email, "globex", "rejected", rejected_at, "iv_1")
     assert composer.compose("iv_2", "follow_up", now=NOW) == "the application ended: rejected"
-    reply = compose("rejection_reply", "iv_2", store, NOW)
+    reply = compose("rejection_reply", ROUND_1.application_id, store, rejected_at)  # an application's nudge
     assert "To: recruiting@globex.com" in reply.text and "feedback" in reply.text
 
 

@@ -6,10 +6,10 @@ a conditional write on that claim) right after its send, and a channel already s
 sent again, so a crash between two channels resends only what is missing.
 
 Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
-interviews (the application's rounds: who is new, the best-known names; a follow-up or a
-rejection reply owned by an interview also reads its application), one for the suppression and
-the SMS opt-out, SNS's opt-out check, the claim, then per channel its send and its record on the
-nudge item (the last record also marks the nudge sent).
+interviews (the application's rounds: who is new, the best-known names; a follow-up also reads
+its application), one for the suppression and the SMS opt-out, SNS's opt-out check, the claim,
+then per channel its send and its record on the nudge item (the last record also marks the
+nudge sent).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from nudges.domain import messages, people
 from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.company_names import company_display
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.domain.plan import NUDGE_KINDS
+from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
+from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
@@ -81,7 +82,7 @@ class MessageComposer:
         found = self._interviews.get(interview_id)
         if found is None:
             raise NotFound(f"no interview {interview_id}", field="interview_id")
-        owner_id = found[0].application_id if kind == "connect" else interview_id
+        owner_id = found[0].application_id if kind in APPLICATION_KINDS else interview_id
         composed = self.compose(owner_id, kind, preview=True)
         if isinstance(composed, str):
             raise NotFound(composed, field="interview_id")
@@ -123,24 +124,29 @@ class MessageComposer:
         if candidate is None or candidate.email != normalise_email(owner_email):
             return "the candidate is no longer registered"
         application_id = interview.application_id if interview else application.application_id  # type: ignore[union-attr]
-        if kind in ("research_prompt", "thank_you"):
-            if interview is None or (interview.status == "cancelled" and not preview):
-                return "the interview was cancelled"
-        elif application is None:
+        on_interview = kind in ("research_prompt", "thank_you", "follow_up")
+        if on_interview and (interview is None or (interview.status == "cancelled" and not preview)):
+            return "the interview was cancelled"
+        if kind not in ("research_prompt", "thank_you") and application is None:
             application = self._applications.get(application_id)
-        outcome = application.outcome if application else None
-        if kind == "connect" and outcome != "offer" and not preview:
-            return "the application has no offer"
-        if kind == "rejection_reply" and outcome != "rejected" and not preview:
-            return "the application was not rejected"
-        if kind == "follow_up" and outcome is not None and not preview:
-            return f"the application ended: {outcome}"
+        wanted = APPLICATION_KINDS.get(kind)
+        if wanted and (application is None or application.outcome != wanted) and not preview:
+            return "the application has no offer" if wanted == "offer" else f"the application has no {wanted} outcome"
         every = [i for i in self._interviews.for_email(candidate.email) if i.application_id == application_id]
         if interview is not None and all(i.interview_id != interview.interview_id for i in every):
             every.append(interview)
-        rounds = sorted((i for i in every if i.status != "cancelled"), key=lambda i: i.start)
+        rounds = sorted((i for i in every if i.status != "cancelled"), key=lambda i: (i.start, i.interview_id))
         if kind in ("follow_up", "rejection_reply", "connect") and not rounds:
-            return "the application has no interview"
+            return "the application has no interview to reply about"
+        if kind == "follow_up" and interview is not None:
+            # Read again at send time (two rounds planned at once may both have planned one): only
+            # the application's last round follows up, and only while no outcome has arrived.
+            last = last_round(application_rounds(interview, every))
+            if last is not None and last.interview_id != interview.interview_id:
+                return "a later interview was booked: it plans its own follow-up"
+            ended = application is not None and ended_before(application.outcome, application.outcome_at, interview)
+            if ended and not preview:
+                return f"the application ended: {application.outcome}"  # type: ignore[union-attr]
         context = self._context(kind, candidate, interview, application, every, rounds, now)
         if sms_only is not None:
             context = replace(context, sms_only=sms_only)
@@ -165,29 +171,26 @@ class MessageComposer:
             found = people.sort_people(listed, exclude=[candidate.email])
             return people.People(people.named(found.interviewers, names), people.named(found.contacts, names))
 
-        about = interview if kind in ("research_prompt", "thank_you") else (rounds[-1] if rounds else interview)
+        # A follow-up is about its own round (the last, checked above); a rejection reply and a
+        # connect nudge about the application's last round.
+        about = interview if kind in ("research_prompt", "thank_you", "follow_up") else last_round(rounds)
+        about = about or interview
         assert about is not None
         this = sorted_people(about)
-        earlier = {
-            normalise_email(p.email)
-            for r in rounds
-            if r.start < about.start and r.interview_id != about.interview_id
-            for p in sorted_people(r).interviewers
-        }
+        earlier = {normalise_email(p.email) for p in round_people(about, every).met_before}
         everyone = people.named(
             [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
             names,
         )
         addressee, addressee_is_contact = None, False
         if kind in ("follow_up", "rejection_reply"):
-            # The contact who arranged the interviews, else the last interviewer met.
-            for r in reversed(rounds):
-                if sorted_people(r).contacts:
-                    addressee, addressee_is_contact = sorted_people(r).contacts[0], True
-                    break
-            else:
-                last = sorted_people(rounds[-1]).interviewers if rounds else ()
-                addressee = last[0] if last else None
+            # The contact who arranged the interviews (the latest round that names one), else the
+            # round's organizer (rounds.reply_to).
+            arranged_by = next(
+                (sorted_people(r).contacts[0] for r in reversed(rounds) if sorted_people(r).contacts), None
+            )
+            addressee = reply_to(replace(about, interviewers=this.interviewers), arranged_by)
+            addressee_is_contact = arranged_by is not None
         company = about.company if about else (application.company if application else None)
         return messages.Context(
             candidate=candidate,
@@ -206,13 +209,20 @@ class MessageComposer:
 
 class SendService:
     def __init__(
-        self, nudges: Nudges, preferences: Preferences, composer: MessageComposer, email: EmailOut, sms: SmsOut
+        self,
+        nudges: Nudges,
+        preferences: Preferences,
+        composer: MessageComposer,
+        email: EmailOut,
+        sms: SmsOut,
+        timings: NudgeTimings | None = None,
     ) -> None:
         self._nudges = nudges
         self._preferences = preferences
         self._composer = composer
         self._email = email
         self._sms = sms
+        self._timings = timings or NudgeTimings()
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
         """Send the nudge if it is still wanted; returns what happened, for the log."""
@@ -243,6 +253,15 @@ class SendService:
             return "not sent: the nudge was sent, withdrawn or moved meanwhile"
         if claim.state == "busy":
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
+        # Useful while sent: the plan checked this for the planned time; a late retry, a redrive
+        # or a schedule that fired late is checked again for now.
+        late = why_not_useful(nudge.kind, now, view.interview, self._timings, SEND_GRACE) if view.interview else None
+        if late:
+            # A channel a crashed delivery already sent stays sent; the rest is not worth sending.
+            self._nudges.finish_claimed(nudge, claim, "sent" if claim.sent else "skipped", None if claim.sent else late)
+            metrics.nudge_skipped(nudge.kind)
+            logger.info("nudge no longer useful", extra={"owner_id": nudge.owner_id, "kind": nudge.kind})
+            return f"skipped: {late}"
         for reachable in candidate.reachable_channels():
             if reachable not in allowed:
                 metrics.nudge_skipped(nudge.kind, reachable)
