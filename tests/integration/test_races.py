@@ -55,7 +55,11 @@ class PausingStore:
         self._candidates = candidates
         self.nudges = nudges
         self.interviews = _Repository(
-            interviews, get=self.get_interview, save=self.save_interview, forget=self.forget_interview
+            interviews,
+            lookup=self.lookup,
+            get=self.get_interview,
+            save=self.save_interview,
+            forget=self.forget_interview,
         )
         self.candidates = _Repository(candidates, by_email=self.candidate_by_email)
         self.mode = "free"
@@ -75,8 +79,20 @@ class PausingStore:
     def finished(self, name: str) -> None:
         self._done[name].set()
 
+    def lookup(self, source, ref, email):
+        # BookingService reads the interview and its candidate in one call, then writes: both
+        # pauses sit between that read and the write, as they sat between the two reads before.
+        found = self._interviews.lookup(source, ref, email)
+        self._read_together()
+        self._plan_last()
+        return found
+
     def get_interview(self, interview_id):
         found = self._interviews.get(interview_id)
+        self._read_together()
+        return found
+
+    def _read_together(self) -> None:
         me = threading.current_thread().name
         if self.mode in ("read-together", "both") and me in self._done and me not in self._read:
             self._read.add(me)
@@ -84,7 +100,6 @@ class PausingStore:
                 self._barrier.wait(WAIT)  # the other has read too: both write from this version
             except threading.BrokenBarrierError:
                 FIGURES["barrier timeouts"] += 1
-        return found
 
     def save_interview(self, interview, read_version):
         try:
@@ -99,7 +114,11 @@ class PausingStore:
         return self._interviews.forget(interview_id)
 
     def candidate_by_email(self, email):
-        # BookingService asks for the candidate just before it plans the nudges.
+        # BookingService asks for the candidate again when a newer version has to be planned.
+        self._plan_last()
+        return self._candidates.by_email(email)
+
+    def _plan_last(self) -> None:
         me = threading.current_thread().name
         with self._lock:
             first = not self._planning and me in self._done
@@ -111,7 +130,6 @@ class PausingStore:
             other = next(n for n in self._done if n != me)
             if not self._done[other].wait(WAIT):
                 FIGURES["plan waits timed out"] += 1
-        return self._candidates.by_email(email)
 
 
 class _Repository:
