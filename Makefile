@@ -13,7 +13,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi FORCE
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi messages FORCE
 
 # The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
 # nudges_cli package, editable, so it runs the checked-out code).
@@ -112,6 +112,10 @@ bench: $(VENV)/.installed
 # The local console in a realistic state, photographed by headless Chromium -> docs/console.png
 screenshot: $(VENV)/.installed .chromium
 	$(PY) scripts/console_screenshot.py --out docs/console.png
+
+# docs/messages.md: every message, kind x channel x locale, for fixed scenarios (a test fails on drift).
+messages: $(VENV)/.installed
+	$(PY) scripts/messages.py
 
 # openapi.json: the operator API's OpenAPI document, generated from its routes (a test fails on drift).
 openapi: $(VENV)/.installed

@@ -11,7 +11,10 @@ from nudges import config
 from nudges.adapters.email import EmailSender
 from nudges.domain import messages
 from tests.unit.test_email import RecordingSesV2
-from tests.unit.test_messages import CANDIDATE, INTERVIEW, JANE, UNSUBSCRIBE, US_CANDIDATE
+from tests.unit.test_messages import CANDIDATE, US_CANDIDATE, render
+
+UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/abc"
+KINDS = ("research_prompt", "thank_you", "connect", "follow_up", "rejection_reply")
 
 ACME = messages.Branding(
     sender_name="Acme Careers", operator_name="Acme Careers Ltd", support_email="help@acme.example"
@@ -19,11 +22,8 @@ ACME = messages.Branding(
 
 
 def _all(candidate, branding):
-    return [
-        messages.research_prompt(candidate, INTERVIEW, unsubscribe_url=UNSUBSCRIBE, branding=branding),
-        messages.thank_you(candidate, INTERVIEW, unsubscribe_url=UNSUBSCRIBE, branding=branding),
-        messages.connect(candidate, "acme", (JANE,), unsubscribe_url=UNSUBSCRIBE, branding=branding),
-    ]
+    """Every kind of message, as the composer builds it for this candidate and operator."""
+    return [render(kind, candidate, unsubscribe_url=UNSUBSCRIBE, branding=branding) for kind in KINDS]
 
 
 @pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE], ids=["en-GB", "en-US"])
@@ -43,7 +43,7 @@ def test_the_default_names_the_service_and_has_no_support_line():
 
 def test_the_operator_name_is_escaped_in_html():
     branded = messages.Branding(operator_name="Smith & <b>Jones</b>")
-    message = messages.thank_you(CANDIDATE, INTERVIEW, unsubscribe_url=UNSUBSCRIBE, branding=branded)
+    message = render("thank_you", CANDIDATE, unsubscribe_url=UNSUBSCRIBE, branding=branded)
     assert "Smith &amp; &lt;b&gt;Jones&lt;/b&gt;" in message.html and "<b>Jones</b>" not in message.html
 
 
