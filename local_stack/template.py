@@ -318,9 +318,7 @@ class FunctionSpec:
         self.handler = func
         self.memory_mb = int(props.get("MemorySize") or 128)
         self.timeout_s = float(props.get("Timeout") or 3)
-        self.environment: dict[str, str] = {
-            k: _env_str(v) for k, v in ((props.get("Environment") or {}).get("Variables") or {}).items()
-        }
+        self.environment: dict[str, str] = function_environment(template, logical_id)
         self.events: dict[str, dict[str, Any]] = props.get("Events") or {}
 
     def events_of_type(self, event_type: str) -> list[tuple[str, dict[str, Any]]]:
@@ -333,6 +331,18 @@ def _env_str(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value)
     return "" if value is None else str(value)
+
+
+def function_environment(template: Template, logical_id: str) -> dict[str, str]:
+    """The environment variables a function is deployed with, as SAM builds them: those of
+    ``Globals.Function`` merged key by key with the function's own (the function's win),
+    intrinsics resolved, every value a string."""
+    globals_vars = ((((template.doc.get("Globals") or {}).get("Function")) or {}).get("Environment") or {}).get(
+        "Variables"
+    ) or {}
+    own = ((template.properties(logical_id).get("Environment") or {}).get("Variables")) or {}
+    merged = template.resolve({**globals_vars, **own})
+    return {key: _env_str(value) for key, value in merged.items()}
 
 
 def function_specs(template: Template) -> list[FunctionSpec]:
