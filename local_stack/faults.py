@@ -17,10 +17,14 @@ from __future__ import annotations
 import http.client
 import random
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
 _SEND_ACTIONS = {"SendEmail", "SendRawEmail", "Publish", "PublishBatch"}
@@ -53,6 +57,7 @@ class FaultProxy:
         drop_rate: float = 0.0,
         seed: int | None = None,
         host: str = "127.0.0.1",
+        delay: Callable[[str], float] | None = None,
     ) -> None:
         parts = urlsplit(upstream)
         self.upstream_host = parts.hostname or "127.0.0.1"
@@ -60,11 +65,14 @@ class FaultProxy:
         self.fail_rate = fail_rate
         self.drop_rate = drop_rate
         self.enabled = True
+        # Seconds to hold a call (by operation name) before forwarding it: to widen a race window.
+        self.delay = delay
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()  # 503 before forwarding
         self.dropped: Counter[str] = Counter()  # answer lost after it took effect
+        self.refused: Counter[str] = Counter()  # errors the upstream answered, by error code
         self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -129,6 +137,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             operation = operation_of(self.command, self.path, self.headers, body)
             fail, drop = proxy._decide(operation)
+            pause = proxy.delay(operation) if proxy.delay is not None else 0.0
+            if pause > 0:
+                time.sleep(pause)
             if fail:
                 self._answer(503, _error_body(self.headers, "ServiceUnavailable"), self.headers)
                 return
@@ -142,6 +153,10 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 reply_headers = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
             finally:
                 upstream.close()
+            if status >= 400:
+                code = response.getheader("x-amzn-ErrorType") or str(status)
+                with proxy._lock:
+                    proxy.refused[code.split(":", 1)[0]] += 1
             if drop and status < 400:
                 proxy._count_drop(operation)
                 if drop == "close":

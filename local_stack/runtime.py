@@ -50,6 +50,8 @@ LAMBDA_VENV = REPO / ".venv-lambda"
 DEFAULT_CONCURRENCY = 4
 INIT_TIMEOUT_S = 10.0  # Lambda's init phase limit for on-demand functions
 _STOP_GRACE_S = 2.0
+_LOG_DRAIN_S = 2.0  # how long an answer waits for the log lines written before it
+END_MARK = b"\x00local-stack-end "  # worker.py's END_MARK
 
 
 def lambda_python() -> Path:
@@ -184,6 +186,8 @@ class _Environment:
         finally:
             os.close(request_read)
             os.close(reply_write)
+        self._marks: dict[str, str] = {}
+        self._marks_changed = threading.Condition()
         self._pumps = [
             threading.Thread(target=self._pump, args=(self.process.stdout, "stdout"), daemon=True),
             threading.Thread(target=self._pump, args=(self.process.stderr, "stderr"), daemon=True),
@@ -196,8 +200,23 @@ class _Environment:
         if stream is None:
             return
         for raw in iter(stream.readline, b""):
+            if raw.startswith(END_MARK):
+                with self._marks_changed:
+                    self._marks[name] = raw[len(END_MARK) :].strip().decode()
+                    self._marks_changed.notify_all()
+                continue
             self.function.config.emit(self.function.name, name, raw.decode("utf-8", "replace"))
         stream.close()
+
+    def _logs_passed(self, request_id: str) -> None:
+        """Wait (briefly) until both streams have been read up to the invocation's end mark."""
+        deadline = time.monotonic() + _LOG_DRAIN_S
+        with self._marks_changed:
+            while any(self._marks.get(s) != request_id for s in ("stdout", "stderr")):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._marks_changed.wait(remaining)
 
     # ------------------------------------------------------------------ frames
 
@@ -270,6 +289,8 @@ class _Environment:
                 "errorMessage": f"Runtime exited with error: exit status {status}",
             }
             raise FunctionError(name, error)
+        if message.get("type") == "invoke":
+            self._logs_passed(message["request_id"])
         return reply
 
     def kill(self) -> None:

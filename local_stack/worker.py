@@ -28,6 +28,7 @@ import traceback
 from datetime import datetime
 
 CLOCK_MODULE = "nudges.clock"  # the layer's clock; a function without it reads the real time
+END_MARK = "\x00local-stack-end "  # never printed by a function; the stack drops these lines
 
 
 def _read_exact(fd: int, size: int) -> bytes | None:
@@ -162,8 +163,11 @@ def main(argv: list[str]) -> int:
             print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr)
             traceback.print_exception(exc, file=sys.stderr)
             reply = {"type": "error", "error": error}
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # A mark on each stream after the invocation's lines: the stack hands the result on
+        # only once it has passed every line before it to the stack's log (Lambda's END line).
+        for stream in (sys.stdout, sys.stderr):
+            stream.write(f"{END_MARK}{request.get('request_id', '')}\n")
+            stream.flush()
         try:
             send(wfd, reply)
         except (TypeError, ValueError) as exc:  # a result JSON cannot carry
