@@ -408,6 +408,7 @@ class Function:
 
     def invoke(self, event: Any) -> Any:
         """Run ``event`` in a free environment; the handler's result, or FunctionError."""
+        self.stats["invocations"] += 1
         env = self._acquire()
         request = {
             "type": "invoke",
@@ -417,7 +418,6 @@ class Function:
             "arn": self.spec.arn,
             "timeout_s": self.spec.timeout_s,
         }
-        self.stats["invocations"] += 1
         try:
             reply = env.call(request, self.spec.timeout_s)
         except FunctionError as exc:
