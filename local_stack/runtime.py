@@ -133,12 +133,14 @@ class RuntimeConfig:
     concurrency: int = DEFAULT_CONCURRENCY
     now: Callable[[], str | None] = lambda: None  # the stack's virtual now (None: real time)
     listeners: list[Callable[[str, str, str], None]] = field(default_factory=list)
+    echo: bool = True  # the functions' lines to the stack's stdout and stderr
 
     def emit(self, function_name: str, stream: str, line: str) -> None:
         target = sys.stdout if stream == "stdout" else sys.stderr
         with contextlib.suppress(ValueError, OSError):  # a closed stream at interpreter exit
-            target.write(line if line.endswith("\n") else line + "\n")
-            target.flush()
+            if self.echo:
+                target.write(line if line.endswith("\n") else line + "\n")
+                target.flush()
         for listener in list(self.listeners):
             with contextlib.suppress(Exception):
                 listener(function_name, stream, line)
@@ -442,6 +444,15 @@ class Function:
         finally:
             self._release(env)
         return reply.get("result")
+
+    def retire(self) -> None:
+        """End the idle environments (the next event cold-starts), as Lambda does after a while."""
+        with self._cond:
+            idle, self._idle = self._idle, []
+            self._running -= len(idle)
+            self._cond.notify_all()
+        for env in idle:
+            env.stop()
 
     def shutdown(self) -> None:
         with self._cond:

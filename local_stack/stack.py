@@ -135,6 +135,7 @@ class LocalStack:
         log_requests: bool = False,
         function_endpoint_url: str | None = None,
         warm: bool = False,
+        echo_function_logs: bool = True,
     ) -> None:
         self.project_root = Path(project_root).resolve()
         path = Path(template_path)
@@ -150,6 +151,7 @@ class LocalStack:
         self.function_endpoint_url = function_endpoint_url
         self._log_tee: Any = None
         self.warm = warm  # cold-start every function at start (else each on its first event)
+        self.echo_function_logs = echo_function_logs  # False: only listeners get the functions' lines
         self.runtime: Runtime | None = None
         self.clock = VirtualClock()
         self.account_id = DEFAULT_ACCOUNT_ID
@@ -341,6 +343,7 @@ class LocalStack:
             layer_paths=self._layer_paths(),
             concurrency=concurrency_cap(),
             now=self._virtual_now,
+            echo=self.echo_function_logs,
         )
         overrides = self._function_overrides(region)
         functions = []

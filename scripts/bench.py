@@ -5,9 +5,10 @@ Handler); a function with an HttpApi path under /webhooks/ is a webhook. The run
 
 1. cold init: each handler module imported in a fresh process, the layer on the path as
    /opt/python would be, interleaved with a bare handler (imports boto3, creates one client);
-2. the local stack: a load run of bookings, interview lifecycles with every AWS call the
-   functions make counted through a botocore ``before-call`` hook on the shared session,
-   warm latency per route, the framework's own overhead (a 404 through ``app.resolve``);
+2. the local stack (each function in processes of its own, as Lambda runs it): a load run of
+   bookings, interview lifecycles with every AWS call the functions make counted at a proxy in
+   front of the AWS endpoint, warm latency per route, the framework's own overhead (a 404
+   through ``app.resolve``, in the Lambda interpreter);
 3. cost per 1,000 interviews from the counted calls and the published prices below, and the
    same for the usual alternative (a cron function querying due reminders every minute).
 
@@ -200,8 +201,11 @@ def _child_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def _run_child(code_dir: Path, module: str, handler: str, services: list[str], env: dict[str, str]) -> dict:
+    from local_stack.runtime import lambda_python
+
+    # The Lambda interpreter: only the layer's requirements and the runtime's boto3 to import.
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(code_dir), module, handler, *services],
+        [str(lambda_python()), "-c", CHILD, str(code_dir), module, handler, *services],
         env=env,
         cwd=code_dir,
         capture_output=True,
@@ -246,12 +250,12 @@ def measure_cold(fns: list[Fn], runs: int) -> dict[str, Any]:
 
 
 class CallCounter:
-    """Counts every AWS call the functions make, by phase, function and operation.
+    """Counts every AWS call the functions make, by phase and operation.
 
-    Hooked on the shared boto3 session (``nudges.adapters.aws.session``), so every client the
-    functions build in this process reports to it. DynamoDB request units are estimated from
-    item sizes (1 KB per write unit, 4 KB per read unit, half for eventually consistent reads,
-    double inside transactions, one more write unit per GSI the item is in).
+    Told of each call by the proxy the functions reach AWS through (``FaultProxy`` with no
+    faults), whatever process made it. DynamoDB request units are estimated from item sizes
+    (1 KB per write unit, 4 KB per read unit, half for eventually consistent reads, double
+    inside transactions, one more write unit per GSI the item is in).
     """
 
     def __init__(self) -> None:
@@ -260,29 +264,22 @@ class CallCounter:
         self.wru: Counter[str] = Counter()
         self.rru: Counter[str] = Counter()
         self.latency: dict[str, list[float]] = defaultdict(list)
+        self.listeners: list[Any] = []  # told each call's name too (the services a first request reaches)
         self._lock = threading.Lock()
 
-    def install(self, session: Any) -> None:
-        session.events.register("before-call", self._before)
-        session.events.register("after-call", self._after)
-
-    def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        op = f"{model.service_model.service_name}:{model.name}"
-        context["bench"] = (op, params.get("body") if isinstance(params, dict) else None, time.perf_counter())
+    def observe(self, call: Any) -> None:
+        op = call.name
         with self._lock:
             self.calls[self.phase][op] += 1
-
-    def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        op, body, started = context.get("bench", (None, None, time.perf_counter()))
-        if op is None:
-            return
-        with self._lock:
-            self.latency[op].append((time.perf_counter() - started) * 1000)
-            if op.startswith("dynamodb:"):
-                request = json.loads(body) if body else {}
-                wru, rru = _capacity(model.name, request, parsed)
+            self.latency[op].append(call.seconds * 1000)
+            if op.startswith("dynamodb:") and call.status < 400:
+                request = json.loads(call.body) if call.body else {}
+                parsed = json.loads(call.response) if call.response else {}
+                wru, rru = _capacity(op.split(":", 1)[1], request, parsed)
                 self.wru[self.phase] += wru
                 self.rru[self.phase] += rru
+        for listener in self.listeners:
+            listener(op)
 
     def total(self, phases: list[str]) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -334,49 +331,35 @@ EVENTS = ROOT / "events"
 SAMPLES_SIGNED_AT = datetime(2030, 3, 4, 9, 13, tzinfo=UTC)  # the events/ samples' signed timestamps
 
 
-def _reset_process_caches() -> None:
-    """Forget what the layer and the handler modules cached (built clients, adapters, secrets),
-    as a fresh Lambda environment would not have it; the shared session stays (the counter's
-    hooks are on it), as would botocore's loaded data in a real cold start's single session."""
-    for name, module in list(sys.modules.items()):
-        if not (name.startswith(("nudges.", "_local_stack_fn_")) or name == "nudges"):
-            continue
-        for attr, value in list(vars(module).items()):
-            if attr != "session" and callable(getattr(value, "cache_clear", None)):
-                value.cache_clear()
-
-
 class ClientRecorder:
-    """Records which boto3 clients each function builds while handling its first request.
+    """Records which AWS services each function calls while handling its first request.
 
-    Wraps ``client`` of the shared session (every ``nudges.adapters.aws.client()`` goes through
-    it). ``first(logical_id, call)`` forgets the process's cached clients and adapters, runs
-    ``call`` (the function handling one request) and keeps, per function, the largest set of
-    clients any one first request built, with the request that built it.
+    ``first(fn, call)`` ends the function's idle execution environments (so ``call`` runs in a
+    new one, as a first request does), runs ``call`` and keeps, per function, the largest set
+    of services any one first request reached, with the request that reached them: the boto3
+    clients that request built.
     """
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, counter: CallCounter) -> None:
         self.built: dict[str, tuple[str, list[str]]] = {}
         self._current: list[str] | None = None
-        self._session = session
-        original = session.client
+        counter.listeners.append(self._called)
 
-        def recording(service_name: str, *args: Any, **kwargs: Any) -> Any:
-            if self._current is not None and service_name not in self._current:
-                self._current.append(service_name)
-            return original(service_name, *args, **kwargs)
+    def _called(self, op: str) -> None:
+        service = op.split(":", 1)[0]
+        if self._current is not None and service not in self._current:
+            self._current.append(service)
 
-        session.client = recording
-
-    def first(self, logical_id: str, request: str, call: Any) -> Any:
+    def first(self, fn: Any, request: str, call: Any) -> Any:
         if self._current is not None:  # a request made while handling one (already recorded)
             return call()
-        _reset_process_caches()
+        fn.retire()
         self._current = []
         try:
             return call()
         finally:
             built, self._current = self._current, None
+            logical_id = fn.spec.logical_id
             if logical_id not in self.built or len(built) > len(self.built[logical_id][1]):
                 self.built[logical_id] = (request, built)
 
@@ -395,13 +378,12 @@ class ClientRecorder:
             event = json.loads(path.read_text())
             try:
                 invoke = invokers[fn.spec.logical_id]
-                self.first(fn.spec.logical_id, path.stem, lambda invoke=invoke, event=event: invoke(event))
+                self.first(fn, path.stem, lambda invoke=invoke, event=event: invoke(event))
             except Exception as exc:  # a sample that fails here still built its clients
                 print(f"  sample {path.stem}: {type(exc).__name__}: {exc}", flush=True)
-        _reset_process_caches()
 
     def close(self) -> None:
-        del self._session.client  # the class's method again
+        self._current = None
 
 
 # --------------------------------------------------------------------------- local stack runs
@@ -442,7 +424,7 @@ class Driver:
             try:
                 if self.record_first and logical_id not in self._firsts:  # its first request in this run
                     self._firsts.add(logical_id)
-                    return self.recorder.first(logical_id, _route_key(logical_id, event), lambda: invoke(event))
+                    return self.recorder.first(fn, _route_key(logical_id, event), lambda: invoke(event))
                 return invoke(event)
             finally:
                 ms = (time.perf_counter() - started) * 1000
@@ -540,16 +522,37 @@ def _route_key(logical_id: str, event: Any) -> str:
     return f"{logical_id} (scheduled)"
 
 
+# Runs in the Lambda interpreter with a function's environment: its handler module imported,
+# then ``app.resolve`` timed on the event given (no AWS call: a route nobody serves).
+OVERHEAD_CHILD = r"""
+import importlib, json, statistics, sys, time
+code_dir, module, repeats, event = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+sys.path.insert(0, code_dir)
+app = getattr(importlib.import_module(module), "app", None)
+if app is None or not hasattr(app, "resolve"):
+    print(json.dumps(None)); sys.exit(0)
+class Context:
+    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"; aws_request_id = "bench"
+    def get_remaining_time_in_millis(self): return 10000
+samples = []
+for _ in range(repeats):
+    started = time.perf_counter()
+    response = app.resolve(event, Context())
+    samples.append((time.perf_counter() - started) * 1000)
+assert response["statusCode"] == 404, response
+print(json.dumps(statistics.median(samples)))
+"""
+
+
 def framework_overhead(stack: Any, repeats: int) -> dict[str, float]:
     """p50 of ``app.resolve`` on a route that no handler serves (404): no AWS call at all."""
     from local_stack.apigw import build_event, make_route
-    from local_stack.runtime import LambdaContext
+    from local_stack.runtime import lambda_python
 
     out = {}
     for fn in stack.runtime.functions.values():
-        module = sys.modules.get(f"_local_stack_fn_{fn.spec.logical_id}")
-        app = getattr(module, "app", None)
-        if app is None or not hasattr(app, "resolve") or not fn.spec.events_of_type("HttpApi"):
+        if not fn.spec.events_of_type("HttpApi"):
             continue
         route = make_route("POST", "/_bench/nothing-here", fn)
         event = build_event(
@@ -565,38 +568,57 @@ def framework_overhead(stack: Any, repeats: int) -> dict[str, float]:
             account_id="123456789012",
             now=datetime.now(UTC),
         )
-        context = LambdaContext(fn.spec)
-        samples = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            response = app.resolve(event, context)
-            samples.append((time.perf_counter() - started) * 1000)
-        assert response["statusCode"] == 404, response
-        out[fn.spec.logical_id] = statistics.median(samples)
+        env = {**fn.environment, "PYTHONPATH": os.pathsep.join(str(p) for p in stack.runtime.config.layer_paths)}
+        result = subprocess.run(
+            [
+                str(lambda_python()),
+                "-c",
+                OVERHEAD_CHILD,
+                str(fn.spec.code_dir),
+                fn.spec.module,
+                str(repeats),
+                json.dumps(event),
+            ],
+            env=env,
+            cwd=fn.spec.code_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"framework overhead of {fn.spec.logical_id} failed:\n{result.stderr[-2000:]}")
+        median = json.loads(result.stdout.strip().splitlines()[-1])
+        if median is not None:
+            out[fn.spec.logical_id] = median
     return out
 
 
 def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> dict[str, Any]:
     import logging
 
-    from local_stack import LocalStack
+    from moto.server import ThreadedMotoServer
 
-    logging.getLogger("interview-nudges").setLevel(logging.WARNING)
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    # EMF lines would bury the table (a flush costs about 0.2 ms: docs/metrics.md); `make local` shows them.
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    from local_stack import LocalStack
+    from local_stack.faults import FaultProxy
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     counter = CallCounter()
-    stack = LocalStack(ROOT)
+    recorder = ClientRecorder(counter)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    # The functions reach AWS through a proxy that counts every call (and injects nothing).
+    proxy = FaultProxy(f"http://{host}:{port}", observer=counter.observe).start()
+    stack = LocalStack(
+        ROOT,
+        endpoint_url=f"http://{host}:{port}",
+        function_endpoint_url=proxy.url,
+        # The functions' INFO and EMF lines would bury the report; `make local` shows them.
+        parameter_overrides={"LogLevel": "WARNING"},
+        echo_function_logs=False,
+    )
     stack.start()
     try:
-        # After the start: a start imports the layer afresh (a cold start), session included.
-        from nudges.adapters import aws
-
-        counter.install(aws.session())
-        recorder = ClientRecorder(aws.session())
-        from nudges.observability import logger
-
-        logger.setLevel("WARNING")  # the functions' INFO lines would drown the report
         driver = Driver(stack, counter, recorder)
         # The samples first, on the fresh stack, at the time their signatures were made.
         counter.phase = "probe"
@@ -619,6 +641,8 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
         recorder.close()
     finally:
         stack.stop()
+        proxy.stop()
+        moto.stop()
     return {
         "counter": counter,
         "driver": driver,
