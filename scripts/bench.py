@@ -793,13 +793,13 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add("## Cold init")
     add("")
     add(
-        f"Fresh process per run, median of {bare['runs']} interleaved runs. *Import* is what Lambda reports as Init "
+        f"Fresh process of the Lambda interpreter (`.venv-lambda`) per run, median of {bare['runs']} interleaved runs. *Import* is what Lambda reports as Init "
         "Duration (the handler module imported, the layer on the path); *import + clients* adds importing boto3 "
         "and building, through `nudges.adapters.aws.client()` on one session, the boto3 clients the function's "
         "first request builds (the clients are lazy, so they are paid there instead of at import). Which clients "
         "those are was recorded in the local stack run below: for each function, its first request in the run "
-        "and each of its `events/` samples handled as a first request (caches emptied before each), the largest "
-        "set any one of them built, named in *first request*; a function that no request reached is counted "
+        "and each of its `events/` samples handled as a first request (each in a new execution environment), "
+        "the largest set of AWS services any one of them called, named in *first request*; a function that no request reached is counted "
         "with every client its IAM policy allows (KMS aside: DynamoDB, Secrets Manager and SQS use the key "
         "server-side; no function calls KMS). The bare handler imports boto3 and creates one client at import; "
         "its time is the denominator. Targets apply to *import + clients*: "
@@ -861,7 +861,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add("## AWS calls per interview")
     add("")
     add(
-        f"Counted with a botocore `before-call` hook on the functions' shared session, over {run['sample']} "
+        f"Counted at a proxy in front of the AWS endpoint that every function process calls through (retries "
+        f"included), over {run['sample']} "
         f"interviews each taken through booking (Cal.com webhook), research prompt, thank-you, offer (operator "
         f"API) and connect, every nudge by email and SMS; once with {run['load_small']} interviews in the table, "
         f"once with {run['load']}. Registering the candidate is listed apart (once per candidate, not per "
@@ -940,8 +941,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add("")
     add(
         f"{run['load']} candidates registered and booked through the local stack's HTTP routes, one at a time: "
-        f"{run['rate']:.1f} bookings per second (register + booking; the local stack runs one invocation at a "
-        f"time, against moto): {run['rate_small']:.1f} per second for the first {run['load_small']}, "
+        f"{run['rate']:.1f} bookings per second (register + booking; each function in execution environments "
+        f"of its own, against moto): {run['rate_small']:.1f} per second for the first {run['load_small']}, "
         f"{run['rate_large']:.1f} for the rest."
     )
     add("")
