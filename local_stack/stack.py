@@ -222,11 +222,12 @@ class LocalStack:
         self._install_clock()
         self._wire_events()
         self._tee_logs()
-        if self.warm:
-            self.runtime.load_all()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
         _RUNNING.add(id(self))
+        if self.warm:
+            # Serving already (health answers); every function cold-starts at once meanwhile.
+            self.runtime.load_all()
 
     def _start_moto(self) -> str:
         import logging
