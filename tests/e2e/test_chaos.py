@@ -64,6 +64,7 @@ def chaos():
     stack = LocalStack(ROOT, endpoint_url=upstream, function_endpoint_url=proxy.url)
     try:
         stack.start()
+        stack.runtime.add_log_listener(_count_exhausted)
         yield stack, proxy, RetryingClient(stack.base_url)
     finally:
         stack.stop()
@@ -71,8 +72,30 @@ def chaos():
         moto.stop()
 
 
+EXHAUSTED: Counter[str] = Counter()  # per function: AWS errors after botocore gave up retrying
+
+
+def _count_exhausted(function: str, _stream: str, line: str) -> None:
+    if "reached max retries" in line:
+        EXHAUSTED[function] += 1
+
+
+def per_function(stack) -> str:
+    """Each function's invocations, function errors (each one retried by its source), timeouts,
+    cold starts, and log lines where botocore's retries ran out (its own quota per environment)."""
+    rows = []
+    for fn in sorted(stack.runtime.functions.values(), key=lambda f: f.spec.logical_id):
+        if fn.stats["invocations"]:
+            rows.append(
+                f"  {fn.spec.logical_id}: {fn.stats['invocations']} invocations, {fn.stats['errors']} errors, "
+                f"{fn.stats['timeouts']} timeouts, {fn.stats['cold_starts']} cold starts, "
+                f"{EXHAUSTED[fn.name]} lines with 'reached max retries'"
+            )
+    return "\n".join(rows)
+
+
 def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
-    _stack, proxy, client = chaos
+    stack, proxy, client = chaos
     monday = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
     client.set_clock(monday)
     interviews = {}
@@ -117,7 +140,7 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
         f"{figures['calls']} AWS calls, {figures['failed_before']} failed before arriving (503), "
         f"{figures['answers_dropped']} answers lost after success, {RetryingClient.retries} webhook/API retries "
         f"after 5xx; nudges expected {len(expected)}, sent {sum(sent.values())}, "
-        f"distinct {len(set(sent) & expected)}"
+        f"distinct {len(set(sent) & expected)}\n{per_function(stack)}"
     )
     assert figures["failed_before"] > 0 and figures["answers_dropped"] > 0  # the faults did happen
     missing = expected - set(sent)
