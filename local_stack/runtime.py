@@ -358,7 +358,7 @@ class Function:
                     raise RuntimeError(f"{self.name}: the stack is stopping")
                 while self._idle:
                     env = self._idle.pop()
-                    if env.alive and env.environment == self.environment:
+                    if env.alive and env.process.poll() is None and env.environment == self.environment:
                         return env
                     self._running -= 1
                     threading.Thread(target=env.stop, daemon=True).start()
