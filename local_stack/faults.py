@@ -63,6 +63,8 @@ class Call:
         return aws_operation(self.method, self.path, self.headers, self.body)
 
 
+_APP_ID = re.compile(r"(?:^| )app/(\S+)")
+_ATTEMPT = re.compile(r"attempt=(\d+)")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
 
@@ -141,6 +143,10 @@ class FaultProxy:
         self.failed: Counter[str] = Counter()  # 503 before forwarding
         self.dropped: Counter[str] = Counter()  # answer lost after it took effect
         self.refused: Counter[str] = Counter()  # errors the upstream answered, by error code
+        # By caller (the SDK's ``app/<id>`` user-agent part, ``AWS_SDK_UA_APP_ID``): calls made,
+        # and retries (botocore's ``amz-sdk-request: attempt=N`` header, N > 1).
+        self.calls_by_caller: Counter[str] = Counter()
+        self.retries_by_caller: Counter[str] = Counter()
         self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -188,6 +194,15 @@ class FaultProxy:
                 return False, None
             return False, self._random.choice(("close", "500"))
 
+    def _count_caller(self, headers: Any) -> None:
+        found = _APP_ID.search(headers.get("User-Agent") or "")
+        caller = found.group(1) if found else "-"
+        attempt = _ATTEMPT.search(headers.get("amz-sdk-request") or "")
+        with self._lock:
+            self.calls_by_caller[caller] += 1
+            if attempt and int(attempt.group(1)) > 1:
+                self.retries_by_caller[caller] += 1
+
     def _count_drop(self, operation: str) -> None:
         with self._lock:
             self.dropped[operation] += 1
@@ -204,6 +219,7 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             operation = operation_of(self.command, self.path, self.headers, body)
+            proxy._count_caller(self.headers)
             fail, drop = proxy._decide(operation)
             pause = proxy.delay(operation) if proxy.delay is not None else 0.0
             if pause > 0:

@@ -65,6 +65,9 @@ def chaos():
     try:
         stack.start()
         stack.runtime.add_log_listener(_count_exhausted)
+        for fn in stack.runtime.functions.values():
+            # Names the function in its SDK's user agent, so the proxy counts its calls and retries.
+            fn.environment["AWS_SDK_UA_APP_ID"] = fn.spec.logical_id
         yield stack, proxy, RetryingClient(stack.base_url)
     finally:
         stack.stop()
@@ -80,15 +83,18 @@ def _count_exhausted(function: str, _stream: str, line: str) -> None:
         EXHAUSTED[function] += 1
 
 
-def per_function(stack) -> str:
+def per_function(stack, proxy) -> str:
     """Each function's invocations, function errors (each one retried by its source), timeouts,
-    cold starts, and log lines where botocore's retries ran out (its own quota per environment)."""
+    cold starts, its AWS calls and botocore's retries of them (each execution environment has
+    its own retry quota), and log lines where those retries ran out."""
     rows = []
     for fn in sorted(stack.runtime.functions.values(), key=lambda f: f.spec.logical_id):
+        lid = fn.spec.logical_id
         if fn.stats["invocations"]:
             rows.append(
-                f"  {fn.spec.logical_id}: {fn.stats['invocations']} invocations, {fn.stats['errors']} errors, "
-                f"{fn.stats['timeouts']} timeouts, {fn.stats['cold_starts']} cold starts, "
+                f"  {lid}: {fn.stats['invocations']} invocations, {fn.stats['errors']} errors, "
+                f"{fn.stats['timeouts']} timeouts, {fn.stats['cold_starts']} cold starts; "
+                f"{proxy.calls_by_caller[lid]} AWS calls, {proxy.retries_by_caller[lid]} SDK retries, "
                 f"{EXHAUSTED[fn.name]} lines with 'reached max retries'"
             )
     return "\n".join(rows)
@@ -140,7 +146,7 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
         f"{figures['calls']} AWS calls, {figures['failed_before']} failed before arriving (503), "
         f"{figures['answers_dropped']} answers lost after success, {RetryingClient.retries} webhook/API retries "
         f"after 5xx; nudges expected {len(expected)}, sent {sum(sent.values())}, "
-        f"distinct {len(set(sent) & expected)}\n{per_function(stack)}"
+        f"distinct {len(set(sent) & expected)}\n{per_function(stack, proxy)}"
     )
     assert figures["failed_before"] > 0 and figures["answers_dropped"] > 0  # the faults did happen
     missing = expected - set(sent)
