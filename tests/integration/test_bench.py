@@ -19,7 +19,7 @@ def test_bench_quick_writes_every_section(tmp_path):
         [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # each events/ sample is a first request in a new execution environment (a process)
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = out.read_text()
