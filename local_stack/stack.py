@@ -36,7 +36,7 @@ from .runtime import (
 )
 from .scheduler import SchedulerEmulator, install_template_schedules
 from .server import StackServer
-from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs
+from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs, template_environment
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -349,14 +349,15 @@ class LocalStack:
         overrides = self._function_overrides(region)
         functions = []
         for spec in function_specs(self.template):
+            variables = template_environment(self.template, spec.logical_id)
             local = dict(overrides)
-            if "PUBLIC_BASE_URL" in spec.environment:
+            if "PUBLIC_BASE_URL" in variables:
                 # Links and callbacks point at this stack (or wherever the environment says).
                 local["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
             for name in PROVIDER_URL_VARIABLES:
-                if name in spec.environment and os.environ.get(name):
+                if name in variables and os.environ.get(name):
                     local[name] = os.environ[name]
-            functions.append(Function(spec, lambda_environment(spec, spec.environment, local), config))
+            functions.append(Function(spec, lambda_environment(spec, variables, local), config))
         return Runtime(functions, config)
 
     def _install_clock(self) -> None:

@@ -34,3 +34,7 @@ class PayloadTooLarge(NudgesError):
 
 class SendInProgress(NudgesError):
     """Another delivery holds the send lease; retrying later finds it sent or expired."""
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else wrote the item since we read it; read again and redo the change."""
