@@ -21,10 +21,12 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 from local_stack import LocalStack, topics
 from local_stack.client import LocalClient
 from local_stack.runtime import FunctionError
+from local_stack.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 STACK = "rt-test"
@@ -53,13 +55,23 @@ def monkeypatch_module():
 # ---------------------------------------------------------------------- the real project, mutated
 
 
-def _without_calendly_secret(template: str) -> str:
-    """template.yaml with ``WEBHOOK_SECRETS_ARN`` dropped from the Calendly function only."""
-    start = template.index("  CalendlyWebhookFunction:\n")
-    line = "          WEBHOOK_SECRETS_ARN: !Ref WebhookSecrets\n"
-    at = template.index(line, start)
-    assert template.index("    Type: AWS::Serverless::Function", start + 30) > at  # still Calendly's block
-    return template[:at] + template[at + len(line) :]
+def _without_calendly_secret(path: Path) -> str:
+    """template.yaml with ``WEBHOOK_SECRETS_ARN`` in every function's environment but Calendly's,
+    as a typo would leave it: moved out of ``Globals`` (if it is there) into each other function."""
+    doc = load_template(path)
+    name, value = "WEBHOOK_SECRETS_ARN", {"Ref": "WebhookSecrets"}
+    shared = ((doc.get("Globals") or {}).get("Function") or {}).get("Environment", {}).get("Variables", {})
+    if shared.pop(name, None) is None:
+        value = None  # each function names it itself: only Calendly's goes
+    for logical_id, resource in doc["Resources"].items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        variables = resource.setdefault("Properties", {}).setdefault("Environment", {}).setdefault("Variables", {})
+        if logical_id == "CalendlyWebhookFunction":
+            variables.pop(name, None)
+        elif value is not None:
+            variables[name] = value
+    return yaml.safe_dump(doc, sort_keys=False)
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +80,11 @@ def mutated_stack(tmp_path_factory, monkeypatch_module):
     root = tmp_path_factory.mktemp("mutated")
     for name in ("functions", "layers", "events"):
         (root / name).symlink_to(REPO / name)
-    (root / "template.yaml").write_text(_without_calendly_secret((REPO / "template.yaml").read_text()))
+    (root / "template.yaml").write_text(_without_calendly_secret(REPO / "template.yaml"))
     with LocalStack(root) as stack:
+        # The mutation did what it says: Calendly's function lacks the variable, Cal.com's has it.
+        assert "WEBHOOK_SECRETS_ARN" not in stack.runtime.by_logical_id["CalendlyWebhookFunction"].environment
+        assert "WEBHOOK_SECRETS_ARN" in stack.runtime.by_logical_id["CalcomWebhookFunction"].environment
         yield stack
 
 
