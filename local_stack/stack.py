@@ -85,9 +85,6 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
-_RUNNING: set[int] = set()  # ids of the stacks serving in this process
-
-
 def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """The overrides, plus a local value for each parameter the template leaves without a Default."""
     from .template import load_template
@@ -101,20 +98,10 @@ def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> di
     return {**required, **overrides}
 
 
-def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> None:
-    """A stack's layers go first on ``sys.path``; with ``forget`` (no other stack is running in
-    this process) the modules of their packages that an earlier, stopped stack imported are
-    dropped, so each stack starts cold (those modules' cached clients and settings point at
-    the old stack's endpoint, or come from another project's layer of the same name)."""
-    names = set()
-    for path in paths:
-        if path.is_dir():
-            for child in path.iterdir():
-                if child.suffix == ".py" or (child / "__init__.py").exists():
-                    names.add(child.stem if child.suffix == ".py" else child.name)
-    for name in list(sys.modules) if forget else []:
-        if name.split(".", 1)[0] in names:
-            del sys.modules[name]
+def _layers_on_path(paths: list[Path]) -> None:
+    """A stack's layers go first on this process's ``sys.path``: the console reads the stack's
+    data through the layer's repositories. (The functions never run in this process: each has
+    processes of its own, so no module or client cached here can reach them.)"""
     for path in reversed(paths):
         while str(path) in sys.path:
             sys.path.remove(str(path))
@@ -224,7 +211,6 @@ class LocalStack:
         self._tee_logs()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
-        _RUNNING.add(id(self))
         if self.warm:
             # Serving already (health answers); every function cold-starts at once meanwhile.
             self.runtime.load_all()
@@ -265,7 +251,6 @@ class LocalStack:
         self._log_tee = (tee, write)
 
     def stop(self) -> None:
-        _RUNNING.discard(id(self))
         if self.runtime is not None:
             self.runtime.shutdown()
         if self._log_tee is not None:
@@ -337,8 +322,7 @@ class LocalStack:
         return self.clock.now().isoformat() if self.clock.is_set else None
 
     def _build_runtime(self, region: str) -> Runtime:
-        # The stack's own process still imports the layer (the console reads through it).
-        _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
+        _layers_on_path(self._layer_paths())
         config = RuntimeConfig(
             python=lambda_python(),
             layer_paths=self._layer_paths(),
