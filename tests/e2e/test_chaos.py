@@ -32,7 +32,8 @@ FAIL_RATE = float(os.environ.get("CHAOS_FAIL_RATE", "0.10"))
 DROP_RATE = float(os.environ.get("CHAOS_DROP_RATE", "0.10"))
 SEED = int(os.environ.get("CHAOS_SEED", "20310303"))
 PROVIDER_RETRIES = 8  # Cal.com and the others retry a webhook that answered 5xx
-CLOCK_CALLS = 3  # a failed scheduled delivery is retried at the next clock call
+# A failed scheduled or queued delivery is retried at the next clock call: this many per instant.
+CLOCK_CALLS = int(os.environ.get("CHAOS_CLOCK_CALLS", "3"))
 KINDS = ("research_prompt", "thank_you", "connect")
 CHANNELS = ("email", "sms")
 
@@ -141,12 +142,16 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
     )
     expected = {(i, kind, channel) for i in interviews for kind in KINDS for channel in CHANNELS}
     figures = proxy.figures()
+    dead = stack.aws.client("sqs").get_queue_attributes(
+        QueueUrl=str(stack.template.ref("NudgeDeadLetterQueue")), AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]
     print(
         f"\nchaos: {CANDIDATES} candidates, fail_rate={FAIL_RATE}, drop_rate={DROP_RATE}, seed={SEED}: "
         f"{figures['calls']} AWS calls, {figures['failed_before']} failed before arriving (503), "
         f"{figures['answers_dropped']} answers lost after success, {RetryingClient.retries} webhook/API retries "
         f"after 5xx; nudges expected {len(expected)}, sent {sum(sent.values())}, "
-        f"distinct {len(set(sent) & expected)}\n{per_function(stack, proxy)}"
+        f"distinct {len(set(sent) & expected)}; {CLOCK_CALLS} clock calls per instant, {dead} in the nudge "
+        f"dead-letter queue\n{per_function(stack, proxy)}"
     )
     assert figures["failed_before"] > 0 and figures["answers_dropped"] > 0  # the faults did happen
     missing = expected - set(sent)
