@@ -142,9 +142,11 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
     )
     expected = {(i, kind, channel) for i in interviews for kind in KINDS for channel in CHANNELS}
     figures = proxy.figures()
-    dead = stack.aws.client("sqs").get_queue_attributes(
-        QueueUrl=str(stack.template.ref("NudgeDeadLetterQueue")), AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]["ApproximateNumberOfMessages"]
+    sqs = stack.aws.client("sqs")
+    dead_letters = sqs.get_queue_url(QueueName=stack.template.physical_name("NudgeDeadLetterQueue"))["QueueUrl"]
+    dead = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"
+    ]["ApproximateNumberOfMessages"]
     print(
         f"\nchaos: {CANDIDATES} candidates, fail_rate={FAIL_RATE}, drop_rate={DROP_RATE}, seed={SEED}: "
         f"{figures['calls']} AWS calls, {figures['failed_before']} failed before arriving (503), "
