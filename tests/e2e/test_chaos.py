@@ -143,7 +143,7 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
     expected = {(i, kind, channel) for i in interviews for kind in KINDS for channel in CHANNELS}
     figures = proxy.figures()
     sqs = stack.aws.client("sqs")
-    dead_letters = sqs.get_queue_url(QueueName=stack.template.physical_name("NudgeDeadLetterQueue"))["QueueUrl"]
+    dead_letters = str(stack.template.get_att("NudgeDeadLetterQueue", "QueueUrl"))
     dead = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["ApproximateNumberOfMessages"])[
         "Attributes"
     ]["ApproximateNumberOfMessages"]
