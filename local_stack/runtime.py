@@ -202,12 +202,13 @@ class _Environment:
         if stream is None:
             return
         for raw in iter(stream.readline, b""):
-            if raw.startswith(END_MARK):
+            before, mark, request_id = raw.partition(END_MARK)
+            if before:  # (a line the function left without its newline ends at the mark)
+                self.function.config.emit(self.function.name, name, before.decode("utf-8", "replace"))
+            if mark:
                 with self._marks_changed:
-                    self._marks[name] = raw[len(END_MARK) :].strip().decode()
+                    self._marks[name] = request_id.strip().decode()
                     self._marks_changed.notify_all()
-                continue
-            self.function.config.emit(self.function.name, name, raw.decode("utf-8", "replace"))
         stream.close()
 
     def _logs_passed(self, request_id: str) -> None:

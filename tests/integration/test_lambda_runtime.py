@@ -197,6 +197,7 @@ from nudges import clock
 
 def lambda_handler(event, context):
     import boto3
+    sys.stdout.write("a log line without its newline")
     return {"statusCode": 200, "body": __import__("json").dumps({
         "environ": dict(os.environ),
         "path": sys.path,
@@ -261,8 +262,13 @@ def stack(project, monkeypatch_module):
 
 
 def test_the_stacks_own_environment_does_not_reach_a_function(stack, project):
+    lines: list[str] = []
+    stack.runtime.add_log_listener(lambda _fn, stream, line: lines.append(line) if stream == "stdout" else None)
     status, seen = call(stack.base_url, "/env")
     assert status == 200, seen
+    # The function's output reached the stack's log before its answer, marks and all removed
+    assert "a log line without its newline" in lines, lines
+    assert not any("local-stack-end" in line for line in lines), lines
     environ = seen["environ"]
     # Only the template's variables (Globals merged, the function's own winning) ...
     assert (environ["OWN"], environ["FROM_GLOBALS"], environ["RECORD_DIR"]) == (
