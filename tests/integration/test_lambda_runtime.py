@@ -140,6 +140,10 @@ Resources:
     Type: AWS::SQS::Queue
   Failures:
     Type: AWS::SQS::Queue
+  Group:
+    Type: AWS::Scheduler::ScheduleGroup
+  ScheduleDeadLetters:
+    Type: AWS::SQS::Queue
   YamlTopic:
     Type: AWS::SNS::Topic
   SlowTopic:
@@ -373,6 +377,51 @@ def test_events_that_arrive_together_get_environments_of_their_own(stack):
     assert len({body["pid"] for _status, body in results}) == 3  # one event at a time per process
     assert elapsed < 1.7, elapsed  # side by side, not one after the other
     assert fn.environments <= 4
+
+
+def test_a_scheduled_delivery_past_its_timeout_is_killed_and_retried_at_the_next_clock_call(stack, project):
+    """Scheduler deliveries follow the schedule's RetryPolicy (the contract): each attempt that
+    runs past the function's Timeout is killed, retried at the next clock call, then dead-lettered."""
+    records = project / "records"
+    for old in records.glob("slow-*"):
+        old.unlink()
+    fn = stack.runtime.by_logical_id["SlowFunction"]
+    at = datetime(2032, 1, 5, 9, 0, tzinfo=UTC)
+    stack.set_clock(at - timedelta(minutes=1))
+    dead_letters = str(stack.template.get_att("ScheduleDeadLetters", "Arn"))
+    boto3.client(
+        "scheduler",
+        endpoint_url=stack.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_schedule(
+        Name="slow-once",
+        GroupName=str(stack.template.ref("Group")),
+        ScheduleExpression=f"at({at.strftime('%Y-%m-%dT%H:%M:%S')})",
+        ScheduleExpressionTimezone="UTC",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={
+            "Arn": fn.spec.arn,
+            "RoleArn": "arn:aws:iam::123456789012:role/scheduler",
+            "Input": json.dumps({"job": "scheduled"}),
+            "RetryPolicy": {"MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 3600},
+            "DeadLetterConfig": {"Arn": dead_letters},
+        },
+    )
+    timeouts = fn.stats["timeouts"]
+    assert [f["name"] for f in stack.set_clock(at)["fired"]] == ["slow-once"]
+    assert [f["name"] for f in stack.set_clock(at + timedelta(minutes=1))["fired"]] == ["slow-once"]
+    assert stack.set_clock(at + timedelta(minutes=2))["fired"] == []
+    attempts = [json.loads(p.read_text()) for p in records.glob("slow-*")]
+    assert len(attempts) == 2 and fn.stats["timeouts"] - timeouts == 2, attempts
+    for attempt in attempts:
+        with pytest.raises(ProcessLookupError):
+            _wait_gone(attempt["pid"])
+    [dead] = _messages(stack, "ScheduleDeadLetters")
+    assert json.loads(dead["Body"]) == {"job": "scheduled"}
+    assert dead["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "AWS.Lambda.FunctionError"
+    assert "Sandbox.Timedout" in dead["MessageAttributes"]["ERROR_MESSAGE"]["StringValue"]
 
 
 def _wait_gone(pid: int) -> None:
