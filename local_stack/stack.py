@@ -36,7 +36,7 @@ from .runtime import (
 )
 from .scheduler import SchedulerEmulator, install_template_schedules
 from .server import StackServer
-from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs, template_environment
+from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_environment, function_specs
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -85,6 +85,9 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
+_RUNNING: set[int] = set()  # ids of the stacks serving in this process
+
+
 def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """The overrides, plus a local value for each parameter the template leaves without a Default."""
     from .template import load_template
@@ -98,14 +101,48 @@ def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> di
     return {**required, **overrides}
 
 
-def _layers_on_path(paths: list[Path]) -> None:
-    """A stack's layers go first on this process's ``sys.path``: the console reads the stack's
-    data through the layer's repositories. (The functions never run in this process: each has
-    processes of its own, so no module or client cached here can reach them.)"""
+def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> dict[str, Any]:
+    """A stack's layers go first on ``sys.path``; with ``forget`` (no other stack is running in
+    this process) the modules of their packages that were imported before (by an earlier,
+    stopped stack, or by the tests) are set aside, so each stack starts cold (those modules'
+    cached clients and settings point at another endpoint, or come from another project's layer
+    of the same name). Returns what was set aside, for ``_restore_layer_imports``."""
+    names = _layer_packages(paths)
+    displaced = {}
+    for name in list(sys.modules) if forget else []:
+        if name.split(".", 1)[0] in names:
+            displaced[name] = sys.modules.pop(name)
     for path in reversed(paths):
         while str(path) in sys.path:
             sys.path.remove(str(path))
         sys.path.insert(0, str(path))
+    return displaced
+
+
+def _layer_packages(paths: list[Path]) -> set[str]:
+    names = set()
+    for path in paths:
+        if path.is_dir():
+            for child in path.iterdir():
+                if child.suffix == ".py" or (child / "__init__.py").exists():
+                    names.add(child.stem if child.suffix == ".py" else child.name)
+    return names
+
+
+def _restore_layer_imports(paths: list[Path], added: list[Path], displaced: dict[str, Any]) -> None:
+    """Undo, once the last stack stops, what its layers did to this process: the folders it put
+    on ``sys.path`` taken off, the modules its functions imported forgotten, and those set aside
+    at its start put back. Code imported before the stack (a test module, the bench) and what it
+    imports afterwards then agree again: the same exception classes, the same package (not a
+    test's fake layer of the same name)."""
+    for path in added:
+        while str(path) in sys.path:
+            sys.path.remove(str(path))
+    names = _layer_packages(paths)
+    for name in list(sys.modules):
+        if name.split(".", 1)[0] in names:
+            del sys.modules[name]
+    sys.modules.update(displaced)
 
 
 class LocalStack:
@@ -151,6 +188,9 @@ class LocalStack:
         self._control_lock = threading.Lock()
         self._clock_module: Any = None
         self._previous_clock_source: Any = None
+        self._added_layer_paths: list[Path] = []  # put on sys.path by this stack, taken off at stop
+        self._displaced_modules: dict[str, Any] = {}  # set aside at start, put back at stop
+        self._layers_loaded = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -211,6 +251,7 @@ class LocalStack:
         self._tee_logs()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
+        _RUNNING.add(id(self))
         if self.warm:
             # Serving already (health answers); every function cold-starts at once meanwhile.
             self.runtime.load_all()
@@ -251,6 +292,7 @@ class LocalStack:
         self._log_tee = (tee, write)
 
     def stop(self) -> None:
+        _RUNNING.discard(id(self))
         if self.runtime is not None:
             self.runtime.shutdown()
         if self._log_tee is not None:
@@ -275,6 +317,10 @@ class LocalStack:
             if getattr(self._clock_module, "_source", None) == self.clock.now:
                 self._clock_module.set_source(self._previous_clock_source)
             self._clock_module = None
+        if self._layers_loaded and not _RUNNING:
+            _restore_layer_imports(self._layer_paths(), self._added_layer_paths, self._displaced_modules)
+            self._added_layer_paths, self._displaced_modules = [], {}
+            self._layers_loaded = False
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -322,7 +368,10 @@ class LocalStack:
         return self.clock.now().isoformat() if self.clock.is_set else None
 
     def _build_runtime(self, region: str) -> Runtime:
-        _layers_on_path(self._layer_paths())
+        # The stack's own process imports the layer too (the console reads through it).
+        self._added_layer_paths = [path for path in self._layer_paths() if str(path) not in sys.path]
+        self._displaced_modules = _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
+        self._layers_loaded = True
         config = RuntimeConfig(
             python=lambda_python(),
             layer_paths=self._layer_paths(),
@@ -333,7 +382,7 @@ class LocalStack:
         overrides = self._function_overrides(region)
         functions = []
         for spec in function_specs(self.template):
-            variables = template_environment(self.template, spec.logical_id)
+            variables = function_environment(self.template, spec.logical_id)
             local = dict(overrides)
             if "PUBLIC_BASE_URL" in variables:
                 # Links and callbacks point at this stack (or wherever the environment says).

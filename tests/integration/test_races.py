@@ -203,8 +203,16 @@ def check(stack, client, candidate_id: str, title: str, expected_start: datetime
     mine = [i for i in client.interviews(candidate_id) if i["title"] == title]
     assert len(mine) == 1, (title, mine)
     [interview] = mine
-    nudges = {n["kind"]: (n["status"], at(n["due_at"])) for n in interview["nudges"]}
-    named = schedules(stack, interview["interview_id"])
+    # The follow-up belongs to the application's last round (every round here is one candidate's
+    # with one company: one application), so it is checked across them, not per interview.
+    nudges = {n["kind"]: (n["status"], at(n["due_at"])) for n in interview["nudges"] if n["kind"] != "follow_up"}
+    named = {k: v for k, v in schedules(stack, interview["interview_id"]).items() if not k.endswith("-follow_up")}
+    follow_ups = [
+        i["interview_id"]
+        for i in client.interviews(candidate_id)
+        if any(n["kind"] == "follow_up" and n["status"] == "scheduled" for n in i["nudges"])
+    ]
+    assert len(follow_ups) <= 1, (title, follow_ups)  # one per application, on its last round
     if expected_start is None:
         assert interview["status"] == "cancelled", (title, interview)
         assert [k for k, (status, _due) in nudges.items() if status == "scheduled"] == [], (title, nudges)

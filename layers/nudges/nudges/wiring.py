@@ -222,7 +222,10 @@ def sender() -> SendService:
     email = _load("nudges.adapters.email.EmailSender")(
         LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME")
     )
-    return _load("nudges.services.sending.SendService")(nudges(), preferences(), composer(), email, sms())
+    # The timings: a nudge is checked again at send time for whether it still helps.
+    return _load("nudges.services.sending.SendService")(
+        nudges(), preferences(), composer(), email, sms(), config.timings()
+    )
 
 
 @cache
