@@ -46,12 +46,6 @@ def call(base_url: str, path: str) -> tuple[int, object]:
         return err.code, json.loads(err.read() or b"null")
 
 
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
 # ---------------------------------------------------------------------- the real project, mutated
 
 
@@ -75,17 +69,20 @@ def _without_calendly_secret(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def mutated_stack(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.delenv("AWS_ENDPOINT_URL", raising=False)
+def mutated_stack(tmp_path_factory):
     root = tmp_path_factory.mktemp("mutated")
     for name in ("functions", "layers", "events"):
         (root / name).symlink_to(REPO / name)
     (root / "template.yaml").write_text(_without_calendly_secret(REPO / "template.yaml"))
-    with LocalStack(root) as stack:
-        # The mutation did what it says: Calendly's function lacks the variable, Cal.com's has it.
-        assert "WEBHOOK_SECRETS_ARN" not in stack.runtime.by_logical_id["CalendlyWebhookFunction"].environment
-        assert "WEBHOOK_SECRETS_ARN" in stack.runtime.by_logical_id["CalcomWebhookFunction"].environment
-        yield stack
+    # (Each stack of this module patches the environment for its own lifetime only, so what it
+    # undoes at the end is what was there before it, not another stack's endpoint.)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        with LocalStack(root, stack_name="rt-mutated") as stack:  # moto keeps state per process: own names
+            # The mutation did what it says: Calendly's function lacks the variable, Cal.com's has it.
+            assert "WEBHOOK_SECRETS_ARN" not in stack.runtime.by_logical_id["CalendlyWebhookFunction"].environment
+            assert "WEBHOOK_SECRETS_ARN" in stack.runtime.by_logical_id["CalcomWebhookFunction"].environment
+            yield stack
 
 
 def test_a_variable_removed_from_one_function_fails_that_function_whatever_ran_before(mutated_stack):
@@ -97,10 +94,10 @@ def test_a_variable_removed_from_one_function_fails_that_function_whatever_ran_b
     client = LocalClient(stack.base_url)
     now = datetime(2030, 3, 4, 9, 13, tzinfo=UTC)
     stack.set_clock(now)
-    reply = client.register(email="ada@example.org", timezone="Europe/London", channels=["email"], name="Ada")
+    reply = client.register(email="ada.mutated@example.org", timezone="Europe/London", channels=["email"], name="Ada")
     assert reply.status == 201, reply
     # Given a Cal.com booking went through first (its function read the webhook secrets)
-    assert client.book("ada@example.org", "mutated-1", now + timedelta(days=5), now).status == 200
+    assert client.book("ada.mutated@example.org", "mutated-1", now + timedelta(days=5), now).status == 200
     # When Calendly delivers a correctly signed booking
     event = json.loads((REPO / "events" / "calendly_webhook-invitee_created.json").read_text())
     reply = client.calendly(event["body"].encode(), signed_at=now)
@@ -109,7 +106,7 @@ def test_a_variable_removed_from_one_function_fails_that_function_whatever_ran_b
     calendly = stack.runtime.by_logical_id["CalendlyWebhookFunction"].name
     assert any(e.startswith(calendly) and "WEBHOOK_SECRETS_ARN" in e for e in errors), errors[-5:]
     # And the stack and the other functions carry on
-    assert client.book("ada@example.org", "mutated-2", now + timedelta(days=6), now).status == 200
+    assert client.book("ada.mutated@example.org", "mutated-2", now + timedelta(days=6), now).status == 200
     assert client.calendly(event["body"].encode(), signed_at=now).status == 500
 
 
@@ -255,14 +252,15 @@ def project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stack(project, monkeypatch_module):
-    monkeypatch_module.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch_module.setenv(LEAK, "the stack's own")
-    monkeypatch_module.setenv("PYTHONPATH", str(REPO))  # would put local_stack on a function's path
-    s = LocalStack(project, stack_name=STACK, parameter_overrides={"RecordDir": str(project / "records")})
-    s.start()
-    yield s
-    s.stop()
+def stack(project):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        patch.setenv(LEAK, "the stack's own")
+        patch.setenv("PYTHONPATH", str(REPO))  # would put local_stack on a function's path
+        s = LocalStack(project, stack_name=STACK, parameter_overrides={"RecordDir": str(project / "records")})
+        s.start()
+        yield s
+        s.stop()
 
 
 def test_the_stacks_own_environment_does_not_reach_a_function(stack, project):
