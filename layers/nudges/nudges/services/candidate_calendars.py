@@ -133,7 +133,9 @@ class CalendarService:
         """An access token (and a rotated refresh token, if the provider gave one)."""
         client = self._oauth.for_provider(provider)
         if client is None:
-            raise ProviderUnavailable(f"no OAuth client for {provider} in the calendar OAuth secret")
+            raise ProviderUnavailable(
+                f"no OAuth client for {provider} in the calendar OAuth secret", dependency=provider
+            )
         google = provider == "google"
         token_url = self._settings.google_token_url if google else self._settings.microsoft_token_url
         grant = refresh_access(provider, token_url, client, refresh_token, None if google else MICROSOFT_SCOPE)
@@ -164,7 +166,7 @@ class CalendarService:
                 raise InvalidInput(
                     f"refresh_token: {provider} refused it ({exc.code or exc.status})", field="refresh_token"
                 ) from None
-            raise ProviderUnavailable(str(exc)) from None
+            raise ProviderUnavailable(str(exc), dependency=provider) from None
         previous = self._calendars.get(candidate_id, provider, request.calendar_id)
         connection = CalendarConnection(
             candidate_id=candidate_id,
@@ -186,7 +188,7 @@ class CalendarService:
                 raise InvalidInput(
                     f"calendar_id: {provider} has no calendar {request.calendar_id}", field="calendar_id"
                 ) from None
-            raise ProviderUnavailable(str(exc)) from None
+            raise ProviderUnavailable(str(exc), dependency=provider) from None
         self._calendars.save(connection)
         if previous and previous.watch_id:
             self._close_watch(previous, access)
@@ -420,7 +422,11 @@ class CalendarService:
     def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
         source = connection.provider
         if reading.interview is not None:
-            self._bookings.apply(BookingChange("booked", reading.interview), now)
+            try:
+                self._bookings.apply(BookingChange("booked", reading.interview), now)
+            except InvalidInput as exc:
+                # An event no interview can be (year 9999, 500 guests): skipped, the sync goes on.
+                logger.info("calendar event out of bounds skipped", extra={"provider": source, "reason": exc.message})
             return
         # Not (or no longer) an interview: stop it if it was one.
         interview_id = self._interviews.for_source(source, reading.ref) or interview_id_for(source, reading.ref)

@@ -177,6 +177,11 @@ class NudgePlanner:
         planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
 
+    def connect_sent(self, application_id: str) -> bool:
+        """Whether the application's connect nudge has gone (too late to take it back)."""
+        connect = self._nudges.get(application_id, "connect")
+        return connect is not None and connect.status == "sent"
+
     def sync_rejection_reply(
         self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
     ) -> None:
