@@ -100,6 +100,7 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .
 	PYTHONPATH=layers/nudges $(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy -p nudges
+	$(VENV)/bin/mypy --no-error-summary tests/fakes/repositories.py
 	@for app in functions/*/app.py; do $(VENV)/bin/mypy --no-error-summary "$$app" || exit 1; done
 	$(VENV)/bin/cfn-lint template.yaml
 	$(CHECKOV_VENV)/bin/checkov -f template.yaml --config-file .checkov.yaml

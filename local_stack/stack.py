@@ -270,7 +270,15 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
-        return f"http://{host}:{port}"
+        url = f"http://{host}:{port}"
+        if not _RUNNING:
+            # moto keeps its backends in this process, not in the server: a fresh embedded
+            # server would otherwise meet what an earlier stack of this process left (a number
+            # that texted STOP, a delivery already claimed). No other stack serves now: forget it.
+            import urllib.request
+
+            urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).close()
+        return url
 
     def _tee_logs(self) -> None:
         """With ``NUDGES_LOCAL_LOG_FILE`` set, every line the functions write to stdout (their
