@@ -1,5 +1,6 @@
 """Inbound SMS from the two-way SMS topic: STOP and friends opt out, START opts back in, HELP
-answers. Numbers are remembered only as hashes."""
+answers, YES gives consent to texts (kept on each candidate with that number, with its time and
+message id). Numbers are remembered only as hashes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP"}
 HELP = {"HELP", "INFO"}
+YES = {"YES", "Y"}
 HELP_REPLY = (
     "Interview Nudges: reminders to research before, thank after, and connect once you get an offer. "
     "Reply STOP to stop texts, START to resume. Emails have their own unsubscribe link."
@@ -27,6 +29,25 @@ def _sms():
     from nudges.adapters.sms import SmsSender
 
     return SmsSender(client("sns"))
+
+
+def _consent_given(number: str, message_id: str) -> None:
+    """Record the YES on every candidate registered with this number, and say texts are on
+    (once: a YES already on record, or the same text delivered again, gets no second answer)."""
+    from nudges.domain.candidate import Consent
+    from nudges.domain.messages import sms_yes_reply
+
+    store, consent = wiring.store(), wiring.consent()
+    locale = None
+    for candidate_id in consent.candidates_for_phone(phone_key(number)):
+        candidate = store.get_candidate(candidate_id)
+        if candidate is None or candidate.phone != number:
+            continue
+        if consent.record_sms_yes(candidate, Consent(clock.now(), "sms_yes", message_id)):
+            logger.info("SMS consent given", extra={"candidate_id": candidate_id, "message_id": message_id})
+            locale = candidate.locale
+    if locale is not None:
+        _sms().send(number, sms_yes_reply(locale))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -48,4 +69,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
                 logger.warning("carrier opt-in refused", extra={"message_id": message_id})
         elif keyword in HELP:
             _sms().send(number, HELP_REPLY)
+        elif keyword in YES:
+            _consent_given(number, message_id)
         logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword[:12]})

@@ -60,13 +60,15 @@ register_error_handlers(app)
 
 
 def _candidates():
-    from nudges.services.candidates import CandidateService
-
-    return CandidateService(wiring.store(), wiring.planner(), wiring.scheduler(), wiring.calendars)
+    return wiring.candidates()
 
 
 def _view(candidate: domain.Candidate) -> views.Candidate:
+    from nudges.services.journey import journey
+
     base = config.public_base_url(app.current_event.request_context.domain_name)
+    # Reachability, consent, calendars and the candidate's own links (issue 16).
+    extras = journey(candidate, wiring.store(), wiring.calendars, base, wiring.unsubscribe_keys()[0])
     return {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,
@@ -79,6 +81,7 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
         "created_at": iso(candidate.created_at),
+        **extras,
     }
 
 

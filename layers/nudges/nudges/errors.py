@@ -32,5 +32,11 @@ class PayloadTooLarge(NudgesError):
     status_code = 413
 
 
+class NotConfigured(NudgesError):
+    """A setting the operator has still to fill in (an OAuth client, say): the message names it."""
+
+    status_code = 503
+
+
 class SendInProgress(NudgesError):
     """Another delivery holds the send lease; retrying later finds it sent or expired."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from nudges import metrics
-from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge, Unauthorized
+from nudges.errors import InvalidInput, NotConfigured, NudgesError, PayloadTooLarge, Unauthorized
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -91,8 +91,8 @@ def json_response(status: int, body: Any) -> Response:
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(NudgesError)
     def _nudges_error(exc: NudgesError) -> Response:
-        if exc.status_code >= 500:
-            raise exc
+        if exc.status_code >= 500 and not isinstance(exc, NotConfigured):
+            raise exc  # ours to fix: a 500, logged with its trace; a setting to fill in says which
         body = {"message": exc.message}
         if exc.field:
             body["field"] = exc.field

@@ -10,9 +10,14 @@ from nudges.adapters.aws import LazyClient  # each client built on its first cal
 
 if TYPE_CHECKING:
     from nudges.adapters.ats import GreenhouseApi, LeverApi
+    from nudges.adapters.consent import ConsentStore
+    from nudges.adapters.oauth_states import OAuthStates
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.store import NudgeStore
+    from nudges.domain.candidate import Candidate
+    from nudges.services.candidates import CandidateService
+    from nudges.services.connect import ConnectService
     from nudges.services.offer_sources import OfferSources
     from nudges.services.planning import NudgePlanner
     from nudges.services.sending import MessageComposer
@@ -60,6 +65,8 @@ def unsubscribe_keys() -> list[str]:
 
 @cache
 def composer() -> MessageComposer:
+    from nudges.domain.messages import WelcomeLinks
+    from nudges.links import candidate_links
     from nudges.services.sending import MessageComposer
     from nudges.unsubscribe import unsubscribe_url
 
@@ -67,7 +74,34 @@ def composer() -> MessageComposer:
         base = config.public_base_url()
         return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
 
-    return MessageComposer(store(), link)
+    def welcome_links(candidate: Candidate) -> WelcomeLinks:
+        found = candidate_links(config.public_base_url(), unsubscribe_keys()[0], candidate.candidate_id)
+        domain = config.inbox_domain()
+        address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
+        return WelcomeLinks(found["google"], found["microsoft"], found["preferences"], address)
+
+    return MessageComposer(store(), link, welcome_links, config.timings())
+
+
+@cache
+def consent() -> ConsentStore:
+    from nudges.adapters.consent import ConsentStore
+
+    return ConsentStore(LazyClient("dynamodb"), config.table_name())
+
+
+@cache
+def oauth_states() -> OAuthStates:
+    from nudges.adapters.oauth_states import OAuthStates
+
+    return OAuthStates(LazyClient("dynamodb"), config.table_name())
+
+
+def candidates() -> CandidateService:
+    """Registering, changing and erasing candidates (nudges re-planned, calendars stopped)."""
+    from nudges.services.candidates import CandidateService
+
+    return CandidateService(store(), planner(), scheduler(), calendars, consent())
 
 
 @cache
@@ -125,3 +159,19 @@ def greenhouse_api() -> GreenhouseApi:
     from nudges.adapters.ats import GreenhouseApi
 
     return GreenhouseApi(config.greenhouse_api_base_url(), _api_key("greenhouse_api_key"))
+
+
+@cache
+def connect() -> ConnectService:
+    """Calendar connect by OAuth: the consent redirect and its callback."""
+    import os
+
+    from nudges.services.connect import ConnectService, ConsentUrls
+
+    urls = ConsentUrls(
+        google_auth_url=os.environ.get("GOOGLE_AUTH_URL") or "https://accounts.google.com/o/oauth2/v2/auth",
+        ms_auth_url=os.environ.get("MS_AUTH_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
+        ms_token_url=os.environ.get("MS_TOKEN_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+    )
+    return ConnectService(store(), oauth_states(), calendars(), urls)

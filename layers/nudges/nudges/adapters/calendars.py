@@ -126,6 +126,17 @@ class CalendarStore(DynamoTable):
         )
         return [self._connection(i) for i in items]
 
+    def delete(self, connection: CalendarConnection) -> None:
+        """The connection and its watch item (a disconnect)."""
+        self._db.delete_item(
+            TableName=self._table,
+            Key=self._key(
+                f"CANDIDATE#{connection.candidate_id}", f"CALENDAR#{connection.provider}#{connection.calendar_id}"
+            ),
+        )
+        if connection.watch_id:
+            self.delete_watch(connection.provider, connection.watch_id)
+
     def set_sync_token(self, connection: CalendarConnection, sync_token: str) -> CalendarConnection:
         self._set(connection, "sync_token", sync_token)
         return replace(connection, sync_token=sync_token)

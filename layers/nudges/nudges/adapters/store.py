@@ -9,10 +9,12 @@
 | provider ref -> interview | SOURCE#<source>#<ref> | INTERVIEW             |                                       |
 | application             | APPLICATION#<id>       | APPLICATION           | EMAIL#<email> / APPLICATION#<id>      |
 | nudge (+ its sends)     | <owner PK>             | NUDGE#<kind>          |                                       |
+| phone -> candidate      | PHONE#<sha256>         | CANDIDATE#<id>        |                                       |
 | inbound SMS             | INBOUND_SMS#<id>       | SMS                   |                                       |
 | webhook delivery seen   | DELIVERY#<source>#<id> | DELIVERY              |                                       |
 
-A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
+A nudge's owner is its interview (research_prompt, thank_you), its application (connect) or
+the candidate (welcome). The phone pointer finds who a YES by SMS is from (``adapters/consent.py``).
 The nudge item also carries the sender's claim (``claim_token``, ``lease_until``: one claim
 covers all its channels) and one ``send_<channel>`` map per channel sent (message id, time,
 order): a send is recorded with one conditional UpdateItem, and erasure and retention find it
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from nudges.adapters.aws import error_code
 from nudges.adapters.dynamo import DynamoTable
-from nudges.domain.candidate import Candidate
+from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
 from nudges.errors import Conflict
 from nudges.timefmt import iso, parse_iso
@@ -44,7 +46,22 @@ class ConcurrentUpdate(Exception):
 
 
 def owner_pk(owner_id: str) -> str:
+    if owner_id.startswith("c_"):
+        return f"CANDIDATE#{owner_id}"  # the welcome
     return f"APPLICATION#{owner_id}" if owner_id.startswith("ap_") else f"INTERVIEW#{owner_id}"
+
+
+def consent_item(consent: Consent | None) -> dict[str, Any] | None:
+    if consent is None:
+        return None
+    item = {"obtained_at": iso(consent.obtained_at), "method": consent.method}
+    return {**item, "message_id": consent.message_id} if consent.message_id else item
+
+
+def _consent(data: dict[str, Any] | None) -> Consent | None:
+    if not data:
+        return None
+    return Consent(parse_iso(data["obtained_at"]), data["method"], data.get("message_id"))
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,9 @@ class NudgeStore(DynamoTable):
             "locale": candidate.locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
+            "paused": candidate.paused,
+            "kinds_off": list(candidate.kinds_off),
+            "sms_consent": consent_item(candidate.sms_consent),
             # Every candidate under one GSI1 key, so listing them is a Query, never a Scan.
             "GSI1PK": "CANDIDATES",
             "GSI1SK": f"CANDIDATE#{iso(candidate.created_at)}#{candidate.candidate_id}",
@@ -142,12 +162,27 @@ class NudgeStore(DynamoTable):
                             "ConditionExpression": not_there,
                         }
                     },
+                    *(
+                        [{"Put": {"TableName": self._table, "Item": self._item(self._phone_pointer(candidate))}}]
+                        if candidate.phone
+                        else []
+                    ),
                 ]
             )
         except Exception as exc:
             if error_code(exc) == "TransactionCanceledException":
                 raise Conflict("a candidate with this email is already registered", field="email") from exc
             raise
+
+    def _phone_pointer(self, candidate: Candidate) -> dict[str, Any]:
+        """Who a text from this number is from (a YES): the number only as its hash."""
+        assert candidate.phone
+        return {
+            "PK": f"PHONE#{phone_key(candidate.phone)}",
+            "SK": f"CANDIDATE#{candidate.candidate_id}",
+            "candidate_id": candidate.candidate_id,
+            "expires_at": self._expires(candidate.created_at),
+        }
 
     def _candidate(self, data: dict[str, Any]) -> Candidate:
         return Candidate(
@@ -160,6 +195,10 @@ class NudgeStore(DynamoTable):
             phone=data.get("phone"),
             name=data.get("name"),
             locale=data.get("locale", "en-GB"),
+            paused=bool(data.get("paused", False)),
+            kinds_off=tuple(data.get("kinds_off") or ()),
+            sms_consent=_consent(data.get("sms_consent")),
+            sms_yes=_consent(data.get("sms_yes")),
         )
 
     def candidates(self) -> list[Candidate]:
@@ -282,15 +321,20 @@ class NudgeStore(DynamoTable):
             (f"EMAIL#{email}", "CANDIDATE"),
             (f"INBOX#{candidate.ics_inbox_token}", "CANDIDATE"),
         ]
-        # Calendar connections live under the candidate's own key, with their watch items.
+        if candidate.phone:
+            keys.append((f"PHONE#{phone_key(candidate.phone)}", f"CANDIDATE#{candidate.candidate_id}"))
+        # Calendar connections (with their watch items) and the welcome nudge live under the
+        # candidate's own key.
         for item in self._query(
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
+            KeyConditionExpression="PK = :pk AND SK > :profile_or_before",
             ExpressionAttributeValues={
                 ":pk": {"S": f"CANDIDATE#{candidate.candidate_id}"},
-                ":calendar": {"S": "CALENDAR#"},
+                ":profile_or_before": {"S": "CALENDAR"},
             },
             ProjectionExpression="PK, SK, watch_key",
         ):
+            if item["SK"] == "PROFILE":
+                continue
             keys.append((item["PK"], item["SK"]))
             if item.get("watch_key"):
                 keys.append((item["watch_key"], "WATCH"))
@@ -496,7 +540,7 @@ class NudgeStore(DynamoTable):
             owner_id=owner_id,
             kind=data["kind"],
             status=data["status"],
-            interview_id=data["interview_id"],
+            interview_id=data.get("interview_id") or "",
             due_at=parse_iso(data["due_at"]) if data.get("due_at") else None,
             schedule_name=data.get("schedule_name"),
             reason=data.get("reason"),
@@ -514,7 +558,7 @@ class NudgeStore(DynamoTable):
         plan: dict[str, Any] = {
             "kind": nudge.kind,
             "status": nudge.status,
-            "interview_id": nudge.interview_id,
+            "interview_id": nudge.interview_id or None,  # none for the welcome
             "due_at": iso(nudge.due_at) if nudge.due_at else None,
             "schedule_name": nudge.schedule_name,
             "reason": nudge.reason,
@@ -561,8 +605,12 @@ class NudgeStore(DynamoTable):
     def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
         """The nudge, its owner (interview or application) and the candidate's profile: one call."""
         owner = owner_pk(owner_id)
-        owner_sk = "APPLICATION" if owner.startswith("APPLICATION#") else "INTERVIEW"
-        found = self._batch_get([(owner, f"NUDGE#{kind}"), (owner, owner_sk), (f"CANDIDATE#{candidate_id}", "PROFILE")])
+        owner_sk = {"APPLICATION": "APPLICATION", "CANDIDATE": "PROFILE"}.get(owner.partition("#")[0], "INTERVIEW")
+        # The welcome's owner is the profile itself: one key once (BatchGetItem refuses duplicates).
+        keys = list(
+            dict.fromkeys([(owner, f"NUDGE#{kind}"), (owner, owner_sk), (f"CANDIDATE#{candidate_id}", "PROFILE")])
+        )
+        found = self._batch_get(keys)
         nudge = found.get((owner, f"NUDGE#{kind}"))
         data = found.get((owner, owner_sk))
         profile = found.get((f"CANDIDATE#{candidate_id}", "PROFILE"))
@@ -763,10 +811,14 @@ class NudgeStore(DynamoTable):
         return self._get(f"SMS_OPT_OUT#{phone_hash}", "SMS") is not None
 
     def update_candidate(self, candidate: Candidate) -> None:
-        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone),
+        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone,
+        paused, kinds turned off),
         on the profile and on its copy under the email pointer, in one transaction."""
         change = {
-            "UpdateExpression": "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
+            "UpdateExpression": (
+                "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
+                " paused = :paused, kinds_off = :kinds_off"
+            ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
             "ExpressionAttributeValues": {
@@ -775,6 +827,8 @@ class NudgeStore(DynamoTable):
                 ":locale": {"S": candidate.locale},
                 ":name": self._ser.serialize(candidate.name),
                 ":phone": self._ser.serialize(candidate.phone),
+                ":paused": {"BOOL": candidate.paused},
+                ":kinds_off": self._ser.serialize(list(candidate.kinds_off)),
             },
         }
         keys = [

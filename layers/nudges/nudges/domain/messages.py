@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -20,10 +21,11 @@ from urllib.parse import quote_plus
 from nudges.domain.interview import Person, company_display_name
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import timedelta
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
+    from nudges.domain.plan import NudgeTimings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("en-GB", "en-US")
@@ -178,3 +180,67 @@ def connect(
         )
     values = {"company": company, "people": "\n".join(entries) or "  - everyone you met"}
     return _message(candidate, "connect", values, people, unsubscribe_url)
+
+
+@dataclass(frozen=True)
+class WelcomeLinks:
+    """The candidate's own links: calendar connect (per provider) and preferences, each signed for
+    them; the address their invites are forwarded to (None without an inbox domain)."""
+
+    google: str
+    microsoft: str
+    preferences: str
+    forwarding_address: str | None = None
+
+
+def _hours(delay: timedelta) -> str:
+    hours = delay.total_seconds() / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _clock_time(moment: time, locale: str) -> str:
+    if locale == "en-US":
+        return datetime.combine(date(2000, 1, 1), moment).strftime("%I:%M %p").lstrip("0").replace(":00 ", " ")
+    return moment.strftime("%H:%M")
+
+
+def welcome(
+    candidate: Candidate, links: WelcomeLinks, timings: NudgeTimings, unsubscribe_url: str | None = None
+) -> Message:
+    """What the service will do and when, where to forward invites, the connect and preferences
+    links; by SMS, without consent on record, the request to reply YES."""
+    locale = candidate.locale
+    forwarding = (
+        _fill(locale, "welcome", "forwarding", {"address": links.forwarding_address})
+        if links.forwarding_address
+        else ""
+    )
+    values = {
+        "first_name": candidate.first_name,
+        "research_lead": _hours(timings.research_lead),
+        "thank_you_delay": _hours(timings.thank_you_delay),
+        "quiet_start": _clock_time(timings.quiet_start, locale),
+        "quiet_end": _clock_time(timings.quiet_end, locale),
+        "timezone": candidate.timezone,
+        "google_url": links.google,
+        "microsoft_url": links.microsoft,
+        "preferences_url": links.preferences,
+    }
+    text = _fill(locale, "welcome", "email", {**values, "forwarding": forwarding})
+    fragments = [_html(locale, "welcome", {**values, "forwarding": forwarding})]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        text += "\n" + _fill(locale, "footer", "email", footer)
+        fragments.append(_html(locale, "footer", footer))
+    sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
+    return Message(
+        subject=_fill(locale, "welcome", "subject", values),
+        text=text + "\n",
+        html=_page(*fragments),
+        sms=_fill(locale, sms_kind, "sms", values),
+    )
+
+
+def sms_yes_reply(locale: str) -> str:
+    """The answer to a YES by SMS."""
+    return _template(locale, "sms_yes", "sms")

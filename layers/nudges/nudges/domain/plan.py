@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 
     from nudges.domain.interview import Interview
 
-NudgeKind = Literal["research_prompt", "thank_you", "connect"]
-NUDGE_KINDS: tuple[NudgeKind, ...] = ("research_prompt", "thank_you", "connect")
+NudgeKind = Literal["research_prompt", "thank_you", "connect", "welcome"]
+NUDGE_KINDS: tuple[NudgeKind, ...] = ("research_prompt", "thank_you", "connect", "welcome")
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
 
 # A thank-you that could not go out on time is still worth sending within a day.
@@ -97,3 +97,8 @@ def plan_connect_nudge(
     interview of the application has ended (``not_before``): one connects with people met."""
     due = max(now, not_before) if not_before else now
     return PlannedNudge("connect", "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))
+
+
+def plan_welcome(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+    """The welcome goes at registration, quiet hours permitting (a night-time sign-up hears at 08:00)."""
+    return PlannedNudge("welcome", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nudges.adapters.calendars import CalendarConnection, Watch
 from nudges.adapters.providers import GoogleCalendarApi, GraphApi, ProviderError, refresh_access
 from nudges.domain.interview import interview_id_for
-from nudges.errors import InvalidInput, NotFound, NudgesError, Unauthorized
+from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
 from nudges.models.calendars import EventReading, read_google_event, read_graph_event
 from nudges.observability import logger
 from nudges.services.bookings import BookingChange
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from nudges.adapters.calendars import CalendarStore, Provider
-    from nudges.adapters.providers import OAuthClientSecrets
+    from nudges.adapters.providers import OAuthClient, OAuthClientSecrets
     from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.models.calendars import CalendarConnect, GraphNotifications
@@ -128,11 +128,21 @@ class CalendarService:
         self._settings = settings
 
     # ------------------------------------------------------------------ access
-    def _access(self, provider: str, refresh_token: str) -> tuple[str, str | None]:
-        """An access token (and a rotated refresh token, if the provider gave one)."""
+    def oauth_client(self, provider: str) -> OAuthClient:
+        """The operator's OAuth client for the provider: the one check every route that needs it
+        makes (503 naming the secret to fill in, never a 500)."""
         client = self._oauth.for_provider(provider)
         if client is None:
-            raise ProviderUnavailable(f"no OAuth client for {provider} in the calendar OAuth secret")
+            raise NotConfigured(
+                f"no OAuth client for {provider}: fill in {provider}.client_id and {provider}.client_secret "
+                "in the CalendarOAuthClients secret (docs/operations.md, Calendar connections)",
+                field="provider",
+            )
+        return client
+
+    def _access(self, provider: str, refresh_token: str) -> tuple[str, str | None]:
+        """An access token (and a rotated refresh token, if the provider gave one)."""
+        client = self.oauth_client(provider)
         google = provider == "google"
         token_url = self._settings.google_token_url if google else self._settings.ms_token_url
         grant = refresh_access(provider, token_url, client, refresh_token, None if google else MS_SCOPE)
@@ -252,6 +262,17 @@ class CalendarService:
     def connections(self, candidate_id: str) -> list[CalendarConnection]:
         return self._calendars.connections(candidate_id)
 
+    def disconnect(self, candidate_id: str, provider: str, calendar_id: str) -> bool:
+        """Stop watching one calendar: ours first (the connection and its watch), then the watch
+        at the provider (best effort, as at erasure). False if it was not connected."""
+        connection = self._calendars.get(candidate_id, provider, calendar_id)
+        if connection is None:
+            return False
+        self._calendars.delete(connection)
+        logger.info("calendar disconnected", extra={"candidate_id": candidate_id, "provider": provider})
+        self.stop_watches([connection])
+        return True
+
     def stop_watches(self, connections: list[CalendarConnection]) -> None:
         """Stop an erased candidate's Google channels and Graph subscriptions at the provider,
         with the refresh tokens read before the erasure. Best effort: a watch the provider no
@@ -276,7 +297,7 @@ class CalendarService:
                     expires = iso(connection.watch_expires) if connection.watch_expires else None
                     logger.warning("calendar watch not stopped at the provider", extra={**facts, "lapses_at": expires})
                 continue
-            except ProviderUnavailable as exc:
+            except (ProviderUnavailable, NotConfigured) as exc:
                 logger.warning("calendar watch not stopped at the provider", extra={**facts, "error": str(exc)})
                 continue
             logger.info("calendar watch stopped at the provider", extra=facts)

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.candidate import Candidate
+from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.interview import normalise_email
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
+    from nudges.adapters.consent import ConsentStore
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.store import NudgeStore
     from nudges.models.api import CandidateChanges, NewCandidate
@@ -35,8 +36,10 @@ class CandidateService:
         planner: NudgePlanner,
         scheduler: NudgeScheduler,
         calendars: Callable[[], CalendarService] | None = None,
+        consent: ConsentStore | None = None,
     ) -> None:
         self._store = store
+        self._consent = consent
         self._planner = planner
         self._scheduler = scheduler
         self._calendars = calendars  # built only when a candidate is erased
@@ -52,6 +55,7 @@ class CandidateService:
             phone=new.phone,
             name=new.name,
             locale=new.resolved_locale,
+            sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
         )
         try:
             self._store.add_candidate(candidate)
@@ -64,6 +68,7 @@ class CandidateService:
                 raise
             candidate = existing
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
+        self._planner.sync_welcome(candidate, now)
         # Interviews and offers that arrived before the registration get their nudges now.
         for interview in self._store.interviews_for_email(candidate.email):
             self._planner.sync_interview(interview, candidate, now)
@@ -78,10 +83,15 @@ class CandidateService:
         fields = changes.model_dump(exclude_unset=True)
         if "channels" in fields:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
+        if "kinds_off" in fields:
+            fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
         updated = replace(current, **fields)
         if "sms" in updated.channels and not updated.phone:
             raise InvalidInput("phone: is required when channels include sms", field="phone")
         self._store.update_candidate(updated)
+        if updated.phone != current.phone and self._consent is not None:
+            self._consent.move_phone(updated, current.phone)
+            updated = replace(updated, sms_yes=None)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
         for interview in self._store.interviews_for_email(updated.email):
             self._planner.sync_interview(interview, updated, now)
@@ -99,6 +109,7 @@ class CandidateService:
             return  # erasing twice is erasing once
         owners = [i.interview_id for i in self._store.interviews_for_email(candidate.email)]
         owners += [a.application_id for a in self._store.applications_for_email(candidate.email)]
+        owners.append(candidate_id)  # the welcome
         for owner_id in owners:
             for nudge in self._store.nudges(owner_id).values():
                 self._scheduler.cancel(nudge.schedule_name)

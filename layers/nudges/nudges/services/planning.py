@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
 from nudges.adapters.store import NudgeRecord
-from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges
+from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges, plan_welcome
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -83,6 +83,13 @@ class NudgePlanner:
         last_end = max(i.end for i in rounds)
         planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
+
+    def sync_welcome(self, candidate: Candidate, now: datetime) -> None:
+        """Plan the welcome: once, owned by the candidate, like every nudge claimed by the sender
+        (a registration retried finds it planned or sent, and sends nothing twice)."""
+        current = self._store.get_nudge(candidate.candidate_id, "welcome")
+        planned = plan_welcome(candidate.zone, now, self._timings)
+        self._apply(candidate.candidate_id, "", candidate, planned, current, now, now)
 
     def cancel_pending(self, owner_id: str, reason: str) -> None:
         for nudge in self._store.nudges(owner_id).values():

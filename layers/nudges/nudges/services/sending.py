@@ -21,6 +21,7 @@ from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import everyone_met, normalise_email
+from nudges.domain.plan import NudgeTimings
 from nudges.errors import SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
@@ -50,12 +51,22 @@ class Delivery:
 class MessageComposer:
     """What a nudge says right now, from what is stored right now."""
 
-    def __init__(self, store: NudgeStore, unsubscribe_link: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        store: NudgeStore,
+        unsubscribe_link: Callable[[str], str | None],
+        welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
+        timings: NudgeTimings | None = None,
+    ) -> None:
         self._store = store
         self.unsubscribe_link = unsubscribe_link
+        self._welcome_links = welcome_links
+        self._timings = timings or NudgeTimings()
 
     def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message, or why there is nothing to send (the operator's preview)."""
+        if kind == "welcome":
+            return self.message(kind, None, None, self._store.get_candidate(owner_id), preview=preview)
         if kind == "connect":
             application = self._store.get_application(owner_id)
             candidate = self._store.candidate_by_email(application.candidate_email) if application else None
@@ -74,6 +85,15 @@ class MessageComposer:
         preview: bool = False,
     ) -> tuple[Candidate, messages.Message] | str:
         """The message from the nudge's owner and candidate as read, or why there is none."""
+        if kind == "welcome":
+            if candidate is None or self._welcome_links is None:
+                return "the candidate is no longer registered"
+            link = self.unsubscribe_link(candidate.candidate_id)
+            return candidate, messages.welcome(
+                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link
+            )
+        if candidate is not None and not candidate.wants(kind) and not preview:
+            return "paused by the candidate" if candidate.paused else "turned off by the candidate"
         if kind == "connect":
             if application is None or (application.outcome != "offer" and not preview):
                 return "the application has no offer"
@@ -116,7 +136,7 @@ class SendService:
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
-        allowed, refused = self._channels(candidate)
+        allowed, refused = self._channels(candidate, nudge.kind)
         # One claim for the nudge covers its channels; the item it returns says which of them a
         # delivery that crashed mid-way already sent, so only what is missing goes out.
         claim = self._store.claim_send(nudge, now, SEND_LEASE)
@@ -140,7 +160,7 @@ class SendService:
                 return f"skipped: {reason}"
         return f"sent on {', '.join(allowed)}" + (f" (not {'; '.join(refused)})" if refused else "")
 
-    def _channels(self, candidate: Candidate) -> tuple[list[str], list[str]]:
+    def _channels(self, candidate: Candidate, kind: str) -> tuple[list[str], list[str]]:
         """The channels this candidate may be reached on now, and why the others may not (read
         before every send: suppression and opt-outs are honoured at send time)."""
         reachable = candidate.reachable_channels()
@@ -152,6 +172,9 @@ class SendService:
                 refused.append(f"email: {suppressed}")
             elif channel == "sms" and (sms_opted_out or self._sms.opted_out(candidate.phone or "")):
                 refused.append("sms: opted out by SMS")
+            elif channel == "sms" and kind != "welcome" and candidate.awaiting_sms_consent:
+                # Double opt-in: the welcome asks for a YES; nothing else is texted before it.
+                refused.append("sms: awaiting_sms_consent")
             else:
                 allowed.append(channel)
         return allowed, refused
