@@ -157,3 +157,25 @@ def test_erasure_takes_the_consent_record_and_the_welcome_with_it(client, stack,
     items = ddb.scan(TableName=table)["Items"]
     mentions = [i for i in items if registered["candidate_id"] in str(i)]
     assert mentions == []
+
+
+def test_no_oauth_client_configured_answers_503_naming_the_secret(client, unique):
+    """This module's stack has the CalendarOAuthClients secret as deployed: still empty."""
+    import urllib.error
+    import urllib.request
+
+    client.set_clock(datetime(2034, 7, 3, 9, 0, tzinfo=UTC))
+    registered = register(client, f"ada-{unique}@example.org", "+447700900206")
+    try:
+        with urllib.request.urlopen(registered["connect_urls"]["google"], timeout=60) as response:
+            status, page = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, page = error.code, error.read().decode()
+    assert status == 503 and "CalendarOAuthClients" in page
+    reply = client.request(
+        "POST",
+        f"/candidates/{registered['candidate_id']}/calendars",
+        {"provider": "microsoft", "refresh_token": "anything"},
+    )
+    assert reply.status == 503, reply
+    assert "CalendarOAuthClients" in reply.body["message"] and reply.body["field"] == "provider"
