@@ -16,8 +16,22 @@ from nudges.observability import logger
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from nudges.services.receipts import InviteReceipts
+
 # SES marks mail it judged to carry a virus; nothing in it is read.
 REFUSED_VERDICTS = {"FAIL"}
+
+
+def _receipts() -> InviteReceipts | None:
+    """Answers to forwarded mail, unless the template's AcknowledgeForwardedInvites is false."""
+    if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "true").lower() != "true":
+        return None
+    from nudges.adapters.aws import LazyClient
+    from nudges.adapters.email import EmailSender
+    from nudges.services.receipts import InviteReceipts
+
+    email = EmailSender(LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
+    return InviteReceipts(wiring.store(), email, wiring.composer().unsubscribe_link)
 
 
 @event_source(data_class=SNSEvent)
@@ -29,7 +43,7 @@ def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
     from nudges.services.invites import InviteService
 
     mailbox = Mailbox(client("s3"))
-    invites = InviteService(wiring.store(), wiring.planner())
+    invites = InviteService(wiring.store(), wiring.planner(), _receipts())
     handled = []
     for record in event.records:
         notification = json.loads(record.sns.message)
@@ -44,7 +58,7 @@ def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
         else:
             message = mailbox.read(bucket, key)
             interviews = invites.receive_mail(
-                receipt.get("recipients") or [], os.environ["INBOX_DOMAIN"], message, clock.now()
+                receipt.get("recipients") or [], os.environ["INBOX_DOMAIN"], message, clock.now(), mail_id=key
             )
             handled += [i.interview_id for i in interviews]
         mailbox.delete(bucket, key)  # read once; nothing of the mail is kept

@@ -179,3 +179,36 @@ def test_no_oauth_client_configured_answers_503_naming_the_secret(client, unique
     )
     assert reply.status == 503, reply
     assert "CalendarOAuthClients" in reply.body["message"] and reply.body["field"] == "provider"
+
+
+def test_a_forwarded_invite_is_acknowledged_with_what_was_read_or_what_was_wrong(client, unique):
+    from tests.e2e.test_ics import BEFORE_THEM, fixture, mail
+
+    client.set_clock(BEFORE_THEM)
+    email = f"karim-{unique}@nilas.com"
+    reply = client.register(email=email, timezone="Europe/Paris", channels=["email"], name="Karim Hamidou")
+    assert reply.status == 201, reply
+    address = reply.body["ics_inbox_email"]
+    # When Karim forwards an Outlook invitation to his inbox address
+    assert client.email(mail(address, fixture("invite_outlook_request.ics"))).status == 202
+    client.set_clock(BEFORE_THEM + timedelta(minutes=1))
+    # Then a short email back says what was read, and when the research prompt comes
+    [receipt] = [m for m in to(client, email) if m["subject"].startswith("Got it")]
+    assert receipt["subject"] == "Got it: Inboxapp, Friday 20 February, 09:30 (CET)"
+    assert (
+        'Got it: "Pommes" with Inboxapp, Friday 20 February, 09:30 (CET); '
+        "research prompt on Wednesday 18 February, 09:30 (CET)." in receipt["body"]
+    )
+    # When he forwards a mail with no invitation in it, and one whose file is broken
+    from email.message import EmailMessage
+
+    note = EmailMessage()
+    note["From"], note["To"], note["Subject"] = "Karim <karim@nilas.com>", address, "Fwd: see you Tuesday"
+    note.set_content("No calendar here.")
+    assert client.email(bytes(note)).status == 202
+    broken = mail(address, b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:No UID\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert client.email(broken).status == 202
+    problems = [m for m in to(client, email) if m["subject"] == "We could not use the invitation you forwarded"]
+    assert len(problems) == 2
+    assert "Not used: there was no calendar invitation (.ics) in the mail." in problems[0]["body"]
+    assert "Not used: the invitation file could not be read" in problems[1]["body"]

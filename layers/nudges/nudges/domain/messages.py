@@ -244,3 +244,48 @@ def welcome(
 def sms_yes_reply(locale: str) -> str:
     """The answer to a YES by SMS."""
     return _template(locale, "sms_yes", "sms")
+
+
+@dataclass(frozen=True)
+class InviteReceipt:
+    """One interview read from a forwarded invite, and when its research prompt comes (or why not)."""
+
+    company: str
+    title: str
+    start: datetime
+    cancelled: bool = False
+    research_at: datetime | None = None
+    research_skipped: str | None = None
+
+
+def _receipt_line(receipt: InviteReceipt, candidate: Candidate) -> str:
+    what = f'"{receipt.title}" with {company_display_name(receipt.company)}, {local_time(receipt.start, candidate)}'
+    if receipt.cancelled:
+        return f"Cancelled: {what}. Its nudges are withdrawn."
+    if receipt.research_at is not None:
+        return f"Got it: {what}; research prompt on {local_time(receipt.research_at, candidate)}."
+    if receipt.research_skipped:
+        return f"Got it: {what}; no research prompt ({receipt.research_skipped})."
+    return f"Got it: {what}."
+
+
+def invite_receipt(
+    candidate: Candidate, receipts: list[InviteReceipt], problems: list[str], unsubscribe_url: str | None = None
+) -> Message:
+    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    locale = candidate.locale
+    lines = [_receipt_line(r, candidate) for r in receipts]
+    lines += [f"Not used: {problem}" for problem in problems]
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    if receipts:
+        first = receipts[0]
+        summary = f"{company_display_name(first.company)}, {local_time(first.start, candidate)}"
+        subject = _fill(locale, "invite_receipt", "subject", {"summary": summary})
+    else:
+        subject = _fill(locale, "invite_problem", "subject", {})
+    text, fragments = _fill(locale, "invite_receipt", "email", values), [_html(locale, "invite_receipt", values)]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        text += "\n" + _fill(locale, "footer", "email", footer)
+        fragments.append(_html(locale, "footer", footer))
+    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms="")

@@ -15,12 +15,14 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.services.planning import NudgePlanner
+    from nudges.services.receipts import InviteReceipts
 
 
 class InviteService:
-    def __init__(self, store: NudgeStore, planner: NudgePlanner) -> None:
+    def __init__(self, store: NudgeStore, planner: NudgePlanner, receipts: InviteReceipts | None = None) -> None:
         self._store = store
         self._bookings = BookingService(store, planner)
+        self._receipts = receipts  # forwarded mail is answered (None: AcknowledgeForwardedInvites off)
 
     def candidate_for(self, inbox_token: str) -> Candidate:
         """The inbox's owner; 401 for a token nobody holds (the token is the credential, as a signature is elsewhere)."""
@@ -44,9 +46,12 @@ class InviteService:
         )
         return interviews
 
-    def receive_mail(self, recipients: list[str], inbox_domain: str, message: bytes, now: datetime) -> list[Interview]:
+    def receive_mail(
+        self, recipients: list[str], inbox_domain: str, message: bytes, now: datetime, mail_id: str = ""
+    ) -> list[Interview]:
         """An email to one or more inbox addresses (``<token>@<inbox domain>``): each calendar in
-        it goes to each candidate it was addressed to. Mail to unknown inboxes is dropped."""
+        it goes to each candidate it was addressed to, who is told what was read (or what was
+        wrong). Mail to unknown inboxes is dropped unanswered."""
         from nudges.models.ics import calendars_in_mail
 
         domain = inbox_domain.lower().strip(".")
@@ -67,10 +72,22 @@ class InviteService:
             logger.info("mail without a calendar invite dropped")
         interviews = []
         for candidate in candidates:
+            theirs: list[Interview] = []
+            problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
             for calendar in calendars:
                 try:
-                    interviews += self.receive(candidate, calendar, now)
+                    found = self.receive(candidate, calendar, now)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
+                    problems.append(f"the invitation file could not be read ({exc.message}).")
+                    continue
+                if not found:
+                    problems.append(
+                        "the invitation has no timed event to be invited to (a reply or an all-day event?)."
+                    )
+                theirs += found
+            interviews += theirs
+            if self._receipts is not None and mail_id:
+                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now)
         return interviews
