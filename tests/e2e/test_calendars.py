@@ -215,7 +215,7 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     google.notify(email)
     client.set_clock(NOW)
     assert timeline(client, candidate_id)["Interview with the CTO"][0] == "scheduled"
-    assert [m for m in client.outbox() if m["to"] == email] == []  # nothing due yet
+    assert [m for m in client.outbox() if m["to"] == email and m["kind"] != "welcome"] == []  # nothing due yet
 
     # Renewal: six and a half days on, the scheduled function opens a new channel, stops the old
     fired = client.set_clock(NOW + timedelta(days=6, hours=12))["fired"]
