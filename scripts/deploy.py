@@ -207,9 +207,9 @@ def redirect_uris(result: Plan) -> str:
     try:
         import boto3
 
-        stack = boto3.client("cloudformation", region_name=result.region).describe_stacks(
-            StackName=result.stack_name
-        )["Stacks"][0]
+        stack = boto3.client("cloudformation", region_name=result.region).describe_stacks(StackName=result.stack_name)[
+            "Stacks"
+        ][0]
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         if outputs.get("OAuthRedirectUris"):
             return outputs["OAuthRedirectUris"]

@@ -176,6 +176,9 @@ def preview_nudge(
     if found is None:
         raise NotFound(f"no interview {interview_id}", field="interview_id")
     owner_id = found[0].application_id if kind == "connect" else interview_id
+    if kind == "welcome":  # the welcome of the interview's candidate
+        registered = wiring.store().candidate_by_email(found[0].candidate_email)
+        owner_id = registered.candidate_id if registered else ""
     composed = wiring.composer().compose(owner_id, kind, preview=True)
     if isinstance(composed, str):
         raise NotFound(composed, field="interview_id")

@@ -212,3 +212,29 @@ def test_a_forwarded_invite_is_acknowledged_with_what_was_read_or_what_was_wrong
     assert len(problems) == 2
     assert "Not used: there was no calendar invitation (.ics) in the mail." in problems[0]["body"]
     assert "Not used: the invitation file could not be read" in problems[1]["body"]
+
+
+def test_a_new_number_has_to_say_yes_itself_and_the_operator_can_preview_the_welcome(client, unique):
+    now = datetime(2034, 8, 7, 9, 0, tzinfo=UTC)
+    client.set_clock(now)
+    email, old, new = f"ada-{unique}@example.org", "+447700900207", "+447700900208"
+    registered = register(client, email, old, sms_consent=None)
+    client.request("POST", "/_local/sms", {"from": old, "body": "YES"})
+    assert candidate(client, registered["candidate_id"])["reachable"]["sms"] is True
+    # When the operator changes her number, the old number's YES does not count for the new one
+    reply = client.request("PATCH", f"/candidates/{registered['candidate_id']}", {"phone": new})
+    assert reply.status == 200, reply
+    shown = candidate(client, registered["candidate_id"])
+    assert shown["sms_yes"] is None and shown["unreachable_reasons"] == {"sms": "awaiting_sms_consent"}
+    client.request("POST", "/_local/sms", {"from": old, "body": "YES"})  # the old phone: nobody's now
+    assert candidate(client, registered["candidate_id"])["sms_yes"] is None
+    client.request("POST", "/_local/sms", {"from": new, "body": "YES"})
+    assert candidate(client, registered["candidate_id"])["reachable"]["sms"] is True
+    # The operator previews the welcome as the candidate gets it
+    interview_id = client.book(email, f"uid-{unique}", datetime(2034, 8, 10, 14, 0, tzinfo=UTC), now).body[
+        "interview_id"
+    ]
+    preview = client.request("GET", f"/interviews/{interview_id}/nudges/welcome/preview?channel=email")
+    assert preview.status == 200, preview
+    assert preview.body["subject"] == "Welcome to Interview Nudges: what happens next"
+    assert registered["preferences_url"] in preview.body["body"]

@@ -87,7 +87,7 @@ def composer() -> MessageComposer:
 def consent() -> ConsentStore:
     from nudges.adapters.consent import ConsentStore
 
-    return ConsentStore(LazyClient("dynamodb"), config.table_name())
+    return ConsentStore(LazyClient("dynamodb"), config.table_name(), config.retention())
 
 
 @cache

@@ -20,10 +20,16 @@ from nudges.domain.candidate import phone_key
 from nudges.domain.interview import normalise_email
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
     from nudges.domain.candidate import Candidate, Consent
 
 
 class ConsentStore(DynamoTable):
+    def __init__(self, client: Any, table_name: str, retention: timedelta) -> None:
+        super().__init__(client, table_name)
+        self._retention = retention
+
     def candidates_for_phone(self, phone_hash: str) -> list[str]:
         """The ids of the candidates registered with this number (one Query on its hash)."""
         items = self._query(
@@ -58,7 +64,7 @@ class ConsentStore(DynamoTable):
             raise
         return True
 
-    def move_phone(self, candidate: Candidate, old_phone: str | None, expires_at: int | None = None) -> None:
+    def move_phone(self, candidate: Candidate, old_phone: str | None, now: datetime) -> None:
         """The candidate's number changed: the pointer follows it, and a YES from the old number
         no longer counts for the new one."""
         if old_phone == candidate.phone:
@@ -73,7 +79,8 @@ class ConsentStore(DynamoTable):
                 "PK": f"PHONE#{phone_key(candidate.phone)}",
                 "SK": f"CANDIDATE#{candidate.candidate_id}",
                 "candidate_id": candidate.candidate_id,
-                "expires_at": expires_at,
+                # Kept as long as the profile at least (retention extends it with the candidate's items).
+                "expires_at": int((now + self._retention).timestamp()),
             }
             self._db.put_item(TableName=self._table, Item=self._item(item))
         for pk, sk in (

@@ -90,7 +90,7 @@ class CandidateService:
             raise InvalidInput("phone: is required when channels include sms", field="phone")
         self._store.update_candidate(updated)
         if updated.phone != current.phone and self._consent is not None:
-            self._consent.move_phone(updated, current.phone)
+            self._consent.move_phone(updated, current.phone, now)
             updated = replace(updated, sms_yes=None)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
         for interview in self._store.interviews_for_email(updated.email):
