@@ -132,7 +132,10 @@ def test_reachable_says_why_not_after_stop_unsubscribe_and_a_bounce(client, uniq
     client.set_clock(datetime(2034, 5, 2, 9, 1, tzinfo=UTC))
     [welcome] = [m for m in to(client, email) if m["kind"] == "welcome"]
     link = next(line for line in welcome["body"].splitlines() if "/unsubscribe/" in line).split(": ", 1)[1]
-    assert client.request("POST", "/unsubscribe/" + link.rsplit("/", 1)[1]).status == 200
+    unsubscribed = client.request("POST", "/unsubscribe/" + link.rsplit("/", 1)[1])
+    assert unsubscribed.status == 200
+    assert "/preferences/" in unsubscribed.body  # where email can be turned back on
+    assert {k.lower(): v for k, v in unsubscribed.headers.items()}["referrer-policy"] == "no-referrer"
     shown = candidate(client, stopped["candidate_id"])
     assert shown["reachable"] == {"email": False, "sms": False}
     assert shown["unreachable_reasons"] == {"email": "unsubscribed", "sms": "opted_out"}
