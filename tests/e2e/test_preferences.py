@@ -200,8 +200,24 @@ def test_pausing_skips_the_nudges_and_the_operator_sees_why(client, stack, uniqu
     )
     assert status == 303
     assert candidate(client, registered["candidate_id"]).body["paused"] is True
-    client.set_clock(datetime(2036, 2, 5, 14, 0, tzinfo=UTC))
-    assert [m for m in client.outbox() if m["interview_id"] == interview_id] == []
+    # Then the nudges ahead are skipped at once, the operator sees why, and no schedule is left
     [interview] = client.interviews(registered["candidate_id"])
-    research = {n["kind"]: n for n in interview["nudges"]}["research_prompt"]
-    assert (research["status"], research["reason"]) == ("skipped", "paused by the candidate")
+    nudges = {n["kind"]: n for n in interview["nudges"]}
+    assert {(n["status"], n["reason"]) for n in nudges.values()} == {("skipped", "paused by the candidate")}
+    # When she unpauses but turns the research prompt off, the thank-you is planned again
+    status, _, _ = post_form(
+        registered["preferences_url"],
+        [("channels", "email"), ("timezone", "Europe/London"), ("kinds_off", "research_prompt")],
+    )
+    assert status == 303
+    [interview] = client.interviews(registered["candidate_id"])
+    nudges = {n["kind"]: n for n in interview["nudges"]}
+    assert (nudges["research_prompt"]["status"], nudges["research_prompt"]["reason"]) == (
+        "skipped",
+        "turned off by the candidate",
+    )
+    assert (nudges["thank_you"]["status"], nudges["thank_you"]["due_at"]) == ("scheduled", "2036-02-07T16:00:00Z")
+    client.set_clock(datetime(2036, 2, 7, 16, 0, tzinfo=UTC))
+    assert [(m["kind"], m["channel"]) for m in client.outbox() if m["interview_id"] == interview_id] == [
+        ("thank_you", "email")
+    ]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
 from nudges.adapters.store import NudgeRecord
-from nudges.domain.plan import plan_connect_nudge, plan_interview_nudges, plan_welcome
+from nudges.domain.plan import PlannedNudge, plan_connect_nudge, plan_interview_nudges, plan_welcome
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -22,7 +22,16 @@ if TYPE_CHECKING:
     from nudges.adapters.store import Application, NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
-    from nudges.domain.plan import NudgeTimings, PlannedNudge
+    from nudges.domain.plan import NudgeTimings
+
+
+def _as_wanted(planned: PlannedNudge, candidate: Candidate) -> PlannedNudge:
+    """Skipped ahead of time when the candidate paused or turned the kind off (their preferences
+    page); planned again as usual when they change their mind, while it is still ahead."""
+    if planned.status != "scheduled" or candidate.wants(planned.kind):
+        return planned
+    reason = "paused by the candidate" if candidate.paused else "turned off by the candidate"
+    return PlannedNudge(planned.kind, "skipped", reason=reason)
 
 
 class NudgePlanner:
@@ -47,6 +56,7 @@ class NudgePlanner:
             return
         current = self._store.nudges(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
+            planned = _as_wanted(planned, candidate)
             self._apply(
                 interview.interview_id,
                 interview.interview_id,
@@ -81,7 +91,7 @@ class NudgePlanner:
             self._store.attach_interview(application.application_id, interview_id)
         current = self._store.get_nudge(application.application_id, "connect")
         last_end = max(i.end for i in rounds)
-        planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
+        planned = _as_wanted(plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end), candidate)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
 
     def sync_welcome(self, candidate: Candidate, now: datetime) -> None:
