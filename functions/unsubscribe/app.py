@@ -43,7 +43,6 @@ def _preferences_link(candidate_id: str) -> str:
     return f'<p>Or <a href="/preferences/{html.escape(token)}">choose what you get</a> instead.</p>'
 
 
-
 @app.get("/unsubscribe/<token>")
 def confirm(token: str) -> Response:
     candidate_id = candidate_for(token, wiring.unsubscribe_keys())  # 404 for a forged link
