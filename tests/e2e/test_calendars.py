@@ -5,68 +5,20 @@ push notifications, Graph's validation handshake, change and lifecycle notificat
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
-from local_stack import LocalStack
-from tests.e2e.conftest import ROOT
-from tests.fakes.providers import FakeGoogle, FakeGraph
+from tests.e2e import providers
 
 if TYPE_CHECKING:
     from local_stack.client import LocalClient
 
+# The stack with fake Google and Graph servers (fixtures shared by the calendar modules).
+fakes, stack, google, graph = providers.fakes, providers.stack, providers.google, providers.graph
+
+
 NOW = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 THURSDAY_2PM = datetime(2031, 3, 6, 14, 0, tzinfo=UTC)
-CLIENTS = {
-    "google": ("google-client.apps.googleusercontent.com", "g-secret"),
-    "microsoft": ("ms-client-id", "ms-secret"),
-}
-
-
-@pytest.fixture(scope="module")
-def fakes():
-    holder: dict[str, LocalStack] = {}
-
-    def now() -> datetime:
-        return holder["stack"].clock.now() if "stack" in holder else datetime.now(UTC)
-
-    google, graph = FakeGoogle(now).start(), FakeGraph(now).start()
-    for fake, (client_id, secret) in zip((google, graph), CLIENTS.values(), strict=True):
-        fake.clients[client_id] = secret
-    yield holder, google, graph
-    google.stop()
-    graph.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(fakes):
-    holder, google, graph = fakes
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("GOOGLE_API_BASE_URL", google.url)
-        env.setenv("GOOGLE_TOKEN_URL", google.token_url)
-        env.setenv("GRAPH_API_BASE_URL", graph.api_url)
-        env.setenv("MS_TOKEN_URL", graph.token_url)
-        with LocalStack(ROOT) as stack:
-            holder["stack"] = stack
-            # What the operator does after deploying: put the OAuth clients into the secret.
-            secret = {p: {"client_id": c, "client_secret": s} for p, (c, s) in CLIENTS.items()}
-            stack.aws.client("secretsmanager").put_secret_value(
-                SecretId=stack.template.ref("CalendarOAuthClients"), SecretString=json.dumps(secret)
-            )
-            yield stack
-
-
-@pytest.fixture(scope="module")
-def google(fakes):
-    return fakes[1]
-
-
-@pytest.fixture(scope="module")
-def graph(fakes):
-    return fakes[2]
 
 
 def z(moment: datetime) -> str:

@@ -6,7 +6,6 @@ expires; a denied consent or a refused code stores nothing."""
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,15 +14,13 @@ from typing import Any
 
 import pytest
 
-from local_stack import LocalStack
-from tests.e2e.conftest import ROOT
-from tests.fakes.providers import FakeGoogle, FakeGraph
+from tests.e2e import providers
 
 NOW = datetime(2035, 3, 5, 9, 0, tzinfo=UTC)  # a Monday
-CLIENTS = {
-    "google": ("google-client.apps.googleusercontent.com", "g-secret"),
-    "microsoft": ("ms-client-id", "ms-secret"),
-}
+
+# The stack with fake Google and Graph servers (fixtures shared by the calendar modules).
+fakes, stack, google, graph = providers.fakes, providers.stack, providers.google, providers.graph
+CLIENTS = providers.CLIENTS
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -41,50 +38,6 @@ def get(url: str) -> tuple[int, Any, str]:
             return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read().decode()
-
-
-@pytest.fixture(scope="module")
-def fakes():
-    holder: dict[str, LocalStack] = {}
-
-    def now() -> datetime:
-        return holder["stack"].clock.now() if "stack" in holder else datetime.now(UTC)
-
-    google, graph = FakeGoogle(now).start(), FakeGraph(now).start()
-    for fake, (client_id, secret) in zip((google, graph), CLIENTS.values(), strict=True):
-        fake.clients[client_id] = secret
-    yield holder, google, graph
-    google.stop()
-    graph.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(fakes):
-    holder, google, graph = fakes
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("GOOGLE_API_BASE_URL", google.url)
-        env.setenv("GOOGLE_TOKEN_URL", google.token_url)
-        env.setenv("GOOGLE_AUTH_URL", google.auth_url)
-        env.setenv("GRAPH_API_BASE_URL", graph.api_url)
-        env.setenv("MS_TOKEN_URL", graph.token_url)
-        env.setenv("MS_AUTH_URL", graph.auth_url)
-        with LocalStack(ROOT) as stack:
-            holder["stack"] = stack
-            secret = {p: {"client_id": c, "client_secret": s} for p, (c, s) in CLIENTS.items()}
-            stack.aws.client("secretsmanager").put_secret_value(
-                SecretId=stack.template.ref("CalendarOAuthClients"), SecretString=json.dumps(secret)
-            )
-            yield stack
-
-
-@pytest.fixture(scope="module")
-def google(fakes):
-    return fakes[1]
-
-
-@pytest.fixture(scope="module")
-def graph(fakes):
-    return fakes[2]
 
 
 @pytest.fixture(autouse=True)

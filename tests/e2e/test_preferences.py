@@ -13,10 +13,13 @@ from datetime import UTC, datetime
 import pytest
 
 from local_stack import browser
-from tests.e2e.test_connect import fakes, google, graph, stack  # noqa: F401  (the stack with fake providers)
+from tests.e2e import providers
 
 NOW = datetime(2036, 2, 4, 9, 0, tzinfo=UTC)  # a Monday morning; New York is UTC-5 until March
 PHONE = "+447700900301"
+
+# The stack with fake Google and Graph servers (fixtures shared by the calendar modules).
+fakes, stack, google, graph = providers.fakes, providers.stack, providers.google, providers.graph
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -71,7 +74,7 @@ def driver():
         yield chromium
 
 
-def test_the_candidate_changes_their_choices_in_the_browser(client, stack, google, driver, unique):  # noqa: F811
+def test_the_candidate_changes_their_choices_in_the_browser(client, stack, google, driver, unique):
     from selenium.webdriver.common.by import By
 
     client.set_clock(NOW)
@@ -132,7 +135,7 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
     assert candidate(client, candidate_id).status == 404
 
 
-def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(client, stack, unique):  # noqa: F811
+def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(client, stack, unique):
     client.set_clock(NOW)
     registered = register(client, f"ada-{unique}@example.org", phone="+447700900302")
     candidate_id, url = registered["candidate_id"], registered["preferences_url"]
@@ -176,7 +179,7 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
     assert candidate(client, candidate_id).body["timezone"] == "Asia/Tokyo"
 
 
-def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, unique):  # noqa: F811
+def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
     registered = register(client, email, phone="+447700900303")
@@ -187,7 +190,7 @@ def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, uniqu
     assert shown["unreachable_reasons"]["email"] == "bounced"
 
 
-def test_pausing_skips_the_nudges_and_the_operator_sees_why(client, stack, unique):  # noqa: F811
+def test_pausing_skips_the_nudges_and_the_operator_sees_why(client, stack, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
     registered = register(client, email, phone="+447700900304")
