@@ -31,25 +31,6 @@ def _sms():
     return SmsSender(client("sns"))
 
 
-def _consent_given(number: str, message_id: str) -> None:
-    """Record the YES on every candidate registered with this number, and say texts are on
-    (once: a YES already on record, or the same text delivered again, gets no second answer)."""
-    from nudges.domain.candidate import Consent
-    from nudges.domain.messages import sms_yes_reply
-
-    store, consent = wiring.store(), wiring.consent()
-    locale = None
-    for candidate_id in consent.candidates_for_phone(phone_key(number)):
-        candidate = store.get_candidate(candidate_id)
-        if candidate is None or candidate.phone != number:
-            continue
-        if consent.record_sms_yes(candidate, Consent(clock.now(), "sms_yes", message_id)):
-            logger.info("SMS consent given", extra={"candidate_id": candidate_id, "message_id": message_id})
-            locale = candidate.locale
-    if locale is not None:
-        _sms().send(number, sms_yes_reply(locale))
-
-
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     store = wiring.store()
@@ -70,5 +51,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
         elif keyword in HELP:
             _sms().send(number, HELP_REPLY)
         elif keyword in YES:
-            _consent_given(number, message_id)
+            wiring.sms_consent()(number, message_id, clock.now())
         logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword[:12]})

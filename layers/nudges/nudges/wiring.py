@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from nudges.services.offer_sources import OfferSources
     from nudges.services.planning import NudgePlanner
     from nudges.services.sending import MessageComposer
+    from nudges.services.sms_consent import SmsConsentService
 
 
 @cache
@@ -175,3 +176,12 @@ def connect() -> ConnectService:
         ms_token_url=os.environ.get("MS_TOKEN_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
     )
     return ConnectService(store(), oauth_states(), calendars(), urls)
+
+
+@cache
+def sms_consent() -> SmsConsentService:
+    """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
+    from nudges.adapters.sms import SmsSender
+    from nudges.services.sms_consent import SmsConsentService
+
+    return SmsConsentService(store(), consent(), SmsSender(LazyClient("sns")))
