@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from nudges import clock, config, links, pages, wiring
-from nudges.errors import InvalidInput, NotFound, NudgesError
-from nudges.http import raw_body
+from nudges.errors import NotFound, NudgesError
+from nudges.http import parse, raw_body
 from nudges.metrics import log_metrics
 from nudges.observability import logger
+from nudges.services.candidate_choices import settings_of
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -115,49 +116,13 @@ def change(token: str) -> Response:
     candidate = _candidate(token)
     form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
 
-    def one(name: str) -> str:
-        return (form.get(name) or [""])[0].strip()
+    settings = settings_of(form, candidate)
+    changes = None
+    if settings is not None:
+        from nudges.models.api import CandidateChanges  # pydantic only for the settings form, as in the operator API
 
-    done = "saved"
-    if one("erase") == "on":
-        if one("confirm").lower() != "erase":
-            raise InvalidInput("confirm: type erase to confirm erasing your data", field="confirm")
-        wiring.candidates().delete(candidate.candidate_id)
-        logger.info("candidate erased themselves", extra={"candidate_id": candidate.candidate_id})
-        done = "erased"
-    elif one("disconnect"):
-        provider, _, calendar_id = one("disconnect").partition(":")
-        if provider not in ("google", "microsoft") or not calendar_id:
-            raise InvalidInput("disconnect: must be <provider>:<calendar_id>", field="disconnect")
-        if not wiring.calendars().disconnect(candidate.candidate_id, provider, calendar_id):
-            raise InvalidInput("disconnect: that calendar is not connected", field="disconnect")
-        done = "disconnected"
-    elif one("resubscribe_email") == "on":
-        if not wiring.consent().resubscribe_email(candidate.email):
-            raise InvalidInput(
-                "resubscribe_email: email is not off by your own unsubscribe, so it cannot be turned on here",
-                field="resubscribe_email",
-            )
-        logger.info("resubscribed to email", extra={"candidate_id": candidate.candidate_id})
-        done = "resubscribed"
-    elif "timezone" in form:
-        # The settings form: an unticked box sends nothing, so what is absent is off.
-        from nudges.http import parse
-        from nudges.models.api import CandidateChanges
-
-        changes = parse(
-            CandidateChanges,
-            {
-                "channels": form.get("channels", []),
-                "timezone": one("timezone"),
-                "locale": one("locale") or candidate.locale,
-                "paused": one("paused") == "on",
-                "kinds_off": form.get("kinds_off", []),
-            },
-        )
-        wiring.candidates().update(candidate.candidate_id, changes, clock.now())
-    else:
-        raise InvalidInput("the form had nothing to change", field="form")
+        changes = parse(CandidateChanges, settings)
+    done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
     return Response(
         status_code=303, headers={**pages.HEADERS, "Location": f"/preferences/{token}?done={done}"}, body=""
     )

@@ -162,11 +162,16 @@ def test_erasure_takes_the_consent_record_and_the_welcome_with_it(client, stack,
     assert mentions == []
 
 
-def test_no_oauth_client_configured_answers_503_naming_the_secret(client, unique):
-    """This module's stack has the CalendarOAuthClients secret as deployed: still empty."""
+def test_no_oauth_client_configured_answers_503_naming_the_secret(client, stack, unique):
+    """The CalendarOAuthClients secret as a deploy creates it: still empty."""
+    import json
     import urllib.error
     import urllib.request
 
+    empty = {"google": {"client_id": "", "client_secret": ""}, "microsoft": {"client_id": "", "client_secret": ""}}
+    stack.aws.client("secretsmanager").put_secret_value(
+        SecretId=stack.template.ref("CalendarOAuthClients"), SecretString=json.dumps(empty)
+    )
     client.set_clock(datetime(2034, 7, 3, 9, 0, tzinfo=UTC))
     registered = register(client, f"ada-{unique}@example.org", "+447700900206")
     try:

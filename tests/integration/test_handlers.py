@@ -373,6 +373,8 @@ def test_candidate_pages_and_sms_yes_events(stack):
     assert changed["statusCode"] == 303, changed
     after = _registered_ada(stack)
     assert (after["timezone"], after["channels"], after["kinds_off"]) == ("America/New_York", ["email"], ["thank_you"])
+    empty = {"google": {"client_id": "", "client_secret": ""}, "microsoft": {"client_id": "", "client_secret": ""}}
+    secret.put_secret_value(SecretId=stack.template.ref("CalendarOAuthClients"), SecretString=json.dumps(empty))
     connect = invoke(stack, "CandidatePagesFunction", signed("candidate_pages-connect_google", "connect"))
     assert connect["statusCode"] == 503 and "CalendarOAuthClients" in connect["body"]
     denied = invoke(stack, "CandidatePagesFunction", load("candidate_pages-oauth_callback_denied"))

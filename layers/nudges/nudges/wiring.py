@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
+    from nudges.services.candidate_choices import CandidateChoices
     from nudges.services.candidates import CandidateService
     from nudges.services.connect import ConnectService
     from nudges.services.offer_sources import OfferSources
@@ -185,3 +186,10 @@ def sms_consent() -> SmsConsentService:
     from nudges.services.sms_consent import SmsConsentService
 
     return SmsConsentService(store(), consent(), SmsSender(LazyClient("sns")))
+
+
+def candidate_choices() -> CandidateChoices:
+    """What the candidate changes on their preferences page."""
+    from nudges.services.candidate_choices import CandidateChoices
+
+    return CandidateChoices(candidates(), calendars, consent())
