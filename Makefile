@@ -9,6 +9,9 @@ CHECKOV_VENV := .venv-checkov
 PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
+# template.yaml generates its errors alarms with Fn::ForEach (the AWS::LanguageExtensions
+# transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
+export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
 .PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi FORCE
 
@@ -60,12 +63,27 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed .chro
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
+# One tier of the suite each (make test runs them all, after lint): unit (no network, no AWS
+# emulator), integration (handlers and the local stack in-process, against moto), e2e (the
+# local stack driven through its HTTP routes, the console in headless Chromium when present).
+unit: $(VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadfile -q tests/unit
+
+integration: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadfile -q tests/integration
+
+e2e: $(VENV)/.installed .chromium
+	$(PY) -m pytest -n 2 --dist loadfile -q tests/e2e
+
 # The whole story for 20 candidates through a fault-injecting proxy (over a minute: not in test).
 chaos: $(VENV)/.installed
 	set -o pipefail; NUDGES_CHAOS=1 $(PY) -m pytest -q -s -p no:logging tests/e2e/test_chaos.py 2>&1 | grep -v '^{"level"'
 
 lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .
+	PYTHONPATH=layers/nudges $(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy -p nudges
+	@for app in functions/*/app.py; do $(VENV)/bin/mypy --no-error-summary "$$app" || exit 1; done
 	$(VENV)/bin/cfn-lint template.yaml
 	$(CHECKOV_VENV)/bin/checkov -f template.yaml --config-file .checkov.yaml
 	$(SAM) validate --lint --template template.yaml

@@ -6,7 +6,7 @@ every value passed through ``html.escape`` (the page's Content-Security-Policy f
 scripts as a second line of defence).
 
 Data comes through the stack's own means, not a second copy of the data model:
-- candidates: ``NudgeStore.candidates()``, a Query on the table's existing GSI1 index (key
+- candidates: ``CandidateRepository.all()``, a Query on the table's existing GSI1 index (key
   ``CANDIDATES``, written with each profile), never a Scan;
 - interviews and nudges: ``CandidateService.timeline``, the very code behind
   ``GET /candidates/{candidate_id}/interviews``;
@@ -46,24 +46,32 @@ class ConsoleError(ValueError):
 # ---------------------------------------------------------------------------- data
 
 
-def _store(stack: LocalStack) -> Any:
-    from nudges.adapters.store import NudgeStore
+def gather(stack: LocalStack) -> dict[str, Any]:
+    """Everything the page shows, read from the AWS endpoint now."""
+    from nudges.adapters.applications import ApplicationRepository
+    from nudges.adapters.candidates import CandidateRepository
+    from nudges.adapters.interviews import InterviewRepository
+    from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.services.candidates import CandidateService
 
     table, _index = stack._send_record_table()
     # Retention only matters for writes, and the console writes nothing.
-    return NudgeStore(stack.aws.client("dynamodb"), str(table), timedelta(0))
-
-
-def gather(stack: LocalStack) -> dict[str, Any]:
-    """Everything the page shows, read from the AWS endpoint now."""
-    from nudges.services.candidates import CandidateService
-
-    store = _store(stack)
-    # The timeline needs only the store; planning and scheduling are not used to read.
-    service = CandidateService(store, planner=None, scheduler=None)  # type: ignore[arg-type]
+    client, name = stack.aws.client("dynamodb"), str(table)
+    people = CandidateRepository(client, name)
+    # The timeline needs only the repositories; planning, scheduling and erasure are not used to read.
+    service = CandidateService(
+        people,
+        InterviewRepository(client, name),
+        ApplicationRepository(client, name),
+        NudgeLedger(client, name),
+        retention=None,  # type: ignore[arg-type]
+        planner=None,  # type: ignore[arg-type]
+        scheduler=None,  # type: ignore[arg-type]
+        calendars=None,  # type: ignore[arg-type]
+    )
     now = stack.clock.now()
     candidates = []
-    for candidate in store.candidates():
+    for candidate in people.all():
         candidates.append({"candidate": candidate, "interviews": service.timeline(candidate.candidate_id, now)})
     return {"now": now, "clock_set": stack.clock.is_set, "candidates": candidates, "outbox": stack.outbox()}
 

@@ -81,18 +81,100 @@ for _tag in _SHORT_TAGS:
 
 
 def load_template(path: str | Path) -> dict[str, Any]:
-    """Parse a template file (YAML or JSON) with CloudFormation short tags."""
+    """Parse a template file (YAML or JSON) with CloudFormation short tags, its ``Fn::ForEach``
+    loops expanded as the ``AWS::LanguageExtensions`` transform expands them."""
     with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_CfnLoader)
+        doc = yaml.load(fh, Loader=_CfnLoader)
+    for section in ("Conditions", "Resources", "Outputs"):
+        if isinstance(doc.get(section), dict):
+            doc[section] = expand_for_each(doc[section], doc)
+    return doc
+
+
+_FOR_EACH = "Fn::ForEach::"
+
+
+def expand_for_each(section: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """Replace each ``Fn::ForEach::<Loop>: [Identifier, Collection, {OutputKey: Value}]`` of a
+    section with one entry per item: ``${Identifier}`` and ``&{Identifier}`` replaced in the keys
+    and in every string below them, ``{"Ref": Identifier}`` by the item itself. Loops nest; the
+    collection is a list or a ``Ref`` to a list parameter's default."""
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if not key.startswith(_FOR_EACH):
+            out[key] = value
+            continue
+        if "AWS::LanguageExtensions" not in _as_list(doc.get("Transform")):
+            raise TemplateError(f"{key} needs the AWS::LanguageExtensions transform")
+        identifier, collection, fragment = value
+        items = _collection(collection, doc)
+        for item in items:
+            expanded = _replace_identifier(fragment, identifier, item)
+            for new_key, new_value in expand_for_each(expanded, doc).items():
+                if new_key in out or new_key in section:
+                    raise TemplateError(f"{key} makes {new_key!r} twice")
+                out[new_key] = new_value
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _collection(collection: Any, doc: dict[str, Any]) -> list[str]:
+    if isinstance(collection, dict) and set(collection) == {"Ref"}:
+        spec = (doc.get("Parameters") or {}).get(collection["Ref"]) or {}
+        default = spec.get("Default")
+        collection = default.split(",") if isinstance(default, str) else default
+    if not isinstance(collection, list) or not all(isinstance(item, str) for item in collection):
+        raise TemplateError(f"Fn::ForEach collection {collection!r} is not a list of strings")
+    return collection
+
+
+def _replace_identifier(node: Any, identifier: str, item: str) -> Any:
+    if isinstance(node, str):
+        alnum = re.sub(r"[^A-Za-z0-9]", "", item)
+        return node.replace("${" + identifier + "}", item).replace("&{" + identifier + "}", alnum)
+    if isinstance(node, list):
+        return [_replace_identifier(child, identifier, item) for child in node]
+    if isinstance(node, dict):
+        if node == {"Ref": identifier}:
+            return item
+        out = {
+            _replace_identifier(key, identifier, item): _replace_identifier(child, identifier, item)
+            for key, child in node.items()
+        }
+        return _static_names(out)
+    return node
+
+
+def _static_names(node: dict[str, Any]) -> dict[str, Any]:
+    """``Ref`` and ``Fn::GetAtt`` name their resource with a ``Fn::Sub`` inside a loop; once the
+    identifier is replaced, a Sub with nothing left to substitute is that plain name."""
+
+    def plain(value: Any) -> Any:
+        text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None
+        return text if isinstance(text, str) and "${" not in text else value
+
+    if set(node) == {"Ref"}:
+        return {"Ref": plain(node["Ref"])}
+    if set(node) == {"Fn::GetAtt"} and isinstance(node["Fn::GetAtt"], list):
+        return {"Fn::GetAtt": [plain(part) for part in node["Fn::GetAtt"]]}
+    return node
 
 
 def _deep_merge(base: Any, override: Any) -> Any:
-    """SAM Globals merge: maps merge key by key, anything else is replaced by the function's."""
+    """SAM's Globals merge: maps merge key by key, lists add up (the Globals' items first),
+    anything else is replaced by the function's own value."""
     if isinstance(base, dict) and isinstance(override, dict):
-        merged = dict(base)
+        merged = copy.deepcopy(base)
         for key, value in override.items():
-            merged[key] = _deep_merge(base[key], value) if key in base else value
+            merged[key] = _deep_merge(base[key], value) if key in base else copy.deepcopy(value)
         return merged
+    if isinstance(base, list) and isinstance(override, list):
+        return copy.deepcopy(base) + copy.deepcopy(override)
     return copy.deepcopy(override)
 
 
@@ -335,15 +417,53 @@ def _env_str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def merged_properties(template: Template, logical_id: str) -> dict[str, Any]:
+    """A serverless function's properties with ``Globals.Function`` merged in as SAM merges
+    them (maps key by key, lists added up, anything else the function's own), unresolved."""
+    globals_fn = ((template.doc.get("Globals") or {}).get("Function")) or {}
+    return _deep_merge(globals_fn, template.properties(logical_id))
+
+
+def template_environment(template: Template, logical_id: str) -> dict[str, str]:
+    """The environment variables ``template.yaml`` gives one function, as SAM deploys them:
+    ``Globals.Function.Environment`` merged with the function's own, intrinsics resolved, every
+    value a string. (What Lambda itself adds, and the local stack's overrides, are not in it.)"""
+    variables = (merged_properties(template, logical_id).get("Environment") or {}).get("Variables") or {}
+    return {name: _env_str(value) for name, value in template.resolve(variables).items()}
+
+
 def function_specs(template: Template) -> list[FunctionSpec]:
     """Every serverless function with ``Globals.Function`` merged in and intrinsics resolved."""
-    globals_fn = ((template.doc.get("Globals") or {}).get("Function")) or {}
     specs = []
     for logical_id, res in template.of_type("AWS::Serverless::Function").items():
         if "Condition" in res and not template.condition(res["Condition"]):
             continue
-        merged = _deep_merge(globals_fn, res.get("Properties") or {})
+        merged = merged_properties(template, logical_id)
         # Policies only matter to IAM; leaving them unresolved avoids needless lookups.
         merged.pop("Policies", None)
         specs.append(FunctionSpec(logical_id, template.resolve(merged), template))
     return specs
+
+
+# ---------------------------------------------------------------------- IAM
+
+
+def policy_statements(template: Template, logical_id: str, *, resolve: bool = True) -> list[dict[str, Any]]:
+    """Every IAM statement a function's ``Policies`` grant: its inline statements and those of
+    the ``AWS::IAM::ManagedPolicy`` resources it lists (``!Ref``), intrinsics resolved unless
+    ``resolve`` is false. A policy named some other way (an AWS managed policy's ARN, a SAM
+    policy template) comes back as ``{"Policy": <it>}``, so nothing granted goes unseen."""
+    out = template.resolve if resolve else copy.deepcopy
+    statements: list[dict[str, Any]] = []
+    for policy in merged_properties(template, logical_id).get("Policies") or []:
+        if isinstance(policy, dict) and set(policy) == {"Ref"} and policy["Ref"] in template.resources:
+            managed = template.resources[policy["Ref"]]
+            if managed.get("Type") != "AWS::IAM::ManagedPolicy":
+                raise TemplateError(f"{logical_id} lists {policy['Ref']}, which is no managed policy")
+            document = (managed.get("Properties") or {}).get("PolicyDocument") or {}
+            statements.extend(out(document.get("Statement") or []))
+        elif isinstance(policy, dict) and "Statement" in policy:
+            statements.extend(out(policy["Statement"]))
+        else:
+            statements.append({"Policy": out(policy)})
+    return statements

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
-from nudges.http import booking_reply, json_body, parse, raw_body, register_error_handlers
-from nudges.metrics import log_metrics
-from nudges.observability import logger
+from nudges.handlers import api_handler
+from nudges.http import booking_answer, json_body, raw_body, resolver
+from nudges.models.calcom import CalcomWebhook, booking_change
+from nudges.models.parsing import parse
 from nudges.signatures import require_hex_signature
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from aws_lambda_powertools.event_handler import Response
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 
 @app.post("/webhooks/calcom")
@@ -28,14 +26,10 @@ def calcom_webhook() -> Response:
         signature = None
     require_hex_signature("Cal.com", signature, body, wiring.webhook_secrets().for_provider("calcom"))
 
-    from nudges.models.calcom import CalcomWebhook, booking_change
-
     now = clock.now()
     webhook = parse(CalcomWebhook, json_body(body))
-    return booking_reply(booking_change(webhook, now), now, ignored={"trigger": webhook.triggerEvent})
+    ignored = {"trigger": webhook.triggerEvent}
+    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

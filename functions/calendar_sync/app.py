@@ -6,29 +6,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges import clock, wiring
-from nudges.metrics import log_metrics
+from nudges.batch import sqs_batch
+from nudges.handlers import entry
 from nudges.observability import logger
+from nudges.services.candidate_calendars import SyncJob
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from nudges.services.calendars import SyncJob
+def _run(record: SQSRecord) -> None:
+    job = SyncJob.from_json(record.body)
+    wiring.calendar_service().run(job, clock.now())
+    logger.info("calendar job done", extra={"provider": job.provider, "action": job.action})
 
-    service = wiring.calendars()
+
+@entry
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" not in event:
         # EventBridge Scheduler's Input: {"action": "renew"}
-        return service.renew_due(clock.now())
-    failures = []
-    for record in event["Records"]:
-        try:
-            job = SyncJob.from_json(record["body"])
-            service.run(job, clock.now())
-            logger.info("calendar job done", extra={"provider": job.provider, "action": job.action})
-        except Exception:
-            logger.exception("calendar job failed", extra={"message_id": record["messageId"]})
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}
+        return wiring.calendar_service().renew_due(clock.now())
+    return sqs_batch(event, context, _run, "calendar job")

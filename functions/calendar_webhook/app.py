@@ -7,26 +7,22 @@ provider calls happen in the sync function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 
 from nudges import wiring
-from nudges.http import json_body, json_response, parse, raw_body, register_error_handlers
-from nudges.metrics import log_metrics
+from nudges.handlers import api_handler
+from nudges.http import json_body, json_response, raw_body, resolver
+from nudges.models.calendar_events import MicrosoftNotifications
+from nudges.models.parsing import parse
 from nudges.observability import logger
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 
 @app.post("/webhooks/google")
 def google_webhook() -> Response:
     raw_body(app.current_event)  # Google sends no body; the size limit still holds
-    outcome = wiring.calendars().google_notification(dict(app.current_event.headers))
+    outcome = wiring.calendar_service().google_notification(dict(app.current_event.headers))
     logger.info("Google notification", extra={"outcome": outcome})
     return json_response(200, {"status": outcome})
 
@@ -37,15 +33,10 @@ def microsoft_webhook() -> Response:
     if token is not None:
         # Graph validating the notification URL: echo the token as plain text, at once.
         return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=token)
-    from nudges.models.calendars import GraphNotifications
-
-    notifications = parse(GraphNotifications, json_body(raw_body(app.current_event)))
-    queued = wiring.calendars().graph_notifications(notifications)
+    notifications = parse(MicrosoftNotifications, json_body(raw_body(app.current_event)))
+    queued = wiring.calendar_service().microsoft_notifications(notifications)
     logger.info("Graph notifications", extra={"queued": queued})
     return json_response(202, {"status": "queued", "count": queued})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
-from nudges.http import booking_reply, json_body, parse, raw_body, register_error_handlers
-from nudges.metrics import log_metrics
-from nudges.observability import logger
+from nudges.handlers import api_handler
+from nudges.http import booking_answer, json_body, raw_body, resolver
+from nudges.models.calendly import CalendlyWebhook, booking_change
+from nudges.models.parsing import parse
 from nudges.signatures import require_timestamped_signature
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from aws_lambda_powertools.event_handler import Response
 
 # Calendly's advice: refuse a signature whose timestamp is older than three minutes.
 SIGNATURE_TOLERANCE = timedelta(minutes=3)
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 
 @app.post("/webhooks/calendly")
@@ -36,13 +34,9 @@ def calendly_webhook() -> Response:
         SIGNATURE_TOLERANCE,
     )
 
-    from nudges.models.calendly import CalendlyWebhook, booking_change
-
     webhook = parse(CalendlyWebhook, json_body(body))
-    return booking_reply(booking_change(webhook, now), now, ignored={"event": webhook.event})
+    ignored = {"event": webhook.event}
+    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

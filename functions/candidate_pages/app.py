@@ -13,20 +13,18 @@ A form POSTed from another site is refused (Origin or Sec-Fetch-Site), as the co
 from __future__ import annotations
 
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from nudges import clock, config, links, pages, wiring
 from nudges.errors import NotFound, NudgesError
-from nudges.http import parse, raw_body
-from nudges.metrics import log_metrics
+from nudges.handlers import api_handler
+from nudges.http import raw_body
 from nudges.observability import logger
 from nudges.services.candidate_choices import settings_of
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
     from nudges.domain.candidate import Candidate
 
 app = APIGatewayHttpResolver()
@@ -60,7 +58,7 @@ def _keys() -> list[str]:
 
 def _candidate(token: str) -> Candidate:
     candidate_id = links.candidate_for(token, _keys(), "preferences")
-    candidate = wiring.store().get_candidate(candidate_id)
+    candidate = wiring.candidates().get(candidate_id)
     if candidate is None:
         raise NotFound("Nothing is stored for this link any more (the data was erased).", field="token")
     return candidate
@@ -74,10 +72,9 @@ def show(token: str) -> Response:
         links.candidate_for(token, _keys(), "preferences")
         return _html(200, pages.message_page("Erased", "Everything stored about you is erased. No more nudges."))
     candidate = _candidate(token)
-    store = wiring.store()
     from nudges.domain.candidate import phone_key
 
-    suppression, sms_opted_out = store.refusals(
+    suppression, sms_opted_out = wiring.preferences().refusals(
         candidate.email, phone_key(candidate.phone) if candidate.phone else None
     )
     domain = config.inbox_domain()
@@ -86,7 +83,7 @@ def show(token: str) -> Response:
         action=f"/preferences/{token}",
         email_suppression=suppression,
         sms_opted_out=sms_opted_out,
-        calendars=wiring.calendars().connections(candidate.candidate_id),
+        calendars=wiring.calendar_service().connections(candidate.candidate_id),
         connect_urls=links.candidate_links(_base(), _keys()[0], candidate.candidate_id),
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,
         notice=notice,
@@ -120,6 +117,7 @@ def change(token: str) -> Response:
     changes = None
     if settings is not None:
         from nudges.models.api import CandidateChanges  # pydantic only for the settings form, as in the operator API
+        from nudges.models.parsing import parse
 
         changes = parse(CandidateChanges, settings)
     done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
@@ -151,7 +149,4 @@ def callback(provider: str) -> Response:
     return _html(200, body)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

@@ -7,32 +7,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from nudges import clock, wiring
-from nudges.observability import logger
+from nudges.handlers import entry
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-def _suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
-    kind = notification.get("eventType") or notification.get("notificationType")
-    if kind == "Bounce":
-        bounce = notification["bounce"]
-        # Transient bounces (mailbox full, auto-replies) may succeed later; only permanent ones stop us.
-        if bounce.get("bounceType") != "Permanent":
-            return []
-        return [(r["emailAddress"], "bounced") for r in bounce.get("bouncedRecipients", [])]
-    if kind == "Complaint":
-        return [(r["emailAddress"], "complained") for r in notification["complaint"].get("complainedRecipients", [])]
-    return []
-
-
-@logger.inject_lambda_context(clear_state=True)
+@entry
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in event["Records"]:
-        notification = json.loads(record["Sns"]["Message"])
-        for address, reason in _suppressions(notification):
-            wiring.store().suppress_email(address, reason, clock.now())
-            logger.info(
-                "address suppressed",
-                extra={"reason": reason, "message_id": notification.get("mail", {}).get("messageId")},
-            )
+        wiring.preference_service().email_event(json.loads(record["Sns"]["Message"]), clock.now())

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
 from nudges.errors import Unauthorized
-from nudges.http import json_response, raw_body, register_error_handlers
-from nudges.metrics import log_metrics
-from nudges.observability import logger
+from nudges.handlers import api_handler
+from nudges.http import json_response, raw_body, resolver
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from aws_lambda_powertools.event_handler import Response
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 
 @app.post("/webhooks/ics/<inbox_token>")
@@ -27,10 +23,7 @@ def ics_webhook(inbox_token: str) -> Response:
     body = raw_body(app.current_event)
     if not TOKEN.match(inbox_token):
         raise Unauthorized("no such inbox")
-
-    from nudges.services.invites import InviteService
-
-    invites = InviteService(wiring.store(), wiring.planner())
+    invites = wiring.invites()
     candidate = invites.candidate_for(inbox_token)  # one GetItem on the token's own item
     interviews = invites.receive(candidate, body, clock.now())
     return json_response(
@@ -42,7 +35,4 @@ def ics_webhook(inbox_token: str) -> Response:
     )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

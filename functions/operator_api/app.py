@@ -2,7 +2,7 @@
 
 The route signatures and options describe the API for its OpenAPI document (Powertools builds it
 from them: ``openapi_document()`` below, ``make openapi``, ``/docs`` on the local stack). Request
-validation stays off, on purpose: each handler parses the raw body through ``nudges.http`` (the
+validation stays off, on purpose: each handler parses the raw body through ``nudges.http`` and ``nudges.models.parsing`` (the
 1 MiB limit first -> 413, then JSON -> 400, then the model -> 400 with ``field``), so the answers
 keep their shape; Powertools' validation would answer 422 with its own error list, check the size
 after parsing, and load pydantic plus its OpenAPI machinery on every route's first request. So a
@@ -13,13 +13,12 @@ pydantic; ``openapi_document()`` imports them when it builds the document.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
 
 from nudges import clock, config, wiring
-from nudges.domain.plan import NUDGE_KINDS
-from nudges.errors import InvalidInput, NotFound
+from nudges.handlers import api_handler
 from nudges.http import (
     BAD_BODY,
     DOC_ONLY,
@@ -27,23 +26,20 @@ from nudges.http import (
     error_responses,
     json_body,
     json_response,
-    parse,
     raw_body,
-    register_error_handlers,
+    resolver,
 )
-from nudges.metrics import log_metrics
-from nudges.observability import logger
+from nudges.models.parsing import parse
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from nudges.domain import candidate as domain
     from nudges.domain.plan import NudgeKind
     from nudges.models import views
     from nudges.models.api import CandidateChanges, NewCandidate, OutcomeReport
-    from nudges.models.calendars import CalendarConnect
+    from nudges.models.calendar_events import CalendarConnect
 
     CandidateId = Annotated[
         str, Path(description="The id registration answered", examples=["c_b1f2f627a92de5cf82feeaf7"])
@@ -55,12 +51,7 @@ if TYPE_CHECKING:
 NO_CANDIDATE = "No candidate with this id"
 NO_INTERVIEW = "No interview with this id"
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
-
-
-def _candidates():
-    return wiring.candidates()
+app = resolver()
 
 
 def _view(candidate: domain.Candidate) -> views.Candidate:
@@ -68,21 +59,22 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
 
     base = config.public_base_url(app.current_event.request_context.domain_name)
     # Reachability, consent, calendars and the candidate's own links (issue 16).
-    extras = journey(candidate, wiring.store(), wiring.calendars, base, wiring.unsubscribe_keys()[0])
-    return {
+    extras = journey(candidate, wiring.preferences(), wiring.calendar_service(), base, wiring.unsubscribe_keys()[0])
+    view = {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,
         "phone": candidate.phone,
         "name": candidate.name,
         "timezone": candidate.timezone,
         "channels": list(candidate.channels),
-        "locale": candidate.locale,
+        "locale": candidate.locale,  # one of the two, as registration checked
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
         "created_at": iso(candidate.created_at),
         **extras,
     }
+    return cast("views.Candidate", view)
 
 
 @app.post(
@@ -101,7 +93,7 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
     from nudges.models.api import NewCandidate
 
     new = parse(NewCandidate, json_body(raw_body(app.current_event)))
-    return json_response(201, _view(_candidates().register(new, clock.now())))
+    return json_response(201, _view(wiring.candidate_service().register(new, clock.now())))
 
 
 @app.get(
@@ -112,7 +104,7 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
     operation_id="get_candidate",
 )
 def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
-    return json_response(200, _view(_candidates().get(candidate_id)))
+    return json_response(200, _view(wiring.candidate_service().get(candidate_id)))
 
 
 @app.delete(
@@ -125,8 +117,8 @@ def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
     operation_id="delete_candidate",
 )
 def delete_candidate(candidate_id: CandidateId) -> Response[None]:
-    _candidates().delete(candidate_id)
-    return Response(status_code=204, body="")
+    wiring.candidate_service().delete(candidate_id)
+    return Response(status_code=204, body="")  # type: ignore[arg-type]  # no content, as API Gateway sends it
 
 
 @app.patch(
@@ -146,7 +138,7 @@ def update_candidate(
     from nudges.models.api import CandidateChanges
 
     changes = parse(CandidateChanges, json_body(raw_body(app.current_event)))
-    return json_response(200, _view(_candidates().update(candidate_id, changes, clock.now())))
+    return json_response(200, _view(wiring.candidate_service().update(candidate_id, changes, clock.now())))
 
 
 @app.get(
@@ -167,23 +159,9 @@ def preview_nudge(
     kind: Annotated[NudgeKind, Path(description="Which nudge")],
     channel: Annotated[domain.Channel, Query(description="Which message")] = "email",
 ) -> Response[views.Preview]:
-    channel = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
-    if kind not in NUDGE_KINDS:
-        raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
-    if channel not in ("email", "sms"):
-        raise InvalidInput("channel: must be email or sms", field="channel")
-    found = wiring.store().get_interview(interview_id)
-    if found is None:
-        raise NotFound(f"no interview {interview_id}", field="interview_id")
-    owner_id = found[0].application_id if kind == "connect" else interview_id
-    if kind == "welcome":  # the welcome of the interview's candidate
-        registered = wiring.store().candidate_by_email(found[0].candidate_email)
-        owner_id = registered.candidate_id if registered else ""
-    composed = wiring.composer().compose(owner_id, kind, preview=True)
-    if isinstance(composed, str):
-        raise NotFound(composed, field="interview_id")
-    candidate, message = composed
-    if channel == "sms":
+    chosen = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
+    candidate, message = wiring.composer().preview(interview_id, kind, chosen)
+    if chosen == "sms":
         return json_response(
             200, {"channel": "sms", "to": candidate.phone, "body": message.sms, "characters": len(message.sms)}
         )
@@ -209,7 +187,7 @@ def preview_nudge(
     operation_id="list_interviews",
 )
 def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]]:
-    return json_response(200, _candidates().timeline(candidate_id, clock.now()))
+    return json_response(200, wiring.candidate_service().timeline(candidate_id, clock.now()))
 
 
 @app.post(
@@ -233,11 +211,11 @@ def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]
 def connect_calendar(
     candidate_id: CandidateId, body: Annotated[CalendarConnect, Body()] = DOC_ONLY
 ) -> Response[views.CalendarConnection]:
-    from nudges.models.calendars import CalendarConnect
+    from nudges.models.calendar_events import CalendarConnect
 
     request = parse(CalendarConnect, json_body(raw_body(app.current_event)))
     base = config.public_base_url(app.current_event.request_context.domain_name)
-    connection = wiring.calendars().connect(candidate_id, request, base, clock.now())
+    connection = wiring.calendar_service().connect(candidate_id, request, base, clock.now())
     return json_response(
         201,
         {
@@ -265,12 +243,9 @@ def record_outcome(
     interview_id: InterviewId, body: Annotated[OutcomeReport, Body()] = DOC_ONLY
 ) -> Response[views.OutcomeRecorded]:
     from nudges.models.api import OutcomeReport
-    from nudges.services.outcomes import OutcomeService
 
     report = parse(OutcomeReport, json_body(raw_body(app.current_event)))
-    application = OutcomeService(wiring.store(), wiring.planner()).record_for_interview(
-        interview_id, report.outcome, clock.now()
-    )
+    application = wiring.outcomes().record_for_interview(interview_id, report.outcome, clock.now())
     return json_response(
         202, {"interview_id": interview_id, "application_id": application.application_id, "outcome": report.outcome}
     )
@@ -283,7 +258,4 @@ def openapi_document() -> dict[str, Any]:
     return document(app)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

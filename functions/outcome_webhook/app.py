@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from typing import TYPE_CHECKING
 
 from nudges import clock, wiring
-from nudges.http import json_body, json_response, raw_body, register_error_handlers
-from nudges.metrics import log_metrics
-from nudges.observability import logger
-from nudges.signatures import require_timestamped_signature
+from nudges.handlers import api_handler
+from nudges.http import json_body, raw_body, resolver, source_answer
+from nudges.signatures import REPLAY_WINDOW, require_timestamped_signature
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from aws_lambda_powertools.event_handler import Response
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 
 @app.post("/webhooks/outcome")
 def outcome_webhook() -> Response:
-    from nudges.services.offer_sources import REPLAY_WINDOW  # pydantic models: only when a request comes
-
     body = raw_body(app.current_event)
     now = clock.now()
     signature = require_timestamped_signature(
@@ -33,11 +27,8 @@ def outcome_webhook() -> Response:
         now,
         REPLAY_WINDOW,
     )
-    handled = wiring.offer_sources().generic(json_body(body), signature, now)
-    return json_response(handled.http_status, handled.body())
+    handled = wiring.outcome_sources().generic(json_body(body), signature, now)
+    return source_answer(handled)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

@@ -4,34 +4,24 @@ send queue (a batch of the same payloads)."""
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from nudges import clock, metrics, wiring
+from nudges.batch import sqs_batch
+from nudges.handlers import entry
 from nudges.observability import logger
-from nudges.services.sending import SendService, delivery_from
+from nudges.services.sending import delivery_from
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-
-@cache
-def _service() -> SendService:
-    import os
-
-    from nudges.adapters.aws import LazyClient
-    from nudges.adapters.email import EmailSender
-    from nudges.adapters.sms import SmsSender
-
-    email = EmailSender(LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME"))
-    return SendService(wiring.store(), wiring.composer(), email, SmsSender(LazyClient("sns")))
 
 
 def _deliver(payload: dict[str, Any]) -> None:
     # A dead-lettered Lambda async failure, redriven, wraps the original payload.
     payload = payload.get("requestPayload", payload)
     delivery, now = delivery_from(payload), clock.now()
-    outcome = _service().deliver(delivery, now)
+    outcome = wiring.sender().deliver(delivery, now)
     if outcome.startswith("sent"):
         # How late the nudge went out: send time minus due time (Scheduler, queue and retries).
         metrics.send_lateness((now - delivery.due_at).total_seconds())
@@ -40,21 +30,13 @@ def _deliver(payload: dict[str, Any]) -> None:
     )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+def _deliver_record(record: SQSRecord) -> None:
+    _deliver(json.loads(record.body))
+
+
+@entry
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
-    return _handle(event)
-
-
-def _handle(event: dict[str, Any]) -> dict[str, Any] | None:
     if "Records" not in event:
         _deliver(event)  # raise on failure: Scheduler/Lambda retries, then the dead-letter queue
         return None
-    failures = []
-    for record in event["Records"]:
-        try:
-            _deliver(json.loads(record["body"]))
-        except Exception:
-            logger.exception("delivery failed", extra={"message_id": record["messageId"]})
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}
+    return sqs_batch(event, context, _deliver_record, "delivery")

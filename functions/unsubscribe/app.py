@@ -8,21 +8,15 @@ follow links.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 
 from nudges import clock, links, pages, wiring
-from nudges.http import register_error_handlers
-from nudges.metrics import log_metrics
-from nudges.observability import logger
+from nudges.handlers import api_handler
+from nudges.http import resolver
 from nudges.unsubscribe import candidate_for
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = resolver()
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Interview Nudges</title></head>
@@ -57,17 +51,11 @@ def confirm(token: str) -> Response:
 @app.post("/unsubscribe/<token>")
 def unsubscribe(token: str) -> Response:
     candidate_id = candidate_for(token, wiring.unsubscribe_keys())
-    candidate = wiring.store().get_candidate(candidate_id)
-    if candidate is not None:
-        wiring.store().suppress_email(candidate.email, "unsubscribed", clock.now())
-        logger.info("unsubscribed from email", extra={"candidate_id": candidate_id})
+    wiring.preference_service().unsubscribe(candidate_id, clock.now())
     return _page(
         200,
         "<h1>Unsubscribed</h1><p>You will get no more Interview Nudges emails.</p>" + _preferences_link(candidate_id),
     )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app)

@@ -19,14 +19,24 @@ def test_bench_quick_writes_every_section(tmp_path):
         [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # minutes on a loaded machine: a fresh local stack per round, then the load run
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = out.read_text()
-    for section in ("## Cold init", "## Warm latency", "## AWS calls per interview", "## Load", "## Cost per 1,000"):
+    for section in (
+        "## Headline",
+        "## Cold first response",
+        "## Warm latency",
+        "## AWS calls per interview",
+        "## Load",
+        "## Cost per 1,000",
+    ):
         assert section in report
-    # Every function of the template has its cold-start row, the webhook classified as one
-    assert "| CalcomWebhookFunction | webhook |" in report
-    assert "| SenderFunction | async |" in report
+    # Every function of the template has its first-response row, with its sample and the answer to it
+    assert "| CalcomWebhookFunction | webhook | booking_created | 200 |" in report
+    assert "| OperatorApiFunction | api | create_candidate | 201 |" in report
+    assert "| SenderFunction | async | scheduled_research_prompt |" in report
+    assert "| bare (boto3, 1 GetItem) | baseline | | 200 |" in report
+    assert "warm AWS calls per interview lifecycle (6 messages)" in report
     # The lifecycle was counted: bookings, sends by email and SMS
     assert "scheduler:CreateSchedule" in report and "sesv2:SendEmail" in report and "sns:Publish" in report

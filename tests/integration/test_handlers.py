@@ -249,9 +249,9 @@ def _calendar_jobs(stack) -> list[dict]:
 
 
 def test_calendar_webhook_events_are_checked_against_the_stored_watch(stack):
-    from nudges.adapters.calendars import CalendarStore, Watch
+    from nudges.adapters.calendar_connections import CalendarConnections, Watch
 
-    calendars = CalendarStore(stack.aws.client("dynamodb"), stack.template.ref("NudgesTable"))
+    calendars = CalendarConnections(stack.aws.client("dynamodb"), stack.template.ref("NudgesTable"))
     google = load("calendar_webhook-google_exists")["headers"]
     graph = json.loads(load("calendar_webhook-microsoft_notification")["body"])["value"][0]
     expires = datetime(2030, 3, 11, 9, 0, tzinfo=UTC)

@@ -5,7 +5,8 @@ stack runs one invocation per function at a time, so this test builds a second i
 Cal.com function (its own cold start, as a second execution environment would have) and calls
 both handlers from two threads released together by a barrier, against the stack's moto server
 over HTTP. To make the race bite every round, the store the handlers use is wrapped (injected
-through ``nudges.wiring.store``, nothing in production code waits) so that:
+through ``nudges.wiring.interviews`` and ``nudges.wiring.candidates``, nothing in production
+code waits) so that:
 
 - ``read-together``: both deliveries read the interview before either writes it, so one of the
   writes always meets a version conflict (``ConcurrentUpdate``) and is redone;
@@ -46,19 +47,23 @@ WAIT = 5.0  # seconds a paused delivery waits for the other at most (never reach
 
 
 class PausingStore:
-    """The real NudgeStore, with pauses between reading and writing for two named threads."""
+    """The real interview and candidate repositories, with pauses between reading and writing for
+    two named threads (``interviews`` and ``candidates`` are what the handlers' BookingService gets)."""
 
-    def __init__(self, store) -> None:
-        self._store = store
+    def __init__(self, interviews, candidates, nudges) -> None:
+        self._interviews = interviews
+        self._candidates = candidates
+        self.nudges = nudges
+        self.interviews = _Repository(
+            interviews, get=self.get_interview, save=self.save_interview, forget=self.forget_interview
+        )
+        self.candidates = _Repository(candidates, by_email=self.candidate_by_email)
         self.mode = "free"
         self._barrier = threading.Barrier(2)
         self._done: dict[str, threading.Event] = {}
         self._read: set[str] = set()
         self._planning: list[str] = []
         self._lock = threading.Lock()
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
 
     def start_round(self, mode: str, names: tuple[str, str]) -> None:
         self.mode = mode
@@ -71,7 +76,7 @@ class PausingStore:
         self._done[name].set()
 
     def get_interview(self, interview_id):
-        found = self._store.get_interview(interview_id)
+        found = self._interviews.get(interview_id)
         me = threading.current_thread().name
         if self.mode in ("read-together", "both") and me in self._done and me not in self._read:
             self._read.add(me)
@@ -83,7 +88,7 @@ class PausingStore:
 
     def save_interview(self, interview, read_version):
         try:
-            return self._store.save_interview(interview, read_version)
+            return self._interviews.save(interview, read_version)
         except Exception as exc:
             if type(exc).__name__ == "ConcurrentUpdate":
                 FIGURES["version conflicts retried"] += 1
@@ -91,7 +96,7 @@ class PausingStore:
 
     def forget_interview(self, interview_id):
         FIGURES["early cancels folded into the moved interview"] += 1
-        return self._store.forget_interview(interview_id)
+        return self._interviews.forget(interview_id)
 
     def candidate_by_email(self, email):
         # BookingService asks for the candidate just before it plans the nudges.
@@ -106,7 +111,18 @@ class PausingStore:
             other = next(n for n in self._done if n != me)
             if not self._done[other].wait(WAIT):
                 FIGURES["plan waits timed out"] += 1
-        return self._store.candidate_by_email(email)
+        return self._candidates.by_email(email)
+
+
+class _Repository:
+    """``repository`` with some of its methods replaced."""
+
+    def __init__(self, repository, **methods) -> None:
+        self._repository = repository
+        self.__dict__.update(methods)
+
+    def __getattr__(self, name):
+        return getattr(self._repository, name)
 
 
 @pytest.fixture(scope="module")
@@ -172,11 +188,13 @@ def race(stack):
     second = Function(first.spec, first.environment)  # a second execution environment
     first.load()
     second.load()
-    store = PausingStore(wiring.store())
-    original = wiring.store
-    wiring.store = lambda: store  # what the handlers' BookingService gets
+    store = PausingStore(wiring.interviews(), wiring.candidates(), wiring.nudges())
+    originals = wiring.interviews, wiring.candidates
+    wiring.interviews, wiring.candidates = (lambda: store.interviews), (lambda: store.candidates)
+    wiring.bookings.cache_clear()  # built again, on the next booking, with the pausing repositories
     yield first, second, store
-    wiring.store = original
+    wiring.interviews, wiring.candidates = originals
+    wiring.bookings.cache_clear()
     print(
         f"\nraces: {FIGURES['rounds']} rounds ({dict(FIGURES)})",
     )
@@ -254,11 +272,11 @@ def check(stack, store, refs: list[str], expected_start: datetime | None, label:
     from nudges.timefmt import iso
 
     ids = {interview_id_for("calcom", r) for r in refs}
-    mine = [i for i in store.interviews_for_email(EMAIL) if i.interview_id in ids or set(i.source_refs) & set(refs)]
+    mine = [i for i in store.interviews.for_email(EMAIL) if i.interview_id in ids or set(i.source_refs) & set(refs)]
     assert len(mine) == 1, (label, mine)
     [interview] = mine
     assert interview.interview_id == interview_id_for("calcom", refs[0]), label
-    nudges = store.nudges(interview.interview_id)
+    nudges = store.nudges.for_owner(interview.interview_id)
     named = schedules(stack, interview.interview_id)
     if expected_start is None:
         assert interview.status == "cancelled", label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nudges.domain.candidate import Candidate
-from nudges.models.calendars import interview_pattern, read_google_event, read_graph_event
+from nudges.models.calendar_events import interview_pattern, read_google_event, read_microsoft_event
 
 ADA = Candidate(
     candidate_id="c_1",
@@ -79,7 +79,7 @@ def graph(**extra):
 
 
 def test_a_graph_interview_matched_by_its_body_and_without_the_mailbox_owner():
-    reading = read_graph_event(graph(), ADA, "ada@contoso.com", PATTERN)
+    reading = read_microsoft_event(graph(), ADA, "ada@contoso.com", PATTERN)
     assert reading.interview is not None
     assert reading.interview.start == datetime(2031, 3, 6, 14, 0, tzinfo=UTC)
     assert (reading.interview.company, [p.name for p in reading.interview.interviewers]) == ("globex", ["Kenji"])
@@ -93,4 +93,4 @@ def test_graph_events_that_are_not_interviews():
         {"type": "seriesMaster"},
         {"bodyPreview": "lunch"},
     ):
-        assert read_graph_event({**graph(), **extra}, ADA, None, PATTERN).interview is None, extra
+        assert read_microsoft_event({**graph(), **extra}, ADA, None, PATTERN).interview is None, extra

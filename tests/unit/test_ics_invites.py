@@ -1,4 +1,5 @@
-"""Real Outlook and Google invites (../shared/fixtures/ics) read into interviews, and the mail they come in."""
+"""Calendar invites as Google Calendar, Exchange and Microsoft 365 send them (the project's own,
+tests/fixtures/ics), read into interviews, and the mail they come in."""
 
 from __future__ import annotations
 
@@ -13,73 +14,103 @@ from nudges.domain.interview import Person
 from nudges.errors import InvalidInput
 from nudges.models.ics import calendars_in_mail, invite_changes
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ics"
-NOW = datetime(2015, 2, 1, tzinfo=UTC)
-KARIM = Candidate(
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
+NOW = datetime(2030, 5, 1, tzinfo=UTC)
+MAYA = Candidate(
     candidate_id="c_1",
-    email="karim@nilas.com",
-    timezone="Europe/Paris",
+    email="maya.okafor@example.org",
+    timezone="Europe/London",
     channels=("email",),
     created_at=NOW,
     ics_inbox_token="inboxtoken000000",
-    name="Karim Hamidou",
+    name="Maya Okafor",
 )
+BRIGHTWAVE = (
+    Person("Daniel Reyes", "daniel.reyes@brightwave.io"),
+    Person("Sofia Lindqvist", "sofia.lindqvist@brightwave.io"),
+)  # not Maya (invited by address only), not the meeting room (CUTYPE=RESOURCE)
+FABRIKAM = (
+    Person("Hannah Whitfield", "hannah.whitfield@fabrikam-energy.co.uk"),
+    Person("Oliver Grant", "oliver.grant@fabrikam-energy.co.uk"),
+)  # not the room (CUTYPE=ROOM)
 
 EXPECTED = {
-    "invite_google_request.ics": (
+    "google_request.ics": (
         "booked",
-        "Buffalo Buffalo",
-        datetime(2015, 4, 1, 14, 0, tzinfo=UTC),
-        datetime(2015, 4, 1, 15, 0, tzinfo=UTC),
-        "unknown",
-        (Person("Inbox Apptest", "inboxapptest.french@gmail.com"),),
+        "Interview: Maya Okafor / Platform Engineer",
+        datetime(2030, 5, 14, 13, 0, tzinfo=UTC),
+        datetime(2030, 5, 14, 13, 45, tzinfo=UTC),
+        "brightwave",
+        BRIGHTWAVE,
         0,
     ),
-    "invite_google_cancel.ics": (
+    "google_cancel.ics": (
         "cancelled",
-        "Buffalo Buffalo",
-        datetime(2015, 4, 1, 14, 0, tzinfo=UTC),
-        datetime(2015, 4, 1, 15, 0, tzinfo=UTC),
-        "unknown",
-        (Person("Inbox Apptest", "inboxapptest.french@gmail.com"),),
+        "Interview: Maya Okafor / Platform Engineer",
+        datetime(2030, 5, 14, 13, 0, tzinfo=UTC),
+        datetime(2030, 5, 14, 13, 45, tzinfo=UTC),
+        "brightwave",
+        BRIGHTWAVE,
         1,
     ),
-    "invite_outlook_request.ics": (  # "Romance Standard Time" in February: UTC+1
+    "outlook_request.ics": (  # "GMT Standard Time" in June: British Summer Time, UTC+1
         "booked",
-        "Pommes",
-        datetime(2015, 2, 20, 8, 30, tzinfo=UTC),
-        datetime(2015, 2, 20, 9, 0, tzinfo=UTC),
-        "inboxapp",
-        (Person("Inbox Apptest2", "inbox.apptest2@inboxapp.onmicrosoft.com"),),
+        "Technical interview - Data Engineer",
+        datetime(2030, 6, 11, 9, 30, tzinfo=UTC),
+        datetime(2030, 6, 11, 10, 15, tzinfo=UTC),
+        "fabrikam-energy",  # fabrikam-energy.co.uk: the registrable name
+        FABRIKAM,
+        3,
+    ),
+    "outlook_cancel.ics": (
+        "cancelled",
+        "Canceled: Technical interview - Data Engineer",
+        datetime(2030, 6, 11, 9, 30, tzinfo=UTC),
+        datetime(2030, 6, 11, 10, 15, tzinfo=UTC),
+        "fabrikam-energy",
+        FABRIKAM,
         4,
     ),
-    "invite_outlook_request_2.ics": (  # in April: summer time, UTC+2; Karim invited at another address
+    "outlook365_request.ics": (  # "W. Europe Standard Time" in November: UTC+1; Maya invited at another address
         "booked",
-        "Spot le chien",
-        datetime(2015, 4, 1, 14, 0, tzinfo=UTC),
-        datetime(2015, 4, 1, 14, 30, tzinfo=UTC),
-        "example",
-        (Person("Inbox Apptest2", "test2@example.com"), Person("", "test1@example.com")),
+        "Vorstellungsgespräch – Backend Engineer",
+        datetime(2030, 11, 19, 13, 0, tzinfo=UTC),
+        datetime(2030, 11, 19, 13, 30, tzinfo=UTC),
+        "tailspin",  # tailspin.onmicrosoft.com: the tenant
+        (
+            Person("Lena Vogel", "lena.vogel@tailspin.onmicrosoft.com"),
+            Person("", "jonas.becker@tailspin.onmicrosoft.com"),
+        ),
         0,
     ),
 }
 
 
+def test_every_fixture_is_read_here():
+    assert sorted(p.name for p in FIXTURES.glob("*.ics")) == sorted(EXPECTED)
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\n"])
 def test_each_fixture_reads_into_its_interview(name, line_end):
     data = (FIXTURES / name).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", line_end)
-    [change] = invite_changes(data, KARIM, NOW)
+    [change] = invite_changes(data, MAYA, NOW)
     i = change.interview
     assert (change.action, i.title, i.start, i.end, i.company, i.interviewers, i.provider_version) == EXPECTED[name]
-    assert (i.source, i.candidate_email) == ("ics", "karim@nilas.com")
+    assert (i.source, i.candidate_email) == ("ics", "maya.okafor@example.org")
     assert i.source_ref.startswith("c_1/")  # one interview per candidate and UID
 
 
-def test_the_request_and_its_cancel_name_the_same_interview():
-    [request] = invite_changes((FIXTURES / "invite_google_request.ics").read_bytes(), KARIM, NOW)
-    [cancel] = invite_changes((FIXTURES / "invite_google_cancel.ics").read_bytes(), KARIM, NOW)
+@pytest.mark.parametrize(
+    ("request_file", "cancel_file"),
+    [("google_request.ics", "google_cancel.ics"), ("outlook_request.ics", "outlook_cancel.ics")],
+)
+def test_a_request_and_its_cancel_name_the_same_interview_the_cancel_a_later_revision(request_file, cancel_file):
+    [request] = invite_changes((FIXTURES / request_file).read_bytes(), MAYA, NOW)
+    [cancel] = invite_changes((FIXTURES / cancel_file).read_bytes(), MAYA, NOW)
     assert request.interview.source_ref == cancel.interview.source_ref
+    assert cancel.interview.provider_version > request.interview.provider_version
+    assert cancel.interview.updated_at > request.interview.updated_at
 
 
 def test_rooms_the_inbox_and_replies_are_left_out():
@@ -99,22 +130,22 @@ def test_rooms_the_inbox_and_replies_are_left_out():
             b"",
         ]
     )
-    [change] = invite_changes(invite, KARIM, NOW, is_candidate_address=lambda a: a.startswith("inboxtoken000000@"))
+    [change] = invite_changes(invite, MAYA, NOW, is_candidate_address=lambda a: a.startswith("inboxtoken000000@"))
     assert change.interview.interviewers == (Person("Jane Doe", "jane@acme.co.uk"), Person("Bob", "bob@acme.co.uk"))
     assert change.interview.company == "acme"
     assert change.interview.start == datetime(2015, 7, 1, 7, 30, tzinfo=UTC)  # Windows zone name, no VTIMEZONE
     assert change.interview.end == datetime(2015, 7, 1, 8, 30, tzinfo=UTC)  # no DTEND: an hour
-    assert invite_changes(invite.replace(b"METHOD:REQUEST", b"METHOD:REPLY"), KARIM, NOW) == []
+    assert invite_changes(invite.replace(b"METHOD:REQUEST", b"METHOD:REPLY"), MAYA, NOW) == []
 
 
 @pytest.mark.parametrize("body", [b"", b"hello", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:soon\r\nEND:VEVENT\r\n"])
 def test_what_is_not_a_calendar_is_invalid(body):
     with pytest.raises(InvalidInput):
-        invite_changes(body, KARIM, NOW)
+        invite_changes(body, MAYA, NOW)
 
 
 def test_the_calendar_is_found_in_the_mail_once():
-    invite = (FIXTURES / "invite_outlook_request.ics").read_bytes()
+    invite = (FIXTURES / "outlook_request.ics").read_bytes()
     message = EmailMessage()
     message["To"] = "inboxtoken000000@inbox.example.com"
     message.set_content("see below")

@@ -26,7 +26,7 @@ def emf_lines(text: str) -> list[dict]:
 
 def test_one_line_per_dimension_set_with_counts_summed(capsys):
     # Given an invocation that sent two emails and one SMS and skipped a connect nudge
-    @metrics.log_metrics
+    @metrics.flushing
     def handler(event, context):
         metrics.nudge_sent("thank_you", "email")
         metrics.nudge_sent("thank_you", "email")
@@ -55,7 +55,7 @@ def test_one_line_per_dimension_set_with_counts_summed(capsys):
 
 
 def test_metrics_are_written_when_the_handler_raises(capsys):
-    @metrics.log_metrics
+    @metrics.flushing
     def handler(event, context):
         metrics.nudge_sent("research_prompt", "sms")
         raise RuntimeError("SES down")
@@ -67,7 +67,7 @@ def test_metrics_are_written_when_the_handler_raises(capsys):
 
 
 def test_nothing_recorded_writes_nothing(capsys):
-    metrics.log_metrics(lambda event, context: None)({}, None)
+    metrics.flushing(lambda event, context: None)({}, None)
     captured = capsys.readouterr()
     assert captured.out == "" and "No application metrics" not in captured.err
 
@@ -110,7 +110,7 @@ def test_withdrawn_nudges_count_as_cancelled_or_skipped_by_the_status_they_got(c
 
 def test_a_metric_that_cannot_be_written_does_not_fail_the_request(monkeypatch, capsys):
     monkeypatch.delenv("POWERTOOLS_METRICS_NAMESPACE")  # Powertools refuses a line without one
-    metrics.log_metrics(lambda event, context: metrics.nudge_planned("connect"))({}, None)
+    metrics.flushing(lambda event, context: metrics.nudge_planned("connect"))({}, None)
     assert emf_lines(capsys.readouterr().out) == []
     assert metrics.pending() == {}
 

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.template import load_template
+from local_stack.stack import local_parameter_values
+from local_stack.template import Template, load_template, policy_statements, template_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template(ROOT / "template.yaml")
 RESOURCES = TEMPLATE["Resources"]
 FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+# The template as SAM reads it (Globals merged, managed policies followed), every function present.
+LOADED = Template(
+    ROOT / "template.yaml",
+    parameter_overrides=local_parameter_values(ROOT / "template.yaml", {"InboxDomain": "inbox.example.com"}),
+)
 
 CONTRACT_ROUTES_IN_THIS_STACK = {
     ("POST", "/candidates"),
@@ -69,7 +75,7 @@ def test_table_is_on_demand_with_point_in_time_recovery_and_ttl():
 
 
 def test_nothing_scans_the_table():
-    policies = json.dumps([f["Properties"].get("Policies") for f in FUNCTIONS.values()])
+    policies = json.dumps([_statements(name) for name in FUNCTIONS])
     assert "dynamodb:Scan" not in policies and "DynamoDBCrudPolicy" not in policies
     code = [*ROOT.glob("layers/nudges/nudges/**/*.py"), *ROOT.glob("functions/*/app.py")]
     offenders = [str(p) for p in code if re.search(r"\.scan\(|\"Scan\"|'scan'", p.read_text())]
@@ -130,6 +136,8 @@ def test_no_circular_dependencies_once_sam_wires_the_api_to_its_functions():
         return {**resource, "Properties": props}
 
     depends = {name: _references(own(resource)) - {name} for name, resource in RESOURCES.items()}
+    for name in FUNCTIONS:  # what SAM merges in from the Globals is the function's too
+        depends[name] |= _references(TEMPLATE["Globals"]["Function"]) - {name}
     for name, _, _, _ in routes():
         depends["NudgesApi"].add(name)
 
@@ -157,7 +165,7 @@ PROVIDER_URL_DEFAULTS = {
 
 def test_calendar_functions_declare_the_real_provider_urls_and_renew_on_a_schedule():
     for name in ("OperatorApiFunction", "CalendarSyncFunction"):
-        env = FUNCTIONS[name]["Properties"]["Environment"]["Variables"]
+        env = template_environment(LOADED, name)
         assert {k: env[k] for k in PROVIDER_URL_DEFAULTS} == PROVIDER_URL_DEFAULTS
     events = FUNCTIONS["CalendarSyncFunction"]["Properties"]["Events"]
     assert events["RenewWatches"]["Type"] == "ScheduleV2"
@@ -166,8 +174,9 @@ def test_calendar_functions_declare_the_real_provider_urls_and_renew_on_a_schedu
     assert TEMPLATE["Parameters"]["InterviewPattern"]["Default"] == "\\binterview\\b"
 
 
-def _statements(function: dict) -> list[dict]:
-    return [s for policy in function["Properties"].get("Policies", []) for s in policy.get("Statement", [])]
+def _statements(name: str) -> list[dict]:
+    """What the function may do: its inline statements and its managed policies', unresolved."""
+    return policy_statements(LOADED, name, resolve=False)
 
 
 def _actions(statement: dict) -> list[str]:
@@ -183,22 +192,22 @@ def test_every_secret_is_encrypted_with_the_secrets_key_and_its_readers_may_decr
     readers = {
         name: function
         for name, function in FUNCTIONS.items()
-        if any("secretsmanager:GetSecretValue" in _actions(s) for s in _statements(function))
+        if any("secretsmanager:GetSecretValue" in _actions(s) for s in _statements(name))
     }
     assert len(readers) >= 8
-    for name, function in readers.items():
+    for name in readers:
         decrypts = [
             s
-            for s in _statements(function)
+            for s in _statements(name)
             if s["Effect"] == "Allow" and s.get("Resource") == {"Fn::GetAtt": ["SecretsKey", "Arn"]}
         ]
         assert [_actions(s) for s in decrypts] == [["kms:Decrypt"]], name
         via = decrypts[0]["Condition"]["StringEquals"]["kms:ViaService"]
         assert via == {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}, name
     # Nobody else may use the key, and the key itself allows use only through Secrets Manager.
-    for name, function in FUNCTIONS.items():
+    for name in FUNCTIONS:
         if name not in readers:
-            assert "SecretsKey" not in json.dumps(function["Properties"].get("Policies")), name
+            assert "SecretsKey" not in json.dumps(_statements(name)), name
     policy = RESOURCES["SecretsKey"]["Properties"]["KeyPolicy"]["Statement"]
     uses = [s for s in policy if any(a.startswith(("kms:Decrypt", "kms:GenerateDataKey")) for a in _actions(s))]
     assert len(uses) == 1 and "kms:ViaService" in uses[0]["Condition"]["StringEquals"]
@@ -239,3 +248,72 @@ def test_every_topic_and_queue_is_encrypted_and_services_that_publish_may_use_th
         (statement,) = found[0]["PolicyDocument"]["Statement"]
         assert statement["Principal"] == {"Service": principal} and statement["Action"] == "sns:Publish"
         assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+
+
+SCHEDULING_VARIABLES = {
+    "SCHEDULE_GROUP_NAME",
+    "SCHEDULER_ROLE_ARN",
+    "SENDER_FUNCTION_ARN",
+    "SEND_QUEUE_URL",
+    "DEAD_LETTER_QUEUE_ARN",
+    "RESEARCH_PROMPT_LEAD_HOURS",
+    "RESEARCH_PROMPT_MIN_LEAD_HOURS",
+    "THANK_YOU_DELAY_HOURS",
+    "QUIET_HOURS_START",
+    "QUIET_HOURS_END",
+}
+
+
+def test_shared_variables_are_said_once_in_the_globals():
+    shared = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert set(shared) >= SCHEDULING_VARIABLES
+    assert set(PROVIDER_URL_DEFAULTS) <= set(shared)
+    for name, function in FUNCTIONS.items():
+        own = function["Properties"].get("Environment", {}).get("Variables", {})
+        assert set(own) & set(shared) == set(), f"{name} repeats a variable of the Globals"
+        # and every function sees them, merged as SAM merges them
+        assert set(template_environment(LOADED, name)) >= SCHEDULING_VARIABLES, name
+
+
+def test_each_function_environment_fits_in_lambdas_four_kilobytes_on_a_long_stack_name():
+    long = Template(
+        ROOT / "template.yaml",
+        stack_name="s" * 64,
+        parameter_overrides=local_parameter_values(ROOT / "template.yaml", {"InboxDomain": "inbox.example.com"}),
+    )
+    for name in FUNCTIONS:
+        env = template_environment(long, name)
+        # 40 more characters a value for what AWS adds to names (random suffixes, full ARNs)
+        assert sum(len(k) + len(v) + 40 for k, v in env.items()) < 4096, name
+
+
+# IAM's default cap on managed policies per role; SAM attaches basic execution, X-Ray (Tracing:
+# Active) and the queue poller's (a queue-fed function) besides the function's own.
+MANAGED_POLICIES_PER_ROLE = 10
+
+
+def test_shared_grants_are_managed_policies_each_listed_by_several_functions_within_the_role_quota():
+    managed = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::IAM::ManagedPolicy"}
+    assert {"TableKeyPolicy", "PlanningPolicy", "SecretsKeyPolicy"} <= managed
+    users = {policy: [] for policy in managed}
+    for name, function in FUNCTIONS.items():
+        listed = [p["Ref"] for p in function["Properties"]["Policies"] if isinstance(p, dict) and "Ref" in p]
+        for policy in listed:
+            users[policy].append(name)
+        queue_fed = any(e["Type"] in ("SQS", "Kinesis", "DynamoDB") for e in function["Properties"]["Events"].values())
+        attached = len(listed) + 1 + (TEMPLATE["Globals"]["Function"]["Tracing"] == "Active") + queue_fed
+        assert attached <= MANAGED_POLICIES_PER_ROLE, name
+        assert "TableKeyPolicy" in listed, name  # every function touches the table
+    assert {policy: names for policy, names in users.items() if len(names) < 2} == {}, "inline a grant used once"
+    # a managed policy attaches only through the functions' Policies, never to a role by itself
+    for policy in managed:
+        assert set(RESOURCES[policy]["Properties"]) == {"Description", "PolicyDocument"}, policy
+
+
+def test_the_errors_alarms_are_generated_one_per_function():
+    raw = (ROOT / "template.yaml").read_text()
+    assert "AWS::LanguageExtensions" in TEMPLATE["Transform"]
+    assert raw.count("MetricName: Errors") == 2  # the loop, and the inbox mail function's (conditional)
+    for name in FUNCTIONS:
+        alarm = RESOURCES[name.removesuffix("Function") + "ErrorsAlarm"]["Properties"]
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": name}}]

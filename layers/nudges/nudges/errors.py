@@ -40,3 +40,7 @@ class NotConfigured(NudgesError):
 
 class SendInProgress(NudgesError):
     """Another delivery holds the send lease; retrying later finds it sent or expired."""
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else wrote the item since we read it; read again and redo the change."""

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from nudges import metrics
 from nudges.errors import InvalidInput, NotConfigured, NudgesError, PayloadTooLarge, Unauthorized
 from nudges.observability import logger
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-    from pydantic import BaseModel, ValidationError
 
-    from nudges.services.bookings import BookingChange
-
-    Model = TypeVar("Model", bound=BaseModel)
+    from nudges.domain.interview import Interview
+    from nudges.services.outcome_sources import Handled
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -44,7 +39,7 @@ BAD_BODY = "The body is not JSON, or a field is missing, unknown or invalid: `fi
 TOO_LARGE = f"The body is over {MAX_BODY_BYTES} bytes"
 
 
-def error_responses(descriptions: dict[int, str]) -> dict[int, dict[str, Any]]:
+def error_responses(descriptions: dict[int, str]) -> dict[int, Any]:
     """OpenAPI responses for the errors a route answers, each with its description."""
     return {
         status: {"description": text, "content": {content_types.APPLICATION_JSON: {"schema": ERROR_SCHEMA}}}
@@ -68,24 +63,15 @@ def json_body(raw: bytes) -> Any:
         raise InvalidInput(f"the body is not valid JSON: {exc}") from exc
 
 
-def parse[Model: BaseModel](model: type[Model], data: Any) -> Model:
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-
-
-def _invalid(exc: ValidationError) -> InvalidInput:
-    first = exc.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in first["loc"]) or None
-    message = first["msg"].removeprefix("Value error, ")
-    return InvalidInput(f"{field}: {message}" if field else message, field=field)
-
-
 def json_response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def resolver() -> APIGatewayHttpResolver:
+    """An HTTP API resolver answering errors the one way (``register_error_handlers``)."""
+    app = APIGatewayHttpResolver()
+    register_error_handlers(app)
+    return app
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
@@ -103,16 +89,20 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         return json_response(exc.status_code, body)
 
 
-def booking_reply(change: BookingChange | None, now: datetime, *, ignored: dict[str, str]) -> Response:
-    """Apply a calendar webhook's booking change and answer it; ``ignored`` describes a delivery
-    that carries no booking (another trigger), answered 200 so the provider does not retry it."""
-    if change is None:
-        logger.info("webhook event ignored", extra=ignored)
+def booking_answer(interview: Interview | None, ignored: dict[str, str]) -> Response:
+    """A calendar webhook's answer: the interview its booking change made, or ``ignored`` (a
+    delivery that carries no booking), both 200 so the provider does not retry."""
+    if interview is None:
         return json_response(200, {"status": "ignored", **ignored})
-    from nudges import wiring
-    from nudges.services.bookings import BookingService
-
-    interview = BookingService(wiring.store(), wiring.planner()).apply(change, now)
     return json_response(
         200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": interview.status}
     )
+
+
+# How an outcome source's result answers its webhook: kept (no interview known yet) is 202.
+SOURCE_STATUS = {"kept": 202}
+
+
+def source_answer(handled: Handled) -> Response:
+    """An outcome webhook's answer, from what its outcome source made of it."""
+    return json_response(SOURCE_STATUS.get(handled.status, 200), handled.body())

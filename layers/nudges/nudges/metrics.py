@@ -1,7 +1,7 @@
 """What the service did, as CloudWatch metrics: EMF lines on stdout, no API call and no client.
 
 Services call one function per event (``nudge_sent("thank_you", "email")``); the handler,
-decorated with ``log_metrics``, writes what its invocation recorded when it returns or raises:
+decorated with ``flushing`` (``handlers.entry``), writes what its invocation recorded when it returns or raises:
 one EMF line per set of dimension values, through Powertools (namespace from
 ``POWERTOOLS_METRICS_NAMESPACE``, a ``service`` dimension from ``POWERTOOLS_SERVICE_NAME``, both
 set once in template.yaml's Globals; ``POWERTOOLS_METRICS_DISABLED=true`` silences them).
@@ -19,7 +19,10 @@ import functools
 import threading
 from typing import TYPE_CHECKING
 
-from nudges.domain.plan import NUDGE_KINDS  # standard library only: nothing on the cold path
+from aws_lambda_powertools.metrics import EphemeralMetrics
+
+from nudges.domain.plan import NUDGE_KINDS
+from nudges.observability import logger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -127,9 +130,6 @@ def flush() -> None:
     if not recorded:
         return
     try:
-        # Powertools' package import (the Logger) already loaded this: no cold-start cost.
-        from aws_lambda_powertools.metrics import EphemeralMetrics
-
         for dimensions, values in recorded.items():
             line = EphemeralMetrics()
             for key, value in dimensions:
@@ -144,12 +144,10 @@ def flush() -> None:
                         line.add_metric(name=name, unit=UNITS[name], value=sample)
             line.flush_metrics()
     except Exception:
-        from nudges.observability import logger
-
         logger.exception("metrics not written", extra={"metrics": sorted({n for v in recorded.values() for n in v})})
 
 
-def log_metrics[**P, R](handler: Callable[P, R]) -> Callable[P, R]:
+def flushing[**P, R](handler: Callable[P, R]) -> Callable[P, R]:
     """Decorate a Lambda handler: what its invocation recorded is written when it returns or raises."""
 
     @functools.wraps(handler)

@@ -29,7 +29,7 @@ signature: try requests from its `/docs` page.
 Errors answer `{"message": ..., "field": ...}`: `message` names the field first, `field` is
 there when one field is at fault."""
 
-TAGS = [
+TAGS: list[dict[str, Any]] = [
     {"name": "candidates", "description": "Registering, reading, changing and erasing candidates"},
     {"name": "calendars", "description": "Watching a candidate's Google or Microsoft calendar for interviews"},
     {"name": "interviews", "description": "Each interview's nudges, their previews and the outcome"},
@@ -48,7 +48,7 @@ SIGV4 = {
     "x-amazon-apigateway-authtype": "awsSigv4",
 }
 
-SERVERS = [
+SERVERS: list[dict[str, Any]] = [
     {"url": "/", "description": "Where this document is served from: the local stack's /docs (make local)"},
     {
         "url": "https://{api_id}.execute-api.{region}.amazonaws.com",

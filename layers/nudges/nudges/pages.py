@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from nudges.domain.candidate import OPTIONAL_KINDS
 
 if TYPE_CHECKING:
-    from nudges.adapters.calendars import CalendarConnection
+    from nudges.adapters.calendar_connections import CalendarConnection
     from nudges.domain.candidate import Candidate
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"

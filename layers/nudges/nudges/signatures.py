@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from nudges.errors import Unauthorized
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import timedelta
+
+# How far a signed timestamp may be from now (either way) for our own outcome webhook and Lever's.
+REPLAY_WINDOW = timedelta(minutes=5)
 
 
 def hmac_sha256_hex(secret: str, data: bytes) -> str:

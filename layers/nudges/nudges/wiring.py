@@ -1,195 +1,344 @@
-"""Builds the adapters and services a function needs from its environment, once per process."""
+"""The one composition root: every adapter and service a function uses is built here, from the
+environment template.yaml gives it, once per process and only when first asked for.
+
+This is the service's one lazy seam (with ``LazyClient`` for boto3 clients): a handler module
+imports what it uses at its top, and Lambda imports only that one function's module, so each
+function pays for its own imports and no more. What the wiring builds is reached through
+``_load``, so importing ``nudges.wiring`` itself costs nothing: the Cal.com function never
+imports the calendar or outcome services, the sender never imports a pydantic model.
+
+A dependency that costs a call to build (an ATS API client needs its key from Secrets Manager;
+the calendar service its OAuth settings) is handed over as ``_Deferred``: an instance like any
+other, built on its first use, so services receive instances only.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nudges import config
 from nudges.adapters.aws import LazyClient  # each client built on its first call
+from nudges.errors import NudgesError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from nudges.adapters.applications import ApplicationRepository
     from nudges.adapters.ats import GreenhouseApi, LeverApi
+    from nudges.adapters.calendar_connections import CalendarConnections
+    from nudges.adapters.candidates import CandidateRepository
     from nudges.adapters.consent import ConsentStore
+    from nudges.adapters.contact_preferences import ContactPreferences
+    from nudges.adapters.interviews import InterviewRepository
+    from nudges.adapters.mailbox import Mailbox
+    from nudges.adapters.nudge_ledger import NudgeLedger
     from nudges.adapters.oauth_states import OAuthStates
+    from nudges.adapters.retention import Retention
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
-    from nudges.adapters.store import NudgeStore
+    from nudges.adapters.sms import SmsSender
+    from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
+    from nudges.domain.messages import WelcomeLinks
+    from nudges.services.bookings import BookingService
+    from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
     from nudges.services.candidates import CandidateService
     from nudges.services.connect import ConnectService
-    from nudges.services.offer_sources import OfferSources
+    from nudges.services.invites import InviteService
+    from nudges.services.outcome_sources import OutcomeSources
+    from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
-    from nudges.services.sending import MessageComposer
+    from nudges.services.preferences import PreferenceService
+    from nudges.services.receipts import InviteReceipts
+    from nudges.services.sending import MessageComposer, SendService
     from nudges.services.sms_consent import SmsConsentService
 
 
+def _load(path: str) -> Any:
+    """``module.attribute``, imported now: the one place the layer defers an import."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+class _Deferred:
+    """An instance built by ``build`` on its first attribute access (then that instance)."""
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._built: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
+
+
+# ---------------------------------------------------------------------- repositories (one table)
+def _repository(path: str) -> Any:
+    return _load(path)(LazyClient("dynamodb"), config.table_name(), config.retention())
+
+
 @cache
-def store() -> NudgeStore:
-    from nudges.adapters.store import NudgeStore
-
-    return NudgeStore(LazyClient("dynamodb"), config.table_name(), config.retention())
+def candidates() -> CandidateRepository:
+    return _repository("nudges.adapters.candidates.CandidateRepository")
 
 
+@cache
+def interviews() -> InterviewRepository:
+    return _repository("nudges.adapters.interviews.InterviewRepository")
+
+
+@cache
+def applications() -> ApplicationRepository:
+    return _repository("nudges.adapters.applications.ApplicationRepository")
+
+
+@cache
+def nudges() -> NudgeLedger:
+    return _repository("nudges.adapters.nudge_ledger.NudgeLedger")
+
+
+@cache
+def receipts() -> WebhookReceipts:
+    return _repository("nudges.adapters.webhook_receipts.WebhookReceipts")
+
+
+@cache
+def preferences() -> ContactPreferences:
+    return _repository("nudges.adapters.contact_preferences.ContactPreferences")
+
+
+@cache
+def retention() -> Retention:
+    return _repository("nudges.adapters.retention.Retention")
+
+
+@cache
+def consent() -> ConsentStore:
+    """The candidate's consent records: a YES by SMS, their own email unsubscribe lifted."""
+    return _repository("nudges.adapters.consent.ConsentStore")
+
+
+@cache
+def oauth_states() -> OAuthStates:
+    return _repository("nudges.adapters.oauth_states.OAuthStates")
+
+
+@cache
+def calendar_connections() -> CalendarConnections:
+    return _repository("nudges.adapters.calendar_connections.CalendarConnections")
+
+
+# ---------------------------------------------------------------------- other adapters
 @cache
 def scheduler() -> NudgeScheduler:
-    from nudges.adapters.scheduler import NudgeScheduler
-
-    return NudgeScheduler(LazyClient("scheduler"), LazyClient("sqs"), config.SchedulingConfig.from_env())
-
-
-@cache
-def planner() -> NudgePlanner:
-    from nudges.services.planning import NudgePlanner
-
-    return NudgePlanner(store(), scheduler(), config.timings())
+    return _load("nudges.adapters.scheduler.NudgeScheduler")(
+        LazyClient("scheduler"), LazyClient("sqs"), config.SchedulingConfig.from_env()
+    )
 
 
 @cache
 def webhook_secrets() -> WebhookSecrets:
-    import os
-
-    from nudges.adapters.secrets import WebhookSecrets
-
-    return WebhookSecrets(LazyClient("secretsmanager"), os.environ["WEBHOOK_SECRETS_ARN"])
+    return _load("nudges.adapters.secrets.WebhookSecrets")(
+        LazyClient("secretsmanager"), os.environ["WEBHOOK_SECRETS_ARN"]
+    )
 
 
 @cache
 def unsubscribe_keys() -> list[str]:
     """The key unsubscribe links are signed with (the first) and any still accepted."""
-    import os
-
-    from nudges.adapters.secrets import JsonSecret
-
-    return JsonSecret(LazyClient("secretsmanager"), os.environ["UNSUBSCRIBE_KEY_ARN"]).values("key")
-
-
-@cache
-def composer() -> MessageComposer:
-    from nudges.domain.messages import WelcomeLinks
-    from nudges.links import candidate_links
-    from nudges.services.sending import MessageComposer
-    from nudges.unsubscribe import unsubscribe_url
-
-    def link(candidate_id: str) -> str | None:
-        base = config.public_base_url()
-        return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
-
-    def welcome_links(candidate: Candidate) -> WelcomeLinks:
-        found = candidate_links(config.public_base_url(), unsubscribe_keys()[0], candidate.candidate_id)
-        domain = config.inbox_domain()
-        address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
-        return WelcomeLinks(found["google"], found["microsoft"], found["preferences"], address)
-
-    return MessageComposer(store(), link, welcome_links, config.timings())
-
-
-@cache
-def consent() -> ConsentStore:
-    from nudges.adapters.consent import ConsentStore
-
-    return ConsentStore(LazyClient("dynamodb"), config.table_name(), config.retention())
-
-
-@cache
-def oauth_states() -> OAuthStates:
-    from nudges.adapters.oauth_states import OAuthStates
-
-    return OAuthStates(LazyClient("dynamodb"), config.table_name())
-
-
-def candidates() -> CandidateService:
-    """Registering, changing and erasing candidates (nudges re-planned, calendars stopped)."""
-    from nudges.services.candidates import CandidateService
-
-    return CandidateService(store(), planner(), scheduler(), calendars, consent())
-
-
-@cache
-def calendars():  # -> CalendarService
-    """Calendar connections, notifications and sync (Google Calendar, Microsoft Graph)."""
-    import os
-
-    from nudges.adapters.calendars import CalendarStore
-    from nudges.adapters.providers import OAuthClientSecrets
-    from nudges.models.calendars import interview_pattern
-    from nudges.services.bookings import BookingService
-    from nudges.services.calendars import CalendarService, CalendarSettings, SyncQueue
-
-    settings = CalendarSettings(
-        google_api_base_url=os.environ.get("GOOGLE_API_BASE_URL") or "https://www.googleapis.com",
-        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
-        graph_api_base_url=os.environ.get("GRAPH_API_BASE_URL") or "https://graph.microsoft.com/v1.0",
-        ms_token_url=os.environ.get("MS_TOKEN_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-        pattern=interview_pattern(os.environ.get("INTERVIEW_PATTERN")),
+    secret = _load("nudges.adapters.secrets.JsonSecret")(
+        LazyClient("secretsmanager"), os.environ["UNSUBSCRIBE_KEY_ARN"]
     )
-    return CalendarService(
-        store(),
-        CalendarStore(LazyClient("dynamodb"), config.table_name()),
-        lambda: BookingService(store(), planner()),  # only the sync function plans
-        SyncQueue(LazyClient("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]),
-        OAuthClientSecrets(LazyClient("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")),
-        settings,
-    )
+    return list(secret.values("key"))
+
+
+@cache
+def sms() -> SmsSender:
+    return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+
+
+@cache
+def mailbox() -> Mailbox:
+    return _load("nudges.adapters.mailbox.Mailbox")(LazyClient("s3"))
 
 
 def _api_key(name: str) -> str:
-    from nudges.errors import NudgesError
-
     keys = webhook_secrets().for_provider(name)
     if not keys:
         raise NudgesError(f"no {name} in the WebhookSecrets secret")
     return keys[0]
 
 
-@cache
-def offer_sources() -> OfferSources:
-    from nudges.services.offer_sources import OfferSources
-    from nudges.services.outcomes import OutcomeService
-
-    return OfferSources(store(), OutcomeService(store(), planner()))
-
-
 def lever_api() -> LeverApi:
-    from nudges.adapters.ats import LeverApi
-
-    return LeverApi(config.lever_api_base_url(), _api_key("lever_api_key"))
+    """Built on its first call (it reads its key, cached a few minutes, from Secrets Manager)."""
+    build = _load("nudges.adapters.ats.LeverApi")
+    deferred: Any = _Deferred(lambda: build(config.lever_api_base_url(), _api_key("lever_api_key")))
+    return deferred
 
 
 def greenhouse_api() -> GreenhouseApi:
-    from nudges.adapters.ats import GreenhouseApi
+    """Built on its first call (it reads its key, cached a few minutes, from Secrets Manager)."""
+    build = _load("nudges.adapters.ats.GreenhouseApi")
+    deferred: Any = _Deferred(lambda: build(config.greenhouse_api_base_url(), _api_key("greenhouse_api_key")))
+    return deferred
 
-    return GreenhouseApi(config.greenhouse_api_base_url(), _api_key("greenhouse_api_key"))
+
+# ---------------------------------------------------------------------- services
+@cache
+def planner() -> NudgePlanner:
+    return _load("nudges.services.planning.NudgePlanner")(
+        interviews(), applications(), nudges(), scheduler(), config.timings()
+    )
 
 
 @cache
+def bookings() -> BookingService:
+    return _load("nudges.services.bookings.BookingService")(interviews(), candidates(), retention(), planner())
+
+
+@cache
+def invites() -> InviteService:
+    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox(), invite_receipts())
+
+
+def _email() -> Any:
+    return _load("nudges.adapters.email.EmailSender")(
+        LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME")
+    )
+
+
+def invite_receipts() -> InviteReceipts | None:
+    """Answers to forwarded mail, unless the template's AcknowledgeForwardedInvites is false."""
+    if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "true").lower() != "true":
+        return None
+    return _load("nudges.services.receipts.InviteReceipts")(
+        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link
+    )
+
+
+@cache
+def outcomes() -> OutcomeService:
+    return _load("nudges.services.outcomes.OutcomeService")(
+        interviews(), applications(), candidates(), retention(), planner()
+    )
+
+
+@cache
+def outcome_sources() -> OutcomeSources:
+    return _load("nudges.services.outcome_sources.OutcomeSources")(receipts(), outcomes())
+
+
+@cache
+def preference_service() -> PreferenceService:
+    return _load("nudges.services.preferences.PreferenceService")(
+        candidates(),
+        preferences(),
+        sms(),
+        lambda *yes: sms_consent()(*yes),  # built on the first YES
+    )
+
+
+@cache
+def composer() -> MessageComposer:
+    unsubscribe_url = _load("nudges.unsubscribe.unsubscribe_url")
+
+    def link(candidate_id: str) -> str | None:
+        base = config.public_base_url()
+        return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
+
+    def welcome_links(candidate: Candidate) -> WelcomeLinks:
+        found = _load("nudges.links.candidate_links")(
+            config.public_base_url(), unsubscribe_keys()[0], candidate.candidate_id
+        )
+        domain = config.inbox_domain()
+        address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
+        return _load("nudges.domain.messages.WelcomeLinks")(
+            found["google"], found["microsoft"], found["preferences"], address
+        )
+
+    return _load("nudges.services.sending.MessageComposer")(
+        interviews(), applications(), candidates(), link, welcome_links, config.timings()
+    )
+
+
+@cache
+def sender() -> SendService:
+    return _load("nudges.services.sending.SendService")(nudges(), preferences(), composer(), _email(), sms())
+
+
+@cache
+def calendar_service() -> CalendarService:
+    """Calendar connections, notifications and sync (Google Calendar, Microsoft 365)."""
+    settings = _load("nudges.services.candidate_calendars.CalendarSettings")(
+        google_api_base_url=os.environ.get("GOOGLE_API_BASE_URL") or "https://www.googleapis.com",
+        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
+        microsoft_api_base_url=os.environ.get("GRAPH_API_BASE_URL") or "https://graph.microsoft.com/v1.0",
+        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
+        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        pattern=_load("nudges.models.calendar_events.interview_pattern")(os.environ.get("INTERVIEW_PATTERN")),
+    )
+    return _load("nudges.services.candidate_calendars.CalendarService")(
+        candidates(),
+        interviews(),
+        calendar_connections(),
+        _Deferred(bookings),  # only the sync function plans
+        _load("nudges.services.candidate_calendars.SyncQueue")(
+            LazyClient("sqs"), os.environ["CALENDAR_SYNC_QUEUE_URL"]
+        ),
+        _load("nudges.adapters.calendar_apis.OAuthClientSecrets")(
+            LazyClient("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")
+        ),
+        settings,
+    )
+
+
+@cache
+def candidate_service() -> CandidateService:
+    # The calendar service is built only when a candidate is erased (other functions lack its env).
+    return _load("nudges.services.candidates.CandidateService")(
+        candidates(),
+        interviews(),
+        applications(),
+        nudges(),
+        retention(),
+        planner(),
+        scheduler(),
+        _Deferred(calendar_service),
+        consent(),
+    )
+
+
+# ---------------------------------------------------------------------- the candidate's journey
+@cache
 def connect() -> ConnectService:
     """Calendar connect by OAuth: the consent redirect and its callback."""
-    import os
-
-    from nudges.services.connect import ConnectService, ConsentUrls
-
-    urls = ConsentUrls(
+    urls = _load("nudges.services.connect.ConsentUrls")(
         google_auth_url=os.environ.get("GOOGLE_AUTH_URL") or "https://accounts.google.com/o/oauth2/v2/auth",
-        ms_auth_url=os.environ.get("MS_AUTH_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        microsoft_auth_url=os.environ.get("MS_AUTH_URL")
+        or "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
         google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
-        ms_token_url=os.environ.get("MS_TOKEN_URL") or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
+        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
     )
-    return ConnectService(store(), oauth_states(), calendars(), urls)
+    return _load("nudges.services.connect.ConnectService")(candidates(), oauth_states(), calendar_service(), urls)
 
 
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
-    from nudges.adapters.sms import SmsSender
-    from nudges.services.sms_consent import SmsConsentService
-
-    return SmsConsentService(store(), consent(), SmsSender(LazyClient("sns")))
+    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent(), sms())
 
 
+@cache
 def candidate_choices() -> CandidateChoices:
     """What the candidate changes on their preferences page."""
-    from nudges.services.candidate_choices import CandidateChoices
-
-    return CandidateChoices(candidates(), calendars, consent())
+    return _load("nudges.services.candidate_choices.CandidateChoices")(
+        candidate_service(), _Deferred(calendar_service), consent()
+    )

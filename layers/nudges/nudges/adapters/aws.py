@@ -10,8 +10,14 @@ botocore's endpoint and partition data again, about 90 ms of cold start per extr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @cache
@@ -54,6 +60,31 @@ class LazyClient:
         return f"LazyClient({self._service!r})"
 
 
-def error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
+@dataclass(frozen=True)
+class Refused:
+    """An AWS call answered with one of the error codes its caller expects (a condition that
+    failed, a schedule already there...): the code and the error response, which may carry the
+    item as it stood (``ReturnValuesOnConditionCheckFailure``) or a transaction's reasons."""
+
+    code: str
+    response: dict[str, Any]
+
+    @property
+    def item(self) -> dict[str, Any] | None:
+        return self.response.get("Item")
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        return self.response.get("CancellationReasons") or []
+
+
+def attempt(call: Callable[..., Any], expected: tuple[str, ...], **request: Any) -> Any:
+    """``call(**request)``'s answer, or ``Refused`` when AWS refuses it with an ``expected`` error
+    code; any other error is raised. The one place an AWS error code is read."""
+    try:
+        return call(**request)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in expected:
+            return Refused(code, dict(exc.response))
+        raise

@@ -1,9 +1,5 @@
-"""The candidate's consent records: a YES by SMS (found by the number's hash), and lifting an
-email unsubscribe they asked for themselves.
-
-| item                 | PK              | SK              |
-|----------------------|-----------------|-----------------|
-| phone -> candidate   | PHONE#<sha256>  | CANDIDATE#<id>  |
+"""The candidate's consent records: a YES by SMS (found by the number's hash, ``keys.phone_pointer``),
+and lifting an email unsubscribe they asked for themselves.
 
 The YES itself is kept on the candidate's profile (and its copy under the email pointer) as
 ``sms_yes``: ``{obtained_at, method: "sms_yes", message_id}``, erased with them.
@@ -11,30 +7,25 @@ The YES itself is kept on the candidate's profile (and its copy under the email 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from nudges.adapters.aws import error_code
-from nudges.adapters.dynamo import DynamoTable
-from nudges.adapters.store import consent_item
+from nudges.adapters import keys
+from nudges.adapters.candidates import consent_item
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, serialize
 from nudges.domain.candidate import phone_key
-from nudges.domain.interview import normalise_email
 
 if TYPE_CHECKING:
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from nudges.domain.candidate import Candidate, Consent
 
 
 class ConsentStore(DynamoTable):
-    def __init__(self, client: Any, table_name: str, retention: timedelta) -> None:
-        super().__init__(client, table_name)
-        self._retention = retention
-
     def candidates_for_phone(self, phone_hash: str) -> list[str]:
         """The ids of the candidates registered with this number (one Query on its hash)."""
         items = self._query(
             KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"PHONE#{phone_hash}"}},
+            ExpressionAttributeValues={":pk": {"S": f"{keys.PHONE_PREFIX}{phone_hash}"}},
             ProjectionExpression="candidate_id",
         )
         return [i["candidate_id"] for i in items]
@@ -46,23 +37,11 @@ class ConsentStore(DynamoTable):
         change = {
             "UpdateExpression": "SET sms_yes = :yes",
             "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(sms_yes)",
-            "ExpressionAttributeValues": {":yes": self._ser.serialize(consent_item(consent))},
+            "ExpressionAttributeValues": {":yes": serialize(consent_item(consent))},
         }
-        keys = [
-            (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
-            (f"EMAIL#{normalise_email(candidate.email)}", "CANDIDATE"),
-        ]
-        try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Update": {"TableName": self._table, "Key": self._key(pk, sk), **change}} for pk, sk in keys
-                ]
-            )
-        except Exception as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                return False
-            raise
-        return True
+        targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]
+        answer = self._transact([{"Update": {"Key": dynamo_key(k), **change}} for k in targets])
+        return not isinstance(answer, Refused)
 
     def move_phone(self, candidate: Candidate, old_phone: str | None, now: datetime) -> None:
         """The candidate's number changed: the pointer follows it, and a YES from the old number
@@ -70,37 +49,20 @@ class ConsentStore(DynamoTable):
         if old_phone == candidate.phone:
             return
         if old_phone:
-            self._db.delete_item(
-                TableName=self._table,
-                Key=self._key(f"PHONE#{phone_key(old_phone)}", f"CANDIDATE#{candidate.candidate_id}"),
-            )
+            self._delete(keys.phone_pointer(phone_key(old_phone), candidate.candidate_id))
         if candidate.phone:
-            item: dict[str, Any] = {
-                "PK": f"PHONE#{phone_key(candidate.phone)}",
-                "SK": f"CANDIDATE#{candidate.candidate_id}",
-                "candidate_id": candidate.candidate_id,
-                # Kept as long as the profile at least (retention extends it with the candidate's items).
-                "expires_at": int((now + self._retention).timestamp()),
-            }
-            self._db.put_item(TableName=self._table, Item=self._item(item))
-        for pk, sk in (
-            (f"CANDIDATE#{candidate.candidate_id}", "PROFILE"),
-            (f"EMAIL#{normalise_email(candidate.email)}", "CANDIDATE"),
-        ):
-            self._db.update_item(TableName=self._table, Key=self._key(pk, sk), UpdateExpression="REMOVE sms_yes")
+            pk, sk = keys.phone_pointer(phone_key(candidate.phone), candidate.candidate_id)
+            # Kept as long as the profile at least (retention extends it with the candidate's items).
+            self._put({"PK": pk, "SK": sk, "candidate_id": candidate.candidate_id, "expires_at": self._expires(now)})
+        for key in (keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)):
+            self._update(key, UpdateExpression="REMOVE sms_yes")
 
     def resubscribe_email(self, email: str) -> bool:
         """Lift the address's suppression if it is an unsubscribe (the candidate's own choice);
         never a bounce or a complaint. True when one was lifted."""
-        try:
-            self._db.delete_item(
-                TableName=self._table,
-                Key=self._key(f"SUPPRESSED#{normalise_email(email)}", "EMAIL"),
-                ConditionExpression="reason = :unsubscribed",
-                ExpressionAttributeValues={":unsubscribed": {"S": "unsubscribed"}},
-            )
-        except Exception as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        answer = self._delete(
+            keys.suppression(email),
+            ConditionExpression="reason = :unsubscribed",
+            ExpressionAttributeValues={":unsubscribed": {"S": "unsubscribed"}},
+        )
+        return not isinstance(answer, Refused)

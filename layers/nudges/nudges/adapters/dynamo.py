@@ -1,55 +1,121 @@
-"""The table's plumbing shared by the stores: plain dicts in and out, consistent reads, paging."""
+"""The table's plumbing shared by the repositories: plain dicts in and out, consistent reads,
+paging, batch reads, and conditional writes that answer ``Refused`` instead of raising.
+
+One table holds every aggregate (``keys`` builds every key); each repository is a small class
+on this base, over the same injectable client.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from nudges.adapters.aws import Refused, attempt
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.keys import Key
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+TRANSACTION_CANCELLED = "TransactionCanceledException"
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def serialize(value: Any) -> dict[str, Any]:
+    return _SERIALIZER.serialize(value)
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item from plain values; None values are left out, not stored as NULL."""
+    return {k: serialize(v) for k, v in data.items() if v is not None}
+
+
+def plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+
+
+def dynamo_key(key: Key) -> dict[str, Any]:
+    pk, sk = key
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
 class DynamoTable:
-    def __init__(self, client: Any, table_name: str) -> None:
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+    def __init__(self, client: Any, table_name: str, retention: timedelta = timedelta(0)) -> None:
         self._db = client
         self._table = table_name
-        self._ser = TypeSerializer()
-        self._de = TypeDeserializer()
+        self._retention = retention
 
-    def _item(self, data: dict[str, Any]) -> dict[str, Any]:
-        """A DynamoDB item from plain values; None values are left out, not stored as NULL."""
-        return {k: self._ser.serialize(v) for k, v in data.items() if v is not None}
+    def _expires(self, after: datetime) -> int:
+        """``expires_at`` (DynamoDB TTL, epoch seconds) of data kept the retention period after ``after``."""
+        return int((after + self._retention).timestamp())
 
-    def _plain(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._de.deserialize(v) for k, v in item.items()}
+    def _get(self, key: Key | str, sk: str | None = None) -> dict[str, Any] | None:
+        """GetItem (consistent) by ``keys.<item>(...)``; ``_get(pk, sk)`` reads the same."""
+        full = (key, sk) if isinstance(key, str) and sk is not None else key
+        assert isinstance(full, tuple)
+        item = self._db.get_item(TableName=self._table, Key=dynamo_key(full), ConsistentRead=True).get("Item")
+        return plain(item) if item else None
+
+    # The helpers by the names repositories written before ``keys`` used (a key as PK, SK).
+    _ser = _SERIALIZER
+    _item = staticmethod(to_item)
+    _plain = staticmethod(plain)
 
     @staticmethod
     def _key(pk: str, sk: str) -> dict[str, Any]:
-        return {"PK": {"S": pk}, "SK": {"S": sk}}
+        return dynamo_key((pk, sk))
 
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item = self._db.get_item(TableName=self._table, Key=self._key(pk, sk), ConsistentRead=True).get("Item")
-        return self._plain(item) if item else None
+    def _put(self, data: dict[str, Any], **request: Any) -> Any:
+        """PutItem of ``data`` (with PK and SK); with a ``ConditionExpression``, ``Refused`` when it fails."""
+        return attempt(self._db.put_item, (CONDITION_FAILED,), TableName=self._table, Item=to_item(data), **request)
+
+    def _update(self, key: Key, **request: Any) -> Any:
+        """UpdateItem; ``Refused`` when its condition fails."""
+        return attempt(self._db.update_item, (CONDITION_FAILED,), TableName=self._table, Key=dynamo_key(key), **request)
+
+    def _delete(self, key: Key, **request: Any) -> Any:
+        """DeleteItem; ``Refused`` when its condition fails."""
+        return attempt(self._db.delete_item, (CONDITION_FAILED,), TableName=self._table, Key=dynamo_key(key), **request)
+
+    def _transact(self, items: list[dict[str, Any]]) -> Any:
+        """TransactWriteItems of ``Put``/``Update``/... entries (the table name filled in);
+        ``Refused`` (with its reasons) when DynamoDB cancels it."""
+        entries = [{action: {"TableName": self._table, **body}} for entry in items for action, body in entry.items()]
+        return attempt(self._db.transact_write_items, (TRANSACTION_CANCELLED,), TransactItems=entries)
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         for page in self._db.get_paginator("query").paginate(TableName=self._table, **kwargs):
-            items.extend(self._plain(i) for i in page.get("Items", []))
+            items.extend(plain(i) for i in page.get("Items", []))
         return items
 
-    def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    def _batch_get(self, keys: list[Key]) -> dict[Key, dict[str, Any]]:
         """Several items in one BatchGetItem (consistent), by (PK, SK); missing ones are left out."""
-        found: dict[tuple[str, str], dict[str, Any]] = {}
+        found: dict[Key, dict[str, Any]] = {}
         wanted = list(dict.fromkeys(keys))
         for start in range(0, len(wanted), 100):
             pending: dict[str, Any] = {
-                self._table: {
-                    "Keys": [self._key(pk, sk) for pk, sk in wanted[start : start + 100]],
-                    "ConsistentRead": True,
-                }
+                self._table: {"Keys": [dynamo_key(k) for k in wanted[start : start + 100]], "ConsistentRead": True}
             }
             while pending:
                 reply = self._db.batch_get_item(RequestItems=pending)
                 for item in reply.get("Responses", {}).get(self._table, []):
-                    plain = self._plain(item)
-                    found[(plain["PK"], plain["SK"])] = plain
+                    data = plain(item)
+                    found[(data["PK"], data["SK"])] = data
                 pending = reply.get("UnprocessedKeys") or {}
         return found
+
+    def _batch_delete(self, keys: list[Key]) -> None:
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": dynamo_key(k)}} for k in keys[start : start + 25]]
+            pending: dict[str, Any] = {self._table: requests}
+            while pending:
+                pending = self._db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
+__all__ = ["CONDITION_FAILED", "DynamoTable", "Refused", "dynamo_key", "plain", "serialize", "to_item"]

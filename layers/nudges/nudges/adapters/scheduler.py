@@ -10,17 +10,18 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from nudges.adapters.aws import error_code
+from nudges.adapters.aws import Refused, attempt
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.store import NudgeRecord
     from nudges.config import SchedulingConfig
+    from nudges.domain.records import NudgeRecord
 
 # A nudge due within this much of now goes straight to the send queue.
 SEND_NOW_WINDOW = timedelta(minutes=1)
+NOT_FOUND = "ResourceNotFoundException"
 RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 6 * 3600}
 
 
@@ -70,23 +71,18 @@ class NudgeScheduler:
             },
         }
         for _ in range(3):
-            try:
-                self._scheduler.create_schedule(**request)
+            if not isinstance(attempt(self._scheduler.create_schedule, ("ConflictException",), **request), Refused):
                 break
-            except Exception as exc:
-                if error_code(exc) != "ConflictException":
-                    raise
             # Already there (a retry, or the nudge moved): make it say what we mean now. A racing
             # cancel may delete it between our create and this read: then create it again (the
             # planner re-reads the interview afterwards and withdraws it if it was cancelled).
-            try:
-                existing = self._scheduler.get_schedule(Name=name, GroupName=self._config.group_name)
-                if existing.get("Target", {}).get("Input") != payload:
-                    self._scheduler.update_schedule(**request)
+            existing = attempt(self._scheduler.get_schedule, (NOT_FOUND,), Name=name, GroupName=self._config.group_name)
+            if isinstance(existing, Refused):
+                continue
+            if existing.get("Target", {}).get("Input") == payload:
                 break
-            except Exception as exc:
-                if error_code(exc) != "ResourceNotFoundException":
-                    raise
+            if not isinstance(attempt(self._scheduler.update_schedule, (NOT_FOUND,), **request), Refused):
+                break
         else:
             raise RuntimeError(f"schedule {name} kept changing under us; the delivery will be retried")
         return name
@@ -94,8 +90,5 @@ class NudgeScheduler:
     def cancel(self, name: str | None) -> None:
         if not name:
             return
-        try:
-            self._scheduler.delete_schedule(Name=name, GroupName=self._config.group_name)
-        except Exception as exc:
-            if error_code(exc) != "ResourceNotFoundException":
-                raise
+        # Deleting one already gone (fired, or cancelled before) is a no-op.
+        attempt(self._scheduler.delete_schedule, (NOT_FOUND,), Name=name, GroupName=self._config.group_name)

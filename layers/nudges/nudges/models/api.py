@@ -101,7 +101,7 @@ def _no_default(schema: dict[str, Any]) -> None:
 
 # Left out, a field stays as it is; null is no value for it (a candidate always has channels, a
 # zone and a locale), so a null is refused like any other wrong type, naming the field.
-UNCHANGED = Field(default=None, json_schema_extra=_no_default)
+UNCHANGED: Any = Field(default=None, json_schema_extra=_no_default)
 
 
 class CandidateChanges(BaseModel):

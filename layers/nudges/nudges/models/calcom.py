@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import (
     UNKNOWN_COMPANY,
     Interview,
@@ -16,8 +17,7 @@ from nudges.domain.interview import (
     normalise_company,
     normalise_email,
 )
-from nudges.http import parse
-from nudges.services.bookings import BookingChange
+from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
     from datetime import datetime

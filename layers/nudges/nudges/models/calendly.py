@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
-from nudges.http import parse
-from nudges.services.bookings import BookingChange
+from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
     from datetime import datetime

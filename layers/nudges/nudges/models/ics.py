@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import icalendar
 
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
 from nudges.errors import InvalidInput
-from nudges.services.bookings import BookingChange
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,7 +79,7 @@ def _instant(value: Any, zone: Any) -> datetime | None:
     return None
 
 
-def _decoded(event: icalendar.Event, name: str) -> Any:
+def _decoded(event: icalendar.cal.Component, name: str) -> Any:
     try:
         return event.decoded(name) if name in event else None
     except (ValueError, KeyError) as exc:
@@ -178,6 +178,6 @@ def calendars_in_mail(raw: bytes) -> list[bytes]:
         if part.get_content_type() not in CALENDAR_TYPES and not filename.endswith(".ics"):
             continue
         payload = part.get_payload(decode=True)
-        if payload and payload.strip() not in (p.strip() for p in found):
+        if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p in found):
             found.append(payload)
     return found

@@ -2,42 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from nudges.adapters.store import ConcurrentUpdate
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import interview_id_for
+from nudges.errors import ConcurrentUpdate
 from nudges.observability import logger
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
-    from nudges.domain.interview import Interview
+    from nudges.domain.interview import Interview, InterviewStatus
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import Candidates, Interviews, Retention
 
 ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
-class BookingChange:
-    """Provider-neutral: what happened, to which booking, as the provider described it."""
-
-    action: Literal["booked", "rescheduled", "cancelled", "replaced"]
-    interview: Interview  # as the provider describes it now; its interview_id is filled in here
-    previous_ref: str | None = None  # the booking a reschedule replaces
-
-    # "replaced": the provider says ``previous_ref`` gave way to ``interview.source_ref`` but tells
-    # the new details in a change of their own (Calendly cancels the old invitee with
-    # ``rescheduled: true``). The interview learns the new reference and is neither cancelled
-    # nor moved; ``interview`` carries the old details, used only if nothing is known yet.
-
-
 class BookingService:
-    def __init__(self, store: NudgeStore, planner: NudgePlanner) -> None:
-        self._store = store
+    def __init__(
+        self, interviews: Interviews, candidates: Candidates, retention: Retention, planner: NudgePlanner
+    ) -> None:
+        self._interviews = interviews
+        self._candidates = candidates
+        self._retention = retention
         self._planner = planner
+
+    def receive(self, change: BookingChange | None, now: datetime, *, ignored: dict[str, str]) -> Interview | None:
+        """A calendar webhook's booking change applied; None for a delivery that carries no
+        booking (another trigger, described by ``ignored``), which the provider need not retry."""
+        if change is None:
+            logger.info("webhook event ignored", extra=ignored)
+            return None
+        return self.apply(change, now)
 
     def apply(self, change: BookingChange, now: datetime) -> Interview:
         interview = self._apply_retrying(change, now)
@@ -55,15 +54,15 @@ class BookingService:
         """Apply a cancel kept under a booking's own id to the interview its reference now
         names, and forget the stand-in. Each side (the cancel, the reschedule) writes first and
         looks for the other after, so at least one of two racing deliveries finds the other."""
-        found = self._store.get_interview(own_id)
+        found = self._interviews.get(own_id)
         if found is None or found[0].status != "cancelled":
             return None
         early = found[0]
-        target = self._store.interview_for_source(early.source, early.source_ref)
+        target = self._interviews.for_source(early.source, early.source_ref)
         if target is None or target == own_id:
             return None
         interview = self._apply_retrying(BookingChange("cancelled", early), now)
-        self._store.forget_interview(own_id)
+        self._interviews.forget(own_id)
         logger.info("early cancel applied to its interview", extra={"interview_id": interview.interview_id})
         return interview
 
@@ -83,36 +82,36 @@ class BookingService:
         newest, so the nudges written last are always those of the interview as it stands."""
         for _ in range(ATTEMPTS):
             self._planner.sync_interview(interview, candidate, now)
-            found = self._store.get_interview(interview.interview_id)
+            found = self._interviews.get(interview.interview_id)
             if found is None or found[1] == version:
                 return
             interview, version = found
-            candidate = self._store.candidate_by_email(interview.candidate_email)
+            candidate = self._candidates.by_email(interview.candidate_email)
         raise ConcurrentUpdate(interview.interview_id)
 
     def _resolve(self, source: str, ref: str) -> str:
-        return self._store.interview_for_source(source, ref) or interview_id_for(source, ref)
+        return self._interviews.for_source(source, ref) or interview_id_for(source, ref)
 
     def _apply_once(self, change: BookingChange, now: datetime) -> tuple[Interview, int, Candidate | None]:
         """Record the change; the interview as it now stands, its version and its candidate."""
         told = change.interview
         interview_id = self._resolve(told.source, change.previous_ref or told.source_ref)
-        found = self._store.get_interview(interview_id)
+        found = self._interviews.get(interview_id)
         existing, version = found if found else (None, None)
         updated = self._merge(existing, change, interview_id)
-        candidate = self._store.candidate_by_email(updated.candidate_email)
+        candidate = self._candidates.by_email(updated.candidate_email)
         if updated != existing:
-            self._store.save_interview(updated, version)
+            self._interviews.save(updated, version)
             version = (version or 0) + 1
             # The candidate's own items live at least as long as this interview's.
-            self._store.extend_retention(updated.candidate_email, updated.end, everything=False, candidate=candidate)
+            self._retention.extend(updated.candidate_email, updated.end, everything=False, candidate=candidate)
             logger.info(
                 "interview recorded",
                 extra={"interview_id": interview_id, "action": change.action, "status": updated.status},
             )
         if change.previous_ref:
             # Later news about the new booking must find this same interview.
-            self._store.link_source(told.source, told.source_ref, interview_id, updated.end)
+            self._interviews.link_source(told.source, told.source_ref, interview_id, updated.end)
         assert version is not None
         return updated, version, candidate
 
@@ -131,7 +130,7 @@ class BookingService:
         told = change.interview
         known_refs = existing.source_refs if existing else ()
         refs = tuple(dict.fromkeys([*known_refs, *filter(None, [change.previous_ref, told.source_ref])]))
-        status = "cancelled" if change.action == "cancelled" else "scheduled"
+        status: InterviewStatus = "cancelled" if change.action == "cancelled" else "scheduled"
         updated = replace(told, interview_id=interview_id, status=status, source_refs=refs)
         if change.action == "replaced":
             if existing is None:

@@ -12,23 +12,20 @@ from nudges.errors import InvalidInput
 from nudges.observability import logger
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
-    from nudges.adapters.consent import ConsentStore
     from nudges.domain.candidate import Candidate
     from nudges.models.api import CandidateChanges
-    from nudges.services.calendars import CalendarService
+    from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidates import CandidateService
+    from nudges.services.ports import PhoneConsent
 
 Form = dict[str, list[str]]
 Notice = Literal["saved", "erased", "disconnected", "resubscribed"]
 
 
 class CandidateChoices:
-    def __init__(
-        self, candidates: CandidateService, calendars: Callable[[], CalendarService], consent: ConsentStore
-    ) -> None:
+    def __init__(self, candidates: CandidateService, calendars: CalendarService, consent: PhoneConsent) -> None:
         self._candidates = candidates
         self._calendars = calendars
         self._consent = consent
@@ -49,7 +46,7 @@ class CandidateChoices:
             provider, _, calendar_id = one("disconnect").partition(":")
             if provider not in ("google", "microsoft") or not calendar_id:
                 raise InvalidInput("disconnect: must be <provider>:<calendar_id>", field="disconnect")
-            if not self._calendars().disconnect(candidate.candidate_id, provider, calendar_id):
+            if not self._calendars.disconnect(candidate.candidate_id, provider, calendar_id):
                 raise InvalidInput("disconnect: that calendar is not connected", field="disconnect")
             return "disconnected"
         if one("resubscribe_email") == "on":

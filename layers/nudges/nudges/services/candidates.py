@@ -13,15 +13,12 @@ from nudges.observability import logger
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
-    from nudges.adapters.consent import ConsentStore
-    from nudges.adapters.scheduler import NudgeScheduler
-    from nudges.adapters.store import NudgeStore
     from nudges.models.api import CandidateChanges, NewCandidate
-    from nudges.services.calendars import CalendarService
+    from nudges.services.candidate_calendars import CalendarService
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import Applications, Candidates, Interviews, Nudges, PhoneConsent, Retention, Scheduler
 
 
 def _registration(candidate: Candidate) -> tuple[Any, ...]:
@@ -32,17 +29,25 @@ def _registration(candidate: Candidate) -> tuple[Any, ...]:
 class CandidateService:
     def __init__(
         self,
-        store: NudgeStore,
+        candidates: Candidates,
+        interviews: Interviews,
+        applications: Applications,
+        nudges: Nudges,
+        retention: Retention,
         planner: NudgePlanner,
-        scheduler: NudgeScheduler,
-        calendars: Callable[[], CalendarService] | None = None,
-        consent: ConsentStore | None = None,
+        scheduler: Scheduler,
+        calendars: CalendarService,
+        consent: PhoneConsent | None = None,
     ) -> None:
-        self._store = store
+        self._candidates = candidates
+        self._interviews = interviews
+        self._applications = applications
+        self._nudges = nudges
+        self._retention = retention
         self._consent = consent
         self._planner = planner
         self._scheduler = scheduler
-        self._calendars = calendars  # built only when a candidate is erased
+        self._calendars = calendars
 
     def register(self, new: NewCandidate, now: datetime) -> Candidate:
         candidate = Candidate(
@@ -58,21 +63,21 @@ class CandidateService:
             sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
         )
         try:
-            self._store.add_candidate(candidate)
+            self._candidates.add(candidate)
         except Conflict:
             # The same registration again is an operator retrying a call whose answer was lost
             # (or that failed after the write): it gets the same candidate, and the planning
             # below finishes what the first attempt may have left undone.
-            existing = self._store.candidate_by_email(candidate.email)
+            existing = self._candidates.by_email(candidate.email)
             if existing is None or _registration(existing) != _registration(candidate):
                 raise
             candidate = existing
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
         self._planner.sync_welcome(candidate, now)
         # Interviews and offers that arrived before the registration get their nudges now.
-        for interview in self._store.interviews_for_email(candidate.email):
+        for interview in self._interviews.for_email(candidate.email):
             self._planner.sync_interview(interview, candidate, now)
-        for application in self._store.applications_for_email(candidate.email):
+        for application in self._applications.for_email(candidate.email):
             if application.outcome == "offer":
                 self._planner.sync_connect(application, candidate, now)
         return candidate
@@ -88,50 +93,49 @@ class CandidateService:
         updated = replace(current, **fields)
         if "sms" in updated.channels and not updated.phone:
             raise InvalidInput("phone: is required when channels include sms", field="phone")
-        self._store.update_candidate(updated)
+        self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
             updated = replace(updated, sms_yes=None)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
-        for interview in self._store.interviews_for_email(updated.email):
+        for interview in self._interviews.for_email(updated.email):
             self._planner.sync_interview(interview, updated, now)
         return updated
 
     def get(self, candidate_id: str) -> Candidate:
-        candidate = self._store.get_candidate(candidate_id)
+        candidate = self._candidates.get(candidate_id)
         if candidate is None:
             raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         return candidate
 
     def delete(self, candidate_id: str) -> None:
-        candidate = self._store.get_candidate(candidate_id)
+        candidate = self._candidates.get(candidate_id)
         if candidate is None:
             return  # erasing twice is erasing once
-        owners = [i.interview_id for i in self._store.interviews_for_email(candidate.email)]
-        owners += [a.application_id for a in self._store.applications_for_email(candidate.email)]
+        owners = [i.interview_id for i in self._interviews.for_email(candidate.email)]
+        owners += [a.application_id for a in self._applications.for_email(candidate.email)]
         owners.append(candidate_id)  # the welcome
         for owner_id in owners:
-            for nudge in self._store.nudges(owner_id).values():
+            for nudge in self._nudges.for_owner(owner_id).values():
                 self._scheduler.cancel(nudge.schedule_name)
         # Read before the erasure (it deletes them): what the providers' watches are stopped with.
-        calendars = self._calendars() if self._calendars else None
-        connections = calendars.connections(candidate_id) if calendars else []
-        self._store.delete_candidate_records(candidate)
+        connections = self._calendars.connections(candidate_id)
+        self._retention.erase(candidate)
         logger.info("candidate erased", extra={"candidate_id": candidate_id})
         # Ours first, the providers' after: an outage at Google or Microsoft neither delays nor
         # fails the erasure of our data, and a watch left running only meets 401s until it lapses.
-        if calendars and connections:
-            calendars.stop_watches(connections)
+        if connections:
+            self._calendars.stop_watches(connections)
 
     def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
         candidate = self.get(candidate_id)
         connects = {
-            a.application_id: self._store.nudges(a.application_id).get("connect")
-            for a in self._store.applications_for_email(candidate.email)
+            a.application_id: self._nudges.for_owner(a.application_id).get("connect")
+            for a in self._applications.for_email(candidate.email)
         }
         timeline = []
-        for interview in sorted(self._store.interviews_for_email(candidate.email), key=lambda i: i.start):
-            nudges = list(self._store.nudges(interview.interview_id).values())
+        for interview in sorted(self._interviews.for_email(candidate.email), key=lambda i: i.start):
+            nudges = list(self._nudges.for_owner(interview.interview_id).values())
             if connect := connects.get(interview.application_id):
                 nudges.append(connect)
             timeline.append(

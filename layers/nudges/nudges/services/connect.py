@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from nudges.adapters.calendar_apis import ProviderError, request_json
 from nudges.adapters.oauth_states import PendingConsent
-from nudges.adapters.providers import ProviderError, request_json
 from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.observability import logger
-from nudges.services.calendars import MS_SCOPE, ProviderUnavailable
+from nudges.services.candidate_calendars import MICROSOFT_SCOPE, ProviderUnavailable
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.calendars import CalendarConnection
+    from nudges.adapters.calendar_connections import CalendarConnection
     from nudges.adapters.oauth_states import OAuthStates
-    from nudges.adapters.store import NudgeStore
-    from nudges.services.calendars import CalendarService
+    from nudges.services.candidate_calendars import CalendarService
+    from nudges.services.ports import Candidates
 
 # Long enough to read a consent screen and sign in; short enough that a leaked URL goes stale.
 STATE_TTL = timedelta(minutes=10)
@@ -49,9 +49,9 @@ class ConsentRefused(NudgesError):
 @dataclass(frozen=True)
 class ConsentUrls:
     google_auth_url: str
-    ms_auth_url: str
+    microsoft_auth_url: str
     google_token_url: str
-    ms_token_url: str
+    microsoft_token_url: str
 
 
 def code_challenge(verifier: str) -> str:
@@ -64,8 +64,10 @@ def redirect_uri(base_url: str, provider: str) -> str:
 
 
 class ConnectService:
-    def __init__(self, store: NudgeStore, states: OAuthStates, calendars: CalendarService, urls: ConsentUrls) -> None:
-        self._store = store
+    def __init__(
+        self, candidates: Candidates, states: OAuthStates, calendars: CalendarService, urls: ConsentUrls
+    ) -> None:
+        self._candidates = candidates
         self._states = states
         self._calendars = calendars
         self._urls = urls
@@ -74,7 +76,7 @@ class ConnectService:
         """Where to send the candidate's browser: the provider's consent page for read access."""
         if provider not in PROVIDERS:
             raise NotFound(f"no calendar provider {provider}", field="provider")
-        if self._store.get_candidate(candidate_id) is None:
+        if self._candidates.get(candidate_id) is None:
             raise NotFound("this connect link is no longer valid", field="token")
         client = self._calendars.oauth_client(provider)  # 503 naming the secret when unset
         state = secrets.token_urlsafe(32)
@@ -84,7 +86,7 @@ class ConnectService:
             "response_type": "code",
             "client_id": client.client_id,
             "redirect_uri": redirect_uri(base_url, provider),
-            "scope": GOOGLE_SCOPE if provider == "google" else MS_SCOPE,
+            "scope": GOOGLE_SCOPE if provider == "google" else MICROSOFT_SCOPE,
             "state": state,
             "code_challenge": code_challenge(verifier),
             "code_challenge_method": "S256",
@@ -93,13 +95,13 @@ class ConnectService:
             params |= {"access_type": "offline", "prompt": "consent"}  # a refresh token, every time
         else:
             params |= {"response_mode": "query"}
-        base = self._urls.google_auth_url if provider == "google" else self._urls.ms_auth_url
+        base = self._urls.google_auth_url if provider == "google" else self._urls.microsoft_auth_url
         logger.info("calendar consent started", extra={"candidate_id": candidate_id, "provider": provider})
         return f"{base}?{urllib.parse.urlencode(params)}"
 
     def callback(self, provider: str, query: dict[str, str], base_url: str, now: datetime) -> CalendarConnection:
         """Check the state, exchange the code, connect the calendar."""
-        from nudges.models.calendars import CalendarConnect
+        from nudges.models.calendar_events import CalendarConnect
 
         if provider not in PROVIDERS:
             raise NotFound(f"no calendar provider {provider}", field="provider")
@@ -129,8 +131,8 @@ class ConnectService:
             "code_verifier": pending.code_verifier,
         }
         if provider == "microsoft":
-            form["scope"] = MS_SCOPE
-        token_url = self._urls.google_token_url if provider == "google" else self._urls.ms_token_url
+            form["scope"] = MICROSOFT_SCOPE
+        token_url = self._urls.google_token_url if provider == "google" else self._urls.microsoft_token_url
         try:
             answer = request_json(provider, "POST", token_url, form=form)
         except ProviderError as exc:
@@ -146,7 +148,9 @@ class ConnectService:
             raise ConsentRefused(
                 f"{provider.title()} gave no offline access. Start again from your link.", field="code"
             )
-        request = CalendarConnect(provider=provider, refresh_token=refresh_token, calendar_id="primary")
+        request = CalendarConnect.model_validate(
+            {"provider": provider, "refresh_token": refresh_token, "calendar_id": "primary"}
+        )
         try:
             return self._calendars.connect(pending.candidate_id, request, base_url, now)
         except InvalidInput as exc:

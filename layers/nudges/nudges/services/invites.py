@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nudges.errors import InvalidInput, Unauthorized
+from nudges.models.ics import calendars_in_mail, invite_changes
 from nudges.observability import logger
-from nudges.services.bookings import BookingService
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.store import NudgeStore
+    from nudges.adapters.mailbox import Mailbox
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
-    from nudges.services.planning import NudgePlanner
+    from nudges.services.bookings import BookingService
+    from nudges.services.ports import Candidates
     from nudges.services.receipts import InviteReceipts
+
+# SES marks mail it judged to carry a virus; nothing in it is read.
+REFUSED_VERDICTS = {"FAIL"}
 
 
 class InviteService:
-    def __init__(self, store: NudgeStore, planner: NudgePlanner, receipts: InviteReceipts | None = None) -> None:
-        self._store = store
-        self._bookings = BookingService(store, planner)
+    def __init__(
+        self,
+        candidates: Candidates,
+        bookings: BookingService,
+        mailbox: Mailbox,
+        receipts: InviteReceipts | None = None,
+    ) -> None:
+        self._candidates = candidates
+        self._bookings = bookings
+        self._mailbox = mailbox
         self._receipts = receipts  # forwarded mail is answered (None: AcknowledgeForwardedInvites off)
 
     def candidate_for(self, inbox_token: str) -> Candidate:
         """The inbox's owner; 401 for a token nobody holds (the token is the credential, as a signature is elsewhere)."""
-        candidate = self._store.candidate_by_inbox_token(inbox_token)
+        candidate = self._candidates.by_inbox_token(inbox_token)
         if candidate is None:
             raise Unauthorized("no such inbox")
         return candidate
 
     def receive(self, candidate: Candidate, calendar: bytes, now: datetime) -> list[Interview]:
         """Book, move or cancel what the invite says: every event in it parsed before any is stored."""
-        from nudges.models.ics import invite_changes
-
         token = candidate.ics_inbox_token.lower()
         changes = invite_changes(
             calendar, candidate, now, is_candidate_address=lambda a: a.partition("@")[0].lower() == token
@@ -46,21 +55,37 @@ class InviteService:
         )
         return interviews
 
+    def mail_stored(self, notification: dict[str, Any], inbox_domain: str, now: datetime) -> list[Interview]:
+        """SES stored mail to the inbox domain in S3 and said so: each invite in it read like one
+        posted to the inbox URL, then the mail deleted (read once; nothing of it is kept)."""
+        receipt = notification.get("receipt") or {}
+        action = receipt.get("action") or {}
+        if notification.get("notificationType") != "Received" or action.get("type") != "S3":
+            logger.info("SES notification ignored", extra={"type": notification.get("notificationType")})
+            return []
+        bucket, key = action["bucketName"], action["objectKey"]
+        interviews: list[Interview] = []
+        if (receipt.get("virusVerdict") or {}).get("status") in REFUSED_VERDICTS:
+            logger.warning("mail with a virus verdict dropped", extra={"object_key": key})
+        else:
+            message = self._mailbox.read(bucket, key)
+            interviews = self.receive_mail(receipt.get("recipients") or [], inbox_domain, message, now, mail_id=key)
+        self._mailbox.delete(bucket, key)
+        return interviews
+
     def receive_mail(
         self, recipients: list[str], inbox_domain: str, message: bytes, now: datetime, mail_id: str = ""
     ) -> list[Interview]:
         """An email to one or more inbox addresses (``<token>@<inbox domain>``): each calendar in
         it goes to each candidate it was addressed to, who is told what was read (or what was
         wrong). Mail to unknown inboxes is dropped unanswered."""
-        from nudges.models.ics import calendars_in_mail
-
         domain = inbox_domain.lower().strip(".")
         candidates = []
         for recipient in recipients:
             local, _, host = recipient.strip().strip("<>").rpartition("@")
             if host.lower() != domain or not local:
                 continue
-            candidate = self._store.candidate_by_inbox_token(local)
+            candidate = self._candidates.by_inbox_token(local)
             if candidate is None:
                 logger.info("mail to an unknown inbox dropped")
             elif candidate not in candidates:

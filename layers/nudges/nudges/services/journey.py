@@ -11,11 +11,9 @@ from nudges.links import candidate_links
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate, Consent
-    from nudges.services.calendars import CalendarService
+    from nudges.services.candidate_calendars import CalendarService
+    from nudges.services.ports import Preferences
 
 
 def _consent(consent: Consent | None) -> dict[str, Any] | None:
@@ -27,16 +25,18 @@ def _consent(consent: Consent | None) -> dict[str, Any] | None:
 
 def journey(
     candidate: Candidate,
-    store: NudgeStore,
-    calendars: Callable[[], CalendarService] | None,
+    preferences: Preferences,
+    calendars: CalendarService | None,
     base_url: str,
     key: str,
 ) -> dict[str, Any]:
     """One BatchGetItem for the refusals, one Query for the calendars (when asked for)."""
-    suppression, opted_out = store.refusals(candidate.email, phone_key(candidate.phone) if candidate.phone else None)
+    suppression, opted_out = preferences.refusals(
+        candidate.email, phone_key(candidate.phone) if candidate.phone else None
+    )
     reasons = reachability(candidate, suppression, opted_out)
     own = candidate_links(base_url, key, candidate.candidate_id)
-    connections = calendars().connections(candidate.candidate_id) if calendars else []
+    connections = calendars.connections(candidate.candidate_id) if calendars else []
     return {
         "reachable": {channel: reason is None for channel, reason in reasons.items()},
         "unreachable_reasons": {channel: reason for channel, reason in reasons.items() if reason},

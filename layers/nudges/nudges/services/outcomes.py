@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nudges.adapters.store import Application
 from nudges.domain.interview import application_id_for, company_key, normalise_email
+from nudges.domain.records import Application
 from nudges.errors import NotFound
 from nudges.observability import logger
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
-    from nudges.adapters.store import NudgeStore
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import Applications, Candidates, Interviews, Retention
 
 Outcome = Literal["offer", "rejected", "withdrawn"]
 
@@ -33,12 +33,22 @@ class Recorded:
 
 
 class OutcomeService:
-    def __init__(self, store: NudgeStore, planner: NudgePlanner) -> None:
-        self._store = store
+    def __init__(
+        self,
+        interviews: Interviews,
+        applications: Applications,
+        candidates: Candidates,
+        retention: Retention,
+        planner: NudgePlanner,
+    ) -> None:
+        self._interviews = interviews
+        self._applications = applications
+        self._candidates = candidates
+        self._retention = retention
         self._planner = planner
 
     def record_for_interview(self, interview_id: str, outcome: Outcome, now: datetime) -> Application:
-        found = self._store.get_interview(interview_id)
+        found = self._interviews.get(interview_id)
         if found is None:
             raise NotFound(f"no interview {interview_id}", field="interview_id")
         interview = found[0]
@@ -57,10 +67,10 @@ class OutcomeService:
         email = self._choose_email(emails, company)
         application_id = application_id_for(email, company)
         rounds = sorted(
-            (i for i in self._store.interviews_for_email(email) if i.application_id == application_id),
+            (i for i in self._interviews.for_email(email) if i.application_id == application_id),
             key=lambda i: i.start,
         )
-        known = self._store.get_application(application_id)
+        known = self._applications.get(application_id)
         application = Application(
             application_id=application_id,
             candidate_email=email,
@@ -78,25 +88,25 @@ class OutcomeService:
         if not candidates:
             raise NotFound("no candidate email address to match", field="candidate_email")
         for email in candidates:
-            if self._store.candidate_by_email(email) is not None:
+            if self._candidates.by_email(email) is not None:
                 return email
         for email in candidates:
             application_id = application_id_for(email, company)
-            if any(i.application_id == application_id for i in self._store.interviews_for_email(email)):
+            if any(i.application_id == application_id for i in self._interviews.for_email(email)):
                 return email
         return candidates[0]
 
     def _record(self, application: Application, now: datetime) -> Recorded:
         outcome = application.outcome
-        if self._store.record_outcome(application, now):
+        if self._applications.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
-        candidate = self._store.candidate_by_email(application.candidate_email)
+        candidate = self._candidates.by_email(application.candidate_email)
         # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
-        self._store.extend_retention(application.candidate_email, now, everything=True, candidate=candidate)
+        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate)
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
         rounds = [
             i
-            for i in self._store.interviews_for_email(application.candidate_email)
+            for i in self._interviews.for_email(application.candidate_email)
             if i.application_id == application.application_id
         ]
         for sibling in rounds:

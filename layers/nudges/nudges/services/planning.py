@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
-from nudges.adapters.store import NudgeRecord
 from nudges.domain.plan import PlannedNudge, plan_connect_nudge, plan_interview_nudges, plan_welcome
+from nudges.domain.records import NudgeRecord
 from nudges.observability import logger
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.scheduler import NudgeScheduler
-    from nudges.adapters.store import Application, NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeTimings
+    from nudges.domain.records import Application
+    from nudges.services.ports import Applications, Interviews, Nudges, Scheduler
 
 
 def _as_wanted(planned: PlannedNudge, candidate: Candidate) -> PlannedNudge:
@@ -35,8 +35,17 @@ def _as_wanted(planned: PlannedNudge, candidate: Candidate) -> PlannedNudge:
 
 
 class NudgePlanner:
-    def __init__(self, store: NudgeStore, scheduler: NudgeScheduler, timings: NudgeTimings) -> None:
-        self._store = store
+    def __init__(
+        self,
+        interviews: Interviews,
+        applications: Applications,
+        nudges: Nudges,
+        scheduler: Scheduler,
+        timings: NudgeTimings,
+    ) -> None:
+        self._interviews = interviews
+        self._applications = applications
+        self._nudges = nudges
         self._scheduler = scheduler
         self._timings = timings
 
@@ -47,14 +56,14 @@ class NudgePlanner:
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
             return
-        application = self._store.get_application(interview.application_id)
+        application = self._applications.get(interview.application_id)
         if application is not None and application.outcome == "offer":
             # The offer came first: no "don't connect yet" for this round; the connect nudge
             # now names its interviewers too, once it has ended.
             self.cancel_pending(interview.interview_id, "the application already has an offer")
             self.sync_connect(application, candidate, now)
             return
-        current = self._store.nudges(interview.interview_id)
+        current = self._nudges.for_owner(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
             planned = _as_wanted(planned, candidate)
             self._apply(
@@ -77,7 +86,7 @@ class NudgePlanner:
         candidate's interviews when the caller has just read them (saves a Query).
         """
         if interviews is None:
-            interviews = self._store.interviews_for_email(application.candidate_email)
+            interviews = self._interviews.for_email(application.candidate_email)
         rounds = sorted(
             (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
             key=lambda i: i.start,
@@ -88,8 +97,8 @@ class NudgePlanner:
         interview_id = application.interview_id
         if interview_id is None:
             interview_id = rounds[0].interview_id
-            self._store.attach_interview(application.application_id, interview_id)
-        current = self._store.get_nudge(application.application_id, "connect")
+            self._applications.attach_interview(application.application_id, interview_id)
+        current = self._nudges.get(application.application_id, "connect")
         last_end = max(i.end for i in rounds)
         planned = _as_wanted(plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end), candidate)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
@@ -97,12 +106,12 @@ class NudgePlanner:
     def sync_welcome(self, candidate: Candidate, now: datetime) -> None:
         """Plan the welcome: once, owned by the candidate, like every nudge claimed by the sender
         (a registration retried finds it planned or sent, and sends nothing twice)."""
-        current = self._store.get_nudge(candidate.candidate_id, "welcome")
+        current = self._nudges.get(candidate.candidate_id, "welcome")
         planned = plan_welcome(candidate.zone, now, self._timings)
         self._apply(candidate.candidate_id, "", candidate, planned, current, now, now)
 
     def cancel_pending(self, owner_id: str, reason: str) -> None:
-        for nudge in self._store.nudges(owner_id).values():
+        for nudge in self._nudges.for_owner(owner_id).values():
             if nudge.status == "scheduled":
                 self._cancel(nudge, "cancelled", reason)
             elif nudge.status == "cancelled" and nudge.schedule_name:
@@ -111,7 +120,7 @@ class NudgePlanner:
                 self._scheduler.cancel(nudge.schedule_name)
 
     def _cancel(self, nudge: NudgeRecord, status: str, reason: str) -> None:
-        if self._store.set_nudge_status(nudge, status, reason):  # type: ignore[arg-type]
+        if self._nudges.set_status(nudge, status, reason):  # type: ignore[arg-type]
             logger.info(
                 "nudge withdrawn",
                 extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "status": status, "reason": reason},
@@ -138,7 +147,7 @@ class NudgePlanner:
             return
         if planned.status == "skipped":
             if current is None or current.status == "skipped":
-                self._store.put_nudge(
+                self._nudges.put(
                     NudgeRecord(
                         owner_id,
                         planned.kind,
@@ -167,7 +176,7 @@ class NudgePlanner:
             wanted = replace(wanted, schedule_name=schedule_name(wanted))
         # Record first, then schedule: the sender never meets a schedule without its nudge,
         # and a retry that finds the record re-creates a schedule lost in a crash.
-        self._store.put_nudge(wanted, expires_after=expires_after)
+        self._nudges.put(wanted, expires_after=expires_after)
         self._scheduler.schedule(wanted, now)
         if current is not None and current.schedule_name and current.schedule_name != wanted.schedule_name:
             self._scheduler.cancel(current.schedule_name)

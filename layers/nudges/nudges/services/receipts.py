@@ -19,22 +19,30 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from nudges.adapters.email import EmailSender
-    from nudges.adapters.store import NudgeStore
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
+    from nudges.services.ports import EmailOut, Nudges, Preferences, Receipts
 
 KEEP_CLAIM = timedelta(days=7)
 
 
 class InviteReceipts:
-    def __init__(self, store: NudgeStore, email: EmailSender, unsubscribe_link: Callable[[str], str | None]) -> None:
-        self._store = store
+    def __init__(
+        self,
+        nudges: Nudges,
+        preferences: Preferences,
+        receipts: Receipts,
+        email: EmailOut,
+        unsubscribe_link: Callable[[str], str | None],
+    ) -> None:
+        self._nudges = nudges
+        self._preferences = preferences
+        self._receipts = receipts
         self._email = email
         self._unsubscribe_link = unsubscribe_link
 
     def _receipt(self, interview: Interview) -> messages.InviteReceipt:
-        research = self._store.nudges(interview.interview_id).get("research_prompt")
+        research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
         return messages.InviteReceipt(
             company=interview.company,
             title=interview.title,
@@ -48,9 +56,9 @@ class InviteReceipts:
         self, candidate: Candidate, interviews: list[Interview], problems: list[str], mail_id: str, now: datetime
     ) -> str | None:
         """Send the receipt; its message id, or None when it is not to be sent."""
-        if "email" not in candidate.channels or self._store.email_suppression(candidate.email):
+        if "email" not in candidate.channels or self._preferences.refusals(candidate.email, None)[0]:
             return None
-        if not self._store.claim_delivery("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
+        if not self._receipts.claim("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
             return None  # answered already (the notification came twice)
         link = self._unsubscribe_link(candidate.candidate_id)
         message = messages.invite_receipt(candidate, [self._receipt(i) for i in interviews], problems, link)
@@ -64,7 +72,7 @@ class InviteReceipts:
                 unsubscribe_url=link,
             )
         except Exception:
-            self._store.release_delivery("invite_receipt", f"{mail_id}#{candidate.candidate_id}")
+            self._receipts.release("invite_receipt", f"{mail_id}#{candidate.candidate_id}")
             raise
         logger.info(
             "invite acknowledged",

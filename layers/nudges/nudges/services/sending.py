@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.domain import messages
-from nudges.domain.candidate import phone_key
+from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.domain.plan import NudgeTimings
-from nudges.errors import SendInProgress
+from nudges.domain.plan import NUDGE_KINDS, NudgeTimings
+from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
 
@@ -30,11 +30,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from nudges.adapters.email import EmailSender
-    from nudges.adapters.sms import SmsSender
-    from nudges.adapters.store import Application, NudgeRecord, NudgeStore, SendClaim
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
+    from nudges.domain.records import Application, NudgeRecord, SendClaim
+    from nudges.services.ports import Applications, Candidates, EmailOut, Interviews, Nudges, Preferences, SmsOut
 
 # Longer than one send takes; a claim older than this belongs to a delivery that died.
 SEND_LEASE = timedelta(minutes=2)
@@ -53,26 +52,49 @@ class MessageComposer:
 
     def __init__(
         self,
-        store: NudgeStore,
+        interviews: Interviews,
+        applications: Applications,
+        candidates: Candidates,
         unsubscribe_link: Callable[[str], str | None],
         welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
         timings: NudgeTimings | None = None,
     ) -> None:
-        self._store = store
+        self._interviews = interviews
+        self._applications = applications
+        self._candidates = candidates
         self.unsubscribe_link = unsubscribe_link
         self._welcome_links = welcome_links
         self._timings = timings or NudgeTimings()
 
+    def preview(self, interview_id: str, kind: str, channel: str) -> tuple[Candidate, messages.Message]:
+        """What the interview's ``kind`` nudge would say now (the operator's preview, on ``channel``):
+        InvalidInput for an unknown kind or channel, NotFound when there is nothing to address."""
+        if kind not in NUDGE_KINDS:
+            raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
+        if channel not in CHANNELS:
+            raise InvalidInput("channel: must be email or sms", field="channel")
+        found = self._interviews.get(interview_id)
+        if found is None:
+            raise NotFound(f"no interview {interview_id}", field="interview_id")
+        owner_id = found[0].application_id if kind == "connect" else interview_id
+        if kind == "welcome":  # the welcome of the interview's candidate
+            registered = self._candidates.by_email(found[0].candidate_email)
+            owner_id = registered.candidate_id if registered else ""
+        composed = self.compose(owner_id, kind, preview=True)
+        if isinstance(composed, str):
+            raise NotFound(composed, field="interview_id")
+        return composed
+
     def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message, or why there is nothing to send (the operator's preview)."""
         if kind == "welcome":
-            return self.message(kind, None, None, self._store.get_candidate(owner_id), preview=preview)
+            return self.message(kind, None, None, self._candidates.get(owner_id), preview=preview)
         if kind == "connect":
-            application = self._store.get_application(owner_id)
-            candidate = self._store.candidate_by_email(application.candidate_email) if application else None
+            application = self._applications.get(owner_id)
+            candidate = self._candidates.by_email(application.candidate_email) if application else None
             return self.message(kind, None, application, candidate, preview=preview)
-        found = self._store.get_interview(owner_id)
-        candidate = self._store.candidate_by_email(found[0].candidate_email) if found else None
+        found = self._interviews.get(owner_id)
+        candidate = self._candidates.by_email(found[0].candidate_email) if found else None
         return self.message(kind, found[0] if found else None, None, candidate, preview=preview)
 
     def message(
@@ -101,9 +123,7 @@ class MessageComposer:
                 return "the candidate is no longer registered"
             # Everyone met in the application, as the interviews say at send time.
             met = [
-                i
-                for i in self._store.interviews_for_email(candidate.email)
-                if i.application_id == application.application_id
+                i for i in self._interviews.for_email(candidate.email) if i.application_id == application.application_id
             ]
             link = self.unsubscribe_link(candidate.candidate_id)
             return candidate, messages.connect(candidate, application.company, everyone_met(met), unsubscribe_url=link)
@@ -116,15 +136,18 @@ class MessageComposer:
 
 
 class SendService:
-    def __init__(self, store: NudgeStore, composer: MessageComposer, email: EmailSender, sms: SmsSender) -> None:
-        self._store = store
+    def __init__(
+        self, nudges: Nudges, preferences: Preferences, composer: MessageComposer, email: EmailOut, sms: SmsOut
+    ) -> None:
+        self._nudges = nudges
+        self._preferences = preferences
         self._composer = composer
         self._email = email
         self._sms = sms
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
         """Send the nudge if it is still wanted; returns what happened, for the log."""
-        view = self._store.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id)
+        view = self._nudges.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id)
         nudge = view.nudge
         if nudge is None or nudge.status != "scheduled":
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
@@ -132,28 +155,28 @@ class SendService:
             return "not sent: the nudge was moved since this delivery was planned"
         composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate)
         if isinstance(composed, str):
-            self._store.set_nudge_status(nudge, "skipped", composed)
+            self._nudges.set_status(nudge, "skipped", composed)
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
         allowed, refused = self._channels(candidate, nudge.kind)
         # One claim for the nudge covers its channels; the item it returns says which of them a
         # delivery that crashed mid-way already sent, so only what is missing goes out.
-        claim = self._store.claim_send(nudge, now, SEND_LEASE)
+        claim = self._nudges.claim_send(nudge, now, SEND_LEASE)
         if claim.state == "stale":
             return "not sent: the nudge was sent, withdrawn or moved meanwhile"
         if claim.state == "busy":
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
-        for channel in candidate.reachable_channels():
-            if channel not in allowed:
-                metrics.nudge_skipped(nudge.kind, channel)
+        for reachable in candidate.reachable_channels():
+            if reachable not in allowed:
+                metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
         for position, channel in enumerate(to_send):
             self._send(nudge, claim, channel, candidate, message, now, last=position == len(to_send) - 1)
         if not to_send:
             reason = "; ".join(refused) or "no channel to reach the candidate on"
             sent_before = [c for c in allowed if c in claim.sent]
-            self._store.finish_claimed(
+            self._nudges.finish_claimed(
                 nudge, claim, "sent" if sent_before else "skipped", None if sent_before else reason
             )
             if not sent_before:
@@ -165,8 +188,11 @@ class SendService:
         before every send: suppression and opt-outs are honoured at send time)."""
         reachable = candidate.reachable_channels()
         phone_hash = phone_key(candidate.phone) if "sms" in reachable and candidate.phone else None
-        suppressed, sms_opted_out = self._store.refusals(candidate.email if "email" in reachable else None, phone_hash)
-        allowed, refused = [], []
+        suppressed, sms_opted_out = self._preferences.refusals(
+            candidate.email if "email" in reachable else None, phone_hash
+        )
+        allowed: list[str] = []
+        refused: list[str] = []
         for channel in reachable:
             if channel == "email" and suppressed:
                 refused.append(f"email: {suppressed}")
@@ -204,9 +230,9 @@ class SendService:
                 assert candidate.phone is not None
                 message_id = self._sms.send(candidate.phone, message.sms)
         except Exception:
-            self._store.release_send(nudge, claim)
+            self._nudges.release_send(nudge, claim)
             raise
-        self._store.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
+        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",

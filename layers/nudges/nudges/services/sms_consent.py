@@ -15,14 +15,12 @@ from nudges.observability import logger
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from nudges.adapters.consent import ConsentStore
-    from nudges.adapters.sms import SmsSender
-    from nudges.adapters.store import NudgeStore
+    from nudges.services.ports import Candidates, PhoneConsent, SmsOut
 
 
 class SmsConsentService:
-    def __init__(self, store: NudgeStore, consent: ConsentStore, sms: SmsSender) -> None:
-        self._store = store
+    def __init__(self, candidates: Candidates, consent: PhoneConsent, sms: SmsOut) -> None:
+        self._candidates = candidates
         self._consent = consent
         self._sms = sms
 
@@ -30,7 +28,7 @@ class SmsConsentService:
         """Record the YES; how many candidates it was recorded for (0: nobody, or already kept)."""
         recorded, locale = 0, None
         for candidate_id in self._consent.candidates_for_phone(phone_key(number)):
-            candidate = self._store.get_candidate(candidate_id)
+            candidate = self._candidates.get(candidate_id)
             if candidate is None or candidate.phone != number:
                 continue  # a pointer left by a number changed since
             if self._consent.record_sms_yes(candidate, Consent(now, "sms_yes", message_id)):

@@ -1,8 +1,8 @@
-"""Outcomes from outside: Greenhouse, Lever and the generic signed outcome webhook.
+"""Outcome sources, outside the operator API: Greenhouse, Lever and the generic signed outcome webhook.
 
 Each source is verified as it signs (by the handler or here), then reduced to the same thing:
 candidate emails, a company, an outcome; ``OutcomeService.record_for_candidate`` does the rest.
-Deliveries are remembered (``claim_delivery``) so a duplicate or a replay changes nothing, and
+Webhook receipts are remembered (``WebhookReceipts.claim``) so a duplicate or a replay changes nothing, and
 forgotten again when processing fails, so the provider's retry is heard.
 """
 
@@ -11,11 +11,10 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from nudges.domain.interview import company_from_email
 from nudges.errors import Unauthorized
-from nudges.http import parse
 from nudges.models.outcomes import (
     GREENHOUSE_ACTIONS,
     LEVER_EVENTS,
@@ -25,25 +24,26 @@ from nudges.models.outcomes import (
     LeverWebhook,
     OutcomeEvent,
 )
+from nudges.models.parsing import parse
 from nudges.observability import logger
-from nudges.signatures import hmac_sha256_hex, require_fresh
+from nudges.signatures import REPLAY_WINDOW, hmac_sha256_hex, require_fresh
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from nudges.adapters.ats import GreenhouseApi, LeverApi, LeverOpportunity
-    from nudges.adapters.store import NudgeStore
     from nudges.services.outcomes import Outcome, OutcomeService
+    from nudges.services.ports import Receipts
 
-REPLAY_WINDOW = timedelta(minutes=5)
 # Kept longer than any window in which a replay would still be accepted.
-REMEMBER_DELIVERIES = timedelta(days=2)
+REMEMBER_RECEIPTS = timedelta(days=2)
 
 
 @dataclass(frozen=True)
 class Handled:
-    status: str  # applied | kept | ignored | duplicate | pong
-    http_status: int = 200
+    """What a source's webhook came to; the HTTP edge (``http.source_answer``) answers it."""
+
+    status: Literal["applied", "kept", "ignored", "duplicate", "pong"]  # kept: no interview known yet
     detail: dict[str, Any] | None = None
 
     def body(self) -> dict[str, Any]:
@@ -60,21 +60,21 @@ def company_for(hint_emails: Iterable[str | None], override: str | None) -> str 
     return None
 
 
-class OfferSources:
-    def __init__(self, store: NudgeStore, outcomes: OutcomeService) -> None:
-        self._store = store
+class OutcomeSources:
+    def __init__(self, receipts: Receipts, outcomes: OutcomeService) -> None:
+        self._receipts = receipts
         self._outcomes = outcomes
 
     # ------------------------------------------------------------------ shared
-    def _once(self, source: str, delivery_id: str | None, now: datetime, work: Callable[[], Handled]) -> Handled | None:
-        """Run ``work`` unless this delivery was seen; None when it was."""
-        if delivery_id and not self._store.claim_delivery(source, delivery_id, now, REMEMBER_DELIVERIES):
+    def _once(self, source: str, receipt_id: str | None, now: datetime, work: Callable[[], Handled]) -> Handled | None:
+        """Run ``work`` unless this webhook was received before; None when it was."""
+        if receipt_id and not self._receipts.claim(source, receipt_id, now, REMEMBER_RECEIPTS):
             return None
         try:
             return work()
         except Exception:
-            if delivery_id:
-                self._store.release_delivery(source, delivery_id)
+            if receipt_id:
+                self._receipts.release(source, receipt_id)
             raise
 
     def _record(
@@ -90,8 +90,8 @@ class OfferSources:
             extra={"source": source, "matched": recorded.matched, **detail},
         )
         if recorded.matched:
-            return Handled("applied", 200, detail)
-        return Handled("kept", 202, detail)
+            return Handled("applied", detail)
+        return Handled("kept", detail)
 
     # ------------------------------------------------------------------ Greenhouse
     def greenhouse(
@@ -99,7 +99,7 @@ class OfferSources:
         body: Any,
         event_id: str | None,
         company_override: str | None,
-        api: Callable[[], GreenhouseApi],
+        api: GreenhouseApi,
         now: datetime,
     ) -> Handled:
         """A verified Greenhouse web hook (the handler checked ``Signature`` on the raw body)."""
@@ -123,7 +123,7 @@ class OfferSources:
             else:
                 # Offer events name only ids: ask Harvest who the candidate and the offering user are.
                 offer = parse(GreenhouseOffer, webhook.payload)
-                found = api().candidate_for_application(offer.application_id, offer.user_id)
+                found = api.candidate_for_application(offer.application_id, offer.user_id)
                 emails, hints = list(found.emails), list(found.company_hint_emails)
             company = company_for(hints, company_override)
             return self._record("greenhouse", emails, company, outcome, now)  # type: ignore[arg-type]
@@ -137,7 +137,7 @@ class OfferSources:
         secrets: list[str],
         offer_stage: str,
         company_override: str | None,
-        api: Callable[[], LeverApi],
+        api: LeverApi,
         now: datetime,
     ) -> Handled:
         """A Lever webhook: the signature covers only ``token + triggeredAt``, so the body is
@@ -159,7 +159,7 @@ class OfferSources:
         def work() -> Handled:
             if webhook.event not in LEVER_EVENTS:
                 return Handled("ignored", detail={"event": webhook.event})
-            opportunity = api().opportunity(webhook.data.opportunityId)
+            opportunity = api.opportunity(webhook.data.opportunityId)
             outcome = self._lever_outcome(webhook.event, opportunity, offer_stage)
             if outcome is None:
                 return Handled("ignored", detail={"reason": "the opportunity, as Lever shows it now, has no outcome"})

@@ -17,36 +17,35 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from nudges.adapters.calendars import CalendarConnection, Watch
-from nudges.adapters.providers import GoogleCalendarApi, GraphApi, ProviderError, refresh_access
+from nudges.adapters.calendar_apis import GoogleCalendarApi, MicrosoftCalendarApi, ProviderError, refresh_access
+from nudges.adapters.calendar_connections import CalendarConnection, Watch
+from nudges.domain.booking import BookingChange
 from nudges.domain.interview import interview_id_for
 from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
-from nudges.models.calendars import EventReading, read_google_event, read_graph_event
+from nudges.models.calendar_events import EventReading, read_google_event, read_microsoft_event
 from nudges.observability import logger
-from nudges.services.bookings import BookingChange
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     import re
-    from collections.abc import Callable
 
-    from nudges.adapters.calendars import CalendarStore, Provider
-    from nudges.adapters.providers import OAuthClient, OAuthClientSecrets
-    from nudges.adapters.store import NudgeStore
+    from nudges.adapters.calendar_apis import OAuthClient, OAuthClientSecrets
+    from nudges.adapters.calendar_connections import CalendarConnections, Provider
     from nudges.domain.candidate import Candidate
-    from nudges.models.calendars import CalendarConnect, GraphNotifications
+    from nudges.models.calendar_events import CalendarConnect, MicrosoftNotifications
     from nudges.services.bookings import BookingService
+    from nudges.services.ports import Candidates, Interviews
 
 GOOGLE_CHANNEL_TTL = timedelta(days=7)
 # Graph: a subscription on Outlook events lives at most 4,230 minutes; ask for a little less.
-GRAPH_SUBSCRIPTION_TTL = timedelta(minutes=4230 - 30)
+MICROSOFT_SUBSCRIPTION_TTL = timedelta(minutes=4230 - 30)
 # The renewal function runs every few hours; anything expiring within this is renewed.
 RENEWAL_MARGIN = timedelta(hours=24)
 # A full sync reads this far back (a thank-you is due after an interview ends) and, for Graph's
 # calendar view, this far ahead.
 SYNC_LOOKBACK = timedelta(days=2)
 SYNC_LOOKAHEAD = timedelta(days=365)
-MS_SCOPE = "offline_access Calendars.Read User.Read"
+MICROSOFT_SCOPE = "offline_access Calendars.Read User.Read"
 
 JobAction = Literal["sync", "full_sync", "event", "renew", "resubscribe"]
 
@@ -59,8 +58,8 @@ class ProviderUnavailable(NudgesError):
 class CalendarSettings:
     google_api_base_url: str
     google_token_url: str
-    graph_api_base_url: str
-    ms_token_url: str
+    microsoft_api_base_url: str
+    microsoft_token_url: str
     pattern: re.Pattern[str]
 
 
@@ -106,21 +105,23 @@ def _same(given: str | None, expected: str | None) -> bool:
     return hmac.compare_digest((given or "").encode(), (expected or "").encode()) and bool(given) and bool(expected)
 
 
-def _graph_calendar_path(calendar_id: str) -> str:
+def _microsoft_calendar_path(calendar_id: str) -> str:
     return "me" if calendar_id == "primary" else f"me/calendars/{calendar_id}"
 
 
 class CalendarService:
     def __init__(
         self,
-        store: NudgeStore,
-        calendars: CalendarStore,
-        bookings: Callable[[], BookingService],
+        candidates: Candidates,
+        interviews: Interviews,
+        calendars: CalendarConnections,
+        bookings: BookingService,
         queue: SyncQueue,
         oauth: OAuthClientSecrets,
         settings: CalendarSettings,
     ) -> None:
-        self._store = store
+        self._candidates = candidates
+        self._interviews = interviews
         self._calendars = calendars
         self._bookings = bookings
         self._queue = queue
@@ -144,8 +145,8 @@ class CalendarService:
         """An access token (and a rotated refresh token, if the provider gave one)."""
         client = self.oauth_client(provider)
         google = provider == "google"
-        token_url = self._settings.google_token_url if google else self._settings.ms_token_url
-        grant = refresh_access(provider, token_url, client, refresh_token, None if google else MS_SCOPE)
+        token_url = self._settings.google_token_url if google else self._settings.microsoft_token_url
+        grant = refresh_access(provider, token_url, client, refresh_token, None if google else MICROSOFT_SCOPE)
         rotated = grant.refresh_token if grant.refresh_token and grant.refresh_token != refresh_token else None
         return grant.access_token, rotated
 
@@ -158,12 +159,12 @@ class CalendarService:
     def _google(self, access: str) -> GoogleCalendarApi:
         return GoogleCalendarApi(self._settings.google_api_base_url, access)
 
-    def _graph(self, access: str) -> GraphApi:
-        return GraphApi(self._settings.graph_api_base_url, access)
+    def _microsoft(self, access: str) -> MicrosoftCalendarApi:
+        return MicrosoftCalendarApi(self._settings.microsoft_api_base_url, access)
 
     # ------------------------------------------------------------------ connect
     def connect(self, candidate_id: str, request: CalendarConnect, base_url: str, now: datetime) -> CalendarConnection:
-        if self._store.get_candidate(candidate_id) is None:
+        if self._candidates.get(candidate_id) is None:
             raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         provider = request.provider
         try:
@@ -187,9 +188,9 @@ class CalendarService:
             if provider == "google":
                 connection = self._open_google_channel(connection, access, now)
             else:
-                me = self._graph(access).me()
+                me = self._microsoft(access).me()
                 connection = replace(connection, account_email=me.get("mail") or me.get("userPrincipalName"))
-                connection = self._open_graph_subscription(connection, access, now)
+                connection = self._open_microsoft_subscription(connection, access, now)
         except ProviderError as exc:
             if exc.status == 404:
                 raise InvalidInput(
@@ -240,16 +241,16 @@ class CalendarService:
             watch_expires=expires,
         )
 
-    def _open_graph_subscription(
+    def _open_microsoft_subscription(
         self, connection: CalendarConnection, access: str, now: datetime
     ) -> CalendarConnection:
         client_state = secrets.token_urlsafe(32)
-        path = _graph_calendar_path(connection.calendar_id)
-        subscription = self._graph(access).create_subscription(
+        path = _microsoft_calendar_path(connection.calendar_id)
+        subscription = self._microsoft(access).create_subscription(
             resource=f"{path}/events",
             notification_url=connection.callback_url,
             client_state=client_state,
-            expiration=iso(now + GRAPH_SUBSCRIPTION_TTL),
+            expiration=iso(now + MICROSOFT_SUBSCRIPTION_TTL),
         )
         expires = datetime.fromisoformat(subscription["expirationDateTime"].replace("Z", "+00:00")).astimezone(UTC)
         watch = Watch(
@@ -288,7 +289,7 @@ class CalendarService:
                 if connection.provider == "google":
                     self._google(access).stop(connection.watch_id, connection.resource_id or "")
                 else:
-                    self._graph(access).delete_subscription(connection.watch_id)
+                    self._microsoft(access).delete_subscription(connection.watch_id)
             except ProviderError as exc:
                 facts.update(status=exc.status, error=exc.code)
                 if exc.status in (404, 410):
@@ -309,7 +310,7 @@ class CalendarService:
             if connection.provider == "google":
                 self._google(access).stop(connection.watch_id, connection.resource_id or "")
             else:
-                self._graph(access).delete_subscription(connection.watch_id)
+                self._microsoft(access).delete_subscription(connection.watch_id)
         except ProviderError as exc:
             if exc.status != 404:
                 logger.warning("old watch not stopped", extra={"provider": connection.provider, "error": str(exc)})
@@ -336,7 +337,7 @@ class CalendarService:
         self._queue.send([SyncJob(watch.candidate_id, "google", watch.calendar_id, "sync")])
         return "queued"
 
-    def graph_notifications(self, notifications: GraphNotifications) -> int:
+    def microsoft_notifications(self, notifications: MicrosoftNotifications) -> int:
         """Verify every notification's clientState first (all or nothing), then queue their jobs."""
         jobs: list[SyncJob] = []
         for item in notifications.value:
@@ -363,7 +364,7 @@ class CalendarService:
     # ------------------------------------------------------------------ jobs
     def run(self, job: SyncJob, now: datetime) -> None:
         connection = self._calendars.get(job.candidate_id, job.provider, job.calendar_id)
-        candidate = self._store.get_candidate(job.candidate_id)
+        candidate = self._candidates.get(job.candidate_id)
         if connection is None or candidate is None:
             logger.info("calendar job for a connection that is gone", extra={"action": job.action})
             return
@@ -376,9 +377,9 @@ class CalendarService:
         elif job.provider == "google":
             self._google_sync(connection, candidate, access, now, full=job.action == "full_sync")
         elif job.action == "event" and job.event_id:
-            data = self._graph(access).get_event(job.event_id)
+            data = self._microsoft(access).get_event(job.event_id)
             reading = (
-                read_graph_event(data, candidate, connection.account_email, self._settings.pattern)
+                read_microsoft_event(data, candidate, connection.account_email, self._settings.pattern)
                 if data
                 else EventReading(job.event_id, None, None)
             )
@@ -414,18 +415,18 @@ class CalendarService:
             )
             readings = [read_google_event(e, candidate, self._settings.pattern) for e in events]
         else:
-            events = self._graph(access).calendar_view(
-                _graph_calendar_path(connection.calendar_id), iso(now - SYNC_LOOKBACK), iso(now + SYNC_LOOKAHEAD)
+            events = self._microsoft(access).calendar_view(
+                _microsoft_calendar_path(connection.calendar_id), iso(now - SYNC_LOOKBACK), iso(now + SYNC_LOOKAHEAD)
             )
             readings = [
-                read_graph_event(e, candidate, connection.account_email, self._settings.pattern) for e in events
+                read_microsoft_event(e, candidate, connection.account_email, self._settings.pattern) for e in events
             ]
             next_token = None
         seen = set()
         for reading in readings:
             seen.add(reading.ref)
             self._apply(connection, reading, now)
-        for interview in self._store.interviews_for_email(candidate.email):
+        for interview in self._interviews.for_email(candidate.email):
             if (
                 interview.source == connection.provider
                 and interview.status == "scheduled"
@@ -440,15 +441,15 @@ class CalendarService:
     def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
         source = connection.provider
         if reading.interview is not None:
-            self._bookings().apply(BookingChange("booked", reading.interview), now)
+            self._bookings.apply(BookingChange("booked", reading.interview), now)
             return
         # Not (or no longer) an interview: stop it if it was one.
-        interview_id = self._store.interview_for_source(source, reading.ref) or interview_id_for(source, reading.ref)
-        found = self._store.get_interview(interview_id)
+        interview_id = self._interviews.for_source(source, reading.ref) or interview_id_for(source, reading.ref)
+        found = self._interviews.get(interview_id)
         if found is None or found[0].status == "cancelled":
             return
         told = replace(found[0], updated_at=reading.updated_at or now)
-        self._bookings().apply(BookingChange("cancelled", told), now)
+        self._bookings.apply(BookingChange("cancelled", told), now)
 
     # ------------------------------------------------------------------ renewal
     def renew_due(self, now: datetime) -> dict[str, int]:
@@ -475,7 +476,9 @@ class CalendarService:
             return renewed
         assert connection.watch_id
         try:
-            answer = self._graph(access).renew_subscription(connection.watch_id, iso(now + GRAPH_SUBSCRIPTION_TTL))
+            answer = self._microsoft(access).renew_subscription(
+                connection.watch_id, iso(now + MICROSOFT_SUBSCRIPTION_TTL)
+            )
         except ProviderError as exc:
             if exc.status != 404:
                 raise
@@ -499,7 +502,7 @@ class CalendarService:
         return renewed
 
     def _resubscribe(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
-        fresh = self._open_graph_subscription(connection, access, now)
+        fresh = self._open_microsoft_subscription(connection, access, now)
         self._calendars.save(fresh)
         if connection.watch_id:
             self._close_watch(connection, access)

@@ -7,6 +7,7 @@ token, and nothing here logs a request or response body.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -115,8 +116,6 @@ class OAuthClientSecrets:
         self._fetched_at = 0.0
 
     def for_provider(self, provider: str) -> OAuthClient | None:
-        import time
-
         if self._cached is None or time.monotonic() - self._fetched_at > self.CACHE_SECONDS:
             self._cached = json.loads(self._client.get_secret_value(SecretId=self._secret_id)["SecretString"])
             self._fetched_at = time.monotonic()
@@ -181,7 +180,7 @@ class GoogleCalendarApi:
         )
 
 
-class GraphApi:
+class MicrosoftCalendarApi:
     """Microsoft Graph v1.0: subscriptions on me/events, event reads, calendar view."""
 
     # Times in UTC, whatever the mailbox's zone.

@@ -1,13 +1,9 @@
-"""Calendar connections (Google watch channels, Graph subscriptions) in the nudges table.
-
-| item                 | PK                            | SK                                | GSI1PK / GSI1SK                              |
-|----------------------|-------------------------------|-----------------------------------|----------------------------------------------|
-| connection           | CANDIDATE#<candidate id>      | CALENDAR#<provider>#<calendar id> | CALENDAR_WATCH / <watch expiry>#<key>        |
-| watch -> connection  | WATCH#<provider>#<watch id>   | WATCH                             |                                              |
+"""Candidates' own calendar connections (Google watch channels, Microsoft subscriptions) in the
+nudges table: a connection under its candidate's key, a watch item per channel (keys in ``keys``).
 
 A connection holds the candidate's refresh token (the table is KMS-encrypted and only the
 calendar functions may read it; it is never logged or returned) and the current watch: the
-Google channel or Graph subscription id, its secret (channel token / clientState), its expiry
+Google channel or Microsoft subscription id, its secret (channel token / clientState), its expiry
 and, for Google, the sync token. The watch item lets a notification find its connection and
 its secret with one GetItem. Renewal finds connections by expiry on GSI1 with one Query.
 """
@@ -18,14 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from nudges.adapters.dynamo import DynamoTable
+from nudges.adapters import keys
+from nudges.adapters.dynamo import DynamoTable, dynamo_key, plain
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-GSI1 = "GSI1"
-RENEWAL_PK = "CALENDAR_WATCH"
 Provider = Literal["google", "microsoft"]
 
 
@@ -67,33 +62,31 @@ class Watch:
         return f"Watch({self.provider}, {self.watch_id})"
 
 
-class CalendarStore(DynamoTable):
+class CalendarConnections(DynamoTable):
     # ------------------------------------------------------------------ connections
     def save(self, connection: CalendarConnection) -> None:
         expires = connection.watch_expires
-        self._db.put_item(
-            TableName=self._table,
-            Item=self._item(
-                {
-                    "PK": f"CANDIDATE#{connection.candidate_id}",
-                    "SK": f"CALENDAR#{connection.provider}#{connection.calendar_id}",
-                    "GSI1PK": RENEWAL_PK if expires else None,
-                    "GSI1SK": f"{iso(expires)}#{connection.key}" if expires else None,
-                    "candidate_id": connection.candidate_id,
-                    "provider": connection.provider,
-                    "calendar_id": connection.calendar_id,
-                    "refresh_token": connection.refresh_token,
-                    "connected_at": iso(connection.connected_at),
-                    "callback_url": connection.callback_url,
-                    "account_email": connection.account_email,
-                    "watch_id": connection.watch_id,
-                    "watch_secret": connection.watch_secret,
-                    "resource_id": connection.resource_id,
-                    "watch_expires": iso(expires) if expires else None,
-                    "watch_key": f"WATCH#{connection.provider}#{connection.watch_id}" if connection.watch_id else None,
-                    "sync_token": connection.sync_token,
-                }
-            ),
+        pk, sk = keys.calendar(connection.candidate_id, connection.provider, connection.calendar_id)
+        self._put(
+            {
+                "PK": pk,
+                "SK": sk,
+                "GSI1PK": keys.RENEWAL if expires else None,
+                "GSI1SK": f"{iso(expires)}#{connection.key}" if expires else None,
+                "candidate_id": connection.candidate_id,
+                "provider": connection.provider,
+                "calendar_id": connection.calendar_id,
+                "refresh_token": connection.refresh_token,
+                "connected_at": iso(connection.connected_at),
+                "callback_url": connection.callback_url,
+                "account_email": connection.account_email,
+                "watch_id": connection.watch_id,
+                "watch_secret": connection.watch_secret,
+                "resource_id": connection.resource_id,
+                "watch_expires": iso(expires) if expires else None,
+                "watch_key": keys.watch(connection.provider, connection.watch_id)[0] if connection.watch_id else None,
+                "sync_token": connection.sync_token,
+            }
         )
 
     @staticmethod
@@ -114,26 +107,24 @@ class CalendarStore(DynamoTable):
         )
 
     def get(self, candidate_id: str, provider: str, calendar_id: str) -> CalendarConnection | None:
-        data = self._get(f"CANDIDATE#{candidate_id}", f"CALENDAR#{provider}#{calendar_id}")
+        data = self._get(keys.calendar(candidate_id, provider, calendar_id))
         return self._connection(data) if data else None
 
     def connections(self, candidate_id: str) -> list[CalendarConnection]:
         """Every calendar the candidate connected (one Query on their own key)."""
         items = self._query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
-            ExpressionAttributeValues={":pk": {"S": f"CANDIDATE#{candidate_id}"}, ":calendar": {"S": "CALENDAR#"}},
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.candidate(candidate_id)[0]},
+                ":calendar": {"S": keys.CALENDAR_PREFIX},
+            },
             ConsistentRead=True,
         )
         return [self._connection(i) for i in items]
 
     def delete(self, connection: CalendarConnection) -> None:
         """The connection and its watch item (a disconnect)."""
-        self._db.delete_item(
-            TableName=self._table,
-            Key=self._key(
-                f"CANDIDATE#{connection.candidate_id}", f"CALENDAR#{connection.provider}#{connection.calendar_id}"
-            ),
-        )
+        self._delete(keys.calendar(connection.candidate_id, connection.provider, connection.calendar_id))
         if connection.watch_id:
             self.delete_watch(connection.provider, connection.watch_id)
 
@@ -149,9 +140,7 @@ class CalendarStore(DynamoTable):
         """Change one attribute of a connection that still exists (an erased one stays erased)."""
         self._db.update_item(
             TableName=self._table,
-            Key=self._key(
-                f"CANDIDATE#{connection.candidate_id}", f"CALENDAR#{connection.provider}#{connection.calendar_id}"
-            ),
+            Key=dynamo_key(keys.calendar(connection.candidate_id, connection.provider, connection.calendar_id)),
             UpdateExpression="SET #a = :v",
             ConditionExpression="attribute_exists(PK)",
             ExpressionAttributeNames={"#a": attribute},
@@ -164,12 +153,12 @@ class CalendarStore(DynamoTable):
         paginator = self._db.get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
-            IndexName=GSI1,
+            IndexName=keys.GSI1,
             KeyConditionExpression="GSI1PK = :pk AND GSI1SK < :before",
-            ExpressionAttributeValues={":pk": {"S": RENEWAL_PK}, ":before": {"S": iso(before)}},
+            ExpressionAttributeValues={":pk": {"S": keys.RENEWAL}, ":before": {"S": iso(before)}},
         ):
             for item in page.get("Items", []):
-                data = self._plain(item)
+                data = plain(item)
                 connection = self.get(data["candidate_id"], data["provider"], data["calendar_id"])
                 if connection:
                     found.append(connection)
@@ -177,25 +166,23 @@ class CalendarStore(DynamoTable):
 
     # ------------------------------------------------------------------ watches
     def put_watch(self, watch: Watch, expires: datetime) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=self._item(
-                {
-                    "PK": f"WATCH#{watch.provider}#{watch.watch_id}",
-                    "SK": "WATCH",
-                    "provider": watch.provider,
-                    "watch_id": watch.watch_id,
-                    "candidate_id": watch.candidate_id,
-                    "calendar_id": watch.calendar_id,
-                    "secret": watch.secret,
-                    "resource_id": watch.resource_id,
-                    "expires_at": int((expires + timedelta(days=1)).timestamp()),
-                }
-            ),
+        pk, sk = keys.watch(watch.provider, watch.watch_id)
+        self._put(
+            {
+                "PK": pk,
+                "SK": sk,
+                "provider": watch.provider,
+                "watch_id": watch.watch_id,
+                "candidate_id": watch.candidate_id,
+                "calendar_id": watch.calendar_id,
+                "secret": watch.secret,
+                "resource_id": watch.resource_id,
+                "expires_at": int((expires + timedelta(days=1)).timestamp()),
+            }
         )
 
     def get_watch(self, provider: str, watch_id: str) -> Watch | None:
-        data = self._get(f"WATCH#{provider}#{watch_id}", "WATCH")
+        data = self._get(keys.watch(provider, watch_id))
         if not data:
             return None
         return Watch(
@@ -208,6 +195,4 @@ class CalendarStore(DynamoTable):
         )
 
     def delete_watch(self, provider: str, watch_id: str) -> None:
-        self._db.delete_item(
-            TableName=self._table, Key={"PK": {"S": f"WATCH#{provider}#{watch_id}"}, "SK": {"S": "WATCH"}}
-        )
+        self._delete(keys.watch(provider, watch_id))

@@ -152,64 +152,64 @@ def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pa
 # ---------------------------------------------------------------------- Microsoft Graph
 
 
-class GraphAddress(BaseModel):
+class MicrosoftAddress(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str | None = None
     address: str | None = None
 
 
-class GraphRecipient(BaseModel):
+class MicrosoftRecipient(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    emailAddress: GraphAddress = GraphAddress()
+    emailAddress: MicrosoftAddress = MicrosoftAddress()
 
 
-class GraphResponse(BaseModel):
+class MicrosoftResponse(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     response: str | None = None  # none, organizer, tentativelyAccepted, accepted, declined, notResponded
 
 
-class GraphAttendee(GraphRecipient):
+class MicrosoftAttendee(MicrosoftRecipient):
     type: str | None = None  # required, optional, resource
-    status: GraphResponse = GraphResponse()
+    status: MicrosoftResponse = MicrosoftResponse()
 
 
-class GraphTime(BaseModel):
+class MicrosoftTime(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     dateTime: str  # local to timeZone, 7 fractional digits
     timeZone: str = "UTC"
 
 
-class GraphBody(BaseModel):
+class MicrosoftBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     contentType: str | None = None
     content: str | None = None
 
 
-class GraphEvent(BaseModel):
+class MicrosoftEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str = Field(min_length=1)
     subject: str | None = None
     bodyPreview: str | None = None
-    body: GraphBody | None = None
-    start: GraphTime | None = None
-    end: GraphTime | None = None
+    body: MicrosoftBody | None = None
+    start: MicrosoftTime | None = None
+    end: MicrosoftTime | None = None
     isAllDay: bool = False
     isCancelled: bool = False
     isOrganizer: bool = False
     type: str | None = None  # singleInstance, occurrence, exception, seriesMaster
-    responseStatus: GraphResponse = GraphResponse()
-    organizer: GraphRecipient | None = None
-    attendees: list[GraphAttendee] = []
+    responseStatus: MicrosoftResponse = MicrosoftResponse()
+    organizer: MicrosoftRecipient | None = None
+    attendees: list[MicrosoftAttendee] = []
     lastModifiedDateTime: str | None = None
 
 
-def _graph_time(value: GraphTime) -> datetime:
+def _microsoft_time(value: MicrosoftTime) -> datetime:
     text = re.sub(r"(\.\d{6})\d+", r"\1", value.dateTime)
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
@@ -221,10 +221,10 @@ def _graph_time(value: GraphTime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def read_graph_event(
+def read_microsoft_event(
     data: dict[str, Any], candidate: Candidate, account_email: str | None, pattern: re.Pattern[str]
 ) -> EventReading:
-    event = GraphEvent.model_validate(data)
+    event = MicrosoftEvent.model_validate(data)
     updated = _parse_time(event.lastModifiedDateTime) if event.lastModifiedDateTime else None
     mine = {candidate.email, *([normalise_email(account_email)] if account_email else [])}
     if (
@@ -259,8 +259,8 @@ def read_graph_event(
         candidate_name=candidate.name,
         company=_company(organizer.address if organizer else None, interviewers),
         title=event.subject or "Interview",
-        start=_graph_time(event.start),
-        end=_graph_time(event.end),
+        start=_microsoft_time(event.start),
+        end=_microsoft_time(event.end),
         interviewers=tuple(interviewers),
         updated_at=updated,
     )
@@ -270,13 +270,13 @@ def read_graph_event(
 # ---------------------------------------------------------------------- Graph notifications
 
 
-class GraphResourceData(BaseModel):
+class MicrosoftResourceData(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     id: str | None = None
 
 
-class GraphNotification(BaseModel):
+class MicrosoftNotification(BaseModel):
     """One item of a change or lifecycle notification collection."""
 
     model_config = ConfigDict(extra="ignore")
@@ -286,12 +286,12 @@ class GraphNotification(BaseModel):
     changeType: str | None = None
     lifecycleEvent: Literal["reauthorizationRequired", "subscriptionRemoved", "missed"] | None = None
     resource: str | None = None
-    resourceData: GraphResourceData | None = None
+    resourceData: MicrosoftResourceData | None = None
     subscriptionExpirationDateTime: str | None = None
     tenantId: str | None = None
 
 
-class GraphNotifications(BaseModel):
+class MicrosoftNotifications(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    value: Annotated[list[GraphNotification], Field(min_length=1)]
+    value: Annotated[list[MicrosoftNotification], Field(min_length=1)]

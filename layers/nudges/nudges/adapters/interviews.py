@@ -1,0 +1,113 @@
+"""Interviews, versioned for conditional writes, and the links from a provider's booking
+references to the interview they name; keys in ``keys``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nudges.adapters import keys
+from nudges.adapters.dynamo import DynamoTable, Refused
+from nudges.domain.interview import Interview, Person, normalise_email
+from nudges.errors import ConcurrentUpdate
+from nudges.timefmt import iso, parse_iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+def read_interview(data: dict[str, Any]) -> Interview:
+    return Interview(
+        interview_id=data["interview_id"],
+        source=data["source"],
+        source_ref=data["source_ref"],
+        source_refs=tuple(r.split("#", 1)[1] for r in data.get("source_refs", [])),
+        candidate_email=data["candidate_email"],
+        candidate_name=data.get("candidate_name"),
+        company=data["company"],
+        title=data["title"],
+        start=parse_iso(data["start"]),
+        end=parse_iso(data["end"]),
+        interviewers=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("interviewers", [])),
+        status=data["status"],
+        updated_at=parse_iso(data["updated_at"]) if data.get("updated_at") else None,
+        provider_version=int(data["provider_version"]) if data.get("provider_version") is not None else None,
+    )
+
+
+class InterviewRepository(DynamoTable):
+    def _record(self, interview: Interview, version: int) -> dict[str, Any]:
+        pk, sk = keys.interview(interview.interview_id)
+        return {
+            "PK": pk,
+            "SK": sk,
+            "GSI1PK": keys.by_email(interview.candidate_email),
+            "GSI1SK": keys.interview_listing(interview.start, interview.interview_id),
+            "interview_id": interview.interview_id,
+            "source": interview.source,
+            "source_ref": interview.source_ref,
+            "source_refs": [
+                keys.source_ref(interview.source, r) for r in interview.source_refs or (interview.source_ref,)
+            ],
+            "candidate_email": normalise_email(interview.candidate_email),
+            "candidate_name": interview.candidate_name,
+            "company": interview.company,
+            "application_id": interview.application_id,
+            "title": interview.title,
+            "start": iso(interview.start),
+            "end": iso(interview.end),
+            "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
+            "status": interview.status,
+            "updated_at": iso(interview.updated_at) if interview.updated_at else None,
+            "provider_version": interview.provider_version,
+            "version": version,
+            "expires_at": self._expires(interview.end),
+        }
+
+    def get(self, interview_id: str) -> tuple[Interview, int] | None:
+        """The interview and its version, for a conditional write back."""
+        data = self._get(keys.interview(interview_id))
+        return (read_interview(data), int(data["version"])) if data else None
+
+    def save(self, interview: Interview, read_version: int | None) -> None:
+        """Write if nobody else has since ``read_version`` (None: only if it does not exist yet)."""
+        new_version = (read_version or 0) + 1
+        if read_version is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
+        else:
+            condition = {
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
+            }
+        if isinstance(self._put(self._record(interview, new_version), **condition), Refused):
+            raise ConcurrentUpdate(interview.interview_id)
+
+    def forget(self, interview_id: str) -> None:
+        """Delete a cancelled interview item that stood in for another (a cancel that came
+        before the reschedule it cancels); anything else stays."""
+        self._delete(
+            keys.interview(interview_id),
+            ConditionExpression="#s = :cancelled",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":cancelled": {"S": "cancelled"}},
+        )
+
+    def for_source(self, source: str, ref: str) -> str | None:
+        """The interview a provider's (later) booking reference names, if one was linked."""
+        data = self._get(keys.source_link(source, ref))
+        return data["interview_id"] if data else None
+
+    def link_source(self, source: str, ref: str, interview_id: str, expires_after: datetime) -> None:
+        """Remember that a provider's (new) booking reference names this interview."""
+        pk, sk = keys.source_link(source, ref)
+        self._put({"PK": pk, "SK": sk, "interview_id": interview_id, "expires_at": self._expires(expires_after)})
+
+    def for_email(self, email: str) -> list[Interview]:
+        items = self._query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.by_email(email)},
+                ":prefix": {"S": keys.INTERVIEW_PREFIX},
+            },
+        )
+        return [read_interview(i) for i in items]

@@ -1,0 +1,145 @@
+"""Every key of the one table, built here and nowhere else.
+
+| item                      | PK                          | SK                            | GSI1PK / GSI1SK                          |
+|---------------------------|-----------------------------|-------------------------------|------------------------------------------|
+| candidate                 | CANDIDATE#<id>              | PROFILE                       | CANDIDATES / CANDIDATE#<created>#<id>    |
+| email -> candidate        | EMAIL#<email>               | CANDIDATE                     |                                          |
+| ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
+| calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH / <watch expiry>#<key>    |
+| watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
+| interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
+| provider ref -> interview | SOURCE#<source>#<ref>       | INTERVIEW                     |                                          |
+| application               | APPLICATION#<id>            | APPLICATION                   | EMAIL#<email> / APPLICATION#<id>         |
+| nudge (+ its sends)       | <owner PK>                  | NUDGE#<kind>                  |                                          |
+| phone -> candidate        | PHONE#<number hash>         | CANDIDATE#<id>                |                                          |
+| OAuth consent in flight   | OAUTH_STATE#<state hash>    | STATE                         |                                          |
+| inbound SMS               | INBOUND_SMS#<id>            | SMS                           |                                          |
+| webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
+| email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
+| SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
+
+A nudge's owner is its interview (research_prompt, thank_you), its application (connect) or the
+candidate (welcome). The phone pointer finds who a YES by SMS is from.
+The email pointer carries a copy of the profile (finding a candidate by address is one GetItem),
+but not its GSI1 keys: the listing of candidates names each profile once. (A pointer written
+before that carried them; the listing reads profiles only, so it too is listed once.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nudges.domain.interview import normalise_email
+from nudges.domain.records import is_application, is_candidate
+from nudges.timefmt import iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+Key = tuple[str, str]
+
+GSI1 = "GSI1"
+CANDIDATES = "CANDIDATES"  # GSI1PK of every candidate profile: listing them is a Query, never a Scan
+CANDIDATE_PREFIX = "CANDIDATE#"
+PROFILE = "PROFILE"
+CALENDAR_PREFIX = "CALENDAR#"
+RENEWAL = "CALENDAR_WATCH"  # GSI1PK of every connection with a watch, sorted by its expiry
+WATCH_PREFIX = "WATCH#"
+WATCH_SK = "WATCH"
+INTERVIEW_PREFIX = "INTERVIEW#"
+APPLICATION_PREFIX = "APPLICATION#"
+NUDGE_PREFIX = "NUDGE#"
+
+
+def candidate(candidate_id: str) -> Key:
+    return f"{CANDIDATE_PREFIX}{candidate_id}", PROFILE
+
+
+def candidate_listing(created_at: datetime, candidate_id: str) -> str:
+    """GSI1SK of a profile under ``CANDIDATES``: oldest registration first."""
+    return f"{CANDIDATE_PREFIX}{iso(created_at)}#{candidate_id}"
+
+
+def email_pointer(email: str) -> Key:
+    return f"EMAIL#{normalise_email(email)}", "CANDIDATE"
+
+
+def by_email(email: str) -> str:
+    """GSI1PK of the interviews and applications of an address."""
+    return f"EMAIL#{normalise_email(email)}"
+
+
+def inbox(token: str) -> Key:
+    return f"INBOX#{token}", "CANDIDATE"
+
+
+def calendar(candidate_id: str, provider: str, calendar_id: str) -> Key:
+    return f"{CANDIDATE_PREFIX}{candidate_id}", f"{CALENDAR_PREFIX}{provider}#{calendar_id}"
+
+
+def watch(provider: str, watch_id: str) -> Key:
+    return f"{WATCH_PREFIX}{provider}#{watch_id}", WATCH_SK
+
+
+def interview(interview_id: str) -> Key:
+    return f"{INTERVIEW_PREFIX}{interview_id}", "INTERVIEW"
+
+
+def interview_listing(start: datetime, interview_id: str) -> str:
+    return f"{INTERVIEW_PREFIX}{iso(start)}#{interview_id}"
+
+
+def source_link(source: str, ref: str) -> Key:
+    return f"SOURCE#{source}#{ref}", "INTERVIEW"
+
+
+def source_ref(source: str, ref: str) -> str:
+    """How an interview lists a provider reference of its own (``source_refs``)."""
+    return f"{source}#{ref}"
+
+
+def application(application_id: str) -> Key:
+    return f"{APPLICATION_PREFIX}{application_id}", "APPLICATION"
+
+
+def application_listing(application_id: str) -> str:
+    return f"{APPLICATION_PREFIX}{application_id}"
+
+
+def owner(owner_id: str) -> Key:
+    """The item of a nudge's owner: its application (connect), the candidate (welcome) or its interview."""
+    if is_candidate(owner_id):
+        return candidate(owner_id)
+    return application(owner_id) if is_application(owner_id) else interview(owner_id)
+
+
+def nudge(owner_id: str, kind: str) -> Key:
+    return owner(owner_id)[0], f"{NUDGE_PREFIX}{kind}"
+
+
+def inbound_sms(message_id: str) -> Key:
+    return f"INBOUND_SMS#{message_id}", "SMS"
+
+
+def webhook_receipt(source: str, receipt_id: str) -> Key:
+    return f"DELIVERY#{source}#{receipt_id}", "DELIVERY"
+
+
+def suppression(email: str) -> Key:
+    return f"SUPPRESSED#{normalise_email(email)}", "EMAIL"
+
+
+def sms_opt_out(phone_hash: str) -> Key:
+    return f"SMS_OPT_OUT#{phone_hash}", "SMS"
+
+
+PHONE_PREFIX = "PHONE#"
+
+
+def phone_pointer(phone_hash: str, candidate_id: str) -> Key:
+    """Who a text from this number is from (a YES): the number only as its hash."""
+    return f"{PHONE_PREFIX}{phone_hash}", f"{CANDIDATE_PREFIX}{candidate_id}"
+
+
+def oauth_state(state_hash: str) -> Key:
+    return f"OAUTH_STATE#{state_hash}", "STATE"

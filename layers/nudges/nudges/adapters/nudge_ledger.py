@@ -1,0 +1,206 @@
+"""The nudge ledger: each nudge's plan, the sender's claim on it and what it sent.
+
+A nudge item (under its owner's key: the interview, or the application for connect) carries
+the sender's claim (``claim_token``, ``lease_until``: one claim covers all its channels) and one
+``send_<channel>`` map per channel sent (message id, time, order): a send is recorded with one
+conditional UpdateItem, and erasure and retention find it with its nudge.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from nudges.adapters import keys
+from nudges.adapters.applications import read_application
+from nudges.adapters.candidates import read_candidate
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
+from nudges.adapters.interviews import read_interview
+from nudges.domain.records import DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
+from nudges.timefmt import iso, parse_iso
+
+if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
+    from nudges.domain.plan import NudgeStatus
+
+
+def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
+    return NudgeRecord(
+        owner_id=owner_id,
+        kind=data["kind"],
+        status=data["status"],
+        interview_id=data.get("interview_id") or "",  # none for the welcome
+        due_at=parse_iso(data["due_at"]) if data.get("due_at") else None,
+        schedule_name=data.get("schedule_name"),
+        reason=data.get("reason"),
+        candidate_id=data.get("candidate_id"),
+    )
+
+
+class NudgeLedger(DynamoTable):
+    # ------------------------------------------------------------------ plans
+    def for_owner(self, owner_id: str) -> dict[str, NudgeRecord]:
+        """The nudges of an interview or an application, by kind (one consistent Query)."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": keys.owner(owner_id)[0]}, ":prefix": {"S": keys.NUDGE_PREFIX}},
+            ConsistentRead=True,
+        )
+        records = [read_nudge(owner_id, i) for i in items]
+        return {r.kind: r for r in records}
+
+    def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
+        data = self._get(keys.nudge(owner_id, kind))
+        return read_nudge(owner_id, data) if data else None
+
+    def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
+        """Write the nudge's plan. An update, not a put: what the sender recorded on the item
+        (its claim, the channels already sent) survives a re-plan, so a moved nudge is never
+        sent twice on a channel."""
+        plan: dict[str, Any] = {
+            "kind": nudge.kind,
+            "status": nudge.status,
+            "interview_id": nudge.interview_id or None,  # none for the welcome
+            "due_at": iso(nudge.due_at) if nudge.due_at else None,
+            "schedule_name": nudge.schedule_name,
+            "reason": nudge.reason,
+            "candidate_id": nudge.candidate_id,
+            "expires_at": self._expires(expires_after),
+        }
+        sets = [f"#{k} = :{k}" for k, v in plan.items() if v is not None]
+        removes = [f"#{k}" for k, v in plan.items() if v is None]
+        self._update(
+            keys.nudge(nudge.owner_id, nudge.kind),
+            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            ExpressionAttributeNames={f"#{k}": k for k in plan},
+            ExpressionAttributeValues={f":{k}": serialize(v) for k, v in plan.items() if v is not None},
+        )
+
+    def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None:
+        """Move a still-scheduled nudge to ``status``; None if it was no longer scheduled."""
+        names = {"#s": "status", "#r": "reason"}
+        values = {":new": {"S": status}, ":scheduled": {"S": "scheduled"}}
+        update = "SET #s = :new"
+        if reason:
+            update += ", #r = :reason"
+            values[":reason"] = {"S": reason}
+        answer = self._update(
+            keys.nudge(nudge.owner_id, nudge.kind),
+            UpdateExpression=update,
+            ConditionExpression="#s = :scheduled",
+            ExpressionAttributeNames=names if reason else {"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+        if isinstance(answer, Refused):
+            return None
+        return replace(nudge, status=status, reason=reason or nudge.reason)
+
+    # ------------------------------------------------------------------ sends
+    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
+        """The nudge, its owner (interview or application) and the candidate's profile: one call."""
+        nudge_key, owner_key, profile_key = (
+            keys.nudge(owner_id, kind),
+            keys.owner(owner_id),
+            keys.candidate(candidate_id),
+        )
+        found = self._batch_get([nudge_key, owner_key, profile_key])
+        nudge, data, profile = found.get(nudge_key), found.get(owner_key), found.get(profile_key)
+        application = is_application(owner_id)
+        # The welcome's owner is the profile itself (one key: _batch_get reads it once).
+        interview_owned = not application and not is_candidate(owner_id)
+        return DeliveryView(
+            nudge=read_nudge(owner_id, nudge) if nudge else None,
+            interview=read_interview(data) if data and interview_owned else None,
+            application=read_application(data) if data and application else None,
+            candidate=read_candidate(profile) if profile else None,
+        )
+
+    def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:
+        """Take the right to send this nudge (all its channels) with one conditional write.
+
+        Conditional on the nudge being still scheduled at the time this delivery was planned for,
+        and on any earlier claim's lease having run out (a delivery that crashed mid-send). Exactly
+        one of two racing deliveries wins. Each claim carries a token of its own, so a claim whose
+        answer was lost (and that botocore's retry then finds taken) is recognised as this
+        delivery's own. The item as it stands after the claim says which channels a crashed
+        delivery already sent.
+        """
+        assert nudge.due_at is not None
+        token = uuid.uuid4().hex
+        key = keys.nudge(nudge.owner_id, nudge.kind)
+        answer = self._update(
+            key,
+            UpdateExpression="SET claim_token = :token, lease_until = :until",
+            ConditionExpression=(
+                "#s = :scheduled AND due_at = :due AND (attribute_not_exists(lease_until) OR lease_until < :now)"
+            ),
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":token": {"S": token},
+                ":until": {"S": iso(now + lease)},
+                ":scheduled": {"S": "scheduled"},
+                ":due": {"S": iso(nudge.due_at)},
+                ":now": {"S": iso(now)},
+            },
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        if isinstance(answer, Refused):
+            current = plain(answer.item) if answer.item is not None else (self._get(key) or {})
+            if current.get("claim_token") != token:
+                scheduled = current.get("status") == "scheduled" and current.get("due_at") == iso(nudge.due_at)
+                return SendClaim("busy" if scheduled else "stale")
+            item = current
+        else:
+            item = answer["Attributes"]
+        return SendClaim("claimed", token, frozenset(k.removeprefix("send_") for k in item if k.startswith("send_")))
+
+    def record_send(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        channel: str,
+        message_id: str,
+        sent_at: datetime,
+        sent_order: int,
+        *,
+        last: bool,
+    ) -> None:
+        """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
+        order); the last channel also marks the nudge sent. Conditional on the claim still being
+        this delivery's; repeating it (a lost answer) changes nothing."""
+        changes: dict[str, Any] = {
+            f"send_{channel}": {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
+        }
+        if last:
+            changes["status"] = "sent"
+        self._update_claimed(nudge, claim, changes)
+
+    def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:
+        """Close a claimed nudge with no send left to record (every channel sent before, or none
+        allowed): its status, conditional on the claim still being this delivery's."""
+        self._update_claimed(nudge, claim, {"status": status, "reason": reason} if reason else {"status": status})
+
+    def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
+        """Set attributes on a nudge only while this delivery's claim holds it (raises otherwise)."""
+        names = {f"#a{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": serialize(value) for i, value in enumerate(changes.values())}
+        self._db.update_item(
+            TableName=self._table,
+            Key=dynamo_key(keys.nudge(nudge.owner_id, nudge.kind)),
+            UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={**values, ":token": {"S": claim.token}},
+        )
+
+    def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:
+        """Give up a claim whose send failed, so the retry need not wait for the lease."""
+        self._update(
+            keys.nudge(nudge.owner_id, nudge.kind),
+            UpdateExpression="REMOVE claim_token, lease_until",
+            ConditionExpression="claim_token = :token",
+            ExpressionAttributeValues={":token": {"S": claim.token}},
+        )

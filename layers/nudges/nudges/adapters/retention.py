@@ -1,0 +1,128 @@
+"""Retention and erasure: everything stored about a candidate, found by their keys, kept longer
+(``expires_at``, DynamoDB's TTL) or deleted.
+
+A candidate's items: the profile and its pointers, their calendar connections (with their watch
+items), and, found by address on GSI1, their interviews and applications with each one's nudges,
+sends and provider references.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nudges.adapters import keys
+from nudges.adapters.candidates import read_candidate
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
+from nudges.domain.candidate import phone_key
+from nudges.domain.interview import interview_id_for, normalise_email
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.adapters.keys import Key
+    from nudges.domain.candidate import Candidate
+
+
+class Retention(DynamoTable):
+    def erase(self, candidate: Candidate) -> None:
+        """Everything stored about the candidate: profile, pointers, calendar connections,
+        interviews, applications, nudges, send records. Schedules are the caller's to cancel first."""
+        self._batch_delete(self._candidate_keys(candidate))
+
+    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
+        """Keep the candidate's data until ``after`` plus the retention period at least.
+
+        With ``everything`` (an application closed) every item about them is extended: profile,
+        pointers, calendar connections, interviews, applications, nudges, send records, provider
+        references. Without, only the candidate's own items (a new or moved interview, whose own
+        items carry its end already). Never shortens; never creates an item. The writes go in
+        TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
+        registered with this address, when the caller has just read it.
+        """
+        email = normalise_email(email)
+        if candidate is None:
+            data = self._get(keys.email_pointer(email))
+            candidate = read_candidate(data) if data else None
+        until = self._expires(after)
+        found: list[Key] = []
+        if candidate:
+            found += self._candidate_keys(candidate, owned=everything, until=until)
+        elif everything:
+            found += self._owned_keys(email, until)
+        # A watch item lives as long as its channel, not as its candidate.
+        pending = [k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)]
+        for start in range(0, len(pending), 100):
+            self._extend(pending[start : start + 100], until)
+
+    def _extend(self, batch: list[Key], until: int) -> None:
+        """Set ``expires_at`` to ``until`` on each item that exists and expires earlier. An item that
+        fails its condition (already later, or gone) cancels the transaction: it is left out and
+        the rest written again."""
+        while batch:
+            answer = self._transact(
+                [
+                    {
+                        "Update": {
+                            "Key": dynamo_key(key),
+                            "UpdateExpression": "SET expires_at = :e",
+                            "ConditionExpression": (
+                                "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)"
+                            ),
+                            "ExpressionAttributeValues": {":e": {"N": str(until)}},
+                        }
+                    }
+                    for key in batch
+                ]
+            )
+            if not isinstance(answer, Refused):
+                return
+            reasons = answer.reasons
+            failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+            if len(reasons) != len(batch) or not failed:
+                # A conflict with another transaction: botocore's retry is spent, let ours.
+                raise RuntimeError(f"retention not extended: the transaction was cancelled ({answer.code})")
+            batch = [k for i, k in enumerate(batch) if i not in failed]
+
+    def _owned_keys(self, email: str, until: int | None = None) -> list[Key]:
+        """Interviews and applications found by the address, with their nudges, sends and refs
+        (with ``until``: not the items that already expire that late)."""
+        found: list[Key] = []
+        for owned in self._query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
+        ):
+            for item in self._query(
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
+                ProjectionExpression="PK, SK, expires_at",
+            ):
+                if until is None or item.get("expires_at", 0) < until:
+                    found.append((item["PK"], item["SK"]))
+            for ref in owned.get("source_refs", []):
+                source, _, provider_ref = ref.partition("#")
+                # The first reference names the interview by its id alone: no link item exists.
+                if owned.get("interview_id") != interview_id_for(source, provider_ref):
+                    found.append(keys.source_link(source, provider_ref))
+        return found
+
+    def _candidate_keys(self, candidate: Candidate, *, owned: bool = True, until: int | None = None) -> list[Key]:
+        profile = keys.candidate(candidate.candidate_id)
+        found = [profile, keys.email_pointer(candidate.email), keys.inbox(candidate.ics_inbox_token)]
+        if candidate.phone:
+            found.append(keys.phone_pointer(phone_key(candidate.phone), candidate.candidate_id))
+        # Calendar connections (with their watch items) and the welcome nudge live under the
+        # candidate's own key: every item there but the profile (listed above).
+        for item in self._query(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": profile[0]}},
+            ProjectionExpression="PK, SK, watch_key",
+        ):
+            if (item["PK"], item["SK"]) == profile:
+                continue
+            found.append((item["PK"], item["SK"]))
+            if item.get("watch_key"):
+                found.append((item["watch_key"], keys.WATCH_SK))
+        if owned:
+            found += self._owned_keys(normalise_email(candidate.email), until)
+        return found

@@ -1,0 +1,65 @@
+"""The records services share with the repositories: a nudge, an application, a send claim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
+    from nudges.domain.plan import NudgeKind, NudgeStatus
+
+
+@dataclass(frozen=True)
+class NudgeRecord:
+    owner_id: str
+    kind: NudgeKind
+    status: NudgeStatus
+    interview_id: str
+    due_at: datetime | None = None
+    schedule_name: str | None = None
+    reason: str | None = None
+    candidate_id: str | None = None  # who it is for: the sender reads the profile by it
+
+
+@dataclass(frozen=True)
+class Application:
+    application_id: str
+    candidate_email: str
+    company: str
+    outcome: str | None = None
+    outcome_at: datetime | None = None
+    interview_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SendClaim:
+    """The right to send a nudge, or why not: ``stale`` (no longer scheduled at this time: sent,
+    skipped, cancelled or moved) or ``busy`` (another delivery holds a live claim)."""
+
+    state: Literal["claimed", "stale", "busy"]
+    token: str = ""
+    sent: frozenset[str] = frozenset()  # channels already sent (by a delivery that crashed)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """What a delivery needs, read in one BatchGetItem: the nudge, its owner, the candidate."""
+
+    nudge: NudgeRecord | None
+    interview: Interview | None
+    application: Application | None
+    candidate: Candidate | None
+
+
+def is_candidate(owner_id: str) -> bool:
+    """The welcome's owner is the candidate (``c_...``)."""
+    return owner_id.startswith("c_")
+
+
+def is_application(owner_id: str) -> bool:
+    """A nudge's owner is its interview (``iv_...``) or, for the connect nudge, its application (``ap_...``)."""
+    return owner_id.startswith("ap_")

@@ -1,0 +1,344 @@
+"""In-memory fakes of the services' Protocols (``nudges.services.ports``): the repositories, the
+scheduler and the senders, each keeping the promises its DynamoDB or AWS counterpart keeps
+(conditional writes, versions, one claim per send), so a service test needs no AWS emulator.
+
+``World`` builds them all and the services on top, wired as ``nudges.wiring`` wires them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.domain.interview import Interview, normalise_email
+from nudges.domain.plan import NudgeStatus, NudgeTimings
+from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application
+from nudges.errors import ConcurrentUpdate, Conflict
+
+if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
+    from nudges.domain.candidate import Candidate
+
+
+class FakeCandidates:
+    def __init__(self) -> None:
+        self.by_id: dict[str, Candidate] = {}
+
+    def add(self, candidate: Candidate) -> None:
+        if self.by_email(candidate.email) is not None:
+            raise Conflict("a candidate with this email is already registered", field="email")
+        self.by_id[candidate.candidate_id] = candidate
+
+    def get(self, candidate_id: str) -> Candidate | None:
+        return self.by_id.get(candidate_id)
+
+    def by_email(self, email: str) -> Candidate | None:
+        wanted = normalise_email(email)
+        return next((c for c in self.by_id.values() if normalise_email(c.email) == wanted), None)
+
+    def by_inbox_token(self, token: str) -> Candidate | None:
+        return next((c for c in self.by_id.values() if c.ics_inbox_token == token), None)
+
+    def update(self, candidate: Candidate) -> None:
+        self.by_id[candidate.candidate_id] = candidate
+
+
+class FakeInterviews:
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[Interview, int]] = {}
+        self.links: dict[tuple[str, str], str] = {}
+
+    def get(self, interview_id: str) -> tuple[Interview, int] | None:
+        return self.items.get(interview_id)
+
+    def save(self, interview: Interview, read_version: int | None) -> None:
+        found = self.items.get(interview.interview_id)
+        if (found[1] if found else None) != read_version:
+            raise ConcurrentUpdate(interview.interview_id)
+        self.items[interview.interview_id] = (interview, (read_version or 0) + 1)
+
+    def forget(self, interview_id: str) -> None:
+        found = self.items.get(interview_id)
+        if found and found[0].status == "cancelled":
+            del self.items[interview_id]
+
+    def for_source(self, source: str, ref: str) -> str | None:
+        return self.links.get((source, ref))
+
+    def link_source(self, source: str, ref: str, interview_id: str, expires_after: datetime) -> None:
+        self.links[(source, ref)] = interview_id
+
+    def for_email(self, email: str) -> list[Interview]:
+        wanted = normalise_email(email)
+        found = [i for i, _ in self.items.values() if normalise_email(i.candidate_email) == wanted]
+        return sorted(found, key=lambda i: (i.start, i.interview_id))  # as GSI1SK sorts them
+
+
+class FakeApplications:
+    def __init__(self) -> None:
+        self.items: dict[str, Application] = {}
+
+    def get(self, application_id: str) -> Application | None:
+        return self.items.get(application_id)
+
+    def for_email(self, email: str) -> list[Application]:
+        wanted = normalise_email(email)
+        return [a for a in self.items.values() if normalise_email(a.candidate_email) == wanted]
+
+    def record_outcome(self, application: Application, now: datetime) -> bool:
+        known = self.items.get(application.application_id)
+        if known is not None and known.outcome == application.outcome:
+            return False
+        self.items[application.application_id] = replace(
+            application, candidate_email=normalise_email(application.candidate_email), outcome_at=now
+        )
+        return True
+
+    def attach_interview(self, application_id: str, interview_id: str) -> None:
+        known = self.items[application_id]
+        if known.interview_id is None:
+            self.items[application_id] = replace(known, interview_id=interview_id)
+
+
+@dataclass
+class _NudgeItem:
+    record: NudgeRecord
+    claim_token: str | None = None
+    lease_until: datetime | None = None
+    sends: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class FakeNudges:
+    """The nudge ledger: plans, the sender's claims and sends, with DynamoDB's conditions."""
+
+    def __init__(self, interviews: FakeInterviews, applications: FakeApplications, candidates: FakeCandidates) -> None:
+        self.items: dict[tuple[str, str], _NudgeItem] = {}
+        self._interviews = interviews
+        self._applications = applications
+        self._candidates = candidates
+
+    def for_owner(self, owner_id: str) -> dict[str, NudgeRecord]:
+        return {kind: item.record for (owner, kind), item in self.items.items() if owner == owner_id}
+
+    def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
+        item = self.items.get((owner_id, kind))
+        return item.record if item else None
+
+    def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
+        item = self.items.get((nudge.owner_id, nudge.kind))
+        if item is None:
+            self.items[(nudge.owner_id, nudge.kind)] = _NudgeItem(nudge)
+        else:
+            item.record = nudge  # the claim and the sends survive a re-plan
+
+    def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None:
+        item = self.items.get((nudge.owner_id, nudge.kind))
+        if item is None or item.record.status != "scheduled":
+            return None
+        item.record = replace(item.record, status=status, reason=reason or item.record.reason)
+        return replace(nudge, status=status, reason=reason or nudge.reason)
+
+    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
+        found = self._interviews.get(owner_id)
+        return DeliveryView(
+            nudge=self.get(owner_id, kind),
+            interview=None if is_application(owner_id) or found is None else found[0],
+            application=self._applications.get(owner_id) if is_application(owner_id) else None,
+            candidate=self._candidates.get(candidate_id),
+        )
+
+    def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:
+        item = self.items.get((nudge.owner_id, nudge.kind))
+        current = item.record if item else None
+        if item is None or current is None or current.status != "scheduled" or current.due_at != nudge.due_at:
+            return SendClaim("stale")
+        if item.lease_until is not None and item.lease_until >= now:
+            return SendClaim("busy")
+        item.claim_token, item.lease_until = uuid.uuid4().hex, now + lease
+        return SendClaim("claimed", item.claim_token, frozenset(item.sends))
+
+    def _claimed(self, nudge: NudgeRecord, claim: SendClaim) -> _NudgeItem:
+        item = self.items[(nudge.owner_id, nudge.kind)]
+        if item.claim_token != claim.token:
+            raise RuntimeError("ConditionalCheckFailed: the claim is no longer this delivery's")
+        return item
+
+    def record_send(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        channel: str,
+        message_id: str,
+        sent_at: datetime,
+        sent_order: int,
+        *,
+        last: bool,
+    ) -> None:
+        item = self._claimed(nudge, claim)
+        item.sends[channel] = {"message_id": message_id, "sent_at": sent_at, "sent_order": sent_order}
+        if last:
+            item.record = replace(item.record, status="sent")
+
+    def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:
+        item = self._claimed(nudge, claim)
+        item.record = replace(item.record, status=status, reason=reason or item.record.reason)
+
+    def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:
+        item = self.items[(nudge.owner_id, nudge.kind)]
+        if item.claim_token == claim.token:
+            item.claim_token = item.lease_until = None
+
+
+class FakeReceipts:
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str]] = set()
+
+    def claim(self, source: str, receipt_id: str, now: datetime, keep: timedelta) -> bool:
+        if (source, receipt_id) in self.seen:
+            return False
+        self.seen.add((source, receipt_id))
+        return True
+
+    def release(self, source: str, receipt_id: str) -> None:
+        self.seen.discard((source, receipt_id))
+
+
+class FakePreferences:
+    def __init__(self) -> None:
+        self.suppressed: dict[str, str] = {}
+        self.opted_out: set[str] = set()
+        self.inbound: list[tuple[str, str, str]] = []
+
+    def suppress_email(self, email: str, reason: str, at: datetime) -> None:
+        self.suppressed[normalise_email(email)] = reason
+
+    def set_sms_opt_out(self, phone_hash: str, opted_out: bool, at: datetime) -> None:
+        if opted_out:
+            self.opted_out.add(phone_hash)
+        else:
+            self.opted_out.discard(phone_hash)
+
+    def refusals(self, email: str | None, phone_hash: str | None) -> tuple[str | None, bool]:
+        return (self.suppressed.get(normalise_email(email)) if email else None), phone_hash in self.opted_out
+
+    def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
+        self.inbound.append((message_id, sender_hash, body))
+
+
+class FakeRetention:
+    def __init__(self) -> None:
+        self.extended: list[tuple[str, datetime, bool]] = []
+        self.erased: list[str] = []
+
+    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
+        self.extended.append((normalise_email(email), after, everything))
+
+    def erase(self, candidate: Candidate) -> None:
+        self.erased.append(candidate.candidate_id)
+
+
+class FakeScheduler:
+    """EventBridge Scheduler and the send queue: what would be delivered, and when."""
+
+    def __init__(self) -> None:
+        self.schedules: dict[str, NudgeRecord] = {}
+        self.queued: list[NudgeRecord] = []
+
+    def schedule(self, nudge: NudgeRecord, now: datetime) -> str | None:
+        assert nudge.due_at is not None
+        if nudge.due_at - now <= SEND_NOW_WINDOW:
+            self.queued.append(nudge)
+            return None
+        name = schedule_name(nudge)
+        self.schedules[name] = nudge
+        return name
+
+    def cancel(self, name: str | None) -> None:
+        if name:
+            self.schedules.pop(name, None)
+
+    def due(self) -> dict[str, datetime]:
+        """Each pending schedule's time, by nudge kind and owner (``<owner>-<kind>``)."""
+        return {name: nudge.due_at for name, nudge in self.schedules.items() if nudge.due_at}
+
+
+class FakeEmail:
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.fail_next = False
+
+    def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str,
+        *,
+        to_name: str | None = None,
+        unsubscribe_url: str | None = None,
+    ) -> str:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("SES did not answer")
+        self.sent.append({"to": to, "subject": subject, "text": text, "unsubscribe_url": unsubscribe_url})
+        return f"ses-{len(self.sent)}"
+
+
+class FakeSms:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.carrier_opted_out: set[str] = set()
+        self.opted_in: list[str] = []
+        self.fail_next = False
+
+    def send(self, to: str, text: str) -> str:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("SNS did not answer")
+        self.sent.append((to, text))
+        return f"sns-{len(self.sent)}"
+
+    def opted_out(self, phone: str) -> bool:
+        return phone in self.carrier_opted_out
+
+    def opt_in(self, phone: str) -> None:
+        self.opted_in.append(phone)
+
+
+class World:
+    """Every fake, and the services built on them as ``nudges.wiring`` builds them."""
+
+    def __init__(self, timings: NudgeTimings | None = None) -> None:
+        from nudges.services.bookings import BookingService
+        from nudges.services.outcome_sources import OutcomeSources
+        from nudges.services.outcomes import OutcomeService
+        from nudges.services.planning import NudgePlanner
+        from nudges.services.preferences import PreferenceService
+        from nudges.services.sending import MessageComposer, SendService
+
+        self.candidates = FakeCandidates()
+        self.interviews = FakeInterviews()
+        self.applications = FakeApplications()
+        self.nudges = FakeNudges(self.interviews, self.applications, self.candidates)
+        self.receipts = FakeReceipts()
+        self.preferences = FakePreferences()
+        self.retention = FakeRetention()
+        self.scheduler = FakeScheduler()
+        self.email = FakeEmail()
+        self.sms = FakeSms()
+        self.planner = NudgePlanner(
+            self.interviews, self.applications, self.nudges, self.scheduler, timings or NudgeTimings()
+        )
+        self.bookings = BookingService(self.interviews, self.candidates, self.retention, self.planner)
+        self.outcomes = OutcomeService(
+            self.interviews, self.applications, self.candidates, self.retention, self.planner
+        )
+        self.outcome_sources = OutcomeSources(self.receipts, self.outcomes)
+        self.composer = MessageComposer(
+            self.interviews, self.applications, self.candidates, lambda cid: f"https://nudges.test/unsubscribe/{cid}"
+        )
+        self.sender = SendService(self.nudges, self.preferences, self.composer, self.email, self.sms)
+        self.preference_service = PreferenceService(self.candidates, self.preferences, self.sms)

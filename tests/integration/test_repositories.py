@@ -1,0 +1,86 @@
+"""The repositories against DynamoDB (the local stack's moto server): what an operator or the
+console reads back is what was written, each candidate once, and items written by earlier
+versions of the service still read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from local_stack import LocalStack
+from local_stack.console import gather
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2030, 5, 6, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def stack():
+    with LocalStack(ROOT) as stack:
+        stack.set_clock(NOW)
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def candidates(stack):
+    from nudges.adapters.candidates import CandidateRepository
+
+    return CandidateRepository(stack.aws.client("dynamodb"), stack.template.ref("NudgesTable"))
+
+
+def _candidate(n: int, email: str):
+    from nudges.domain.candidate import Candidate
+
+    return Candidate(
+        candidate_id=f"c_listing{n:04d}",
+        email=email,
+        timezone="Europe/London",
+        channels=("email",),
+        created_at=NOW.replace(minute=n),
+        ics_inbox_token=f"inbox-token-listing-{n:04d}",
+        name=f"Listed {n}",
+    )
+
+
+def test_listing_candidates_names_each_once_as_the_console_shows_them(stack, candidates):
+    first, second = _candidate(1, "one@example.org"), _candidate(2, "Two@Example.org")
+    candidates.add(first)
+    candidates.add(second)
+
+    listed = [c.candidate_id for c in candidates.all()]
+    assert listed.count(first.candidate_id) == 1
+    assert listed.count(second.candidate_id) == 1
+    assert listed.index(first.candidate_id) < listed.index(second.candidate_id)  # oldest registration first
+    shown = [row["candidate"].candidate_id for row in gather(stack)["candidates"]]
+    assert shown.count(first.candidate_id) == 1 and shown.count(second.candidate_id) == 1
+    # The email pointer still finds the whole profile in one read.
+    assert candidates.by_email("two@example.org") == candidates.get(second.candidate_id)
+
+
+def test_a_pointer_written_with_the_listing_keys_is_still_read_and_listed_once(stack, candidates):
+    """Earlier versions copied the whole profile, GSI1 keys included, onto the email pointer."""
+    old = _candidate(3, "old@example.org")
+    candidates.add(old)
+    db = stack.aws.client("dynamodb")
+    table = stack.template.ref("NudgesTable")
+    profile = db.get_item(TableName=table, Key={"PK": {"S": f"CANDIDATE#{old.candidate_id}"}, "SK": {"S": "PROFILE"}})
+    db.put_item(
+        TableName=table, Item={**profile["Item"], "PK": {"S": "EMAIL#old@example.org"}, "SK": {"S": "CANDIDATE"}}
+    )
+
+    assert [c.candidate_id for c in candidates.all()].count(old.candidate_id) == 1
+    assert candidates.by_email("old@example.org") == old
+
+
+def test_registering_an_address_twice_is_refused_and_changes_nothing(candidates):
+    from nudges.errors import Conflict
+
+    taken = _candidate(4, "taken@example.org")
+    candidates.add(taken)
+    with pytest.raises(Conflict) as refused:
+        candidates.add(_candidate(5, "taken@example.org"))
+    assert refused.value.field == "email"
+    assert candidates.get("c_listing0005") is None
+    assert candidates.by_email("taken@example.org") == taken
