@@ -198,14 +198,14 @@ def test_a_forwarded_invite_is_acknowledged_with_what_was_read_or_what_was_wrong
     assert reply.status == 201, reply
     address = reply.body["ics_inbox_email"]
     # When Karim forwards an Outlook invitation to his inbox address
-    assert client.email(mail(address, fixture("invite_outlook_request.ics"))).status == 202
+    assert client.email(mail(address, fixture("outlook_request.ics"))).status == 202
     client.set_clock(BEFORE_THEM + timedelta(minutes=1))
     # Then a short email back says what was read, and when the research prompt comes
     [receipt] = [m for m in to(client, email) if m["subject"].startswith("Got it")]
-    assert receipt["subject"] == "Got it: Inboxapp, Friday 20 February, 09:30 (CET)"
+    assert receipt["subject"] == "Got it: Fabrikam Energy, Tuesday 11 June, 11:30 (CEST)"
     assert (
-        'Got it: "Pommes" with Inboxapp, Friday 20 February, 09:30 (CET); '
-        "research prompt on Wednesday 18 February, 09:30 (CET)." in receipt["body"]
+        'Got it: "Technical interview - Data Engineer" with Fabrikam Energy, Tuesday 11 June, 11:30 (CEST); '
+        "research prompt on Sunday 9 June, 11:30 (CEST)." in receipt["body"]
     )
     # When he forwards a mail with no invitation in it, and one whose file is broken
     from email.message import EmailMessage

@@ -215,8 +215,9 @@ def _email() -> Any:
 
 
 def invite_receipts() -> InviteReceipts | None:
-    """Answers to forwarded mail, unless the template's AcknowledgeForwardedInvites is false."""
-    if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "true").lower() != "true":
+    """Answers to forwarded mail (the inbox mail function's, which has a sender address), unless
+    the template's AcknowledgeForwardedInvites is false."""
+    if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
         return None
     return _load("nudges.services.receipts.InviteReceipts")(
         nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link
