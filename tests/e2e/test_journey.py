@@ -174,9 +174,14 @@ def test_no_oauth_client_configured_answers_503_naming_the_secret(client, stack,
     )
     client.set_clock(datetime(2034, 7, 3, 9, 0, tzinfo=UTC))
     registered = register(client, f"ada-{unique}@example.org", "+447700900206")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None  # a redirect to a consent page would be a failure here, not a page to fetch
+
     try:
-        with urllib.request.urlopen(registered["connect_urls"]["google"], timeout=60) as response:
-            status, page = response.status, response.read().decode()
+        with urllib.request.build_opener(NoRedirect).open(registered["connect_urls"]["google"], timeout=60) as answer:
+            status, page = answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         status, page = error.code, error.read().decode()
     assert status == 503 and "CalendarOAuthClients" in page

@@ -115,8 +115,10 @@ class OAuthClientSecrets:
         self._cached: dict[str, Any] | None = None
         self._fetched_at = 0.0
 
-    def for_provider(self, provider: str) -> OAuthClient | None:
-        if self._cached is None or time.monotonic() - self._fetched_at > self.CACHE_SECONDS:
+    def for_provider(self, provider: str, *, fresh: bool = False) -> OAuthClient | None:
+        """``fresh``: read the secret now (a person connecting a calendar: the operator who has just
+        filled the secret in must not wait for the cache)."""
+        if fresh or self._cached is None or time.monotonic() - self._fetched_at > self.CACHE_SECONDS:
             self._cached = json.loads(self._client.get_secret_value(SecretId=self._secret_id)["SecretString"])
             self._fetched_at = time.monotonic()
         entry = self._cached.get(provider) or {}

@@ -129,10 +129,10 @@ class CalendarService:
         self._settings = settings
 
     # ------------------------------------------------------------------ access
-    def oauth_client(self, provider: str) -> OAuthClient:
+    def oauth_client(self, provider: str, *, fresh: bool = False) -> OAuthClient:
         """The operator's OAuth client for the provider: the one check every route that needs it
         makes (503 naming the secret to fill in, never a 500)."""
-        client = self._oauth.for_provider(provider)
+        client = self._oauth.for_provider(provider, fresh=fresh)
         if client is None:
             raise NotConfigured(
                 f"no OAuth client for {provider}: fill in {provider}.client_id and {provider}.client_secret "
@@ -141,9 +141,9 @@ class CalendarService:
             )
         return client
 
-    def _access(self, provider: str, refresh_token: str) -> tuple[str, str | None]:
+    def _access(self, provider: str, refresh_token: str, *, fresh: bool = False) -> tuple[str, str | None]:
         """An access token (and a rotated refresh token, if the provider gave one)."""
-        client = self.oauth_client(provider)
+        client = self.oauth_client(provider, fresh=fresh)
         google = provider == "google"
         token_url = self._settings.google_token_url if google else self._settings.microsoft_token_url
         grant = refresh_access(provider, token_url, client, refresh_token, None if google else MICROSOFT_SCOPE)
@@ -168,7 +168,7 @@ class CalendarService:
             raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         provider = request.provider
         try:
-            access, rotated = self._access(provider, request.refresh_token)
+            access, rotated = self._access(provider, request.refresh_token, fresh=True)  # a connect: rare
         except ProviderError as exc:
             if exc.status in (400, 401):
                 raise InvalidInput(

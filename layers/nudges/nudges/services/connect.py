@@ -78,7 +78,7 @@ class ConnectService:
             raise NotFound(f"no calendar provider {provider}", field="provider")
         if self._candidates.get(candidate_id) is None:
             raise NotFound("this connect link is no longer valid", field="token")
-        client = self._calendars.oauth_client(provider)  # 503 naming the secret when unset
+        client = self._calendars.oauth_client(provider, fresh=True)  # 503 naming the secret when unset
         state = secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(48)  # 64 characters of the unreserved set
         self._states.put(state, PendingConsent(candidate_id, provider, verifier, now + STATE_TTL))
@@ -121,7 +121,7 @@ class ConnectService:
         code = query.get("code") or ""
         if not code:
             raise ConsentRefused("The provider sent no authorisation code.", field="code")
-        client = self._calendars.oauth_client(provider)
+        client = self._calendars.oauth_client(provider, fresh=True)
         form = {
             "grant_type": "authorization_code",
             "code": code,
