@@ -35,7 +35,14 @@ STEPS = {
     "1d": ("+1 day", timedelta(days=1)),
     "1w": ("+1 week", timedelta(weeks=1)),
 }
-KIND_LABELS = {"research_prompt": "Research prompt", "thank_you": "Thank-you", "connect": "Connect"}
+KIND_LABELS = {
+    "research_prompt": "Research prompt",
+    "thank_you": "Thank-you",
+    "follow_up": "Follow-up",
+    "rejection_reply": "Rejection reply",
+    "connect": "Connect",
+    "sms_reply": "SMS reply",
+}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 

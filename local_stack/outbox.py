@@ -2,9 +2,10 @@
 
 The messages come from the endpoint itself (moto's ``/moto-api/data.json``, or
 LocalStack's ``/_aws/ses`` and ``/_aws/sns/sms-messages``); their metadata (kind,
-interview, virtual send time) from the app's send records, kept on each nudge item as it was sent
-message: the ``send_<channel>`` maps on the nudge items (message id, send time, order), read
-with one Scan per outbox request (a local control; the service itself never scans).
+interview, virtual send time) from the app's send records, kept on each item as it was sent: the
+``send_<channel>`` maps on the nudge items and on the inbound texts a keyword reply answered
+(message id, send time, order; kind ``sms_reply``), read with one Scan per outbox request (a
+local control; the service itself never scans).
 """
 
 from __future__ import annotations
@@ -139,13 +140,15 @@ def _instant_key(value: Any) -> float:
 
 
 def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
-    """Message id -> kind, interview, send time and order, from the nudge items."""
+    """Message id -> kind, interview, send time and order, from the nudge items and the
+    answered inbound texts."""
     deserializer = TypeDeserializer()
     records: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(
         TableName=table_name,
-        FilterExpression="begins_with(SK, :nudge)",
-        ExpressionAttributeValues={":nudge": {"S": "NUDGE#"}},
+        # Nudges, and inbound texts answered with a keyword reply (kind ``sms_reply``).
+        FilterExpression="begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))",
+        ExpressionAttributeValues={":nudge": {"S": "NUDGE#"}, ":inbound": {"S": "INBOUND_SMS#"}},
     ):
         for raw in page.get("Items", []):
             item = {k: _plain(deserializer.deserialize(v)) for k, v in raw.items()}

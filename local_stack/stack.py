@@ -91,24 +91,48 @@ def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> di
     return {**required, **overrides}
 
 
-def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> None:
+def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> dict[str, Any]:
     """A stack's layers go first on ``sys.path``; with ``forget`` (no other stack is running in
-    this process) the modules of their packages that an earlier, stopped stack imported are
-    dropped, so each stack starts cold (those modules' cached clients and settings point at
-    the old stack's endpoint, or come from another project's layer of the same name)."""
+    this process) the modules of their packages that were imported before (by an earlier,
+    stopped stack, or by the tests) are set aside, so each stack starts cold (those modules'
+    cached clients and settings point at another endpoint, or come from another project's layer
+    of the same name). Returns what was set aside, for ``_restore_layer_imports``."""
+    names = _layer_packages(paths)
+    displaced = {}
+    for name in list(sys.modules) if forget else []:
+        if name.split(".", 1)[0] in names:
+            displaced[name] = sys.modules.pop(name)
+    for path in reversed(paths):
+        while str(path) in sys.path:
+            sys.path.remove(str(path))
+        sys.path.insert(0, str(path))
+    return displaced
+
+
+def _layer_packages(paths: list[Path]) -> set[str]:
     names = set()
     for path in paths:
         if path.is_dir():
             for child in path.iterdir():
                 if child.suffix == ".py" or (child / "__init__.py").exists():
                     names.add(child.stem if child.suffix == ".py" else child.name)
-    for name in list(sys.modules) if forget else []:
-        if name.split(".", 1)[0] in names:
-            del sys.modules[name]
-    for path in reversed(paths):
+    return names
+
+
+def _restore_layer_imports(paths: list[Path], added: list[Path], displaced: dict[str, Any]) -> None:
+    """Undo, once the last stack stops, what its layers did to this process: the folders it put
+    on ``sys.path`` taken off, the modules its functions imported forgotten, and those set aside
+    at its start put back. Code imported before the stack (a test module, the bench) and what it
+    imports afterwards then agree again: the same exception classes, the same package (not a
+    test's fake layer of the same name)."""
+    for path in added:
         while str(path) in sys.path:
             sys.path.remove(str(path))
-        sys.path.insert(0, str(path))
+    names = _layer_packages(paths)
+    for name in list(sys.modules):
+        if name.split(".", 1)[0] in names:
+            del sys.modules[name]
+    sys.modules.update(displaced)
 
 
 class LocalStack:
@@ -149,6 +173,9 @@ class LocalStack:
         self._control_lock = threading.Lock()
         self._clock_module: Any = None
         self._previous_clock_source: Any = None
+        self._added_layer_paths: list[Path] = []  # put on sys.path by this stack, taken off at stop
+        self._displaced_modules: dict[str, Any] = {}  # set aside at start, put back at stop
+        self._layers_loaded = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -278,6 +305,10 @@ class LocalStack:
             if getattr(self._clock_module, "_source", None) == self.clock.now:
                 self._clock_module.set_source(self._previous_clock_source)
             self._clock_module = None
+        if self._layers_loaded and not _RUNNING:
+            _restore_layer_imports(self._layer_paths(), self._added_layer_paths, self._displaced_modules)
+            self._added_layer_paths, self._displaced_modules = [], {}
+            self._layers_loaded = False
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -316,7 +347,9 @@ class LocalStack:
         }
         if os.environ.get("AWS_SESSION_TOKEN"):
             overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
-        _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
+        self._added_layer_paths = [path for path in self._layer_paths() if str(path) not in sys.path]
+        self._displaced_modules = _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
+        self._layers_loaded = True
         functions = []
         for spec in function_specs(self.template):
             env = function_environment(spec, overrides, region)

@@ -424,7 +424,7 @@ def merged_properties(template: Template, logical_id: str) -> dict[str, Any]:
     return _deep_merge(globals_fn, template.properties(logical_id))
 
 
-def template_environment(template: Template, logical_id: str) -> dict[str, str]:
+def function_environment(template: Template, logical_id: str) -> dict[str, str]:
     """The environment variables ``template.yaml`` gives one function, as SAM deploys them:
     ``Globals.Function.Environment`` merged with the function's own, intrinsics resolved, every
     value a string. (What Lambda itself adds, and the local stack's overrides, are not in it.)"""

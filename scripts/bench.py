@@ -1044,6 +1044,10 @@ def main(argv: list[str] | None = None) -> int:
     cold = measure_first_response(fns, runs)
     print(f"local stack: load run of {load_large} bookings, lifecycles, warm routes ...", flush=True)
     run = run_stack(sample, load_small, load_large, args.repeats)
+    if not run["counter"].total(run["phases_small"]):
+        # The counter hooks the session of the functions running in this process; functions run
+        # elsewhere (a process each) would make every count a silent zero.
+        raise SystemExit("bench: no AWS call was counted: do the functions still run in this process?")
     run["http_functions"] = {f.logical_id for f in fns if f.paths}
     args.load_average = (start_load, os.getloadavg()[0])
     lines, missed = render(fns, cold, run, args)

@@ -180,8 +180,8 @@ def preview_nudge(
 @app.get(
     "/candidates/<candidate_id>/interviews",
     summary="A candidate's interviews and their nudges",
-    description="Earliest first; each with its nudges (planned, sent, skipped or cancelled), the connect "
-    "nudge of its application included once an offer arrived.",
+    description="Earliest first; each with its nudges (planned, sent, skipped or cancelled, with the reason), "
+    "its application's own nudges (connect after an offer, rejection_reply after a rejection) included.",
     tags=["interviews"],
     responses={200: {"description": "The timeline"}, **error_responses({404: NO_CANDIDATE})},
     operation_id="list_interviews",

@@ -112,6 +112,7 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
             [
                 ("research_prompt", "2031-03-04T14:00:00Z", "scheduled"),
                 ("thank_you", "2031-03-06T16:00:00Z", "scheduled"),
+                ("follow_up", "2031-03-13T10:00:00Z", "scheduled"),
             ],
         )
     }
@@ -131,7 +132,11 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
     assert moved == (
         "scheduled",
         "2031-03-07T14:00:00Z",
-        [("research_prompt", "2031-03-05T14:00:00Z", "scheduled"), ("thank_you", "2031-03-07T16:00:00Z", "scheduled")],
+        [
+            ("research_prompt", "2031-03-05T14:00:00Z", "scheduled"),
+            ("thank_you", "2031-03-07T16:00:00Z", "scheduled"),
+            ("follow_up", "2031-03-14T10:00:00Z", "scheduled"),
+        ],
     )
 
     # A forged notification (wrong token, or a real token on another resource) is refused, nothing queued.
@@ -247,6 +252,7 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
             [
                 ("research_prompt", z(thursday - timedelta(days=2)), "scheduled"),
                 ("thank_you", z(thursday + timedelta(hours=2)), "scheduled"),
+                ("follow_up", "2031-04-03T09:00:00Z", "scheduled"),  # a week later, 10:00 BST
             ],
         )
     }
@@ -270,6 +276,7 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
         [
             ("research_prompt", z(thursday), "scheduled"),
             ("thank_you", z(thursday + timedelta(days=2, hours=2)), "scheduled"),
+            ("follow_up", "2031-04-07T09:00:00Z", "scheduled"),  # Saturday a week later: Monday, 10:00 BST
         ],
     )
 

@@ -81,6 +81,7 @@ def test_booking_plans_nudges_and_a_duplicate_changes_nothing(stack, client, uni
     assert nudges(interview) == {
         "research_prompt": ("scheduled", "2031-05-07T14:00:00Z"),
         "thank_you": ("scheduled", "2031-05-09T16:00:00Z"),
+        "follow_up": ("scheduled", "2031-05-16T09:00:00Z"),  # a week later, 10:00 BST
     }
 
     # And the research prompt reaches the candidate when its time comes
@@ -119,8 +120,9 @@ def test_a_reschedule_moves_the_one_interview_and_its_schedules(stack, client, u
     assert nudges(interview) == {
         "research_prompt": ("scheduled", "2031-05-10T14:00:00Z"),
         "thank_you": ("scheduled", "2031-05-12T16:00:00Z"),
+        "follow_up": ("scheduled", "2031-05-19T09:00:00Z"),
     }
-    assert len(schedules(stack) - before) == 2  # moved, not added
+    assert len(schedules(stack) - before) == 3  # moved, not added
 
 
 def test_a_reschedule_arriving_created_first_ends_the_same(client, unique):
@@ -135,13 +137,14 @@ def test_a_cancel_stops_the_nudges_and_deletes_the_schedules(stack, client, uniq
     candidate_id = register(client, email)
     before = schedules(stack)
     client.calendly(invitee_event("invitee.created", email, f"inv-{unique}", START), signed_at=NOW)
-    assert len(schedules(stack) - before) == 2
+    assert len(schedules(stack) - before) == 3
     reply = client.calendly(invitee_event("invitee.canceled", email, f"inv-{unique}", START), signed_at=NOW)
     assert reply.body["interview_status"] == "cancelled"
     [interview] = client.interviews(candidate_id)
     assert {k: s for k, (s, _due) in nudges(interview).items()} == {
         "research_prompt": "cancelled",
         "thank_you": "cancelled",
+        "follow_up": "cancelled",
     }
     assert schedules(stack) == before
     client.set_clock(datetime(2031, 5, 10, 9, 0, tzinfo=UTC))

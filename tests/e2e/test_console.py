@@ -129,8 +129,9 @@ def test_set_to_a_time_in_a_zone_and_a_cancelled_interview(stack, client, driver
     article = driver.find_element(By.ID, f"iv-{interview_id}")
     assert article.get_attribute("data-status") == "cancelled"
     assert [r.get_attribute("data-status") for r in article.find_elements(By.CSS_SELECTOR, "tr.nudge")] == [
-        "cancelled",
-        "cancelled",
+        "cancelled",  # research prompt
+        "cancelled",  # thank-you
+        "cancelled",  # follow-up
     ]
 
     # Set the clock to 09:30 London time (08:30 UTC in summer) with the form

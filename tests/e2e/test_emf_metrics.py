@@ -58,21 +58,25 @@ def test_bookings_cancels_deliveries_and_forged_webhooks_write_their_metrics(cli
     client.set_clock(now)  # the welcome goes at once
     capsys.readouterr()
 
-    # When Cal.com books an interview for Thursday: both its nudges are planned
+    # When Cal.com books an interview for Thursday: its nudges are planned (the follow-up too)
     book(client, email, "uid-a", datetime(2031, 7, 10, 13, 0, tzinfo=UTC), now)
     assert emitted(capsys.readouterr().out) == {
         count("NudgesPlanned", kind="research_prompt"): 1,
         count("NudgesPlanned", kind="thank_you"): 1,
+        count("NudgesPlanned", kind="follow_up"): 1,
     }
 
-    # When another is booked and then cancelled: planned, then both cancelled
+    # When another is booked and then cancelled: planned, then cancelled; the follow-up moves to
+    # the later round (the first's withdrawn) and back when that one is cancelled
     book(client, email, "uid-b", datetime(2031, 7, 11, 13, 0, tzinfo=UTC), now)
     book(client, email, "uid-b", datetime(2031, 7, 11, 13, 0, tzinfo=UTC), now, trigger="BOOKING_CANCELLED")
     assert emitted(capsys.readouterr().out) == {
         count("NudgesPlanned", kind="research_prompt"): 1,
         count("NudgesPlanned", kind="thank_you"): 1,
+        count("NudgesPlanned", kind="follow_up"): 2,
         count("NudgesCancelled", kind="research_prompt"): 1,
         count("NudgesCancelled", kind="thank_you"): 1,
+        count("NudgesCancelled", kind="follow_up"): 2,
     }
 
     # When one is booked to start in 30 minutes: too late to research (skipped on no channel)

@@ -70,6 +70,7 @@ def test_a_google_invite_books_a_duplicate_changes_nothing_and_its_cancel_stops_
     assert planned == {
         "research_prompt": ("scheduled", "2030-05-12T13:00:00Z"),
         "thank_you": ("scheduled", "2030-05-14T14:45:00Z"),
+        "follow_up": ("scheduled", "2030-05-21T08:00:00Z"),  # a week later, 10:00 in Paris (CEST)
     }
 
     assert client.ics(token_of(maya), fixture("google_request.ics")).body == first.body

@@ -58,6 +58,7 @@ def test_no_email_address_or_phone_number_in_any_log_line(logged):
     interview_id = client.calcom(body).body["interview_id"]
     assert client.calcom(body, signature="0" * 64).status == 401
     assert client.ics("A" * 24, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").status == 401
+    client.set_clock(start - timedelta(hours=48))  # the research prompt
     client.set_clock(start + timedelta(hours=3))
     assert client.outcome(interview_id, "offer").status == 202
     client.set_clock(start + timedelta(hours=3, minutes=1))

@@ -222,6 +222,7 @@ def test_a_forged_or_replayed_request_is_refused_and_changes_nothing(client, ats
     email = f"ada-{unique}@example.org"
     candidate_id = register(client, email)
     book(client, email, f"r1-{unique}", datetime(2033, month, 3, 10, 0, tzinfo=UTC), now)
+    client.set_clock(datetime(2033, month, 1, 10, 0, tzinfo=UTC))  # the research prompt
     after = datetime(2033, month, 3, 11, 10, tzinfo=UTC)  # the interview is over, the thank-you not yet due
     client.set_clock(after)
     refused = []
@@ -261,7 +262,7 @@ def test_a_forged_or_replayed_request_is_refused_and_changes_nothing(client, ats
     else:
         assert kinds == ["research_prompt", "thank_you"]
         [interview] = client.interviews(candidate_id)
-        assert {n["kind"] for n in interview["nudges"]} == {"research_prompt", "thank_you"}
+        assert {n["kind"] for n in interview["nudges"]} == {"research_prompt", "thank_you", "follow_up"}
 
 
 @pytest.mark.parametrize("source", ENDED)
@@ -272,15 +273,20 @@ def test_rejected_after_the_interview_cancels_the_thank_you(client, ats, unique,
     email = f"ada-{unique}@example.org"
     candidate_id = register(client, email)
     interview_id = book(client, email, f"r1-{unique}", datetime(2034, month, 3, 10, 0, tzinfo=UTC), now)
+    client.set_clock(datetime(2034, month, 1, 10, 0, tzinfo=UTC))  # the research prompt
     after = datetime(2034, month, 3, 11, 20, tzinfo=UTC)  # ended 11:00; thank-you due 12:00
     client.set_clock(after)
     outcome = "withdrawn" if source == "operator" else "rejected"
     reply = report(client, ats, source, email, after, outcome=outcome, interview_id=interview_id)
     assert reply.status in (200, 202), reply
+    client.set_clock(after)  # delivers what the outcome queued
     client.set_clock(datetime(2034, month, 4, 12, 0, tzinfo=UTC))
+    # A rejection is answered (a gracious reply in place of the thank-you); a withdrawal is not
+    answered = ["rejection_reply", "rejection_reply"] if outcome == "rejected" else []
     assert [m["kind"] for m in client.outbox() if m["to"] in (email, PHONES[email]) and m["kind"] != "welcome"] == [
         "research_prompt",
         "research_prompt",
+        *answered,
     ]
     [interview] = client.interviews(candidate_id)
     thank_you = next(n for n in interview["nudges"] if n["kind"] == "thank_you")

@@ -55,6 +55,7 @@ def test_the_whole_story(client, unique):
     assert {n["kind"]: n["due_at"] for n in interview["nudges"]} == {
         "research_prompt": "2031-03-04T14:00:00Z",
         "thank_you": "2031-03-06T16:00:00Z",
+        "follow_up": "2031-03-13T10:00:00Z",  # a week after, if nothing is heard
     }
     # Then nothing is sent before the research prompt is due
     client.set_clock(datetime(2031, 3, 4, 13, 59, tzinfo=UTC))
@@ -87,7 +88,7 @@ def test_the_whole_story(client, unique):
     assert [m["channel"] for m in connect] == ["email", "sms"]
     assert "Now is the time to connect" in connect[0]["body"] and "Jane Doe" in connect[0]["body"]
     statuses = {n["kind"]: n["status"] for n in client.interviews(candidate_id)[0]["nudges"]}
-    assert statuses == {"research_prompt": "sent", "thank_you": "sent", "connect": "sent"}
+    assert statuses == {"research_prompt": "sent", "thank_you": "sent", "follow_up": "cancelled", "connect": "sent"}
     assert client.interviews(candidate_id)[0]["status"] == "completed"
 
 
@@ -115,11 +116,13 @@ def test_a_reschedule_moves_the_nudges_and_the_old_ones_never_arrive(client, uni
     assert {n["kind"]: n["due_at"] for n in interview["nudges"]} == {
         "research_prompt": "2031-05-10T10:00:00Z",
         "thank_you": "2031-05-12T12:00:00Z",
+        "follow_up": "2031-05-19T09:00:00Z",  # 10:00 BST
     }
     # The old due times pass: nothing
     client.set_clock(datetime(2031, 5, 8, 16, 30, tzinfo=UTC))
     assert [m for m in client.outbox() if m["interview_id"] == interview_id] == []
     # The new ones arrive, once each
+    client.set_clock(datetime(2031, 5, 10, 10, 0, tzinfo=UTC))
     client.set_clock(datetime(2031, 5, 12, 12, 0, tzinfo=UTC))
     assert mine(client, email, {interview_id}) == on_both_channels("research_prompt", "thank_you")
     # A later cancel naming the new booking finds the same interview
@@ -160,6 +163,7 @@ def test_the_same_webhook_three_times_makes_one_interview_and_one_set_of_message
     ids = {client.calcom(body).body["interview_id"] for _ in range(3)}
     assert len(ids) == 1
     assert len(client.interviews(candidate_id)) == 1
+    client.set_clock(datetime(2031, 9, 2, 14, 0, tzinfo=UTC))
     client.set_clock(datetime(2031, 9, 4, 16, 0, tzinfo=UTC))
     assert mine(client, email, ids) == on_both_channels("research_prompt", "thank_you")
 
@@ -171,6 +175,7 @@ def test_deliver_twice_sends_each_message_once(client, unique):
     register(client, email)
     start = datetime(2031, 11, 6, 14, 0, tzinfo=UTC)
     interview_id = book(client, email, f"uid-{unique}", start, now).body["interview_id"]
+    client.set_clock(datetime(2031, 11, 4, 14, 0, tzinfo=UTC), deliver_twice=True)
     client.set_clock(datetime(2031, 11, 6, 16, 0, tzinfo=UTC), deliver_twice=True)
     client.set_clock(datetime(2031, 11, 7, 12, 0, tzinfo=UTC))
     client.outcome(interview_id, "offer")
@@ -188,7 +193,7 @@ def test_an_interview_for_an_unknown_address_waits_for_registration(client, uniq
     assert mine(client, email, {interview_id}) == []  # nobody is messaged before registering
     candidate_id = register(client, email)
     [interview] = client.interviews(candidate_id)
-    assert [n["kind"] for n in interview["nudges"]] == ["research_prompt", "thank_you"]
+    assert [n["kind"] for n in interview["nudges"]] == ["research_prompt", "thank_you", "follow_up"]
     client.set_clock(datetime(2032, 1, 7, 15, 1, tzinfo=UTC))
     assert ("research_prompt", "email") in mine(client, email, {interview_id})
 
@@ -296,6 +301,7 @@ def test_no_email_address_or_phone_number_reaches_the_logs(client, unique):
     interview_id = book(client, email, f"uid-{unique}", datetime(2032, 9, 9, 14, 0, tzinfo=UTC), now).body[
         "interview_id"
     ]
+    client.set_clock(datetime(2032, 9, 7, 14, 0, tzinfo=UTC))
     client.set_clock(datetime(2032, 9, 9, 16, 0, tzinfo=UTC))
     assert len(mine(client, email, {interview_id})) == 4
     logging.getLogger(logger.name).removeHandler(tap)

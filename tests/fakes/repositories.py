@@ -211,6 +211,8 @@ class FakePreferences:
         self.suppressed: dict[str, str] = {}
         self.opted_out: set[str] = set()
         self.inbound: list[tuple[str, str, str]] = []
+        self.reply_claims: set[str] = set()
+        self.replies: dict[str, dict[str, Any]] = {}
 
     def suppress_email(self, email: str, reason: str, at: datetime) -> None:
         self.suppressed[normalise_email(email)] = reason
@@ -226,6 +228,18 @@ class FakePreferences:
 
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
         self.inbound.append((message_id, sender_hash, body))
+
+    def claim_sms_reply(self, message_id: str, now: datetime) -> bool:
+        if message_id in self.reply_claims:
+            return False
+        self.reply_claims.add(message_id)
+        return True
+
+    def release_sms_reply(self, message_id: str) -> None:
+        self.reply_claims.discard(message_id)
+
+    def record_sms_reply(self, message_id: str, reply_message_id: str, sent_at: datetime, sent_order: int) -> None:
+        self.replies[message_id] = {"message_id": reply_message_id, "sent_at": sent_at, "kind": "sms_reply"}
 
 
 class FakeRetention:

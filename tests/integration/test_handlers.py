@@ -128,10 +128,12 @@ def test_delivery_preference_events(stack):
         ]
         assert item["reason"]["S"] == reason
 
-    before = len(stack.outbox())
+    before = stack.outbox()
     invoke(stack, "InboundSmsFunction", load("inbound_sms-help"))
-    [reply] = stack.outbox()[before:]
+    # The outbox is in send order (the virtual time of each send): the reply is the one new message
+    [reply] = [m for m in stack.outbox() if m not in before]
     assert reply["to"] == "+447700900123" and "Reply STOP" in reply["body"]
+    assert reply["kind"] == "sms_reply" and reply["sent_at"]
 
 
 def _registered_ada(stack) -> dict:

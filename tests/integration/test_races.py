@@ -276,8 +276,16 @@ def check(stack, store, refs: list[str], expected_start: datetime | None, label:
     assert len(mine) == 1, (label, mine)
     [interview] = mine
     assert interview.interview_id == interview_id_for("calcom", refs[0]), label
-    nudges = store.nudges.for_owner(interview.interview_id)
-    named = schedules(stack, interview.interview_id)
+    # The follow-up belongs to the application's last round (these rounds share one application),
+    # so it is checked across them, not per interview.
+    nudges = {k: n for k, n in store.nudges.for_owner(interview.interview_id).items() if k != "follow_up"}
+    named = {k: v for k, v in schedules(stack, interview.interview_id).items() if not k.endswith("-follow_up")}
+    follow_ups = [
+        i.interview_id
+        for i in store.interviews.for_email(EMAIL)
+        if (n := store.nudges.get(i.interview_id, "follow_up")) is not None and n.status == "scheduled"
+    ]
+    assert len(follow_ups) <= 1, (label, follow_ups)  # one per application, on its last round
     if expected_start is None:
         assert interview.status == "cancelled", label
         assert [k for k, n in nudges.items() if n.status == "scheduled"] == [], (label, nudges)

@@ -14,6 +14,7 @@ from tests.fakes.repositories import World
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 START = datetime(2030, 3, 11, 15, 0, tzinfo=UTC)  # a Monday, 15:00 in London
+FOLLOW_UP = datetime(2030, 3, 18, 10, 0, tzinfo=UTC)  # the Monday after, 10:00 in London
 
 
 @pytest.fixture
@@ -55,10 +56,13 @@ def test_a_booking_plans_the_research_prompt_two_days_ahead_and_the_thank_you_an
     assert world.scheduler.due() == {
         f"{interview.interview_id}-research_prompt": START - timedelta(hours=48),
         f"{interview.interview_id}-thank_you": START + timedelta(hours=2),
+        # a week after the end, at 10:00 London time, if nothing is heard by then
+        f"{interview.interview_id}-follow_up": FOLLOW_UP,
     }
     assert {k: n.status for k, n in world.nudges.for_owner(interview.interview_id).items()} == {
         "research_prompt": "scheduled",
         "thank_you": "scheduled",
+        "follow_up": "scheduled",
     }
     # The candidate's own items are kept at least as long as the interview.
     assert world.retention.extended == [("ada@example.org", START + timedelta(hours=1), False)]
@@ -83,6 +87,7 @@ def test_a_reschedule_moves_the_one_interview_and_its_nudges(world):
     assert world.scheduler.due() == {
         f"{first.interview_id}-research_prompt": later - timedelta(hours=48),
         f"{first.interview_id}-thank_you": later + timedelta(hours=2),
+        f"{first.interview_id}-follow_up": FOLLOW_UP + timedelta(days=2),
     }
     # Later news about the new booking finds the same interview.
     assert world.interviews.for_source("calcom", "bk-2") == first.interview_id
@@ -115,7 +120,7 @@ def test_the_cancel_of_the_booking_a_reschedule_replaced_leaves_the_interview(wo
     )
     after = world.bookings.apply(BookingChange("cancelled", told("bk-1", said_at=NOW + timedelta(minutes=2))), NOW)
     assert after.interview_id == moved.interview_id and after.status == "scheduled"
-    assert len(world.scheduler.due()) == 2
+    assert len(world.scheduler.due()) == 3  # research prompt, thank-you, follow-up
 
 
 def test_a_booking_for_someone_not_registered_is_kept_and_messages_nobody(world):
@@ -134,5 +139,5 @@ def test_booked_too_close_to_the_start_the_research_prompt_is_skipped_with_why(w
     interview = world.bookings.apply(BookingChange("booked", told("bk-3", soon)), NOW)
     research = world.nudges.get(interview.interview_id, "research_prompt")
     assert research is not None and research.status == "skipped"
-    assert research.reason == "booked too close to the start to research"
-    assert set(world.scheduler.due()) == {f"{interview.interview_id}-thank_you"}
+    assert research.reason == "too late to help: it would arrive less than 1 h before the interview starts"
+    assert set(world.scheduler.due()) == {f"{interview.interview_id}-thank_you", f"{interview.interview_id}-follow_up"}

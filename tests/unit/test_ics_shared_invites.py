@@ -13,7 +13,7 @@ from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Person
 from nudges.models.ics import invite_changes
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ics"
+FIXTURES = (Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "ics").resolve()
 pytestmark = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason=f"no shared invites at {FIXTURES} (an extra run, only beside the shared folder)"
 )

@@ -66,7 +66,11 @@ def test_an_offer_before_the_last_round_ends_waits_for_it_and_ends_the_other_nud
     application = world.outcomes.record_for_interview(first.interview_id, "offer", START + timedelta(days=1))
 
     assert application.application_id == application_id_for("ada@example.org", "acme-robotics.com")
-    assert statuses(world, second.interview_id) == {"research_prompt": "cancelled", "thank_you": "cancelled"}
+    assert statuses(world, second.interview_id) == {
+        "research_prompt": "cancelled",
+        "thank_you": "cancelled",
+        "follow_up": "cancelled",
+    }
     connect = world.nudges.get(application.application_id, "connect")
     assert connect is not None and connect.status == "scheduled"
     assert connect.due_at == second.end  # connect with everyone met, once the last round has ended
@@ -75,12 +79,29 @@ def test_an_offer_before_the_last_round_ends_waits_for_it_and_ends_the_other_nud
     assert world.retention.extended[-1] == ("ada@example.org", START + timedelta(days=1), True)
 
 
-def test_a_rejection_ends_every_pending_nudge_and_plans_no_connect(world):
+def test_a_rejection_ends_every_pending_nudge_and_plans_a_reply_in_place_of_the_thank_you(world):
     interview = book(world, "bk-1", START)
     world.outcomes.record_for_interview(interview.interview_id, "rejected", NOW + timedelta(hours=1))
-    assert statuses(world, interview.interview_id) == {"research_prompt": "cancelled", "thank_you": "cancelled"}
-    assert world.nudges.for_owner(interview.application_id) == {}
+    assert statuses(world, interview.interview_id) == {
+        "research_prompt": "cancelled",
+        "thank_you": "cancelled",
+        "follow_up": "cancelled",
+    }
+    thank_you = world.nudges.get(interview.interview_id, "thank_you")
+    assert thank_you is not None and thank_you.reason == "replaced by the rejection reply"
+    # The application's own nudge: the rejection reply, at once (no connect)
+    assert statuses(world, interview.application_id) == {"rejection_reply": "scheduled"}
+    reply = world.nudges.get(interview.application_id, "rejection_reply")
+    assert reply is not None and reply.due_at == NOW + timedelta(hours=1)
     assert world.scheduler.due() == {}
+
+
+def test_a_withdrawal_ends_every_pending_nudge_and_plans_nothing(world):
+    interview = book(world, "bk-1", START)
+    world.outcomes.record_for_interview(interview.interview_id, "withdrawn", NOW + timedelta(hours=1))
+    assert set(statuses(world, interview.interview_id).values()) == {"cancelled"}
+    assert world.nudges.for_owner(interview.application_id) == {}
+    assert world.scheduler.due() == {} and world.scheduler.queued == []
 
 
 def test_an_offer_that_comes_first_is_kept_and_applied_when_its_interview_arrives(world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,29 +53,60 @@ def test_booking_within_the_last_hour_skips_the_research_prompt():
     start = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
     research, thank_you = plan_interview_nudges(interview(start), LONDON, start - timedelta(minutes=45), TIMINGS)
     assert research.status == "skipped"
-    assert "too close" in (research.reason or "")
+    assert "less than 1 h before the interview starts" in (research.reason or "")
     assert thank_you.status == "scheduled"
 
 
-def test_late_booking_in_quiet_hours_waits_for_eight_but_not_past_the_start():
-    # Booked at 23:00 for 08:30 next morning: the prompt waits until 08:00, still before the start.
+def test_late_booking_in_quiet_hours_waits_for_eight_while_that_leaves_the_minimum_lead():
+    # Booked at 23:00 for 09:30 next morning: the prompt waits until 08:00, 1 h 30 before the start.
     now = datetime(2026, 12, 9, 23, 0, tzinfo=UTC)
-    start = datetime(2026, 12, 10, 8, 30, tzinfo=UTC)
-    research, _ = plan_interview_nudges(interview(start), LONDON, now, TIMINGS)
-    assert research.due_at == datetime(2026, 12, 10, 8, 0, tzinfo=UTC)
+    research, _ = plan_interview_nudges(interview(datetime(2026, 12, 10, 9, 30, tzinfo=UTC)), LONDON, now, TIMINGS)
+    assert (research.status, research.due_at) == ("scheduled", datetime(2026, 12, 10, 8, 0, tzinfo=UTC))
     # Booked at 23:00 for 07:30: quiet hours last until the start, so no prompt.
     research, _ = plan_interview_nudges(interview(now + timedelta(hours=8, minutes=30)), LONDON, now, TIMINGS)
     assert research.status == "skipped"
 
 
-def test_an_interview_already_past_plans_no_research_and_a_thank_you_only_within_a_day():
-    start = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
+def test_a_2230_booking_for_0830_next_morning_gets_no_research_prompt():
+    # The quiet hours push it to 08:00, 30 minutes before the start: less than the minimum lead.
+    now = datetime(2026, 12, 9, 22, 30, tzinfo=UTC)  # 22:30 GMT
+    research, thank_you = plan_interview_nudges(
+        interview(datetime(2026, 12, 10, 8, 30, tzinfo=UTC)), LONDON, now, TIMINGS
+    )
+    assert research.status == "skipped" and research.due_at is None
+    assert research.reason == "too late to help: it would arrive less than 1 h before the interview starts"
+    assert thank_you.status == "scheduled"
+    # With a 2 h minimum lead, 08:00 for a 09:30 start is too late as well.
+    research, _ = plan_interview_nudges(
+        interview(datetime(2026, 12, 10, 9, 30, tzinfo=UTC)),
+        LONDON,
+        now,
+        replace(TIMINGS, research_min_lead=timedelta(hours=2)),
+    )
+    assert "less than 2 h" in (research.reason or "")
+
+
+def test_an_interview_already_past_plans_no_research_and_a_thank_you_only_within_48_hours():
+    start = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)  # ends 15:00
     research, thank_you = plan_interview_nudges(interview(start), LONDON, start + timedelta(hours=3), TIMINGS)
     assert research.status == "skipped"
     assert thank_you.status == "scheduled"
     assert thank_you.due_at == start + timedelta(hours=3)
-    research, thank_you = plan_interview_nudges(interview(start), LONDON, start + timedelta(days=2), TIMINGS)
+    # 46 h after the end, at 13:00: still in the window
+    _, thank_you = plan_interview_nudges(interview(start), LONDON, start + timedelta(hours=47), TIMINGS)
+    assert thank_you.status == "scheduled"
+    research, thank_you = plan_interview_nudges(interview(start), LONDON, start + timedelta(hours=50), TIMINGS)
     assert (research.status, thank_you.status) == ("skipped", "skipped")
+    assert thank_you.reason == "too late to help: it would arrive more than 48 h after the interview ended"
+
+
+def test_a_thank_you_the_quiet_hours_push_past_48_hours_is_skipped():
+    # Ended 21:30 London on Tuesday; planned on Thursday at 21:15 (47 h 45 after): the quiet hours
+    # would hold it until Friday 08:00, 58 h 30 after the end.
+    start = datetime(2026, 12, 8, 20, 30, tzinfo=UTC)
+    now = start + timedelta(hours=1, minutes=47 * 60 + 45)
+    _, thank_you = plan_interview_nudges(interview(start), LONDON, now, TIMINGS)
+    assert thank_you.status == "skipped"
 
 
 def test_thank_you_after_an_evening_interview_waits_until_eight_next_morning():

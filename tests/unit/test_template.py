@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from local_stack.stack import local_parameter_values
-from local_stack.template import Template, load_template, policy_statements, template_environment
+from local_stack.template import Template, function_environment, load_template, policy_statements
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -165,7 +165,7 @@ PROVIDER_URL_DEFAULTS = {
 
 def test_calendar_functions_declare_the_real_provider_urls_and_renew_on_a_schedule():
     for name in ("OperatorApiFunction", "CalendarSyncFunction"):
-        env = template_environment(LOADED, name)
+        env = function_environment(LOADED, name)
         assert {k: env[k] for k in PROVIDER_URL_DEFAULTS} == PROVIDER_URL_DEFAULTS
     events = FUNCTIONS["CalendarSyncFunction"]["Properties"]["Events"]
     assert events["RenewWatches"]["Type"] == "ScheduleV2"
@@ -272,7 +272,7 @@ def test_shared_variables_are_said_once_in_the_globals():
         own = function["Properties"].get("Environment", {}).get("Variables", {})
         assert set(own) & set(shared) == set(), f"{name} repeats a variable of the Globals"
         # and every function sees them, merged as SAM merges them
-        assert set(template_environment(LOADED, name)) >= SCHEDULING_VARIABLES, name
+        assert set(function_environment(LOADED, name)) >= SCHEDULING_VARIABLES, name
 
 
 def test_each_function_environment_fits_in_lambdas_four_kilobytes_on_a_long_stack_name():
@@ -282,7 +282,7 @@ def test_each_function_environment_fits_in_lambdas_four_kilobytes_on_a_long_stac
         parameter_overrides=local_parameter_values(ROOT / "template.yaml", {"InboxDomain": "inbox.example.com"}),
     )
     for name in FUNCTIONS:
-        env = template_environment(long, name)
+        env = function_environment(long, name)
         # 40 more characters a value for what AWS adds to names (random suffixes, full ARNs)
         assert sum(len(k) + len(v) + 40 for k, v in env.items()) < 4096, name
 

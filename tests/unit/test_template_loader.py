@@ -10,10 +10,10 @@ import pytest
 from local_stack.template import (
     Template,
     TemplateError,
+    function_environment,
     load_template,
     merged_properties,
     policy_statements,
-    template_environment,
 )
 
 HEADER = "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\n"
@@ -119,7 +119,7 @@ def test_globals_merge_as_sam_merges_them_and_policies_follow_managed_ones(tmp_p
         """,
     )
     template = Template(path, stack_name="s")
-    assert template_environment(template, "OneFunction") == {"TABLE_NAME": "s-Table", "LEVEL": "DEBUG", "OWN": "1"}
+    assert function_environment(template, "OneFunction") == {"TABLE_NAME": "s-Table", "LEVEL": "DEBUG", "OWN": "1"}
     assert merged_properties(template, "OneFunction")["Layers"] == [{"Ref": "SharedLayer"}, {"Ref": "OwnLayer"}]
     assert policy_statements(template, "OneFunction") == [
         {

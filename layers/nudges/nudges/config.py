@@ -24,6 +24,7 @@ def timings() -> NudgeTimings:
         thank_you_delay=_hours("THANK_YOU_DELAY_HOURS", 1),
         quiet_start=_clock("QUIET_HOURS_START", "21:00"),
         quiet_end=_clock("QUIET_HOURS_END", "08:00"),
+        follow_up_days=int(float(os.environ.get("FOLLOW_UP_DAYS") or 7)),
     )
 
 

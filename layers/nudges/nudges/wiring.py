@@ -271,7 +271,10 @@ def composer() -> MessageComposer:
 
 @cache
 def sender() -> SendService:
-    return _load("nudges.services.sending.SendService")(nudges(), preferences(), composer(), _email(), sms())
+    # The timings: a nudge is checked again at send time for whether it still helps.
+    return _load("nudges.services.sending.SendService")(
+        nudges(), preferences(), composer(), _email(), sms(), config.timings()
+    )
 
 
 @cache
@@ -334,7 +337,7 @@ def connect() -> ConnectService:
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
-    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent(), sms())
+    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent())
 
 
 @cache

@@ -1,5 +1,6 @@
 """Contact preferences: addresses that may not be emailed (bounced, complained, unsubscribed),
-numbers that opted out by SMS, and the inbound texts that said so.
+numbers that opted out by SMS, and the inbound texts that said so (with the keyword replies
+sent to them).
 
 Keyed by the address or a hash of the number, not by candidate: a bounce or a STOP is about
 the address itself and must hold for whoever registers it next.
@@ -11,14 +12,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nudges.adapters import keys
-from nudges.adapters.dynamo import DynamoTable
+from nudges.adapters.dynamo import DynamoTable, Refused, serialize
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-# An inbound text is kept only long enough to act on.
+# An inbound text is kept only long enough to act on and to answer.
 KEEP_INBOUND_SMS = timedelta(days=30)
+SMS_REPLY = "sms_reply"  # the kind a keyword reply is recorded under
 
 
 class ContactPreferences(DynamoTable):
@@ -44,14 +46,41 @@ class ContactPreferences(DynamoTable):
         return (suppressed["reason"] if suppressed else None), (sms_key is not None and sms_key in found)
 
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
-        pk, sk = keys.inbound_sms(message_id)
-        self._put(
-            {
-                "PK": pk,
-                "SK": sk,
-                "sender_hash": sender_hash,
-                "body": body,
-                "received_at": iso(received_at),
-                "expires_at": int((received_at + KEEP_INBOUND_SMS).timestamp()),
-            }
+        """Remember the text; an update, so a redelivery keeps the reply recorded on it."""
+        self._update(
+            keys.inbound_sms(message_id),
+            UpdateExpression="SET sender_hash = :hash, body = :body, "
+            "received_at = if_not_exists(received_at, :at), expires_at = if_not_exists(expires_at, :exp)",
+            ExpressionAttributeValues={
+                ":hash": {"S": sender_hash},
+                ":body": {"S": body},
+                ":at": {"S": iso(received_at)},
+                ":exp": {"N": str(int((received_at + KEEP_INBOUND_SMS).timestamp()))},
+            },
+        )
+
+    # A keyword reply is claimed on its inbound text before it is sent (``reply_claimed_at``), and
+    # recorded there as a nudge records its sends (``send_sms``: message id, time, order; ``kind``
+    # ``sms_reply``): a redelivered text is answered once, and the outbox finds the answer.
+    def claim_sms_reply(self, message_id: str, now: datetime) -> bool:
+        """Take the right to answer this text; False when an earlier delivery of it did."""
+        answer = self._update(
+            keys.inbound_sms(message_id),
+            UpdateExpression="SET reply_claimed_at = :now, kind = :kind",
+            ConditionExpression="attribute_exists(PK) AND attribute_not_exists(reply_claimed_at)",
+            ExpressionAttributeValues={":now": {"S": iso(now)}, ":kind": {"S": SMS_REPLY}},
+        )
+        return not isinstance(answer, Refused)
+
+    def release_sms_reply(self, message_id: str) -> None:
+        """Give up a claim whose send failed, so the redelivery answers."""
+        self._update(keys.inbound_sms(message_id), UpdateExpression="REMOVE reply_claimed_at")
+
+    def record_sms_reply(self, message_id: str, reply_message_id: str, sent_at: datetime, sent_order: int) -> None:
+        self._update(
+            keys.inbound_sms(message_id),
+            UpdateExpression="SET send_sms = :send",
+            ExpressionAttributeValues={
+                ":send": serialize({"message_id": reply_message_id, "sent_at": iso(sent_at), "sent_order": sent_order})
+            },
         )

@@ -138,12 +138,22 @@ def _bullets(lines: list[str]) -> str:
     return "\n".join(f"  - {line}" for line in lines)
 
 
-def research_prompt(candidate: Candidate, interview: Interview, unsubscribe_url: str | None = None) -> Message:
+def research_prompt(
+    candidate: Candidate,
+    interview: Interview,
+    unsubscribe_url: str | None = None,
+    met_before: tuple[Person, ...] = (),
+) -> Message:
+    """``met_before``: this round's interviewers the candidate met in an earlier round."""
+    known = {p.email for p in met_before}
+    new = [p for p in interview.interviewers if p.email not in known]
+    lines = [p.display_name for p in new] or ([] if met_before else ["your interviewers"])
+    lines += [f"{p.display_name} (met before: recall what you discussed)" for p in met_before]
     values = {
         "company": company_display_name(interview.company),
         "title": interview.title,
         "when": local_time(interview.start, candidate),
-        "interviewers": _bullets([p.display_name for p in interview.interviewers]) or "  - your interviewers",
+        "interviewers": _bullets(lines),
     }
     return _message(candidate, "research_prompt", values, interview.interviewers, unsubscribe_url)
 
@@ -289,3 +299,45 @@ def invite_receipt(
         text += "\n" + _fill(locale, "footer", "email", footer)
         fragments.append(_html(locale, "footer", footer))
     return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms="")
+
+
+def _day(moment: datetime, candidate: Candidate) -> str:
+    local = moment.astimezone(candidate.zone)
+    if candidate.locale == "en-US":
+        return f"{local:%A}, {local:%B} {local.day}"
+    return f"{local:%A} {local.day} {local:%B}"
+
+
+def _reply_values(candidate: Candidate, interview: Interview, company: str, recipient: Person | None) -> dict[str, str]:
+    first = recipient.display_name.split(" ")[0] if recipient and recipient.name else ""
+    return {
+        "company": company,
+        "title": interview.title,
+        "interview_day": _day(interview.start, candidate),
+        "recipient_email": recipient.email if recipient else "[their email]",
+        "recipient_name": recipient.display_name if recipient and recipient.name else "the person who arranged it",
+        "greeting": f"Dear {first}," if first else "Hello,",
+        "sign_off": candidate.name or "[your name]",
+    }
+
+
+def follow_up(
+    candidate: Candidate, interview: Interview, recipient: Person | None, unsubscribe_url: str | None = None
+) -> Message:
+    """After a silence: a polite draft to ``recipient`` asking about next steps."""
+    values = _reply_values(candidate, interview, company_display_name(interview.company), recipient)
+    people = (recipient,) if recipient else ()
+    return _message(candidate, "follow_up", values, people, unsubscribe_url)
+
+
+def rejection_reply(
+    candidate: Candidate,
+    company_key: str,
+    interview: Interview,
+    recipient: Person | None,
+    unsubscribe_url: str | None = None,
+) -> Message:
+    """After a rejection: a gracious draft (thanks, feedback, future roles) to ``recipient``."""
+    values = _reply_values(candidate, interview, company_display_name(company_key), recipient)
+    people = (recipient,) if recipient else ()
+    return _message(candidate, "rejection_reply", values, people, unsubscribe_url)

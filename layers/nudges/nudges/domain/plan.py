@@ -11,12 +11,29 @@ if TYPE_CHECKING:
 
     from nudges.domain.interview import Interview
 
-NudgeKind = Literal["research_prompt", "thank_you", "connect", "welcome"]
-NUDGE_KINDS: tuple[NudgeKind, ...] = ("research_prompt", "thank_you", "connect", "welcome")
+NudgeKind = Literal["welcome", "research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
+# In the order a candidate meets them (timelines, the console and the API list them so).
+NUDGE_KINDS: tuple[NudgeKind, ...] = (
+    "welcome",
+    "research_prompt",
+    "thank_you",
+    "follow_up",
+    "rejection_reply",
+    "connect",
+)
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
+# The kinds an application owns (not one of its interviews), and the outcome each answers.
+APPLICATION_KINDS: dict[str, str] = {"connect": "offer", "rejection_reply": "rejected"}
 
-# A thank-you that could not go out on time is still worth sending within a day.
-THANK_YOU_GRACE = timedelta(hours=24)
+# A thank-you is worth sending until two days after the end; later it reads as an afterthought.
+THANK_YOU_WINDOW = timedelta(hours=48)
+# A follow-up planned late (a re-plan, a calendar that synced past interviews) still goes out
+# within this long after its moment; past that, nobody follows up on a conversation that old.
+FOLLOW_UP_GRACE = timedelta(days=3)
+SATURDAY = 5
+# At send time a nudge is a little later than planned (Scheduler, the queue, a retry): this much
+# lateness never turns a nudge planned inside its window into one skipped as too late.
+SEND_GRACE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,8 @@ class NudgeTimings:
     thank_you_delay: timedelta = timedelta(hours=1)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
+    follow_up_days: int = 7
+    follow_up_at: time = time(10, 0)  # local time, on a weekday
 
 
 @dataclass(frozen=True)
@@ -58,35 +77,79 @@ def deliverable_at(due: datetime, zone: ZoneInfo, timings: NudgeTimings) -> date
     return wake.astimezone(UTC)
 
 
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h"
+
+
+def why_not_useful(
+    kind: str, send_at: datetime, interview: Interview, timings: NudgeTimings, grace: timedelta = timedelta(0)
+) -> str | None:
+    """Why a nudge arriving at ``send_at`` would no longer help the candidate, or None.
+
+    Asked twice: when planning (of the time after the quiet-hours shift) and again by the
+    sender right before it sends (a late retry, a redrive, a schedule that fired late). The
+    sender allows ``grace`` (SEND_GRACE): a nudge planned right at the edge of its window, and
+    delivered the usual seconds late, still goes.
+    """
+    if kind == "research_prompt":
+        lead = interview.start - send_at
+        if lead <= timedelta(0) or lead + grace < timings.research_min_lead:
+            return (
+                f"too late to help: it would arrive less than {_hours(timings.research_min_lead)} "
+                "before the interview starts"
+            )
+    elif kind == "thank_you" and send_at - interview.end > THANK_YOU_WINDOW + grace:
+        return f"too late to help: it would arrive more than {_hours(THANK_YOU_WINDOW)} after the interview ended"
+    return None
+
+
 def plan_interview_nudges(
     interview: Interview, zone: ZoneInfo, now: datetime, timings: NudgeTimings
 ) -> tuple[PlannedNudge, PlannedNudge]:
     return (
-        _research_prompt(interview, zone, now, timings),
-        _thank_you(interview, zone, now, timings),
+        _useful(interview, "research_prompt", interview.start - timings.research_lead, zone, now, timings),
+        _useful(interview, "thank_you", interview.end + timings.thank_you_delay, zone, now, timings),
     )
 
 
-def _research_prompt(interview: Interview, zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
-    kind: NudgeKind = "research_prompt"
-    due = interview.start - timings.research_lead
-    if due < now:
-        if interview.start - now <= timings.research_min_lead:
-            return PlannedNudge(kind, "skipped", reason="booked too close to the start to research")
-        due = now
-    due = deliverable_at(due, zone, timings)
-    if due >= interview.start:
-        return PlannedNudge(kind, "skipped", reason="quiet hours last until the interview starts")
+def _useful(
+    interview: Interview, kind: NudgeKind, due: datetime, zone: ZoneInfo, now: datetime, timings: NudgeTimings
+) -> PlannedNudge:
+    """At ``due`` (at once if that has passed), after the quiet hours; skipped when it would then
+    no longer help."""
+    due = deliverable_at(max(due, now), zone, timings)
+    reason = why_not_useful(kind, due, interview, timings)
+    if reason:
+        return PlannedNudge(kind, "skipped", reason=reason)
     return PlannedNudge(kind, "scheduled", due.astimezone(UTC))
 
 
-def _thank_you(interview: Interview, zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
-    kind: NudgeKind = "thank_you"
-    due = interview.end + timings.thank_you_delay
+def _weekday_at(moment: datetime, zone: ZoneInfo, at: time) -> datetime:
+    """``moment``'s local day at ``at`` (that day if not yet past, else the next), moved off the
+    weekend to Monday."""
+    local = moment.astimezone(zone)
+    slot = datetime.combine(local.date(), at, tzinfo=zone)
+    if slot < local:
+        slot = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=zone)
+    while slot.weekday() >= SATURDAY:
+        slot = datetime.combine(slot.date() + timedelta(days=1), at, tzinfo=zone)
+    return slot
+
+
+def plan_follow_up(last_end: datetime, zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+    """``follow_up_days`` after the application's last interview ended, at ``follow_up_at`` local
+    time on a weekday (a Saturday or Sunday moves to Monday). Planned late, it goes at the next
+    such slot, unless its moment passed more than FOLLOW_UP_GRACE ago."""
+    kind: NudgeKind = "follow_up"
+    local_end = last_end.astimezone(zone)
+    day = local_end.date() + timedelta(days=timings.follow_up_days)
+    due = _weekday_at(datetime.combine(day, time(0, 0), tzinfo=zone), zone, timings.follow_up_at)
     if due < now:
-        if now - interview.end > THANK_YOU_GRACE:
-            return PlannedNudge(kind, "skipped", reason="the interview ended over a day ago")
-        due = now
+        if now - due > FOLLOW_UP_GRACE:
+            return PlannedNudge(kind, "skipped", reason="the moment to follow up passed while nothing was planned")
+        due = _weekday_at(now, zone, timings.follow_up_at)
+    # 10:00 is outside the usual quiet hours; an operator's own quiet hours still hold.
     return PlannedNudge(kind, "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))
 
 
@@ -102,3 +165,9 @@ def plan_connect_nudge(
 def plan_welcome(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
     """The welcome goes at registration, quiet hours permitting (a night-time sign-up hears at 08:00)."""
     return PlannedNudge("welcome", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))
+
+
+def plan_rejection_reply(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+    """A gracious reply soon after the news (within a day or two is the advice), quiet hours
+    permitting."""
+    return PlannedNudge("rejection_reply", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))

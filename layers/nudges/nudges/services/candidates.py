@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.interview import normalise_email
+from nudges.domain.plan import NUDGE_KINDS
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -129,15 +130,15 @@ class CandidateService:
 
     def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
         candidate = self.get(candidate_id)
-        connects = {
-            a.application_id: self._nudges.for_owner(a.application_id).get("connect")
+        # The application's own nudges (connect, rejection_reply) show with each of its rounds.
+        owned = {
+            a.application_id: list(self._nudges.for_owner(a.application_id).values())
             for a in self._applications.for_email(candidate.email)
         }
         timeline = []
         for interview in sorted(self._interviews.for_email(candidate.email), key=lambda i: i.start):
             nudges = list(self._nudges.for_owner(interview.interview_id).values())
-            if connect := connects.get(interview.application_id):
-                nudges.append(connect)
+            nudges += owned.get(interview.application_id, [])
             timeline.append(
                 {
                     "interview_id": interview.interview_id,
@@ -155,7 +156,7 @@ class CandidateService:
                             "status": n.status,
                             **({"reason": n.reason} if n.reason else {}),
                         }
-                        for n in sorted(nudges, key=lambda n: ("research_prompt", "thank_you", "connect").index(n.kind))
+                        for n in sorted(nudges, key=lambda n: NUDGE_KINDS.index(n.kind))
                     ],
                 }
             )

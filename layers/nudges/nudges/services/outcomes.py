@@ -109,11 +109,22 @@ class OutcomeService:
             for i in self._interviews.for_email(application.candidate_email)
             if i.application_id == application.application_id
         ]
+        ended = f"the application ended: {outcome}"
+        # A rejection is answered (rejection_reply): it takes the place of a thank-you not yet
+        # sent; a withdrawal is the candidate's own word and needs no reply from us.
+        replaced = {"thank_you": "replaced by the rejection reply"} if outcome == "rejected" else None
         for sibling in rounds:
-            self._planner.cancel_pending(sibling.interview_id, f"the application ended: {outcome}")
+            # Any outcome also withdraws the follow-up: there is nothing left to chase.
+            self._planner.cancel_pending(sibling.interview_id, ended, reasons=replaced)
         if outcome == "offer":
+            # A rejection reply still ahead is withdrawn: the news changed.
+            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"})
             if candidate is not None:
-                self._planner.sync_connect(application, candidate, now, rounds)
+                self._planner.sync_connect(application, candidate, now, rounds, current=owned.get("connect"))
         else:
-            self._planner.cancel_pending(application.application_id, f"the application ended: {outcome}")
+            # The application's own nudges (a connect from an offer taken back, an earlier reply).
+            keep = {"rejection_reply"} if outcome == "rejected" else set()
+            self._planner.cancel_pending(application.application_id, ended, keep=keep)
+            if outcome == "rejected" and candidate is not None:
+                self._planner.sync_rejection_reply(application, candidate, now, rounds)
         return Recorded(application, matched=bool(rounds))

@@ -11,8 +11,16 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
-from nudges.domain.plan import PlannedNudge, plan_connect_nudge, plan_interview_nudges, plan_welcome
-from nudges.domain.records import NudgeRecord
+from nudges.domain.plan import (
+    PlannedNudge,
+    plan_connect_nudge,
+    plan_follow_up,
+    plan_interview_nudges,
+    plan_rejection_reply,
+    plan_welcome,
+)
+from nudges.domain.records import Application, NudgeRecord
+from nudges.domain.rounds import ended_before, last_round
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -21,8 +29,21 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeTimings
-    from nudges.domain.records import Application
     from nudges.services.ports import Applications, Interviews, Nudges, Scheduler
+
+
+UNREAD = object()  # an argument the caller has not read
+# Why an earlier round's follow-up was withdrawn (a round after it plans its own).
+LATER_ROUND = "a later interview was booked: it plans its own follow-up"
+CANCELLED = "the interview was cancelled"
+
+
+def closed_by(application: Application, interview: Interview) -> bool:
+    """Whether a rejection or withdrawal ended the process this round belongs to (an offer is
+    handled on its own: it closes every round)."""
+    return application.outcome in ("rejected", "withdrawn") and ended_before(
+        application.outcome, application.outcome_at, interview
+    )
 
 
 def _as_wanted(planned: PlannedNudge, candidate: Candidate) -> PlannedNudge:
@@ -51,7 +72,10 @@ class NudgePlanner:
 
     def sync_interview(self, interview: Interview, candidate: Candidate | None, now: datetime) -> None:
         if interview.status == "cancelled":
-            self.cancel_pending(interview.interview_id, "the interview was cancelled")
+            self.cancel_pending(interview.interview_id, CANCELLED)
+            if candidate is not None:
+                # The round before it, if any, is the application's last again: it follows up.
+                self.sync_follow_up(interview.application_id, candidate, now)
             return
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
@@ -62,6 +86,13 @@ class NudgePlanner:
             # now names its interviewers too, once it has ended.
             self.cancel_pending(interview.interview_id, "the application already has an offer")
             self.sync_connect(application, candidate, now)
+            return
+        if application is not None and closed_by(application, interview):
+            # A rejection or a withdrawal told before this round was known (an ATS that is
+            # quicker than the calendar): the round belongs to the ended process.
+            self.cancel_pending(interview.interview_id, f"the application ended: {application.outcome}")
+            if application.outcome == "rejected":
+                self.sync_rejection_reply(application, candidate, now)
             return
         current = self._nudges.for_owner(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
@@ -75,22 +106,74 @@ class NudgePlanner:
                 now,
                 interview.end,
             )
+        # ``current`` is as read before this plan, which wrote no follow-up: still what is stored.
+        self.sync_follow_up(
+            interview.application_id,
+            candidate,
+            now,
+            application=application,
+            known={interview.interview_id: current},
+        )
+
+    def sync_follow_up(
+        self,
+        application_id: str,
+        candidate: Candidate,
+        now: datetime,
+        *,
+        application: Application | object | None = UNREAD,
+        interviews: list[Interview] | None = None,
+        known: dict[str, dict[str, NudgeRecord]] | None = None,
+    ) -> None:
+        """The application's follow-up belongs to its last round (by end): planned there, and
+        withdrawn from every earlier round (a later interview plans its own). An application
+        with an outcome gets none (the outcome withdrew it). ``application``: as the caller has
+        just read it (None: there is none yet), to save a GetItem; ``known``: the nudges of rounds the
+        caller has just read, by interview id (saves a GetItem each)."""
+        if interviews is None:
+            interviews = self._interviews.for_email(candidate.email)
+        rounds = [i for i in interviews if i.application_id == application_id]
+        last = last_round(rounds)
+        for other in rounds:
+            if other is last:
+                continue
+            earlier = self._follow_up(other.interview_id, known)
+            if earlier is not None and earlier.status == "scheduled":
+                self._cancel(earlier, "cancelled", LATER_ROUND if other.status != "cancelled" else CANCELLED)
+        if last is None:
+            return
+        if application is UNREAD:
+            application = self._applications.get(application_id)
+        if isinstance(application, Application) and (application.outcome == "offer" or closed_by(application, last)):
+            return
+        current = self._follow_up(last.interview_id, known)
+        if current is not None and current.status == "cancelled" and current.reason == LATER_ROUND:
+            current = None  # the later round it gave way to was cancelled: this one is last again
+        planned = _as_wanted(plan_follow_up(last.end, candidate.zone, now, self._timings), candidate)
+        self._apply(last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end)
+
+    def _follow_up(self, interview_id: str, known: dict[str, dict[str, NudgeRecord]] | None) -> NudgeRecord | None:
+        if known is not None and interview_id in known:
+            return known[interview_id].get("follow_up")
+        return self._nudges.get(interview_id, "follow_up")
 
     def sync_connect(
-        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+        self,
+        application: Application,
+        candidate: Candidate,
+        now: datetime,
+        interviews: list[Interview] | None = None,
+        *,
+        current: NudgeRecord | object | None = UNREAD,
     ) -> None:
         """Plan the application's connect nudge, once its interviews are known.
 
         An offer that matches no interview yet is kept as it is; the first interview of the
         application to arrive brings it here again (``sync_interview``). ``interviews``: the
-        candidate's interviews when the caller has just read them (saves a Query).
+        candidate's interviews when the caller has just read them (saves a Query); ``current``:
+        the connect nudge as the caller has just read it (None: there is none; saves a GetItem).
         """
-        if interviews is None:
-            interviews = self._interviews.for_email(application.candidate_email)
-        rounds = sorted(
-            (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
-            key=lambda i: i.start,
-        )
+        rounds = self._rounds(application, interviews)
         if not rounds:
             logger.info("offer kept until an interview arrives", extra={"application_id": application.application_id})
             return
@@ -98,7 +181,9 @@ class NudgePlanner:
         if interview_id is None:
             interview_id = rounds[0].interview_id
             self._applications.attach_interview(application.application_id, interview_id)
-        current = self._nudges.get(application.application_id, "connect")
+        if current is UNREAD:
+            current = self._nudges.get(application.application_id, "connect")
+        assert current is None or isinstance(current, NudgeRecord)
         last_end = max(i.end for i in rounds)
         planned = _as_wanted(plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end), candidate)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
@@ -110,14 +195,52 @@ class NudgePlanner:
         planned = plan_welcome(candidate.zone, now, self._timings)
         self._apply(candidate.candidate_id, "", candidate, planned, current, now, now)
 
-    def cancel_pending(self, owner_id: str, reason: str) -> None:
-        for nudge in self._nudges.for_owner(owner_id).values():
+    def sync_rejection_reply(
+        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+    ) -> None:
+        """Plan the application's rejection reply (owned by the application, like connect),
+        addressed about its last round; kept, like an offer, until an interview arrives."""
+        rounds = self._rounds(application, interviews)
+        if not rounds:
+            logger.info(
+                "rejection kept until an interview arrives", extra={"application_id": application.application_id}
+            )
+            return
+        interview_id = application.interview_id or rounds[-1].interview_id
+        current = self._nudges.get(application.application_id, "rejection_reply")
+        if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
+            planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
+        else:
+            planned = plan_rejection_reply(candidate.zone, now, self._timings)
+        planned = _as_wanted(planned, candidate)
+        self._apply(application.application_id, interview_id, candidate, planned, current, now, now)
+
+    def _rounds(self, application: Application, interviews: list[Interview] | None) -> list[Interview]:
+        """The application's interviews that are not cancelled, earliest first (``interviews``:
+        the candidate's, when the caller has just read them; saves a Query)."""
+        if interviews is None:
+            interviews = self._interviews.for_email(application.candidate_email)
+        return sorted(
+            (i for i in interviews if i.application_id == application.application_id and i.status != "cancelled"),
+            key=lambda i: i.start,
+        )
+
+    def cancel_pending(
+        self, owner_id: str, reason: str, *, reasons: dict[str, str] | None = None, keep: set[str] | None = None
+    ) -> dict[str, NudgeRecord]:
+        """Withdraw every nudge of the owner still ahead (``reasons``: a reason of its own per kind;
+        ``keep``: kinds left as they are). Returns the owner's nudges as read before."""
+        found = self._nudges.for_owner(owner_id)
+        for nudge in found.values():
+            if keep and nudge.kind in keep:
+                continue
             if nudge.status == "scheduled":
-                self._cancel(nudge, "cancelled", reason)
+                self._cancel(nudge, "cancelled", (reasons or {}).get(nudge.kind, reason))
             elif nudge.status == "cancelled" and nudge.schedule_name:
                 # A racing plan may have re-created the schedule after it was withdrawn: a
                 # withdrawn nudge keeps no schedule (deleting one already gone is a no-op).
                 self._scheduler.cancel(nudge.schedule_name)
+        return found
 
     def _cancel(self, nudge: NudgeRecord, status: str, reason: str) -> None:
         if self._nudges.set_status(nudge, status, reason):  # type: ignore[arg-type]

@@ -4,9 +4,11 @@ a STOP is about the address itself and must hold for whoever registers it next."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import time
+from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import phone_key
+from nudges.domain.sms_keywords import Keyword, parse_keyword
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -15,30 +17,17 @@ if TYPE_CHECKING:
 
     from nudges.services.ports import Candidates, Preferences, SmsOut
 
-OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"}
-OPT_IN = {"START", "UNSTOP"}
-HELP = {"HELP", "INFO"}
-YES = {"YES", "Y"}  # consent to texts (double opt-in): the welcome SMS asks for it
 HELP_REPLY = (
-    "Interview Nudges: reminders to research before, thank after, and connect once you get an offer. "
+    "Interview Nudges: reminders to research before an interview, thank after, follow up, and connect once you "
+    "get an offer. "
     "Reply STOP to stop texts, START to resume. Emails have their own unsubscribe link."
 )
+STOP_REPLY = "Interview Nudges: you will get no more texts from us. Reply START to resume. Emails are not affected."
+START_REPLY = "Interview Nudges: texts are back on. Reply STOP to stop them, HELP for help."
 
-Keyword = Literal["opt_out", "opt_in", "help", "yes", "other"]
-# YES is handed to the candidate journey's consent service: (number, inbound message id, now).
-type ConsentHook = Callable[[str, str, datetime], object]
-
-
-def keyword_of(body: str) -> Keyword:
-    """What an inbound text asks for, by its first word (carriers' keywords, any case)."""
-    word = body.strip().split(" ")[0].upper() if body.strip() else ""
-    if word in OPT_OUT:
-        return "opt_out"
-    if word in OPT_IN:
-        return "opt_in"
-    if word in YES:
-        return "yes"
-    return "help" if word in HELP else "other"
+# YES (SMS consent): handed the number, the inbound message id and the time; the candidate
+# journey's consent service records it (and answers). Until one is wired, YES is only logged.
+type ConsentHook = Callable[[str, str, datetime], str | None]  # the answer to send, if any
 
 
 def suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
@@ -64,24 +53,46 @@ class PreferenceService:
         self._sms = sms
         self._on_consent = on_consent
 
-    def sms_received(self, message_id: str, number: str, body: str, now: datetime) -> Keyword:
-        """An inbound text: STOP and friends opt out, START opts back in, HELP answers, YES consents."""
-        keyword = keyword_of(body)
-        self._preferences.record_inbound_sms(message_id, phone_key(number), body, now)
-        if keyword == "opt_out":
-            self._preferences.set_sms_opt_out(phone_key(number), True, now)
-        elif keyword == "opt_in":
-            self._preferences.set_sms_opt_out(phone_key(number), False, now)
+    def sms_received(self, message_id: str, number: str, body: str, now: datetime) -> Keyword | None:
+        """An inbound text: STOP and its synonyms opt out, START opts back in, HELP answers, YES is
+        consent; in any case, with punctuation or words after them (``domain/sms_keywords``).
+        Safe to repeat: a redelivered text changes nothing more and is answered once."""
+        keyword = parse_keyword(body)
+        number_hash = phone_key(number)
+        self._preferences.record_inbound_sms(message_id, number_hash, body, now)
+        if keyword is Keyword.STOP:
+            self._preferences.set_sms_opt_out(number_hash, True, now)
+            self._reply(message_id, number, STOP_REPLY, now)
+        elif keyword is Keyword.START:
+            self._preferences.set_sms_opt_out(number_hash, False, now)
             try:
                 self._sms.opt_in(number)  # also lift a carrier-level STOP; AWS allows this once in 30 days
             except Exception:
                 logger.warning("carrier opt-in refused", extra={"message_id": message_id})
-        elif keyword == "help":
-            self._sms.send(number, HELP_REPLY)
-        elif keyword == "yes" and self._on_consent is not None:
-            self._on_consent(number, message_id, now)
-        logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword})
+            self._reply(message_id, number, START_REPLY, now)
+        elif keyword is Keyword.HELP:
+            self._reply(message_id, number, HELP_REPLY, now)
+        elif keyword is Keyword.YES:
+            if self._on_consent is not None:
+                answer = self._on_consent(number, message_id, now)
+                if answer:
+                    self._reply(message_id, number, answer, now)
+            else:
+                logger.info("SMS consent keyword received; no consent service wired", extra={"message_id": message_id})
+        logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword or "none"})
         return keyword
+
+    def _reply(self, message_id: str, number: str, text: str, now: datetime) -> None:
+        """Answer a keyword once (claimed on the inbound text first), and record the answer like a
+        nudge's send (kind ``sms_reply``): the operator and the local outbox read it there."""
+        if not self._preferences.claim_sms_reply(message_id, now):
+            return  # an earlier delivery of this text answered it
+        try:
+            reply_id = self._sms.send(number, text)
+        except Exception:
+            self._preferences.release_sms_reply(message_id)
+            raise
+        self._preferences.record_sms_reply(message_id, reply_id, now, time.time_ns())
 
     def email_event(self, notification: dict[str, Any], now: datetime) -> int:
         """An SES event (through the configuration set's topic); how many addresses it suppressed."""

@@ -21,7 +21,8 @@ from nudges import metrics
 from nudges.domain import messages
 from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.domain.plan import NUDGE_KINDS, NudgeTimings
+from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
+from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
 from nudges.timefmt import parse_iso
@@ -76,7 +77,7 @@ class MessageComposer:
         found = self._interviews.get(interview_id)
         if found is None:
             raise NotFound(f"no interview {interview_id}", field="interview_id")
-        owner_id = found[0].application_id if kind == "connect" else interview_id
+        owner_id = found[0].application_id if kind in APPLICATION_KINDS else interview_id
         if kind == "welcome":  # the welcome of the interview's candidate
             registered = self._candidates.by_email(found[0].candidate_email)
             owner_id = registered.candidate_id if registered else ""
@@ -89,7 +90,7 @@ class MessageComposer:
         """The candidate and the message, or why there is nothing to send (the operator's preview)."""
         if kind == "welcome":
             return self.message(kind, None, None, self._candidates.get(owner_id), preview=preview)
-        if kind == "connect":
+        if kind in APPLICATION_KINDS:
             application = self._applications.get(owner_id)
             candidate = self._candidates.by_email(application.candidate_email) if application else None
             return self.message(kind, None, application, candidate, preview=preview)
@@ -116,9 +117,12 @@ class MessageComposer:
             )
         if candidate is not None and not candidate.wants(kind) and not preview:
             return "paused by the candidate" if candidate.paused else "turned off by the candidate"
-        if kind == "connect":
-            if application is None or (application.outcome != "offer" and not preview):
-                return "the application has no offer"
+        if kind in APPLICATION_KINDS:
+            wanted = APPLICATION_KINDS[kind]
+            if application is None or (application.outcome != wanted and not preview):
+                return (
+                    "the application has no offer" if wanted == "offer" else f"the application has no {wanted} outcome"
+                )
             if candidate is None or candidate.email != normalise_email(application.candidate_email):
                 return "the candidate is no longer registered"
             # Everyone met in the application, as the interviews say at send time.
@@ -126,24 +130,57 @@ class MessageComposer:
                 i for i in self._interviews.for_email(candidate.email) if i.application_id == application.application_id
             ]
             link = self.unsubscribe_link(candidate.candidate_id)
-            return candidate, messages.connect(candidate, application.company, everyone_met(met), unsubscribe_url=link)
+            if kind == "connect":
+                return candidate, messages.connect(
+                    candidate, application.company, everyone_met(met), unsubscribe_url=link
+                )
+            last = last_round(met)
+            if last is None:
+                return "the application has no interview to reply about"
+            return candidate, messages.rejection_reply(
+                candidate, application.company, last, reply_to(last), unsubscribe_url=link
+            )
         if interview is None or (interview.status == "cancelled" and not preview):
             return "the interview was cancelled"
         if candidate is None or candidate.email != normalise_email(interview.candidate_email):
             return "the candidate is no longer registered"
-        compose = messages.research_prompt if kind == "research_prompt" else messages.thank_you
-        return candidate, compose(candidate, interview, unsubscribe_url=self.unsubscribe_link(candidate.candidate_id))
+        link = self.unsubscribe_link(candidate.candidate_id)
+        if kind == "follow_up":
+            # Read again at send time (two rounds planned at once may both have planned one): only
+            # the application's last round follows up, and only while no outcome has arrived.
+            rounds = application_rounds(interview, self._interviews.for_email(candidate.email))
+            last = last_round(rounds)
+            if last is not None and last.interview_id != interview.interview_id:
+                return "a later interview was booked: it plans its own follow-up"
+            known = self._applications.get(interview.application_id)
+            if known is not None and ended_before(known.outcome, known.outcome_at, interview) and not preview:
+                return f"the application ended: {known.outcome}"
+            return candidate, messages.follow_up(candidate, interview, reply_to(interview), unsubscribe_url=link)
+        if kind == "research_prompt":
+            # From round 2 on: who is new here, and whom the candidate met in an earlier round.
+            people = round_people(interview, self._interviews.for_email(candidate.email))
+            return candidate, messages.research_prompt(
+                candidate, interview, unsubscribe_url=link, met_before=people.met_before
+            )
+        return candidate, messages.thank_you(candidate, interview, unsubscribe_url=link)
 
 
 class SendService:
     def __init__(
-        self, nudges: Nudges, preferences: Preferences, composer: MessageComposer, email: EmailOut, sms: SmsOut
+        self,
+        nudges: Nudges,
+        preferences: Preferences,
+        composer: MessageComposer,
+        email: EmailOut,
+        sms: SmsOut,
+        timings: NudgeTimings | None = None,
     ) -> None:
         self._nudges = nudges
         self._preferences = preferences
         self._composer = composer
         self._email = email
         self._sms = sms
+        self._timings = timings or NudgeTimings()
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
         """Send the nudge if it is still wanted; returns what happened, for the log."""
@@ -167,6 +204,15 @@ class SendService:
             return "not sent: the nudge was sent, withdrawn or moved meanwhile"
         if claim.state == "busy":
             raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
+        # Useful while sent: the plan checked this for the planned time; a late retry, a redrive
+        # or a schedule that fired late is checked again for now.
+        late = why_not_useful(nudge.kind, now, view.interview, self._timings, SEND_GRACE) if view.interview else None
+        if late:
+            # A channel a crashed delivery already sent stays sent; the rest is not worth sending.
+            self._nudges.finish_claimed(nudge, claim, "sent" if claim.sent else "skipped", None if claim.sent else late)
+            metrics.nudge_skipped(nudge.kind)
+            logger.info("nudge no longer useful", extra={"owner_id": nudge.owner_id, "kind": nudge.kind})
+            return f"skipped: {late}"
         for reachable in candidate.reachable_channels():
             if reachable not in allowed:
                 metrics.nudge_skipped(nudge.kind, reachable)
