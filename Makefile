@@ -13,7 +13,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos screenshot openapi FORCE
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi FORCE
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -78,6 +78,12 @@ e2e: $(VENV)/.installed .chromium
 # The whole story for 20 candidates through a fault-injecting proxy (over a minute: not in test).
 chaos: $(VENV)/.installed
 	set -o pipefail; NUDGES_CHAOS=1 $(PY) -m pytest -q -s -p no:logging tests/e2e/test_chaos.py 2>&1 | grep -v '^{"level"'
+
+# The fuzz suites with random seeds and many more examples (minutes: not in test): every provider's
+# signed webhook from its models, and Schemathesis on the operator API. FUZZ_EXAMPLES=N per provider.
+fuzz: $(VENV)/.installed
+	set -o pipefail; NUDGES_FUZZ=1 $(PY) -m pytest -q -s -p no:logging \
+	  tests/e2e/test_fuzz_inputs.py tests/e2e/test_schemathesis.py 2>&1 | grep -v '^{"level'
 
 lint: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(VENV)/bin/ruff check .

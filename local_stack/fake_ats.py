@@ -26,6 +26,7 @@ class FakeAts:
         self.lever: dict[str, dict[str, Any]] = {}
         self.greenhouse: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []  # (provider, path with query)
+        self.down: set[str] = set()  # providers whose API answers 503 (an outage)
         self._server: ThreadingHTTPServer | None = None
 
     # ------------------------------------------------------------------ data
@@ -92,6 +93,8 @@ class FakeAts:
                 expected = "Basic " + base64.b64encode(f"{fake.keys.get(provider, '')}:".encode()).decode()
                 if store is None:
                     return self._answer(404, {"message": "no such API"})
+                if provider in fake.down:
+                    return self._answer(503, {"message": "Service Unavailable"})
                 if self.headers.get("Authorization") != expected:
                     return self._answer(401, {"code": "Unauthorized", "message": "bad API key"})
                 found = store.get(rest)

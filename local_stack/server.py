@@ -31,6 +31,9 @@ class _BadRequest(Exception):
 class StackServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # listen()'s backlog: socketserver's default of 5 reset a third of a 40-request burst (the
+    # kernel caps it at net.core.somaxconn, 4096 on current Linux).
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], stack: LocalStack) -> None:
         self.stack = stack
@@ -45,6 +48,29 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, PROPFIND...) is routed too: API Gateway answers what
+        # no route serves with its JSON 404, where http.server would send a 501 HTML page.
+        if name.startswith("do_") and name[3:].isupper():
+            return self.do_GET
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, a header too long) as JSON."""
+        self.close_connection = True
+        phrase = message or self.responses.get(code, ("Error",))[0]
+        body = json.dumps({"message": phrase}).encode()
+        try:
+            self.send_response(code, message)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass  # the client is gone
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.stack.log_requests:

@@ -29,7 +29,7 @@ def calcom_webhook() -> Response:
     now = clock.now()
     webhook = parse(CalcomWebhook, json_body(body))
     ignored = {"trigger": webhook.triggerEvent}
-    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored)
+    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored, now)
 
 
 lambda_handler = api_handler(app)

@@ -36,7 +36,7 @@ def calendly_webhook() -> Response:
 
     webhook = parse(CalendlyWebhook, json_body(body))
     ignored = {"event": webhook.event}
-    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored)
+    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored, now)
 
 
 lambda_handler = api_handler(app)

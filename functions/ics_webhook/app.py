@@ -25,14 +25,27 @@ def ics_webhook(inbox_token: str) -> Response:
         raise Unauthorized("no such inbox")
     invites = wiring.invites()
     candidate = invites.candidate_for(inbox_token)  # one GetItem on the token's own item
-    interviews = invites.receive(candidate, body, clock.now())
+    now = clock.now()
+    charset = _charset(app.current_event.headers.get("content-type"))
+    interviews, ignored = invites.receive_invite(candidate, body, now, charset)
     return json_response(
         200,
         {
-            "status": "accepted",
-            "interviews": [{"interview_id": i.interview_id, "interview_status": i.status} for i in interviews],
+            "status": "accepted" if interviews or not ignored else "ignored",
+            # As GET .../interviews shows them: an interview that ended already is "completed".
+            "interviews": [{"interview_id": i.interview_id, "interview_status": i.status_at(now)} for i in interviews],
+            "ignored": ignored,
         },
     )
+
+
+def _charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header (``text/calendar; charset=iso-8859-1``)."""
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
 
 
 lambda_handler = api_handler(app)

@@ -113,7 +113,7 @@ def get_candidate(candidate_id: CandidateId) -> Response[views.Candidate]:
     description="Removes the candidate and everything stored about them, and cancels their schedules. "
     "Erasing an unknown (or already erased) candidate answers 204 too.",
     tags=["candidates"],
-    responses={204: {"description": "Erased", "content": {}}},
+    responses={204: {"description": "Erased", "content": {}}, **error_responses({})},
     operation_id="delete_candidate",
 )
 def delete_candidate(candidate_id: CandidateId) -> Response[None]:
@@ -203,6 +203,7 @@ def list_interviews(candidate_id: CandidateId) -> Response[list[views.Interview]
                 400: BAD_BODY + "; or the provider refused the refresh token, or has no such calendar",
                 404: NO_CANDIDATE,
                 413: TOO_LARGE,
+                502: "The provider's token endpoint or calendar API failed, or no OAuth client is configured for it",
             }
         ),
     },

@@ -12,6 +12,7 @@ bounded number of examples per run keeps it well under a minute. Prints its figu
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -32,7 +33,10 @@ from local_stack.client import calcom_booking
 # The Google and Microsoft token endpoints are fakes on loopback, as in test_calendars.
 from tests.e2e.test_calendars import fakes, stack  # noqa: F401
 
-EXAMPLES = {schemathesis.GenerationMode.POSITIVE: 12, schemathesis.GenerationMode.NEGATIVE: 5}
+# ``make fuzz`` (NUDGES_FUZZ=1): random seeds, and ten times the examples (FUZZ_SCALE overrides).
+RANDOM = os.environ.get("NUDGES_FUZZ") == "1"
+SCALE = int(os.environ.get("FUZZ_SCALE") or (10 if RANDOM else 1))
+EXAMPLES = {schemathesis.GenerationMode.POSITIVE: 12 * SCALE, schemathesis.GenerationMode.NEGATIVE: 5 * SCALE}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 NOW = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 # The document says every operation is signed (SigV4); the local stack checks no signature, so
@@ -87,7 +91,7 @@ def test_no_5xx_and_every_answer_as_documented(stack, client):  # noqa: F811
 
         @settings(
             max_examples=examples,
-            derandomize=True,
+            derandomize=not RANDOM,
             database=None,
             deadline=None,
             phases=[Phase.generate, Phase.shrink],
@@ -128,7 +132,7 @@ def test_no_5xx_and_every_answer_as_documented(stack, client):  # noqa: F811
     statuses = sum(per_operation.values(), Counter())
     print(
         f"\nschemathesis {schemathesis.__version__}: {len(operations)} operations, {statuses.total()} requests "
-        f"(derandomized; per operation the documented example, then up to "
+        f"({'random seeds' if RANDOM else 'derandomized'}; per operation the documented example, then up to "
         f"{'/'.join(str(n) for n in EXAMPLES.values())} positive/negative generated cases with generated ids "
         "and again with real ones)"
     )

@@ -27,6 +27,7 @@ DIMENSION_VALUES = {
     "kind": {*metrics.KINDS, metrics.OTHER},
     "channel": {*metrics.CHANNELS, metrics.NO_CHANNEL, metrics.OTHER},
     "provider": {*metrics.PROVIDERS, metrics.OTHER},
+    "dependency": {*metrics.DEPENDENCIES, metrics.OTHER},
     "service": {SERVICE},
 }
 
@@ -142,6 +143,15 @@ def test_the_dashboard_shows_every_metric_the_code_writes_with_its_dimensions():
         assert (metrics.NUDGES_SKIPPED, kind, metrics.NO_CHANNEL) in shown
     providers = {d["provider"] for n, d in ours if n == metrics.WEBHOOK_VERIFICATIONS_FAILED}
     assert providers == {*metrics.PROVIDERS, metrics.OTHER}
+    down = {d["dependency"] for n, d in ours if n == metrics.DEPENDENCY_FAILURES}
+    assert down == {*metrics.DEPENDENCIES, metrics.OTHER}
+
+
+def test_dependency_failures_alarm_on_the_total_the_code_writes():
+    (alarm,) = [a for a in ALARMS.values() if a.get("MetricName") == metrics.DEPENDENCY_FAILURES]
+    assert alarm["Namespace"] == NAMESPACE
+    assert metrics.DEPENDENCY_FAILURES in metrics.TOTALLED
+    assert dimensions(alarm) == {"service": SERVICE}
 
 
 def test_the_dashboard_shows_errors_dead_letters_and_ses_reputation():

@@ -154,4 +154,5 @@ def test_the_calendar_is_found_in_the_mail_once():
     forwarded = EmailMessage()
     forwarded.set_content("fyi")
     forwarded.add_attachment(message)  # forwarded as an attachment (message/rfc822)
-    assert [c.replace(b"\r\n", b"\n") for c in calendars_in_mail(bytes(forwarded))] == [invite.replace(b"\r\n", b"\n")]
+    found = calendars_in_mail(bytes(forwarded))
+    assert [c.replace(b"\r\n", b"\n") for c, _charset in found] == [invite.replace(b"\r\n", b"\n")]

@@ -51,7 +51,13 @@ def test_bodies_answers_and_errors_are_described(document):
     assert create["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/NewCandidate"
     }
-    assert set(create["responses"]) == {"201", "400", "409", "413"}
+    assert set(create["responses"]) == {"201", "400", "409", "413", "503"}
+    # every operation documents the outage answer, the calendar connection the provider's too
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "503" in operation["responses"], (method, path)
+    connect = document["paths"]["/candidates/{candidate_id}/calendars"]["post"]["responses"]
+    assert {"502", "503"} <= set(connect) and "Retry-After" in connect["502"]["headers"]
     assert create["responses"]["201"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Candidate"
     }

@@ -6,10 +6,12 @@ from __future__ import annotations
 class NudgesError(Exception):
     status_code = 500
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, dependency: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # For a 5xx: what is down (``greenhouse``, ``google``...), the dimension of its metric.
+        self.dependency = dependency
 
 
 class InvalidInput(NudgesError):

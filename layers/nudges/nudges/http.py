@@ -13,6 +13,8 @@ from nudges.errors import InvalidInput, NotConfigured, NudgesError, PayloadTooLa
 from nudges.observability import logger
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
     from nudges.domain.interview import Interview
@@ -35,16 +37,42 @@ ERROR_SCHEMA: dict[str, Any] = {
     },
     "required": ["message"],
 }
+# AWS answers that mean "not now" (throttled, overloaded, unreachable): the caller retries.
+_AWS_BUSY_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalServerError",
+        "InternalFailure",
+        "TransactionInProgressException",
+        "SlowDown",
+    }
+)
+DEPENDENCY_DOWN = "A provider or AWS service this request needs is unavailable: retry later"
+RETRY_AFTER_SECONDS = "30"
+
+
 BAD_BODY = "The body is not JSON, or a field is missing, unknown or invalid: `field` names it"
 TOO_LARGE = f"The body is over {MAX_BODY_BYTES} bytes"
 
 
 def error_responses(descriptions: dict[int, str]) -> dict[int, Any]:
-    """OpenAPI responses for the errors a route answers, each with its description."""
-    return {
+    """OpenAPI responses for the errors a route answers, each with its description; every route
+    may also answer 503 (AWS throttling or unreachable: ``register_error_handlers``)."""
+    answers: dict[int, Any] = {
         status: {"description": text, "content": {content_types.APPLICATION_JSON: {"schema": ERROR_SCHEMA}}}
-        for status, text in descriptions.items()
+        for status, text in {**descriptions, 503: descriptions.get(503, DEPENDENCY_DOWN)}.items()
     }
+    for status in (502, 503):
+        if status in answers:
+            answers[status]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+            }
+    return answers
 
 
 def raw_body(event: APIGatewayProxyEventV2) -> bytes:
@@ -67,6 +95,32 @@ def json_response(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
 
+def _aws_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` is botocore saying AWS is unreachable, throttling or failing (5xx); told
+    by its class's module, so this module does not import botocore (36 ms) on the cold path."""
+    if not any(cls.__module__ == "botocore.exceptions" for cls in type(exc).__mro__):
+        return False
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return True  # EndpointConnectionError, ReadTimeoutError...: no answer at all
+    code = str(response.get("Error", {}).get("Code", ""))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return code in _AWS_BUSY_CODES or int(status) >= 500
+
+
+def _unavailable(status: int, message: str, dependency: str) -> Response:
+    """A dependency outage, answered once as JSON: logged once (no traceback: it is not a bug),
+    counted, and marked retryable."""
+    logger.warning("dependency unavailable", extra={"status": status, "dependency": dependency, "reason": message})
+    metrics.dependency_failed(dependency)
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"message": message}),
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
 def resolver() -> APIGatewayHttpResolver:
     """An HTTP API resolver answering errors the one way (``register_error_handlers``)."""
     app = APIGatewayHttpResolver()
@@ -75,10 +129,21 @@ def resolver() -> APIGatewayHttpResolver:
 
 
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(Exception)
+    def _other_error(exc: Exception) -> Response:
+        if _aws_unavailable(exc):
+            return _unavailable(503, DEPENDENCY_DOWN, "aws")
+        raise exc  # a bug: Lambda logs it and counts an error, the alarm says so
+
     @app.exception_handler(NudgesError)
     def _nudges_error(exc: NudgesError) -> Response:
-        if exc.status_code >= 500 and not isinstance(exc, NotConfigured):
-            raise exc  # ours to fix: a 500, logged with its trace; a setting to fill in says which
+        if isinstance(exc, NotConfigured):
+            # A setting the operator has still to fill in: not an outage (no dependency metric),
+            # answered 503 with what to fill in.
+            logger.warning("not configured", extra={"reason": exc.message})
+            return json_response(503, {"message": exc.message, "field": exc.field or "configuration"})
+        if exc.status_code >= 500:
+            return _unavailable(exc.status_code, exc.message, getattr(exc, "dependency", None) or "other")
         body = {"message": exc.message}
         if exc.field:
             body["field"] = exc.field
@@ -89,13 +154,15 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         return json_response(exc.status_code, body)
 
 
-def booking_answer(interview: Interview | None, ignored: dict[str, str]) -> Response:
+def booking_answer(interview: Interview | None, ignored: dict[str, str], now: datetime) -> Response:
     """A calendar webhook's answer: the interview its booking change made, or ``ignored`` (a
     delivery that carries no booking), both 200 so the provider does not retry."""
     if interview is None:
         return json_response(200, {"status": "ignored", **ignored})
+    # As GET .../interviews shows it: a booking that ended already is "completed".
+    status = interview.status_at(now)
     return json_response(
-        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": interview.status}
+        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status}
     )
 
 

@@ -33,6 +33,7 @@ NUDGES_SKIPPED = "NudgesSkipped"  # kind, channel: not sent on that channel ("no
 NUDGES_CANCELLED = "NudgesCancelled"  # kind: withdrawn (the interview cancelled, the application ended)
 NUDGE_LATENESS = "NudgeLatenessSeconds"  # send time minus due time, one sample per delivery sent
 WEBHOOK_VERIFICATIONS_FAILED = "WebhookVerificationsFailed"  # provider: a webhook answered 401
+DEPENDENCY_FAILURES = "DependencyFailures"  # dependency: a request answered 502/503, something it needs down
 
 UNITS = {
     NUDGES_PLANNED: "Count",
@@ -41,6 +42,7 @@ UNITS = {
     NUDGES_CANCELLED: "Count",
     NUDGE_LATENESS: "Seconds",
     WEBHOOK_VERIFICATIONS_FAILED: "Count",
+    DEPENDENCY_FAILURES: "Count",
 }
 # The dimension names of each metric (besides ``service``): dashboards and alarms must name all.
 DIMENSIONS = {
@@ -50,16 +52,19 @@ DIMENSIONS = {
     NUDGES_CANCELLED: ("kind",),
     NUDGE_LATENESS: (),
     WEBHOOK_VERIFICATIONS_FAILED: ("provider",),
+    DEPENDENCY_FAILURES: ("dependency",),
 }
 # Also written with ``service`` alone, so one alarm watches every provider at once (a metric-math
 # alarm over the providers would be limited to 10 of them).
-TOTALLED = {WEBHOOK_VERIFICATIONS_FAILED}
+TOTALLED = {WEBHOOK_VERIFICATIONS_FAILED, DEPENDENCY_FAILURES}
 
 KINDS = NUDGE_KINDS
 CHANNELS = ("email", "sms")
 NO_CHANNEL = "none"
 # The path segment after /webhooks/ of each webhook route.
 PROVIDERS = ("calcom", "calendly", "google", "microsoft", "greenhouse", "lever", "outcome", "ics")
+# What a request may find down: the providers' APIs the functions call, and AWS itself.
+DEPENDENCIES = ("greenhouse", "lever", "google", "microsoft", "aws")
 OTHER = "other"
 
 _local = threading.local()  # per thread: the local stack runs several functions in one process
@@ -115,6 +120,11 @@ def webhook_verification_failed(path: str | None) -> None:
         return
     provider = segments[segments.index("webhooks") + 1]
     _record(WEBHOOK_VERIFICATIONS_FAILED, 1, provider=_one_of(provider, PROVIDERS))
+
+
+def dependency_failed(dependency: str | None) -> None:
+    """A request answered 502/503 because ``dependency`` failed or was unreachable."""
+    _record(DEPENDENCY_FAILURES, 1, dependency=_one_of(dependency, DEPENDENCIES))
 
 
 def pending() -> dict[tuple[tuple[str, str], ...], dict[str, list[float]]]:

@@ -41,6 +41,14 @@ def split_algorithm_signature(header: str | None, algorithm: str = "sha256") -> 
     return value.strip() if name.lower() == algorithm and value.strip() else None
 
 
+def signed_time(provider: str, seconds: float) -> datetime:
+    """A signed Unix timestamp as a time; one no clock can show (year 292278994) is a bad signature."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Unauthorized(f"{provider} signature timestamp is no time") from None
+
+
 def require_fresh(provider: str, signed_at: datetime, now: datetime, window: timedelta) -> None:
     """Refuse a signed timestamp outside ``window`` of now (either way): a replay, or a bad clock."""
     if abs(now - signed_at) > window:
@@ -78,5 +86,5 @@ def require_timestamped_signature(
                 matched = given
     if matched is None:
         raise Unauthorized(f"bad {provider} signature")
-    require_fresh(provider, datetime.fromtimestamp(int(stamps[0]), UTC), now, window)
+    require_fresh(provider, signed_time(provider, int(stamps[0])), now, window)
     return matched

@@ -57,9 +57,13 @@ class _RestClient:
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 raise ProviderNotFound(f"{self._provider} has no {path}") from exc
-            raise ProviderUnavailable(f"{self._provider} API answered {exc.code} for {path}") from exc
+            raise ProviderUnavailable(
+                f"{self._provider} API answered {exc.code} for {path}", dependency=self._provider.lower()
+            ) from exc
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            raise ProviderUnavailable(f"{self._provider} API unreachable for {path}: {exc}") from exc
+            raise ProviderUnavailable(
+                f"{self._provider} API unreachable for {path}: {exc}", dependency=self._provider.lower()
+            ) from exc
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from nudges.adapters.aws import Refused, attempt
+from nudges.errors import InvalidInput
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -30,9 +31,46 @@ def serialize(value: Any) -> dict[str, Any]:
     return _SERIALIZER.serialize(value)
 
 
+# DynamoDB refuses an item over 400 KB (names and values, UTF-8) with a ValidationException.
+MAX_ITEM_BYTES = 400 * 1024
+
+
+class ItemTooLarge(InvalidInput):
+    """What a request would store is over DynamoDB's item size: refused before the write."""
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An upper bound of an item's size as DynamoDB counts it, from its wire form."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, data),) = value.items()
+    if kind in ("S", "N"):
+        return len(str(data).encode())
+    if kind == "B":
+        return len(data)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind in ("SS", "NS"):
+        return sum(len(str(v).encode()) for v in data)
+    if kind == "BS":
+        return sum(len(v) for v in data)
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in data)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode()) + _value_size(v) for k, v in data.items())
+    return len(repr(data))
+
+
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item from plain values; None values are left out, not stored as NULL."""
-    return {k: serialize(v) for k, v in data.items() if v is not None}
+    """A DynamoDB item from plain values; None values are left out, not stored as NULL.
+    Over DynamoDB's 400 KB it is refused here (400), not by DynamoDB after other writes."""
+    item = {k: serialize(v) for k, v in data.items() if v is not None}
+    size = item_size(item)
+    if size > MAX_ITEM_BYTES:
+        raise ItemTooLarge(f"the record to store would be {size} bytes; DynamoDB's item limit is {MAX_ITEM_BYTES}")
+    return item
 
 
 def plain(item: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -115,17 +116,31 @@ def interview_id_for(source: str, source_ref: str) -> str:
 
 def company_key(company: str) -> str:
     """The company as applications are matched: a domain (``acme-robotics.com``) by its
-    registrable name, then only letters and digits, so "Acme Robotics, Inc.", "acme-robotics"
-    and ``acme-robotics.com`` are one company."""
-    name = company.strip()
+    registrable name, then NFKC, casefolded, only the letters, marks and digits of any script
+    left, so "Acme Robotics, Inc.", "acme-robotics" and ``acme-robotics.com`` are one company,
+    and "Яндекс" and "株式会社ソニー" are companies of their own. A name with nothing of the kind
+    left ("!!!", "") is ``unknown``: no company, never matched (``application_id_for``).
+
+    For names in ASCII this is exactly the key of old (``[0-9a-z]`` kept), so the applications
+    stored before keep their ids; a test holds it to that."""
+    name = unicodedata.normalize("NFKC", company).strip()
     if "." in name and " " not in name and "@" not in name:
         name = company_from_email(f"x@{name}") or name
-    return re.sub(r"[^0-9a-z]+", "", normalise_company(name)) or UNKNOWN_COMPANY
+    name = normalise_company(name.casefold())
+    key = "".join(ch for ch in name if unicodedata.category(ch)[0] in "LMN")
+    return key or UNKNOWN_COMPANY
 
 
-def application_id_for(candidate_email: str, company: str) -> str:
-    """One application per candidate and company: every round with them shares it."""
-    return f"ap_{_digest(normalise_email(candidate_email), company_key(company))}"
+def application_id_for(candidate_email: str, company: str, interview_id: str | None = None) -> str:
+    """One application per candidate and company: every round with them shares it. An interview
+    with no known company is an application of its own (``interview_id``): "unknown" is no
+    company, and two such interviews have nothing to say they are the same process."""
+    key = company_key(company)
+    if key == UNKNOWN_COMPANY:
+        if not interview_id:
+            raise ValueError("an application without a company needs its interview's id")
+        return f"ap_{_digest(normalise_email(candidate_email), UNKNOWN_COMPANY, interview_id)}"
+    return f"ap_{_digest(normalise_email(candidate_email), key)}"
 
 
 @dataclass(frozen=True)
@@ -150,7 +165,8 @@ class Interview:
 
     @property
     def application_id(self) -> str:
-        return application_id_for(self.candidate_email, self.company)
+        own = self.interview_id or interview_id_for(self.source, self.source_ref)
+        return application_id_for(self.candidate_email, self.company, own)
 
     def status_at(self, now: datetime) -> str:
         if self.status == "scheduled" and self.end <= now:

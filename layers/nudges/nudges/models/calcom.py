@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, mode
 from pydantic_core import PydanticCustomError
 
 from nudges.domain.booking import BookingChange
+from nudges.domain.bounds import MAX_PEOPLE, MAX_REF, check_instant
 from nudges.domain.interview import (
     UNKNOWN_COMPANY,
     Interview,
@@ -35,20 +36,20 @@ class CalcomTeam(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     name: str | None = None
-    members: list[CalcomPerson] = []
+    members: list[CalcomPerson] = Field(default=[], max_length=MAX_PEOPLE)
 
 
 class CalcomBooking(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    uid: str = Field(min_length=1)
+    uid: str = Field(min_length=1, max_length=MAX_REF)
     title: str = "Interview"
     startTime: AwareDatetime
     endTime: AwareDatetime
     organizer: CalcomPerson
-    attendees: list[CalcomPerson] = Field(min_length=1)
+    attendees: list[CalcomPerson] = Field(min_length=1, max_length=MAX_PEOPLE)
     team: CalcomTeam | None = None
-    rescheduleUid: str | None = None
+    rescheduleUid: str | None = Field(default=None, max_length=MAX_REF)
     status: str | None = None
 
     @model_validator(mode="after")
@@ -63,7 +64,7 @@ class CalcomWebhook(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    triggerEvent: str = Field(min_length=1)
+    triggerEvent: str = Field(min_length=1, max_length=200)
     createdAt: AwareDatetime | None = None
     payload: dict[str, Any] = {}
 
@@ -85,6 +86,10 @@ def booking_change(webhook: CalcomWebhook, received_at: datetime) -> BookingChan
     if action is None:
         return None
     booking = parse(CalcomBooking, webhook.payload)
+    check_instant(booking.startTime, received_at, "startTime")
+    check_instant(booking.endTime, received_at, "endTime")
+    if webhook.createdAt is not None:
+        check_instant(webhook.createdAt, received_at, "createdAt")
     candidate = booking.attendees[0]
     attendee_emails = {normalise_email(a.email) for a in booking.attendees}
     hosts = [booking.organizer, *(booking.team.members if booking.team else [])]

@@ -66,8 +66,17 @@ def _matches(pattern: re.Pattern[str], *texts: str | None) -> bool:
     return any(pattern.search(t) for t in texts if t)
 
 
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; one at the very edge of the calendar (9999-12-31T23:00-05:00) as the
+    edge itself, which the booking's bounds then refuse and the sync skips."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=UTC)
+
+
 def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 # ---------------------------------------------------------------------- Google
@@ -218,7 +227,7 @@ def _microsoft_time(value: MicrosoftTime) -> datetime:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value.timeZone!r}") from exc
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
+    return _utc(moment)
 
 
 def read_microsoft_event(

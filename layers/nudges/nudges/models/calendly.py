@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, mode
 from pydantic_core import PydanticCustomError
 
 from nudges.domain.booking import BookingChange
+from nudges.domain.bounds import MAX_PEOPLE, MAX_REF, check_instant
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
 from nudges.models.parsing import parse
 
@@ -42,7 +43,7 @@ class CalendlyScheduledEvent(BaseModel):
     name: str | None = None
     start_time: AwareDatetime
     end_time: AwareDatetime
-    event_memberships: list[CalendlyMembership] = []
+    event_memberships: list[CalendlyMembership] = Field(default=[], max_length=MAX_PEOPLE)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> CalendlyScheduledEvent:
@@ -56,13 +57,13 @@ class CalendlyInvitee(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    uri: str = Field(min_length=1)
+    uri: str = Field(min_length=1, max_length=MAX_REF)
     email: EmailStr
     name: str | None = None
     status: str | None = None
     rescheduled: bool = False
-    old_invitee: str | None = None
-    new_invitee: str | None = None
+    old_invitee: str | None = Field(default=None, max_length=MAX_REF)
+    new_invitee: str | None = Field(default=None, max_length=MAX_REF)
     updated_at: AwareDatetime | None = None
     scheduled_event: CalendlyScheduledEvent
 
@@ -72,7 +73,7 @@ class CalendlyWebhook(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    event: str = Field(min_length=1)
+    event: str = Field(min_length=1, max_length=200)
     created_at: AwareDatetime | None = None
     payload: dict[str, Any] = {}
 
@@ -91,6 +92,11 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
         return None
     invitee = parse(CalendlyInvitee, webhook.payload)
     event = invitee.scheduled_event
+    check_instant(event.start_time, received_at, "scheduled_event.start_time")
+    check_instant(event.end_time, received_at, "scheduled_event.end_time")
+    for said, field in ((webhook.created_at, "created_at"), (invitee.updated_at, "updated_at")):
+        if said is not None:
+            check_instant(said, received_at, field)
     candidate_email = normalise_email(invitee.email)
     interviewers: dict[str, Person] = {}
     for host in event.event_memberships:

@@ -5,19 +5,41 @@ Import this module only where invites are read: it brings in the icalendar libra
 ``METHOD:REQUEST`` (or ``PUBLISH``, or none: a saved .ics) books or updates the event by its
 ``UID``; ``METHOD:CANCEL`` or ``STATUS:CANCELLED`` cancels it; ``SEQUENCE`` is the organizer's
 revision number, stored as the interview's provider version so an older revision changes nothing.
+
+What is read, and what is refused (README "Calendar invites"):
+
+- the body is decoded by its declared charset (the HTTP ``Content-Type`` or the MIME part's),
+  else as UTF-8, else line by line as Windows-1252 (what Outlook writes when it declares
+  nothing), so a name never gets a replacement character;
+- a property the organizer's software broke (``SEQUENCE:one``, a ``DTSTART`` that is no date,
+  two ``DTSTART``), more than ``bounds.MAX_PEOPLE`` attendees, a date outside 1970 to 100 years ahead:
+  400 naming the event's UID and the property, and nothing in the file is stored;
+- an event that is no interview (all day, no date, a secondly series): 200, listed under
+  ``ignored`` with the reason;
+- an event without a UID (RFC 5545 requires one; some producers forget) gets one made from its
+  organizer, start and summary, so the same invite sent again is the same interview;
+- a series (``RRULE``/``RDATE``, less ``EXDATE``, with its ``RECURRENCE-ID`` overrides) is
+  expanded by ``recurring_ical_events``: each occurrence that has not ended and starts within
+  ``SERIES_HORIZON`` (at most ``MAX_OCCURRENCES`` of them) is an interview of its own, so the next
+  one is planned and the one after it takes over when it passes.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
+import itertools
 import re
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import icalendar
+import recurring_ical_events
 
 from nudges.domain.booking import BookingChange
+from nudges.domain.bounds import MAX_REF, check_instant, check_people
 from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
 from nudges.errors import InvalidInput
 
@@ -33,14 +55,53 @@ NOT_PEOPLE = {"ROOM", "RESOURCE"}
 _LINE_END = re.compile(rb"\r*\n|\r+(?!\n)")
 DEFAULT_LENGTH = timedelta(hours=1)
 CALENDAR_TYPES = {"text/calendar", "application/ics", "application/x-ics"}
+# The properties read here: one broken, or given twice where one is allowed, refuses the file.
+READ = ("UID", "DTSTART", "DTEND", "DURATION", "SEQUENCE", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED", "STATUS")
+READ_LISTS = ("ORGANIZER", "ATTENDEE", "RRULE", "RDATE", "EXDATE", "SUMMARY")
+SERIES_HORIZON = timedelta(weeks=8)
+MAX_OCCURRENCES = 8
+# A series repeating more often than daily is a reminder or a stand-up, not an interview.
+NOT_INTERVIEW_FREQUENCIES = {"SECONDLY", "MINUTELY", "HOURLY"}
+FALLBACK_CHARSET = "windows-1252"
 
 
-def parse_calendar(data: bytes) -> icalendar.Calendar:
+@dataclass(frozen=True)
+class InviteReading:
+    changes: list[BookingChange]
+    ignored: list[dict[str, str]] = field(default_factory=list)  # {"event": <UID>, "reason": ...}
+
+
+def decode_calendar(data: bytes, charset: str | None = None) -> str:
+    """The calendar's text: by ``charset`` when one is declared and the bytes are in it, else
+    UTF-8, else each line that is not UTF-8 read as Windows-1252 (Latin-1 for its five holes)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if charset:
+        try:
+            return data.decode(charset.strip().strip('"'))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown label: read as if none was given
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(_line_text(line) for line in data.splitlines(keepends=True))
+
+
+def _line_text(line: bytes) -> str:
+    for codec in ("utf-8", FALLBACK_CHARSET):
+        try:
+            return line.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("latin-1")
+
+
+def parse_calendar(data: bytes, charset: str | None = None) -> icalendar.Calendar:
     """The calendar in ``data`` (CRLF or LF line ends, folded lines); 400 if it is none."""
     # Mail relays leave LF, CRLF, or a doubled CR: one line end, whatever they did.
     data = _LINE_END.sub(b"\r\n", data)
     try:
-        calendar = icalendar.Calendar.from_ical(data)
+        calendar = icalendar.Calendar.from_ical(decode_calendar(data, charset))
     except (ValueError, IndexError, KeyError) as exc:
         raise InvalidInput(f"the body is not an iCalendar object: {exc}") from exc
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
@@ -92,27 +153,51 @@ def invite_changes(
     received_at: datetime,
     *,
     is_candidate_address: Callable[[str], bool] = lambda _address: False,
+    charset: str | None = None,
 ) -> list[BookingChange]:
-    """What an invite sent to ``candidate``'s inbox says, one change per event in it.
+    """What an invite sent to ``candidate``'s inbox says, one change per event (or occurrence)."""
+    return read_invite(data, candidate, received_at, is_candidate_address=is_candidate_address, charset=charset).changes
+
+
+def read_invite(
+    data: bytes,
+    candidate: Candidate,
+    received_at: datetime,
+    *,
+    is_candidate_address: Callable[[str], bool] = lambda _address: False,
+    charset: str | None = None,
+) -> InviteReading:
+    """What an invite sent to ``candidate``'s inbox says: the changes, and the events ignored.
 
     The candidate is known from the inbox; the organizer and the other attendees (not the
     candidate, not rooms or resources) are the interviewers; the company is the organizer's
     domain unless it is free mail (then the first interviewer's that is not).
     """
-    calendar = parse_calendar(data)
+    calendar = parse_calendar(data, charset)
     method = str(calendar.get("METHOD", "PUBLISH")).strip().upper()
     if method not in BOOKING_METHODS and method != "CANCEL":
-        return []  # REPLY, COUNTER, REFRESH...: answers about an event, not the event
-    changes = []
+        return InviteReading([])  # REPLY, COUNTER, REFRESH...: answers about an event, not the event
+    changes: list[BookingChange] = []
+    ignored: list[dict[str, str]] = []
     own = {normalise_email(candidate.email)}
-    for event in calendar.walk("VEVENT"):
-        uid = str(event.get("UID", "")).strip()
-        if not uid:
-            raise InvalidInput("a VEVENT has no UID", field="UID")
+    events = list(calendar.walk("VEVENT"))
+    series = {_uid(e) for e in events if ("RRULE" in e or "RDATE" in e) and "RECURRENCE-ID" not in e}
+    for event in events:
+        uid = _uid(event)
+        _check_event(event, uid, received_at)
+        if uid in series and "RECURRENCE-ID" in event:
+            continue  # an override: the series' expansion below puts it in place of its occurrence
         cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
         start = _instant(_decoded(event, "DTSTART"), candidate.zone)
         if start is None and not cancelled:
-            continue  # an all-day (or dateless) event is not an interview
+            ignored.append({"event": uid, "reason": "an all-day or dateless event is not an interview"})
+            continue
+        if uid in series and _matches_no_date(event):
+            ignored.append({"event": uid, "reason": "the series' RRULE matches no date"})
+            continue
+        if uid in series and _frequency(event) in NOT_INTERVIEW_FREQUENCIES:
+            ignored.append({"event": uid, "reason": f"a series repeating {_frequency(event).lower()} is no interview"})
+            continue
         end = _instant(_decoded(event, "DTEND"), candidate.zone)
         duration = _decoded(event, "DURATION")
         if start is None:
@@ -145,7 +230,9 @@ def invite_changes(
         stamp = _decoded(event, "DTSTAMP") or _decoded(event, "LAST-MODIFIED")
         recurrence = _decoded(event, "RECURRENCE-ID")
         ref = f"{candidate.candidate_id}/{uid}"
-        if isinstance(recurrence, (datetime, date)):
+        if isinstance(recurrence, datetime):
+            ref += f"/{_instant(recurrence, candidate.zone).isoformat()}"  # type: ignore[union-attr]
+        elif isinstance(recurrence, date):
             ref += f"/{recurrence.isoformat()}"
         interview = Interview(
             interview_id="",
@@ -159,18 +246,148 @@ def invite_changes(
             end=end,
             interviewers=tuple(interviewers.values()),
             updated_at=_instant(stamp, UTC) if stamp is not None else received_at,
-            provider_version=int(event.get("SEQUENCE", 0) or 0),
+            provider_version=int(event.decoded("SEQUENCE")) if "SEQUENCE" in event else 0,
         )
-        changes.append(BookingChange(action="cancelled" if cancelled else "booked", interview=interview))
+        action: Literal["booked", "cancelled"] = "cancelled" if cancelled else "booked"
+        if uid in series:
+            occurrences = _occurrences(calendar, event, uid, interview, candidate, received_at, cancelled)
+            if not occurrences:
+                ignored.append({"event": uid, "reason": "the series has no occurrence ahead"})
+            changes += occurrences
+            continue
+        changes.append(BookingChange(action=action, interview=interview))
+    return InviteReading(changes, ignored)
+
+
+def _uid(event: icalendar.Component) -> str:
+    """The event's UID; for one without (old Lotus Notes, some scripts), one made from what
+    identifies it, so the same invite sent again finds the same interview."""
+    uid = str(event.get("UID", "")).strip()
+    if uid:
+        return uid
+    parts = [str(event.get(name, "")) for name in ("ORGANIZER", "DTSTART", "SUMMARY")]
+    return "no-uid-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
+    """400 naming the event and the property for anything read here that is broken."""
+    where = f"VEVENT {uid[:80]}"
+    broken = {name: reason for name, reason in event.errors}
+    for name in (*READ, *READ_LISTS):
+        if name in broken:
+            raise InvalidInput(f"{where}: {name}: {broken[name]}", field=name)
+    for name in READ:
+        if isinstance(event.get(name), list):
+            raise InvalidInput(f"{where}: {name}: given more than once", field=name)
+    if len(uid) > MAX_REF:
+        raise InvalidInput(f"{where[:90]}: UID: {len(uid)} characters; at most {MAX_REF}", field="UID")
+    try:
+        check_people(len(_as_list(event.get("ATTENDEE"))), "ATTENDEE")
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc.message}", field="ATTENDEE") from None
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED"):
+        value = _decoded(event, name)
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+            try:
+                check_instant(moment, now, name)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{where}: {exc.message}", field=name) from None
+    if "SEQUENCE" in event:
+        sequence = int(event.decoded("SEQUENCE"))
+        if not 0 <= sequence < 2**31:
+            raise InvalidInput(f"{where}: SEQUENCE: {sequence} is not a revision number", field="SEQUENCE")
+    if "DURATION" in event and not isinstance(_decoded(event, "DURATION"), timedelta):
+        raise InvalidInput(f"{where}: DURATION: not a duration", field="DURATION")
+
+
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _matches_no_date(event: icalendar.Component) -> bool:
+    """Whether a rule asks for month days its months never have ("30 February"): dateutil would
+    search such a rule day by day up to year 9999 (seconds of CPU) before giving up."""
+    for rule in _as_list(event.get("RRULE")):
+        days = [int(d) for d in rule.get("BYMONTHDAY", [])]
+        if not days or any(d < 0 for d in days):
+            continue
+        months = [int(m) for m in rule.get("BYMONTH", [])] or list(_MONTH_DAYS)
+        if min(days) > max(_MONTH_DAYS.get(m, 31) for m in months):
+            return True
+    return False
+
+
+def _frequency(event: icalendar.Component) -> str:
+    rules = _as_list(event.get("RRULE"))
+    return str(rules[0].get("FREQ", [""])[0]).upper() if rules else ""
+
+
+def _occurrences(
+    calendar: icalendar.Calendar,
+    master: icalendar.Component,
+    uid: str,
+    interview: Interview,
+    candidate: Candidate,
+    received_at: datetime,
+    cancelled: bool,
+) -> list[BookingChange]:
+    """One change per occurrence of the series ``uid`` still ahead (or under way), within
+    ``SERIES_HORIZON``: each is an interview of its own (its reference names the occurrence by
+    its RECURRENCE-ID, as an override does); the occurrences its EXDATE removed are cancelled."""
+    series = icalendar.Calendar()
+    for name in ("VTIMEZONE",):
+        for component in calendar.walk(name):
+            series.add_component(component)
+    horizon = received_at + SERIES_HORIZON
+    for event in calendar.walk("VEVENT"):
+        if _uid(event) == uid:
+            series.add_component(event)
+    changes: list[BookingChange] = []
+    try:
+        # Within the horizon only: a rule no date matches ("every Monday 30 February") would
+        # otherwise be searched to year 9999 (seconds of CPU for one request).
+        found = recurring_ical_events.of(series).between(received_at, horizon)
+        for occurrence in itertools.islice(found, MAX_OCCURRENCES):
+            start = _instant(occurrence.decoded("DTSTART"), candidate.zone)
+            if start is None or start > horizon:
+                break
+            end = _instant(occurrence.decoded("DTEND"), candidate.zone) if "DTEND" in occurrence else None
+            recurrence = (
+                _instant(occurrence.decoded("RECURRENCE-ID"), candidate.zone) if "RECURRENCE-ID" in occurrence else None
+            )
+            this = replace(
+                interview,
+                start=start,
+                end=end if end and end > start else start + (interview.end - interview.start),
+                title=str(occurrence.get("SUMMARY", "")).strip() or interview.title,
+                source_ref=f"{interview.source_ref}/{(recurrence or start).isoformat()}",
+            )
+            gone = cancelled or str(occurrence.get("STATUS", "")).upper() == "CANCELLED"
+            changes.append(BookingChange(action="cancelled" if gone else "booked", interview=this))
+    except InvalidInput:
+        raise
+    except Exception as exc:  # the library's own refusal of a series it cannot expand
+        raise InvalidInput(f"VEVENT {uid[:80]}: RRULE: the series cannot be expanded ({exc})", field="RRULE") from None
+    for value in _as_list(master.get("EXDATE")):
+        for excluded in getattr(value, "dts", []):
+            moment = _instant(excluded.dt, candidate.zone)
+            if moment is not None and received_at < moment <= horizon:
+                excluded_one = replace(
+                    interview,
+                    start=moment,
+                    end=moment + (interview.end - interview.start),
+                    source_ref=f"{interview.source_ref}/{moment.isoformat()}",
+                )
+                changes.append(BookingChange(action="cancelled", interview=excluded_one))
     return changes
 
 
-def calendars_in_mail(raw: bytes) -> list[bytes]:
-    """Every calendar in a MIME message: ``text/calendar`` parts (Outlook, Google), .ics
-    attachments, and those of messages forwarded as attachments. The same calendar sent twice
-    (Google sends it inline and attached) is returned once."""
+def calendars_in_mail(raw: bytes) -> list[tuple[bytes, str | None]]:
+    """Every calendar in a MIME message, with the charset its part declares: ``text/calendar``
+    parts (Outlook, Google), .ics attachments, and those of messages forwarded as attachments.
+    The same calendar sent twice (Google sends it inline and attached) is returned once."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    found: list[bytes] = []
+    found: list[tuple[bytes, str | None]] = []
     for part in message.walk():
         if part.is_multipart():
             continue
@@ -178,6 +395,6 @@ def calendars_in_mail(raw: bytes) -> list[bytes]:
         if part.get_content_type() not in CALENDAR_TYPES and not filename.endswith(".ics"):
             continue
         payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p in found):
-            found.append(payload)
+        if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p, _ in found):
+            found.append((payload, part.get_content_charset()))
     return found

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from nudges.domain.booking import BookingChange
+from nudges.domain.bounds import MAX_REF, bounded_interview, check_identity
 from nudges.domain.interview import interview_id_for
 from nudges.errors import ConcurrentUpdate
 from nudges.observability import logger
@@ -39,6 +40,10 @@ class BookingService:
         return self.apply(change, now)
 
     def apply(self, change: BookingChange, now: datetime) -> Interview:
+        # Every source's model checked its own fields; this holds whatever it missed, before any write.
+        change = replace(change, interview=bounded_interview(change.interview, now))
+        if change.previous_ref:
+            check_identity(change.previous_ref, MAX_REF, "previous_ref")
         interview = self._apply_retrying(change, now)
         told = change.interview
         own_id = interview_id_for(told.source, told.source_ref)

@@ -174,7 +174,7 @@ class CalendarService:
                 raise InvalidInput(
                     f"refresh_token: {provider} refused it ({exc.code or exc.status})", field="refresh_token"
                 ) from None
-            raise ProviderUnavailable(str(exc)) from None
+            raise ProviderUnavailable(str(exc), dependency=provider) from None
         previous = self._calendars.get(candidate_id, provider, request.calendar_id)
         connection = CalendarConnection(
             candidate_id=candidate_id,
@@ -196,7 +196,7 @@ class CalendarService:
                 raise InvalidInput(
                     f"calendar_id: {provider} has no calendar {request.calendar_id}", field="calendar_id"
                 ) from None
-            raise ProviderUnavailable(str(exc)) from None
+            raise ProviderUnavailable(str(exc), dependency=provider) from None
         self._calendars.save(connection)
         if previous and previous.watch_id:
             self._close_watch(previous, access)
@@ -441,7 +441,11 @@ class CalendarService:
     def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
         source = connection.provider
         if reading.interview is not None:
-            self._bookings.apply(BookingChange("booked", reading.interview), now)
+            try:
+                self._bookings.apply(BookingChange("booked", reading.interview), now)
+            except InvalidInput as exc:
+                # An event no interview can be (year 9999, 500 guests): skipped, the sync goes on.
+                logger.info("calendar event out of bounds skipped", extra={"provider": source, "reason": exc.message})
             return
         # Not (or no longer) an interview: stop it if it was one.
         interview_id = self._interviews.for_source(source, reading.ref) or interview_id_for(source, reading.ref)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import calendars_in_mail, invite_changes
+from nudges.models.ics import calendars_in_mail, read_invite
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -42,18 +42,34 @@ class InviteService:
             raise Unauthorized("no such inbox")
         return candidate
 
-    def receive(self, candidate: Candidate, calendar: bytes, now: datetime) -> list[Interview]:
+    def receive(
+        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None = None
+    ) -> list[Interview]:
         """Book, move or cancel what the invite says: every event in it parsed before any is stored."""
+        return self.receive_invite(candidate, calendar, now, charset)[0]
+
+    def receive_invite(
+        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None = None
+    ) -> tuple[list[Interview], list[dict[str, str]]]:
+        """``receive``, with the events left out and why (``{"event": <UID>, "reason": ...}``)."""
         token = candidate.ics_inbox_token.lower()
-        changes = invite_changes(
-            calendar, candidate, now, is_candidate_address=lambda a: a.partition("@")[0].lower() == token
+        reading = read_invite(
+            calendar,
+            candidate,
+            now,
+            is_candidate_address=lambda a: a.partition("@")[0].lower() == token,
+            charset=charset,
         )
-        interviews = [self._bookings.apply(change, now) for change in changes]
+        interviews = [self._bookings.apply(change, now) for change in reading.changes]
         logger.info(
             "invite received",
-            extra={"candidate_id": candidate.candidate_id, "interviews": [i.interview_id for i in interviews]},
+            extra={
+                "candidate_id": candidate.candidate_id,
+                "interviews": [i.interview_id for i in interviews],
+                "ignored": reading.ignored,
+            },
         )
-        return interviews
+        return interviews, reading.ignored
 
     def mail_stored(self, notification: dict[str, Any], inbox_domain: str, now: datetime) -> list[Interview]:
         """SES stored mail to the inbox domain in S3 and said so: each invite in it read like one
@@ -99,9 +115,9 @@ class InviteService:
         for candidate in candidates:
             theirs: list[Interview] = []
             problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
-            for calendar in calendars:
+            for calendar, charset in calendars:
                 try:
-                    found = self.receive(candidate, calendar, now)
+                    found = self.receive(candidate, calendar, now, charset)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})

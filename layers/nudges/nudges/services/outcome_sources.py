@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from nudges.domain.interview import company_from_email
+from nudges.domain.interview import UNKNOWN_COMPANY, company_from_email, company_key
 from nudges.errors import Unauthorized
 from nudges.models.outcomes import (
     GREENHOUSE_ACTIONS,
+    GREENHOUSE_OFFER_MADE,
     LEVER_EVENTS,
     GreenhouseApplicationEvent,
     GreenhouseOffer,
@@ -26,7 +27,7 @@ from nudges.models.outcomes import (
 )
 from nudges.models.parsing import parse
 from nudges.observability import logger
-from nudges.signatures import REPLAY_WINDOW, hmac_sha256_hex, require_fresh
+from nudges.signatures import REPLAY_WINDOW, hmac_sha256_hex, require_fresh, signed_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -43,7 +44,8 @@ REMEMBER_RECEIPTS = timedelta(days=2)
 class Handled:
     """What a source's webhook came to; the HTTP edge (``http.source_answer``) answers it."""
 
-    status: Literal["applied", "kept", "ignored", "duplicate", "pong"]  # kept: no interview known yet
+    # kept: no interview known yet; withdrawn: a recorded offer taken back (offer_deleted)
+    status: Literal["applied", "kept", "withdrawn", "ignored", "duplicate", "pong"]
     detail: dict[str, Any] | None = None
 
     def body(self) -> dict[str, Any]:
@@ -53,7 +55,8 @@ class Handled:
 def company_for(hint_emails: Iterable[str | None], override: str | None) -> str | None:
     """The hiring company: as the operator wired it (``?company=``), else the hiring side's domain."""
     if override and override.strip():
-        return override.strip()
+        # A ?company= with no letter or digit in it names nobody: as if it were not there.
+        return override.strip() if company_key(override) != UNKNOWN_COMPANY else None
     for email in hint_emails:
         if email and (company := company_from_email(email)):
             return company
@@ -93,6 +96,15 @@ class OutcomeSources:
             return Handled("applied", detail)
         return Handled("kept", detail)
 
+    def _withdraw(self, source: str, emails: Iterable[str], company: str | None, now: datetime) -> Handled:
+        if company is None:
+            return Handled("ignored", detail={"reason": "no company: add ?company=<name> to the webhook URL"})
+        withdrawn = self._outcomes.withdraw_offer(emails, company, now)
+        logger.info("offer withdrawal received", extra={"source": source, "withdrawn": withdrawn.withdrawn})
+        if not withdrawn.withdrawn:
+            return Handled("ignored", detail={"reason": withdrawn.reason})
+        return Handled("withdrawn", detail={"application_id": withdrawn.application_id})
+
     # ------------------------------------------------------------------ Greenhouse
     def greenhouse(
         self,
@@ -121,11 +133,19 @@ class OutcomeSources:
                     application.candidate.coordinator.email if application.candidate.coordinator else None,
                 ]
             else:
-                # Offer events name only ids: ask Harvest who the candidate and the offering user are.
                 offer = parse(GreenhouseOffer, webhook.payload)
+                status = (offer.offer_status or "").strip().casefold()
+                made = status in GREENHOUSE_OFFER_MADE or (not status and webhook.action == "offer_created")
+                if outcome == "offer" and not made:
+                    return Handled(
+                        "ignored", detail={"reason": f"offer_status {offer.offer_status!r} is no offer made"}
+                    )
+                # Offer events name only ids: ask Harvest who the candidate and the offering user are.
                 found = api.candidate_for_application(offer.application_id, offer.user_id)
                 emails, hints = list(found.emails), list(found.company_hint_emails)
             company = company_for(hints, company_override)
+            if outcome == "offer_withdrawn":
+                return self._withdraw("greenhouse", emails, company, now)
             return self._record("greenhouse", emails, company, outcome, now)  # type: ignore[arg-type]
 
         return self._once("greenhouse", event_id, now, work) or Handled("duplicate")
@@ -153,12 +173,14 @@ class OutcomeSources:
             matched |= hmac.compare_digest(hmac_sha256_hex(secret, signed), signature.strip().lower())
         if not matched:
             raise Unauthorized("bad Lever signature")
-        require_fresh("Lever", datetime.fromtimestamp(triggered_at / 1000, UTC), now, REPLAY_WINDOW)
+        require_fresh("Lever", signed_time("Lever", triggered_at / 1000), now, REPLAY_WINDOW)
         webhook = parse(LeverWebhook, body)
 
         def work() -> Handled:
             if webhook.event not in LEVER_EVENTS:
                 return Handled("ignored", detail={"event": webhook.event})
+            if webhook.data.opportunityId is None:
+                return Handled("ignored", detail={"event": webhook.event, "reason": "no opportunity named"})
             opportunity = api.opportunity(webhook.data.opportunityId)
             outcome = self._lever_outcome(webhook.event, opportunity, offer_stage)
             if outcome is None:

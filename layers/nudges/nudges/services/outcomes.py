@@ -8,12 +8,12 @@ interview is kept and applied when the first interview of that application arriv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from nudges.domain.interview import application_id_for, company_key, normalise_email
+from nudges.domain.interview import UNKNOWN_COMPANY, application_id_for, company_key, normalise_email
 from nudges.domain.records import Application
-from nudges.errors import NotFound
+from nudges.errors import InvalidInput, NotFound
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from nudges.services.ports import Applications, Candidates, Interviews, Retention
 
 Outcome = Literal["offer", "rejected", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    withdrawn: bool
+    application_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class OutcomeService:
     def record_for_candidate(self, emails: Iterable[str], company: str, outcome: Outcome, now: datetime) -> Recorded:
         """An outcome named by candidate email (any of ``emails``, as an ATS may know several)
         and company (a name or a domain; matched as README "Matching" says)."""
+        if company_key(company) == UNKNOWN_COMPANY:
+            # "unknown" is no company: matching it would end some unrelated interview's process.
+            raise InvalidInput(f"company: {company!r} names no company (no letter or digit in it)", field="company")
         email = self._choose_email(emails, company)
         application_id = application_id_for(email, company)
         rounds = sorted(
@@ -80,6 +90,23 @@ class OutcomeService:
             interview_id=rounds[0].interview_id if rounds else (known.interview_id if known else None),
         )
         return self._record(application, now)
+
+    def withdraw_offer(self, emails: Iterable[str], company: str, now: datetime) -> Withdrawn:
+        """Take back a recorded offer (the ATS deleted it): the application is open again and its
+        connect nudge, unless it went already, is cancelled. Nudges the offer ended stay ended."""
+        if company_key(company) == UNKNOWN_COMPANY:
+            raise InvalidInput(f"company: {company!r} names no company (no letter or digit in it)", field="company")
+        email = self._choose_email(emails, company)
+        application_id = application_id_for(email, company)
+        known = self._applications.get(application_id)
+        if known is None or known.outcome != "offer":
+            return Withdrawn(False, application_id, "no offer is recorded for this application")
+        if self._planner.connect_sent(application_id):
+            return Withdrawn(False, application_id, "the connect nudge went already")
+        self._applications.record_outcome(replace(known, outcome=None), now)
+        self._planner.cancel_pending(application_id, "the offer was withdrawn")
+        logger.info("offer withdrawn", extra={"application_id": application_id})
+        return Withdrawn(True, application_id)
 
     def _choose_email(self, emails: Iterable[str], company: str) -> str:
         """The address the candidate is known by here: registered, else with interviews at

@@ -195,6 +195,11 @@ class NudgePlanner:
         planned = plan_welcome(candidate.zone, now, self._timings)
         self._apply(candidate.candidate_id, "", candidate, planned, current, now, now)
 
+    def connect_sent(self, application_id: str) -> bool:
+        """Whether the application's connect nudge has gone (too late to take it back)."""
+        connect = self._nudges.get(application_id, "connect")
+        return connect is not None and connect.status == "sent"
+
     def sync_rejection_reply(
         self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
     ) -> None:
