@@ -219,7 +219,11 @@ def test_a_forwarded_invite_is_acknowledged_with_what_was_read_or_what_was_wrong
     note["From"], note["To"], note["Subject"] = "Karim <karim@nilas.com>", address, "Fwd: see you Tuesday"
     note.set_content("No calendar here.")
     assert client.email(bytes(note)).status == 202
-    broken = mail(address, b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:No UID\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    broken = mail(
+        address,
+        b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:x-1\r\nSUMMARY:Interview\r\n"
+        b"DTSTART:not-a-date\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
     assert client.email(broken).status == 202
     problems = [m for m in to(client, email) if m["subject"] == "We could not use the invitation you forwarded"]
     assert len(problems) == 2

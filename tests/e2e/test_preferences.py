@@ -16,7 +16,7 @@ from local_stack import browser
 from tests.e2e import providers
 
 NOW = datetime(2036, 2, 4, 9, 0, tzinfo=UTC)  # a Monday morning; New York is UTC-5 until March
-PHONE = "+447700900301"
+PHONE = "+447700900911"
 
 # The stack with fake Google and Graph servers (fixtures shared by the calendar modules).
 fakes, stack, google, graph = providers.fakes, providers.stack, providers.google, providers.graph
@@ -137,7 +137,7 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
 
 def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(client, stack, unique):
     client.set_clock(NOW)
-    registered = register(client, f"ada-{unique}@example.org", phone="+447700900302")
+    registered = register(client, f"ada-{unique}@example.org", phone="+447700900912")
     candidate_id, url = registered["candidate_id"], registered["preferences_url"]
     token = url.rsplit("/", 1)[1]
     before = candidate(client, candidate_id).body
@@ -182,7 +182,7 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
 def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    registered = register(client, email, phone="+447700900303")
+    registered = register(client, email, phone="+447700900913")
     client.request("POST", "/_local/email-event", {"type": "bounce", "to": email})
     status, _, _ = post_form(registered["preferences_url"], [("resubscribe_email", "on")])
     assert status == 400
@@ -193,7 +193,7 @@ def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, uniqu
 def test_pausing_skips_the_nudges_and_the_operator_sees_why(client, stack, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    registered = register(client, email, phone="+447700900304")
+    registered = register(client, email, phone="+447700900914")
     interview_id = client.book(email, f"uid-{unique}", datetime(2036, 2, 7, 14, 0, tzinfo=UTC), NOW).body[
         "interview_id"
     ]
