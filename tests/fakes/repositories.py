@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
-from nudges.domain.interview import Interview, normalise_email
+from nudges.domain.interview import Interview, interview_id_for, normalise_email
 from nudges.domain.plan import NudgeStatus, NudgeTimings
-from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application
+from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim, is_application
 from nudges.errors import ConcurrentUpdate, Conflict
 
 if TYPE_CHECKING:
@@ -47,9 +47,16 @@ class FakeCandidates:
 
 
 class FakeInterviews:
-    def __init__(self) -> None:
+    def __init__(self, candidates: FakeCandidates) -> None:
         self.items: dict[str, tuple[Interview, int]] = {}
         self.links: dict[tuple[str, str], str] = {}
+        self._candidates = candidates
+
+    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
+        own_id = interview_id_for(source, ref)
+        return BookingLookup(
+            self.links.get((source, ref)), own_id, self.items.get(own_id), self._candidates.by_email(candidate_email)
+        )
 
     def get(self, interview_id: str) -> tuple[Interview, int] | None:
         return self.items.get(interview_id)
@@ -122,6 +129,11 @@ class FakeNudges:
 
     def for_owner(self, owner_id: str) -> dict[str, NudgeRecord]:
         return {kind: item.record for (owner, kind), item in self.items.items() if owner == owner_id}
+
+    def for_interview(
+        self, interview_id: str, application_id: str
+    ) -> tuple[dict[str, NudgeRecord], Application | None]:
+        return self.for_owner(interview_id), self._applications.get(application_id)
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         item = self.items.get((owner_id, kind))
@@ -334,7 +346,7 @@ class World:
         from nudges.services.sending import MessageComposer, SendService
 
         self.candidates = FakeCandidates()
-        self.interviews = FakeInterviews()
+        self.interviews = FakeInterviews(self.candidates)
         self.applications = FakeApplications()
         self.nudges = FakeNudges(self.interviews, self.applications, self.candidates)
         self.receipts = FakeReceipts()
@@ -356,3 +368,18 @@ class World:
         )
         self.sender = SendService(self.nudges, self.preferences, self.composer, self.email, self.sms)
         self.preference_service = PreferenceService(self.candidates, self.preferences, self.sms)
+
+
+if TYPE_CHECKING:  # mypy (make lint) checks that each fake keeps its Protocol's shape
+    from nudges.services import ports
+
+    _candidates: ports.Candidates = FakeCandidates()
+    _interviews: ports.Interviews = FakeInterviews(FakeCandidates())
+    _applications: ports.Applications = FakeApplications()
+    _nudges: ports.Nudges = FakeNudges(FakeInterviews(FakeCandidates()), FakeApplications(), FakeCandidates())
+    _receipts: ports.Receipts = FakeReceipts()
+    _preferences: ports.Preferences = FakePreferences()
+    _retention: ports.Retention = FakeRetention()
+    _scheduler: ports.Scheduler = FakeScheduler()
+    _email: ports.EmailOut = FakeEmail()
+    _sms: ports.SmsOut = FakeSms()

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
+from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused
-from nudges.domain.interview import Interview, Person, normalise_email
+from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
+from nudges.domain.records import BookingLookup
 from nudges.errors import ConcurrentUpdate
 from nudges.timefmt import iso, parse_iso
 
@@ -28,6 +30,7 @@ def read_interview(data: dict[str, Any]) -> Interview:
         start=parse_iso(data["start"]),
         end=parse_iso(data["end"]),
         interviewers=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("interviewers", [])),
+        contacts=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("contacts", [])),
         status=data["status"],
         updated_at=parse_iso(data["updated_at"]) if data.get("updated_at") else None,
         provider_version=int(data["provider_version"]) if data.get("provider_version") is not None else None,
@@ -56,6 +59,7 @@ class InterviewRepository(DynamoTable):
             "start": iso(interview.start),
             "end": iso(interview.end),
             "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
+            "contacts": [{"name": p.name, "email": p.email} for p in interview.contacts],
             "status": interview.status,
             "updated_at": iso(interview.updated_at) if interview.updated_at else None,
             "provider_version": interview.provider_version,
@@ -67,6 +71,20 @@ class InterviewRepository(DynamoTable):
         """The interview and its version, for a conditional write back."""
         data = self._get(keys.interview(interview_id))
         return (read_interview(data), int(data["version"])) if data else None
+
+    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
+        """The reference's link, the interview under its own id and the candidate of the
+        address: one BatchGetItem where three GetItems would do (every booking webhook)."""
+        own_id = interview_id_for(source, ref)
+        link, own, pointer = keys.source_link(source, ref), keys.interview(own_id), keys.email_pointer(candidate_email)
+        found = self._batch_get([link, own, pointer])
+        interview, profile = found.get(own), found.get(pointer)
+        return BookingLookup(
+            linked_id=found[link]["interview_id"] if link in found else None,
+            own_id=own_id,
+            own=(read_interview(interview), int(interview["version"])) if interview else None,
+            candidate=read_candidate(profile) if profile else None,
+        )
 
     def save(self, interview: Interview, read_version: int | None) -> None:
         """Write if nobody else has since ``read_version`` (None: only if it does not exist yet)."""

@@ -17,7 +17,8 @@ from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
 from nudges.adapters.interviews import read_interview
-from nudges.domain.records import DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
+from nudges.domain.plan import INTERVIEW_NUDGE_KINDS
+from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
@@ -50,6 +51,19 @@ class NudgeLedger(DynamoTable):
         )
         records = [read_nudge(owner_id, i) for i in items]
         return {r.kind: r for r in records}
+
+    def for_interview(
+        self, interview_id: str, application_id: str
+    ) -> tuple[dict[str, NudgeRecord], Application | None]:
+        """An interview's own nudges (by kind) and its application: one BatchGetItem where a
+        Query and a GetItem would do (every booking)."""
+        wanted = {kind: keys.nudge(interview_id, kind) for kind in INTERVIEW_NUDGE_KINDS}
+        application = keys.application(application_id)
+        found = self._batch_get([*wanted.values(), application])
+        nudges: dict[str, NudgeRecord] = {
+            kind: read_nudge(interview_id, found[key]) for kind, key in wanted.items() if key in found
+        }
+        return nudges, (read_application(found[application]) if application in found else None)
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         data = self._get(keys.nudge(owner_id, kind))

@@ -24,6 +24,8 @@ NUDGE_KINDS: tuple[NudgeKind, ...] = (
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
 # The kinds an application owns (not one of its interviews), and the outcome each answers.
 APPLICATION_KINDS: dict[str, str] = {"connect": "offer", "rejection_reply": "rejected"}
+# The kinds an interview owns (stored under the interview's key).
+INTERVIEW_NUDGE_KINDS: tuple[NudgeKind, ...] = tuple(k for k in NUDGE_KINDS if k not in APPLICATION_KINDS)
 
 # A thank-you is worth sending until two days after the end; later it reads as an afterthought.
 THANK_YOU_WINDOW = timedelta(hours=48)

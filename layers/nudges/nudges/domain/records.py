@@ -60,6 +60,18 @@ def is_candidate(owner_id: str) -> bool:
     return owner_id.startswith("c_")
 
 
+@dataclass(frozen=True)
+class BookingLookup:
+    """What a booking change needs before it writes, read in one BatchGetItem: the interview a
+    provider's reference was linked to (if any), the interview under the reference's own id
+    (with its version), and the candidate registered with the address the provider gave."""
+
+    linked_id: str | None
+    own_id: str
+    own: tuple[Interview, int] | None
+    candidate: Candidate | None
+
+
 def is_application(owner_id: str) -> bool:
     """A nudge's owner is its interview (``iv_...``) or, for the connect nudge, its application (``ap_...``)."""
     return owner_id.startswith("ap_")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_REF, bounded_interview, check_identity
-from nudges.domain.interview import interview_id_for
+from nudges.domain.interview import interview_id_for, normalise_email
 from nudges.errors import ConcurrentUpdate
 from nudges.observability import logger
 
@@ -94,17 +94,18 @@ class BookingService:
             candidate = self._candidates.by_email(interview.candidate_email)
         raise ConcurrentUpdate(interview.interview_id)
 
-    def _resolve(self, source: str, ref: str) -> str:
-        return self._interviews.for_source(source, ref) or interview_id_for(source, ref)
-
     def _apply_once(self, change: BookingChange, now: datetime) -> tuple[Interview, int, Candidate | None]:
         """Record the change; the interview as it now stands, its version and its candidate."""
         told = change.interview
-        interview_id = self._resolve(told.source, change.previous_ref or told.source_ref)
-        found = self._interviews.get(interview_id)
+        seen = self._interviews.lookup(told.source, change.previous_ref or told.source_ref, told.candidate_email)
+        interview_id = seen.linked_id or seen.own_id
+        found = seen.own if interview_id == seen.own_id else self._interviews.get(interview_id)
         existing, version = found if found else (None, None)
         updated = self._merge(existing, change, interview_id)
-        candidate = self._candidates.by_email(updated.candidate_email)
+        if normalise_email(updated.candidate_email) == normalise_email(told.candidate_email):
+            candidate = seen.candidate
+        else:  # the interview as known names another address than this change does
+            candidate = self._candidates.by_email(updated.candidate_email)
         if updated != existing:
             self._interviews.save(updated, version)
             version = (version or 0) + 1

@@ -80,7 +80,7 @@ class NudgePlanner:
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
             return
-        application = self._applications.get(interview.application_id)
+        current, application = self._nudges.for_interview(interview.interview_id, interview.application_id)
         if application is not None and application.outcome == "offer":
             # The offer came first: no "don't connect yet" for this round; the connect nudge
             # now names its interviewers too, once it has ended.
@@ -94,7 +94,6 @@ class NudgePlanner:
             if application.outcome == "rejected":
                 self.sync_rejection_reply(application, candidate, now)
             return
-        current = self._nudges.for_owner(interview.interview_id)
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
             planned = _as_wanted(planned, candidate)
             self._apply(

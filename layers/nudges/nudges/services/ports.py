@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate, Consent
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeStatus
-    from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim
+    from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim
 
 
 class Candidates(Protocol):
@@ -24,6 +24,7 @@ class Candidates(Protocol):
 
 
 class Interviews(Protocol):
+    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
     def save(self, interview: Interview, read_version: int | None) -> None: ...  # ConcurrentUpdate
     def forget(self, interview_id: str) -> None: ...
@@ -43,6 +44,9 @@ class Nudges(Protocol):
     """The nudge ledger: plans, claims and sends."""
 
     def for_owner(self, owner_id: str) -> dict[str, NudgeRecord]: ...
+    def for_interview(
+        self, interview_id: str, application_id: str
+    ) -> tuple[dict[str, NudgeRecord], Application | None]: ...
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None: ...
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None: ...
     def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None: ...
