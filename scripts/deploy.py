@@ -277,6 +277,29 @@ def plan(
     return result
 
 
+OAUTH_PROVIDERS = ("google", "microsoft")
+
+
+def redirect_uris(result: Plan) -> str:
+    """The redirect URIs to register in the Google and Microsoft OAuth apps (docs/operations.md
+    section 6): under PublicBaseUrl when one is given, else the deployed stack's own output."""
+    base = result.overrides.get("PublicBaseUrl", "").rstrip("/")
+    if base:
+        return " ".join(f"{base}/oauth/{p}/callback" for p in OAUTH_PROVIDERS)
+    try:
+        import boto3
+
+        stack = boto3.client("cloudformation", region_name=result.region).describe_stacks(StackName=result.stack_name)[
+            "Stacks"
+        ][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        if outputs.get("OAuthRedirectUris"):
+            return outputs["OAuthRedirectUris"]
+    except Exception:  # no stack yet, no access: say where to find them instead
+        pass
+    return "the stack output OAuthRedirectUris, once deployed (<ApiUrl>/oauth/google/callback, .../microsoft/callback)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sam", default="sam", help="the SAM CLI to run")
@@ -296,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: keeping the value stack {result.stack_name} has", file=sys.stderr)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    print(f"OAuth redirect URIs to register (Google, Microsoft): {redirect_uris(result)}", file=sys.stderr)
     if args.check:
         print(f"deploying stack {result.stack_name} to {result.region}", file=sys.stderr)
         return 0

@@ -13,7 +13,7 @@ pydantic; ``openapi_document()`` imports them when it builds the document.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -56,20 +56,26 @@ app = resolver()
 
 
 def _view(candidate: domain.Candidate) -> views.Candidate:
+    from nudges.services.journey import journey
+
     base = config.public_base_url(app.current_event.request_context.domain_name)
-    return {
+    # Reachability, consent, calendars and the candidate's own links (issue 16).
+    extras = journey(candidate, wiring.preferences(), wiring.calendar_service(), base, wiring.unsubscribe_keys()[0])
+    view = {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,
         "phone": candidate.phone,
         "name": candidate.name,
         "timezone": candidate.timezone,
         "channels": list(candidate.channels),
-        "locale": candidate.locale,  # type: ignore[typeddict-item]  # one of the two, as registration checked
+        "locale": candidate.locale,  # one of the two, as registration checked
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
         "created_at": iso(candidate.created_at),
+        **extras,
     }
+    return cast("views.Candidate", view)
 
 
 @app.post(

@@ -148,9 +148,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(NudgesError)
     def _nudges_error(exc: NudgesError) -> Response:
         if isinstance(exc, NotConfigured):
-            # Not an outage: the operator has a secret to fill in, and the message names it.
+            # A setting the operator has still to fill in: not an outage (no dependency metric),
+            # answered 503 with what to fill in.
             logger.warning("not configured", extra={"reason": exc.message})
-            return json_response(exc.status_code, {"message": exc.message})
+            return json_response(503, {"message": exc.message, "field": exc.field or "configuration"})
         if exc.status_code >= 500:
             return _unavailable(exc.status_code, exc.message, getattr(exc, "dependency", None) or "other")
         body = {"message": exc.message}

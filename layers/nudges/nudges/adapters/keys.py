@@ -12,12 +12,15 @@
 | provider ref -> interview | SOURCE#<source>#<ref>       | INTERVIEW                     |                                          |
 | application               | APPLICATION#<id>            | APPLICATION                   | EMAIL#<email> / APPLICATION#<id>         |
 | nudge (+ its sends)       | <owner PK>                  | NUDGE#<kind>                  |                                          |
+| phone -> candidate        | PHONE#<number hash>         | CANDIDATE#<id>                |                                          |
+| OAuth consent in flight   | OAUTH_STATE#<state hash>    | STATE                         |                                          |
 | inbound SMS               | INBOUND_SMS#<id>            | SMS                           |                                          |
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
 
-A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
+A nudge's owner is its interview (research_prompt, thank_you), its application (connect) or the
+candidate (welcome). The phone pointer finds who a YES by SMS is from.
 The email pointer carries a copy of the profile (finding a candidate by address is one GetItem),
 but not its GSI1 keys: the listing of candidates names each profile once. (A pointer written
 before that carried them; the listing reads profiles only, so it too is listed once.)
@@ -28,7 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nudges.domain.interview import normalise_email
-from nudges.domain.records import is_application
+from nudges.domain.records import is_application, is_candidate
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
@@ -107,7 +110,9 @@ def application_listing(application_id: str) -> str:
 
 
 def owner(owner_id: str) -> Key:
-    """The item of a nudge's owner: its application (connect) or its interview."""
+    """The item of a nudge's owner: its application (connect), the candidate (welcome) or its interview."""
+    if is_candidate(owner_id):
+        return candidate(owner_id)
     return application(owner_id) if is_application(owner_id) else interview(owner_id)
 
 
@@ -139,3 +144,15 @@ def suppression(email: str) -> Key:
 
 def sms_opt_out(phone_hash: str) -> Key:
     return f"SMS_OPT_OUT#{phone_hash}", "SMS"
+
+
+PHONE_PREFIX = "PHONE#"
+
+
+def phone_pointer(phone_hash: str, candidate_id: str) -> Key:
+    """Who a text from this number is from (a YES): the number only as its hash."""
+    return f"{PHONE_PREFIX}{phone_hash}", f"{CANDIDATE_PREFIX}{candidate_id}"
+
+
+def oauth_state(state_hash: str) -> Key:
+    return f"OAUTH_STATE#{state_hash}", "STATE"

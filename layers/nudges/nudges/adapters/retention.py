@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
+from nudges.domain.candidate import phone_key
 from nudges.domain.interview import interview_id_for, normalise_email
 
 if TYPE_CHECKING:
@@ -108,8 +109,10 @@ class Retention(DynamoTable):
     def _candidate_keys(self, candidate: Candidate, *, owned: bool = True, until: int | None = None) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
         found = [profile, keys.email_pointer(candidate.email), keys.inbox(candidate.ics_inbox_token)]
-        # Calendar connections (with their watch items) and the message log live under the
-        # candidate's own key: the whole partition, but the profile listed above.
+        if candidate.phone:
+            found.append(keys.phone_pointer(phone_key(candidate.phone), candidate.candidate_id))
+        # Calendar connections (with their watch items), the welcome nudge and the message log
+        # live under the candidate's own key: every item there but the profile (listed above).
         for item in self._query(
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": {"S": profile[0]}},

@@ -26,19 +26,22 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
+from nudges.domain.company_names import company_display
 from nudges.domain.people import first_name
 
 if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
+    from datetime import timedelta, tzinfo
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview, Person
+    from nudges.domain.plan import NudgeTimings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("en-GB", "en-US")
@@ -517,6 +520,125 @@ def connect(ctx: Context) -> Message:
     name_options = [{"names": n} for n in _name_options(words, ctx.everyone)]
     sms = _fit_sms(words, "connect", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
+
+
+@dataclass(frozen=True)
+class WelcomeLinks:
+    """The candidate's own links: calendar connect (per provider) and preferences, each signed for
+    them; the address their invites are forwarded to (None without an inbox domain)."""
+
+    google: str
+    microsoft: str
+    preferences: str
+    forwarding_address: str | None = None
+
+
+def _hours(delay: timedelta) -> str:
+    hours = delay.total_seconds() / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _clock_time(moment: time, locale: str) -> str:
+    if locale == "en-US":
+        return datetime.combine(date(2000, 1, 1), moment).strftime("%I:%M %p").lstrip("0").replace(":00 ", " ")
+    return moment.strftime("%H:%M")
+
+
+def welcome(
+    candidate: Candidate, links: WelcomeLinks, timings: NudgeTimings, unsubscribe_url: str | None = None
+) -> Message:
+    """What the service will do and when, where to forward invites, the connect and preferences
+    links; by SMS, without consent on record, the request to reply YES."""
+    locale = candidate.locale
+    forwarding = (
+        _Words(locale).fill("welcome", "forwarding", {"address": links.forwarding_address})
+        if links.forwarding_address
+        else ""
+    )
+    values = {
+        "first_name": candidate.first_name,
+        "research_lead": _hours(timings.research_lead),
+        "thank_you_delay": _hours(timings.thank_you_delay),
+        "quiet_start": _clock_time(timings.quiet_start, locale),
+        "quiet_end": _clock_time(timings.quiet_end, locale),
+        "timezone": candidate.timezone,
+        "google_url": links.google,
+        "microsoft_url": links.microsoft,
+        "preferences_url": links.preferences,
+    }
+    text = _Words(locale).fill("welcome", "email", {**values, "forwarding": forwarding})
+    fragments = [_html(text)]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        footer_text = _Words(locale).fill("footer", "email", footer)
+        text += "\n" + footer_text
+        fragments.append(_html(footer_text))
+    sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
+    return Message(
+        subject=_Words(locale).fill("welcome", "subject", values),
+        text=text + "\n",
+        html=_page(*fragments),
+        sms=_Words(locale).fill(sms_kind, "sms", values),
+    )
+
+
+def sms_yes_reply(locale: str) -> str:
+    """The answer to a YES by SMS."""
+    return _template(locale, "sms_yes", "sms")
+
+
+@dataclass(frozen=True)
+class InviteReceipt:
+    """One interview read from a forwarded invite, and when its research prompt comes (or why not)."""
+
+    company: str
+    title: str
+    start: datetime
+    cancelled: bool = False
+    research_at: datetime | None = None
+    research_skipped: str | None = None
+
+
+def _receipt_line(receipt: InviteReceipt, candidate: Candidate) -> str:
+    what = f'"{receipt.title}" with {company_display(receipt.company) or receipt.company}, {local_time(receipt.start, candidate)}'
+    if receipt.cancelled:
+        return f"Cancelled: {what}. Its nudges are withdrawn."
+    if receipt.research_at is not None:
+        return f"Got it: {what}; research prompt on {local_time(receipt.research_at, candidate)}."
+    if receipt.research_skipped:
+        return f"Got it: {what}; no research prompt ({receipt.research_skipped})."
+    return f"Got it: {what}."
+
+
+def invite_receipt(
+    candidate: Candidate, receipts: list[InviteReceipt], problems: list[str], unsubscribe_url: str | None = None
+) -> Message:
+    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    locale = candidate.locale
+    lines = [_receipt_line(r, candidate) for r in receipts]
+    lines += [f"Not used: {problem}" for problem in problems]
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    if receipts:
+        first = receipts[0]
+        summary = f"{company_display(first.company) or first.company}, {local_time(first.start, candidate)}"
+        subject = _Words(locale).fill("invite_receipt", "subject", {"summary": summary})
+    else:
+        subject = _Words(locale).fill("invite_problem", "subject", {})
+    text = _Words(locale).fill("invite_receipt", "email", values)
+    fragments = [_html(text)]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        footer_text = _Words(locale).fill("footer", "email", footer)
+        text += "\n" + footer_text
+        fragments.append(_html(footer_text))
+    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms="")
+
+
+def _day(moment: datetime, candidate: Candidate) -> str:
+    local = moment.astimezone(candidate.zone)
+    if candidate.locale == "en-US":
+        return f"{local:%A}, {local:%B} {local.day}"
+    return f"{local:%A} {local.day} {local:%B}"
 
 
 def _addressed_draft(

@@ -56,6 +56,11 @@ class DeliveryView:
     candidate_expires_at: int | None = None  # the profile's expiry (epoch seconds), for the message log
 
 
+def is_candidate(owner_id: str) -> bool:
+    """The welcome's owner is the candidate (``c_...``)."""
+    return owner_id.startswith("c_")
+
+
 @dataclass(frozen=True)
 class BookingLookup:
     """What a booking change needs before it writes, read in one BatchGetItem: the interview a

@@ -30,7 +30,7 @@ START_REPLY = "Interview Nudges: texts are back on. Reply STOP to stop them, HEL
 
 # YES (SMS consent): handed the number, the inbound message id and the time; the candidate
 # journey's consent service records it (and answers). Until one is wired, YES is only logged.
-type ConsentHook = Callable[[str, str, datetime], None]
+type ConsentHook = Callable[[str, str, datetime], str | None]  # the answer to send, if any
 
 
 def suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
@@ -85,7 +85,9 @@ class PreferenceService:
             self._reply(message_id, number, self._branded(HELP_REPLY), now)
         elif keyword is Keyword.YES:
             if self._on_consent is not None:
-                self._on_consent(number, message_id, now)
+                answer = self._on_consent(number, message_id, now)
+                if answer:
+                    self._reply(message_id, number, answer, now)
             else:
                 logger.info("SMS consent keyword received; no consent service wired", extra={"message_id": message_id})
         logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword or "none"})

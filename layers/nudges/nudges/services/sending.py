@@ -77,12 +77,16 @@ class MessageComposer:
         candidates: Candidates,
         unsubscribe_link: Callable[[str], str | None],
         branding: messages.Branding = messages.DEFAULT_BRANDING,
+        welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
+        timings: NudgeTimings | None = None,
     ) -> None:
         self._interviews = interviews
         self._applications = applications
         self._candidates = candidates
         self.unsubscribe_link = unsubscribe_link
         self.branding = branding  # in every message's footer, whoever composes it
+        self._welcome_links = welcome_links
+        self._timings = timings or NudgeTimings()
 
     def preview(self, interview_id: str, kind: str, channel: str) -> tuple[Candidate, messages.Message]:
         """What the interview's ``kind`` nudge would say now (the operator's preview, on ``channel``):
@@ -95,6 +99,9 @@ class MessageComposer:
         if found is None:
             raise NotFound(f"no interview {interview_id}", field="interview_id")
         owner_id = found[0].application_id if kind in APPLICATION_KINDS else interview_id
+        if kind == "welcome":  # the welcome of the interview's candidate
+            registered = self._candidates.by_email(found[0].candidate_email)
+            owner_id = registered.candidate_id if registered else ""
         composed = self.compose(owner_id, kind, preview=True)
         if isinstance(composed, str):
             raise NotFound(composed, field="interview_id")
@@ -105,6 +112,10 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message as it would read at ``now`` (default: now), or why there
         is nothing to send. The owner is an application (``ap_...``) or an interview."""
+        if kind == "welcome":  # owned by the candidate (``c_...``)
+            return self.message(
+                kind, None, None, self._candidates.get(owner_id), now=now or clock.now(), preview=preview
+            )
         interview: Interview | None = None
         application: Application | None = None
         if owner_id.startswith("ap_"):
@@ -130,6 +141,15 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The message from the nudge's owner and candidate as read, or why there is none.
         ``sms_only``: email cannot reach the candidate (default: they have not chosen it)."""
+        if kind == "welcome":
+            if candidate is None or self._welcome_links is None:
+                return "the candidate is no longer registered"
+            link = self.unsubscribe_link(candidate.candidate_id)
+            return candidate, messages.welcome(
+                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link
+            )
+        if candidate is not None and not candidate.wants(kind) and not preview:
+            return "paused by the candidate" if candidate.paused else "turned off by the candidate"
         if interview is None and application is None:
             return "the interview was cancelled" if kind in ("research_prompt", "thank_you") else "nothing to send"
         owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
@@ -253,7 +273,7 @@ class SendService:
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
-        allowed, refused = self._channels(candidate)
+        allowed, refused = self._channels(candidate, nudge.kind)
         if "email" not in allowed and "email" in candidate.reachable_channels():
             # Email is suppressed (a bounce, a complaint): the SMS must not point to it.
             composed = self._composer.message(
@@ -302,7 +322,7 @@ class SendService:
                 return f"skipped: {reason}"
         return f"sent on {', '.join(allowed)}" + (f" (not {'; '.join(refused)})" if refused else "")
 
-    def _channels(self, candidate: Candidate) -> tuple[list[str], list[str]]:
+    def _channels(self, candidate: Candidate, kind: str) -> tuple[list[str], list[str]]:
         """The channels this candidate may be reached on now, and why the others may not (read
         before every send: suppression and opt-outs are honoured at send time)."""
         reachable = candidate.reachable_channels()
@@ -317,6 +337,9 @@ class SendService:
                 refused.append(f"email: {suppressed}")
             elif channel == "sms" and (sms_opted_out or self._sms.opted_out(candidate.phone or "")):
                 refused.append("sms: opted out by SMS")
+            elif channel == "sms" and kind != "welcome" and candidate.awaiting_sms_consent:
+                # Double opt-in: the welcome asks for a YES; nothing else is texted before it.
+                refused.append("sms: awaiting_sms_consent")
             else:
                 allowed.append(channel)
         return allowed, refused
