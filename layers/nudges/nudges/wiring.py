@@ -235,7 +235,7 @@ def invite_receipts() -> InviteReceipts | None:
     if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
         return None
     return _load("nudges.services.receipts.InviteReceipts")(
-        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link
+        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding()
     )
 
 
@@ -354,7 +354,9 @@ def connect() -> ConnectService:
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
-    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent())
+    return _load("nudges.services.sms_consent.SmsConsentService")(
+        candidates(), consent(), config.branding()
+    )
 
 
 @cache

@@ -545,7 +545,11 @@ def _clock_time(moment: time, locale: str) -> str:
 
 
 def welcome(
-    candidate: Candidate, links: WelcomeLinks, timings: NudgeTimings, unsubscribe_url: str | None = None
+    candidate: Candidate,
+    links: WelcomeLinks,
+    timings: NudgeTimings,
+    unsubscribe_url: str | None = None,
+    branding: Branding = DEFAULT_BRANDING,
 ) -> Message:
     """What the service will do and when, where to forward invites, the connect and preferences
     links; by SMS, without consent on record, the request to reply YES."""
@@ -565,12 +569,12 @@ def welcome(
         "google_url": links.google,
         "microsoft_url": links.microsoft,
         "preferences_url": links.preferences,
+        "sender_name": branding.sender_name,
     }
     text = _Words(locale).fill("welcome", "email", {**values, "forwarding": forwarding})
     fragments = [_html(text)]
     if unsubscribe_url:
-        footer = {"unsubscribe_url": unsubscribe_url}
-        footer_text = _Words(locale).fill("footer", "email", footer)
+        footer_text = _Words(locale).fill("footer", "email", footer_values(branding, unsubscribe_url))
         text += "\n" + footer_text
         fragments.append(_html(footer_text))
     sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
@@ -582,9 +586,9 @@ def welcome(
     )
 
 
-def sms_yes_reply(locale: str) -> str:
+def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:
     """The answer to a YES by SMS."""
-    return _template(locale, "sms_yes", "sms")
+    return _Words(locale).fill("sms_yes", "sms", {"sender_name": branding.sender_name})
 
 
 @dataclass(frozen=True)
@@ -611,7 +615,11 @@ def _receipt_line(receipt: InviteReceipt, candidate: Candidate) -> str:
 
 
 def invite_receipt(
-    candidate: Candidate, receipts: list[InviteReceipt], problems: list[str], unsubscribe_url: str | None = None
+    candidate: Candidate,
+    receipts: list[InviteReceipt],
+    problems: list[str],
+    unsubscribe_url: str | None = None,
+    branding: Branding = DEFAULT_BRANDING,
 ) -> Message:
     """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
     locale = candidate.locale
@@ -627,8 +635,7 @@ def invite_receipt(
     text = _Words(locale).fill("invite_receipt", "email", values)
     fragments = [_html(text)]
     if unsubscribe_url:
-        footer = {"unsubscribe_url": unsubscribe_url}
-        footer_text = _Words(locale).fill("footer", "email", footer)
+        footer_text = _Words(locale).fill("footer", "email", footer_values(branding, unsubscribe_url))
         text += "\n" + footer_text
         fragments.append(_html(footer_text))
     return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms="")

@@ -34,12 +34,14 @@ class InviteReceipts:
         receipts: Receipts,
         email: EmailOut,
         unsubscribe_link: Callable[[str], str | None],
+        branding: messages.Branding = messages.DEFAULT_BRANDING,
     ) -> None:
         self._nudges = nudges
         self._preferences = preferences
         self._receipts = receipts
         self._email = email
         self._unsubscribe_link = unsubscribe_link
+        self._branding = branding
 
     def _receipt(self, interview: Interview) -> messages.InviteReceipt:
         research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
@@ -61,7 +63,9 @@ class InviteReceipts:
         if not self._receipts.claim("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
             return None  # answered already (the notification came twice)
         link = self._unsubscribe_link(candidate.candidate_id)
-        message = messages.invite_receipt(candidate, [self._receipt(i) for i in interviews], problems, link)
+        message = messages.invite_receipt(
+            candidate, [self._receipt(i) for i in interviews], problems, link, self._branding
+        )
         try:
             message_id = self._email.send(
                 candidate.email,

@@ -146,7 +146,7 @@ class MessageComposer:
                 return "the candidate is no longer registered"
             link = self.unsubscribe_link(candidate.candidate_id)
             return candidate, messages.welcome(
-                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link
+                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link, branding=self.branding
             )
         if candidate is not None and not candidate.wants(kind) and not preview:
             return "paused by the candidate" if candidate.paused else "turned off by the candidate"

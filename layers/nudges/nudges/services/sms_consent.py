@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nudges.domain.candidate import Consent, phone_key
-from nudges.domain.messages import sms_yes_reply
+from nudges.domain.messages import DEFAULT_BRANDING, Branding, sms_yes_reply
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 
 class SmsConsentService:
-    def __init__(self, candidates: Candidates, consent: PhoneConsent) -> None:
+    def __init__(self, candidates: Candidates, consent: PhoneConsent, branding: Branding = DEFAULT_BRANDING) -> None:
         self._candidates = candidates
         self._consent = consent
+        self._branding = branding
 
     def __call__(self, number: str, message_id: str, now: datetime) -> str | None:
         """Record the YES; the answer ("texts are on"), or None when nothing was newly kept
@@ -35,4 +36,4 @@ class SmsConsentService:
             if self._consent.record_sms_yes(candidate, Consent(now, "sms_yes", message_id)):
                 logger.info("SMS consent given", extra={"candidate_id": candidate_id, "message_id": message_id})
                 locale = candidate.locale
-        return sms_yes_reply(locale) if locale is not None else None
+        return sms_yes_reply(locale, self._branding) if locale is not None else None
