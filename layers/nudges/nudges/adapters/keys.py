@@ -19,8 +19,9 @@
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
 
-A nudge's owner is its interview (research_prompt, thank_you), its application (connect) or the
-candidate (welcome). The phone pointer finds who a YES by SMS is from.
+A nudge's owner is its interview (research_prompt, thank_you, follow_up on the last round), its
+application (connect, rejection_reply) or the candidate (welcome). The phone pointer finds who a
+YES by SMS is from.
 The email pointer carries a copy of the profile (finding a candidate by address is one GetItem),
 but not its GSI1 keys: the listing of candidates names each profile once. (A pointer written
 before that carried them; the listing reads profiles only, so it too is listed once.)
@@ -110,7 +111,7 @@ def application_listing(application_id: str) -> str:
 
 
 def owner(owner_id: str) -> Key:
-    """The item of a nudge's owner: its application (connect), the candidate (welcome) or its interview."""
+    """The item of a nudge's owner: its application, the candidate (welcome) or its interview."""
     if is_candidate(owner_id):
         return candidate(owner_id)
     return application(owner_id) if is_application(owner_id) else interview(owner_id)

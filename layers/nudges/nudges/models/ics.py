@@ -6,7 +6,7 @@ Import this module only where invites are read: it brings in the icalendar libra
 ``UID``; ``METHOD:CANCEL`` or ``STATUS:CANCELLED`` cancels it; ``SEQUENCE`` is the organizer's
 revision number, stored as the interview's provider version so an older revision changes nothing.
 
-What is read, and what is refused (README "Calendar invites"):
+What is read, and what is refused (docs/providers.md "Forwarded calendar invites"):
 
 - the body is decoded by its declared charset (the HTTP ``Content-Type`` or the MIME part's),
   else as UTF-8, else line by line as Windows-1252 (what Outlook writes when it declares

@@ -70,7 +70,7 @@ class OutcomeService:
 
     def record_for_candidate(self, emails: Iterable[str], company: str, outcome: Outcome, now: datetime) -> Recorded:
         """An outcome named by candidate email (any of ``emails``, as an ATS may know several)
-        and company (a name or a domain; matched as README "Matching" says)."""
+        and company (a name or a domain; matched as docs/providers.md "Matching" says)."""
         if company_key(company) == UNKNOWN_COMPANY:
             # "unknown" is no company: matching it would end some unrelated interview's process.
             raise InvalidInput(f"company: {company!r} names no company (no letter or digit in it)", field="company")
