@@ -135,9 +135,16 @@ class FakeNudges:
     ) -> tuple[dict[str, NudgeRecord], Application | None]:
         return self.for_owner(interview_id), self._applications.get(application_id)
 
+    def for_owners(self, owner_ids: list[str]) -> dict[str, dict[str, NudgeRecord]]:
+        return {owner_id: self.for_owner(owner_id) for owner_id in owner_ids}
+
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         item = self.items.get((owner_id, kind))
         return item.record if item else None
+
+    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+        for nudge, expires_after in plans:
+            self.put(nudge, expires_after=expires_after)
 
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
         item = self.items.get((nudge.owner_id, nudge.kind))

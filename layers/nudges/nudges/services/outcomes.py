@@ -140,18 +140,23 @@ class OutcomeService:
         # A rejection is answered (rejection_reply): it takes the place of a thank-you not yet
         # sent; a withdrawal is the candidate's own word and needs no reply from us.
         replaced = {"thank_you": "replaced by the rejection reply"} if outcome == "rejected" else None
+        # Every round's nudges and the application's own, in one read.
+        nudges = self._planner.nudges_of([*(i.interview_id for i in rounds), application.application_id])
         for sibling in rounds:
             # Any outcome also withdraws the follow-up: there is nothing left to chase.
-            self._planner.cancel_pending(sibling.interview_id, ended, reasons=replaced)
+            self._planner.cancel_pending(
+                sibling.interview_id, ended, reasons=replaced, found=nudges[sibling.interview_id]
+            )
+        own = nudges[application.application_id]
         if outcome == "offer":
             # A rejection reply still ahead is withdrawn: the news changed.
-            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"})
+            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"}, found=own)
             if candidate is not None:
                 self._planner.sync_connect(application, candidate, now, rounds, current=owned.get("connect"))
         else:
             # The application's own nudges (a connect from an offer taken back, an earlier reply).
             keep = {"rejection_reply"} if outcome == "rejected" else set()
-            self._planner.cancel_pending(application.application_id, ended, keep=keep)
+            self._planner.cancel_pending(application.application_id, ended, keep=keep, found=own)
             if outcome == "rejected" and candidate is not None:
                 self._planner.sync_rejection_reply(application, candidate, now, rounds)
         return Recorded(application, matched=bool(rounds))
