@@ -24,7 +24,9 @@ class Candidates(Protocol):
 
 
 class Interviews(Protocol):
-    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup: ...
+    def lookup(
+        self, source: str, ref: str, candidate_email: str, application_id: str | None = None
+    ) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
     def save(self, interview: Interview, read_version: int | None) -> None: ...  # ConcurrentUpdate
     def forget(self, interview_id: str) -> None: ...
