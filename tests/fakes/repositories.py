@@ -135,8 +135,12 @@ class FakeNudges:
     ) -> tuple[dict[str, NudgeRecord], Application | None]:
         return self.for_owner(interview_id), self._applications.get(application_id)
 
-    def for_owners(self, owner_ids: list[str]) -> dict[str, dict[str, NudgeRecord]]:
-        return {owner_id: self.for_owner(owner_id) for owner_id in owner_ids}
+    def for_owners(
+        self, owner_ids: list[str], candidate_email: str
+    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
+        return {owner_id: self.for_owner(owner_id) for owner_id in owner_ids}, self._candidates.by_email(
+            candidate_email
+        )
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         item = self.items.get((owner_id, kind))

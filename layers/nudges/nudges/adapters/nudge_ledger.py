@@ -25,6 +25,7 @@ from nudges.timefmt import iso
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
+    from nudges.domain.candidate import Candidate
     from nudges.domain.plan import NudgeStatus
 
 
@@ -53,21 +54,25 @@ class NudgeLedger(DynamoTable):
         }
         return nudges, (read_application(found[application]) if application in found else None)
 
-    def for_owners(self, owner_ids: list[str]) -> dict[str, dict[str, NudgeRecord]]:
-        """The nudges of several interviews and applications, by owner and kind: one consistent
-        BatchGetItem of every kind an owner can have, where a Query per owner would do (an outcome
-        withdraws the nudges of each of its rounds and of its application)."""
+    def for_owners(
+        self, owner_ids: list[str], candidate_email: str
+    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
+        """The nudges of several interviews and applications, by owner and kind, and the
+        candidate registered with the address: one consistent BatchGetItem of every kind an owner
+        can have, where a Query per owner and a GetItem would do (an outcome withdraws the
+        nudges of each of its rounds and of its application, and plans for its candidate)."""
         wanted = {
             (owner_id, kind): keys.nudge(owner_id, kind)
             for owner_id in dict.fromkeys(owner_ids)
             for kind in (APPLICATION_KINDS if is_application(owner_id) else INTERVIEW_NUDGE_KINDS)
         }
-        found = self._batch_get(list(wanted.values())) if wanted else {}
+        pointer = keys.email_pointer(candidate_email)
+        found = self._batch_get([*wanted.values(), pointer])
         nudges: dict[str, dict[str, NudgeRecord]] = {owner_id: {} for owner_id in owner_ids}
         for (owner_id, kind), key in wanted.items():
             if key in found:
                 nudges[owner_id][kind] = read_nudge(owner_id, found[key])
-        return nudges
+        return nudges, (read_candidate(found[pointer]) if pointer in found else None)
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         data = self._get(keys.nudge(owner_id, kind))

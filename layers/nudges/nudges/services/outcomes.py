@@ -127,21 +127,22 @@ class OutcomeService:
         outcome = application.outcome
         if self._applications.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
-        candidate = self._candidates.by_email(application.candidate_email)
-        # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
-        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate)
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
         rounds = [
             i
             for i in self._interviews.for_email(application.candidate_email)
             if i.application_id == application.application_id
         ]
+        # Every round's nudges, the application's own and the candidate, in one read.
+        nudges, candidate = self._planner.nudges_of(
+            [*(i.interview_id for i in rounds), application.application_id], application.candidate_email
+        )
+        # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
+        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate)
         ended = f"the application ended: {outcome}"
         # A rejection is answered (rejection_reply): it takes the place of a thank-you not yet
         # sent; a withdrawal is the candidate's own word and needs no reply from us.
         replaced = {"thank_you": "replaced by the rejection reply"} if outcome == "rejected" else None
-        # Every round's nudges and the application's own, in one read.
-        nudges = self._planner.nudges_of([*(i.interview_id for i in rounds), application.application_id])
         for sibling in rounds:
             # Any outcome also withdraws the follow-up: there is nothing left to chase.
             self._planner.cancel_pending(

@@ -242,10 +242,12 @@ class NudgePlanner:
             key=lambda i: i.start,
         )
 
-    def nudges_of(self, owner_ids: list[str]) -> dict[str, dict[str, NudgeRecord]]:
-        """The nudges of several owners (interviews, applications) by owner and kind, in one read,
-        for ``cancel_pending(..., found=...)``."""
-        return self._nudges.for_owners(owner_ids)
+    def nudges_of(
+        self, owner_ids: list[str], candidate_email: str
+    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
+        """The nudges of several owners (interviews, applications) by owner and kind, for
+        ``cancel_pending(..., found=...)``, and the candidate of the address: one read."""
+        return self._nudges.for_owners(owner_ids, candidate_email)
 
     def cancel_pending(
         self,
