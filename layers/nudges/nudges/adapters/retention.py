@@ -8,12 +8,13 @@ sends and provider references.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
 from nudges.domain.interview import interview_id_for, normalise_email
+from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -84,19 +85,29 @@ class Retention(DynamoTable):
 
     def _owned_keys(self, email: str, until: int | None = None) -> list[Key]:
         """Interviews and applications found by the address, with their nudges, sends and refs
-        (with ``until``: not the items that already expire that late)."""
+        (with ``until``: not the items that already expire that late).
+
+        Erasure (no ``until``) lists everything under each owner's key with a Query per owner.
+        An extension reads the items an owner can have (the owner item and a nudge item per
+        kind: ``keys``' table) in one BatchGetItem for all owners instead."""
         found: list[Key] = []
-        for owned in self._query(
+        owners = self._query(
             IndexName=keys.GSI1,
             KeyConditionExpression="GSI1PK = :pk",
             ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
-        ):
-            for item in self._query(
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
-                ProjectionExpression="PK, SK, expires_at",
-            ):
-                if until is None or item.get("expires_at", 0) < until:
+        )
+        if until is not None:
+            wanted = [key for owned in owners for key in self._owner_items(owned)]
+            for key, item in self._batch_get(wanted).items():
+                if item.get("expires_at", 0) < until:
+                    found.append(key)
+        for owned in owners:
+            if until is None:
+                for item in self._query(
+                    KeyConditionExpression="PK = :pk",
+                    ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
+                    ProjectionExpression="PK, SK, expires_at",
+                ):
                     found.append((item["PK"], item["SK"]))
             for ref in owned.get("source_refs", []):
                 source, _, provider_ref = ref.partition("#")
@@ -104,6 +115,12 @@ class Retention(DynamoTable):
                 if owned.get("interview_id") != interview_id_for(source, provider_ref):
                     found.append(keys.source_link(source, provider_ref))
         return found
+
+    @staticmethod
+    def _owner_items(owned: dict[str, Any]) -> list[Key]:
+        """Every item an interview or application (as found on GSI1) can have under its key."""
+        kinds = APPLICATION_KINDS if owned["PK"].startswith(keys.APPLICATION_PREFIX) else INTERVIEW_NUDGE_KINDS
+        return [(owned["PK"], owned["SK"]), *((owned["PK"], f"{keys.NUDGE_PREFIX}{kind}") for kind in kinds)]
 
     def _candidate_keys(self, candidate: Candidate, *, owned: bool = True, until: int | None = None) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
