@@ -61,7 +61,7 @@ class FakeInterviews:
     def get(self, interview_id: str) -> tuple[Interview, int] | None:
         return self.items.get(interview_id)
 
-    def save(self, interview: Interview, read_version: int | None) -> None:
+    def save(self, interview: Interview, read_version: int | None, extending: Any = None) -> None:
         found = self.items.get(interview.interview_id)
         if (found[1] if found else None) != read_version:
             raise ConcurrentUpdate(interview.interview_id)
@@ -272,6 +272,13 @@ class FakeRetention:
 
     def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
         self.extended.append((normalise_email(email), after, everything))
+
+    def pending(
+        self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
+    ) -> Any:
+        # Written with the caller's own write (the interview's save); recorded here as extended.
+        self.extended.append((normalise_email(email), after, everything))
+        return None
 
     def erase(self, candidate: Candidate) -> None:
         self.erased.append(candidate.candidate_id)

@@ -8,6 +8,7 @@ sends and provider references.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
@@ -21,6 +22,33 @@ if TYPE_CHECKING:
 
     from nudges.adapters.keys import Key
     from nudges.domain.candidate import Candidate
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Items to keep until ``until`` (epoch seconds) at least, written with another write in
+    one TransactWriteItems (``InterviewRepository.save``): each Update conditional on the item
+    existing and expiring earlier."""
+
+    keys: tuple[Key, ...]
+    until: int
+
+    def updates(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "Update": {
+                    "Key": dynamo_key(key),
+                    "UpdateExpression": "SET expires_at = :e",
+                    "ConditionExpression": "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)",
+                    "ExpressionAttributeValues": {":e": {"N": str(self.until)}},
+                }
+            }
+            for key in self.keys
+        ]
+
+    def without(self, positions: set[int]) -> Extension:
+        """The extension less the items at ``positions`` (whose condition failed)."""
+        return Extension(tuple(k for i, k in enumerate(self.keys) if i not in positions), self.until)
 
 
 class Retention(DynamoTable):
@@ -39,6 +67,13 @@ class Retention(DynamoTable):
         TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
         registered with this address, when the caller has just read it.
         """
+        self.write(self.pending(email, after, everything=everything, candidate=candidate))
+
+    def pending(
+        self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
+    ) -> Extension:
+        """What ``extend`` would write, found but not written: for a caller that writes it with
+        its own write in one transaction (a booking: ``InterviewRepository.save``)."""
         email = normalise_email(email)
         if candidate is None:
             data = self._get(keys.email_pointer(email))
@@ -50,38 +85,27 @@ class Retention(DynamoTable):
         elif everything:
             found += self._owned_keys(email, until)
         # A watch item lives as long as its channel, not as its candidate.
-        pending = [k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)]
-        for start in range(0, len(pending), 100):
-            self._extend(pending[start : start + 100], until)
+        return Extension(tuple(k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)), until)
 
-    def _extend(self, batch: list[Key], until: int) -> None:
+    def write(self, extension: Extension) -> None:
+        """Write an extension, in TransactWriteItems of up to 100 items."""
+        for start in range(0, len(extension.keys), 100):
+            self._extend(Extension(extension.keys[start : start + 100], extension.until))
+
+    def _extend(self, batch: Extension) -> None:
         """Set ``expires_at`` to ``until`` on each item that exists and expires earlier. An item that
         fails its condition (already later, or gone) cancels the transaction: it is left out and
         the rest written again."""
-        while batch:
-            answer = self._transact(
-                [
-                    {
-                        "Update": {
-                            "Key": dynamo_key(key),
-                            "UpdateExpression": "SET expires_at = :e",
-                            "ConditionExpression": (
-                                "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)"
-                            ),
-                            "ExpressionAttributeValues": {":e": {"N": str(until)}},
-                        }
-                    }
-                    for key in batch
-                ]
-            )
+        while batch.keys:
+            answer = self._transact(batch.updates())
             if not isinstance(answer, Refused):
                 return
             reasons = answer.reasons
             failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
-            if len(reasons) != len(batch) or not failed:
+            if len(reasons) != len(batch.keys) or not failed:
                 # A conflict with another transaction: botocore's retry is spent, let ours.
                 raise RuntimeError(f"retention not extended: the transaction was cancelled ({answer.code})")
-            batch = [k for i, k in enumerate(batch) if i not in failed]
+            batch = batch.without(failed)
 
     def _owned_keys(self, email: str, until: int | None = None) -> list[Key]:
         """Interviews and applications found by the address, with their nudges, sends and refs

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
+    from nudges.adapters.retention import Extension
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeStatus
@@ -28,7 +29,8 @@ class Interviews(Protocol):
         self, source: str, ref: str, candidate_email: str, application_id: str | None = None
     ) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
-    def save(self, interview: Interview, read_version: int | None) -> None: ...  # ConcurrentUpdate
+    # ConcurrentUpdate; ``extending`` (from Retention.pending) written in the same transaction
+    def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None: ...
     def forget(self, interview_id: str) -> None: ...
     def for_source(self, source: str, ref: str) -> str | None: ...
     def link_source(self, source: str, ref: str, interview_id: str, expires_after: datetime) -> None: ...
@@ -94,6 +96,9 @@ class Preferences(Protocol):
 
 class Retention(Protocol):
     def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None: ...
+    def pending(
+        self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
+    ) -> Extension: ...
     def erase(self, candidate: Candidate) -> None: ...
 
 
