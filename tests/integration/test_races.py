@@ -101,9 +101,9 @@ class PausingStore:
             except threading.BrokenBarrierError:
                 FIGURES["barrier timeouts"] += 1
 
-    def save_interview(self, interview, read_version):
+    def save_interview(self, interview, read_version, extending=None):
         try:
-            return self._interviews.save(interview, read_version)
+            return self._interviews.save(interview, read_version, extending)
         except Exception as exc:
             if type(exc).__name__ == "ConcurrentUpdate":
                 FIGURES["version conflicts retried"] += 1
