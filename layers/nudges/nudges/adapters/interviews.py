@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
-from nudges.adapters.dynamo import DynamoTable, Refused, to_item
+from nudges.adapters.dynamo import DynamoTable, Refused
 from nudges.adapters.nudge_items import read_nudge
 from nudges.adapters.retention import Extension, Retention
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
@@ -112,30 +112,12 @@ class InterviewRepository(DynamoTable):
                 "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
             }
         record = self._record(interview, new_version)
-        if extending is None or not extending.keys or len(extending.keys) > 99:
-            if isinstance(self._put(record, **condition), Refused):
-                raise ConcurrentUpdate(interview.interview_id)
-            if extending is not None and extending.keys:
-                Retention(self._db, self._table, self._retention).write(extending)
-            return
-        put = {"Put": {"Item": to_item(record), **condition}}
-        for _ in range(5):
-            answer = self._transact([put, *extending.updates()])
-            if not isinstance(answer, Refused):
-                return
-            reasons = answer.reasons
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                raise ConcurrentUpdate(interview.interview_id)
-            failed = {i - 1 for i, r in enumerate(reasons) if i and r.get("Code") == "ConditionalCheckFailed"}
-            if not failed and len(reasons) == len(extending.keys) + 1:
-                # A conflict with another transaction: read again and redo, as for a version conflict.
-                raise ConcurrentUpdate(interview.interview_id)
-            extending = extending.without(failed)
-            if not extending.keys:
-                if isinstance(self._put(record, **condition), Refused):
-                    raise ConcurrentUpdate(interview.interview_id)
-                return
-        raise ConcurrentUpdate(interview.interview_id)
+        if extending is None:
+            written = not isinstance(self._put(record, **condition), Refused)
+        else:
+            written = Retention(self._db, self._table, self._retention).write_with(record, condition, extending)
+        if not written:
+            raise ConcurrentUpdate(interview.interview_id)
 
     def forget(self, interview_id: str) -> None:
         """Delete a cancelled interview item that stood in for another (a cancel that came

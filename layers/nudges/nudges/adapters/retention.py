@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_candidate
-from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
 from nudges.domain.interview import interview_id_for, normalise_email
 from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 
@@ -86,6 +86,35 @@ class Retention(DynamoTable):
             found += self._owned_keys(email, until)
         # A watch item lives as long as its channel, not as its candidate.
         return Extension(tuple(k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)), until)
+
+    def write_with(self, item: dict[str, Any], condition: dict[str, Any], extension: Extension) -> bool:
+        """Put ``item`` (with its ``condition``) and write ``extension`` in one TransactWriteItems
+        (the extension leaves the item's own key out: it carries its own ``expires_at``). False,
+        and nothing written, when the put's condition fails. An extension item whose
+        condition fails is left out and the rest written again; past 99 items, the put goes
+        alone and the extension after it."""
+        own = (item["PK"], item["SK"])
+        extension = Extension(tuple(k for k in extension.keys if k != own), extension.until)
+        if len(extension.keys) > 99 or not extension.keys:
+            if isinstance(self._put(item, **condition), Refused):
+                return False
+            self.write(extension)
+            return True
+        put = {"Put": {"Item": to_item(item), **condition}}
+        for _ in range(5):
+            answer = self._transact([put, *extension.updates()])
+            if not isinstance(answer, Refused):
+                return True
+            reasons = answer.reasons
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            failed = {i - 1 for i, r in enumerate(reasons) if i and r.get("Code") == "ConditionalCheckFailed"}
+            if not failed:
+                continue  # a conflict with another transaction: botocore's retry is spent, ours is not
+            extension = extension.without(failed)
+            if not extension.keys:
+                return not isinstance(self._put(item, **condition), Refused)
+        raise RuntimeError("not written: the transaction kept conflicting; the change is retried")
 
     def write(self, extension: Extension) -> None:
         """Write an extension, in TransactWriteItems of up to 100 items."""
