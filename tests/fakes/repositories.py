@@ -52,7 +52,7 @@ class FakeInterviews:
         self.links: dict[tuple[str, str], str] = {}
         self._candidates = candidates
 
-    def lookup(self, source: str, ref: str, candidate_email: str, application_id: str | None = None) -> BookingLookup:
+    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
         own_id = interview_id_for(source, ref)
         return BookingLookup(
             self.links.get((source, ref)), own_id, self.items.get(own_id), self._candidates.by_email(candidate_email)

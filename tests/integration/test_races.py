@@ -79,10 +79,10 @@ class PausingStore:
     def finished(self, name: str) -> None:
         self._done[name].set()
 
-    def lookup(self, source, ref, email, application_id=None):
+    def lookup(self, source, ref, email):
         # BookingService reads the interview and its candidate in one call, then writes: both
         # pauses sit between that read and the write, as they sat between the two reads before.
-        found = self._interviews.lookup(source, ref, email, application_id)
+        found = self._interviews.lookup(source, ref, email)
         self._read_together()
         self._plan_last()
         return found

@@ -6,13 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
-from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused
-from nudges.adapters.nudge_items import read_nudge
 from nudges.adapters.retention import Extension, Retention
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
-from nudges.domain.plan import INTERVIEW_NUDGE_KINDS
 from nudges.domain.records import BookingLookup
 from nudges.errors import ConcurrentUpdate
 from nudges.timefmt import iso, parse_iso
@@ -74,27 +71,18 @@ class InterviewRepository(DynamoTable):
         data = self._get(keys.interview(interview_id))
         return (read_interview(data), int(data["version"])) if data else None
 
-    def lookup(self, source: str, ref: str, candidate_email: str, application_id: str | None = None) -> BookingLookup:
+    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
         """The reference's link, the interview under its own id and the candidate of the
-        address: one BatchGetItem where three GetItems would do (every booking webhook). With
-        ``application_id``, the same call reads what planning the interview under its own id
-        needs: its nudges and that application (``BookingLookup.planning``)."""
+        address: one BatchGetItem where three GetItems would do (every booking webhook)."""
         own_id = interview_id_for(source, ref)
         link, own, pointer = keys.source_link(source, ref), keys.interview(own_id), keys.email_pointer(candidate_email)
-        nudge_keys = {kind: keys.nudge(own_id, kind) for kind in INTERVIEW_NUDGE_KINDS} if application_id else {}
-        application = keys.application(application_id) if application_id else None
-        found = self._batch_get([link, own, pointer, *nudge_keys.values(), *([application] if application else [])])
+        found = self._batch_get([link, own, pointer])
         interview, profile = found.get(own), found.get(pointer)
-        planning = None
-        if application_id and application:
-            nudges = {kind: read_nudge(own_id, found[key]) for kind, key in nudge_keys.items() if key in found}
-            planning = (application_id, nudges, read_application(found[application]) if application in found else None)
         return BookingLookup(
             linked_id=found[link]["interview_id"] if link in found else None,
             own_id=own_id,
             own=(read_interview(interview), int(interview["version"])) if interview else None,
             candidate=read_candidate(profile) if profile else None,
-            planning=planning,
         )
 
     def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None:

@@ -17,16 +17,28 @@ from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
 from nudges.adapters.interviews import read_interview
-from nudges.adapters.nudge_items import read_nudge
 from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application
-from nudges.timefmt import iso
+from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.plan import NudgeStatus
+
+
+def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
+    return NudgeRecord(
+        owner_id=owner_id,
+        kind=data["kind"],
+        status=data["status"],
+        interview_id=data["interview_id"],
+        due_at=parse_iso(data["due_at"]) if data.get("due_at") else None,
+        schedule_name=data.get("schedule_name"),
+        reason=data.get("reason"),
+        candidate_id=data.get("candidate_id"),
+    )
 
 
 class NudgeLedger(DynamoTable):

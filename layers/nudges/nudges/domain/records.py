@@ -65,9 +65,6 @@ class BookingLookup:
     own_id: str
     own: tuple[Interview, int] | None
     candidate: Candidate | None
-    # Read along when asked: the application's id, the own-id interview's nudges by kind and the
-    # application (None: not recorded), as planning that interview needs them.
-    planning: tuple[str, dict[str, NudgeRecord], Application | None] | None = None
 
 
 def is_application(owner_id: str) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_REF, bounded_interview, check_identity
-from nudges.domain.interview import application_id_for, interview_id_for, normalise_email
+from nudges.domain.interview import interview_id_for, normalise_email
 from nudges.errors import ConcurrentUpdate
 from nudges.observability import logger
 
@@ -16,14 +16,10 @@ if TYPE_CHECKING:
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview, InterviewStatus
-    from nudges.domain.records import Application, NudgeRecord
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import Candidates, Interviews, Retention
 
 ATTEMPTS = 5
-
-# The interview's nudges by kind and its application, as read with the booking's lookup.
-Planning = tuple[dict[str, "NudgeRecord"], "Application | None"]
 
 
 class BookingService:
@@ -78,28 +74,19 @@ class BookingService:
     def _apply_retrying(self, change: BookingChange, now: datetime) -> Interview:
         for _ in range(ATTEMPTS):
             try:
-                interview, version, candidate, planning = self._apply_once(change, now)
+                interview, version, candidate = self._apply_once(change, now)
             except ConcurrentUpdate:
                 continue  # two webhooks for one interview at once: read again, redo
-            self._plan(interview, version, candidate, now, planning)
+            self._plan(interview, version, candidate, now)
             return interview
         raise ConcurrentUpdate(change.interview.source_ref)
 
-    def _plan(
-        self,
-        interview: Interview,
-        version: int,
-        candidate: Candidate | None,
-        now: datetime,
-        planning: Planning | None = None,
-    ) -> None:
+    def _plan(self, interview: Interview, version: int, candidate: Candidate | None, now: datetime) -> None:
         """Bring the nudges in line with this version of the interview. A change that wrote a
         newer version meanwhile may have planned before this one did: then plan again from the
-        newest, so the nudges written last are always those of the interview as it stands.
-        ``planning``: its nudges and application as the lookup read them (saves a read)."""
+        newest, so the nudges written last are always those of the interview as it stands."""
         for _ in range(ATTEMPTS):
-            self._planner.sync_interview(interview, candidate, now, read=planning)
-            planning = None  # a second pass reads afresh
+            self._planner.sync_interview(interview, candidate, now)
             found = self._interviews.get(interview.interview_id)
             if found is None or found[1] == version:
                 return
@@ -107,16 +94,10 @@ class BookingService:
             candidate = self._candidates.by_email(interview.candidate_email)
         raise ConcurrentUpdate(interview.interview_id)
 
-    def _apply_once(
-        self, change: BookingChange, now: datetime
-    ) -> tuple[Interview, int, Candidate | None, Planning | None]:
-        """Record the change; the interview as it now stands, its version, its candidate, and its
-        nudges and application when the lookup could read them along (the interview under the
-        reference's own id, in the application the change names)."""
+    def _apply_once(self, change: BookingChange, now: datetime) -> tuple[Interview, int, Candidate | None]:
+        """Record the change; the interview as it now stands, its version and its candidate."""
         told = change.interview
-        ref = change.previous_ref or told.source_ref
-        expected = application_id_for(told.candidate_email, told.company, interview_id_for(told.source, ref))
-        seen = self._interviews.lookup(told.source, ref, told.candidate_email, expected)
+        seen = self._interviews.lookup(told.source, change.previous_ref or told.source_ref, told.candidate_email)
         interview_id = seen.linked_id or seen.own_id
         found = seen.own if interview_id == seen.own_id else self._interviews.get(interview_id)
         existing, version = found if found else (None, None)
@@ -138,10 +119,7 @@ class BookingService:
             # Later news about the new booking must find this same interview.
             self._interviews.link_source(told.source, told.source_ref, interview_id, updated.end)
         assert version is not None
-        planning = None
-        if seen.planning is not None and interview_id == seen.own_id and seen.planning[0] == updated.application_id:
-            planning = (seen.planning[1], seen.planning[2])
-        return updated, version, candidate, planning
+        return updated, version, candidate
 
     @staticmethod
     def _older(told: Interview, existing: Interview) -> bool:

@@ -65,16 +65,7 @@ class NudgePlanner:
         self._scheduler = scheduler
         self._timings = timings
 
-    def sync_interview(
-        self,
-        interview: Interview,
-        candidate: Candidate | None,
-        now: datetime,
-        *,
-        read: tuple[dict[str, NudgeRecord], Application | None] | None = None,
-    ) -> None:
-        """Bring the interview's nudges in line with it (``read``: its nudges by kind and its
-        application, as the caller has just read them; saves a BatchGetItem)."""
+    def sync_interview(self, interview: Interview, candidate: Candidate | None, now: datetime) -> None:
         if interview.status == "cancelled":
             self.cancel_pending(interview.interview_id, CANCELLED)
             if candidate is not None:
@@ -84,7 +75,7 @@ class NudgePlanner:
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
             return
-        current, application = read or self._nudges.for_interview(interview.interview_id, interview.application_id)
+        current, application = self._nudges.for_interview(interview.interview_id, interview.application_id)
         if application is not None and application.outcome == "offer":
             # The offer came first: no "don't connect yet" for this round; the connect nudge
             # now names its interviewers too, once it has ended.

@@ -25,9 +25,7 @@ class Candidates(Protocol):
 
 
 class Interviews(Protocol):
-    def lookup(
-        self, source: str, ref: str, candidate_email: str, application_id: str | None = None
-    ) -> BookingLookup: ...
+    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
     # ConcurrentUpdate; ``extending`` (from Retention.pending) written in the same transaction
     def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None: ...
