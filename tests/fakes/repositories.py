@@ -83,6 +83,10 @@ class FakeInterviews:
         found = [i for i, _ in self.items.values() if normalise_email(i.candidate_email) == wanted]
         return sorted(found, key=lambda i: (i.start, i.interview_id))  # as GSI1SK sorts them
 
+    def owned_by(self, email: str) -> tuple[list[Interview], list[str]]:
+        # The applications' ids matter only to retention, which the fakes do not expire.
+        return self.for_email(email), []
+
 
 class FakeApplications:
     def __init__(self) -> None:
@@ -270,7 +274,15 @@ class FakeRetention:
         self.extended: list[tuple[str, datetime, bool]] = []
         self.erased: list[str] = []
 
-    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
+    def extend(
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> None:
         self.extended.append((normalise_email(email), after, everything))
 
     def pending(

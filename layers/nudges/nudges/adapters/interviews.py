@@ -127,6 +127,18 @@ class InterviewRepository(DynamoTable):
         pk, sk = keys.source_link(source, ref)
         self._put({"PK": pk, "SK": sk, "interview_id": interview_id, "expires_at": self._expires(expires_after)})
 
+    def owned_by(self, email: str) -> tuple[list[Interview], list[str]]:
+        """The address's interviews and the ids of its applications: one Query on GSI1 for both
+        (an outcome's rounds, and everything its retention extension keeps)."""
+        items = self._query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
+        )
+        interviews = [read_interview(i) for i in items if i["SK"] == keys.interview("")[1]]
+        applications = [i["application_id"] for i in items if i["SK"] == keys.application("")[1]]
+        return interviews, applications
+
     def for_email(self, email: str) -> list[Interview]:
         items = self._query(
             IndexName=keys.GSI1,

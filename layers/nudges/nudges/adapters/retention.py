@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from nudges.adapters.keys import Key
     from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,15 @@ class Retention(DynamoTable):
         interviews, applications, nudges, send records. Schedules are the caller's to cancel first."""
         self._batch_delete(self._candidate_keys(candidate))
 
-    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
+    def extend(
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> None:
         """Keep the candidate's data until ``after`` plus the retention period at least.
 
         With ``everything`` (an application closed) every item about them is extended: profile,
@@ -65,12 +74,19 @@ class Retention(DynamoTable):
         references. Without, only the candidate's own items (a new or moved interview, whose own
         items carry its end already). Never shortens; never creates an item. The writes go in
         TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
-        registered with this address, when the caller has just read it.
+        registered with this address, when the caller has just read it; ``owners``: the address's
+        interviews and application ids, when the caller has just read them (saves a Query).
         """
-        self.write(self.pending(email, after, everything=everything, candidate=candidate))
+        self.write(self.pending(email, after, everything=everything, candidate=candidate, owners=owners))
 
     def pending(
-        self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool = False,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
     ) -> Extension:
         """What ``extend`` would write, found but not written: for a caller that writes it with
         its own write in one transaction (a booking: ``InterviewRepository.save``)."""
@@ -81,9 +97,9 @@ class Retention(DynamoTable):
         until = self._expires(after)
         found: list[Key] = []
         if candidate:
-            found += self._candidate_keys(candidate, owned=everything, until=until)
+            found += self._candidate_keys(candidate, owned=everything, until=until, owners=owners)
         elif everything:
-            found += self._owned_keys(email, until)
+            found += self._owned_keys(email, until, owners)
         # A watch item lives as long as its channel, not as its candidate.
         return Extension(tuple(k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)), until)
 
@@ -136,7 +152,9 @@ class Retention(DynamoTable):
                 raise RuntimeError(f"retention not extended: the transaction was cancelled ({answer.code})")
             batch = batch.without(failed)
 
-    def _owned_keys(self, email: str, until: int | None = None) -> list[Key]:
+    def _owned_keys(
+        self, email: str, until: int | None = None, owners: tuple[list[Interview], list[str]] | None = None
+    ) -> list[Key]:
         """Interviews and applications found by the address, with their nudges, sends and refs
         (with ``until``: not the items that already expire that late).
 
@@ -144,17 +162,20 @@ class Retention(DynamoTable):
         An extension reads the items an owner can have (the owner item and a nudge item per
         kind: ``keys``' table) in one BatchGetItem for all owners instead."""
         found: list[Key] = []
-        owners = self._query(
-            IndexName=keys.GSI1,
-            KeyConditionExpression="GSI1PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
-        )
+        if owners is not None:
+            owned_items = [*map(self._as_found, owners[0]), *(self._application_found(a) for a in owners[1])]
+        else:
+            owned_items = self._query(
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
+            )
         if until is not None:
-            wanted = [key for owned in owners for key in self._owner_items(owned)]
+            wanted = [key for owned in owned_items for key in self._owner_items(owned)]
             for key, item in self._batch_get(wanted).items():
                 if item.get("expires_at", 0) < until:
                     found.append(key)
-        for owned in owners:
+        for owned in owned_items:
             if until is None:
                 for item in self._query(
                     KeyConditionExpression="PK = :pk",
@@ -170,12 +191,31 @@ class Retention(DynamoTable):
         return found
 
     @staticmethod
+    def _as_found(interview: Interview) -> dict[str, Any]:
+        """An interview as its item on GSI1 names it (its key and its provider references)."""
+        pk, sk = keys.interview(interview.interview_id)
+        refs = [keys.source_ref(interview.source, r) for r in interview.source_refs or (interview.source_ref,)]
+        return {"PK": pk, "SK": sk, "interview_id": interview.interview_id, "source_refs": refs}
+
+    @staticmethod
+    def _application_found(application_id: str) -> dict[str, Any]:
+        pk, sk = keys.application(application_id)
+        return {"PK": pk, "SK": sk, "application_id": application_id}
+
+    @staticmethod
     def _owner_items(owned: dict[str, Any]) -> list[Key]:
         """Every item an interview or application (as found on GSI1) can have under its key."""
         kinds = APPLICATION_KINDS if owned["PK"].startswith(keys.APPLICATION_PREFIX) else INTERVIEW_NUDGE_KINDS
         return [(owned["PK"], owned["SK"]), *((owned["PK"], f"{keys.NUDGE_PREFIX}{kind}") for kind in kinds)]
 
-    def _candidate_keys(self, candidate: Candidate, *, owned: bool = True, until: int | None = None) -> list[Key]:
+    def _candidate_keys(
+        self,
+        candidate: Candidate,
+        *,
+        owned: bool = True,
+        until: int | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
         found = [profile, keys.email_pointer(candidate.email), keys.inbox(candidate.ics_inbox_token)]
         # Calendar connections live under the candidate's own key, with their watch items.
@@ -188,5 +228,5 @@ class Retention(DynamoTable):
             if item.get("watch_key"):
                 found.append((item["watch_key"], keys.WATCH_SK))
         if owned:
-            found += self._owned_keys(normalise_email(candidate.email), until)
+            found += self._owned_keys(normalise_email(candidate.email), until, owners)
         return found

@@ -128,17 +128,17 @@ class OutcomeService:
         if self._applications.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
-        rounds = [
-            i
-            for i in self._interviews.for_email(application.candidate_email)
-            if i.application_id == application.application_id
-        ]
+        # The address's interviews and applications in one Query: the rounds, and what the
+        # retention extension keeps.
+        interviews, applications = self._interviews.owned_by(application.candidate_email)
+        rounds = [i for i in interviews if i.application_id == application.application_id]
+        owners = (interviews, list(dict.fromkeys([*applications, application.application_id])))
         # Every round's nudges, the application's own and the candidate, in one read.
         nudges, candidate = self._planner.nudges_of(
             [*(i.interview_id for i in rounds), application.application_id], application.candidate_email
         )
         # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
-        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate)
+        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate, owners=owners)
         ended = f"the application ended: {outcome}"
         # A rejection is answered (rejection_reply): it takes the place of a thank-you not yet
         # sent; a withdrawal is the candidate's own word and needs no reply from us.

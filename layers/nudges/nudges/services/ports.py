@@ -33,6 +33,7 @@ class Interviews(Protocol):
     def for_source(self, source: str, ref: str) -> str | None: ...
     def link_source(self, source: str, ref: str, interview_id: str, expires_after: datetime) -> None: ...
     def for_email(self, email: str) -> list[Interview]: ...
+    def owned_by(self, email: str) -> tuple[list[Interview], list[str]]: ...  # and application ids
 
 
 class Applications(Protocol):
@@ -93,7 +94,15 @@ class Preferences(Protocol):
 
 
 class Retention(Protocol):
-    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None: ...
+    def extend(
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> None: ...
     def pending(
         self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
     ) -> Extension: ...
