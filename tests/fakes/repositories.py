@@ -51,6 +51,7 @@ class FakeInterviews:
         self.items: dict[str, tuple[Interview, int]] = {}
         self.links: dict[tuple[str, str], str] = {}
         self._candidates = candidates
+        self._applications: FakeApplications | None = None  # set by World: owned_by lists their ids
 
     def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
         own_id = interview_id_for(source, ref)
@@ -84,8 +85,8 @@ class FakeInterviews:
         return sorted(found, key=lambda i: (i.start, i.interview_id))  # as GSI1SK sorts them
 
     def owned_by(self, email: str) -> tuple[list[Interview], list[str]]:
-        # The applications' ids matter only to retention, which the fakes do not expire.
-        return self.for_email(email), []
+        applications = self._applications.for_email(email) if self._applications else []
+        return self.for_email(email), [a.application_id for a in applications]
 
 
 class FakeApplications:
@@ -378,6 +379,7 @@ class World:
         self.candidates = FakeCandidates()
         self.interviews = FakeInterviews(self.candidates)
         self.applications = FakeApplications()
+        self.interviews._applications = self.applications
         self.nudges = FakeNudges(self.interviews, self.applications, self.candidates)
         self.receipts = FakeReceipts()
         self.preferences = FakePreferences()
