@@ -159,5 +159,7 @@ class OutcomeService:
             keep = {"rejection_reply"} if outcome == "rejected" else set()
             self._planner.cancel_pending(application.application_id, ended, keep=keep, found=own)
             if outcome == "rejected" and candidate is not None:
-                self._planner.sync_rejection_reply(application, candidate, now, rounds)
+                self._planner.sync_rejection_reply(
+                    application, candidate, now, rounds, current=own.get("rejection_reply")
+                )
         return Recorded(application, matched=bool(rounds))

@@ -205,10 +205,17 @@ class NudgePlanner:
         return connect is not None and connect.status == "sent"
 
     def sync_rejection_reply(
-        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+        self,
+        application: Application,
+        candidate: Candidate,
+        now: datetime,
+        interviews: list[Interview] | None = None,
+        *,
+        current: NudgeRecord | object | None = UNREAD,
     ) -> None:
         """Plan the application's rejection reply (owned by the application, like connect),
-        addressed about its last round; kept, like an offer, until an interview arrives."""
+        addressed about its last round; kept, like an offer, until an interview arrives.
+        ``current``: the reply as the caller has just read it (None: there is none; saves a GetItem)."""
         rounds = self._rounds(application, interviews)
         if not rounds:
             logger.info(
@@ -216,7 +223,9 @@ class NudgePlanner:
             )
             return
         interview_id = application.interview_id or rounds[-1].interview_id
-        current = self._nudges.get(application.application_id, "rejection_reply")
+        if current is UNREAD:
+            current = self._nudges.get(application.application_id, "rejection_reply")
+        assert current is None or isinstance(current, NudgeRecord)
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
             planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
         else:
