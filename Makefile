@@ -6,6 +6,8 @@ SAM_VENV := .venv-sam
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 CHECKOV_VENV := .venv-checkov
+# The interpreter the local stack runs functions with: only what Lambda's python3.13 has.
+LAMBDA_VENV := .venv-lambda
 PORT ?= 3000
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
@@ -13,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi FORCE
+.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi messages FORCE
 
 $(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
@@ -36,6 +38,15 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
+# What a function can import on Lambda: the layer's requirements and the runtime's boto3, nothing
+# from requirements-dev.txt. Made anew on each change, so a package dropped from a list is gone.
+$(LAMBDA_VENV)/.installed: layers/nudges/requirements.txt requirements-lambda-runtime.txt
+	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
+	  rm -rf $(LAMBDA_VENV) && "$$py" -m venv $(LAMBDA_VENV)
+	$(LAMBDA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -r layers/nudges/requirements.txt -r requirements-lambda-runtime.txt
+	@touch $@
+
 # Debian's headless Chromium and its driver, for the console's browser test and screenshot (no
 # browser download). Re-checked while either is missing; without apt-get as root those tests skip.
 CHROMIUM_READY := $(and $(wildcard /usr/bin/chromium),$(wildcard /usr/bin/chromedriver))
@@ -53,13 +64,13 @@ CHROMIUM_READY := $(and $(wildcard /usr/bin/chromium),$(wildcard /usr/bin/chrome
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then touch $@; fi
 FORCE:
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 	$(PY) scripts/demo.py
 
-local: $(VENV)/.installed
+local: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 	PORT=$(PORT) $(PY) -m local_stack
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed .chromium
+test: $(VENV)/.installed $(LAMBDA_VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed .chromium
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
@@ -76,7 +87,7 @@ e2e: $(VENV)/.installed .chromium
 	$(PY) -m pytest -n 2 --dist loadfile -q tests/e2e
 
 # The whole story for 20 candidates through a fault-injecting proxy (over a minute: not in test).
-chaos: $(VENV)/.installed
+chaos: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 	set -o pipefail; NUDGES_CHAOS=1 $(PY) -m pytest -q -s -p no:logging tests/e2e/test_chaos.py 2>&1 | grep -v '^{"level"'
 
 # The fuzz suites with random seeds and many more examples (minutes: not in test): every provider's
@@ -103,12 +114,16 @@ build: $(SAM_VENV)/.installed
 	"$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" scripts/bytecode.py .aws-sam/build
 
 # Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 	$(PY) scripts/bench.py
 
 # The local console in a realistic state, photographed by headless Chromium -> docs/console.png
-screenshot: $(VENV)/.installed .chromium
+screenshot: $(VENV)/.installed $(LAMBDA_VENV)/.installed .chromium
 	$(PY) scripts/console_screenshot.py --out docs/console.png
+
+# docs/messages.md: every message, kind x channel x locale, for fixed scenarios (a test fails on drift).
+messages: $(VENV)/.installed
+	$(PY) scripts/messages.py
 
 # openapi.json: the operator API's OpenAPI document, generated from its routes (a test fails on drift).
 openapi: $(VENV)/.installed

@@ -1,8 +1,11 @@
 """``python -m local_stack``: run the local stack in the foreground until SIGINT/SIGTERM.
 
 Environment: PORT (default 3000), AWS_ENDPOINT_URL (default: an embedded moto server),
-LOCAL_STACK_TEMPLATE (default template.yaml), LOCAL_STACK_NAME, WEBHOOK_SECRET_<PROVIDER>.
-Parameter overrides: ``--parameter-overrides Key=Value ...`` as with ``sam``.
+LOCAL_STACK_TEMPLATE (default template.yaml), LOCAL_STACK_NAME, WEBHOOK_SECRET_<PROVIDER>,
+LOCAL_CONCURRENCY (execution environments per function, default 4), LOCAL_LAMBDA_PYTHON
+(default .venv-lambda/bin/python).
+Parameter overrides: ``--parameter-overrides Key=Value ...`` as with ``sam``; ``--warm``
+cold-starts every function at start instead of on its first event.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 3000))
     parser.add_argument("--stack-name", default=os.environ.get("LOCAL_STACK_NAME", DEFAULT_STACK_NAME))
     parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--warm", action="store_true", help="cold-start every function now, not on first use")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
 
@@ -34,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         parameter_overrides=overrides,
         stack_name=args.stack_name,
         log_requests=True,
+        warm=args.warm,
     )
     stopping = threading.Event()
 

@@ -103,8 +103,11 @@ class LocalClient:
             method=method,
             headers={"content-type": "application/json", **(headers or {})},
         )
+        # A clock call answers once every delivery it caused is done: under injected faults
+        # (botocore's backoff, function timeouts and their retries) that can take minutes.
+        timeout = 900 if path.startswith("/_local/clock") else 60
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return Reply(response.status, _decode(response.read()), dict(response.headers))
         except urllib.error.HTTPError as error:
             return Reply(error.code, _decode(error.read()), dict(error.headers))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .apigw import HttpResponse, json_response
+from .runtime import FunctionError
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -39,14 +40,19 @@ class Docs:
         self._document: dict[str, Any] | None = None
 
     def document(self) -> dict[str, Any] | None:
-        """Built once, by the first function whose module defines ``openapi_document``."""
+        """Built once, in an execution environment of the first function (of those with HTTP
+        routes) whose handler module defines ``openapi_document``."""
         with self._lock:
             if self._document is None:
                 for fn in self._runtime.functions.values():
-                    fn.load()
-                    build = getattr(fn.module, "openapi_document", None)
-                    if build is not None:
-                        self._document = build()
+                    if not fn.spec.events_of_type("HttpApi"):
+                        continue
+                    try:
+                        document = fn.attribute("openapi_document")
+                    except FunctionError:
+                        continue  # logged by the runtime; this function documents nothing
+                    if document is not None:
+                        self._document = document
                         break
             return self._document
 

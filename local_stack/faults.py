@@ -14,13 +14,20 @@ service must survive.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import random
+import re
 import threading
+import time
 from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
 _SEND_ACTIONS = {"SendEmail", "SendRawEmail", "Publish", "PublishBatch"}
@@ -38,6 +45,70 @@ def operation_of(method: str, path: str, headers: Any, body: bytes) -> str:
     return f"{method} {urlsplit(path).path}"
 
 
+@dataclass
+class Call:
+    """One AWS call as the proxy forwarded it."""
+
+    method: str
+    path: str
+    headers: Any
+    body: bytes
+    status: int
+    response: bytes
+    seconds: float
+
+    @property
+    def name(self) -> str:
+        """``service:Operation`` as boto3 names them (``dynamodb:PutItem``, ``sesv2:SendEmail``)."""
+        return aws_operation(self.method, self.path, self.headers, self.body)
+
+
+_APP_ID = re.compile(r"(?:^| )app/(\S+)")
+_ATTEMPT = re.compile(r"attempt=(\d+)")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+
+
+def aws_operation(method: str, path: str, headers: Any, body: bytes) -> str:
+    """The boto3 ``service:Operation`` of a signed request: the service from the SigV4 credential
+    scope, the operation from the JSON target, the query ``Action`` or the REST route."""
+    scope = _SCOPE.search(headers.get("Authorization") or "")
+    service = scope.group(1) if scope else "unknown"
+    if service == "ses" and urlsplit(path).path.startswith("/v2/"):
+        service = "sesv2"
+    operation = operation_of(method, path, headers, body)
+    if "." in operation and " " not in operation:
+        return f"{service}:{operation.rsplit('.', 1)[-1]}"
+    if " " not in operation:
+        return f"{service}:{operation}"
+    return f"{service}:{_rest_operation(service, method, urlsplit(path).path) or operation}"
+
+
+@functools.cache
+def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str]]:
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except Exception:  # an unknown service: no routes
+        return []
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = str(http.get("requestUri") or "/").split("?", 1)[0]
+        pattern = re.sub(r"\\\{[^}]+?\\\+\\\}", ".+", re.escape(uri))
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        routes.append((str(http.get("method") or "GET"), re.compile(f"^{pattern}/?$"), name))
+    # Literal routes before parameterised ones, as the services match them.
+    return sorted(routes, key=lambda r: r[1].pattern.count("[^/]+") + 10 * r[1].pattern.count(".+"))
+
+
+def _rest_operation(service: str, method: str, path: str) -> str | None:
+    for route_method, pattern, name in _rest_routes(service):
+        if route_method == method and pattern.match(path):
+            return name
+    return None
+
+
 def is_send(operation: str) -> bool:
     """SES and SNS sends: their answers are never lost (see the module docstring)."""
     name = operation.rsplit(".", 1)[-1]
@@ -53,6 +124,8 @@ class FaultProxy:
         drop_rate: float = 0.0,
         seed: int | None = None,
         host: str = "127.0.0.1",
+        delay: Callable[[str], float] | None = None,
+        observer: Callable[[Call], None] | None = None,
     ) -> None:
         parts = urlsplit(upstream)
         self.upstream_host = parts.hostname or "127.0.0.1"
@@ -60,11 +133,20 @@ class FaultProxy:
         self.fail_rate = fail_rate
         self.drop_rate = drop_rate
         self.enabled = True
+        # Seconds to hold a call (by operation name) before forwarding it: to widen a race window.
+        self.delay = delay
+        # Told of every call forwarded (what it asked, what came back): to count the calls.
+        self.observer = observer
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()  # 503 before forwarding
         self.dropped: Counter[str] = Counter()  # answer lost after it took effect
+        self.refused: Counter[str] = Counter()  # errors the upstream answered, by error code
+        # By caller (the SDK's ``app/<id>`` user-agent part, ``AWS_SDK_UA_APP_ID``): calls made,
+        # and retries (botocore's ``amz-sdk-request: attempt=N`` header, N > 1).
+        self.calls_by_caller: Counter[str] = Counter()
+        self.retries_by_caller: Counter[str] = Counter()
         self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -112,6 +194,15 @@ class FaultProxy:
                 return False, None
             return False, self._random.choice(("close", "500"))
 
+    def _count_caller(self, headers: Any) -> None:
+        found = _APP_ID.search(headers.get("User-Agent") or "")
+        caller = found.group(1) if found else "-"
+        attempt = _ATTEMPT.search(headers.get("amz-sdk-request") or "")
+        with self._lock:
+            self.calls_by_caller[caller] += 1
+            if attempt and int(attempt.group(1)) > 1:
+                self.retries_by_caller[caller] += 1
+
     def _count_drop(self, operation: str) -> None:
         with self._lock:
             self.dropped[operation] += 1
@@ -128,10 +219,15 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             operation = operation_of(self.command, self.path, self.headers, body)
+            proxy._count_caller(self.headers)
             fail, drop = proxy._decide(operation)
+            pause = proxy.delay(operation) if proxy.delay is not None else 0.0
+            if pause > 0:
+                time.sleep(pause)
             if fail:
                 self._answer(503, _error_body(self.headers, "ServiceUnavailable"), self.headers)
                 return
+            started = time.perf_counter()
             upstream = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=60)
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
@@ -142,6 +238,14 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 reply_headers = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP]
             finally:
                 upstream.close()
+            if proxy.observer is not None:
+                proxy.observer(
+                    Call(self.command, self.path, self.headers, body, status, data, time.perf_counter() - started)
+                )
+            if status >= 400:
+                code = response.getheader("x-amzn-ErrorType") or str(status)
+                with proxy._lock:
+                    proxy.refused[code.split(":", 1)[0]] += 1
             if drop and status < 400:
                 proxy._count_drop(operation)
                 if drop == "close":

@@ -4,7 +4,7 @@ One small provisioner per resource type. Each looks the resource up by its deter
 physical name first and creates it only when missing, then reports its Ref and attributes.
 Types with nothing to create (functions, layers, APIs, roles) get static identities from
 ``Template.static_resource``; Lambda functions are never created in the endpoint (moto's
-``/moto-api/data.json`` breaks on them and the runtime is in-process anyway).
+``/moto-api/data.json`` breaks on them, and the stack runs them itself: ``runtime``).
 """
 
 from __future__ import annotations

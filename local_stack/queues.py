@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from .runtime import FunctionError
+
 if TYPE_CHECKING:
     from .provision import Aws
     from .runtime import Function
@@ -165,7 +167,9 @@ class QueueDrainer:
     def _invoke(self, src: EventSource, event: dict[str, Any], ids: list[str]) -> set[str]:
         """Invoke once; the set of message ids that failed."""
         try:
-            response = src.function.invoke(json.loads(json.dumps(event)))
+            response = src.function.invoke(event)
+        except FunctionError:
+            return set(ids)  # logged with the function's name by the runtime
         except Exception:
             traceback.print_exc(file=sys.stderr)
             return set(ids)

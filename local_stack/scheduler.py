@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from . import schedule_expressions
+from .runtime import FunctionError
 
 if TYPE_CHECKING:
     from .provision import Aws
@@ -170,6 +171,8 @@ class SchedulerEmulator:
                     fn = self.runtime.by_arn(arn)
                     fn.invoke(json.loads(target.get("Input") or "{}"))
                 succeeded = True
+            except FunctionError as exc:  # logged with the function's name by the runtime
+                error = ("AWS.Lambda.FunctionError", f"{exc.error_type}: {exc.error_message}"[:1000])
             except Exception as exc:
                 traceback.print_exc(file=sys.stderr)
                 code = "AWS.Lambda.FunctionError" if ":lambda:" in arn else "AWS.Scheduler.TargetError"

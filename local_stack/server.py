@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import apigw, console
 from .apigw import HttpResponse, json_response
 from .clock import parse_instant
+from .runtime import FunctionError
 
 if TYPE_CHECKING:
     from .stack import LocalStack
@@ -163,6 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
         try:
             result = route.function.invoke(event)
+        except FunctionError:
+            # Logged with the function's name by the runtime; API Gateway answers a function error so.
+            return json_response(500, {"message": "Internal Server Error"})
         except Exception:
             print(f"[local-stack] {route.function.name} failed:", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)

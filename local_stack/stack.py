@@ -1,4 +1,7 @@
-"""The local stack: provisions the template's resources and runs its functions in-process.
+"""The local stack: provisions the template's resources and runs its functions as Lambda would.
+
+Each function runs in execution environments of its own (``runtime``: processes started on
+first use, with only the template's variables and the layer's packages).
 
 All service state lives in the AWS endpoint (an embedded moto server unless
 ``AWS_ENDPOINT_URL`` says otherwise); this process only keeps the local controls' state
@@ -11,7 +14,6 @@ import json
 import os
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +25,18 @@ from .clock import VirtualClock
 from .docs import Docs
 from .provision import Aws, Provisioner
 from .queues import EventSource, QueueDrainer
-from .runtime import Function, Runtime, function_environment
+from .runtime import (
+    LOCAL_FIXED_OVERRIDES,
+    Function,
+    Runtime,
+    RuntimeConfig,
+    concurrency_cap,
+    lambda_environment,
+    lambda_python,
+)
 from .scheduler import SchedulerEmulator, install_template_schedules
 from .server import StackServer
-from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_specs
+from .template import DEFAULT_ACCOUNT_ID, DEFAULT_STACK_NAME, Template, function_environment, function_specs
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -57,6 +67,8 @@ PROVIDER_URL_VARIABLES = (
     "MS_TOKEN_URL",
     "LEVER_API_BASE_URL",
     "GREENHOUSE_API_BASE_URL",
+    "GOOGLE_AUTH_URL",
+    "MS_AUTH_URL",
 )
 MAX_DELIVERY_PASSES = 20
 
@@ -146,6 +158,8 @@ class LocalStack:
         stack_name: str = DEFAULT_STACK_NAME,
         log_requests: bool = False,
         function_endpoint_url: str | None = None,
+        warm: bool = False,
+        echo_function_logs: bool = True,
     ) -> None:
         self.project_root = Path(project_root).resolve()
         path = Path(template_path)
@@ -160,6 +174,9 @@ class LocalStack:
         # in front of it, say); the stack's own calls (provisioning, controls, outbox) go direct.
         self.function_endpoint_url = function_endpoint_url
         self._log_tee: Any = None
+        self.warm = warm  # cold-start every function at start (else each on its first event)
+        self.echo_function_logs = echo_function_logs  # False: only listeners get the functions' lines
+        self.runtime: Runtime | None = None
         self.clock = VirtualClock()
         self.account_id = DEFAULT_ACCOUNT_ID
         self.created: list[str] = []
@@ -231,17 +248,13 @@ class LocalStack:
         self.docs = Docs(self.runtime)
         self._install_clock()
         self._wire_events()
-        for fn in self.runtime.functions.values():
-            try:
-                fn.load()
-            except Exception:
-                print(f"[local-stack] cold start of {fn.name} failed (retried on first invoke):", file=sys.stderr)
-                traceback.print_exc(file=sys.stderr)
-
         self._tee_logs()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
         _RUNNING.add(id(self))
+        if self.warm:
+            # Serving already (health answers); every function cold-starts at once meanwhile.
+            self.runtime.load_all()
 
     def _start_moto(self) -> str:
         import logging
@@ -268,31 +281,32 @@ class LocalStack:
         return url
 
     def _tee_logs(self) -> None:
-        """With ``NUDGES_LOCAL_LOG_FILE`` set, every line the functions' Powertools loggers write
-        to stdout is appended to that file as well (for scans of what would reach CloudWatch)."""
+        """With ``NUDGES_LOCAL_LOG_FILE`` set, every line the functions write to stdout (their
+        structured log lines) is appended to that file as well (for scans of what would reach
+        CloudWatch)."""
         path = os.environ.get("NUDGES_LOCAL_LOG_FILE")
-        if not path:
+        if not path or self.runtime is None:
             return
-        import logging
+        tee = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        lock = threading.Lock()
 
-        from aws_lambda_powertools.logging.formatter import BasePowertoolsFormatter
+        def write(_function: str, stream: str, line: str) -> None:
+            if stream == "stdout":
+                with lock:
+                    tee.write(line if line.endswith("\n") else line + "\n")
+                    tee.flush()
 
-        tee = logging.FileHandler(path, encoding="utf-8")
-        for candidate in list(logging.Logger.manager.loggerDict.values()):
-            if not isinstance(candidate, logging.Logger):
-                continue
-            formatters = [h.formatter for h in candidate.handlers if isinstance(h.formatter, BasePowertoolsFormatter)]
-            if formatters and tee not in candidate.handlers:
-                tee.setFormatter(formatters[0])
-                candidate.addHandler(tee)
-                self._log_tee = (tee, [*(self._log_tee or (None, []))[1], candidate])
+        self.runtime.add_log_listener(write)
+        self._log_tee = (tee, write)
 
     def stop(self) -> None:
         _RUNNING.discard(id(self))
+        if self.runtime is not None:
+            self.runtime.shutdown()
         if self._log_tee is not None:
-            tee, loggers = self._log_tee
-            for tee_logger in loggers:
-                tee_logger.removeHandler(tee)
+            tee, listener = self._log_tee
+            if self.runtime is not None:
+                self.runtime.remove_log_listener(listener)
             tee.close()
             self._log_tee = None
         if self._server is not None:
@@ -343,8 +357,10 @@ class LocalStack:
             paths.append(root / "python" if (root / "python").is_dir() else root)
         return paths
 
-    def _build_runtime(self, region: str) -> Runtime:
+    def _function_overrides(self, region: str) -> dict[str, str]:
+        """The contract's local overrides every function gets: where AWS is, the credentials."""
         overrides = {
+            **LOCAL_FIXED_OVERRIDES,
             "AWS_ENDPOINT_URL": self.function_endpoint_url or self.endpoint_url or "",
             "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
             "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
@@ -353,20 +369,37 @@ class LocalStack:
         }
         if os.environ.get("AWS_SESSION_TOKEN"):
             overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
+        return overrides
+
+    def _virtual_now(self) -> str | None:
+        """What each invocation carries as "now": the set instant, or None while it follows real time."""
+        return self.clock.now().isoformat() if self.clock.is_set else None
+
+    def _build_runtime(self, region: str) -> Runtime:
+        # The stack's own process imports the layer too (the console reads through it).
         self._added_layer_paths = [path for path in self._layer_paths() if str(path) not in sys.path]
         self._displaced_modules = _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
         self._layers_loaded = True
+        config = RuntimeConfig(
+            python=lambda_python(),
+            layer_paths=self._layer_paths(),
+            concurrency=concurrency_cap(),
+            now=self._virtual_now,
+            echo=self.echo_function_logs,
+        )
+        overrides = self._function_overrides(region)
         functions = []
         for spec in function_specs(self.template):
-            env = function_environment(spec, overrides, region)
-            if "PUBLIC_BASE_URL" in env:
+            variables = function_environment(self.template, spec.logical_id)
+            local = dict(overrides)
+            if "PUBLIC_BASE_URL" in variables:
                 # Links and callbacks point at this stack (or wherever the environment says).
-                env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
+                local["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
             for name in PROVIDER_URL_VARIABLES:
-                if name in spec.environment and os.environ.get(name):
-                    env[name] = os.environ[name]
-            functions.append(Function(spec, env))
-        return Runtime(functions, self._layer_paths())
+                if name in variables and os.environ.get(name):
+                    local[name] = os.environ[name]
+            functions.append(Function(spec, lambda_environment(spec, variables, local), config))
+        return Runtime(functions, config)
 
     def _install_clock(self) -> None:
         try:

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from .async_invoke import invoke_async
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -99,11 +101,12 @@ def sns_event(
 def publish_and_deliver(
     aws: Aws, topic_arn: str, subscribers: list[Function], message: dict[str, Any], now: datetime
 ) -> None:
-    """Publish to the topic (so the endpoint sees it) and invoke each subscribed function."""
+    """Publish to the topic (so the endpoint sees it) and invoke each subscribed function
+    asynchronously, as SNS does (retries, then the function's destination or dead-letter queue)."""
     text = json.dumps(message)
     message_id = aws.client("sns").publish(TopicArn=topic_arn, Message=text)["MessageId"]
     event = sns_event(
         topic_arn=topic_arn, message_id=message_id, message=text, subject=None, now=now, region=aws.region
     )
     for fn in subscribers:
-        fn.invoke(json.loads(json.dumps(event)))
+        invoke_async(aws, fn, event)

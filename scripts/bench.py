@@ -7,9 +7,10 @@ Handler); a function with an HttpApi path under /webhooks/ is a webhook. The run
    environment imports its handler module, the layer on the path as /opt/python would be, then
    handles the function's ``events/`` sample against a fresh local stack's AWS endpoint; beside
    it, interleaved, a bare handler that imports boto3 and makes one GetItem;
-2. the local stack: a load run of bookings, interview lifecycles with every AWS call the
-   functions make counted through a botocore ``before-call`` hook on the shared session,
-   warm latency per route, the framework's own overhead (a 404 through ``app.resolve``);
+2. the local stack (each function in processes of its own, as Lambda runs it): a load run of
+   bookings, interview lifecycles with every AWS call the functions make counted at a proxy in
+   front of the AWS endpoint, warm latency per route, the framework's own overhead (a 404
+   through ``app.resolve``, in the Lambda interpreter);
 3. cost per 1,000 interviews from the counted calls and the published prices below, and the
    same for the usual alternative (a cron function querying due reminders every minute).
 
@@ -236,8 +237,11 @@ def _child_env(extra: dict[str, str], pycache: Path, *, write_bytecode: bool) ->
 
 
 def _run_child(code_dir: Path, module: str, handler: str, event: Path, clock_at: str, env: dict[str, str]) -> dict:
+    from local_stack.runtime import lambda_python
+
+    # The Lambda interpreter (.venv-lambda): only the layer's requirements and the runtime's boto3.
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(code_dir), module, handler, str(event), clock_at],
+        [str(lambda_python()), "-c", CHILD, str(code_dir), module, handler, str(event), clock_at],
         env=env,
         cwd=code_dir,
         capture_output=True,
@@ -364,12 +368,12 @@ def measure_first_response(fns: list[Fn], runs: int) -> dict[str, Any]:
 
 
 class CallCounter:
-    """Counts every AWS call the functions make, by phase, function and operation.
+    """Counts every AWS call the functions make, by phase and operation.
 
-    Hooked on the shared boto3 session (``nudges.adapters.aws.session``), so every client the
-    functions build in this process reports to it. DynamoDB request units are estimated from
-    item sizes (1 KB per write unit, 4 KB per read unit, half for eventually consistent reads,
-    double inside transactions, one more write unit per GSI the item is in).
+    Told of each call by the proxy the functions reach AWS through (``FaultProxy`` with no
+    faults), whatever process made it. DynamoDB request units are estimated from item sizes
+    (1 KB per write unit, 4 KB per read unit, half for eventually consistent reads, double
+    inside transactions, one more write unit per GSI the item is in).
     """
 
     def __init__(self) -> None:
@@ -378,29 +382,22 @@ class CallCounter:
         self.wru: Counter[str] = Counter()
         self.rru: Counter[str] = Counter()
         self.latency: dict[str, list[float]] = defaultdict(list)
+        self.listeners: list[Any] = []  # told each call's name too (the services a first request reaches)
         self._lock = threading.Lock()
 
-    def install(self, session: Any) -> None:
-        session.events.register("before-call", self._before)
-        session.events.register("after-call", self._after)
-
-    def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        op = f"{model.service_model.service_name}:{model.name}"
-        context["bench"] = (op, params.get("body") if isinstance(params, dict) else None, time.perf_counter())
+    def observe(self, call: Any) -> None:
+        op = call.name
         with self._lock:
             self.calls[self.phase][op] += 1
-
-    def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        op, body, started = context.get("bench", (None, None, time.perf_counter()))
-        if op is None:
-            return
-        with self._lock:
-            self.latency[op].append((time.perf_counter() - started) * 1000)
-            if op.startswith("dynamodb:"):
-                request = json.loads(body) if body else {}
-                wru, rru = _capacity(model.name, request, parsed)
+            self.latency[op].append(call.seconds * 1000)
+            if op.startswith("dynamodb:") and call.status < 400:
+                request = json.loads(call.body) if call.body else {}
+                parsed = json.loads(call.response) if call.response else {}
+                wru, rru = _capacity(op.split(":", 1)[1], request, parsed)
                 self.wru[self.phase] += wru
                 self.rru[self.phase] += rru
+        for listener in self.listeners:
+            listener(op)
 
     def total(self, phases: list[str]) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -574,16 +571,37 @@ def _route_key(logical_id: str, event: Any) -> str:
     return f"{logical_id} (scheduled)"
 
 
+# Runs in the Lambda interpreter with a function's environment: its handler module imported,
+# then ``app.resolve`` timed on the event given (no AWS call: a route nobody serves).
+OVERHEAD_CHILD = r"""
+import importlib, json, statistics, sys, time
+code_dir, module, repeats, event = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+sys.path.insert(0, code_dir)
+app = getattr(importlib.import_module(module), "app", None)
+if app is None or not hasattr(app, "resolve"):
+    print(json.dumps(None)); sys.exit(0)
+class Context:
+    function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"; aws_request_id = "bench"
+    def get_remaining_time_in_millis(self): return 10000
+samples = []
+for _ in range(repeats):
+    started = time.perf_counter()
+    response = app.resolve(event, Context())
+    samples.append((time.perf_counter() - started) * 1000)
+assert response["statusCode"] == 404, response
+print(json.dumps(statistics.median(samples)))
+"""
+
+
 def framework_overhead(stack: Any, repeats: int) -> dict[str, float]:
     """p50 of ``app.resolve`` on a route that no handler serves (404): no AWS call at all."""
     from local_stack.apigw import build_event, make_route
-    from local_stack.runtime import LambdaContext
+    from local_stack.runtime import lambda_python
 
     out = {}
     for fn in stack.runtime.functions.values():
-        module = sys.modules.get(f"_local_stack_fn_{fn.spec.logical_id}")
-        app = getattr(module, "app", None)
-        if app is None or not hasattr(app, "resolve") or not fn.spec.events_of_type("HttpApi"):
+        if not fn.spec.events_of_type("HttpApi"):
             continue
         route = make_route("POST", "/_bench/nothing-here", fn)
         event = build_event(
@@ -599,37 +617,57 @@ def framework_overhead(stack: Any, repeats: int) -> dict[str, float]:
             account_id="123456789012",
             now=datetime.now(UTC),
         )
-        context = LambdaContext(fn.spec)
-        samples = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            response = app.resolve(event, context)
-            samples.append((time.perf_counter() - started) * 1000)
-        assert response["statusCode"] == 404, response
-        out[fn.spec.logical_id] = statistics.median(samples)
+        env = {**fn.environment, "PYTHONPATH": os.pathsep.join(str(p) for p in stack.runtime.config.layer_paths)}
+        result = subprocess.run(
+            [
+                str(lambda_python()),
+                "-c",
+                OVERHEAD_CHILD,
+                str(fn.spec.code_dir),
+                fn.spec.module,
+                str(repeats),
+                json.dumps(event),
+            ],
+            env=env,
+            cwd=fn.spec.code_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"framework overhead of {fn.spec.logical_id} failed:\n{result.stderr[-2000:]}")
+        median = json.loads(result.stdout.strip().splitlines()[-1])
+        if median is not None:
+            out[fn.spec.logical_id] = median
     return out
 
 
 def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> dict[str, Any]:
     import logging
 
-    from local_stack import LocalStack
+    from moto.server import ThreadedMotoServer
 
-    logging.getLogger("interview-nudges").setLevel(logging.WARNING)
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-    # EMF lines would bury the table (a flush costs about 0.2 ms: docs/metrics.md); `make local` shows them.
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    from local_stack import LocalStack
+    from local_stack.faults import FaultProxy
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     counter = CallCounter()
-    stack = LocalStack(ROOT)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    # The functions run in processes of their own (local_stack.runtime): they reach AWS through
+    # a proxy that counts every call (and injects nothing).
+    proxy = FaultProxy(f"http://{host}:{port}", observer=counter.observe).start()
+    stack = LocalStack(
+        ROOT,
+        endpoint_url=f"http://{host}:{port}",
+        function_endpoint_url=proxy.url,
+        # The functions' INFO and EMF lines would bury the report; `make local` shows them.
+        parameter_overrides={"LogLevel": "WARNING"},
+        echo_function_logs=False,
+    )
     stack.start()
     try:
-        # After the start: a start imports the layer afresh (a cold start), session included.
-        from nudges.adapters import aws
-
-        counter.install(aws.session())
-        from nudges.observability import logger
-
-        logger.setLevel("WARNING")  # the functions' INFO lines would drown the report
         driver = Driver(stack, counter)
         driver.clock(datetime(2031, 3, 3, 8, 0, tzinfo=UTC))
         now = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)
@@ -645,6 +683,8 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
         load_ms = driver.function_ms
     finally:
         stack.stop()
+        proxy.stop()
+        moto.stop()
     return {
         "counter": counter,
         "driver": driver,
@@ -893,7 +933,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add("## AWS calls per interview")
     add("")
     add(
-        f"Counted with a botocore `before-call` hook on the functions' shared session, over {run['sample']} "
+        f"Counted at a proxy in front of the AWS endpoint that every function process calls through (retries "
+        f"included), over {run['sample']} "
         f"interviews each taken through booking (Cal.com webhook), research prompt, thank-you, offer (operator "
         f"API) and connect, every nudge by email and SMS; once with {run['load_small']} interviews in the table, "
         f"once with {run['load']}. Registering the candidate is listed apart (once per candidate, not per "
@@ -950,8 +991,8 @@ def render(fns: list[Fn], cold: dict[str, Any], run: dict[str, Any], args: argpa
     add("")
     add(
         f"{run['load']} candidates registered and booked through the local stack's HTTP routes, one at a time: "
-        f"{run['rate']:.1f} bookings per second (register + booking; the local stack runs one invocation at a "
-        f"time, against moto): {run['rate_small']:.1f} per second for the first {run['load_small']}, "
+        f"{run['rate']:.1f} bookings per second (register + booking; each function in execution environments "
+        f"of its own, against moto): {run['rate_small']:.1f} per second for the first {run['load_small']}, "
         f"{run['rate_large']:.1f} for the rest."
     )
     add("")

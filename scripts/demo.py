@@ -6,7 +6,6 @@ message that reached SES or SNS is printed as the candidate would see it.
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from datetime import datetime, timedelta
@@ -52,8 +51,8 @@ def main() -> int:
     from local_stack import LocalStack
 
     # Function logs and metrics stay quiet here so the messages can be read; `make local` shows them.
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    stack = LocalStack(ROOT, parameter_overrides={"LogLevel": "WARNING"})
+    # (The stack's environment never reaches a function: their lines are kept off the terminal instead.)
+    stack = LocalStack(ROOT, parameter_overrides={"LogLevel": "WARNING"}, echo_function_logs=False)
     base_url = stack.start()
     try:
         client = LocalClient(base_url)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,21 @@ def stack():
 @pytest.fixture(scope="module")
 def client(stack) -> LocalClient:
     return LocalClient(stack.base_url)
+
+
+@pytest.fixture
+def function_logs(stack) -> list[dict]:
+    """The structured (JSON) log lines the functions write during the test, as CloudWatch gets them."""
+    records: list[dict] = []
+
+    def listen(_function: str, stream: str, line: str) -> None:
+        if stream == "stdout" and line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                records.append(json.loads(line))
+
+    stack.runtime.add_log_listener(listen)
+    yield records
+    stack.runtime.remove_log_listener(listen)
 
 
 @pytest.fixture

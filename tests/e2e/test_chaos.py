@@ -32,7 +32,8 @@ FAIL_RATE = float(os.environ.get("CHAOS_FAIL_RATE", "0.10"))
 DROP_RATE = float(os.environ.get("CHAOS_DROP_RATE", "0.10"))
 SEED = int(os.environ.get("CHAOS_SEED", "20310303"))
 PROVIDER_RETRIES = 8  # Cal.com and the others retry a webhook that answered 5xx
-CLOCK_CALLS = 3  # a failed scheduled delivery is retried at the next clock call
+# A failed scheduled or queued delivery is retried at the next clock call: this many per instant.
+CLOCK_CALLS = int(os.environ.get("CHAOS_CLOCK_CALLS", "3"))
 KINDS = ("research_prompt", "thank_you", "connect")
 CHANNELS = ("email", "sms")
 
@@ -64,6 +65,10 @@ def chaos():
     stack = LocalStack(ROOT, endpoint_url=upstream, function_endpoint_url=proxy.url)
     try:
         stack.start()
+        stack.runtime.add_log_listener(_count_exhausted)
+        for fn in stack.runtime.functions.values():
+            # Names the function in its SDK's user agent, so the proxy counts its calls and retries.
+            fn.environment["AWS_SDK_UA_APP_ID"] = fn.spec.logical_id
         yield stack, proxy, RetryingClient(stack.base_url)
     finally:
         stack.stop()
@@ -71,8 +76,33 @@ def chaos():
         moto.stop()
 
 
+EXHAUSTED: Counter[str] = Counter()  # per function: AWS errors after botocore gave up retrying
+
+
+def _count_exhausted(function: str, _stream: str, line: str) -> None:
+    if "reached max retries" in line:
+        EXHAUSTED[function] += 1
+
+
+def per_function(stack, proxy) -> str:
+    """Each function's invocations, function errors (each one retried by its source), timeouts,
+    cold starts, its AWS calls and botocore's retries of them (each execution environment has
+    its own retry quota), and log lines where those retries ran out."""
+    rows = []
+    for fn in sorted(stack.runtime.functions.values(), key=lambda f: f.spec.logical_id):
+        lid = fn.spec.logical_id
+        if fn.stats["invocations"]:
+            rows.append(
+                f"  {lid}: {fn.stats['invocations']} invocations, {fn.stats['errors']} errors, "
+                f"{fn.stats['timeouts']} timeouts, {fn.stats['cold_starts']} cold starts; "
+                f"{proxy.calls_by_caller[lid]} AWS calls, {proxy.retries_by_caller[lid]} SDK retries, "
+                f"{EXHAUSTED[fn.name]} lines with 'reached max retries'"
+            )
+    return "\n".join(rows)
+
+
 def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
-    _stack, proxy, client = chaos
+    stack, proxy, client = chaos
     monday = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
     client.set_clock(monday)
     interviews = {}
@@ -112,12 +142,18 @@ def test_no_nudge_is_lost_and_none_is_sent_twice_under_faults(chaos):
     )
     expected = {(i, kind, channel) for i in interviews for kind in KINDS for channel in CHANNELS}
     figures = proxy.figures()
+    sqs = stack.aws.client("sqs")
+    dead_letters = str(stack.template.get_att("NudgeDeadLetterQueue", "QueueUrl"))
+    dead = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"
+    ]["ApproximateNumberOfMessages"]
     print(
         f"\nchaos: {CANDIDATES} candidates, fail_rate={FAIL_RATE}, drop_rate={DROP_RATE}, seed={SEED}: "
         f"{figures['calls']} AWS calls, {figures['failed_before']} failed before arriving (503), "
         f"{figures['answers_dropped']} answers lost after success, {RetryingClient.retries} webhook/API retries "
         f"after 5xx; nudges expected {len(expected)}, sent {sum(sent.values())}, "
-        f"distinct {len(set(sent) & expected)}"
+        f"distinct {len(set(sent) & expected)}; {CLOCK_CALLS} clock calls per instant, {dead} in the nudge "
+        f"dead-letter queue\n{per_function(stack, proxy)}"
     )
     assert figures["failed_before"] > 0 and figures["answers_dropped"] > 0  # the faults did happen
     missing = expected - set(sent)

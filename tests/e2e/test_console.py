@@ -105,7 +105,7 @@ def test_clicking_the_clock_forward_shows_the_research_prompt_sent(stack, client
     sent = messages(driver, interview_id, "research_prompt")
     assert sorted(m.get_attribute("data-channel") for m in sent) == ["email", "sms"]
     [mail] = [m for m in sent if m.get_attribute("data-channel") == "email"]
-    assert "Subject: Prepare for Acme Robotics: research Jane Doe" in mail.text
+    assert "Subject: Prepare for your Acme Robotics interview: research Jane Doe" in mail.text
     assert "Jane Doe" in mail.find_element(By.CSS_SELECTOR, "pre.body").text
     # ...the same message the outbox control reports
     [recorded] = [m for m in client.outbox() if m["interview_id"] == interview_id and m["channel"] == "email"]

@@ -10,7 +10,6 @@ from nudges.domain.interview import (
     Interview,
     Person,
     application_id_for,
-    company_display_name,
     company_from_email,
     everyone_met,
     interview_id_for,
@@ -31,11 +30,6 @@ from nudges.domain.interview import (
 )
 def test_company_from_organizer_email_ignores_free_mail(email, company):
     assert company_from_email(email) == company
-
-
-def test_company_keys_read_as_names_in_messages():
-    assert company_display_name("acme-robotics") == "Acme Robotics"
-    assert company_display_name("unknown") == "the company"
 
 
 def test_company_names_normalise_to_one_key():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -22,110 +23,294 @@ CANDIDATE = Candidate(
     name="Ada Lovelace",
 )
 US_CANDIDATE = replace(CANDIDATE, locale="en-US", timezone="America/New_York")
+SMS_ONLY = replace(CANDIDATE, channels=("sms",))
 JANE, SAM = Person("Jane Doe", "jane@acme.com"), Person("Sam Roe", "sam@acme.com")
+PRIYA = Person("", "priya.r@acme.com")  # known only by address
+RECRUITER = Person("Acme Recruiting", "recruiting@acme.com")
 INTERVIEW = Interview(
     interview_id="iv_1",
     source="calcom",
     source_ref="uid-1",
     candidate_email="ada@example.org",
     company="acme",
-    title="Backend engineer: technical interview",
+    title="Technical interview between Eldon Tyrell and Leo Grant",
     start=datetime(2026, 12, 10, 14, 0, tzinfo=UTC),
     end=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
     interviewers=(JANE, SAM),
 )
+BEFORE = datetime(2026, 12, 8, 14, 0, tzinfo=UTC)  # 48 h before the start
+AFTER = datetime(2026, 12, 10, 16, 0, tzinfo=UTC)  # 1 h after the end
 UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/abc"
-GB_POINTS = (
+PERSON_POINTS = (
     "how their role relates to the job",
-    "the organisation's culture",
-    "its projects and clients",
-    "shared first-degree connections",
+    "first-degree connections you have in common, and ask those contacts about the company",
     "articles or posts they have published",
-    "one or two thoughtful comments",
+    "one or two of their industry posts you could comment on thoughtfully, without overdoing it",
 )
+ORGANISATION_POINTS = ("the organisation's culture", "its projects and clients")
+# Every way a message says "don't connect yet".
+DONT_CONNECT = re.compile(r"don't (send linkedin|connect)|no connection requests|hold off on linkedin", re.I)
 
 
-def render(kind: str, candidate: Candidate = CANDIDATE, **kwargs) -> messages.Message:
-    if kind == "connect":
-        return messages.connect(candidate, "acme", (JANE, SAM), **kwargs)
-    return getattr(messages, kind)(candidate, INTERVIEW, **kwargs)
+def ctx(kind: str = "research_prompt", candidate: Candidate = CANDIDATE, **changes) -> messages.Context:
+    now = {"research_prompt": BEFORE, "connect": AFTER + timedelta(days=2)}.get(kind, AFTER)
+    base = messages.Context(
+        candidate=candidate,
+        now=now,
+        company="Acme",
+        interview=INTERVIEW,
+        interviewers=INTERVIEW.interviewers,
+        everyone=INTERVIEW.interviewers,
+        addressee=RECRUITER,
+        addressee_is_contact=True,
+        sms_only="email" not in candidate.channels,
+    )
+    return replace(base, **changes)
+
+
+def render(kind: str, candidate: Candidate = CANDIDATE, **changes) -> messages.Message:
+    return messages.compose(kind, ctx(kind, candidate, **changes))
 
 
 @pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE], ids=["en-GB", "en-US"])
-def test_research_prompt_email_names_each_interviewer_and_the_six_points(candidate):
+def test_research_prompt_has_the_six_points_person_level_per_person_organisation_level_once(candidate):
     message = render("research_prompt", candidate, unsubscribe_url=UNSUBSCRIBE)
-    assert message.subject == "Prepare for Acme: research Jane Doe and Sam Roe"
-    assert "  - Jane Doe\n  - Sam Roe" in message.text
-    for point in GB_POINTS:
+    assert message.subject == "Prepare for your Acme interview: research Jane Doe and Sam Roe"
+    text = message.text
+    assert "  - Jane Doe\n  - Sam Roe" in text
+    person_part, _, organisation_part = text.partition("About Acme as an organi")
+    assert "For each person, look into:" in person_part
+    for point in PERSON_POINTS:
+        assert person_part.count(point) == 1
+    for point in ORGANISATION_POINTS:
         expected = point.replace("organisation", "organization") if candidate.locale == "en-US" else point
-        assert expected in message.text
-    assert "LinkedIn connection request or a Facebook friend request" in message.text
-    assert f"Stop these emails: {UNSUBSCRIBE}" in message.text
+        assert organisation_part.count(expected) == 1 and expected not in person_part
+    assert "LinkedIn connection or Facebook friend requests" in text
+    assert f"Stop these emails: {UNSUBSCRIBE}" in text
     assert f'<a href="{UNSUBSCRIBE}">' in message.html
 
 
-def test_dates_follow_the_locale_and_zone():
-    assert "Thursday 10 December, 14:00 (GMT)" in render("research_prompt").text
-    assert "Thursday, December 10, 9:00 AM (EST)" in render("research_prompt", US_CANDIDATE).text
+@pytest.mark.parametrize("kind", messages.KINDS)
+@pytest.mark.parametrize("candidate", [CANDIDATE, SMS_ONLY], ids=["email-and-sms", "sms-only"])
+def test_dont_connect_yet_is_said_at_most_once_per_message(kind, candidate):
+    message = render(kind, candidate)
+    expected = 1 if kind in ("research_prompt", "thank_you", "follow_up") else 0  # the process goes on
+    assert len(DONT_CONNECT.findall(message.text)) == expected, message.text
+    assert len(DONT_CONNECT.findall(message.sms)) == expected, message.sms
+    assert not DONT_CONNECT.search(message.subject)
 
 
-@pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE], ids=["en-GB", "en-US"])
-def test_research_prompt_sms_says_the_essentials_and_points_to_the_email(candidate):
-    sms = render("research_prompt", candidate).sms
-    assert "research Jane Doe and Sam Roe now" in sms and "No connection requests yet" in sms
-    assert sms.endswith("Details in your email.")
+def test_times_are_said_with_at_in_the_locale_and_zone_and_relative_to_the_send_time():
+    assert "is on Thursday 10 December at 14:00 (GMT)." in render("research_prompt").text
+    assert "is on Thursday, December 10 at 9:00 AM (EST)." in render("research_prompt", US_CANDIDATE).text
+    day_before = datetime(2026, 12, 9, 10, tzinfo=UTC)
+    assert "is tomorrow, Thursday 10 December at 14:00 (GMT)." in render("research_prompt", now=day_before).text
+    assert "is tomorrow at 14:00." in render("research_prompt", now=day_before).sms
+    assert "is on Thu 10 Dec at 14:00." in render("research_prompt").sms
+    assert "is on Thu, Dec 10 at 9:00 AM." in render("research_prompt", US_CANDIDATE).sms
 
 
-@pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE], ids=["en-GB", "en-US"])
-def test_thank_you_says_not_to_connect_yet_and_drafts_an_email_to_the_interviewers(candidate):
-    message = render("thank_you", candidate)
-    assert message.subject == "Send a thank-you to Acme today (don't connect yet)"
-    assert "Hold off on LinkedIn" in message.text and "presumptuous" in message.text
-    assert "To: jane@acme.com, sam@acme.com" in message.text
-    assert "Dear Jane and Sam," in message.text
-    sign_off = "Best,\nAda Lovelace" if candidate.locale == "en-US" else "Best regards,\nAda Lovelace"
-    assert sign_off in message.text
-    assert "don't connect on LinkedIn yet" in message.sms
+def _thank_you_day(candidate: Candidate, end: datetime, sent: datetime) -> str:
+    interview = replace(INTERVIEW, start=end - timedelta(hours=1), end=end)
+    message = render("thank_you", candidate, interview=interview, now=sent)
+    found = re.search(r"speak with me (today|yesterday|on \w+)", message.text)
+    assert found, message.text
+    assert f"go {found.group(1)}?" in message.text and f"interview {found.group(1)}:" in message.sms
+    return found.group(1)
 
 
-@pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE], ids=["en-GB", "en-US"])
-def test_connect_lists_everyone_met_with_a_note_and_a_search_link(candidate):
-    message = render("connect", candidate)
-    assert "Now is the time to connect" in message.text
-    assert "keywords=Jane+Doe+Acme" in message.text and "keywords=Sam+Roe+Acme" in message.text
-    assert "our conversation during my interviews at Acme" in message.text
-    assert "Jane Doe and Sam Roe" in message.sms
-    assert '<a href="https://www.linkedin.com/search/results/people/?keywords=Jane+Doe+Acme">' in message.html
+def test_the_thank_you_day_word_follows_the_send_time_in_the_candidates_zone():
+    london, new_york = CANDIDATE, US_CANDIDATE
+    # Ended 20:30, sent at 08:00 the next morning (quiet hours): yesterday.
+    assert _thank_you_day(london, datetime(2026, 12, 1, 20, 30, tzinfo=UTC), datetime(2026, 12, 2, 8, tzinfo=UTC)) == (
+        "yesterday"
+    )
+    # Either side of midnight in London.
+    assert _thank_you_day(
+        london, datetime(2026, 12, 1, 22, 30, tzinfo=UTC), datetime(2026, 12, 1, 23, 50, tzinfo=UTC)
+    ) == ("today")
+    assert _thank_you_day(
+        london, datetime(2026, 12, 1, 22, 30, tzinfo=UTC), datetime(2026, 12, 2, 0, 10, tzinfo=UTC)
+    ) == ("yesterday")
+    # New York: already the next day in UTC, still the same evening there.
+    assert _thank_you_day(
+        new_york, datetime(2026, 12, 11, 2, 0, tzinfo=UTC), datetime(2026, 12, 11, 3, 0, tzinfo=UTC)
+    ) == ("today")
+    # Across the end of British Summer Time (25 October 2026): 23:30 BST Saturday, 08:00 GMT Sunday.
+    assert _thank_you_day(
+        london, datetime(2026, 10, 24, 22, 30, tzinfo=UTC), datetime(2026, 10, 25, 8, tzinfo=UTC)
+    ) == ("yesterday")
+    # Across the start of US daylight time (8 March 2026): 23:00 EST Saturday, 09:00 EDT Monday.
+    assert _thank_you_day(
+        new_york, datetime(2026, 3, 8, 4, 0, tzinfo=UTC), datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+    ) == ("on Saturday")
+
+
+def test_one_thank_you_draft_per_interviewer_each_addressed_and_specific():
+    message = render("thank_you", interviewers=(JANE, SAM, PRIYA))
+    text = message.text
+    assert INTERVIEW.title not in message.subject and INTERVIEW.title not in text
+    assert message.subject == "3 thank-you drafts for your Acme interview"
+    assert re.findall(r"^To: (.+)$", text, re.M) == ["jane@acme.com", "sam@acme.com", "priya.r@acme.com"]
+    assert re.findall(r"^(Dear \w+,|Hello,)$", text, re.M) == ["Dear Jane,", "Dear Sam,", "Hello,"]
+    assert re.findall(r"^Subject: (.+)$", text, re.M) == ["Thank you for our conversation"] * 3
+    assert "[one specific thing Jane discussed" in text and "[one specific thing Sam discussed" in text
+    assert "[one specific thing your interviewer discussed" in text
+    assert "priya.r," not in text and "Dear priya" not in text
+    assert "3 drafts are in your email" in message.sms
+
+
+def test_someone_known_only_by_address_is_your_interviewer_with_the_address():
+    message = render("research_prompt", interviewers=(PRIYA,))
+    assert "  - your interviewer (priya.r@acme.com)" in message.text
+    assert message.subject == "Prepare for your Acme interview: research your interviewer (priya.r@acme.com)"
+    connect = render("connect", everyone=(JANE, PRIYA))
+    assert "  - your interviewer (priya.r@acme.com)" in connect.text
+    assert "keywords=priya" not in connect.text
+    assert '"Hi, thank you again' in connect.text
+
+
+def test_a_second_round_says_who_is_new_and_whom_they_met_before():
+    lee = Person("Lee Chan", "lee@acme.com")
+    message = render("research_prompt", interviewers=(JANE, lee), met_before=(JANE,))
+    assert "New in this round: research them.\n  - Lee Chan" in message.text
+    assert "Met before: recall what you discussed with them, and build on it.\n  - Jane Doe" in message.text
+    assert message.subject == "Prepare for your Acme interview: research Lee Chan"
+    assert "Research Lee Chan (new) and recall what you discussed with Jane Doe" in message.sms
+
+
+@pytest.mark.parametrize("kind", messages.KINDS)
+def test_an_sms_only_candidate_gets_the_essentials_and_is_never_pointed_to_an_email(kind):
+    sms = render(kind, SMS_ONLY).sms
+    assert "in your email" not in sms.lower() and "by email" not in sms.lower()
+    essentials = {
+        "research_prompt": ["Jane Doe", "Sam Roe", "role", "culture", "projects", "clients", "No connection requests"],
+        "thank_you": ["Jane Doe", "Sam Roe", "thank-you", "one specific thing", "Don't connect"],
+        "connect": ["Jane Doe", "Sam Roe", "connect on LinkedIn", "note"],
+        "follow_up": ["Acme Recruiting", "next steps"],
+        "rejection_reply": ["Acme Recruiting", "feedback", "future roles"],
+    }[kind]
+    for word in essentials:
+        assert word in sms, sms
+    assert messages.sms_fits(sms)
+
+
+def test_an_unknown_company_is_phrased_around_never_the_company():
+    for kind in messages.KINDS:
+        message = render(kind, company=None)
+        for part in (message.subject, message.text, message.sms):
+            assert "the company offer" not in part and "the the" not in part
+            assert not re.search(r"\b(with|at|from|to|for) the company\b", part), part
+    assert "Congratulations on the offer!" in render("connect", company=None).text
+    assert "keywords=Jane+Doe\n" in render("connect", company=None).text
+    assert render("research_prompt", company=None).subject.startswith("Prepare for your interview:")
+
+
+def _segments(sms: str) -> int:
+    per = messages.GSM7_SEGMENT if messages.is_gsm7(sms) else messages.UCS2_SEGMENT
+    return -(-messages.sms_length(sms) // per)
+
+
+PANEL = tuple(Person(f"Maximilian-Alexander Featherstonehaugh {n}", f"p{n}@acme.com") for n in range(6))
+
+
+@pytest.mark.parametrize("kind", messages.KINDS)
+@pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE, SMS_ONLY], ids=["en-GB", "en-US", "sms-only"])
+@pytest.mark.parametrize("company", ["International Business Machines", "Яндекс", None])
+def test_every_sms_fits_two_segments_keeps_its_advice_and_ends_on_a_word(kind, candidate, company):
+    sms = render(kind, candidate, company=company, interviewers=PANEL, everyone=PANEL, addressee=PANEL[0]).sms
+    assert _segments(sms) <= 2, (len(sms), sms)
+    assert sms.endswith("."), sms  # whole sentences: nothing cut mid-word
+    if kind in ("research_prompt", "thank_you"):
+        assert DONT_CONNECT.search(sms), sms
+
+
+def test_names_go_from_the_end_first_then_a_count():
+    many = tuple(Person(f"Person Number{n} Withalongsurname", f"p{n}@acme.com") for n in range(9))
+    sms = render("thank_you", interviewers=many).sms
+    assert re.search(r"^After your Acme interview today: send Person Number0 Withalongsurname, .* and \d others a", sms)
+    assert messages.sms_fits(sms)
+
+
+def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
+    zoe = Person("Zoë Łukasiewicz", "zoe@acme.com")
+    sms = render("research_prompt", interviewers=(JANE, zoe, SAM)).sms
+    assert messages.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Jane Doe" in sms and "Sam Roe" in sms
+    wang = Person("王伟", "wang.wei@acme.com")
+    sms = render("research_prompt", interviewers=(JANE, wang, SAM), company="Acme").sms
+    # The whole list fits in UCS-2? Then 王伟 stays; otherwise only 王伟 goes.
+    if messages.is_gsm7(sms):
+        assert "Jane Doe, Sam Roe and 1 other" in sms
+    else:
+        assert "王伟" in sms
+    long_panel = (JANE, wang, SAM, Person("Alexandra Featherstonehaugh", "alex@acme.com"))
+    sms = render("research_prompt", interviewers=long_panel, company="Acme").sms
+    assert "Jane Doe" in sms and "Sam Roe" in sms, sms
+
+
+def test_a_non_gsm_company_keeps_the_advice_within_two_ucs2_segments():
+    sms = render("research_prompt", company="Яндекс").sms
+    assert not messages.is_gsm7(sms) and messages.sms_length(sms) <= messages.UCS2_LIMIT
+    assert "Яндекс" in sms and "Don't connect yet" in sms and "culture" in sms
+
+
+def test_sms_length_counts_gsm_extensions_and_utf16_units():
+    assert messages.sms_length("a{b") == 4 and messages.sms_limit("a{b") == 306
+    assert messages.sms_length("王😀") == 3 and messages.sms_limit("王") == 134
+
+
+def test_follow_up_and_rejection_reply_draft_to_the_contact():
+    follow = render("follow_up", now=AFTER + timedelta(days=7))
+    assert "To: recruiting@acme.com" in follow.text and "Hello," in follow.text  # a team is not greeted by name
+    assert "It has been 7 days since your Acme interview on 10 December" in follow.text
+    assert "next steps" in follow.text
+    reply = render("rejection_reply", addressee=JANE, addressee_is_contact=False)
+    assert "To: jane@acme.com" in reply.text and "Dear Jane," in reply.text
+    assert "feedback" in reply.text and "future roles" in reply.text
+    assert reply.subject == "A gracious reply to Acme keeps the door open"
 
 
 def test_names_from_webhooks_render_harmlessly_in_html():
     evil = Person('<script>alert("x")</script> Eve', "eve@acme.com")
-    interview = replace(INTERVIEW, interviewers=(evil,), title="<b>Interview</b> & more")
-    for message in (messages.research_prompt(CANDIDATE, interview), messages.thank_you(CANDIDATE, interview)):
+    interview = replace(INTERVIEW, title="<b>Interview</b> & more")
+    for kind in ("research_prompt", "thank_you"):
+        message = render(kind, interview=interview, interviewers=(evil,))
         assert "<script>" not in message.html and "<b>" not in message.html
         assert "&lt;script&gt;" in message.html
         assert "<script>" in message.text  # plain text shows it as text, which is harmless
 
 
-def test_every_sms_fits_two_segments_even_with_the_longest_realistic_names():
-    many = tuple(Person(f"Maximilian-Alexander Featherstonehaugh-Cholmondeley {n}", f"p{n}@acme.com") for n in range(6))
-    long_interview = replace(
-        INTERVIEW,
-        interviewers=many,
-        start=INTERVIEW.start + timedelta(days=1),
-        company="international-business-machines",
-    )
-    for candidate in (CANDIDATE, US_CANDIDATE):
-        for message in (
-            messages.research_prompt(candidate, long_interview),
-            messages.thank_you(candidate, long_interview),
-            messages.connect(candidate, "international-business-machines", many),
-        ):
-            assert messages.sms_length(message.sms) <= messages.sms_limit(message.sms), message.sms
+def test_a_contact_without_a_name_is_named_by_its_address_never_your_interviewer():
+    follow = render("follow_up", addressee=Person("", "careers@acme.com"))
+    assert "To: careers@acme.com" in follow.text and "Hello," in follow.text
+    assert "careers@acme.com" in follow.sms and "your interviewer" not in follow.sms
 
 
-def test_non_gsm_names_fall_back_to_the_ucs2_limit():
-    people = tuple(Person(f"Zoë Łukasiewicz-Øyen 名前 {n}", f"z{n}@acme.com") for n in range(4))
-    sms = messages.connect(CANDIDATE, "acme", people).sms
-    assert messages.sms_limit(sms) == messages.UCS2_LIMIT
-    assert len(sms) <= messages.UCS2_LIMIT
+def test_both_locales_have_every_template_and_phrase_with_the_same_placeholders():
+    placeholder = re.compile(r"\$\{?(\w+)")
+    gb, us = messages.TEMPLATES / "en-GB", messages.TEMPLATES / "en-US"
+    assert sorted(p.name for p in gb.iterdir()) == sorted(p.name for p in us.iterdir())
+    for path in gb.iterdir():
+        theirs = (us / path.name).read_text(encoding="utf-8")
+        assert set(placeholder.findall(path.read_text(encoding="utf-8"))) == set(placeholder.findall(theirs)), path.name
+    assert messages._phrases("en-GB").keys() == messages._phrases("en-US").keys()
+
+
+def test_every_sms_wording_is_in_the_gsm7_alphabet():
+    for locale in messages.LOCALES:
+        for path in (messages.TEMPLATES / locale).glob("*.sms*.txt"):
+            assert messages.is_gsm7(path.read_text(encoding="utf-8")), path
+
+
+def test_in_html_each_draft_is_set_apart_to_copy():
+    message = render("thank_you", interviewers=(JANE, SAM, PRIYA))
+    assert message.html.count("<blockquote") == 3
+    assert message.html.index("Draft 1 of 3") < message.html.index("<blockquote")
+    assert render("follow_up").html.count("<blockquote") == 1
+
+
+def test_transliteration_keeps_gsm_letters_and_gives_up_on_other_scripts():
+    assert messages.transliterate("Zoë Łukasiewicz") == "Zoe Lukasiewicz"
+    assert messages.transliterate("José Müller-Øyen") == "José Müller-Øyen"  # all GSM-7 already
+    assert messages.transliterate("Dvořák") == "Dvorak"
+    assert messages.transliterate("王伟") is None and messages.transliterate("Иван") is None

@@ -65,7 +65,8 @@ class Person:
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        """The name, or the address itself: a local part (``priya.r``) is no name."""
+        return self.name or self.email
 
 
 def normalise_email(email: str) -> str:
@@ -80,13 +81,6 @@ def normalise_company(name: str) -> str:
         if shorter == key:
             return key or UNKNOWN_COMPANY
         key = shorter
-
-
-def company_display_name(company: str) -> str:
-    """How to write a company key in a message: ``acme-robotics`` -> ``Acme Robotics``."""
-    if company == UNKNOWN_COMPANY:
-        return "the company"
-    return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", company) if word)
 
 
 def company_from_email(email: str) -> str | None:
@@ -162,6 +156,9 @@ class Interview:
     # The provider's own revision number (an iCalendar SEQUENCE), when it keeps one: where both
     # sides have one, it decides which word is newer, before updated_at does.
     provider_version: int | None = None
+    # Role and group mailboxes on the invite (recruiting@...): not interviewers, but whom a
+    # follow-up goes to. nudges.domain.people decides who is which.
+    contacts: tuple[Person, ...] = field(default=())
 
     @property
     def application_id(self) -> str:

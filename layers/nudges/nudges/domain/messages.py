@@ -1,15 +1,30 @@
 """What each nudge says, on each channel, in the candidate's locale. Pure: data in, text out.
 
-The words live in ``nudges/templates/<locale>/<kind>.<part>.txt`` (``string.Template``
-placeholders); this module only supplies the values. The HTML part of an email is the same text
-with every value, and the template itself, HTML-escaped: names and titles come from webhooks and
-must never become markup.
+The words live in ``nudges/templates/<locale>/``: ``<kind>.<part>.txt`` (``string.Template``
+placeholders) and ``phrases.txt``, the small pieces they are built from. This module only
+decides which pieces a situation needs (a :class:`Context`, read by the composer at send time)
+and fits the SMS. The HTML part of an email is the same text, HTML-escaped as a whole (names
+and titles come from webhooks and must never become markup), with links made clickable.
+
+The rules it keeps:
+- people are named as best known; someone known only by address is "your interviewer
+  (priya.r@globex.com)" and greeted "Hello,"; contacts and machines never appear
+  (nudges.domain.people);
+- day words follow the send time in the candidate's zone ("today", "yesterday", "on Tuesday");
+- "don't connect yet" is said once per message; person-level research points per person,
+  organisation-level ones once;
+- an unknown company is phrased around ("your interview"), never "the company" as a name;
+- every SMS fits two segments (GSM-7 153 x 2, else UCS-2 67 x 2, with concatenation headers):
+  names go first (dropped from the end, "and 2 others"; a name outside GSM-7 transliterated or,
+  failing that, left out), then a shorter wording, then the date, then the company; the advice
+  itself is never cut. An SMS to a candidate without email carries the essentials itself.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,26 +32,32 @@ from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
-from nudges.domain.interview import Person, company_display_name
+from nudges.domain.people import first_name
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
     from nudges.domain.candidate import Candidate
-    from nudges.domain.interview import Interview
+    from nudges.domain.interview import Interview, Person
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("en-GB", "en-US")
 DEFAULT_LOCALE = "en-GB"
+KINDS = ("research_prompt", "thank_you", "connect", "follow_up", "rejection_reply")
 
-# Two segments: past these a text is split into more parts, costs more, and may arrive out of order.
-GSM7_LIMIT = 306
-UCS2_LIMIT = 134
+# Two segments: past these a text is split into more parts, costs more, and may arrive out of
+# order. A concatenated segment carries a 6-byte header: 153 GSM-7 septets or 67 UCS-2 characters.
+GSM7_SEGMENT, UCS2_SEGMENT = 153, 67
+SMS_SEGMENTS = 2
+GSM7_LIMIT = GSM7_SEGMENT * SMS_SEGMENTS
+UCS2_LIMIT = UCS2_SEGMENT * SMS_SEGMENTS
 _GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
     "¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 _GSM7_EXTENDED = set("^{}\\[~]|€")
+# Letters NFKD does not take apart.
+_LATIN = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe", "þ": "th", "Þ": "Th"})
 _URL = re.compile(r"https?://[^\s<]+")
 
 
@@ -48,14 +69,67 @@ class Message:
     sms: str
 
 
+@dataclass(frozen=True)
+class Context:
+    """Everything a message says, as read at send time.
+
+    ``interview``: the round it is about (the last one for follow_up and rejection_reply);
+    ``interviewers``: that round's people, named as best known; ``met_before``: those of them
+    met in an earlier round of the application; ``everyone``: everyone met in the application
+    (connect); ``addressee``: whom a follow-up or a rejection reply goes to; ``company``: its
+    display name, None when unknown; ``now``: the send time; ``sms_only``: email is not a channel
+    the candidate can be reached on, so the SMS must carry the essentials.
+    """
+
+    candidate: Candidate
+    now: datetime
+    company: str | None = None
+    interview: Interview | None = None
+    interviewers: tuple[Person, ...] = ()
+    met_before: tuple[Person, ...] = ()
+    everyone: tuple[Person, ...] = ()
+    addressee: Person | None = None
+    addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
+    sms_only: bool = False
+    unsubscribe_url: str | None = None
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in _GSM7 or c in _GSM7_EXTENDED for c in text)
+
+
 def sms_limit(text: str) -> int:
     """Characters that fit two segments: GSM-7 when every character is in it, else UCS-2."""
-    return GSM7_LIMIT if all(c in _GSM7 or c in _GSM7_EXTENDED for c in text) else UCS2_LIMIT
+    return GSM7_LIMIT if is_gsm7(text) else UCS2_LIMIT
 
 
 def sms_length(text: str) -> int:
-    """Length in GSM-7 septets (extended characters take two) or UCS-2 characters."""
-    return sum(2 if c in _GSM7_EXTENDED else 1 for c in text) if sms_limit(text) == GSM7_LIMIT else len(text)
+    """Length in GSM-7 septets (extended characters take two) or UCS-2 code units."""
+    if is_gsm7(text):
+        return sum(2 if c in _GSM7_EXTENDED else 1 for c in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sms_fits(text: str) -> bool:
+    return sms_length(text) <= sms_limit(text)
+
+
+def transliterate(name: str) -> str | None:
+    """``name`` in GSM-7 letters ("Zoë Łukasiewicz" -> "Zoe Lukasiewicz"), or None if it has
+    letters that have no Latin form here (王伟)."""
+    out = []
+    for char in name.translate(_LATIN):
+        if char in _GSM7:
+            out.append(char)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if not base or not is_gsm7(base):
+            return None
+        out.append(base)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- words
 
 
 @cache
@@ -64,18 +138,186 @@ def _template(locale: str, kind: str, part: str) -> str:
     return (TEMPLATES / locale / f"{kind}.{part}.txt").read_text(encoding="utf-8").rstrip("\n")
 
 
-def _fill(locale: str, kind: str, part: str, values: dict[str, str]) -> str:
-    return Template(_template(locale, kind, part)).substitute(values)
+@cache
+def _phrases(locale: str) -> dict[str, str]:
+    locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    phrases = {}
+    for line in (TEMPLATES / locale / "phrases.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition(" = ")
+            phrases[key.strip()] = value
+    return phrases
 
 
-def _html(locale: str, kind: str, values: dict[str, str]) -> str:
-    """The email template as HTML paragraphs, template and values escaped, links made clickable."""
-    escaped = {k: html.escape(v) for k, v in values.items()}
-    body = Template(html.escape(_template(locale, kind, "email"), quote=False)).substitute(escaped)
+class _Words:
+    """The words of one locale."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        self.us = self.locale == "en-US"
+
+    def __call__(self, key: str, **values: object) -> str:
+        return Template(_phrases(self.locale)[key]).substitute({k: str(v) for k, v in values.items()})
+
+    def fill(self, kind: str, part: str, values: dict[str, str]) -> str:
+        return Template(_template(self.locale, kind, part)).substitute(values)
+
+    def lines(self, kind: str, part: str) -> list[str]:
+        return _template(self.locale, kind, part).splitlines()
+
+    # -- time
+    def clock(self, local: datetime) -> str:
+        return local.strftime("%I:%M %p").lstrip("0") if self.us else f"{local:%H:%M}"
+
+    def date(self, local: datetime, short: bool = False) -> str:
+        key = "date_short" if short else "date"
+        return self(
+            key, weekday=f"{local:%A}", wkd=f"{local:%a}", day=local.day, month=f"{local:%B}", mon=f"{local:%b}"
+        )
+
+    def at(self, moment: datetime, zone: tzinfo, *, with_zone: bool = True, short: bool = False) -> str:
+        local = moment.astimezone(zone)
+        date, clock = self.date(local, short), self.clock(local)
+        return self("at_zone" if with_zone else "at", date=date, time=clock, zone=local.tzname())
+
+    def day(self, moment: datetime, now: datetime, zone: tzinfo) -> str:
+        """``moment``'s day as seen at ``now`` in ``zone``: today, yesterday, tomorrow, on Tuesday."""
+        day, today = moment.astimezone(zone).date(), now.astimezone(zone).date()
+        delta = (day - today).days
+        if delta == 0:
+            return self("today")
+        if delta == -1:
+            return self("yesterday")
+        if delta == 1:
+            return self("tomorrow")
+        local = moment.astimezone(zone)
+        if abs(delta) < 7:
+            return self("on_weekday", weekday=f"{local:%A}")
+        return self("on_date", day=local.day, month=f"{local:%B}")
+
+    def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False) -> str:
+        """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (GMT)",
+        "on Thursday 10 December at 14:00 (GMT)"; short for an SMS: "tomorrow at 14:00"."""
+        day = self.day(moment, now, zone)
+        local = moment.astimezone(zone)
+        if day in (self("today"), self("tomorrow")):
+            return self("at", date=day, time=self.clock(local)) if short else f"{day}, {self.at(moment, zone)}"
+        return self("on_at", at=self.at(moment, zone, with_zone=not short, short=short))
+
+    # -- people
+    def label(self, person: Person, *, short: bool = False) -> str:
+        if person.name:
+            return person.name
+        return self("unnamed_short") if short else self("unnamed", email=person.email)
+
+    def join(self, items: list[str]) -> str:
+        if not items:
+            return ""
+        if len(items) == 1:
+            return items[0]
+        serial = self("list_comma") if len(items) > 2 and self.us else ""
+        return ", ".join(items[:-1]) + f"{serial} {self('and')} " + items[-1]
+
+    def names(self, people: tuple[Person, ...] | list[Person]) -> str:
+        return self.join([self.label(p) for p in people])
+
+    def greeting(self, person: Person | None) -> str:
+        name = first_name(person) if person else ""
+        return self("greeting", first_name=name) if name else self("greeting_any")
+
+    def hi(self, person: Person | None) -> str:
+        name = first_name(person) if person else ""
+        return self("hi", first_name=name) if name else self("hi_any")
+
+
+# ---------------------------------------------------------------------- SMS fitting
+
+
+def _name_options(words: _Words, people: tuple[Person, ...]) -> list[str]:
+    """Ways to name ``people`` in an SMS, longest first: everyone as written; a name outside
+    GSM-7 transliterated, or left out ("and 1 other"); names dropped from the end ("and 2
+    others"); then only a count."""
+    if not people:
+        return [words("one_interviewer")]
+    written = [words.label(p, short=True) for p in people]
+    options = [words.join(written)]
+    kept: list[str] = []
+    for label in written:
+        gsm = label if is_gsm7(label) else transliterate(label)
+        if gsm is not None:
+            kept.append(gsm)
+    left_out = len(written) - len(kept)
+    for count in range(len(kept), 0, -1):
+        others = left_out + len(kept) - count
+        if others == 0:
+            options.append(words.join(kept))
+        else:
+            rest = words("and_one_other") if others == 1 else words("and_others", count=others)
+            options.append(", ".join(kept[:count]) + " " + rest)
+    options.append(words("count_interviewers", count=len(people)) if len(people) > 1 else words("one_interviewer"))
+    return list(dict.fromkeys(options))
+
+
+def _fit_sms(
+    words: _Words,
+    kind: str,
+    sms_only: bool,
+    variants: list[dict[str, str]],
+    name_options: list[dict[str, str]],
+) -> str:
+    """The first SMS that fits two segments: for each of ``variants`` (with the company, then
+    without), each wording of the template (one a line, fullest first), each way of naming people
+    (fullest first). Every line of the template carries the whole advice, so none is ever cut."""
+    lines = words.lines(kind, "sms_only" if sms_only else "sms")
+    text = ""
+    for values in variants:
+        for line in lines:
+            for names in name_options:
+                text = Template(line).substitute({**values, **names})
+                if sms_fits(text):
+                    return text
+    return text  # the shortest there is; the message book's test proves it never comes to this
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str]]:
+    """How to say the interview: with the company ("your Acme interview"), then without ("your
+    interview"), for an SMS that must lose the company to fit."""
+    options = []
+    if company:
+        options.append(words("interview_with", company=company))
+    options.append(words("interview_any"))
+    return [{"interview": o, "Interview": _capital(o)} for o in options]
+
+
+# ---------------------------------------------------------------------- assembling
+
+
+_QUOTE = '<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc">'
+
+
+def _paragraphs(text: str) -> str:
+    escaped = html.escape(text)
     paragraphs = "\n".join(
-        f"<p>{p.strip().replace(chr(10), '<br>' + chr(10))}</p>" for p in body.split("\n\n") if p.strip()
+        f"<p>{p.strip().replace(chr(10), '<br>' + chr(10))}</p>" for p in escaped.split("\n\n") if p.strip()
     )
     return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', paragraphs)
+
+
+def _html(text: str, drafts: tuple[str, ...] = ()) -> str:
+    """The text as HTML paragraphs, all of it escaped, links made clickable; each of ``drafts``
+    (parts of ``text``) set apart as a quote, so the candidate sees what to copy."""
+    out, rest = [], text
+    for draft in drafts:
+        before, found, rest = rest.partition(draft)
+        if not found:
+            return _paragraphs(text)
+        out += [_paragraphs(before), f"{_QUOTE}\n{_paragraphs(draft)}\n</blockquote>"]
+    out.append(_paragraphs(rest))
+    return "\n".join(part for part in out if part)
 
 
 def _page(*fragments: str) -> str:
@@ -83,150 +325,257 @@ def _page(*fragments: str) -> str:
     return f'<!doctype html>\n<html><body style="font-family: sans-serif; line-height: 1.4">\n{body}\n</body></html>\n'
 
 
-def local_time(moment: datetime, candidate: Candidate) -> str:
-    local = moment.astimezone(candidate.zone)
-    if candidate.locale == "en-US":
-        clock = local.strftime("%I:%M %p").lstrip("0")
-        return f"{local:%A}, {local:%B} {local.day}, {clock} ({local.tzname()})"
-    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} ({local.tzname()})"
-
-
-def _names(people: tuple[Person, ...] | list[Person]) -> str:
-    names = [p.display_name for p in people]
-    if not names:
-        return "your interviewers"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _first_names(people: tuple[Person, ...] | list[Person]) -> list[Person]:
-    return [Person(p.display_name.split(" ")[0], p.email) for p in people]
-
-
-def _sms(candidate: Candidate, kind: str, values: dict[str, str], people: tuple[Person, ...]) -> str:
-    """The SMS with everyone's full name if it fits two segments, else first names, else a count."""
-    options = [_names(people), _names(_first_names(people))]
-    options.append(f"your {len(people)} interviewers" if len(people) > 1 else "your interviewer")
-    for names in options:
-        text = _fill(candidate.locale, kind, "sms", {**values, "names": names})
-        if sms_length(text) <= sms_limit(text):
-            return text
-    return text[: sms_limit(text) - 1] + "…"
-
-
-def _message(
-    candidate: Candidate, kind: str, values: dict[str, str], people: tuple[Person, ...], unsubscribe_url: str | None
-) -> Message:
-    values = {**values, "first_name": candidate.first_name, "names": _names(people)}
-    text, fragments = _fill(candidate.locale, kind, "email", values), [_html(candidate.locale, kind, values)]
-    if unsubscribe_url:
-        footer = {"unsubscribe_url": unsubscribe_url}
-        text += "\n" + _fill(candidate.locale, "footer", "email", footer)
-        fragments.append(_html(candidate.locale, "footer", footer))
-    return Message(
-        subject=_fill(candidate.locale, kind, "subject", values),
-        text=text + "\n",
-        html=_page(*fragments),
-        sms=_sms(candidate, kind, values, people),
-    )
+def _message(words: _Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
+    fragments = [_html(text, drafts)]
+    if ctx.unsubscribe_url:
+        footer = words.fill("footer", "email", {"unsubscribe_url": ctx.unsubscribe_url})
+        text += "\n" + footer
+        fragments.append(_html(footer))
+    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms=sms)
 
 
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"  - {line}" for line in lines)
 
 
-def research_prompt(
-    candidate: Candidate,
-    interview: Interview,
-    unsubscribe_url: str | None = None,
-    met_before: tuple[Person, ...] = (),
-) -> Message:
-    """``met_before``: this round's interviewers the candidate met in an earlier round."""
-    known = {p.email for p in met_before}
-    new = [p for p in interview.interviewers if p.email not in known]
-    lines = [p.display_name for p in new] or ([] if met_before else ["your interviewers"])
-    lines += [f"{p.display_name} (met before: recall what you discussed)" for p in met_before]
-    values = {
-        "company": company_display_name(interview.company),
-        "title": interview.title,
-        "when": local_time(interview.start, candidate),
-        "interviewers": _bullets(lines),
+def _candidate_hi(words: _Words, candidate: Candidate) -> str:
+    name = (candidate.name or "").split(" ")[0]
+    return words("hi_candidate", first_name=name) if name else words("hi_candidate_any")
+
+
+def _sign_off(words: _Words, candidate: Candidate) -> str:
+    return candidate.name or words("sign_off_any")
+
+
+def _role(words: _Words, company: str | None) -> str:
+    return words("role_at", company=company) if company else words("role_any")
+
+
+# ---------------------------------------------------------------------- the kinds
+
+
+def research_prompt(ctx: Context) -> Message:
+    words, candidate, interview = _Words(ctx.candidate.locale), ctx.candidate, ctx.interview
+    assert interview is not None
+    zone, company = candidate.zone, ctx.company
+    met = [p for p in ctx.interviewers if p in ctx.met_before]
+    new = [p for p in ctx.interviewers if p not in ctx.met_before]
+    if met:
+        sections = [(part, group) for part, group in (("new", new), ("met", met)) if group]
+    else:
+        sections = [("people", new or [])]
+    people = "\n\n".join(
+        words.fill("research_prompt", part, {"people": _bullets([words.label(p) for p in group])})
+        for part, group in sections
+    )
+    if not ctx.interviewers:
+        people = words.fill("research_prompt", "people", {"people": _bullets([words("nobody_named")])})
+    [with_company, *_] = _interview_phrases(words, company)
+    text = words.fill(
+        "research_prompt",
+        "email",
+        {
+            "hi": _candidate_hi(words, candidate),
+            **with_company,
+            "title": interview.title,
+            "when": words.when(interview.start, ctx.now, zone),
+            "people_section": people,
+            "look_into": words("look_into_one", name=words.label(ctx.interviewers[0]))
+            if len(ctx.interviewers) == 1
+            else words("look_into_each"),
+            "about": words("about", company=company) if company else words("about_any"),
+        },
+    )
+    subject_names = words.names(new or met) or words("one_interviewer")
+    subject = words.fill("research_prompt", "subject", {**with_company, "names": subject_names})
+    # The SMS names the new people (and, from round 2, whom to recall); dropped from the end first.
+    new_options = _name_options(words, tuple(new))
+    if met and new:
+        # Whom to recall goes first (to the names alone, never a count), then the new names.
+        met_options = _name_options(words, tuple(met))
+        recall = met_options[:-1] if len(met) > 1 else met_options
+        name_options = [{"who": words("research_who_round", new=new_options[0], met=m)} for m in recall]
+        name_options += [{"who": words("research_who", names=n)} for n in new_options]
+    elif met:
+        name_options = [{"who": words("research_who_again", names=n)} for n in _name_options(words, tuple(met))]
+    else:
+        name_options = [{"who": words("research_who", names=n)} for n in new_options]
+    variants = [
+        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
+        for phrase in _interview_phrases(words, company)
+    ]
+    sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
+    return _message(words, ctx, subject, text, sms)
+
+
+def _specific(words: _Words, person: Person) -> str:
+    name = first_name(person)
+    return words("specific", first_name=name) if name else words("specific_any")
+
+
+def thank_you(ctx: Context) -> Message:
+    words, candidate, interview = _Words(ctx.candidate.locale), ctx.candidate, ctx.interview
+    assert interview is not None
+    zone, company = candidate.zone, ctx.company
+    day = words.day(interview.end, ctx.now, zone)
+    people = ctx.interviewers or ()
+    drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
+    addressees: tuple[Person | None, ...] = people or (None,)
+    for n, person in enumerate(addressees, 1):
+        draft = words.fill(
+            "thank_you",
+            "draft",
+            {
+                "to": person.email if person else words("unnamed_short"),
+                "greeting": words.greeting(person),
+                "day": day,
+                "role": _role(words, company),
+                "specific": _specific(words, person) if person else words("specific_any"),
+                "sign_off": _sign_off(words, candidate),
+            },
+        )
+        drafts.append(draft)
+        headed.append(
+            f"--- {words('draft_heading', n=n, count=len(addressees))}\n{draft}" if n > 1 or people[1:] else draft
+        )
+    [with_company, *_] = _interview_phrases(words, company)
+    count = len(addressees)
+    subject_drafts = words("subject_drafts_one") if count == 1 else words("subject_drafts_many", count=count)
+    subject = words.fill("thank_you", "subject", {**with_company, "drafts": subject_drafts})
+    one = count == 1
+    text = words.fill(
+        "thank_you",
+        "email",
+        {
+            "hi": _candidate_hi(words, candidate),
+            **with_company,
+            "day": day,
+            "to_whom": words("to_one", name=words.label(people[0])) if people and one else words("to_each"),
+            "below": words("below_one") if one else words("below_each"),
+            "drafts": "\n\n".join(headed),
+        },
+    )
+    in_email = words("drafts_one") if one else words("drafts_many", count=count)
+    plural = {
+        "each": "" if one else words("each"),
+        "they_discussed": words("discussed_" + ("one" if one else "each")),
+        "send_today": "" if day == words("today") else words("send_today"),  # not "today ... today"
     }
-    return _message(candidate, "research_prompt", values, interview.interviewers, unsubscribe_url)
+    variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
+    name_options = [{"names": n} for n in _name_options(words, tuple(people))]
+    sms = _fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
+    return _message(words, ctx, subject, text, sms, tuple(drafts))
 
 
-def thank_you(candidate: Candidate, interview: Interview, unsubscribe_url: str | None = None) -> Message:
-    people = interview.interviewers
-    values = {
-        "company": company_display_name(interview.company),
-        "title": interview.title,
-        "interviewer_emails": ", ".join(p.email for p in people) or "[interviewer email]",
-        "greeting": _names(_first_names(people)) if people else "all",
-        "sign_off": candidate.name or "[your name]",
-    }
-    return _message(candidate, "thank_you", values, people, unsubscribe_url)
+def linkedin_search_url(person: Person, company: str | None) -> str:
+    keywords = f"{person.name} {company}" if company else person.name
+    return "https://www.linkedin.com/search/results/people/?keywords=" + quote_plus(keywords)
 
 
-def linkedin_search_url(person: Person, company: str) -> str:
-    return "https://www.linkedin.com/search/results/people/?keywords=" + quote_plus(f"{person.display_name} {company}")
-
-
-def connect(
-    candidate: Candidate, company_key: str, people: tuple[Person, ...], unsubscribe_url: str | None = None
-) -> Message:
-    company = company_display_name(company_key)
+def connect(ctx: Context) -> Message:
+    words, candidate, company = _Words(ctx.candidate.locale), ctx.candidate, ctx.company
     entries = []
-    for person in people:
-        note = _fill(
-            candidate.locale, "connect", "note", {"first_name": person.display_name.split(" ")[0], "company": company}
-        )
-        entries.append(
-            f"  - {person.display_name}\n"
-            f"    Find them: {linkedin_search_url(person, company)}\n"
-            f'    Suggested note: "{note}"'
-        )
-    values = {"company": company, "people": "\n".join(entries) or "  - everyone you met"}
-    return _message(candidate, "connect", values, people, unsubscribe_url)
+    at_company = words("at_company", company=company) if company else ""
+    for person in ctx.everyone:
+        note = words.fill("connect", "note", {"greeting": words.hi(person), "at_company": at_company})
+        find = words("find", url=linkedin_search_url(person, company)) if person.name else words("find_any")
+        entries.append(f"  - {words.label(person)}\n    {find}\n    " + words("suggested", note=note))
+    congratulations = words("congratulations", company=company) if company else words("congratulations_any")
+    offer_from = words("offer_from", company=company) if company else words("offer_from_any")
+    text = words.fill(
+        "connect",
+        "email",
+        {
+            "hi": _candidate_hi(words, candidate),
+            "congratulations": congratulations,
+            "people": "\n".join(entries) or _bullets([words("nobody_named")]),
+        },
+    )
+    subject = words.fill("connect", "subject", {"offer_from": offer_from})
+    variants = [{"congratulations": congratulations}]
+    if company:
+        variants.append({"congratulations": words("congratulations_any")})
+    name_options = [{"names": n} for n in _name_options(words, ctx.everyone)]
+    sms = _fit_sms(words, "connect", ctx.sms_only, variants, name_options)
+    return _message(words, ctx, subject, text, sms)
 
 
-def _day(moment: datetime, candidate: Candidate) -> str:
-    local = moment.astimezone(candidate.zone)
-    if candidate.locale == "en-US":
-        return f"{local:%A}, {local:%B} {local.day}"
-    return f"{local:%A} {local.day} {local:%B}"
+def _addressed_draft(
+    words: _Words, ctx: Context, kind: str, values: dict[str, str]
+) -> tuple[str, list[dict[str, str]]]:
+    person = ctx.addressee
+    draft = words.fill(
+        kind,
+        "draft",
+        {
+            "to": person.email if person else words("unnamed_short"),
+            "greeting": words.greeting(None if ctx.addressee_is_contact else person),
+            "sign_off": _sign_off(words, ctx.candidate),
+            **values,
+        },
+    )
+    if person is None:
+        options = [words("one_interviewer")]
+    elif ctx.addressee_is_contact:
+        # A team mailbox is named by its name or its address, never "your interviewer".
+        written = person.name or person.email
+        gsm = transliterate(written)
+        options = [written, *([gsm] if gsm else []), words("your_contact")]
+    else:
+        options = _name_options(words, (person,))
+    return draft, [{"names": n} for n in dict.fromkeys(options)]
 
 
-def _reply_values(candidate: Candidate, interview: Interview, company: str, recipient: Person | None) -> dict[str, str]:
-    first = recipient.display_name.split(" ")[0] if recipient and recipient.name else ""
-    return {
-        "company": company,
-        "title": interview.title,
-        "interview_day": _day(interview.start, candidate),
-        "recipient_email": recipient.email if recipient else "[their email]",
-        "recipient_name": recipient.display_name if recipient and recipient.name else "the person who arranged it",
-        "greeting": f"Dear {first}," if first else "Hello,",
-        "sign_off": candidate.name or "[your name]",
-    }
+def follow_up(ctx: Context) -> Message:
+    words, candidate, interview, company = _Words(ctx.candidate.locale), ctx.candidate, ctx.interview, ctx.company
+    assert interview is not None
+    zone = candidate.zone
+    day = words.day(interview.end, ctx.now, zone)
+    days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
+    draft, name_options = _addressed_draft(words, ctx, "follow_up", {"day": day, "role": _role(words, company)})
+    [with_company, *_] = _interview_phrases(words, company)
+    text = words.fill(
+        "follow_up",
+        "email",
+        {"hi": _candidate_hi(words, candidate), **with_company, "days": str(days), "day": day, "draft": draft},
+    )
+    subject = words.fill("follow_up", "subject", with_company)
+    variants = [{**phrase, "day": day} for phrase in _interview_phrases(words, company)]
+    sms = _fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)
+    return _message(words, ctx, subject, text, sms, (draft,))
 
 
-def follow_up(
-    candidate: Candidate, interview: Interview, recipient: Person | None, unsubscribe_url: str | None = None
-) -> Message:
-    """After a silence: a polite draft to ``recipient`` asking about next steps."""
-    values = _reply_values(candidate, interview, company_display_name(interview.company), recipient)
-    people = (recipient,) if recipient else ()
-    return _message(candidate, "follow_up", values, people, unsubscribe_url)
+def rejection_reply(ctx: Context) -> Message:
+    words, candidate, company = _Words(ctx.candidate.locale), ctx.candidate, ctx.company
+    organisation = words("org", company=company) if company else words("org_any")
+    draft, name_options = _addressed_draft(words, ctx, "rejection_reply", {"org": organisation})
+    application = words("application", company=company) if company else words("application_any")
+    text = words.fill(
+        "rejection_reply", "email", {"hi": _candidate_hi(words, candidate), "application": application, "draft": draft}
+    )
+    subject = words.fill(
+        "rejection_reply", "subject", {"to_company": words("to_company", company=company) if company else ""}
+    )
+    variants = [{"application": application}]
+    if company:
+        variants.append({"application": words("application_any")})
+    sms = _fit_sms(words, "rejection_reply", ctx.sms_only, variants, name_options)
+    return _message(words, ctx, subject, text, sms, (draft,))
 
 
-def rejection_reply(
-    candidate: Candidate,
-    company_key: str,
-    interview: Interview,
-    recipient: Person | None,
-    unsubscribe_url: str | None = None,
-) -> Message:
-    """After a rejection: a gracious draft (thanks, feedback, future roles) to ``recipient``."""
-    values = _reply_values(candidate, interview, company_display_name(company_key), recipient)
-    people = (recipient,) if recipient else ()
-    return _message(candidate, "rejection_reply", values, people, unsubscribe_url)
+COMPOSE = {
+    "research_prompt": research_prompt,
+    "thank_you": thank_you,
+    "connect": connect,
+    "follow_up": follow_up,
+    "rejection_reply": rejection_reply,
+}
+
+
+def compose(kind: str, ctx: Context) -> Message:
+    return COMPOSE[kind](ctx)
+
+
+def local_time(moment: datetime, candidate: Candidate) -> str:
+    """``moment`` in the candidate's zone and locale: "Thursday 3 December at 14:00 (GMT)"."""
+    return _Words(candidate.locale).at(moment, candidate.zone)

@@ -10,14 +10,9 @@ from pydantic_core import PydanticCustomError
 
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_PEOPLE, MAX_REF, check_instant
-from nudges.domain.interview import (
-    UNKNOWN_COMPANY,
-    Interview,
-    Person,
-    company_from_email,
-    normalise_company,
-    normalise_email,
-)
+from nudges.domain.company_names import company_name
+from nudges.domain.interview import Interview, normalise_email
+from nudges.domain.people import Address, sort_people
 from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
@@ -69,6 +64,8 @@ class CalcomWebhook(BaseModel):
     payload: dict[str, Any] = {}
 
 
+NAMELESS = "Nameless"
+
 BOOKING_TRIGGERS: dict[str, Literal["booked", "rescheduled", "cancelled"]] = {
     "BOOKING_CREATED": "booked",
     "BOOKING_RESCHEDULED": "rescheduled",
@@ -80,7 +77,8 @@ def booking_change(webhook: CalcomWebhook, received_at: datetime) -> BookingChan
     """The booking change a Cal.com webhook describes; None for triggers that are not bookings.
 
     The attendee is the candidate; the organizer (and, for team events, the hosts) are the
-    interviewers; the company is the organizer's email domain unless it is free mail.
+    interviewers, unless nudges.domain.people says they are contacts or machines; the company is
+    the team's name, else one the title names, else the hosts' email domain (not free mail).
     """
     action = BOOKING_TRIGGERS.get(webhook.triggerEvent)
     if action is None:
@@ -93,14 +91,16 @@ def booking_change(webhook: CalcomWebhook, received_at: datetime) -> BookingChan
     candidate = booking.attendees[0]
     attendee_emails = {normalise_email(a.email) for a in booking.attendees}
     hosts = [booking.organizer, *(booking.team.members if booking.team else [])]
-    interviewers: dict[str, Person] = {}
-    for host in hosts:
-        email = normalise_email(host.email)
-        if email not in attendee_emails:
-            interviewers.setdefault(email, Person(host.name, email))
-    company = company_from_email(booking.organizer.email)
-    if company is None:
-        company = normalise_company(booking.team.name) if booking.team and booking.team.name else UNKNOWN_COMPANY
+    # Cal.com writes "Nameless" for a host without a name.
+    people = sort_people(
+        (Address(h.email, "" if h.name == NAMELESS else h.name) for h in hosts), exclude=attendee_emails
+    )
+    company = company_name(
+        named=booking.team.name if booking.team else None,
+        title=booking.title,
+        emails=[normalise_email(h.email) for h in hosts],
+        people=[p.name for p in (*booking.attendees, *hosts)],
+    )
     interview = Interview(
         interview_id="",
         source="calcom",
@@ -111,7 +111,8 @@ def booking_change(webhook: CalcomWebhook, received_at: datetime) -> BookingChan
         title=booking.title,
         start=booking.startTime.astimezone(UTC),
         end=booking.endTime.astimezone(UTC),
-        interviewers=tuple(interviewers.values()),
+        interviewers=people.interviewers,
+        contacts=people.contacts,
         updated_at=webhook.createdAt or received_at,
     )
     previous = booking.rescheduleUid if action == "rescheduled" else None

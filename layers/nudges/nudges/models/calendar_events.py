@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
+from nudges.domain.company_names import company_name
+from nudges.domain.interview import Interview, normalise_email
+from nudges.domain.people import Address, sort_people
 
 if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
@@ -51,15 +53,6 @@ class EventReading:
     ref: str  # the provider's event id
     interview: Interview | None  # None: not (or no longer) an interview
     updated_at: datetime | None
-
-
-def _company(organizer_email: str | None, interviewers: list[Person]) -> str:
-    for email in [organizer_email, *(p.email for p in interviewers)]:
-        if email and not email.endswith("calendar.google.com"):
-            company = company_from_email(email)
-            if company:
-                return company
-    return UNKNOWN_COMPANY
 
 
 def _matches(pattern: re.Pattern[str], *texts: str | None) -> bool:
@@ -133,26 +126,28 @@ def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pa
     ):
         return EventReading(event.id, None, updated)
     assert event.start and event.end and event.start.dateTime and event.end.dateTime
-    people: dict[str, Person] = {}
-    for person in [event.organizer, *event.attendees]:
-        if person is None or not person.email or person.self or person.resource or person.responseStatus == "declined":
-            continue
-        email = normalise_email(person.email)
-        if email.endswith("calendar.google.com") or email == candidate.email:
-            continue
-        people.setdefault(email, Person(person.displayName or "", email))
-    interviewers = list(people.values())
+    addresses = [
+        Address(person.email, person.displayName or "", resource=person.resource)
+        for person in [event.organizer, *event.attendees]
+        if person is not None and person.email and not person.self and person.responseStatus != "declined"
+    ]
+    people = sort_people(addresses, exclude=[candidate.email])
     interview = Interview(
         interview_id="",
         source="google",
         source_ref=event.id,
         candidate_email=candidate.email,
         candidate_name=candidate.name,
-        company=_company(event.organizer.email if event.organizer else None, interviewers),
+        company=company_name(
+            title=event.summary,
+            emails=[a.email for a in addresses],
+            people=[a.name for a in addresses] + [candidate.name or ""],
+        ),
         title=event.summary or "Interview",
         start=_parse_time(event.start.dateTime),
         end=_parse_time(event.end.dateTime),
-        interviewers=tuple(interviewers),
+        interviewers=people.interviewers,
+        contacts=people.contacts,
         updated_at=updated,
     )
     return EventReading(event.id, interview, updated)
@@ -247,30 +242,30 @@ def read_microsoft_event(
         or not _matches(pattern, event.subject, event.bodyPreview, event.body.content if event.body else None)
     ):
         return EventReading(event.id, None, updated)
-    people: dict[str, Person] = {}
     organizer = event.organizer.emailAddress if event.organizer else None
-    candidates = [(organizer, None), *((a.emailAddress, a) for a in event.attendees)]
-    for address, attendee in candidates:
-        if address is None or not address.address:
-            continue
-        if attendee is not None and (attendee.type == "resource" or attendee.status.response == "declined"):
-            continue
-        email = normalise_email(address.address)
-        if email in mine:
-            continue
-        people.setdefault(email, Person(address.name or "", email))
-    interviewers = list(people.values())
+    listed = [(organizer, None), *((a.emailAddress, a) for a in event.attendees)]
+    addresses = [
+        Address(address.address, address.name or "", resource=attendee is not None and attendee.type == "resource")
+        for address, attendee in listed
+        if address is not None and address.address and (attendee is None or attendee.status.response != "declined")
+    ]
+    people = sort_people(addresses, exclude=mine)
     interview = Interview(
         interview_id="",
         source="microsoft",
         source_ref=event.id,
         candidate_email=candidate.email,
         candidate_name=candidate.name,
-        company=_company(organizer.address if organizer else None, interviewers),
+        company=company_name(
+            title=event.subject,
+            emails=[normalise_email(a.email) for a in addresses if normalise_email(a.email) not in mine],
+            people=[a.name for a in addresses] + [candidate.name or ""],
+        ),
         title=event.subject or "Interview",
         start=_microsoft_time(event.start),
         end=_microsoft_time(event.end),
-        interviewers=tuple(interviewers),
+        interviewers=people.interviewers,
+        contacts=people.contacts,
         updated_at=updated,
     )
     return EventReading(event.id, interview, updated)

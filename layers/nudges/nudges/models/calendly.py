@@ -17,7 +17,9 @@ from pydantic_core import PydanticCustomError
 
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_PEOPLE, MAX_REF, check_instant
-from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
+from nudges.domain.company_names import company_name
+from nudges.domain.interview import Interview, normalise_email
+from nudges.domain.people import Address, sort_people
 from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
@@ -84,8 +86,9 @@ INVITEE_EVENTS = ("invitee.created", "invitee.canceled")
 def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingChange | None:
     """The booking change a Calendly webhook describes; None for events that are not bookings.
 
-    The invitee is the candidate, the hosts are the interviewers, and the company is the first
-    host's email domain unless it is free mail. Each invitee URI is one booking: a reschedule
+    The invitee is the candidate, the hosts are the interviewers (unless nudges.domain.people
+    says they are contacts or machines), and the company is one the event's name names, else the
+    first host's email domain that is not free mail. Each invitee URI is one booking: a reschedule
     links the new invitee to the interview the old one made.
     """
     if webhook.event not in INVITEE_EVENTS:
@@ -98,12 +101,13 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
         if said is not None:
             check_instant(said, received_at, field)
     candidate_email = normalise_email(invitee.email)
-    interviewers: dict[str, Person] = {}
-    for host in event.event_memberships:
-        email = normalise_email(host.user_email)
-        if email != candidate_email:
-            interviewers.setdefault(email, Person(host.user_name or "", email))
-    company = next((c for c in (company_from_email(p.email) for p in interviewers.values()) if c), UNKNOWN_COMPANY)
+    hosts = event.event_memberships
+    people = sort_people((Address(h.user_email, h.user_name or "") for h in hosts), exclude=[candidate_email])
+    company = company_name(
+        title=event.name,
+        emails=[normalise_email(h.user_email) for h in hosts],
+        people=[invitee.name or "", *(h.user_name or "" for h in hosts)],
+    )
     interview = Interview(
         interview_id="",
         source=SOURCE,
@@ -114,7 +118,8 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
         title=event.name or "Interview",
         start=event.start_time.astimezone(UTC),
         end=event.end_time.astimezone(UTC),
-        interviewers=tuple(interviewers.values()),
+        interviewers=people.interviewers,
+        contacts=people.contacts,
         updated_at=webhook.created_at or invitee.updated_at or received_at,
     )
     if webhook.event == "invitee.created":

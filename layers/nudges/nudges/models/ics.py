@@ -40,7 +40,9 @@ import recurring_ical_events
 
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_REF, check_instant, check_people
-from nudges.domain.interview import UNKNOWN_COMPANY, Interview, Person, company_from_email, normalise_email
+from nudges.domain.company_names import company_name
+from nudges.domain.interview import Interview, normalise_email
+from nudges.domain.people import Address, sort_people
 from nudges.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ SOURCE = "ics"
 BOOKING_METHODS = {"REQUEST", "PUBLISH", "ADD"}
 # Rooms and equipment are invited too; nobody to research or thank there.
 NOT_PEOPLE = {"ROOM", "RESOURCE"}
+GROUP = "GROUP"
 _LINE_END = re.compile(rb"\r*\n|\r+(?!\n)")
 DEFAULT_LENGTH = timedelta(hours=1)
 CALENDAR_TYPES = {"text/calendar", "application/ics", "application/x-ics"}
@@ -170,8 +173,9 @@ def read_invite(
     """What an invite sent to ``candidate``'s inbox says: the changes, and the events ignored.
 
     The candidate is known from the inbox; the organizer and the other attendees (not the
-    candidate, not rooms or resources) are the interviewers; the company is the organizer's
-    domain unless it is free mail (then the first interviewer's that is not).
+    candidate) are the interviewers, contacts, machines or rooms as nudges.domain.people says;
+    the company is one the title names, else the organizer's domain unless it is free mail or a
+    machine's (no-reply@zoom.us), else the first other attendee's that tells one.
     """
     calendar = parse_calendar(data, charset)
     method = str(calendar.get("METHOD", "PUBLISH")).strip().upper()
@@ -205,27 +209,33 @@ def read_invite(
         if end is None or end <= start:
             end = start + (duration if isinstance(duration, timedelta) and duration > timedelta(0) else DEFAULT_LENGTH)
 
-        people: dict[str, Person] = {}
+        addresses: list[Address] = []
         organizer = event.get("ORGANIZER")
         organizer_email = _address(organizer) if organizer is not None else None
         if organizer_email:
-            people[organizer_email] = Person(_name(organizer), organizer_email)
+            addresses.append(Address(organizer_email, _name(organizer)))
         for attendee in _as_list(event.get("ATTENDEE")):
             address = _address(attendee)
             cutype = str(getattr(attendee, "params", {}).get("CUTYPE", "INDIVIDUAL")).upper()
-            if address and cutype not in NOT_PEOPLE:
-                people.setdefault(address, Person(_name(attendee), address))
+            if address:
+                addresses.append(
+                    Address(address, _name(attendee), resource=cutype in NOT_PEOPLE, group=cutype == GROUP)
+                )
         # The candidate may be invited at another address than the one registered; their name tells.
         own_name = (candidate.name or "").strip().lower()
-        interviewers = {
-            e: p
-            for e, p in people.items()
-            if e not in own
-            and not is_candidate_address(e)
-            and not (own_name and p.name.lower() == own_name and e != organizer_email)
-        }
-        company = company_from_email(organizer_email or "") or next(
-            (c for c in (company_from_email(e) for e in interviewers) if c), UNKNOWN_COMPANY
+        mine = [
+            a.email
+            for a in addresses
+            if a.email in own
+            or is_candidate_address(a.email)
+            or (own_name and a.name.lower() == own_name and a.email != organizer_email)
+        ]
+        people = sort_people(addresses, exclude=mine)
+        title = str(event.get("SUMMARY", "")).strip() or "Interview"
+        company = company_name(
+            title=title,
+            emails=[a.email for a in addresses if a.email not in mine],
+            people=[a.name for a in addresses] + [candidate.name or ""],
         )
         stamp = _decoded(event, "DTSTAMP") or _decoded(event, "LAST-MODIFIED")
         recurrence = _decoded(event, "RECURRENCE-ID")
@@ -241,10 +251,11 @@ def read_invite(
             candidate_email=normalise_email(candidate.email),
             candidate_name=candidate.name,
             company=company,
-            title=str(event.get("SUMMARY", "")).strip() or "Interview",
+            title=title,
             start=start,
             end=end,
-            interviewers=tuple(interviewers.values()),
+            interviewers=people.interviewers,
+            contacts=people.contacts,
             updated_at=_instant(stamp, UTC) if stamp is not None else received_at,
             provider_version=int(event.decoded("SEQUENCE")) if "SEQUENCE" in event else 0,
         )

@@ -5,21 +5,24 @@ claimed with a conditional write before anything is sent, each channel is record
 a conditional write on that claim) right after its send, and a channel already sent is never
 sent again, so a crash between two channels resends only what is missing.
 
-Calls per delivery: one BatchGetItem (nudge, owner, candidate), one for the suppression and the
-SMS opt-out, the claim, SNS's opt-out check (only when an SMS is about to go), then per channel
-its send and its record on the nudge item (the last record also marks the nudge sent).
+Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
+interviews (the application's rounds: who is new, the best-known names; a follow-up also reads
+its application), one for the suppression and the SMS opt-out, the claim, SNS's opt-out check
+(only when an SMS is about to go), then per channel its send and its record on the nudge item
+(the last record also marks the nudge sent).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from nudges import metrics
-from nudges.domain import messages
+from nudges import clock, metrics
+from nudges.domain import messages, people
 from nudges.domain.candidate import CHANNELS, phone_key
+from nudges.domain.company_names import company_display
 from nudges.domain.interview import everyone_met, normalise_email
 from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
@@ -49,7 +52,13 @@ class Delivery:
 
 
 class MessageComposer:
-    """What a nudge says right now, from what is stored right now."""
+    """What a nudge says right now, from what is stored right now.
+
+    Reads the nudge's owner and the candidate, then every round of the application: who is
+    new and who was met before, the best-known name of everyone (nudges.domain.people), whom a
+    follow-up or a rejection reply goes to, and the company as the interviews name it. The
+    words follow ``now``, the send time ("yesterday" for a thank-you sent the next morning).
+    """
 
     def __init__(
         self,
@@ -79,15 +88,22 @@ class MessageComposer:
             raise NotFound(composed, field="interview_id")
         return composed
 
-    def compose(self, owner_id: str, kind: str, *, preview: bool = False) -> tuple[Candidate, messages.Message] | str:
-        """The candidate and the message, or why there is nothing to send (the operator's preview)."""
-        if kind in APPLICATION_KINDS:
+    def compose(
+        self, owner_id: str, kind: str, *, preview: bool = False, now: datetime | None = None
+    ) -> tuple[Candidate, messages.Message] | str:
+        """The candidate and the message as it would read at ``now`` (default: now), or why there
+        is nothing to send. The owner is an application (``ap_...``) or an interview."""
+        interview: Interview | None = None
+        application: Application | None = None
+        if owner_id.startswith("ap_"):
             application = self._applications.get(owner_id)
-            candidate = self._candidates.by_email(application.candidate_email) if application else None
-            return self.message(kind, None, application, candidate, preview=preview)
-        found = self._interviews.get(owner_id)
-        candidate = self._candidates.by_email(found[0].candidate_email) if found else None
-        return self.message(kind, found[0] if found else None, None, candidate, preview=preview)
+            email = application.candidate_email if application else None
+        else:
+            found = self._interviews.get(owner_id)
+            interview = found[0] if found else None
+            email = interview.candidate_email if interview else None
+        candidate = self._candidates.by_email(email) if email else None
+        return self.message(kind, interview, application, candidate, now=now or clock.now(), preview=preview)
 
     def message(
         self,
@@ -96,55 +112,99 @@ class MessageComposer:
         application: Application | None,
         candidate: Candidate | None,
         *,
+        now: datetime,
         preview: bool = False,
+        sms_only: bool | None = None,
     ) -> tuple[Candidate, messages.Message] | str:
-        """The message from the nudge's owner and candidate as read, or why there is none."""
-        if kind in APPLICATION_KINDS:
-            wanted = APPLICATION_KINDS[kind]
-            if application is None or (application.outcome != wanted and not preview):
-                return (
-                    "the application has no offer" if wanted == "offer" else f"the application has no {wanted} outcome"
-                )
-            if candidate is None or candidate.email != normalise_email(application.candidate_email):
-                return "the candidate is no longer registered"
-            # Everyone met in the application, as the interviews say at send time.
-            met = [
-                i for i in self._interviews.for_email(candidate.email) if i.application_id == application.application_id
-            ]
-            link = self.unsubscribe_link(candidate.candidate_id)
-            if kind == "connect":
-                return candidate, messages.connect(
-                    candidate, application.company, everyone_met(met), unsubscribe_url=link
-                )
-            last = last_round(met)
-            if last is None:
-                return "the application has no interview to reply about"
-            return candidate, messages.rejection_reply(
-                candidate, application.company, last, reply_to(last), unsubscribe_url=link
-            )
-        if interview is None or (interview.status == "cancelled" and not preview):
-            return "the interview was cancelled"
-        if candidate is None or candidate.email != normalise_email(interview.candidate_email):
+        """The message from the nudge's owner and candidate as read, or why there is none.
+        ``sms_only``: email cannot reach the candidate (default: they have not chosen it)."""
+        if interview is None and application is None:
+            return "the interview was cancelled" if kind in ("research_prompt", "thank_you") else "nothing to send"
+        owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
+        if candidate is None or candidate.email != normalise_email(owner_email):
             return "the candidate is no longer registered"
-        link = self.unsubscribe_link(candidate.candidate_id)
-        if kind == "follow_up":
+        application_id = interview.application_id if interview else application.application_id  # type: ignore[union-attr]
+        on_interview = kind in ("research_prompt", "thank_you", "follow_up")
+        if on_interview and (interview is None or (interview.status == "cancelled" and not preview)):
+            return "the interview was cancelled"
+        if kind not in ("research_prompt", "thank_you") and application is None:
+            application = self._applications.get(application_id)
+        wanted = APPLICATION_KINDS.get(kind)
+        if wanted and (application is None or application.outcome != wanted) and not preview:
+            return "the application has no offer" if wanted == "offer" else f"the application has no {wanted} outcome"
+        every = [i for i in self._interviews.for_email(candidate.email) if i.application_id == application_id]
+        if interview is not None and all(i.interview_id != interview.interview_id for i in every):
+            every.append(interview)
+        rounds = sorted((i for i in every if i.status != "cancelled"), key=lambda i: (i.start, i.interview_id))
+        if kind in ("follow_up", "rejection_reply", "connect") and not rounds:
+            return "the application has no interview to reply about"
+        if kind == "follow_up" and interview is not None:
             # Read again at send time (two rounds planned at once may both have planned one): only
             # the application's last round follows up, and only while no outcome has arrived.
-            rounds = application_rounds(interview, self._interviews.for_email(candidate.email))
-            last = last_round(rounds)
+            last = last_round(application_rounds(interview, every))
             if last is not None and last.interview_id != interview.interview_id:
                 return "a later interview was booked: it plans its own follow-up"
-            known = self._applications.get(interview.application_id)
-            if known is not None and ended_before(known.outcome, known.outcome_at, interview) and not preview:
-                return f"the application ended: {known.outcome}"
-            return candidate, messages.follow_up(candidate, interview, reply_to(interview), unsubscribe_url=link)
-        if kind == "research_prompt":
-            # From round 2 on: who is new here, and whom the candidate met in an earlier round.
-            people = round_people(interview, self._interviews.for_email(candidate.email))
-            return candidate, messages.research_prompt(
-                candidate, interview, unsubscribe_url=link, met_before=people.met_before
+            ended = application is not None and ended_before(application.outcome, application.outcome_at, interview)
+            if ended and not preview:
+                return f"the application ended: {application.outcome}"  # type: ignore[union-attr]
+        context = self._context(kind, candidate, interview, application, every, rounds, now)
+        if sms_only is not None:
+            context = replace(context, sms_only=sms_only)
+        return candidate, messages.compose(kind, context)
+
+    def _context(
+        self,
+        kind: str,
+        candidate: Candidate,
+        interview: Interview | None,
+        application: Application | None,
+        every: list[Interview],
+        rounds: list[Interview],
+        now: datetime,
+    ) -> messages.Context:
+        names = people.best_names(every)
+
+        def sorted_people(round_: Interview) -> people.People:
+            # Stored before "who is a person" was one rule, a role mailbox may sit among the
+            # interviewers: sorted again here, so it is never greeted.
+            listed = [people.Address(p.email, p.name) for p in (*round_.interviewers, *round_.contacts)]
+            found = people.sort_people(listed, exclude=[candidate.email])
+            return people.People(people.named(found.interviewers, names), people.named(found.contacts, names))
+
+        # A follow-up is about its own round (the last, checked above); a rejection reply and a
+        # connect nudge about the application's last round.
+        about = interview if kind in ("research_prompt", "thank_you", "follow_up") else last_round(rounds)
+        about = about or interview
+        assert about is not None
+        this = sorted_people(about)
+        earlier = {normalise_email(p.email) for p in round_people(about, every).met_before}
+        everyone = people.named(
+            [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
+            names,
+        )
+        addressee, addressee_is_contact = None, False
+        if kind in ("follow_up", "rejection_reply"):
+            # The contact who arranged the interviews (the latest round that names one), else the
+            # round's organizer (rounds.reply_to).
+            arranged_by = next(
+                (sorted_people(r).contacts[0] for r in reversed(rounds) if sorted_people(r).contacts), None
             )
-        return candidate, messages.thank_you(candidate, interview, unsubscribe_url=link)
+            addressee = reply_to(replace(about, interviewers=this.interviewers), arranged_by)
+            addressee_is_contact = arranged_by is not None
+        company = about.company if about else (application.company if application else None)
+        return messages.Context(
+            candidate=candidate,
+            now=now,
+            company=company_display(company),
+            interview=about,
+            interviewers=this.interviewers,
+            met_before=tuple(p for p in this.interviewers if normalise_email(p.email) in earlier),
+            everyone=everyone,
+            addressee=addressee,
+            addressee_is_contact=addressee_is_contact,
+            sms_only="email" not in candidate.reachable_channels(),
+            unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
+        )
 
 
 class SendService:
@@ -172,13 +232,20 @@ class SendService:
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
         if nudge.due_at != delivery.due_at:
             return "not sent: the nudge was moved since this delivery was planned"
-        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate)
+        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate, now=now)
         if isinstance(composed, str):
             self._nudges.set_status(nudge, "skipped", composed)
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
         allowed, refused = self._channels(candidate)
+        if "email" not in allowed and "email" in candidate.reachable_channels():
+            # Email is suppressed (a bounce, a complaint): the SMS must not point to it.
+            composed = self._composer.message(
+                nudge.kind, view.interview, view.application, candidate, now=now, sms_only=True
+            )
+            if not isinstance(composed, str):
+                message = composed[1]
         # One claim for the nudge covers its channels; the item it returns says which of them a
         # delivery that crashed mid-way already sent, so only what is missing goes out.
         claim = self._nudges.claim_send(nudge, now, SEND_LEASE)

@@ -1,0 +1,358 @@
+"""Writes docs/messages.md, the message book: every kind, channel and locale for a fixed set of
+scenarios, rendered by the service's own MessageComposer (``make messages``).
+
+Each scenario's interviews are read from the payload a provider would send (an .ics invite, a
+Cal.com booking) by the service's own models, kept in a store in memory, and composed at the
+moment the nudge would go out. It is how a reader reviews the words: a test fails when the
+committed book differs from what the code says. ``--check`` writes nothing and exits 1 then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "messages.md"
+LAYER = str(ROOT / "layers" / "nudges")
+if LAYER not in sys.path:
+    sys.path.insert(0, LAYER)
+
+from nudges.domain.candidate import Candidate  # noqa: E402
+from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
+from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
+from nudges.domain.records import Application  # noqa: E402
+from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
+from nudges.models.ics import invite_changes  # noqa: E402
+from nudges.services.sending import MessageComposer  # noqa: E402
+
+LOCALES = (("en-GB", "Europe/London"), ("en-US", "America/New_York"))
+UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/<token>"
+
+
+class BookStore:
+    """The few reads the composer makes (its Interviews, Applications and Candidates ports), from memory."""
+
+    def __init__(self) -> None:
+        self.candidates: dict[str, Candidate] = {}
+        self.interviews: dict[str, Interview] = {}
+        self.applications: dict[str, Application] = {}
+
+    def interview(self, interview_id: str) -> tuple[Interview, int] | None:
+        found = self.interviews.get(interview_id)
+        return (found, 1) if found else None
+
+    def for_email(self, email: str) -> list[Interview]:
+        return [i for i in self.interviews.values() if i.candidate_email == normalise_email(email)]
+
+    def by_email(self, email: str) -> Candidate | None:
+        return self.candidates.get(normalise_email(email))
+
+    def composer(self) -> MessageComposer:
+        interviews = SimpleNamespace(get=self.interview, for_email=self.for_email)
+        applications = SimpleNamespace(get=self.applications.get)
+        candidates = SimpleNamespace(by_email=self.by_email)
+        return MessageComposer(interviews, applications, candidates, lambda _id: UNSUBSCRIBE)  # type: ignore[arg-type]
+
+
+@dataclass
+class Scenario:
+    title: str
+    about: str
+    interviews: list[Interview]
+    sends: list[tuple[str, datetime]]  # (kind, when it goes out), about the last interview
+    channels: tuple[str, ...] = ("email", "sms")
+    outcome: str | None = None
+
+
+def _ics(uid: str, start: str, end: str, summary: str, *people: str) -> bytes:
+    lines = ["BEGIN:VCALENDAR", "METHOD:REQUEST", "BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261201T090000Z"]
+    lines += [f"DTSTART:{start}", f"DTEND:{end}", f"SUMMARY:{summary}", *people, "END:VEVENT", "END:VCALENDAR", ""]
+    return "\r\n".join(lines).encode()
+
+
+def _from_ics(candidate: Candidate, data: bytes) -> Interview:
+    [change] = invite_changes(data, candidate, datetime(2026, 12, 1, 9, tzinfo=UTC))
+    told = change.interview
+    return replace(told, interview_id=interview_id_for(told.source, told.source_ref))
+
+
+def _from_calcom(payload: dict[str, Any]) -> Interview:
+    change = booking_change(CalcomWebhook.model_validate({"triggerEvent": "BOOKING_CREATED", "payload": payload}), NOW)
+    assert change is not None
+    told = change.interview
+    return replace(told, interview_id=interview_id_for(told.source, told.source_ref))
+
+
+NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+def _calcom(
+    uid: str, title: str, start: str, end: str, organizer: dict, candidate: Candidate, **more: Any
+) -> Interview:
+    payload = {
+        "uid": uid,
+        "title": title,
+        "startTime": start,
+        "endTime": end,
+        "organizer": organizer,
+        "attendees": [{"name": candidate.name, "email": candidate.email}],
+        **more,
+    }
+    return _from_calcom(payload)
+
+
+def scenarios(candidate: Candidate) -> list[Scenario]:
+    """The book's scenarios for ``candidate`` (times in UTC; each is read in the candidate's zone)."""
+    one = _calcom(
+        "book-1",
+        "Technical interview: Robotics software engineer",
+        "2026-12-03T14:00:00Z",
+        "2026-12-03T15:00:00Z",
+        {"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"},
+        candidate,
+    )
+    panel_people = (
+        "ORGANIZER;CN=Globex Recruiting:mailto:recruiting@globex.com",
+        f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
+        "ATTENDEE;CN=José García:mailto:jose.garcia@globex.com",
+        "ATTENDEE;CN=priya.r:mailto:priya.r@globex.com",
+        "ATTENDEE;CN=王伟:mailto:wang.wei@globex.com",
+        "ATTENDEE;CUTYPE=ROOM;CN=Room 4.02:mailto:room-402@globex.com",
+    )
+    panel = _from_ics(
+        candidate, _ics("panel-1", "20261208T140000Z", "20261208T153000Z", "Panel interview", *panel_people)
+    )
+    round_two = _from_ics(
+        candidate,
+        _ics(
+            "panel-2",
+            "20261215T100000Z",
+            "20261215T110000Z",
+            "Final interview",
+            "ORGANIZER;CN=Globex Recruiting:mailto:recruiting@globex.com",
+            f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
+            "ATTENDEE;CN=José García:mailto:jose.garcia@globex.com",
+            "ATTENDEE:mailto:wang.wei@globex.com",
+            "ATTENDEE;CN=Lee Chan:mailto:lee.chan@globex.com",
+        ),
+    )
+    late = _calcom(
+        "book-late",
+        "Engineering manager interview",
+        "2026-12-03T19:30:00Z",
+        "2026-12-03T20:30:00Z",
+        {"name": "Sam Roe", "email": "sam.roe@initech.com"},
+        candidate,
+    )
+    non_gsm = _calcom(
+        "yandex-1",
+        "Собеседование",
+        "2026-12-10T09:00:00Z",
+        "2026-12-10T10:00:00Z",
+        {"name": "Zoë Łukasiewicz", "email": "zoe@yandex-team.ru"},
+        candidate,
+        team={
+            "name": "Яндекс",
+            "members": [
+                {"name": "王伟", "email": "wang.wei@yandex-team.ru"},
+                {"name": "Ivan Petrov", "email": "ivan.petrov@yandex-team.ru"},
+            ],
+        },
+    )
+    free_mail = _calcom(
+        "book-free",
+        "Founder chat - Lumen Labs",
+        "2026-12-04T15:00:00Z",
+        "2026-12-04T15:45:00Z",
+        {"name": "Ben Carter", "email": "ben.carter@gmail.com"},
+        candidate,
+    )
+    nameless = _calcom(
+        "book-anon",
+        "30 Min Meeting between Ben Carter and " + (candidate.name or ""),
+        "2026-12-04T15:00:00Z",
+        "2026-12-04T15:30:00Z",
+        {"name": "Ben Carter", "email": "ben.carter@gmail.com"},
+        candidate,
+    )
+    return [
+        Scenario(
+            "One interviewer",
+            "A Cal.com booking with Jane Doe of Acme Robotics; offer two days later.",
+            [one],
+            [
+                ("research_prompt", one.start - timedelta(hours=48)),
+                ("thank_you", one.end + timedelta(hours=1)),
+                ("connect", one.end + timedelta(days=2)),
+            ],
+            outcome="offer",
+        ),
+        Scenario(
+            "A panel of three, a role mailbox and a room",
+            "An invite from recruiting@globex.com to José García, priya.r (no name but the address), 王伟 "
+            "and Room 4.02. The role mailbox and the room are nobody to research, greet or thank.",
+            [panel],
+            [("research_prompt", panel.start - timedelta(hours=48)), ("thank_you", panel.end + timedelta(hours=1))],
+        ),
+        Scenario(
+            "A second round",
+            "A week after the panel: José again, 王伟 now only by address, and Lee Chan, new. An offer follows.",
+            [panel, round_two],
+            [
+                ("research_prompt", round_two.start - timedelta(hours=48)),
+                ("thank_you", round_two.end + timedelta(hours=1)),
+                ("connect", round_two.end + timedelta(days=1)),
+            ],
+            outcome="offer",
+        ),
+        Scenario(
+            "SMS only",
+            "The one-interviewer booking for a candidate who takes texts only: each SMS carries the advice.",
+            [one],
+            [
+                ("research_prompt", one.start - timedelta(hours=48)),
+                ("thank_you", one.end + timedelta(hours=1)),
+                ("connect", one.end + timedelta(days=2)),
+            ],
+            channels=("sms",),
+            outcome="offer",
+        ),
+        Scenario(
+            "A thank-you deferred to the next morning",
+            "The interview ends at 20:30 in London; quiet hours (21:00 to 08:00) hold the thank-you until the "
+            "next morning. In New York it ends at 15:30 and the thank-you goes the same afternoon.",
+            [late],
+            [("thank_you", late.end + timedelta(hours=1))],
+        ),
+        Scenario(
+            "Names and a company outside GSM-7",
+            "A Cal.com team booking by Яндекс, with Zoë Łukasiewicz, 王伟 and Ivan Petrov: the SMS goes as UCS-2 "
+            "and still fits two segments.",
+            [non_gsm],
+            [
+                ("research_prompt", non_gsm.start - timedelta(hours=48)),
+                ("thank_you", non_gsm.end + timedelta(hours=1)),
+            ],
+        ),
+        Scenario(
+            "A free-mail organizer",
+            'Ben Carter books from gmail.com; the title "Founder chat - Lumen Labs" names the company.',
+            [free_mail],
+            [
+                ("research_prompt", free_mail.start - timedelta(hours=30)),
+                ("thank_you", free_mail.end + timedelta(hours=1)),
+            ],
+        ),
+        Scenario(
+            "No company anywhere",
+            "A gmail.com organizer and Cal.com's default title: the messages phrase around the company.",
+            [nameless],
+            [
+                ("research_prompt", nameless.start - timedelta(hours=48)),
+                ("thank_you", nameless.end + timedelta(hours=1)),
+            ],
+        ),
+        Scenario(
+            "A rejection",
+            "Globex says no after the panel: a gracious reply instead of the pending thank-you.",
+            [panel],
+            [("rejection_reply", panel.end + timedelta(days=3, hours=1))],
+            outcome="rejected",
+        ),
+        Scenario(
+            "A follow-up after a week of silence",
+            "No outcome seven days after the Acme Robotics interview.",
+            [one],
+            [("follow_up", one.end + timedelta(days=7, hours=-5))],
+        ),
+    ]
+
+
+def _candidate(locale: str, zone: str, channels: tuple[str, ...]) -> Candidate:
+    return Candidate(
+        candidate_id="c_book",
+        email="ada@example.org",
+        timezone=zone,
+        channels=channels,  # type: ignore[arg-type]
+        created_at=NOW,
+        ics_inbox_token="tok",
+        phone="+447700900123",
+        name="Ada Lovelace",
+        locale=locale,
+    )
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"    {line}".rstrip() for line in text.rstrip("\n").splitlines())
+
+
+def render() -> str:
+    out = [
+        "# The message book",
+        "",
+        "Every message the service sends, for a fixed set of scenarios, in each locale and on each",
+        "channel, as the candidate receives it. Written by `make messages` (scripts/messages.py) with",
+        "the service's own composer (nudges.services.sending.MessageComposer) from interviews read by",
+        "its own models; a test fails when this file differs from what the code says. The words live",
+        "in `layers/nudges/nudges/templates/<locale>/`.",
+        "",
+        "Each SMS is shown with its length and encoding: two segments are 306 GSM-7 characters, or",
+        "134 UCS-2 characters when a name or a company needs it.",
+        "",
+    ]
+    from nudges.domain import messages
+
+    for index, _scenario in enumerate(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms"))), 1):
+        out += [f"## {index}. {_scenario.title}", "", _scenario.about, ""]
+        for locale, zone in LOCALES:
+            candidate = _candidate(locale, zone, _scenario.channels)
+            scenario = scenarios(candidate)[index - 1]
+            store = BookStore()
+            store.candidates[candidate.email] = candidate
+            for interview in scenario.interviews:
+                store.interviews[interview.interview_id] = interview
+            last = scenario.interviews[-1]
+            if scenario.outcome:
+                store.applications[last.application_id] = Application(
+                    last.application_id, candidate.email, last.company, scenario.outcome, NOW, last.interview_id
+                )
+            composer = store.composer()
+            for kind, due in scenario.sends:
+                at = deliverable_at(due, candidate.zone, NudgeTimings())  # quiet hours, as the planner
+                if kind == "follow_up":  # at 10:00 on that day in the candidate's zone
+                    day = due.astimezone(candidate.zone).date()
+                    at = datetime.combine(day, time(10, 0), tzinfo=candidate.zone).astimezone(UTC)
+                owner = last.application_id if kind == "connect" else last.interview_id
+                composed = composer.compose(owner, kind, now=at)
+                assert not isinstance(composed, str), composed
+                _, message = composed
+                local = at.astimezone(candidate.zone)
+                out += [f"### {kind}, {locale}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
+                if "email" in candidate.channels:
+                    out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
+                encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
+                size = f"{messages.sms_length(message.sms)}/{messages.sms_limit(message.sms)} {encoding}"
+                out += [f"SMS ({size}):", "", _quote(message.sms), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if docs/messages.md is stale")
+    args = parser.parse_args()
+    book = render()
+    if args.check:
+        return 0 if OUTPUT.exists() and OUTPUT.read_text(encoding="utf-8") == book else 1
+    OUTPUT.write_text(book, encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({book.count(chr(10))} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
