@@ -17,11 +17,14 @@ export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
 .PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi messages FORCE
 
-$(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt
+# The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
+# nudges_cli package, editable, so it runs the checked-out code).
+$(VENV)/.installed: requirements-dev.txt layers/nudges/requirements.txt pyproject.toml
 	@py="$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" || exit 1; \
 	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
 # SAM CLI pins its own boto3, so it lives in a venv of its own.
@@ -129,14 +132,18 @@ messages: $(VENV)/.installed
 openapi: $(VENV)/.installed
 	$(PY) scripts/openapi.py
 
-# Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint).
+# Dead letters back to work: STACK=<stack name> (set AWS_ENDPOINT_URL for a local endpoint). The
+# region is yours (AWS_REGION, your profile), never this Makefile's local default.
+REGION_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION)
 STACK ?= interview-nudges
 redrive: $(VENV)/.installed
-	$(PY) scripts/redrive.py --stack $(STACK)
+	$(REGION_ENV) $(PY) scripts/redrive.py --stack $(STACK)
 
 # sam build, then sam deploy with samconfig.toml, asking only for what has no default:
 #   make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=...] [INBOX_DOMAIN=...] [PUBLIC_BASE_URL=...]
+#               [SENDER_IDENTITY_EXISTS=yes] [SENDER_NAME=...] [OPERATOR_NAME=...] [SUPPORT_EMAIL=...]
 #               [PARAMS='Key=Value ...'] [STACK=...] [REGION=...] [CONFIG_ENV=...] [DEPLOY_ARGS=...]
+# It runs the SAM CLI of .venv-sam ($(SAM), installed by make): `sam` itself need not be on PATH.
 # Parameters and AWS access are checked before the build (scripts/deploy.py); the region comes from
 # REGION, AWS_REGION / AWS_DEFAULT_REGION or your profile, never from this Makefile's local default.
 DEPLOY_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION) STACK='$(if $(filter command line environment,$(origin STACK)),$(STACK))'

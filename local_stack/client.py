@@ -78,6 +78,9 @@ def calcom_booking(
     return body
 
 
+# What the operator of the stories tells registration about SMS consent.
+STORY_SMS_CONSENT = {"obtained_at": "2026-01-05T09:00:00Z", "method": "sign-up form, SMS box ticked"}
+
 # The interviewer of the stories: an organiser at a company domain (not free mail).
 JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
 
@@ -114,6 +117,13 @@ class LocalClient:
 
     # -- operator
     def register(self, **candidate: Any) -> Reply:
+        """``POST /candidates``. The operator of the stories collected SMS consent on their own
+        sign-up form, so a candidate with a phone is registered with ``sms_consent`` unless the
+        caller says otherwise (``sms_consent=None``: the welcome SMS then asks for a YES)."""
+        if "phone" in candidate and "sms_consent" not in candidate:
+            candidate["sms_consent"] = STORY_SMS_CONSENT
+        if candidate.get("sms_consent", ...) is None:
+            del candidate["sms_consent"]
         return self.request("POST", "/candidates", candidate)
 
     def interviews(self, candidate_id: str) -> list[dict[str, Any]]:

@@ -171,6 +171,8 @@ class _Handler(BaseHTTPRequestHandler):
             print(f"[local-stack] {route.function.name} failed:", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
             return json_response(500, {"message": "Internal Server Error"})
+        finally:
+            stack.notify_deliveries()  # what SES would publish for any email the request sent
         try:
             return apigw.map_response(result)
         except (TypeError, ValueError, KeyError):
@@ -229,13 +231,18 @@ class _Handler(BaseHTTPRequestHandler):
                 return json_response(202, {"delivered": True})
             if route == ("POST", "/_local/email-event"):
                 payload = _json_object(body)
-                kind, address = payload.get("type"), payload.get("to")
+                kind, address, message_id = payload.get("type"), payload.get("to"), payload.get("message_id")
                 if kind not in ("bounce", "complaint"):
                     raise _BadRequest("'type' must be bounce or complaint")
-                if not isinstance(address, str) or "@" not in address:
+                if message_id is not None and (not isinstance(message_id, str) or not message_id):
+                    raise _BadRequest("'message_id' must be the SES MessageId of an email the stack sent")
+                if message_id is None and (not isinstance(address, str) or "@" not in address):
                     raise _BadRequest("'to' must be the email address that bounced or complained")
-                stack.email_event(kind, address)
-                return json_response(202, {"delivered": True})
+                try:
+                    sent = stack.email_event(kind, address if isinstance(address, str) else None, message_id)
+                except LookupError as exc:
+                    return json_response(404, {"message": str(exc)})
+                return json_response(202, {"delivered": True, "message_id": sent})
         except _BadRequest as exc:
             return json_response(400, {"message": str(exc)})
         return json_response(404, {"message": "Not Found"})

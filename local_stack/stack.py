@@ -14,12 +14,14 @@ import json
 import os
 import sys
 import threading
+import traceback
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import mail, outbox, topics
+from . import mail, outbox, ses_events, topics
 from .apigw import Route, make_route
 from .clock import VirtualClock
 from .docs import Docs
@@ -65,6 +67,8 @@ PROVIDER_URL_VARIABLES = (
     "GOOGLE_TOKEN_URL",
     "GRAPH_API_BASE_URL",
     "MS_TOKEN_URL",
+    "GOOGLE_AUTH_URL",
+    "MS_AUTH_URL",
     "LEVER_API_BASE_URL",
     "GREENHOUSE_API_BASE_URL",
     "GOOGLE_AUTH_URL",
@@ -186,6 +190,7 @@ class LocalStack:
         self._thread: threading.Thread | None = None
         self._saved_env: dict[str, str | None] = {}
         self._control_lock = threading.Lock()
+        self._delivery_lock = threading.RLock()
         self._clock_module: Any = None
         self._previous_clock_source: Any = None
         self._added_layer_paths: list[Path] = []  # put on sys.path by this stack, taken off at stop
@@ -244,6 +249,8 @@ class LocalStack:
         self._server = StackServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
 
+        self.ses_events = ses_events.SesEvents(self.aws, embedded=self._moto is not None)
+        self.ses_events.start()
         self.runtime = self._build_runtime(region)
         self.docs = Docs(self.runtime)
         self._install_clock()
@@ -476,6 +483,7 @@ class LocalStack:
             finally:
                 self.drainer.release(to_release)
                 self.scheduler.end_call(instant)
+                self._notify_deliveries()
             return {"now": now.isoformat(), "fired": fired}
 
     def outbox(self) -> list[dict[str, Any]]:
@@ -493,21 +501,63 @@ class LocalStack:
                 return name, "GSI1"
         return first, "GSI1"
 
-    def email_event(self, kind: str, address: str) -> None:
-        """A bounce or complaint, published as SES publishes it to each configuration set's topic."""
+    def _ses_topics(self, kind: str) -> list[str]:
+        """The topics the template's configuration sets publish SES events of this kind to."""
         targets = []
         for logical_id in self.template.of_type("AWS::SES::ConfigurationSetEventDestination"):
             destination = self.template.resolve(self.template.properties(logical_id)["EventDestination"])
             if kind in destination.get("MatchingEventTypes", []) and "SnsDestination" in destination:
                 targets.append(str(destination["SnsDestination"]["TopicARN"]))
+        return targets
+
+    def _publish_ses_event(self, topics_: list[str], message: dict[str, Any]) -> None:
+        for topic in topics_:
+            topics.publish_and_deliver(
+                self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now()
+            )
+
+    def notify_deliveries(self) -> None:
+        """The Delivery event of every email sent since the last call, as SES publishes it.
+
+        Under a lock of its own, not the controls' one: a function a clock move runs may call
+        the stack's HTTP routes back (Graph validating a subscription), and each route ends here."""
+        try:
+            self._notify_deliveries()
+        except Exception:
+            print("[local-stack] reading the SES sends for their Delivery events failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+
+    def _notify_deliveries(self) -> None:
+        with self._delivery_lock:
+            self._publish_deliveries()
+
+    def _publish_deliveries(self) -> None:
+        sent = self.ses_events.undelivered()
+        targets = self._ses_topics("delivery") if sent else []
+        for email in sent if targets else []:
+            try:
+                self._publish_ses_event(targets, ses_events.notification("delivery", email, self.clock.now()))
+            except Exception:
+                # SNS invokes asynchronously: a failing subscriber never fails the sender.
+                print(f"[local-stack] Delivery event for {email.message_id} failed:", file=sys.stderr)
+                traceback.print_exc(file=sys.stderr)
+
+    def email_event(self, kind: str, address: str | None, message_id: str | None = None) -> str:
+        """A bounce or complaint for one email (by SES MessageId, else the address's latest),
+        published as SES publishes it to each configuration set's topic; returns the MessageId."""
+        targets = self._ses_topics(kind)
         if not targets:
             raise RuntimeError(f"no configuration set in the template sends {kind} events to a topic")
-        message = topics.ses_event(kind, address, self.clock.now())
         with self._control_lock:
-            for topic in targets:
-                topics.publish_and_deliver(
-                    self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now()
-                )
+            self._notify_deliveries()  # SES delivers before anything bounces back
+            email = self.ses_events.find(message_id, address)
+            if email is None and message_id:
+                raise LookupError(f"no email with SES MessageId {message_id} was sent")
+            if email is None:  # never emailed by the stack: the address alone, as before
+                email = ses_events.SentEmail(str(uuid.uuid4()), (str(address),), "nudges@example.com")
+            recipient = address if address and address.lower() in (a.lower() for a in email.to) else None
+            self._publish_ses_event(targets, ses_events.notification(kind, email, self.clock.now(), recipient))
+            return email.message_id
 
     def inbound_sms(self, sender: str, body: str) -> None:
         if not self.topic_subscribers:
@@ -519,6 +569,7 @@ class LocalStack:
         message = topics.two_way_sms(sender, body, self.account_id)
         with self._control_lock:
             topics.publish_and_deliver(self.aws, topic, self.topic_subscribers[topic], message, self.clock.now())
+            self._notify_deliveries()
 
     def inbound_email(self, raw: bytes, recipients: list[str] | None = None) -> dict[str, Any]:
         """Receive a raw MIME message as SES would: the first receipt rule that accepts a recipient
@@ -537,5 +588,6 @@ class LocalStack:
                     )
                     subscribers = self.topic_subscribers.get(rule.topic_arn, [])
                     topics.publish_and_deliver(self.aws, rule.topic_arn, subscribers, notification, self.clock.now())
+                self._notify_deliveries()
             return {"rule": rule.name, "recipients": accepted, "object_key": rule.prefix + message_id}
         raise LookupError(f"no receipt rule accepts {', '.join(recipients) or 'a message without recipients'}")

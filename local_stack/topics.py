@@ -1,11 +1,10 @@
-"""SNS → Lambda: delivers inbound two-way SMS and SES bounce/complaint events to the functions
+"""SNS → Lambda: delivers inbound two-way SMS and SES events (ses_events.py) to the functions
 subscribed to a topic."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from .async_invoke import invoke_async
@@ -29,44 +28,6 @@ def two_way_sms(origination: str, body: str, account_id: str) -> dict[str, Any]:
         "inboundMessageId": str(uuid.uuid4()),
         "previousPublishedMessageId": str(uuid.uuid4()),
     }
-
-
-def ses_event(kind: str, address: str, now: datetime) -> dict[str, Any]:
-    """An SES event-publishing notification (configuration set → SNS) for one recipient."""
-    stamp = now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    mail = {
-        "timestamp": stamp,
-        "messageId": str(uuid.uuid4()),
-        "destination": [address],
-        "source": "nudges@example.com",
-    }
-    if kind == "bounce":
-        detail = {
-            "bounce": {
-                "bounceType": "Permanent",
-                "bounceSubType": "General",
-                "bouncedRecipients": [
-                    {
-                        "emailAddress": address,
-                        "action": "failed",
-                        "status": "5.1.1",
-                        "diagnosticCode": "smtp; 550 5.1.1 user unknown",
-                    }
-                ],
-                "timestamp": stamp,
-                "feedbackId": str(uuid.uuid4()),
-            }
-        }
-        return {"eventType": "Bounce", **detail, "mail": mail}
-    detail = {
-        "complaint": {
-            "complainedRecipients": [{"emailAddress": address}],
-            "timestamp": stamp,
-            "feedbackId": str(uuid.uuid4()),
-            "complaintFeedbackType": "abuse",
-        }
-    }
-    return {"eventType": "Complaint", **detail, "mail": mail}
 
 
 def sns_event(

@@ -529,6 +529,7 @@ class Driver:
         self.counter.phase = p["register"]
         for email in emails:
             self.register(email)
+        self.clock(base)  # each candidate's welcome goes now: registering, not the lifecycle, pays for it
         self.counter.phase = p["booking"]
         ids = [self.book(email, f"life-{label}-{i}", start, base) for i, email in enumerate(emails)]
         self.counter.phase = p["research_prompt"]
@@ -717,7 +718,9 @@ def per_interview(run: dict[str, Any], phases: list[str]) -> dict[str, Any]:
         "calls": {op: c / n for op, c in sorted(calls.items())},
         "lifecycle_calls": sum(counter.total(lifecycle).values()) / n,
         "register_calls": sum(counter.total([p for p in phases if p.endswith(":register")]).values()) / n,
-        "messages": sum(c for op, c in calls.items() if op in ("sesv2:SendEmail", "sns:Publish")) / n,
+        # The lifecycle's messages (the welcome, one per candidate, goes with registering).
+        "messages": sum(c for op, c in counter.total(lifecycle).items() if op in ("sesv2:SendEmail", "sns:Publish"))
+        / n,
         "emails": calls.get("sesv2:SendEmail", 0) / n,
         "sms": calls.get("sns:Publish", 0) / n,
         "wru": sum(counter.wru[p] for p in phases) / n,

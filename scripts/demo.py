@@ -73,7 +73,10 @@ def main() -> int:
             channels=["email", "sms"],
         )
         assert candidate.status == 201, candidate
-        say(f"   POST /candidates -> {candidate.status} {candidate.body['candidate_id']}\n")
+        say(f"   POST /candidates -> {candidate.status} {candidate.body['candidate_id']}")
+        client.set_clock(now)  # the welcome goes at once
+        seen = show_new(client, 0)
+        say()
 
         say("2. Cal.com: Jane Doe (acme-robotics.com) books Ada for Thursday 14:00-15:00")
         start = now.replace(hour=14) + timedelta(days=3)
@@ -95,7 +98,6 @@ def main() -> int:
             say(f"   planned: {nudge['kind']:<15} {local(nudge['due_at'])}")
         say()
 
-        seen = 0
         say("3. The clock moves to 48 h before the interview")
         client.set_clock(start - timedelta(hours=48))
         seen = show_new(client, seen)
@@ -121,11 +123,11 @@ def main() -> int:
             for nudge in interview["nudges"]:
                 say(f"    {nudge['kind']:<15} {nudge['status']:<9} {local(nudge['due_at'])}")
         kinds = [m["kind"] for m in client.outbox()]
-        expected = ["research_prompt"] * 2 + ["thank_you"] * 2 + ["connect"] * 2
+        expected = ["welcome"] * 2 + ["research_prompt"] * 2 + ["thank_you"] * 2 + ["connect"] * 2
         if kinds != expected:
             say(f"\nUnexpected messages: {kinds}")
             return 1
-        say("\nThe whole story ran: 6 messages, each once, on email and SMS.")
+        say("\nThe whole story ran: 8 messages, each once, on email and SMS.")
         return 0
     finally:
         stack.stop()

@@ -9,11 +9,17 @@ Values are checked against the template's AllowedPattern / AllowedValues / MinVa
 
     make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=ops@yourdomain.com]
                 [INBOX_DOMAIN=inbox.yourdomain.com] [PUBLIC_BASE_URL=https://...]
+                [SENDER_IDENTITY_EXISTS=yes] [SENDER_NAME="Acme Careers"] [OPERATOR_NAME="Acme Careers"]
+                [SUPPORT_EMAIL=help@yourdomain.com]
                 [PARAMS='LeverOfferStage="Offer extended" DataRetentionDays=90']
                 [STACK=interview-nudges] [REGION=eu-west-2] [CONFIG_ENV=default]
                 [DEPLOY_ARGS=--no-confirm-changeset]
 
-``--check`` only checks (make runs it before ``sam build``); ``--dry-run`` prints the command.
+``--check`` only checks (make runs it before ``sam build``); ``--dry-run`` prints the exact
+``sam deploy`` command and asks AWS nothing (it works offline, without credentials). A first
+deploy stops early when SenderEmail (or its domain) is already an SES identity in the region
+(``SENDER_IDENTITY_EXISTS=yes`` uses it), or when InboxDomain is set in a region where SES does
+not receive email.
 """
 
 from __future__ import annotations
@@ -39,11 +45,33 @@ MAKE_VARIABLES = {
     "ALARM_EMAIL": "AlarmEmail",
     "INBOX_DOMAIN": "InboxDomain",
     "PUBLIC_BASE_URL": "PublicBaseUrl",
+    "SENDER_IDENTITY_EXISTS": "SenderIdentityExists",
+    "SENDER_NAME": "SenderName",
+    "OPERATOR_NAME": "OperatorName",
+    "SUPPORT_EMAIL": "SupportEmail",
 }
+# The regions where SES receives email (the .ics inbox by email, InboxDomain): us-east-1, us-west-2
+# and eu-west-1, then seven more from September 2023 (AWS What's New, "Amazon SES email receiving
+# in 7 new regions"). When AWS adds one, SES_RECEIVING_REGIONS="a b ..." overrides this list.
+SES_RECEIVING_REGIONS = (
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-central-1",
+    "ap-northeast-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+)
 # What to tell someone who did not give a parameter that has no default.
 WHY = {
     "SenderEmail": "the address nudges are sent from; SES mails you a link to verify it after the deploy",
 }
+
+
+NO_CREDENTIALS = "no AWS credentials: run `aws configure` (or `aws sso login`), or set AWS_PROFILE"
 
 
 class DeployError(Exception):
@@ -123,12 +151,12 @@ def _variable_for(name: str) -> str:
 def deployed_parameters(stack_name: str, region: str) -> set[str] | None:
     """The parameter names of the deployed stack, or None when there is no such stack."""
     import boto3
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
 
     try:
         stacks = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)["Stacks"]
-    except NoCredentialsError:
-        raise DeployError("no AWS credentials: run `aws configure` (or `aws sso login`), or set AWS_PROFILE") from None
+    except (NoCredentialsError, PartialCredentialsError):
+        raise DeployError(NO_CREDENTIALS) from None
     except ClientError as exc:
         if "does not exist" in str(exc):
             return None
@@ -138,6 +166,35 @@ def deployed_parameters(stack_name: str, region: str) -> set[str] | None:
     if not stacks or stacks[0]["StackStatus"] == "REVIEW_IN_PROGRESS":
         return None  # a change set was made but never executed: still a first deploy
     return {p["ParameterKey"] for p in stacks[0].get("Parameters", [])}
+
+
+def receiving_regions(env: dict[str, str]) -> tuple[str, ...]:
+    return tuple(env["SES_RECEIVING_REGIONS"].split()) if env.get("SES_RECEIVING_REGIONS") else SES_RECEIVING_REGIONS
+
+
+def existing_identity(address: str, region: str) -> str | None:
+    """The SES identity (the address, or its domain) that already exists in the region, if any:
+    creating SenderIdentity again would fail the first deploy with AlreadyExists."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+
+    ses = boto3.client("sesv2", region_name=region)
+    for identity in (address, address.rpartition("@")[2]):
+        try:
+            ses.get_email_identity(EmailIdentity=identity)
+            return identity
+        except (NoCredentialsError, PartialCredentialsError):
+            raise DeployError(NO_CREDENTIALS) from None
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("NotFoundException", "NotFound"):
+                continue
+            if code.startswith("AccessDenied"):
+                return None  # not allowed to look: the deploy itself will say if the identity exists
+            raise DeployError(f"cannot read SES identities in {region}: {exc}") from None
+        except BotoCoreError as exc:
+            raise DeployError(f"cannot reach SES in {region}: {exc}") from None
+    return None
 
 
 def resolve_region(given: str | None) -> str:
@@ -158,7 +215,12 @@ def plan(
     samconfig_path: Path,
     env: dict[str, str],
     stack_lookup: Any = deployed_parameters,
+    identity_lookup: Any = existing_identity,
+    *,
+    offline: bool = False,
 ) -> Plan:
+    """What to deploy, checked; ``offline`` (``--dry-run``) asks AWS nothing: no stack or SES
+    look-up, so what a first deploy would still need is a note, not an error."""
     parameters: dict[str, dict[str, Any]] = load_template(template_path).get("Parameters") or {}
     config_env = env.get("CONFIG_ENV") or "default"
     config = samconfig(samconfig_path, config_env)
@@ -176,9 +238,29 @@ def plan(
     for name, value in overrides.items():
         _check_value(name, parameters[name], value)
     region = resolve_region(env.get("REGION"))
+    if overrides.get("InboxDomain") and region not in receiving_regions(env):
+        raise DeployError(
+            f"InboxDomain={overrides['InboxDomain']}: SES receives email only in "
+            f"{', '.join(receiving_regions(env))}, not {region}: deploy there (REGION=...) or leave INBOX_DOMAIN "
+            "empty (invites still arrive over HTTP)"
+        )
     result = Plan(stack_name, region, config_env, overrides)
     required = [name for name, spec in parameters.items() if "Default" not in spec and name not in overrides]
+    if offline:
+        for name in required:
+            result.notes.append(
+                f"{name} not given: kept from the deployed stack, or a first deploy needs {_variable_for(name)}"
+            )
+        return result
     deployed = stack_lookup(stack_name, region)
+    sender = overrides.get("SenderEmail")
+    if deployed is None and sender and overrides.get("SenderIdentityExists", "no") != "yes":
+        found = identity_lookup(sender, region)
+        if found:
+            raise DeployError(
+                f"{found} is already an SES identity in {region}, so creating it again would fail the deploy "
+                "(AlreadyExists): make deploy SENDER_IDENTITY_EXISTS=yes to send through it"
+            )
     for name in required:
         if deployed is not None and name in deployed:
             result.kept.append(name)
@@ -195,6 +277,29 @@ def plan(
     return result
 
 
+OAUTH_PROVIDERS = ("google", "microsoft")
+
+
+def redirect_uris(result: Plan) -> str:
+    """The redirect URIs to register in the Google and Microsoft OAuth apps (docs/operations.md
+    section 6): under PublicBaseUrl when one is given, else the deployed stack's own output."""
+    base = result.overrides.get("PublicBaseUrl", "").rstrip("/")
+    if base:
+        return " ".join(f"{base}/oauth/{p}/callback" for p in OAUTH_PROVIDERS)
+    try:
+        import boto3
+
+        stack = boto3.client("cloudformation", region_name=result.region).describe_stacks(StackName=result.stack_name)[
+            "Stacks"
+        ][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        if outputs.get("OAuthRedirectUris"):
+            return outputs["OAuthRedirectUris"]
+    except Exception:  # no stack yet, no access: say where to find them instead
+        pass
+    return "the stack output OAuthRedirectUris, once deployed (<ApiUrl>/oauth/google/callback, .../microsoft/callback)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sam", default="sam", help="the SAM CLI to run")
@@ -205,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--dry-run", action="store_true", help="print the sam deploy command instead of running it")
     args = parser.parse_args(argv)
     try:
-        result = plan(args.template, args.config, dict(os.environ))
+        result = plan(args.template, args.config, dict(os.environ), offline=args.dry_run)
     except DeployError as exc:
         print(f"make deploy: {exc}", file=sys.stderr)
         return 2
@@ -214,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: keeping the value stack {result.stack_name} has", file=sys.stderr)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    print(f"OAuth redirect URIs to register (Google, Microsoft): {redirect_uris(result)}", file=sys.stderr)
     if args.check:
         print(f"deploying stack {result.stack_name} to {result.region}", file=sys.stderr)
         return 0

@@ -130,13 +130,59 @@ def main(argv: list[str] | None = None) -> int:
         "--stack", default=os.environ.get("STACK", "interview-nudges"), help="CloudFormation stack name"
     )
     args = parser.parse_args(argv)
-    session = boto3.session.Session()
-    sqs = session.client(
-        "sqs",
-        endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
-        config=Config(retries={"mode": "standard", "max_attempts": 5}),
+    try:
+        return _redrive_all(args.stack)
+    except RedriveError as exc:
+        print(f"make redrive: {exc}", file=sys.stderr)
+        return 2
+
+
+class RedriveError(Exception):
+    """What the operator must fix first (credentials, region, the stack's name), in one line."""
+
+
+def _redrive_all(stack: str) -> int:
+    from botocore.exceptions import (
+        BotoCoreError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
     )
-    urls = queue_urls(session, args.stack)
+
+    session = boto3.session.Session()
+    if not session.region_name and os.environ.get("AWS_ENDPOINT_URL"):
+        session = boto3.session.Session(region_name="us-east-1")  # a local endpoint (the local stack's region)
+    if not session.region_name:
+        raise RedriveError("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or add region to your profile")
+    try:
+        sqs = session.client(
+            "sqs",
+            endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+            config=Config(retries={"mode": "standard", "max_attempts": 5}),
+        )
+        urls = queue_urls(session, stack)
+        return _move(sqs, urls)
+    except NoRegionError:
+        raise RedriveError(
+            "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or add region to your profile"
+        ) from None
+    except (NoCredentialsError, PartialCredentialsError):
+        raise RedriveError("no AWS credentials: run `aws configure` (or `aws sso login`), or set AWS_PROFILE") from None
+    except EndpointConnectionError as exc:
+        raise RedriveError(f"cannot reach AWS: {exc}") from None
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+            raise RedriveError(
+                f"no stack {stack} in {session.region_name} (nor its queues): say STACK=<name>"
+            ) from None
+        raise RedriveError(f"{code or 'AWS refused'}: {exc}") from None
+    except BotoCoreError as exc:
+        raise RedriveError(str(exc)) from None
+
+
+def _move(sqs: Any, urls: dict[str, str]) -> int:
     for dlq, target in ROUTES:
         result = redrive(sqs, urls[dlq], urls[target], EXTRACTORS[dlq])
         print(f"{dlq} -> {target}: moved {result.moved}, kept {result.kept}")

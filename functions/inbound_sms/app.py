@@ -1,5 +1,6 @@
 """Inbound SMS from the two-way SMS topic: STOP and friends opt out, START opts back in, HELP
-answers (``PreferenceService.sms_received``). Numbers are remembered only as hashes."""
+answers, YES gives consent to texts (``PreferenceService.sms_received``; the YES kept on each
+candidate with that number, with its time and message id). Numbers are remembered only as hashes."""
 
 from __future__ import annotations
 

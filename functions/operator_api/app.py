@@ -13,7 +13,7 @@ pydantic; ``openapi_document()`` imports them when it builds the document.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -21,6 +21,7 @@ from nudges import clock, config, wiring
 from nudges.handlers import api_handler
 from nudges.http import (
     BAD_BODY,
+    CONFLICT_SCHEMA,
     DOC_ONLY,
     TOO_LARGE,
     error_responses,
@@ -55,20 +56,26 @@ app = resolver()
 
 
 def _view(candidate: domain.Candidate) -> views.Candidate:
+    from nudges.services.journey import journey
+
     base = config.public_base_url(app.current_event.request_context.domain_name)
-    return {
+    # Reachability, consent, calendars and the candidate's own links (issue 16).
+    extras = journey(candidate, wiring.preferences(), wiring.calendar_service(), base, wiring.unsubscribe_keys()[0])
+    view = {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,
         "phone": candidate.phone,
         "name": candidate.name,
         "timezone": candidate.timezone,
         "channels": list(candidate.channels),
-        "locale": candidate.locale,  # type: ignore[typeddict-item]  # one of the two, as registration checked
+        "locale": candidate.locale,  # one of the two, as registration checked
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
         "created_at": iso(candidate.created_at),
+        **extras,
     }
+    return cast("views.Candidate", view)
 
 
 @app.post(
@@ -79,7 +86,11 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
     tags=["candidates"],
     responses={
         201: {"description": "Registered"},
-        **error_responses({400: BAD_BODY, 409: "This email address is registered with other details", 413: TOO_LARGE}),
+        **error_responses({400: BAD_BODY, 413: TOO_LARGE}),
+        409: {
+            "description": "This email address is registered with other details: `candidate_id` names that candidate",
+            "content": {"application/json": {"schema": CONFLICT_SCHEMA}},
+        },
     },
     operation_id="create_candidate",
 )
@@ -88,6 +99,58 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
 
     new = parse(NewCandidate, json_body(raw_body(app.current_event)))
     return json_response(201, _view(wiring.candidate_service().register(new, clock.now())))
+
+
+@app.get(
+    "/candidates",
+    summary="Find a candidate by email, or list them all",
+    description="With `email`: the candidate registered with that address (any case), or 404. Without: "
+    "a page of at most 100 candidates, newest registration first, each once; pass `next_cursor` as "
+    "`cursor` for the next page (null on the last).",
+    tags=["candidates"],
+    responses={
+        200: {"description": "The candidate (with `email`), or a page of candidates"},
+        **error_responses({400: "A cursor this API did not give out", 404: "No candidate with this email"}),
+    },
+    operation_id="find_candidates",
+)
+def find_candidates(
+    email: Annotated[str | None, Query(description="An email address, any case")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> Response[views.Candidate | views.CandidatePage]:
+    event = app.current_event
+    email, cursor = event.get_query_string_value("email"), event.get_query_string_value("cursor")
+    if email is not None:
+        return json_response(200, _view(wiring.candidate_service().find(email)))
+    candidates, next_cursor = wiring.candidate_directory().page(cursor or None)
+    return json_response(200, {"candidates": [_view(c) for c in candidates], "next_cursor": next_cursor})
+
+
+@app.get(
+    "/candidates/<candidate_id>/messages",
+    summary="Every message sent to a candidate, and what became of it",
+    description="Newest first: each email and text message with its provider's message id (SES or SNS "
+    "MessageId) and its status from SES's delivery, bounce and complaint events.",
+    tags=["candidates"],
+    responses={200: {"description": "The message log"}, **error_responses({404: NO_CANDIDATE})},
+    operation_id="list_messages",
+)
+def list_messages(candidate_id: CandidateId) -> Response[list[views.Message]]:
+    wiring.candidate_service().get(candidate_id)  # 404 for an unknown candidate
+    return json_response(
+        200,
+        [
+            {
+                "kind": m.kind,
+                "channel": m.channel,
+                **({"interview_id": m.interview_id} if m.interview_id else {}),
+                "sent_at": iso(m.sent_at),
+                "status": m.status,
+                "provider_message_id": m.provider_message_id,
+            }
+            for m in wiring.message_log().for_candidate(candidate_id)
+        ],
+    )
 
 
 @app.get(

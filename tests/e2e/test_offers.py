@@ -255,7 +255,7 @@ def test_a_forged_or_replayed_request_is_refused_and_changes_nothing(client, ats
     assert [r.status for r in refused] == [401] * len(refused), refused
     # Then nothing changed: the thank-you still goes out, and no connect nudge
     client.set_clock(datetime(2033, month, 3, 12, 30, tzinfo=UTC))
-    kinds = [m["kind"] for m in client.outbox() if m["to"] == email]
+    kinds = [m["kind"] for m in client.outbox() if m["to"] == email and m["kind"] != "welcome"]
     if source == "lever_stage":
         # the one genuine delivery was an offer: it ended the thank-you and brought the connect nudge
         assert kinds == ["research_prompt", "connect"]
@@ -283,7 +283,7 @@ def test_rejected_after_the_interview_cancels_the_thank_you(client, ats, unique,
     client.set_clock(datetime(2034, month, 4, 12, 0, tzinfo=UTC))
     # A rejection is answered (a gracious reply in place of the thank-you); a withdrawal is not
     answered = ["rejection_reply", "rejection_reply"] if outcome == "rejected" else []
-    assert [m["kind"] for m in client.outbox() if m["to"] in (email, PHONES[email])] == [
+    assert [m["kind"] for m in client.outbox() if m["to"] in (email, PHONES[email]) and m["kind"] != "welcome"] == [
         "research_prompt",
         "research_prompt",
         *answered,
@@ -309,7 +309,7 @@ def test_an_offer_before_any_interview_is_kept_and_applied_when_the_interview_ar
     book(client, email, f"r1-{unique}", datetime(2035, month, 1, 7, 0, tzinfo=UTC), now + timedelta(hours=1))
     client.set_clock(now + timedelta(hours=1, minutes=1))
     # ...and only then the connect nudge goes, naming Jane; no "don't connect yet" for that round
-    mine = [m for m in client.outbox() if m["to"] in (email, PHONES[email])]
+    mine = [m for m in client.outbox() if m["to"] in (email, PHONES[email]) and m["kind"] != "welcome"]
     assert [(m["kind"], m["channel"]) for m in mine] == [("connect", "email"), ("connect", "sms")]
     assert mine[0]["sent_at"].startswith(f"2035-{month:02d}-01T10:0")
     assert "Jane Doe" in mine[0]["body"]

@@ -140,7 +140,7 @@ def test_no_5xx_and_every_answer_as_documented(stack, client):  # noqa: F811
     for label, answers in per_operation.items():
         print(f"  {label}: " + ", ".join(f"{status} x{n}" for status, n in sorted(answers.items())))
     print("no invalid request possible with: " + "; ".join(nothing_to_negate))
-    assert len(operations) == 8
+    assert len(operations) == sum(len(methods) for methods in document["paths"].values())  # every one, none skipped
     assert not any(status >= 500 for status in statuses)
     # The run reached the writing paths, not only the refusals.
     assert {200, 201, 202, 204, 400, 404} <= set(statuses)

@@ -1,5 +1,10 @@
 """Fake Google Calendar and Microsoft Graph servers on loopback, behaving as the real APIs do.
 
+Both: the OAuth consent page (authorization-code flow: it checks the client, the redirect URI,
+the scope and the PKCE S256 challenge, then sends the browser back with a code, or with
+``error=access_denied``) and the token endpoint's code grant (single-use codes, the verifier
+checked against the challenge).
+
 Google: the OAuth token endpoint (refresh-token grant), events.list with full and incremental
 sync (sync tokens, pages, 410 ``fullSyncRequired`` for an invalidated token, cancelled events
 in increments), events.watch (and its ``sync`` message), channels.stop, and push notifications
@@ -53,6 +58,14 @@ class Answer(Exception):
         self.body = body
 
 
+class Redirect(Exception):
+    """Answer 302 to ``location`` (the consent page sending the browser back)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 class FakeServer:
     """A ThreadingHTTPServer whose requests go to ``handle(method, path, query, headers, body)``."""
 
@@ -79,6 +92,12 @@ class FakeServer:
                     status, payload = 200, fake.handle(self.command, split.path, query, headers, body)
                 except Answer as answer:
                     status, payload = answer.status, answer.body
+                except Redirect as redirect:
+                    self.send_response(302)
+                    self.send_header("Location", redirect.location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 data = b"" if payload is None else json.dumps(payload).encode()
                 if status in (201, 200) and payload is None:
                     status = 204
@@ -111,10 +130,73 @@ class FakeServer:
     refresh_tokens: dict[str, str]  # refresh token -> account
     access_tokens: dict[str, str]  # access token -> account
 
+    # The consent page (authorization-code flow with PKCE): who is signed in and what they answer.
+    AUTH_PATH: str
+    REQUIRED_AUTH_PARAMS: dict[str, str]
+    consenting_account: str | None = None  # the account that signs in and allows access
+    deny_consent = False  # the person clicks "Cancel": error=access_denied
+    refuse_codes = False  # the token endpoint refuses every code (invalid_grant)
+
+    def _init_consent(self) -> None:
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.authorize_requests: list[dict[str, str]] = []
+        self.pkce_verified: list[str] = []  # codes exchanged with a verifier matching their challenge
+
+    def _authorize(self, query: dict[str, str]) -> Any:
+        """The consent page: checks what the real one checks, then sends the browser back."""
+        self.authorize_requests.append(dict(query))
+        if query.get("client_id") not in self.clients:
+            raise Answer(400, {"error": "invalid_client", "error_description": "The OAuth client was not found."})
+        for name, value in self.REQUIRED_AUTH_PARAMS.items():
+            if query.get(name) != value:
+                raise Answer(400, {"error": "invalid_request", "error_description": f"{name} must be {value}"})
+        for name in ("redirect_uri", "scope", "state", "code_challenge"):
+            if not query.get(name):
+                raise Answer(400, {"error": "invalid_request", "error_description": f"{name} is required"})
+        back = query["redirect_uri"]
+        if self.deny_consent:
+            raise Redirect(f"{back}?{urllib.parse.urlencode({'error': 'access_denied', 'state': query['state']})}")
+        if not self.consenting_account:
+            raise Answer(400, {"error": "no account signed in to the fake consent page"})
+        code = "4/0A" + secrets.token_urlsafe(24)
+        self.codes[code] = {
+            "client_id": query["client_id"],
+            "redirect_uri": back,
+            "challenge": query["code_challenge"],
+            "account": self.consenting_account,
+            "used": False,
+        }
+        raise Redirect(f"{back}?{urllib.parse.urlencode({'code': code, 'state': query['state']})}")
+
+    def _code_grant(self, form: dict[str, str]) -> str:
+        """The account a code was issued for, once; PKCE S256 checked against its challenge."""
+        import base64
+        import hashlib
+
+        entry = self.codes.get(form.get("code", ""))
+        if self.refuse_codes or entry is None or entry["used"] or entry["client_id"] != form.get("client_id"):
+            raise Answer(400, {"error": "invalid_grant", "error_description": "Malformed auth code."})
+        if entry["redirect_uri"] != form.get("redirect_uri"):
+            raise Answer(400, {"error": "redirect_uri_mismatch"})
+        verifier = form.get("code_verifier", "")
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if not verifier or digest != entry["challenge"]:
+            raise Answer(400, {"error": "invalid_grant", "error_description": "Invalid code verifier."})
+        entry["used"] = True
+        self.pkce_verified.append(form["code"])
+        return entry["account"]
+
     def _token(self, body: bytes, rotate: bool) -> Any:
         form = dict(urllib.parse.parse_qsl(body.decode()))
         if self.clients.get(form.get("client_id", "")) != form.get("client_secret") or not form.get("client_secret"):
             raise Answer(401, {"error": "invalid_client", "error_description": "The OAuth client was not found."})
+        if form.get("grant_type") == "authorization_code":
+            account = self._code_grant(form)
+            refresh = "1//0g" + secrets.token_urlsafe(24)
+            self.refresh_tokens[refresh] = account
+            access = "ya29." + secrets.token_urlsafe(24)
+            self.access_tokens[access] = account
+            return {"access_token": access, "refresh_token": refresh, "expires_in": 3599, "token_type": "Bearer"}
         if form.get("grant_type") != "refresh_token":
             raise Answer(400, {"error": "unsupported_grant_type"})
         account = self.refresh_tokens.get(form.get("refresh_token", ""))
@@ -139,9 +221,18 @@ class FakeServer:
 
 class FakeGoogle(FakeServer):
     TOKEN_PATH = "/token"
+    AUTH_PATH = "/o/oauth2/v2/auth"
+    REQUIRED_AUTH_PARAMS = {  # noqa: RUF012
+        "response_type": "code",
+        "code_challenge_method": "S256",
+        "access_type": "offline",
+        "prompt": "consent",
+        "scope": "https://www.googleapis.com/auth/calendar.readonly",
+    }
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         super().__init__(now)
+        self._init_consent()
         self.clients = {}
         self.refresh_tokens = {}
         self.access_tokens = {}
@@ -156,6 +247,10 @@ class FakeGoogle(FakeServer):
     @property
     def token_url(self) -> str:
         return self.url + self.TOKEN_PATH
+
+    @property
+    def auth_url(self) -> str:
+        return self.url + self.AUTH_PATH
 
     def add_account(self, account: str) -> str:
         refresh = "1//0g" + secrets.token_urlsafe(24)
@@ -213,6 +308,8 @@ class FakeGoogle(FakeServer):
     def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes) -> Any:
         if (method, path) == ("POST", self.TOKEN_PATH):
             return self._token(body, rotate=False)
+        if (method, path) == ("GET", self.AUTH_PATH):
+            return self._authorize(query)
         account = self._account(headers)
         parts = path.split("/")
         if (method, path) == ("POST", "/calendar/v3/channels/stop"):
@@ -345,10 +442,17 @@ def _parse(text: str) -> datetime:
 
 class FakeGraph(FakeServer):
     TOKEN_PATH = "/common/oauth2/v2.0/token"
+    AUTH_PATH = "/common/oauth2/v2.0/authorize"
+    REQUIRED_AUTH_PARAMS = {  # noqa: RUF012
+        "response_type": "code",
+        "code_challenge_method": "S256",
+        "scope": "offline_access Calendars.Read User.Read",
+    }
     MAX_MINUTES = 4230
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         super().__init__(now)
+        self._init_consent()
         self.clients = {}
         self.refresh_tokens = {}
         self.access_tokens = {}
@@ -363,6 +467,10 @@ class FakeGraph(FakeServer):
     @property
     def api_url(self) -> str:
         return self.url + "/v1.0"
+
+    @property
+    def auth_url(self) -> str:
+        return self.url + self.AUTH_PATH
 
     def add_account(self, account: str) -> str:
         refresh = "M.C5" + secrets.token_urlsafe(24)
@@ -433,6 +541,8 @@ class FakeGraph(FakeServer):
     def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes) -> Any:
         if (method, path) == ("POST", self.TOKEN_PATH):
             return self._token(body, rotate=True)
+        if (method, path) == ("GET", self.AUTH_PATH):
+            return self._authorize(query)
         account = self._account(headers)
         if not path.startswith("/v1.0/"):
             raise Answer(404, {"error": {"code": "ResourceNotFound", "message": "Resource not found"}})

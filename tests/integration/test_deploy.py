@@ -192,3 +192,14 @@ def test_sam_reads_the_parameter_overrides_back_as_they_were_given(aws):
     # Then SAM sees exactly the values given
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == given
+
+
+def test_make_deploy_names_the_oauth_redirect_uris_to_register(aws):
+    given = _plan(SENDER_EMAIL="nudges@acme.example", PUBLIC_BASE_URL="https://nudges.acme.example")
+    assert deploy.redirect_uris(given) == (
+        "https://nudges.acme.example/oauth/google/callback https://nudges.acme.example/oauth/microsoft/callback"
+    )
+    first = _plan(SENDER_EMAIL="nudges@acme.example", STACK="never-deployed")
+    assert "OAuthRedirectUris" in deploy.redirect_uris(first)
+    outputs = load_template(TEMPLATE)["Outputs"]["OAuthRedirectUris"]["Value"]["Fn::Sub"][0]
+    assert outputs == "${Base}/oauth/google/callback ${Base}/oauth/microsoft/callback"

@@ -346,3 +346,42 @@ def test_outcome_webhook_events(stack):
         assert replayed["statusCode"] == 401  # its token was used
     finally:
         ats.stop()
+
+
+def test_candidate_pages_and_sms_yes_events(stack):
+    """The candidate's pages with the sample links (signature replaced by a real one), and a YES."""
+    from nudges import links
+
+    created = invoke(stack, "OperatorApiFunction", load("operator_api-create_candidate"))
+    assert created["statusCode"] in (201, 409), created
+    ada = _registered_ada(stack)
+    secret = boto3.client("secretsmanager", endpoint_url=stack.endpoint_url, region_name="us-east-1")
+    key = json.loads(secret.get_secret_value(SecretId=stack.template.ref("UnsubscribeSigningKey"))["SecretString"])
+    key = key["key"][0] if isinstance(key["key"], list) else key["key"]
+
+    def signed(name: str, purpose: str) -> dict:
+        token = links.make_token(key, purpose, ada["candidate_id"])
+        return json.loads(json.dumps(load(name)).replace("c_0123456789abcdef01234567.SIGNATURE", token))
+
+    # As they come (a made-up signature): refused, nothing changed
+    assert invoke(stack, "CandidatePagesFunction", load("candidate_pages-preferences_page"))["statusCode"] == 404
+    assert invoke(stack, "CandidatePagesFunction", load("candidate_pages-preferences_change"))["statusCode"] == 404
+    assert invoke(stack, "CandidatePagesFunction", load("candidate_pages-connect_google"))["statusCode"] == 404
+    # Signed for Ada: the page, a change (303 back), the connect link (503: no OAuth client yet)
+    page = invoke(stack, "CandidatePagesFunction", signed("candidate_pages-preferences_page", "preferences"))
+    assert page["statusCode"] == 200 and "Your Interview Nudges" in page["body"]
+    assert "default-src 'none'" in page["headers"]["Content-Security-Policy"]
+    changed = invoke(stack, "CandidatePagesFunction", signed("candidate_pages-preferences_change", "preferences"))
+    assert changed["statusCode"] == 303, changed
+    after = _registered_ada(stack)
+    assert (after["timezone"], after["channels"], after["kinds_off"]) == ("America/New_York", ["email"], ["thank_you"])
+    empty = {"google": {"client_id": "", "client_secret": ""}, "microsoft": {"client_id": "", "client_secret": ""}}
+    secret.put_secret_value(SecretId=stack.template.ref("CalendarOAuthClients"), SecretString=json.dumps(empty))
+    connect = invoke(stack, "CandidatePagesFunction", signed("candidate_pages-connect_google", "connect"))
+    assert connect["statusCode"] == 503 and "CalendarOAuthClients" in connect["body"]
+    denied = invoke(stack, "CandidatePagesFunction", load("candidate_pages-oauth_callback_denied"))
+    assert denied["statusCode"] == 400 and "access was not allowed" in denied["body"]
+    # YES from Ada's number: consent on record, with the inbound message's id
+    invoke(stack, "InboundSmsFunction", load("inbound_sms-yes"))
+    yes = _registered_ada(stack)["sms_yes"]
+    assert (yes["method"], yes["message_id"]) == ("sms_yes", "7a2b9c1d-3e4f-4a5b-8c6d-0e1f2a3b4c5d")

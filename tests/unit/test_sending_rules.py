@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from nudges.domain.booking import BookingChange
-from nudges.domain.candidate import Candidate, phone_key
+from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import Interview, Person
 from nudges.errors import SendInProgress
 from nudges.services.preferences import STOP_REPLY
@@ -33,6 +33,8 @@ def _world(channels: tuple[str, ...] = ("email", "sms")) -> tuple[World, Deliver
             ics_inbox_token="inbox-token-ada-0001",
             phone=PHONE,
             name="Ada Lovelace",
+            # The operator had her consent to texts (without it only the welcome is texted).
+            sms_consent=Consent(NOW, "sign-up form"),
         )
     )
     interview = world.bookings.apply(

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from nudges.domain.messages import Branding
 from nudges.domain.plan import NudgeTimings
 
 
@@ -45,6 +46,16 @@ class SchedulingConfig:
             dead_letter_arn=os.environ["DEAD_LETTER_QUEUE_ARN"],
             send_queue_url=os.environ["SEND_QUEUE_URL"],
         )
+
+
+def branding() -> Branding:
+    """Who the messages come from: SenderName, OperatorName and SupportEmail in the template."""
+    default = Branding()
+    return Branding(
+        sender_name=os.environ.get("SENDER_NAME") or default.sender_name,
+        operator_name=os.environ.get("OPERATOR_NAME") or default.operator_name,
+        support_email=os.environ.get("SUPPORT_EMAIL") or None,
+    )
 
 
 def table_name() -> str:

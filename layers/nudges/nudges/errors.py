@@ -6,12 +6,15 @@ from __future__ import annotations
 class NudgesError(Exception):
     status_code = 500
 
-    def __init__(self, message: str, *, field: str | None = None, dependency: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, dependency: str | None = None, **details: str
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         # For a 5xx: what is down (``greenhouse``, ``google``...), the dimension of its metric.
         self.dependency = dependency
+        self.details = details  # more of the answer's body (a 409's ``candidate_id``)
 
 
 class InvalidInput(NudgesError):
@@ -32,6 +35,13 @@ class Conflict(NudgesError):
 
 class PayloadTooLarge(NudgesError):
     status_code = 413
+
+
+class NotConfigured(NudgesError):
+    """A part of the service the operator has not set up yet (a secret still empty): 503, naming
+    what to fill in, instead of a 500 on a fresh stack."""
+
+    status_code = 503
 
 
 class SendInProgress(NudgesError):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from nudges import metrics
-from nudges.errors import InvalidInput, NudgesError, PayloadTooLarge, Unauthorized
+from nudges.errors import InvalidInput, NotConfigured, NudgesError, PayloadTooLarge, Unauthorized
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -36,6 +36,16 @@ ERROR_SCHEMA: dict[str, Any] = {
         "field": {"type": "string", "description": "The body field or path parameter at fault, when there is one"},
     },
     "required": ["message"],
+}
+# A registration refused because the address is registered with other details names that candidate.
+CONFLICT_SCHEMA: dict[str, Any] = {
+    **ERROR_SCHEMA,
+    "title": "Conflict",
+    "properties": {
+        **ERROR_SCHEMA["properties"],
+        "candidate_id": {"type": "string", "description": "The candidate already registered with this address"},
+    },
+    "required": ["message", "candidate_id"],
 }
 # AWS answers that mean "not now" (throttled, overloaded, unreachable): the caller retries.
 _AWS_BUSY_CODES = frozenset(
@@ -137,11 +147,17 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(NudgesError)
     def _nudges_error(exc: NudgesError) -> Response:
+        if isinstance(exc, NotConfigured):
+            # A setting the operator has still to fill in: not an outage (no dependency metric),
+            # answered 503 with what to fill in.
+            logger.warning("not configured", extra={"reason": exc.message})
+            return json_response(503, {"message": exc.message, "field": exc.field or "configuration"})
         if exc.status_code >= 500:
             return _unavailable(exc.status_code, exc.message, getattr(exc, "dependency", None) or "other")
         body = {"message": exc.message}
         if exc.field:
             body["field"] = exc.field
+        body.update(exc.details)
         logger.info("request refused", extra={"status": exc.status_code, "reason": exc.message})
         if isinstance(exc, Unauthorized):
             # Every webhook's verification failure ends here, whichever provider and check.

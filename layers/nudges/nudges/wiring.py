@@ -29,25 +29,35 @@ if TYPE_CHECKING:
     from nudges.adapters.applications import ApplicationRepository
     from nudges.adapters.ats import GreenhouseApi, LeverApi
     from nudges.adapters.calendar_connections import CalendarConnections
+    from nudges.adapters.candidate_directory import CandidateDirectory
     from nudges.adapters.candidates import CandidateRepository
+    from nudges.adapters.consent import ConsentStore
     from nudges.adapters.contact_preferences import ContactPreferences
     from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.mailbox import Mailbox
+    from nudges.adapters.message_log import MessageLog
     from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.adapters.oauth_states import OAuthStates
     from nudges.adapters.retention import Retention
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.sms import SmsSender
     from nudges.adapters.webhook_receipts import WebhookReceipts
+    from nudges.domain.candidate import Candidate
+    from nudges.domain.messages import WelcomeLinks
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
+    from nudges.services.candidate_choices import CandidateChoices
     from nudges.services.candidates import CandidateService
+    from nudges.services.connect import ConnectService
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
     from nudges.services.preferences import PreferenceService
+    from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
+    from nudges.services.sms_consent import SmsConsentService
 
 
 def _load(path: str) -> Any:
@@ -112,8 +122,29 @@ def retention() -> Retention:
 
 
 @cache
+def consent() -> ConsentStore:
+    """The candidate's consent records: a YES by SMS, their own email unsubscribe lifted."""
+    return _repository("nudges.adapters.consent.ConsentStore")
+
+
+@cache
+def oauth_states() -> OAuthStates:
+    return _repository("nudges.adapters.oauth_states.OAuthStates")
+
+
+@cache
 def calendar_connections() -> CalendarConnections:
     return _repository("nudges.adapters.calendar_connections.CalendarConnections")
+
+
+@cache
+def candidate_directory() -> CandidateDirectory:
+    return _repository("nudges.adapters.candidate_directory.CandidateDirectory")
+
+
+@cache
+def message_log() -> MessageLog:
+    return _repository("nudges.adapters.message_log.MessageLog")
 
 
 # ---------------------------------------------------------------------- other adapters
@@ -186,7 +217,26 @@ def bookings() -> BookingService:
 
 @cache
 def invites() -> InviteService:
-    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox())
+    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox(), invite_receipts())
+
+
+def _email() -> Any:
+    return _load("nudges.adapters.email.EmailSender")(
+        LazyClient("sesv2"),
+        os.environ["SENDER_EMAIL"],
+        os.environ.get("CONFIGURATION_SET_NAME"),
+        from_name=config.branding().sender_name,
+    )
+
+
+def invite_receipts() -> InviteReceipts | None:
+    """Answers to forwarded mail (the inbox mail function's, which has a sender address), unless
+    the template's AcknowledgeForwardedInvites is false."""
+    if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
+        return None
+    return _load("nudges.services.receipts.InviteReceipts")(
+        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link
+    )
 
 
 @cache
@@ -203,7 +253,14 @@ def outcome_sources() -> OutcomeSources:
 
 @cache
 def preference_service() -> PreferenceService:
-    return _load("nudges.services.preferences.PreferenceService")(candidates(), preferences(), sms())
+    return _load("nudges.services.preferences.PreferenceService")(
+        candidates(),
+        preferences(),
+        sms(),
+        lambda *yes: sms_consent()(*yes),  # built on the first YES
+        messages=message_log(),
+        branding=config.branding(),
+    )
 
 
 @cache
@@ -214,17 +271,26 @@ def composer() -> MessageComposer:
         base = config.public_base_url()
         return unsubscribe_url(base, unsubscribe_keys()[0], candidate_id) if base else None
 
-    return _load("nudges.services.sending.MessageComposer")(interviews(), applications(), candidates(), link)
+    def welcome_links(candidate: Candidate) -> WelcomeLinks:
+        found = _load("nudges.links.candidate_links")(
+            config.public_base_url(), unsubscribe_keys()[0], candidate.candidate_id
+        )
+        domain = config.inbox_domain()
+        address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
+        return _load("nudges.domain.messages.WelcomeLinks")(
+            found["google"], found["microsoft"], found["preferences"], address
+        )
+
+    return _load("nudges.services.sending.MessageComposer")(
+        interviews(), applications(), candidates(), link, config.branding(), welcome_links, config.timings()
+    )
 
 
 @cache
 def sender() -> SendService:
-    email = _load("nudges.adapters.email.EmailSender")(
-        LazyClient("sesv2"), os.environ["SENDER_EMAIL"], os.environ.get("CONFIGURATION_SET_NAME")
-    )
     # The timings: a nudge is checked again at send time for whether it still helps.
     return _load("nudges.services.sending.SendService")(
-        nudges(), preferences(), composer(), email, sms(), config.timings()
+        nudges(), preferences(), composer(), _email(), sms(), config.timings(), message_log()
     )
 
 
@@ -266,4 +332,34 @@ def candidate_service() -> CandidateService:
         planner(),
         scheduler(),
         _Deferred(calendar_service),
+        consent(),
+    )
+
+
+# ---------------------------------------------------------------------- the candidate's journey
+@cache
+def connect() -> ConnectService:
+    """Calendar connect by OAuth: the consent redirect and its callback."""
+    urls = _load("nudges.services.connect.ConsentUrls")(
+        google_auth_url=os.environ.get("GOOGLE_AUTH_URL") or "https://accounts.google.com/o/oauth2/v2/auth",
+        microsoft_auth_url=os.environ.get("MS_AUTH_URL")
+        or "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
+        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
+        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+    )
+    return _load("nudges.services.connect.ConnectService")(candidates(), oauth_states(), calendar_service(), urls)
+
+
+@cache
+def sms_consent() -> SmsConsentService:
+    """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
+    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent())
+
+
+@cache
+def candidate_choices() -> CandidateChoices:
+    """What the candidate changes on their preferences page."""
+    return _load("nudges.services.candidate_choices.CandidateChoices")(
+        candidate_service(), _Deferred(calendar_service), consent()
     )

@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from nudges.errors import NotConfigured
+
 TIMEOUT_SECONDS = 5.0
 
 
@@ -115,14 +117,28 @@ class OAuthClientSecrets:
         self._cached: dict[str, Any] | None = None
         self._fetched_at = 0.0
 
-    def for_provider(self, provider: str) -> OAuthClient | None:
-        if self._cached is None or time.monotonic() - self._fetched_at > self.CACHE_SECONDS:
+    def for_provider(self, provider: str, *, fresh: bool = False) -> OAuthClient | None:
+        """``fresh``: read the secret now (a person connecting a calendar: the operator who has just
+        filled the secret in must not wait for the cache)."""
+        if fresh or self._cached is None or time.monotonic() - self._fetched_at > self.CACHE_SECONDS:
             self._cached = json.loads(self._client.get_secret_value(SecretId=self._secret_id)["SecretString"])
             self._fetched_at = time.monotonic()
         entry = self._cached.get(provider) or {}
         if not entry.get("client_id") or not entry.get("client_secret"):
             return None
         return OAuthClient(entry["client_id"], entry["client_secret"])
+
+    def require(self, provider: str, *, fresh: bool = False) -> OAuthClient:
+        """The provider's OAuth client, or NotConfigured (503) naming the secret to fill in: the
+        one check every calendar OAuth use goes through (connecting, consent pages, callbacks)."""
+        client = self.for_provider(provider, fresh=fresh) if self._secret_id else None
+        if client is None:
+            raise NotConfigured(
+                f"calendar OAuth is not configured for {provider}: put its client_id and client_secret in the "
+                f"CalendarOAuthClients secret ({self._secret_id or 'stack output CalendarOAuthClientsArn'}); "
+                "docs/operations.md section 6"
+            )
+        return client
 
 
 class GoogleCalendarApi:

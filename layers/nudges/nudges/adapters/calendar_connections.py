@@ -122,6 +122,12 @@ class CalendarConnections(DynamoTable):
         )
         return [self._connection(i) for i in items]
 
+    def delete(self, connection: CalendarConnection) -> None:
+        """The connection and its watch item (a disconnect)."""
+        self._delete(keys.calendar(connection.candidate_id, connection.provider, connection.calendar_id))
+        if connection.watch_id:
+            self.delete_watch(connection.provider, connection.watch_id)
+
     def set_sync_token(self, connection: CalendarConnection, sync_token: str) -> CalendarConnection:
         self._set(connection, "sync_token", sync_token)
         return replace(connection, sync_token=sync_token)

@@ -7,7 +7,7 @@ from typing import Any
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, serialize, to_item
-from nudges.domain.candidate import Candidate
+from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import normalise_email
 from nudges.errors import Conflict
 from nudges.timefmt import iso, parse_iso
@@ -15,6 +15,20 @@ from nudges.timefmt import iso, parse_iso
 # What the email pointer copies of the profile: everything but the keys (its own PK and SK, and
 # no GSI1 keys: a copy listed under CANDIDATES would show the candidate twice).
 LISTING_KEYS = ("GSI1PK", "GSI1SK")
+
+
+def consent_item(consent: Consent | None) -> dict[str, Any] | None:
+    """A consent record as stored (on the profile and its email copy)."""
+    if consent is None:
+        return None
+    item = {"obtained_at": iso(consent.obtained_at), "method": consent.method}
+    return {**item, "message_id": consent.message_id} if consent.message_id else item
+
+
+def read_consent(data: dict[str, Any] | None) -> Consent | None:
+    if not data:
+        return None
+    return Consent(parse_iso(data["obtained_at"]), data["method"], data.get("message_id"))
 
 
 def read_candidate(data: dict[str, Any]) -> Candidate:
@@ -28,6 +42,10 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         phone=data.get("phone"),
         name=data.get("name"),
         locale=data.get("locale", "en-GB"),
+        paused=bool(data.get("paused", False)),
+        kinds_off=tuple(data.get("kinds_off") or ()),
+        sms_consent=read_consent(data.get("sms_consent")),
+        sms_yes=read_consent(data.get("sms_yes")),
     )
 
 
@@ -48,6 +66,9 @@ class CandidateRepository(DynamoTable):
             "locale": candidate.locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
+            "paused": candidate.paused,
+            "kinds_off": list(candidate.kinds_off),
+            "sms_consent": consent_item(candidate.sms_consent),
             "GSI1PK": keys.CANDIDATES,
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
             # Until an interview or a closed application pushes it further (Retention.extend).
@@ -66,12 +87,14 @@ class CandidateRepository(DynamoTable):
             "expires_at": profile["expires_at"],
         }
         not_there = "attribute_not_exists(PK)"
-        answer = self._transact(
-            [
-                {"Put": {"Item": to_item(item), "ConditionExpression": not_there}}
-                for item in (profile, by_email, pointer)
-            ]
-        )
+        puts = [
+            {"Put": {"Item": to_item(item), "ConditionExpression": not_there}} for item in (profile, by_email, pointer)
+        ]
+        if candidate.phone:
+            phone_pk, phone_sk = keys.phone_pointer(phone_key(candidate.phone), candidate.candidate_id)
+            phone = {"PK": phone_pk, "SK": phone_sk, "candidate_id": candidate.candidate_id}
+            puts.append({"Put": {"Item": to_item({**phone, "expires_at": profile["expires_at"]})}})
+        answer = self._transact(puts)
         if isinstance(answer, Refused):
             raise Conflict("a candidate with this email is already registered", field="email")
 
@@ -99,10 +122,14 @@ class CandidateRepository(DynamoTable):
         return read_candidate(data) if data else None
 
     def update(self, candidate: Candidate) -> None:
-        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone),
+        """Write back the candidate's changeable settings (channels, time zone, locale, name, phone,
+        paused, kinds turned off),
         on the profile and on its copy under the email pointer, in one transaction."""
         change = {
-            "UpdateExpression": "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone",
+            "UpdateExpression": (
+                "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
+                " paused = :paused, kinds_off = :kinds_off"
+            ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
             "ExpressionAttributeValues": {
@@ -111,6 +138,8 @@ class CandidateRepository(DynamoTable):
                 ":locale": {"S": candidate.locale},
                 ":name": serialize(candidate.name),
                 ":phone": serialize(candidate.phone),
+                ":paused": {"BOOL": candidate.paused},
+                ":kinds_off": serialize(list(candidate.kinds_off)),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

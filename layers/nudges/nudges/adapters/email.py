@@ -8,10 +8,17 @@ from typing import Any
 
 
 class EmailSender:
-    def __init__(self, sesv2_client: Any, from_address: str, configuration_set: str | None = None) -> None:
+    def __init__(
+        self,
+        sesv2_client: Any,
+        from_address: str,
+        configuration_set: str | None = None,
+        from_name: str = "Interview Nudges",
+    ) -> None:
         self._ses = sesv2_client
         self._from = from_address
         self._configuration_set = configuration_set
+        self._from_name = from_name  # the display name (SenderName)
 
     def send(
         self,
@@ -24,7 +31,7 @@ class EmailSender:
         unsubscribe_url: str | None = None,
     ) -> str:
         message = EmailMessage()
-        message["From"] = formataddr(("Interview Nudges", self._from))
+        message["From"] = formataddr((self._from_name, self._from))
         message["To"] = formataddr((to_name or "", to))
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain=self._from.rpartition("@")[2] or None)

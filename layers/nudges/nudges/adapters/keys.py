@@ -6,17 +6,21 @@
 | email -> candidate        | EMAIL#<email>               | CANDIDATE                     |                                          |
 | ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
 | calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH / <watch expiry>#<key>    |
+| message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id>  | MESSAGE#<provider msg id> / MESSAGE      |
 | watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
 | interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
 | provider ref -> interview | SOURCE#<source>#<ref>       | INTERVIEW                     |                                          |
 | application               | APPLICATION#<id>            | APPLICATION                   | EMAIL#<email> / APPLICATION#<id>         |
 | nudge (+ its sends)       | <owner PK>                  | NUDGE#<kind>                  |                                          |
+| phone -> candidate        | PHONE#<number hash>         | CANDIDATE#<id>                |                                          |
+| OAuth consent in flight   | OAUTH_STATE#<state hash>    | STATE                         |                                          |
 | inbound SMS               | INBOUND_SMS#<id>            | SMS                           |                                          |
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
 
-A nudge's owner is its interview (research_prompt, thank_you) or its application (connect).
+A nudge's owner is its interview (research_prompt, thank_you), its application (connect) or the
+candidate (welcome). The phone pointer finds who a YES by SMS is from.
 The email pointer carries a copy of the profile (finding a candidate by address is one GetItem),
 but not its GSI1 keys: the listing of candidates names each profile once. (A pointer written
 before that carried them; the listing reads profiles only, so it too is listed once.)
@@ -27,7 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nudges.domain.interview import normalise_email
-from nudges.domain.records import is_application
+from nudges.domain.records import is_application, is_candidate
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
@@ -46,6 +50,8 @@ WATCH_SK = "WATCH"
 INTERVIEW_PREFIX = "INTERVIEW#"
 APPLICATION_PREFIX = "APPLICATION#"
 NUDGE_PREFIX = "NUDGE#"
+MESSAGE_PREFIX = "MESSAGE#"
+MESSAGE_SK = "MESSAGE"  # GSI1SK of a logged message (its GSI1PK names the provider's message id)
 
 
 def candidate(candidate_id: str) -> Key:
@@ -104,12 +110,24 @@ def application_listing(application_id: str) -> str:
 
 
 def owner(owner_id: str) -> Key:
-    """The item of a nudge's owner: its application (connect) or its interview."""
+    """The item of a nudge's owner: its application (connect), the candidate (welcome) or its interview."""
+    if is_candidate(owner_id):
+        return candidate(owner_id)
     return application(owner_id) if is_application(owner_id) else interview(owner_id)
 
 
 def nudge(owner_id: str, kind: str) -> Key:
     return owner(owner_id)[0], f"{NUDGE_PREFIX}{kind}"
+
+
+def message(candidate_id: str, sent_at: datetime, order: int, provider_message_id: str) -> Key:
+    """A logged message, in its candidate's partition: newest last by send time, then order."""
+    return f"{CANDIDATE_PREFIX}{candidate_id}", f"{MESSAGE_PREFIX}{iso(sent_at)}#{order:020d}#{provider_message_id}"
+
+
+def message_lookup(provider_message_id: str) -> str:
+    """GSI1PK of the logged message with this SES or SNS MessageId (its events find it so)."""
+    return f"{MESSAGE_PREFIX}{provider_message_id}"
 
 
 def inbound_sms(message_id: str) -> Key:
@@ -126,3 +144,15 @@ def suppression(email: str) -> Key:
 
 def sms_opt_out(phone_hash: str) -> Key:
     return f"SMS_OPT_OUT#{phone_hash}", "SMS"
+
+
+PHONE_PREFIX = "PHONE#"
+
+
+def phone_pointer(phone_hash: str, candidate_id: str) -> Key:
+    """Who a text from this number is from (a YES): the number only as its hash."""
+    return f"{PHONE_PREFIX}{phone_hash}", f"{CANDIDATE_PREFIX}{candidate_id}"
+
+
+def oauth_state(state_hash: str) -> Key:
+    return f"OAUTH_STATE#{state_hash}", "STATE"

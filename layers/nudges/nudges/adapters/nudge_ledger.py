@@ -18,7 +18,7 @@ from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
 from nudges.adapters.interviews import read_interview
 from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
-from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application
+from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
         owner_id=owner_id,
         kind=data["kind"],
         status=data["status"],
-        interview_id=data["interview_id"],
+        interview_id=data.get("interview_id") or "",  # none for the welcome
         due_at=parse_iso(data["due_at"]) if data.get("due_at") else None,
         schedule_name=data.get("schedule_name"),
         reason=data.get("reason"),
@@ -120,7 +120,7 @@ class NudgeLedger(DynamoTable):
         plan: dict[str, Any] = {
             "kind": nudge.kind,
             "status": nudge.status,
-            "interview_id": nudge.interview_id,
+            "interview_id": nudge.interview_id or None,  # none for the welcome
             "due_at": iso(nudge.due_at) if nudge.due_at else None,
             "schedule_name": nudge.schedule_name,
             "reason": nudge.reason,
@@ -165,11 +165,14 @@ class NudgeLedger(DynamoTable):
         found = self._batch_get([nudge_key, owner_key, profile_key])
         nudge, data, profile = found.get(nudge_key), found.get(owner_key), found.get(profile_key)
         application = is_application(owner_id)
+        # The welcome's owner is the profile itself (one key: _batch_get reads it once).
+        interview_owned = not application and not is_candidate(owner_id)
         return DeliveryView(
             nudge=read_nudge(owner_id, nudge) if nudge else None,
-            interview=read_interview(data) if data and not application else None,
+            interview=read_interview(data) if data and interview_owned else None,
             application=read_application(data) if data and application else None,
             candidate=read_candidate(profile) if profile else None,
+            candidate_expires_at=int(profile["expires_at"]) if profile and "expires_at" in profile else None,
         )
 
     def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:

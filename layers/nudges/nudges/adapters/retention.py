@@ -1,8 +1,8 @@
 """Retention and erasure: everything stored about a candidate, found by their keys, kept longer
 (``expires_at``, DynamoDB's TTL) or deleted.
 
-A candidate's items: the profile and its pointers, their calendar connections (with their watch
-items), and, found by address on GSI1, their interviews and applications with each one's nudges,
+A candidate's items: the profile and its pointers, everything else in their partition (calendar
+connections with their watch items, the message log), and, found by address on GSI1, their interviews and applications with each one's nudges,
 sends and provider references.
 """
 
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
+from nudges.domain.candidate import phone_key
 from nudges.domain.interview import interview_id_for, normalise_email
 from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 
@@ -218,12 +219,17 @@ class Retention(DynamoTable):
     ) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
         found = [profile, keys.email_pointer(candidate.email), keys.inbox(candidate.ics_inbox_token)]
-        # Calendar connections live under the candidate's own key, with their watch items.
+        if candidate.phone:
+            found.append(keys.phone_pointer(phone_key(candidate.phone), candidate.candidate_id))
+        # Calendar connections (with their watch items), the welcome nudge and the message log
+        # live under the candidate's own key: every item there but the profile (listed above).
         for item in self._query(
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
-            ExpressionAttributeValues={":pk": {"S": profile[0]}, ":calendar": {"S": keys.CALENDAR_PREFIX}},
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": profile[0]}},
             ProjectionExpression="PK, SK, watch_key",
         ):
+            if (item["PK"], item["SK"]) == profile:
+                continue
             found.append((item["PK"], item["SK"]))
             if item.get("watch_key"):
                 found.append((item["watch_key"], keys.WATCH_SK))

@@ -26,19 +26,22 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
+from nudges.domain.company_names import company_display
 from nudges.domain.people import first_name
 
 if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
+    from datetime import timedelta, tzinfo
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview, Person
+    from nudges.domain.plan import NudgeTimings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("en-GB", "en-US")
@@ -59,6 +62,18 @@ _GSM7_EXTENDED = set("^{}\\[~]|€")
 # Letters NFKD does not take apart.
 _LATIN = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe", "þ": "th", "Þ": "Th"})
 _URL = re.compile(r"https?://[^\s<]+")
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Who the messages come from (the template's SenderName, OperatorName and SupportEmail)."""
+
+    sender_name: str = "Interview Nudges"
+    operator_name: str = "Interview Nudges"
+    support_email: str | None = None
+
+
+DEFAULT_BRANDING = Branding()
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,13 @@ class Context:
     addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
     sms_only: bool = False
     unsubscribe_url: str | None = None
+    branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
+
+
+def footer_values(branding: Branding, unsubscribe_url: str) -> dict[str, str]:
+    """The footer's placeholders: the operator, an optional support line and the unsubscribe link."""
+    support = f" Questions? Write to {branding.support_email}." if branding.support_email else ""
+    return {"operator_name": branding.operator_name, "support": support, "unsubscribe_url": unsubscribe_url}
 
 
 def is_gsm7(text: str) -> bool:
@@ -328,7 +350,7 @@ def _page(*fragments: str) -> str:
 def _message(words: _Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
     fragments = [_html(text, drafts)]
     if ctx.unsubscribe_url:
-        footer = words.fill("footer", "email", {"unsubscribe_url": ctx.unsubscribe_url})
+        footer = words.fill("footer", "email", footer_values(ctx.branding, ctx.unsubscribe_url))
         text += "\n" + footer
         fragments.append(_html(footer))
     return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms=sms)
@@ -498,6 +520,125 @@ def connect(ctx: Context) -> Message:
     name_options = [{"names": n} for n in _name_options(words, ctx.everyone)]
     sms = _fit_sms(words, "connect", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
+
+
+@dataclass(frozen=True)
+class WelcomeLinks:
+    """The candidate's own links: calendar connect (per provider) and preferences, each signed for
+    them; the address their invites are forwarded to (None without an inbox domain)."""
+
+    google: str
+    microsoft: str
+    preferences: str
+    forwarding_address: str | None = None
+
+
+def _hours(delay: timedelta) -> str:
+    hours = delay.total_seconds() / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _clock_time(moment: time, locale: str) -> str:
+    if locale == "en-US":
+        return datetime.combine(date(2000, 1, 1), moment).strftime("%I:%M %p").lstrip("0").replace(":00 ", " ")
+    return moment.strftime("%H:%M")
+
+
+def welcome(
+    candidate: Candidate, links: WelcomeLinks, timings: NudgeTimings, unsubscribe_url: str | None = None
+) -> Message:
+    """What the service will do and when, where to forward invites, the connect and preferences
+    links; by SMS, without consent on record, the request to reply YES."""
+    locale = candidate.locale
+    forwarding = (
+        _Words(locale).fill("welcome", "forwarding", {"address": links.forwarding_address})
+        if links.forwarding_address
+        else ""
+    )
+    values = {
+        "first_name": candidate.first_name,
+        "research_lead": _hours(timings.research_lead),
+        "thank_you_delay": _hours(timings.thank_you_delay),
+        "quiet_start": _clock_time(timings.quiet_start, locale),
+        "quiet_end": _clock_time(timings.quiet_end, locale),
+        "timezone": candidate.timezone,
+        "google_url": links.google,
+        "microsoft_url": links.microsoft,
+        "preferences_url": links.preferences,
+    }
+    text = _Words(locale).fill("welcome", "email", {**values, "forwarding": forwarding})
+    fragments = [_html(text)]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        footer_text = _Words(locale).fill("footer", "email", footer)
+        text += "\n" + footer_text
+        fragments.append(_html(footer_text))
+    sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
+    return Message(
+        subject=_Words(locale).fill("welcome", "subject", values),
+        text=text + "\n",
+        html=_page(*fragments),
+        sms=_Words(locale).fill(sms_kind, "sms", values),
+    )
+
+
+def sms_yes_reply(locale: str) -> str:
+    """The answer to a YES by SMS."""
+    return _template(locale, "sms_yes", "sms")
+
+
+@dataclass(frozen=True)
+class InviteReceipt:
+    """One interview read from a forwarded invite, and when its research prompt comes (or why not)."""
+
+    company: str
+    title: str
+    start: datetime
+    cancelled: bool = False
+    research_at: datetime | None = None
+    research_skipped: str | None = None
+
+
+def _receipt_line(receipt: InviteReceipt, candidate: Candidate) -> str:
+    what = f'"{receipt.title}" with {company_display(receipt.company) or receipt.company}, {local_time(receipt.start, candidate)}'
+    if receipt.cancelled:
+        return f"Cancelled: {what}. Its nudges are withdrawn."
+    if receipt.research_at is not None:
+        return f"Got it: {what}; research prompt on {local_time(receipt.research_at, candidate)}."
+    if receipt.research_skipped:
+        return f"Got it: {what}; no research prompt ({receipt.research_skipped})."
+    return f"Got it: {what}."
+
+
+def invite_receipt(
+    candidate: Candidate, receipts: list[InviteReceipt], problems: list[str], unsubscribe_url: str | None = None
+) -> Message:
+    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    locale = candidate.locale
+    lines = [_receipt_line(r, candidate) for r in receipts]
+    lines += [f"Not used: {problem}" for problem in problems]
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    if receipts:
+        first = receipts[0]
+        summary = f"{company_display(first.company) or first.company}, {local_time(first.start, candidate)}"
+        subject = _Words(locale).fill("invite_receipt", "subject", {"summary": summary})
+    else:
+        subject = _Words(locale).fill("invite_problem", "subject", {})
+    text = _Words(locale).fill("invite_receipt", "email", values)
+    fragments = [_html(text)]
+    if unsubscribe_url:
+        footer = {"unsubscribe_url": unsubscribe_url}
+        footer_text = _Words(locale).fill("footer", "email", footer)
+        text += "\n" + footer_text
+        fragments.append(_html(footer_text))
+    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms="")
+
+
+def _day(moment: datetime, candidate: Candidate) -> str:
+    local = moment.astimezone(candidate.zone)
+    if candidate.locale == "en-US":
+        return f"{local:%A}, {local:%B} {local.day}"
+    return f"{local:%A} {local.day} {local:%B}"
 
 
 def _addressed_draft(

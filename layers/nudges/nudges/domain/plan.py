@@ -11,9 +11,16 @@ if TYPE_CHECKING:
 
     from nudges.domain.interview import Interview
 
-NudgeKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
+NudgeKind = Literal["welcome", "research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
 # In the order a candidate meets them (timelines, the console and the API list them so).
-NUDGE_KINDS: tuple[NudgeKind, ...] = ("research_prompt", "thank_you", "follow_up", "rejection_reply", "connect")
+NUDGE_KINDS: tuple[NudgeKind, ...] = (
+    "welcome",
+    "research_prompt",
+    "thank_you",
+    "follow_up",
+    "rejection_reply",
+    "connect",
+)
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
 # The kinds an application owns (not one of its interviews), and the outcome each answers.
 APPLICATION_KINDS: dict[str, str] = {"connect": "offer", "rejection_reply": "rejected"}
@@ -155,6 +162,11 @@ def plan_connect_nudge(
     interview of the application has ended (``not_before``): one connects with people met."""
     due = max(now, not_before) if not_before else now
     return PlannedNudge("connect", "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))
+
+
+def plan_welcome(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+    """The welcome goes at registration, quiet hours permitting (a night-time sign-up hears at 08:00)."""
+    return PlannedNudge("welcome", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))
 
 
 def plan_rejection_reply(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:

@@ -53,6 +53,12 @@ class DeliveryView:
     interview: Interview | None
     application: Application | None
     candidate: Candidate | None
+    candidate_expires_at: int | None = None  # the profile's expiry (epoch seconds), for the message log
+
+
+def is_candidate(owner_id: str) -> bool:
+    """The welcome's owner is the candidate (``c_...``)."""
+    return owner_id.startswith("c_")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -42,6 +42,17 @@ TimeZoneName = Annotated[
 Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
 Locale = Literal["en-GB", "en-US"]
 Name = Annotated[str, Field(max_length=200)]
+# The kinds a candidate may turn off (nudges.domain.candidate.OPTIONAL_KINDS).
+OptionalKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
+
+
+class SmsConsent(BaseModel):
+    """How the operator obtained the candidate's consent to texts (kept as given, as evidence)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    obtained_at: AwareDatetime
+    method: Annotated[str, Field(min_length=1, max_length=200, examples=["web sign-up form, SMS box ticked"])]
 
 
 class NewCandidate(BaseModel):
@@ -68,6 +79,8 @@ class NewCandidate(BaseModel):
     name: Name | None = None
     # Unset: US English for American zones, British English elsewhere.
     locale: Locale | None = None
+    # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
+    sms_consent: SmsConsent | None = None
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
@@ -105,6 +118,8 @@ class CandidateChanges(BaseModel):
     locale: Locale = UNCHANGED
     phone: Phone | None = None
     name: Name | None = None
+    paused: bool = UNCHANGED
+    kinds_off: list[OptionalKind] = UNCHANGED
 
 
 class OutcomeReport(BaseModel):

@@ -20,6 +20,22 @@ Instant = Annotated[
 ]
 
 
+class ConsentRecord(TypedDict):
+    """Evidence of consent to texts."""
+
+    obtained_at: Instant
+    method: Annotated[str, Field(examples=["web sign-up form", "sms_yes"])]
+    message_id: NotRequired[Annotated[str, Field(description="The inbound SMS, for a YES")]]
+
+
+class ConnectedCalendar(TypedDict):
+    provider: Literal["google", "microsoft"]
+    calendar_id: str
+    account_email: str | None
+    connected_at: Instant
+    watch_expires_at: Instant | None
+
+
 class Candidate(TypedDict):
     """A registered candidate."""
 
@@ -41,6 +57,28 @@ class Candidate(TypedDict):
         str | None, Field(description="Where invites can be forwarded by email, when an inbox domain is set up")
     ]
     created_at: Instant
+    reachable: Annotated[
+        dict[Channel, bool], Field(description="Whether a nudge would reach the candidate on each channel now")
+    ]
+    unreachable_reasons: Annotated[
+        dict[Channel, str],
+        Field(
+            description="Why not, per unreachable channel: not_chosen, unsubscribed, bounced, complained (email); "
+            "not_chosen, no_phone, opted_out, awaiting_sms_consent (sms)"
+        ),
+    ]
+    paused: Annotated[bool, Field(description="The candidate paused every nudge on their preferences page")]
+    kinds_off: Annotated[list[str], Field(description="Kinds of nudge the candidate turned off")]
+    sms_consent: Annotated[ConsentRecord | None, Field(description="Consent to texts as the operator gave it")]
+    sms_yes: Annotated[ConsentRecord | None, Field(description="The candidate's own YES by SMS")]
+    calendars: list[ConnectedCalendar]
+    preferences_url: Annotated[
+        str, Field(json_schema_extra={"format": "uri"}, description="The candidate's preferences page (signed)")
+    ]
+    connect_urls: Annotated[
+        dict[Literal["google", "microsoft"], str],
+        Field(description="Links that connect the candidate's Google or Microsoft calendar by OAuth (signed)"),
+    ]
 
 
 class CalendarConnection(TypedDict):
@@ -119,3 +157,24 @@ class SmsPreview(TypedDict):
 
 
 Preview = Annotated[EmailPreview | SmsPreview, Field(discriminator="channel")]
+
+
+class CandidatePage(TypedDict):
+    """One page of registered candidates, newest registration first."""
+
+    candidates: list[Candidate]
+    next_cursor: Annotated[str | None, Field(description="Pass as `cursor` for the next page; null on the last page")]
+
+
+class Message(TypedDict):
+    """A message sent to the candidate, with what its provider has said of it since."""
+
+    kind: Annotated[str, Field(description="A nudge kind, or another message (welcome, sms_reply)")]
+    channel: Channel
+    interview_id: NotRequired[Annotated[str, Field(description="The interview it is about, when there is one")]]
+    sent_at: Instant
+    status: Annotated[
+        Literal["sent", "delivered", "bounced", "complained", "delayed", "failed"],
+        Field(description="From SES's events for email (SMS stays sent: SNS reports delivery to CloudWatch only)"),
+    ]
+    provider_message_id: Annotated[str, Field(description="The SES or SNS MessageId, as the provider's logs name it")]

@@ -21,7 +21,7 @@ from nudges.adapters.calendar_apis import GoogleCalendarApi, MicrosoftCalendarAp
 from nudges.adapters.calendar_connections import CalendarConnection, Watch
 from nudges.domain.booking import BookingChange
 from nudges.domain.interview import interview_id_for
-from nudges.errors import InvalidInput, NotFound, NudgesError, Unauthorized
+from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
 from nudges.models.calendar_events import EventReading, read_google_event, read_microsoft_event
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -29,7 +29,7 @@ from nudges.timefmt import iso
 if TYPE_CHECKING:
     import re
 
-    from nudges.adapters.calendar_apis import OAuthClientSecrets
+    from nudges.adapters.calendar_apis import OAuthClient, OAuthClientSecrets
     from nudges.adapters.calendar_connections import CalendarConnections, Provider
     from nudges.domain.candidate import Candidate
     from nudges.models.calendar_events import CalendarConnect, MicrosoftNotifications
@@ -129,13 +129,14 @@ class CalendarService:
         self._settings = settings
 
     # ------------------------------------------------------------------ access
-    def _access(self, provider: str, refresh_token: str) -> tuple[str, str | None]:
+    def oauth_client(self, provider: str, *, fresh: bool = False) -> OAuthClient:
+        """The operator's OAuth client for the provider: the one check every route that needs it
+        makes (NotConfigured, a 503 naming the secret to fill in, never a 500)."""
+        return self._oauth.require(provider, fresh=fresh)
+
+    def _access(self, provider: str, refresh_token: str, *, fresh: bool = False) -> tuple[str, str | None]:
         """An access token (and a rotated refresh token, if the provider gave one)."""
-        client = self._oauth.for_provider(provider)
-        if client is None:
-            raise ProviderUnavailable(
-                f"no OAuth client for {provider} in the calendar OAuth secret", dependency=provider
-            )
+        client = self.oauth_client(provider, fresh=fresh)
         google = provider == "google"
         token_url = self._settings.google_token_url if google else self._settings.microsoft_token_url
         grant = refresh_access(provider, token_url, client, refresh_token, None if google else MICROSOFT_SCOPE)
@@ -160,7 +161,7 @@ class CalendarService:
             raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         provider = request.provider
         try:
-            access, rotated = self._access(provider, request.refresh_token)
+            access, rotated = self._access(provider, request.refresh_token, fresh=True)  # a connect: rare
         except ProviderError as exc:
             if exc.status in (400, 401):
                 raise InvalidInput(
@@ -255,6 +256,17 @@ class CalendarService:
     def connections(self, candidate_id: str) -> list[CalendarConnection]:
         return self._calendars.connections(candidate_id)
 
+    def disconnect(self, candidate_id: str, provider: str, calendar_id: str) -> bool:
+        """Stop watching one calendar: ours first (the connection and its watch), then the watch
+        at the provider (best effort, as at erasure). False if it was not connected."""
+        connection = self._calendars.get(candidate_id, provider, calendar_id)
+        if connection is None:
+            return False
+        self._calendars.delete(connection)
+        logger.info("calendar disconnected", extra={"candidate_id": candidate_id, "provider": provider})
+        self.stop_watches([connection])
+        return True
+
     def stop_watches(self, connections: list[CalendarConnection]) -> None:
         """Stop an erased candidate's Google channels and Graph subscriptions at the provider,
         with the refresh tokens read before the erasure. Best effort: a watch the provider no
@@ -279,7 +291,7 @@ class CalendarService:
                     expires = iso(connection.watch_expires) if connection.watch_expires else None
                     logger.warning("calendar watch not stopped at the provider", extra={**facts, "lapses_at": expires})
                 continue
-            except ProviderUnavailable as exc:
+            except (ProviderUnavailable, NotConfigured) as exc:
                 logger.warning("calendar watch not stopped at the provider", extra={**facts, "error": str(exc)})
                 continue
             logger.info("calendar watch stopped at the provider", extra=facts)

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.candidate import Candidate
+from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.interview import normalise_email
 from nudges.domain.plan import NUDGE_KINDS
 from nudges.errors import Conflict, InvalidInput, NotFound
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.planning import NudgePlanner
-    from nudges.services.ports import Applications, Candidates, Interviews, Nudges, Retention, Scheduler
+    from nudges.services.ports import Applications, Candidates, Interviews, Nudges, PhoneConsent, Retention, Scheduler
 
 
 def _registration(candidate: Candidate) -> tuple[Any, ...]:
@@ -38,12 +38,14 @@ class CandidateService:
         planner: NudgePlanner,
         scheduler: Scheduler,
         calendars: CalendarService,
+        consent: PhoneConsent | None = None,
     ) -> None:
         self._candidates = candidates
         self._interviews = interviews
         self._applications = applications
         self._nudges = nudges
         self._retention = retention
+        self._consent = consent
         self._planner = planner
         self._scheduler = scheduler
         self._calendars = calendars
@@ -59,6 +61,7 @@ class CandidateService:
             phone=new.phone,
             name=new.name,
             locale=new.resolved_locale,
+            sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
         )
         try:
             self._candidates.add(candidate)
@@ -67,10 +70,18 @@ class CandidateService:
             # (or that failed after the write): it gets the same candidate, and the planning
             # below finishes what the first attempt may have left undone.
             existing = self._candidates.by_email(candidate.email)
-            if existing is None or _registration(existing) != _registration(candidate):
+            if existing is None:
                 raise
+            if _registration(existing) != _registration(candidate):
+                raise Conflict(
+                    f"email: already registered with other details, as {existing.candidate_id}; "
+                    f"change them with PATCH /candidates/{existing.candidate_id}",
+                    field="email",
+                    candidate_id=existing.candidate_id,
+                ) from None
             candidate = existing
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
+        self._planner.sync_welcome(candidate, now)
         # Interviews and offers that arrived before the registration get their nudges now (both
         # found in one Query; each application then read consistently, as it may just have changed).
         interviews, application_ids = self._interviews.owned_by(candidate.email)
@@ -88,10 +99,15 @@ class CandidateService:
         fields = changes.model_dump(exclude_unset=True)
         if "channels" in fields:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
+        if "kinds_off" in fields:
+            fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
         updated = replace(current, **fields)
         if "sms" in updated.channels and not updated.phone:
             raise InvalidInput("phone: is required when channels include sms", field="phone")
         self._candidates.update(updated)
+        if updated.phone != current.phone and self._consent is not None:
+            self._consent.move_phone(updated, current.phone, now)
+            updated = replace(updated, sms_yes=None)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
         for interview in self._interviews.for_email(updated.email):
             self._planner.sync_interview(interview, updated, now)
@@ -103,12 +119,20 @@ class CandidateService:
             raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         return candidate
 
+    def find(self, email: str) -> Candidate:
+        """The candidate registered with this address, in any case."""
+        candidate = self._candidates.by_email(email)
+        if candidate is None:
+            raise NotFound("no candidate registered with this email", field="email")
+        return candidate
+
     def delete(self, candidate_id: str) -> None:
         candidate = self._candidates.get(candidate_id)
         if candidate is None:
             return  # erasing twice is erasing once
         owners = [i.interview_id for i in self._interviews.for_email(candidate.email)]
         owners += [a.application_id for a in self._applications.for_email(candidate.email)]
+        owners.append(candidate_id)  # the welcome
         for owner_id in owners:
             for nudge in self._nudges.for_owner(owner_id).values():
                 self._scheduler.cancel(nudge.schedule_name)

@@ -16,16 +16,24 @@ if TYPE_CHECKING:
     from nudges.domain.interview import Interview
     from nudges.services.bookings import BookingService
     from nudges.services.ports import Candidates
+    from nudges.services.receipts import InviteReceipts
 
 # SES marks mail it judged to carry a virus; nothing in it is read.
 REFUSED_VERDICTS = {"FAIL"}
 
 
 class InviteService:
-    def __init__(self, candidates: Candidates, bookings: BookingService, mailbox: Mailbox) -> None:
+    def __init__(
+        self,
+        candidates: Candidates,
+        bookings: BookingService,
+        mailbox: Mailbox,
+        receipts: InviteReceipts | None = None,
+    ) -> None:
         self._candidates = candidates
         self._bookings = bookings
         self._mailbox = mailbox
+        self._receipts = receipts  # forwarded mail is answered (None: AcknowledgeForwardedInvites off)
 
     def candidate_for(self, inbox_token: str) -> Candidate:
         """The inbox's owner; 401 for a token nobody holds (the token is the credential, as a signature is elsewhere)."""
@@ -77,13 +85,16 @@ class InviteService:
             logger.warning("mail with a virus verdict dropped", extra={"object_key": key})
         else:
             message = self._mailbox.read(bucket, key)
-            interviews = self.receive_mail(receipt.get("recipients") or [], inbox_domain, message, now)
+            interviews = self.receive_mail(receipt.get("recipients") or [], inbox_domain, message, now, mail_id=key)
         self._mailbox.delete(bucket, key)
         return interviews
 
-    def receive_mail(self, recipients: list[str], inbox_domain: str, message: bytes, now: datetime) -> list[Interview]:
+    def receive_mail(
+        self, recipients: list[str], inbox_domain: str, message: bytes, now: datetime, mail_id: str = ""
+    ) -> list[Interview]:
         """An email to one or more inbox addresses (``<token>@<inbox domain>``): each calendar in
-        it goes to each candidate it was addressed to. Mail to unknown inboxes is dropped."""
+        it goes to each candidate it was addressed to, who is told what was read (or what was
+        wrong). Mail to unknown inboxes is dropped unanswered."""
         domain = inbox_domain.lower().strip(".")
         candidates = []
         for recipient in recipients:
@@ -102,10 +113,22 @@ class InviteService:
             logger.info("mail without a calendar invite dropped")
         interviews = []
         for candidate in candidates:
+            theirs: list[Interview] = []
+            problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
             for calendar, charset in calendars:
                 try:
-                    interviews += self.receive(candidate, calendar, now, charset)
+                    found = self.receive(candidate, calendar, now, charset)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
+                    problems.append(f"the invitation file could not be read ({exc.message}).")
+                    continue
+                if not found:
+                    problems.append(
+                        "the invitation has no timed event to be invited to (a reply or an all-day event?)."
+                    )
+                theirs += found
+            interviews += theirs
+            if self._receipts is not None and mail_id:
+                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now)
         return interviews

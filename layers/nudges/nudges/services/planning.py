@@ -17,6 +17,7 @@ from nudges.domain.plan import (
     plan_follow_up,
     plan_interview_nudges,
     plan_rejection_reply,
+    plan_welcome,
 )
 from nudges.domain.records import Application, NudgeRecord
 from nudges.domain.rounds import ended_before, last_round
@@ -48,6 +49,15 @@ def closed_by(application: Application, interview: Interview) -> bool:
     return application.outcome in ("rejected", "withdrawn") and ended_before(
         application.outcome, application.outcome_at, interview
     )
+
+
+def _as_wanted(planned: PlannedNudge, candidate: Candidate) -> PlannedNudge:
+    """Skipped ahead of time when the candidate paused or turned the kind off (their preferences
+    page); planned again as usual when they change their mind, while it is still ahead."""
+    if planned.status != "scheduled" or candidate.wants(planned.kind):
+        return planned
+    reason = "paused by the candidate" if candidate.paused else "turned off by the candidate"
+    return PlannedNudge(planned.kind, "skipped", reason=reason)
 
 
 class NudgePlanner:
@@ -93,6 +103,7 @@ class NudgePlanner:
         # then scheduled: record first, then schedule, as for a single nudge.
         writes: Writes = []
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
+            planned = _as_wanted(planned, candidate)
             self._apply(
                 interview.interview_id,
                 interview.interview_id,
@@ -158,7 +169,7 @@ class NudgePlanner:
         current = self._follow_up(last.interview_id, known)
         if current is not None and current.status == "cancelled" and current.reason == LATER_ROUND:
             current = None  # the later round it gave way to was cancelled: this one is last again
-        planned = plan_follow_up(last.end, candidate.zone, now, self._timings)
+        planned = _as_wanted(plan_follow_up(last.end, candidate.zone, now, self._timings), candidate)
         self._apply(
             last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end, writes
         )
@@ -196,8 +207,15 @@ class NudgePlanner:
             current = self._nudges.get(application.application_id, "connect")
         assert current is None or isinstance(current, NudgeRecord)
         last_end = max(i.end for i in rounds)
-        planned = plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end)
+        planned = _as_wanted(plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end), candidate)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
+
+    def sync_welcome(self, candidate: Candidate, now: datetime) -> None:
+        """Plan the welcome: once, owned by the candidate, like every nudge claimed by the sender
+        (a registration retried finds it planned or sent, and sends nothing twice)."""
+        current = self._nudges.get(candidate.candidate_id, "welcome")
+        planned = plan_welcome(candidate.zone, now, self._timings)
+        self._apply(candidate.candidate_id, "", candidate, planned, current, now, now)
 
     def connect_sent(self, application_id: str) -> bool:
         """Whether the application's connect nudge has gone (too late to take it back)."""
@@ -230,6 +248,7 @@ class NudgePlanner:
             planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
         else:
             planned = plan_rejection_reply(candidate.zone, now, self._timings)
+        planned = _as_wanted(planned, candidate)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, now)
 
     def _rounds(self, application: Application, interviews: list[Interview] | None) -> list[Interview]:

@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from nudges.adapters.retention import Extension
-    from nudges.domain.candidate import Candidate
+    from nudges.domain.candidate import Candidate, Consent
+    from nudges.domain.deliveries import LoggedMessage, MessageStatus
     from nudges.domain.interview import Interview
     from nudges.domain.plan import NudgeStatus
     from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim
@@ -114,6 +115,13 @@ class Scheduler(Protocol):
     def cancel(self, name: str | None) -> None: ...
 
 
+class Messages(Protocol):
+    """The message log: each message sent, with its provider's id and delivery status."""
+
+    def record(self, message: LoggedMessage, candidate_expires_at: int | None = None) -> None: ...
+    def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None: ...
+
+
 class EmailOut(Protocol):
     def send(
         self,
@@ -131,3 +139,12 @@ class SmsOut(Protocol):
     def send(self, to: str, text: str) -> str: ...
     def opted_out(self, phone: str) -> bool: ...
     def opt_in(self, phone: str) -> None: ...
+
+
+class PhoneConsent(Protocol):
+    """The candidate's consent records (adapters.consent.ConsentStore)."""
+
+    def candidates_for_phone(self, phone_hash: str) -> list[str]: ...
+    def record_sms_yes(self, candidate: Candidate, consent: Consent) -> bool: ...
+    def move_phone(self, candidate: Candidate, old_phone: str | None, now: datetime) -> None: ...
+    def resubscribe_email(self, email: str) -> bool: ...

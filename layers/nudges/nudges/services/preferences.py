@@ -1,5 +1,5 @@
-"""What a candidate chose about being contacted: SMS keywords, email bounces and complaints,
-unsubscribe links. Keyed by the address or a hash of the number, not by candidate: a bounce or
+"""What a candidate chose about being contacted, and what became of what was sent: SMS keywords,
+SES's delivery, bounce and complaint events (the message log's status), unsubscribe links. Keyed by the address or a hash of the number, not by candidate: a bounce or
 a STOP is about the address itself and must hold for whoever registers it next."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import phone_key
+from nudges.domain.deliveries import event_status
+from nudges.domain.messages import DEFAULT_BRANDING
 from nudges.domain.sms_keywords import Keyword, parse_keyword
 from nudges.observability import logger
 
@@ -15,7 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from nudges.services.ports import Candidates, Preferences, SmsOut
+    from nudges.domain.messages import Branding
+    from nudges.services.ports import Candidates, Messages, Preferences, SmsOut
 
 HELP_REPLY = (
     "Interview Nudges: reminders to research before an interview, thank after, follow up, and connect once you "
@@ -27,7 +30,7 @@ START_REPLY = "Interview Nudges: texts are back on. Reply STOP to stop them, HEL
 
 # YES (SMS consent): handed the number, the inbound message id and the time; the candidate
 # journey's consent service records it (and answers). Until one is wired, YES is only logged.
-type ConsentHook = Callable[[str, str, datetime], None]
+type ConsentHook = Callable[[str, str, datetime], str | None]  # the answer to send, if any
 
 
 def suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
@@ -46,12 +49,20 @@ def suppressions(notification: dict[str, Any]) -> list[tuple[str, str]]:
 
 class PreferenceService:
     def __init__(
-        self, candidates: Candidates, preferences: Preferences, sms: SmsOut, on_consent: ConsentHook | None = None
+        self,
+        candidates: Candidates,
+        preferences: Preferences,
+        sms: SmsOut,
+        on_consent: ConsentHook | None = None,
+        messages: Messages | None = None,
+        branding: Branding = DEFAULT_BRANDING,
     ) -> None:
         self._candidates = candidates
         self._preferences = preferences
         self._sms = sms
         self._on_consent = on_consent
+        self._messages = messages  # the message log, whose statuses SES's events move on
+        self._branding = branding
 
     def sms_received(self, message_id: str, number: str, body: str, now: datetime) -> Keyword | None:
         """An inbound text: STOP and its synonyms opt out, START opts back in, HELP answers, YES is
@@ -62,23 +73,29 @@ class PreferenceService:
         self._preferences.record_inbound_sms(message_id, number_hash, body, now)
         if keyword is Keyword.STOP:
             self._preferences.set_sms_opt_out(number_hash, True, now)
-            self._reply(message_id, number, STOP_REPLY, now)
+            self._reply(message_id, number, self._branded(STOP_REPLY), now)
         elif keyword is Keyword.START:
             self._preferences.set_sms_opt_out(number_hash, False, now)
             try:
                 self._sms.opt_in(number)  # also lift a carrier-level STOP; AWS allows this once in 30 days
             except Exception:
                 logger.warning("carrier opt-in refused", extra={"message_id": message_id})
-            self._reply(message_id, number, START_REPLY, now)
+            self._reply(message_id, number, self._branded(START_REPLY), now)
         elif keyword is Keyword.HELP:
-            self._reply(message_id, number, HELP_REPLY, now)
+            self._reply(message_id, number, self._branded(HELP_REPLY), now)
         elif keyword is Keyword.YES:
             if self._on_consent is not None:
-                self._on_consent(number, message_id, now)
+                answer = self._on_consent(number, message_id, now)
+                if answer:
+                    self._reply(message_id, number, answer, now)
             else:
                 logger.info("SMS consent keyword received; no consent service wired", extra={"message_id": message_id})
         logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword or "none"})
         return keyword
+
+    def _branded(self, reply: str) -> str:
+        """A keyword's answer, from the operator (OperatorName) instead of the default name."""
+        return reply.replace(DEFAULT_BRANDING.operator_name, self._branding.operator_name, 1)
 
     def _reply(self, message_id: str, number: str, text: str, now: datetime) -> None:
         """Answer a keyword once (claimed on the inbound text first), and record the answer like a
@@ -93,14 +110,25 @@ class PreferenceService:
         self._preferences.record_sms_reply(message_id, reply_id, now, time.time_ns())
 
     def email_event(self, notification: dict[str, Any], now: datetime) -> int:
-        """An SES event (through the configuration set's topic); how many addresses it suppressed."""
+        """An SES event (through the configuration set's topic): the message log's status of its
+        message moves on (never back), and a permanent bounce or a complaint suppresses the
+        address; how many addresses it suppressed."""
+        message_id = notification.get("mail", {}).get("messageId")
         found = suppressions(notification)
         for address, reason in found:
             self._preferences.suppress_email(address, reason, now)
-            logger.info(
-                "address suppressed",
-                extra={"reason": reason, "message_id": notification.get("mail", {}).get("messageId")},
-            )
+            logger.info("address suppressed", extra={"reason": reason, "message_id": message_id})
+        status = event_status(notification)
+        if status is not None and self._messages is not None:
+            logged = self._messages.set_status(status[0], status[1], now)
+            if logged is None:
+                # Not one of ours to track (sent before the log existed, or erased since).
+                logger.info("event for a message not in the log", extra={"message_id": message_id})
+            else:
+                logger.info(
+                    "message status",
+                    extra={"message_id": message_id, "status": logged.status, "candidate_id": logged.candidate_id},
+                )
         return len(found)
 
     def unsubscribe(self, candidate_id: str, now: datetime) -> None:

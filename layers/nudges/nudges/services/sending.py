@@ -23,6 +23,7 @@ from nudges import clock, metrics
 from nudges.domain import messages, people
 from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.company_names import company_display
+from nudges.domain.deliveries import LoggedMessage
 from nudges.domain.interview import everyone_met, normalise_email
 from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
@@ -37,7 +38,16 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.domain.records import Application, NudgeRecord, SendClaim
-    from nudges.services.ports import Applications, Candidates, EmailOut, Interviews, Nudges, Preferences, SmsOut
+    from nudges.services.ports import (
+        Applications,
+        Candidates,
+        EmailOut,
+        Interviews,
+        Messages,
+        Nudges,
+        Preferences,
+        SmsOut,
+    )
 
 # Longer than one send takes; a claim older than this belongs to a delivery that died.
 SEND_LEASE = timedelta(minutes=2)
@@ -66,11 +76,17 @@ class MessageComposer:
         applications: Applications,
         candidates: Candidates,
         unsubscribe_link: Callable[[str], str | None],
+        branding: messages.Branding = messages.DEFAULT_BRANDING,
+        welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
+        timings: NudgeTimings | None = None,
     ) -> None:
         self._interviews = interviews
         self._applications = applications
         self._candidates = candidates
         self.unsubscribe_link = unsubscribe_link
+        self.branding = branding  # in every message's footer, whoever composes it
+        self._welcome_links = welcome_links
+        self._timings = timings or NudgeTimings()
 
     def preview(self, interview_id: str, kind: str, channel: str) -> tuple[Candidate, messages.Message]:
         """What the interview's ``kind`` nudge would say now (the operator's preview, on ``channel``):
@@ -83,6 +99,9 @@ class MessageComposer:
         if found is None:
             raise NotFound(f"no interview {interview_id}", field="interview_id")
         owner_id = found[0].application_id if kind in APPLICATION_KINDS else interview_id
+        if kind == "welcome":  # the welcome of the interview's candidate
+            registered = self._candidates.by_email(found[0].candidate_email)
+            owner_id = registered.candidate_id if registered else ""
         composed = self.compose(owner_id, kind, preview=True)
         if isinstance(composed, str):
             raise NotFound(composed, field="interview_id")
@@ -93,6 +112,10 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message as it would read at ``now`` (default: now), or why there
         is nothing to send. The owner is an application (``ap_...``) or an interview."""
+        if kind == "welcome":  # owned by the candidate (``c_...``)
+            return self.message(
+                kind, None, None, self._candidates.get(owner_id), now=now or clock.now(), preview=preview
+            )
         interview: Interview | None = None
         application: Application | None = None
         if owner_id.startswith("ap_"):
@@ -118,6 +141,15 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The message from the nudge's owner and candidate as read, or why there is none.
         ``sms_only``: email cannot reach the candidate (default: they have not chosen it)."""
+        if kind == "welcome":
+            if candidate is None or self._welcome_links is None:
+                return "the candidate is no longer registered"
+            link = self.unsubscribe_link(candidate.candidate_id)
+            return candidate, messages.welcome(
+                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link
+            )
+        if candidate is not None and not candidate.wants(kind) and not preview:
+            return "paused by the candidate" if candidate.paused else "turned off by the candidate"
         if interview is None and application is None:
             return "the interview was cancelled" if kind in ("research_prompt", "thank_you") else "nothing to send"
         owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
@@ -204,6 +236,7 @@ class MessageComposer:
             addressee_is_contact=addressee_is_contact,
             sms_only="email" not in candidate.reachable_channels(),
             unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
+            branding=self.branding,
         )
 
 
@@ -216,6 +249,7 @@ class SendService:
         email: EmailOut,
         sms: SmsOut,
         timings: NudgeTimings | None = None,
+        log: Messages | None = None,
     ) -> None:
         self._nudges = nudges
         self._preferences = preferences
@@ -223,6 +257,7 @@ class SendService:
         self._email = email
         self._sms = sms
         self._timings = timings or NudgeTimings()
+        self._log = log  # the message log (provider message ids and delivery status)
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
         """Send the nudge if it is still wanted; returns what happened, for the log."""
@@ -238,7 +273,7 @@ class SendService:
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
-        allowed, refused = self._channels(candidate)
+        allowed, refused = self._channels(candidate, nudge.kind)
         if "email" not in allowed and "email" in candidate.reachable_channels():
             # Email is suppressed (a bounce, a complaint): the SMS must not point to it.
             composed = self._composer.message(
@@ -271,7 +306,16 @@ class SendService:
                 metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
         for position, channel in enumerate(to_send):
-            self._send(nudge, claim, channel, candidate, message, now, last=position == len(to_send) - 1)
+            self._send(
+                nudge,
+                claim,
+                channel,
+                candidate,
+                message,
+                now,
+                last=position == len(to_send) - 1,
+                candidate_expires_at=view.candidate_expires_at,
+            )
         if not to_send:
             reason = "; ".join(refused) or "no channel to reach the candidate on"
             sent_before = [c for c in allowed if c in claim.sent]
@@ -282,7 +326,7 @@ class SendService:
                 return f"skipped: {reason}"
         return f"sent on {', '.join(allowed)}" + (f" (not {'; '.join(refused)})" if refused else "")
 
-    def _channels(self, candidate: Candidate) -> tuple[list[str], list[str]]:
+    def _channels(self, candidate: Candidate, kind: str) -> tuple[list[str], list[str]]:
         """The channels this candidate may be reached on now, and why the others may not (read
         before every send: suppression and opt-outs are honoured at send time; SNS's own
         opt-out list is asked after the claim, only when an SMS is about to go)."""
@@ -298,6 +342,9 @@ class SendService:
                 refused.append(f"email: {suppressed}")
             elif channel == "sms" and sms_opted_out:
                 refused.append("sms: opted out by SMS")
+            elif channel == "sms" and kind != "welcome" and candidate.awaiting_sms_consent:
+                # Double opt-in: the welcome asks for a YES; nothing else is texted before it.
+                refused.append("sms: awaiting_sms_consent")
             else:
                 allowed.append(channel)
         return allowed, refused
@@ -312,6 +359,7 @@ class SendService:
         now: datetime,
         *,
         last: bool,
+        candidate_expires_at: int | None = None,
     ) -> None:
         try:
             if channel == "email":
@@ -329,6 +377,20 @@ class SendService:
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
+        if self._log is not None:
+            # Logged before the nudge records the send: a message that went out is in the log even
+            # when the record below fails (its retry sends again, and logs that message too).
+            self._log.record(
+                LoggedMessage(
+                    candidate_id=candidate.candidate_id,
+                    kind=nudge.kind,
+                    channel=channel,
+                    provider_message_id=message_id,
+                    sent_at=now,
+                    interview_id=nudge.interview_id,
+                ),
+                candidate_expires_at,  # read with the nudge: the record expires no earlier
+            )
         self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(

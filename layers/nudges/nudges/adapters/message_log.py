@@ -1,0 +1,110 @@
+"""The message log: every message sent to a candidate, with its provider's message id and status.
+
+Kept in the candidate's own partition (``keys.message``), so a candidate's messages are one Query
+(newest first), and erasure and retention find them with the candidate's other items
+(``Retention`` walks the candidate's partition). The provider's event finds its message through
+GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``). A record expires no earlier than
+the candidate's profile does when it is written.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from nudges.adapters import keys
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
+from nudges.domain.deliveries import RANK, LoggedMessage
+from nudges.timefmt import iso, parse_iso
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nudges.domain.deliveries import MessageStatus
+
+
+def read_message(item: dict[str, Any]) -> LoggedMessage:
+    return LoggedMessage(
+        candidate_id=item["candidate_id"],
+        kind=item["kind"],
+        channel=item["channel"],
+        provider_message_id=item["provider_message_id"],
+        sent_at=parse_iso(item["sent_at"]),
+        status=item["status"],
+        interview_id=item.get("interview_id"),
+        status_at=parse_iso(item["status_at"]) if item.get("status_at") else None,
+    )
+
+
+class MessageLog(DynamoTable):
+    def record(self, message: LoggedMessage, candidate_expires_at: int | None = None) -> None:
+        """Log a message just handed to SES or SNS: one PutItem, expiring no earlier than the
+        candidate's profile (``candidate_expires_at`` as the caller read it, else one GetItem)."""
+        if candidate_expires_at is None:
+            profile = (
+                self._db.get_item(
+                    TableName=self._table,
+                    Key=dynamo_key(keys.candidate(message.candidate_id)),
+                    ProjectionExpression="expires_at",
+                ).get("Item")
+                or {}
+            )
+            candidate_expires_at = int(profile["expires_at"]["N"]) if "expires_at" in profile else None
+        expires = max(self._expires(message.sent_at), candidate_expires_at or 0)
+        pk, sk = keys.message(message.candidate_id, message.sent_at, time.time_ns(), message.provider_message_id)
+        self._put(
+            {
+                "PK": pk,
+                "SK": sk,
+                "GSI1PK": keys.message_lookup(message.provider_message_id),
+                "GSI1SK": keys.MESSAGE_SK,
+                "candidate_id": message.candidate_id,
+                "kind": message.kind,
+                "channel": message.channel,
+                "interview_id": message.interview_id,
+                "provider_message_id": message.provider_message_id,
+                "sent_at": iso(message.sent_at),
+                "status": message.status,
+                "status_rank": RANK[message.status],
+                "expires_at": expires,
+            }
+        )
+
+    def for_candidate(self, candidate_id: str) -> list[LoggedMessage]:
+        """Every message sent to the candidate, newest first: one Query (paged) on their partition."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :message)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.candidate(candidate_id)[0]},
+                ":message": {"S": keys.MESSAGE_PREFIX},
+            },
+            ScanIndexForward=False,
+            ConsistentRead=True,
+        )
+        return [read_message(i) for i in items]
+
+    def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None:
+        """Move the message with this provider id on to ``status``, unless it is there or further
+        already (events come out of order and twice). None when no logged message has that id."""
+        found = self._query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.message_lookup(provider_message_id)}},
+        )
+        if not found:
+            return None
+        item = found[0]
+        answer = self._update(
+            (item["PK"], item["SK"]),
+            UpdateExpression="SET #s = :status, status_rank = :rank, status_at = :at",
+            ConditionExpression="attribute_exists(PK) AND status_rank < :rank",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":status": {"S": status},
+                ":rank": {"N": str(RANK[status])},
+                ":at": {"S": iso(at)},
+            },
+        )
+        if isinstance(answer, Refused):
+            return read_message(item)  # already there or further, or erased meanwhile
+        return read_message({**item, "status": status, "status_at": iso(at)})

@@ -1,0 +1,54 @@
+"""The candidate's own links: the candidate id and an HMAC of it for one purpose (unsubscribe,
+preferences, connect), so a link works only for its owner and only for what it was made for.
+
+Keys come from the ``UnsubscribeSigningKey`` secret, newest first: links are signed with the
+first and accepted with any, so a key is rotated by putting a new one first and dropping the old
+one once the links made with it may go dark.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Literal
+
+from nudges.errors import NotFound
+
+Purpose = Literal["unsubscribe", "preferences", "connect"]
+
+
+def _signature(key: str, purpose: Purpose, candidate_id: str) -> str:
+    digest = hmac.new(key.encode(), f"{purpose}:{candidate_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def make_token(key: str, purpose: Purpose, candidate_id: str) -> str:
+    return f"{candidate_id}.{_signature(key, purpose, candidate_id)}"
+
+
+def candidate_for(token: str, keys: list[str], purpose: Purpose) -> str:
+    """The candidate id a token was made for; NotFound for anything forged, mangled or made for
+    another purpose."""
+    candidate_id, _, signature = token.partition(".")
+    if (
+        candidate_id
+        and signature
+        and any(hmac.compare_digest(_signature(k, purpose, candidate_id), signature) for k in keys)
+    ):
+        return candidate_id
+    raise NotFound(f"this {purpose} link is not valid", field="token")
+
+
+def link(base_url: str, key: str, purpose: Purpose, candidate_id: str, path: str) -> str:
+    """``<base>/<path>/<token>``: ``path`` is the route before the token (``preferences``, ``connect/google``)."""
+    return f"{base_url.rstrip('/')}/{path}/{make_token(key, purpose, candidate_id)}"
+
+
+def candidate_links(base_url: str, key: str, candidate_id: str) -> dict[str, str]:
+    """Every link a candidate is given: preferences, and connect per calendar provider."""
+    return {
+        "preferences": link(base_url, key, "preferences", candidate_id, "preferences"),
+        "google": link(base_url, key, "connect", candidate_id, "connect/google"),
+        "microsoft": link(base_url, key, "connect", candidate_id, "connect/microsoft"),
+    }

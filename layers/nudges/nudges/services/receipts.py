@@ -1,0 +1,81 @@
+"""Forwarded invites answered: a short email back saying what was read from the mail ("Got it:
+Interview with Acme, Tuesday 14:00; research prompt on Sunday 14:00"), or what was wrong with it.
+
+Sent to the candidate's registered address (never to the mail's From, which anyone can forge),
+only when they get email from us and the address is not suppressed, and once per mail and
+candidate: a redelivered notification finds the receipt claimed and sends nothing.
+``AcknowledgeForwardedInvites=false`` in the template turns it off.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from nudges.domain import messages
+from nudges.observability import logger
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
+    from nudges.services.ports import EmailOut, Nudges, Preferences, Receipts
+
+KEEP_CLAIM = timedelta(days=7)
+
+
+class InviteReceipts:
+    def __init__(
+        self,
+        nudges: Nudges,
+        preferences: Preferences,
+        receipts: Receipts,
+        email: EmailOut,
+        unsubscribe_link: Callable[[str], str | None],
+    ) -> None:
+        self._nudges = nudges
+        self._preferences = preferences
+        self._receipts = receipts
+        self._email = email
+        self._unsubscribe_link = unsubscribe_link
+
+    def _receipt(self, interview: Interview) -> messages.InviteReceipt:
+        research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
+        return messages.InviteReceipt(
+            company=interview.company,
+            title=interview.title,
+            start=interview.start,
+            cancelled=interview.status == "cancelled",
+            research_at=research.due_at if research and research.status == "scheduled" else None,
+            research_skipped=research.reason if research and research.status == "skipped" else None,
+        )
+
+    def acknowledge(
+        self, candidate: Candidate, interviews: list[Interview], problems: list[str], mail_id: str, now: datetime
+    ) -> str | None:
+        """Send the receipt; its message id, or None when it is not to be sent."""
+        if "email" not in candidate.channels or self._preferences.refusals(candidate.email, None)[0]:
+            return None
+        if not self._receipts.claim("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
+            return None  # answered already (the notification came twice)
+        link = self._unsubscribe_link(candidate.candidate_id)
+        message = messages.invite_receipt(candidate, [self._receipt(i) for i in interviews], problems, link)
+        try:
+            message_id = self._email.send(
+                candidate.email,
+                message.subject,
+                message.text,
+                message.html,
+                to_name=candidate.name,
+                unsubscribe_url=link,
+            )
+        except Exception:
+            self._receipts.release("invite_receipt", f"{mail_id}#{candidate.candidate_id}")
+            raise
+        logger.info(
+            "invite acknowledged",
+            extra={"candidate_id": candidate.candidate_id, "interviews": len(interviews), "problems": len(problems)},
+        )
+        return message_id
