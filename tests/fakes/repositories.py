@@ -51,6 +51,7 @@ class FakeInterviews:
         self.items: dict[str, tuple[Interview, int]] = {}
         self.links: dict[tuple[str, str], str] = {}
         self._candidates = candidates
+        self._applications: FakeApplications | None = None  # set by World: owned_by lists their ids
 
     def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
         own_id = interview_id_for(source, ref)
@@ -61,7 +62,7 @@ class FakeInterviews:
     def get(self, interview_id: str) -> tuple[Interview, int] | None:
         return self.items.get(interview_id)
 
-    def save(self, interview: Interview, read_version: int | None) -> None:
+    def save(self, interview: Interview, read_version: int | None, extending: Any = None) -> None:
         found = self.items.get(interview.interview_id)
         if (found[1] if found else None) != read_version:
             raise ConcurrentUpdate(interview.interview_id)
@@ -82,6 +83,10 @@ class FakeInterviews:
         wanted = normalise_email(email)
         found = [i for i, _ in self.items.values() if normalise_email(i.candidate_email) == wanted]
         return sorted(found, key=lambda i: (i.start, i.interview_id))  # as GSI1SK sorts them
+
+    def owned_by(self, email: str) -> tuple[list[Interview], list[str]]:
+        applications = self._applications.for_email(email) if self._applications else []
+        return self.for_email(email), [a.application_id for a in applications]
 
 
 class FakeApplications:
@@ -135,9 +140,20 @@ class FakeNudges:
     ) -> tuple[dict[str, NudgeRecord], Application | None]:
         return self.for_owner(interview_id), self._applications.get(application_id)
 
+    def for_owners(
+        self, owner_ids: list[str], candidate_email: str
+    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
+        return {owner_id: self.for_owner(owner_id) for owner_id in owner_ids}, self._candidates.by_email(
+            candidate_email
+        )
+
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         item = self.items.get((owner_id, kind))
         return item.record if item else None
+
+    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+        for nudge, expires_after in plans:
+            self.put(nudge, expires_after=expires_after)
 
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
         item = self.items.get((nudge.owner_id, nudge.kind))
@@ -259,8 +275,23 @@ class FakeRetention:
         self.extended: list[tuple[str, datetime, bool]] = []
         self.erased: list[str] = []
 
-    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
+    def extend(
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> None:
         self.extended.append((normalise_email(email), after, everything))
+
+    def pending(
+        self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
+    ) -> Any:
+        # Written with the caller's own write (the interview's save); recorded here as extended.
+        self.extended.append((normalise_email(email), after, everything))
+        return None
 
     def erase(self, candidate: Candidate) -> None:
         self.erased.append(candidate.candidate_id)
@@ -348,6 +379,7 @@ class World:
         self.candidates = FakeCandidates()
         self.interviews = FakeInterviews(self.candidates)
         self.applications = FakeApplications()
+        self.interviews._applications = self.applications
         self.nudges = FakeNudges(self.interviews, self.applications, self.candidates)
         self.receipts = FakeReceipts()
         self.preferences = FakePreferences()

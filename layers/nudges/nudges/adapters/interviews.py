@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused
+from nudges.adapters.retention import Extension, Retention
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
 from nudges.domain.records import BookingLookup
 from nudges.errors import ConcurrentUpdate
@@ -86,8 +87,12 @@ class InterviewRepository(DynamoTable):
             candidate=read_candidate(profile) if profile else None,
         )
 
-    def save(self, interview: Interview, read_version: int | None) -> None:
-        """Write if nobody else has since ``read_version`` (None: only if it does not exist yet)."""
+    def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None:
+        """Write if nobody else has since ``read_version`` (None: only if it does not exist yet).
+
+        ``extending``: the candidate's items to keep longer (``Retention.pending``), written with
+        the interview in one TransactWriteItems; an item whose own condition fails (it already
+        lives longer, or is gone) is left out and the rest written again, as ``Retention`` does."""
         new_version = (read_version or 0) + 1
         if read_version is None:
             condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
@@ -96,7 +101,12 @@ class InterviewRepository(DynamoTable):
                 "ConditionExpression": "version = :v",
                 "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
             }
-        if isinstance(self._put(self._record(interview, new_version), **condition), Refused):
+        record = self._record(interview, new_version)
+        if extending is None:
+            written = not isinstance(self._put(record, **condition), Refused)
+        else:
+            written = Retention(self._db, self._table, self._retention).write_with(record, condition, extending)
+        if not written:
             raise ConcurrentUpdate(interview.interview_id)
 
     def forget(self, interview_id: str) -> None:
@@ -118,6 +128,18 @@ class InterviewRepository(DynamoTable):
         """Remember that a provider's (new) booking reference names this interview."""
         pk, sk = keys.source_link(source, ref)
         self._put({"PK": pk, "SK": sk, "interview_id": interview_id, "expires_at": self._expires(expires_after)})
+
+    def owned_by(self, email: str) -> tuple[list[Interview], list[str]]:
+        """The address's interviews and the ids of its applications: one Query on GSI1 for both
+        (an outcome's rounds, and everything its retention extension keeps)."""
+        items = self._query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
+        )
+        interviews = [read_interview(i) for i in items if i["SK"] == keys.interview("")[1]]
+        applications = [i["application_id"] for i in items if i["SK"] == keys.application("")[1]]
+        return interviews, applications
 
     def for_email(self, email: str) -> list[Interview]:
         items = self._query(

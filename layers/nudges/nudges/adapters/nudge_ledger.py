@@ -17,13 +17,14 @@ from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
 from nudges.adapters.interviews import read_interview
-from nudges.domain.plan import INTERVIEW_NUDGE_KINDS
+from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
+    from nudges.domain.candidate import Candidate
     from nudges.domain.plan import NudgeStatus
 
 
@@ -65,6 +66,26 @@ class NudgeLedger(DynamoTable):
         }
         return nudges, (read_application(found[application]) if application in found else None)
 
+    def for_owners(
+        self, owner_ids: list[str], candidate_email: str
+    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
+        """The nudges of several interviews and applications, by owner and kind, and the
+        candidate registered with the address: one consistent BatchGetItem of every kind an owner
+        can have, where a Query per owner and a GetItem would do (an outcome withdraws the
+        nudges of each of its rounds and of its application, and plans for its candidate)."""
+        wanted = {
+            (owner_id, kind): keys.nudge(owner_id, kind)
+            for owner_id in dict.fromkeys(owner_ids)
+            for kind in (APPLICATION_KINDS if is_application(owner_id) else INTERVIEW_NUDGE_KINDS)
+        }
+        pointer = keys.email_pointer(candidate_email)
+        found = self._batch_get([*wanted.values(), pointer])
+        nudges: dict[str, dict[str, NudgeRecord]] = {owner_id: {} for owner_id in owner_ids}
+        for (owner_id, kind), key in wanted.items():
+            if key in found:
+                nudges[owner_id][kind] = read_nudge(owner_id, found[key])
+        return nudges, (read_candidate(found[pointer]) if pointer in found else None)
+
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         data = self._get(keys.nudge(owner_id, kind))
         return read_nudge(owner_id, data) if data else None
@@ -73,6 +94,29 @@ class NudgeLedger(DynamoTable):
         """Write the nudge's plan. An update, not a put: what the sender recorded on the item
         (its claim, the channels already sent) survives a re-plan, so a moved nudge is never
         sent twice on a channel."""
+        self._update(keys.nudge(nudge.owner_id, nudge.kind), **self._plan_update(nudge, expires_after))
+
+    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+        """Write several plans (each with its ``expires_after``) as ``put`` does, in one
+        TransactWriteItems (a booking plans its research prompt, thank-you and follow-up at once).
+        Unconditional updates: only a transaction in flight on the same item cancels it, and then
+        it is sent again."""
+        if len(plans) == 1:
+            self.put(plans[0][0], expires_after=plans[0][1])
+            return
+        for start in range(0, len(plans), 100):
+            entries = [
+                {"Update": {"Key": dynamo_key(keys.nudge(n.owner_id, n.kind)), **self._plan_update(n, after)}}
+                for n, after in plans[start : start + 100]
+            ]
+            for _ in range(3):
+                if not isinstance(self._transact(entries), Refused):
+                    break
+            else:
+                raise RuntimeError("nudge plans not written: the transaction kept conflicting; the change is retried")
+
+    def _plan_update(self, nudge: NudgeRecord, expires_after: datetime) -> dict[str, Any]:
+        """The UpdateItem (or transaction Update) fields that write ``nudge``'s plan."""
         plan: dict[str, Any] = {
             "kind": nudge.kind,
             "status": nudge.status,
@@ -85,12 +129,11 @@ class NudgeLedger(DynamoTable):
         }
         sets = [f"#{k} = :{k}" for k, v in plan.items() if v is not None]
         removes = [f"#{k}" for k, v in plan.items() if v is None]
-        self._update(
-            keys.nudge(nudge.owner_id, nudge.kind),
-            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
-            ExpressionAttributeNames={f"#{k}": k for k in plan},
-            ExpressionAttributeValues={f":{k}": serialize(v) for k, v in plan.items() if v is not None},
-        )
+        return {
+            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            "ExpressionAttributeNames": {f"#{k}": k for k in plan},
+            "ExpressionAttributeValues": {f":{k}": serialize(v) for k, v in plan.items() if v is not None},
+        }
 
     def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None:
         """Move a still-scheduled nudge to ``status``; None if it was no longer scheduled."""

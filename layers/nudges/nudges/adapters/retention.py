@@ -8,19 +8,49 @@ sends and provider references.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_candidate
-from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import interview_id_for, normalise_email
+from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.adapters.keys import Key
     from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
+
+
+@dataclass(frozen=True)
+class Extension:
+    """Items to keep until ``until`` (epoch seconds) at least, written with another write in
+    one TransactWriteItems (``InterviewRepository.save``): each Update conditional on the item
+    existing and expiring earlier."""
+
+    keys: tuple[Key, ...]
+    until: int
+
+    def updates(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "Update": {
+                    "Key": dynamo_key(key),
+                    "UpdateExpression": "SET expires_at = :e",
+                    "ConditionExpression": "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)",
+                    "ExpressionAttributeValues": {":e": {"N": str(self.until)}},
+                }
+            }
+            for key in self.keys
+        ]
+
+    def without(self, positions: set[int]) -> Extension:
+        """The extension less the items at ``positions`` (whose condition failed)."""
+        return Extension(tuple(k for i, k in enumerate(self.keys) if i not in positions), self.until)
 
 
 class Retention(DynamoTable):
@@ -29,7 +59,15 @@ class Retention(DynamoTable):
         interviews, applications, nudges, send records. Schedules are the caller's to cancel first."""
         self._batch_delete(self._candidate_keys(candidate))
 
-    def extend(self, email: str, after: datetime, *, everything: bool, candidate: Candidate | None = None) -> None:
+    def extend(
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> None:
         """Keep the candidate's data until ``after`` plus the retention period at least.
 
         With ``everything`` (an application closed) every item about them is extended: profile,
@@ -37,8 +75,22 @@ class Retention(DynamoTable):
         references. Without, only the candidate's own items (a new or moved interview, whose own
         items carry its end already). Never shortens; never creates an item. The writes go in
         TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
-        registered with this address, when the caller has just read it.
+        registered with this address, when the caller has just read it; ``owners``: the address's
+        interviews and application ids, when the caller has just read them (saves a Query).
         """
+        self.write(self.pending(email, after, everything=everything, candidate=candidate, owners=owners))
+
+    def pending(
+        self,
+        email: str,
+        after: datetime,
+        *,
+        everything: bool = False,
+        candidate: Candidate | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> Extension:
+        """What ``extend`` would write, found but not written: for a caller that writes it with
+        its own write in one transaction (a booking: ``InterviewRepository.save``)."""
         email = normalise_email(email)
         if candidate is None:
             data = self._get(keys.email_pointer(email))
@@ -46,58 +98,91 @@ class Retention(DynamoTable):
         until = self._expires(after)
         found: list[Key] = []
         if candidate:
-            found += self._candidate_keys(candidate, owned=everything, until=until)
+            found += self._candidate_keys(candidate, owned=everything, until=until, owners=owners)
         elif everything:
-            found += self._owned_keys(email, until)
+            found += self._owned_keys(email, until, owners)
         # A watch item lives as long as its channel, not as its candidate.
-        pending = [k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)]
-        for start in range(0, len(pending), 100):
-            self._extend(pending[start : start + 100], until)
+        return Extension(tuple(k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)), until)
 
-    def _extend(self, batch: list[Key], until: int) -> None:
+    def write_with(self, item: dict[str, Any], condition: dict[str, Any], extension: Extension) -> bool:
+        """Put ``item`` (with its ``condition``) and write ``extension`` in one TransactWriteItems
+        (the extension leaves the item's own key out: it carries its own ``expires_at``). False,
+        and nothing written, when the put's condition fails. An extension item whose
+        condition fails is left out and the rest written again; past 99 items, the put goes
+        alone and the extension after it."""
+        own = (item["PK"], item["SK"])
+        extension = Extension(tuple(k for k in extension.keys if k != own), extension.until)
+        if len(extension.keys) > 99 or not extension.keys:
+            if isinstance(self._put(item, **condition), Refused):
+                return False
+            self.write(extension)
+            return True
+        put = {"Put": {"Item": to_item(item), **condition}}
+        for _ in range(5):
+            answer = self._transact([put, *extension.updates()])
+            if not isinstance(answer, Refused):
+                return True
+            reasons = answer.reasons
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            failed = {i - 1 for i, r in enumerate(reasons) if i and r.get("Code") == "ConditionalCheckFailed"}
+            if not failed:
+                continue  # a conflict with another transaction: botocore's retry is spent, ours is not
+            extension = extension.without(failed)
+            if not extension.keys:
+                return not isinstance(self._put(item, **condition), Refused)
+        raise RuntimeError("not written: the transaction kept conflicting; the change is retried")
+
+    def write(self, extension: Extension) -> None:
+        """Write an extension, in TransactWriteItems of up to 100 items."""
+        for start in range(0, len(extension.keys), 100):
+            self._extend(Extension(extension.keys[start : start + 100], extension.until))
+
+    def _extend(self, batch: Extension) -> None:
         """Set ``expires_at`` to ``until`` on each item that exists and expires earlier. An item that
         fails its condition (already later, or gone) cancels the transaction: it is left out and
         the rest written again."""
-        while batch:
-            answer = self._transact(
-                [
-                    {
-                        "Update": {
-                            "Key": dynamo_key(key),
-                            "UpdateExpression": "SET expires_at = :e",
-                            "ConditionExpression": (
-                                "attribute_exists(PK) AND (attribute_not_exists(expires_at) OR expires_at < :e)"
-                            ),
-                            "ExpressionAttributeValues": {":e": {"N": str(until)}},
-                        }
-                    }
-                    for key in batch
-                ]
-            )
+        while batch.keys:
+            answer = self._transact(batch.updates())
             if not isinstance(answer, Refused):
                 return
             reasons = answer.reasons
             failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
-            if len(reasons) != len(batch) or not failed:
+            if len(reasons) != len(batch.keys) or not failed:
                 # A conflict with another transaction: botocore's retry is spent, let ours.
                 raise RuntimeError(f"retention not extended: the transaction was cancelled ({answer.code})")
-            batch = [k for i, k in enumerate(batch) if i not in failed]
+            batch = batch.without(failed)
 
-    def _owned_keys(self, email: str, until: int | None = None) -> list[Key]:
+    def _owned_keys(
+        self, email: str, until: int | None = None, owners: tuple[list[Interview], list[str]] | None = None
+    ) -> list[Key]:
         """Interviews and applications found by the address, with their nudges, sends and refs
-        (with ``until``: not the items that already expire that late)."""
+        (with ``until``: not the items that already expire that late).
+
+        Erasure (no ``until``) lists everything under each owner's key with a Query per owner.
+        An extension reads the items an owner can have (the owner item and a nudge item per
+        kind: ``keys``' table) in one BatchGetItem for all owners instead."""
         found: list[Key] = []
-        for owned in self._query(
-            IndexName=keys.GSI1,
-            KeyConditionExpression="GSI1PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
-        ):
-            for item in self._query(
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
-                ProjectionExpression="PK, SK, expires_at",
-            ):
-                if until is None or item.get("expires_at", 0) < until:
+        if owners is not None:
+            owned_items = [*map(self._as_found, owners[0]), *(self._application_found(a) for a in owners[1])]
+        else:
+            owned_items = self._query(
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.by_email(email)}},
+            )
+        if until is not None:
+            wanted = [key for owned in owned_items for key in self._owner_items(owned)]
+            for key, item in self._batch_get(wanted).items():
+                if item.get("expires_at", 0) < until:
+                    found.append(key)
+        for owned in owned_items:
+            if until is None:
+                for item in self._query(
+                    KeyConditionExpression="PK = :pk",
+                    ExpressionAttributeValues={":pk": {"S": owned["PK"]}},
+                    ProjectionExpression="PK, SK, expires_at",
+                ):
                     found.append((item["PK"], item["SK"]))
             for ref in owned.get("source_refs", []):
                 source, _, provider_ref = ref.partition("#")
@@ -106,7 +191,32 @@ class Retention(DynamoTable):
                     found.append(keys.source_link(source, provider_ref))
         return found
 
-    def _candidate_keys(self, candidate: Candidate, *, owned: bool = True, until: int | None = None) -> list[Key]:
+    @staticmethod
+    def _as_found(interview: Interview) -> dict[str, Any]:
+        """An interview as its item on GSI1 names it (its key and its provider references)."""
+        pk, sk = keys.interview(interview.interview_id)
+        refs = [keys.source_ref(interview.source, r) for r in interview.source_refs or (interview.source_ref,)]
+        return {"PK": pk, "SK": sk, "interview_id": interview.interview_id, "source_refs": refs}
+
+    @staticmethod
+    def _application_found(application_id: str) -> dict[str, Any]:
+        pk, sk = keys.application(application_id)
+        return {"PK": pk, "SK": sk, "application_id": application_id}
+
+    @staticmethod
+    def _owner_items(owned: dict[str, Any]) -> list[Key]:
+        """Every item an interview or application (as found on GSI1) can have under its key."""
+        kinds = APPLICATION_KINDS if owned["PK"].startswith(keys.APPLICATION_PREFIX) else INTERVIEW_NUDGE_KINDS
+        return [(owned["PK"], owned["SK"]), *((owned["PK"], f"{keys.NUDGE_PREFIX}{kind}") for kind in kinds)]
+
+    def _candidate_keys(
+        self,
+        candidate: Candidate,
+        *,
+        owned: bool = True,
+        until: int | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+    ) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
         found = [profile, keys.email_pointer(candidate.email), keys.inbox(candidate.ics_inbox_token)]
         if candidate.phone:
@@ -124,5 +234,5 @@ class Retention(DynamoTable):
             if item.get("watch_key"):
                 found.append((item["watch_key"], keys.WATCH_SK))
         if owned:
-            found += self._owned_keys(normalise_email(candidate.email), until)
+            found += self._owned_keys(normalise_email(candidate.email), until, owners)
         return found

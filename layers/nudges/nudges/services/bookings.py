@@ -107,10 +107,10 @@ class BookingService:
         else:  # the interview as known names another address than this change does
             candidate = self._candidates.by_email(updated.candidate_email)
         if updated != existing:
-            self._interviews.save(updated, version)
+            # The candidate's own items live at least as long as this interview's: written with it.
+            keep = self._retention.pending(updated.candidate_email, updated.end, candidate=candidate)
+            self._interviews.save(updated, version, keep)
             version = (version or 0) + 1
-            # The candidate's own items live at least as long as this interview's.
-            self._retention.extend(updated.candidate_email, updated.end, everything=False, candidate=candidate)
             logger.info(
                 "interview recorded",
                 extra={"interview_id": interview_id, "action": change.action, "status": updated.status},

@@ -82,11 +82,14 @@ class CandidateService:
             candidate = existing
         logger.info("candidate registered", extra={"candidate_id": candidate.candidate_id})
         self._planner.sync_welcome(candidate, now)
-        # Interviews and offers that arrived before the registration get their nudges now.
-        for interview in self._interviews.for_email(candidate.email):
+        # Interviews and offers that arrived before the registration get their nudges now (both
+        # found in one Query; each application then read consistently, as it may just have changed).
+        interviews, application_ids = self._interviews.owned_by(candidate.email)
+        for interview in interviews:
             self._planner.sync_interview(interview, candidate, now)
-        for application in self._applications.for_email(candidate.email):
-            if application.outcome == "offer":
+        for application_id in application_ids:
+            application = self._applications.get(application_id)
+            if application is not None and application.outcome == "offer":
                 self._planner.sync_connect(application, candidate, now)
         return candidate
 

@@ -127,31 +127,39 @@ class OutcomeService:
         outcome = application.outcome
         if self._applications.record_outcome(application, now):
             logger.info("outcome recorded", extra={"application_id": application.application_id, "outcome": outcome})
-        candidate = self._candidates.by_email(application.candidate_email)
-        # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
-        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate)
         # The rest is repeated on every delivery, so a retry finishes what a crash left.
-        rounds = [
-            i
-            for i in self._interviews.for_email(application.candidate_email)
-            if i.application_id == application.application_id
-        ]
+        # The address's interviews and applications in one Query: the rounds, and what the
+        # retention extension keeps.
+        interviews, applications = self._interviews.owned_by(application.candidate_email)
+        rounds = [i for i in interviews if i.application_id == application.application_id]
+        owners = (interviews, list(dict.fromkeys([*applications, application.application_id])))
+        # Every round's nudges, the application's own and the candidate, in one read.
+        nudges, candidate = self._planner.nudges_of(
+            [*(i.interview_id for i in rounds), application.application_id], application.candidate_email
+        )
+        # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
+        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate, owners=owners)
         ended = f"the application ended: {outcome}"
         # A rejection is answered (rejection_reply): it takes the place of a thank-you not yet
         # sent; a withdrawal is the candidate's own word and needs no reply from us.
         replaced = {"thank_you": "replaced by the rejection reply"} if outcome == "rejected" else None
         for sibling in rounds:
             # Any outcome also withdraws the follow-up: there is nothing left to chase.
-            self._planner.cancel_pending(sibling.interview_id, ended, reasons=replaced)
+            self._planner.cancel_pending(
+                sibling.interview_id, ended, reasons=replaced, found=nudges[sibling.interview_id]
+            )
+        own = nudges[application.application_id]
         if outcome == "offer":
             # A rejection reply still ahead is withdrawn: the news changed.
-            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"})
+            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"}, found=own)
             if candidate is not None:
                 self._planner.sync_connect(application, candidate, now, rounds, current=owned.get("connect"))
         else:
             # The application's own nudges (a connect from an offer taken back, an earlier reply).
             keep = {"rejection_reply"} if outcome == "rejected" else set()
-            self._planner.cancel_pending(application.application_id, ended, keep=keep)
+            self._planner.cancel_pending(application.application_id, ended, keep=keep, found=own)
             if outcome == "rejected" and candidate is not None:
-                self._planner.sync_rejection_reply(application, candidate, now, rounds)
+                self._planner.sync_rejection_reply(
+                    application, candidate, now, rounds, current=own.get("rejection_reply")
+                )
         return Recorded(application, matched=bool(rounds))

@@ -24,6 +24,7 @@ from nudges.domain.rounds import ended_before, last_round
 from nudges.observability import logger
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from nudges.domain.candidate import Candidate
@@ -36,6 +37,10 @@ UNREAD = object()  # an argument the caller has not read
 # Why an earlier round's follow-up was withdrawn (a round after it plans its own).
 LATER_ROUND = "a later interview was booked: it plans its own follow-up"
 CANCELLED = "the interview was cancelled"
+
+# Plans held back to be written together (``Nudges.put_many``): the nudge, how long it is kept,
+# and what follows its write (its schedule, the log line).
+Writes = list[tuple[NudgeRecord, "datetime", "Callable[[], None]"]]
 
 
 def closed_by(application: Application, interview: Interview) -> bool:
@@ -94,6 +99,9 @@ class NudgePlanner:
             if application.outcome == "rejected":
                 self.sync_rejection_reply(application, candidate, now)
             return
+        # The round's plans (and the application's follow-up) are written in one transaction,
+        # then scheduled: record first, then schedule, as for a single nudge.
+        writes: Writes = []
         for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
             planned = _as_wanted(planned, candidate)
             self._apply(
@@ -104,6 +112,7 @@ class NudgePlanner:
                 current.get(planned.kind),
                 now,
                 interview.end,
+                writes,
             )
         # ``current`` is as read before this plan, which wrote no follow-up: still what is stored.
         self.sync_follow_up(
@@ -112,7 +121,17 @@ class NudgePlanner:
             now,
             application=application,
             known={interview.interview_id: current},
+            writes=writes,
         )
+        self._flush(writes)
+
+    def _flush(self, writes: Writes) -> None:
+        """Write the held-back plans in one call, then do what follows each (its schedule)."""
+        if not writes:
+            return
+        self._nudges.put_many([(nudge, expires_after) for nudge, expires_after, _ in writes])
+        for _, _, then in writes:
+            then()
 
     def sync_follow_up(
         self,
@@ -123,12 +142,14 @@ class NudgePlanner:
         application: Application | object | None = UNREAD,
         interviews: list[Interview] | None = None,
         known: dict[str, dict[str, NudgeRecord]] | None = None,
+        writes: Writes | None = None,
     ) -> None:
         """The application's follow-up belongs to its last round (by end): planned there, and
         withdrawn from every earlier round (a later interview plans its own). An application
         with an outcome gets none (the outcome withdrew it). ``application``: as the caller has
         just read it (None: there is none yet), to save a GetItem; ``known``: the nudges of rounds the
-        caller has just read, by interview id (saves a GetItem each)."""
+        caller has just read, by interview id (saves a GetItem each); ``writes``: where to hold
+        the plan back for the caller to write with its own (``_flush``)."""
         if interviews is None:
             interviews = self._interviews.for_email(candidate.email)
         rounds = [i for i in interviews if i.application_id == application_id]
@@ -149,7 +170,9 @@ class NudgePlanner:
         if current is not None and current.status == "cancelled" and current.reason == LATER_ROUND:
             current = None  # the later round it gave way to was cancelled: this one is last again
         planned = _as_wanted(plan_follow_up(last.end, candidate.zone, now, self._timings), candidate)
-        self._apply(last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end)
+        self._apply(
+            last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end, writes
+        )
 
     def _follow_up(self, interview_id: str, known: dict[str, dict[str, NudgeRecord]] | None) -> NudgeRecord | None:
         if known is not None and interview_id in known:
@@ -200,10 +223,17 @@ class NudgePlanner:
         return connect is not None and connect.status == "sent"
 
     def sync_rejection_reply(
-        self, application: Application, candidate: Candidate, now: datetime, interviews: list[Interview] | None = None
+        self,
+        application: Application,
+        candidate: Candidate,
+        now: datetime,
+        interviews: list[Interview] | None = None,
+        *,
+        current: NudgeRecord | object | None = UNREAD,
     ) -> None:
         """Plan the application's rejection reply (owned by the application, like connect),
-        addressed about its last round; kept, like an offer, until an interview arrives."""
+        addressed about its last round; kept, like an offer, until an interview arrives.
+        ``current``: the reply as the caller has just read it (None: there is none; saves a GetItem)."""
         rounds = self._rounds(application, interviews)
         if not rounds:
             logger.info(
@@ -211,7 +241,9 @@ class NudgePlanner:
             )
             return
         interview_id = application.interview_id or rounds[-1].interview_id
-        current = self._nudges.get(application.application_id, "rejection_reply")
+        if current is UNREAD:
+            current = self._nudges.get(application.application_id, "rejection_reply")
+        assert current is None or isinstance(current, NudgeRecord)
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
             planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
         else:
@@ -229,12 +261,27 @@ class NudgePlanner:
             key=lambda i: i.start,
         )
 
+    def nudges_of(
+        self, owner_ids: list[str], candidate_email: str
+    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
+        """The nudges of several owners (interviews, applications) by owner and kind, for
+        ``cancel_pending(..., found=...)``, and the candidate of the address: one read."""
+        return self._nudges.for_owners(owner_ids, candidate_email)
+
     def cancel_pending(
-        self, owner_id: str, reason: str, *, reasons: dict[str, str] | None = None, keep: set[str] | None = None
+        self,
+        owner_id: str,
+        reason: str,
+        *,
+        reasons: dict[str, str] | None = None,
+        keep: set[str] | None = None,
+        found: dict[str, NudgeRecord] | None = None,
     ) -> dict[str, NudgeRecord]:
         """Withdraw every nudge of the owner still ahead (``reasons``: a reason of its own per kind;
-        ``keep``: kinds left as they are). Returns the owner's nudges as read before."""
-        found = self._nudges.for_owner(owner_id)
+        ``keep``: kinds left as they are; ``found``: the owner's nudges as the caller has just read
+        them, from ``nudges_of``). Returns the owner's nudges as read before."""
+        if found is None:
+            found = self._nudges.for_owner(owner_id)
         for nudge in found.values():
             if keep and nudge.kind in keep:
                 continue
@@ -264,7 +311,10 @@ class NudgePlanner:
         current: NudgeRecord | None,
         now: datetime,
         expires_after: datetime,
+        writes: Writes | None = None,
     ) -> None:
+        """Bring one nudge in line with its plan (``writes``: hold the plan's write back there
+        rather than write it now)."""
         if current is not None and current.status in ("sent", "cancelled"):
             return  # final: sent once, or withdrawn on purpose (an outcome, a cancellation)
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at <= now:
@@ -274,19 +324,20 @@ class NudgePlanner:
             return
         if planned.status == "skipped":
             if current is None or current.status == "skipped":
-                self._nudges.put(
-                    NudgeRecord(
-                        owner_id,
-                        planned.kind,
-                        "skipped",
-                        interview_id,
-                        reason=planned.reason,
-                        candidate_id=candidate.candidate_id,
-                    ),
-                    expires_after=expires_after,
+                skipped = NudgeRecord(
+                    owner_id,
+                    planned.kind,
+                    "skipped",
+                    interview_id,
+                    reason=planned.reason,
+                    candidate_id=candidate.candidate_id,
                 )
-                if current is None:
-                    metrics.nudge_skipped(planned.kind)
+
+                def counted() -> None:
+                    if current is None:
+                        metrics.nudge_skipped(planned.kind)
+
+                self._write(skipped, expires_after, counted, writes)
             else:
                 self._cancel(current, "skipped", planned.reason or "no longer due")
             return
@@ -301,15 +352,28 @@ class NudgePlanner:
         )
         if planned.due_at - now > SEND_NOW_WINDOW:
             wanted = replace(wanted, schedule_name=schedule_name(wanted))
+        due_at = planned.due_at
+
+        def schedule() -> None:
+            self._scheduler.schedule(wanted, now)
+            if current is not None and current.schedule_name and current.schedule_name != wanted.schedule_name:
+                self._scheduler.cancel(current.schedule_name)
+            if current is None or current.due_at != wanted.due_at:
+                logger.info(
+                    "nudge planned", extra={"owner_id": owner_id, "kind": planned.kind, "due_at": due_at.isoformat()}
+                )
+                metrics.nudge_planned(planned.kind)
+
         # Record first, then schedule: the sender never meets a schedule without its nudge,
         # and a retry that finds the record re-creates a schedule lost in a crash.
-        self._nudges.put(wanted, expires_after=expires_after)
-        self._scheduler.schedule(wanted, now)
-        if current is not None and current.schedule_name and current.schedule_name != wanted.schedule_name:
-            self._scheduler.cancel(current.schedule_name)
-        if current is None or current.due_at != wanted.due_at:
-            logger.info(
-                "nudge planned",
-                extra={"owner_id": owner_id, "kind": planned.kind, "due_at": planned.due_at.isoformat()},
-            )
-            metrics.nudge_planned(planned.kind)
+        self._write(wanted, expires_after, schedule, writes)
+
+    def _write(
+        self, nudge: NudgeRecord, expires_after: datetime, then: Callable[[], None], writes: Writes | None
+    ) -> None:
+        """Write the plan and then do what follows it, or hold both back in ``writes``."""
+        if writes is not None:
+            writes.append((nudge, expires_after, then))
+            return
+        self._nudges.put(nudge, expires_after=expires_after)
+        then()

@@ -7,9 +7,9 @@ sent again, so a crash between two channels resends only what is missing.
 
 Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
 interviews (the application's rounds: who is new, the best-known names; a follow-up also reads
-its application), one for the suppression and the SMS opt-out, SNS's opt-out check, the claim,
-then per channel its send and its record on the nudge item (the last record also marks the
-nudge sent).
+its application), one for the suppression and the SMS opt-out, the claim, SNS's opt-out check
+(only when an SMS is about to go), then per channel its send and its record on the nudge item
+(the last record also marks the nudge sent).
 """
 
 from __future__ import annotations
@@ -297,6 +297,10 @@ class SendService:
             metrics.nudge_skipped(nudge.kind)
             logger.info("nudge no longer useful", extra={"owner_id": nudge.owner_id, "kind": nudge.kind})
             return f"skipped: {late}"
+        if "sms" in allowed and "sms" not in claim.sent and self._sms.opted_out(candidate.phone or ""):
+            # SNS's own opt-out list, asked only when an SMS is about to go.
+            allowed.remove("sms")
+            refused.append("sms: opted out by SMS")
         for reachable in candidate.reachable_channels():
             if reachable not in allowed:
                 metrics.nudge_skipped(nudge.kind, reachable)
@@ -324,7 +328,8 @@ class SendService:
 
     def _channels(self, candidate: Candidate, kind: str) -> tuple[list[str], list[str]]:
         """The channels this candidate may be reached on now, and why the others may not (read
-        before every send: suppression and opt-outs are honoured at send time)."""
+        before every send: suppression and opt-outs are honoured at send time; SNS's own
+        opt-out list is asked after the claim, only when an SMS is about to go)."""
         reachable = candidate.reachable_channels()
         phone_hash = phone_key(candidate.phone) if "sms" in reachable and candidate.phone else None
         suppressed, sms_opted_out = self._preferences.refusals(
@@ -335,7 +340,7 @@ class SendService:
         for channel in reachable:
             if channel == "email" and suppressed:
                 refused.append(f"email: {suppressed}")
-            elif channel == "sms" and (sms_opted_out or self._sms.opted_out(candidate.phone or "")):
+            elif channel == "sms" and sms_opted_out:
                 refused.append("sms: opted out by SMS")
             elif channel == "sms" and kind != "welcome" and candidate.awaiting_sms_consent:
                 # Double opt-in: the welcome asks for a YES; nothing else is texted before it.
