@@ -23,7 +23,7 @@ LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
 
-from nudges.domain.candidate import Candidate  # noqa: E402
+from nudges.domain.candidate import Candidate, Consent  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
 from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
 from nudges.domain.records import Application  # noqa: E402
@@ -53,11 +53,17 @@ class BookStore:
     def by_email(self, email: str) -> Candidate | None:
         return self.candidates.get(normalise_email(email))
 
-    def composer(self) -> MessageComposer:
+    def composer(self, welcome_links: Any = None) -> MessageComposer:
         interviews = SimpleNamespace(get=self.interview, for_email=self.for_email)
         applications = SimpleNamespace(get=self.applications.get)
         candidates = SimpleNamespace(by_email=self.by_email)
-        return MessageComposer(interviews, applications, candidates, lambda _id: UNSUBSCRIBE)  # type: ignore[arg-type]
+        return MessageComposer(
+            interviews,
+            applications,
+            candidates,
+            lambda _id: UNSUBSCRIBE,
+            welcome_links=welcome_links,
+        )
 
 
 @dataclass
@@ -339,7 +345,48 @@ def render() -> str:
                 encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
                 size = f"{messages.sms_length(message.sms)}/{messages.sms_limit(message.sms)} {encoding}"
                 out += [f"SMS ({size}):", "", _quote(message.sms), ""]
+    out += _welcome_section(len(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms")))) + 1)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+
+def _welcome_section(index: int) -> list[str]:
+    """The welcome at registration: consent to texts on record (the operator's), and without it
+    (the SMS asks for YES before any nudge is texted)."""
+    from nudges.domain import messages
+
+    links = messages.WelcomeLinks(
+        google="https://nudges.example.com/connect/google/<token>",
+        microsoft="https://nudges.example.com/connect/microsoft/<token>",
+        preferences="https://nudges.example.com/preferences/<token>",
+        forwarding_address="tP4oEznLazn_bxrNCmMAMJfj@inbox.example.com",
+    )
+    out = [
+        f"## {index}. The welcome",
+        "",
+        "Sent at registration. With consent to texts on record (the operator's `sms_consent`), and",
+        "without it: then the SMS asks for YES, and no nudge is texted before it arrives.",
+        "",
+    ]
+    for locale, zone in LOCALES:
+        for consent in (Consent(NOW, "web form"), None):
+            candidate = replace(_candidate(locale, zone, ("email", "sms")), sms_consent=consent)
+            store = BookStore()
+            store.candidates[candidate.email] = candidate
+            composer = store.composer(welcome_links=lambda _c: links)
+            at = deliverable_at(NOW, candidate.zone, NudgeTimings())  # quiet hours, as the planner
+            composed = composer.message("welcome", None, None, candidate, now=at)
+            assert not isinstance(composed, str), composed
+            _, message = composed
+            local = at.astimezone(candidate.zone)
+            said = "consent on record" if consent else "awaiting YES"
+            out += [f"### welcome, {locale}, {said}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
+            if consent:
+                out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
+            encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
+            size = f"{messages.sms_length(message.sms)}/{messages.sms_limit(message.sms)} {encoding}"
+            out += [f"SMS ({size}):", "", _quote(message.sms), ""]
+    return out
 
 
 def main() -> int:

@@ -555,7 +555,7 @@ def welcome(
     links; by SMS, without consent on record, the request to reply YES."""
     locale = candidate.locale
     forwarding = (
-        _Words(locale).fill("welcome", "forwarding", {"address": links.forwarding_address})
+        _Words(locale).fill("welcome", "forwarding", {"address": links.forwarding_address}) + "\n"
         if links.forwarding_address
         else ""
     )
@@ -563,6 +563,7 @@ def welcome(
         "first_name": candidate.first_name,
         "research_lead": _hours(timings.research_lead),
         "thank_you_delay": _hours(timings.thank_you_delay),
+        "follow_up_days": str(timings.follow_up_days),
         "quiet_start": _clock_time(timings.quiet_start, locale),
         "quiet_end": _clock_time(timings.quiet_end, locale),
         "timezone": candidate.timezone,
