@@ -136,7 +136,8 @@ class OAuthClientSecrets:
             raise NotConfigured(
                 f"calendar OAuth is not configured for {provider}: put its client_id and client_secret in the "
                 f"CalendarOAuthClients secret ({self._secret_id or 'stack output CalendarOAuthClientsArn'}); "
-                "docs/operations.md section 6"
+                "docs/operations.md section 6",
+                field="provider",
             )
         return client
 
