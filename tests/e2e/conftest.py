@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from local_stack import LocalStack
 from local_stack.client import LocalClient
+from local_stack.fake_ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
@@ -22,6 +24,35 @@ def stack():
     stack.start()
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="module")
+def ats():
+    """A fake Lever and Greenhouse API (the webhooks read outcomes back from them)."""
+    fake = FakeAts()
+    fake.base = fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def stack_with_ats(ats):
+    """A local stack whose functions call the fake ATS APIs: a module that needs them overrides
+    ``stack`` with this one."""
+    saved = {k: os.environ.get(k) for k in ("LEVER_API_BASE_URL", "GREENHOUSE_API_BASE_URL")}
+    os.environ["LEVER_API_BASE_URL"] = f"{ats.base}/lever/v1"
+    os.environ["GREENHOUSE_API_BASE_URL"] = f"{ats.base}/greenhouse/v1"
+    stack = LocalStack(ROOT)
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
-import os
 import socket
 import threading
 import uuid
@@ -20,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from local_stack import LocalStack
 from local_stack.client import DEFAULT_SECRETS, JANE, LocalClient, _hmac_hex, calcom_booking
-from local_stack.fake_ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2034, 5, 2, 9, 0, tzinfo=UTC)
@@ -30,29 +27,8 @@ _numbers = itertools.count(3000)
 
 
 @pytest.fixture(scope="module")
-def ats():
-    fake = FakeAts()
-    fake.base = fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(ats):
-    saved = {k: os.environ.get(k) for k in ("LEVER_API_BASE_URL", "GREENHOUSE_API_BASE_URL")}
-    os.environ["LEVER_API_BASE_URL"] = f"{ats.base}/lever/v1"
-    os.environ["GREENHOUSE_API_BASE_URL"] = f"{ats.base}/greenhouse/v1"
-    stack = LocalStack(ROOT)
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def stack(stack_with_ats):
+    return stack_with_ats
 
 
 @pytest.fixture(scope="module")

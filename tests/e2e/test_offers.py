@@ -8,15 +8,11 @@ passed to the functions as LEVER_API_BASE_URL / GREENHOUSE_API_BASE_URL.
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from local_stack import LocalStack
-from local_stack.fake_ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
 JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
@@ -30,29 +26,8 @@ _numbers = itertools.count(1000)
 
 
 @pytest.fixture(scope="module")
-def ats():
-    fake = FakeAts()
-    fake.base = fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(ats):
-    saved = {k: os.environ.get(k) for k in ("LEVER_API_BASE_URL", "GREENHOUSE_API_BASE_URL")}
-    os.environ["LEVER_API_BASE_URL"] = f"{ats.base}/lever/v1"
-    os.environ["GREENHOUSE_API_BASE_URL"] = f"{ats.base}/greenhouse/v1"
-    stack = LocalStack(ROOT)
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def stack(stack_with_ats):
+    return stack_with_ats
 
 
 PHONES: dict[str, str] = {}
