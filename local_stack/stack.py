@@ -56,7 +56,10 @@ DEFAULT_WEBHOOK_SECRETS = {
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 # Template parameters the local stack sets unless told otherwise: an inbox domain, so the
 # SES receipt rule and the function behind it exist locally (POST /_local/email).
-DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
+DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost", "AdminEmail": "admin@local.test"}
+# The advisers' console's first admin locally (AdminEmail above); its temporary password is
+# printed at start (``LocalStack.admin_password``).
+LOCAL_ADMIN_EMAIL = "admin@local.test"
 # Values for parameters a template declares without a Default (a deploy must name a real
 # sender; locally any address will do). Used only where the template has no Default.
 LOCAL_VALUES_FOR_REQUIRED_PARAMETERS = {"SenderEmail": "nudges@example.com"}
@@ -399,6 +402,9 @@ class LocalStack:
         for spec in function_specs(self.template):
             variables = function_environment(self.template, spec.logical_id)
             local = dict(overrides)
+            if "LOCAL_PANELS_URL" in variables:
+                # The console links to the local-only clock and outbox panels (never deployed).
+                local["LOCAL_PANELS_URL"] = "/_local/console"
             if "PUBLIC_BASE_URL" in variables:
                 # Links and callbacks point at this stack (or wherever the environment says).
                 local["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
@@ -485,6 +491,15 @@ class LocalStack:
                 self.scheduler.end_call(instant)
                 self._notify_deliveries()
             return {"now": now.isoformat(), "fired": fired}
+
+    @property
+    def admin_password(self) -> str:
+        """The first admin's temporary password, set at this start; empty once they chose their own."""
+        for logical_id in self.template.of_type("AWS::Cognito::UserPoolUser"):
+            resolved = self.provisioner.resolved.get(logical_id)
+            if resolved:
+                return str(resolved[1].get("TemporaryPassword") or "")
+        return ""
 
     def outbox(self) -> list[dict[str, Any]]:
         table, index = self._send_record_table()

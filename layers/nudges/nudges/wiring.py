@@ -45,7 +45,10 @@ if TYPE_CHECKING:
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import WelcomeLinks
+    from nudges.adapters.console_sessions import ConsoleSessions
+    from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
+    from nudges.services.console_auth import ConsoleAuth
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
     from nudges.services.candidates import CandidateService
@@ -364,4 +367,28 @@ def candidate_choices() -> CandidateChoices:
     """What the candidate changes on their preferences page."""
     return _load("nudges.services.candidate_choices.CandidateChoices")(
         candidate_service(), _Deferred(calendar_service), consent()
+    )
+
+
+# ---------------------------------------------------------------------- the advisers' console
+@cache
+def console_sessions() -> ConsoleSessions:
+    return _repository("nudges.adapters.console_sessions.ConsoleSessions")
+
+
+@cache
+def console_auth() -> ConsoleAuth:
+    """Sign-in through the stack's pool, sessions in the table, tokens verified on every request."""
+    pool_id, client_id = os.environ["ADVISER_POOL_ID"], os.environ["CONSOLE_CLIENT_ID"]
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    tokens = importlib.import_module("nudges.adapters.tokens")
+    verifier = tokens.TokenVerifier(pool_id, client_id, region, tokens.jwks_keys(tokens.jwks_url(region, pool_id)))
+    pool = _load("nudges.adapters.adviser_pool.AdviserPool")(LazyClient("cognito-idp"), pool_id, client_id)
+    return _load("nudges.services.console_auth.ConsoleAuth")(pool, verifier, console_sessions())
+
+
+@cache
+def adviser_views() -> AdviserViews:
+    return _load("nudges.services.adviser_views.AdviserViews")(
+        candidate_directory(), candidates(), preferences(), candidate_service(), calendar_connections(), message_log()
     )

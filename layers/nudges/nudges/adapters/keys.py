@@ -157,3 +157,23 @@ def phone_pointer(phone_hash: str, candidate_id: str) -> Key:
 
 def oauth_state(state_hash: str) -> Key:
     return f"OAUTH_STATE#{state_hash}", "STATE"
+
+
+# ---------------------------------------------------------------- the advisers' console
+# | console session           | CONSOLE_SESSION#<id hash>   | SESSION                       |
+# | sign-in challenge pending | CONSOLE_SIGNIN#<id hash>    | CHALLENGE                     |
+# | an adviser's settings     | ADVISER#<pool sub>          | SETTINGS                      |
+# The cookie holds the random id; the table only its SHA-256, so reading the table gives no
+# usable session.
+
+
+def console_session(id_hash: str) -> Key:
+    return f"CONSOLE_SESSION#{id_hash}", "SESSION"
+
+
+def sign_in_challenge(id_hash: str) -> Key:
+    return f"CONSOLE_SIGNIN#{id_hash}", "CHALLENGE"
+
+
+def adviser_settings(sub: str) -> Key:
+    return f"ADVISER#{sub}", "SETTINGS"

@@ -73,12 +73,15 @@ class Candidate:
 def reachability(candidate: Candidate, email_suppression: str | None, sms_opted_out: bool) -> dict[Channel, str | None]:
     """Per channel, None when a nudge would reach the candidate there now, else why not:
     ``not_chosen``, ``unsubscribed``, ``bounced``, ``complained`` (email); ``not_chosen``,
-    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS)."""
+    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS); ``paused`` on every channel
+    that would otherwise reach them while the candidate has paused their nudges."""
     email: str | None = None
     if "email" not in candidate.channels:
         email = "not_chosen"
     elif email_suppression:
         email = email_suppression
+    elif candidate.paused:
+        email = "paused"
     sms: str | None = None
     if "sms" not in candidate.channels:
         sms = "not_chosen"
@@ -86,6 +89,8 @@ def reachability(candidate: Candidate, email_suppression: str | None, sms_opted_
         sms = "no_phone"
     elif sms_opted_out:
         sms = "opted_out"
+    elif candidate.paused:
+        sms = "paused"
     elif candidate.awaiting_sms_consent:
         sms = "awaiting_sms_consent"
     return {"email": email, "sms": sms}

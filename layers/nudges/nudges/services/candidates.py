@@ -16,6 +16,7 @@ from nudges.timefmt import iso
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from nudges.domain.records import NudgeRecord
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.planning import NudgePlanner
@@ -172,9 +173,22 @@ class CandidateService:
                             "due_at": iso(n.due_at) if n.due_at else None,
                             "status": n.status,
                             **({"reason": n.reason} if n.reason else {}),
+                            "channels": nudge_channels(n, candidate.reachable_channels()),
                         }
                         for n in sorted(nudges, key=lambda n: NUDGE_KINDS.index(n.kind))
                     ],
                 }
             )
         return timeline
+
+
+def nudge_channels(nudge: NudgeRecord, chosen: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Per channel, what became of the nudge: ``sent`` (with ``sent_at``) only for what went,
+    ``skipped`` with the reason for a chosen channel that did not; a nudge skipped as a whole
+    (no longer useful, turned off) is skipped on each chosen channel for its own reason.
+    A nudge still scheduled, or cancelled before it went, has no channel entries."""
+    channels = {c: dict(v) for c, v in nudge.channels.items()}
+    if nudge.status == "skipped":
+        for channel in chosen:
+            channels.setdefault(channel, {"status": "skipped", "reason": nudge.reason or ""})
+    return channels

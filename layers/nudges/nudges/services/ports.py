@@ -70,8 +70,16 @@ class Nudges(Protocol):
         sent_order: int,
         *,
         last: bool,
+        skipped: dict[str, str] | None = None,
     ) -> None: ...
-    def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None: ...
+    def finish_claimed(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        status: NudgeStatus,
+        reason: str | None,
+        skipped: dict[str, str] | None = None,
+    ) -> None: ...
     def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None: ...
 
 

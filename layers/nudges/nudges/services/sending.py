@@ -300,11 +300,13 @@ class SendService:
         if "sms" in allowed and "sms" not in claim.sent and self._sms.opted_out(candidate.phone or ""):
             # SNS's own opt-out list, asked only when an SMS is about to go.
             allowed.remove("sms")
-            refused.append("sms: opted out by SMS")
+            refused.append("sms: opted_out")
         for reachable in candidate.reachable_channels():
             if reachable not in allowed:
                 metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
+        # Each chosen channel not sent, with why (shown per channel in the timeline).
+        skipped = dict(entry.split(": ", 1) for entry in refused)
         for position, channel in enumerate(to_send):
             self._send(
                 nudge,
@@ -315,12 +317,13 @@ class SendService:
                 now,
                 last=position == len(to_send) - 1,
                 candidate_expires_at=view.candidate_expires_at,
+                skipped=skipped if position == 0 else None,
             )
         if not to_send:
             reason = "; ".join(refused) or "no channel to reach the candidate on"
             sent_before = [c for c in allowed if c in claim.sent]
             self._nudges.finish_claimed(
-                nudge, claim, "sent" if sent_before else "skipped", None if sent_before else reason
+                nudge, claim, "sent" if sent_before else "skipped", None if sent_before else reason, skipped
             )
             if not sent_before:
                 return f"skipped: {reason}"
@@ -341,7 +344,7 @@ class SendService:
             if channel == "email" and suppressed:
                 refused.append(f"email: {suppressed}")
             elif channel == "sms" and sms_opted_out:
-                refused.append("sms: opted out by SMS")
+                refused.append("sms: opted_out")
             elif channel == "sms" and kind != "welcome" and candidate.awaiting_sms_consent:
                 # Double opt-in: the welcome asks for a YES; nothing else is texted before it.
                 refused.append("sms: awaiting_sms_consent")
@@ -360,6 +363,7 @@ class SendService:
         *,
         last: bool,
         candidate_expires_at: int | None = None,
+        skipped: dict[str, str] | None = None,
     ) -> None:
         try:
             if channel == "email":
@@ -391,7 +395,7 @@ class SendService:
                 ),
                 candidate_expires_at,  # read with the nudge: the record expires no earlier
             )
-        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
+        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last, skipped=skipped)
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",
