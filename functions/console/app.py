@@ -48,7 +48,7 @@ SESSION_COOKIE = "nudges_console"
 PENDING_COOKIE = "nudges_console_signin"
 FORM_COOKIE = "nudges_console_form"  # the sign-in form's double-submit CSRF token
 COOKIE_PATH = "/console"
-ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+ZONES = [*sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))), "UTC"]
 
 
 def _cookie(name: str, value: str, max_age: int) -> Cookie:

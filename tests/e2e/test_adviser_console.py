@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,3 +120,135 @@ def test_the_local_admin_signs_in_with_a_new_password(stack, driver):
     assert cookie and cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     # ...and the local stack's clock and outbox panels are linked from the console
     assert by_css(driver, 'nav a[href="/_local/console"]')
+
+
+# ---------------------------------------------------------------- tokens the console refuses
+def _pool(stack):
+    return str(stack.template.ref("AdviserPool")), str(stack.template.ref("ConsoleClient"))
+
+
+def _admin_sub(stack):
+    pool_id, _ = _pool(stack)
+    user = stack.aws.client("cognito-idp").admin_get_user(UserPoolId=pool_id, Username=LOCAL_ADMIN_EMAIL)
+    return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+
+
+def _sign(claims, key, kid="dummy"):
+    import jwt
+
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+def _moto_key():
+    """The key moto signs every pool's tokens with (public in moto's package)."""
+    import jwt
+    from moto.utilities.utils import load_resource
+
+    return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(load_resource("cognitoidp/resources/jwks-private.json")))
+
+
+def _claims(stack, sub, client_id, *, exp, pool_id=None):
+    pool_id = pool_id or _pool(stack)[0]
+    now = int(time.time())
+    iss = f"https://cognito-idp.{stack.aws.region}.amazonaws.com/{pool_id}"
+    base = {"iss": iss, "sub": sub, "iat": now - 60, "auth_time": now - 60, "exp": exp, "jti": f"j{now}"}
+    access = {**base, "token_use": "access", "client_id": client_id, "cognito:groups": ["admins"]}
+    identity = {**base, "token_use": "id", "aud": client_id, "email": LOCAL_ADMIN_EMAIL}
+    return access, identity
+
+
+def _plant_session(stack, access_token, id_token, sub):
+    """A session item holding these tokens, as if a sign-in had stored them; its cookie value."""
+    from nudges.adapters.adviser_pool import Tokens
+    from nudges.adapters.console_sessions import ConsoleSessions
+
+    sessions = ConsoleSessions(stack.aws.client("dynamodb"), str(stack._send_record_table()[0]))
+    return sessions.create(sub, Tokens(access_token, id_token, None), int(time.time()) + 3600).session_id
+
+
+def _with_cookie(driver, stack, value):
+    driver.get(f"{stack.base_url}/console/sign-in")
+    driver.delete_all_cookies()
+    driver.add_cookie({"name": SESSION_COOKIE, "value": value, "path": "/console", "secure": True, "httpOnly": True})
+    driver.get(f"{stack.base_url}/console/candidates")
+    return driver.current_url
+
+
+def _tokens_for(stack, pool_id, client_id, email, password):
+    idp = stack.aws.client("cognito-idp")
+    answer = idp.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    result = answer["AuthenticationResult"]
+    return result["AccessToken"], result["IdToken"]
+
+
+def test_forged_expired_and_other_client_tokens_are_refused(stack, driver):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    signed_in_admin(driver, stack)  # the admin has chosen their password
+    pool_id, client_id = _pool(stack)
+    sub = _admin_sub(stack)
+    hour = int(time.time()) + 3600
+
+    # A well-formed session with the pool's own tokens is accepted (the planting itself works)
+    good = _tokens_for(stack, pool_id, client_id, LOCAL_ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert _with_cookie(driver, stack, _plant_session(stack, *good, sub)).endswith("/console/candidates")
+
+    # Forged: the right claims, signed with a key the pool never published
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    access, identity = _claims(stack, sub, client_id, exp=hour)
+    forged = _plant_session(stack, _sign(access, forger), _sign(identity, forger), sub)
+    assert _with_cookie(driver, stack, forged).endswith("/console/sign-in")
+
+    # Expired: signed with the pool's own key, right issuer and client, an hour past its expiry
+    access, identity = _claims(stack, sub, client_id, exp=int(time.time()) - 3600)
+    expired = _plant_session(stack, _sign(access, _moto_key()), _sign(identity, _moto_key()), sub)
+    assert _with_cookie(driver, stack, expired).endswith("/console/sign-in")
+
+    # Another app client of the same pool: real tokens, but not the console's
+    other = stack.aws.client("cognito-idp").create_user_pool_client(
+        UserPoolId=pool_id, ClientName="not-the-console", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    tokens = _tokens_for(stack, pool_id, other, LOCAL_ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert _with_cookie(driver, stack, _plant_session(stack, *tokens, sub)).endswith("/console/sign-in")
+
+    # Another pool (moto signs every pool with the same key: only the issuer tells them apart)
+    idp = stack.aws.client("cognito-idp")
+    elsewhere = idp.create_user_pool(PoolName="some-other-pool", UsernameAttributes=["email"])["UserPool"]["Id"]
+    access, identity = _claims(stack, sub, client_id, exp=hour, pool_id=elsewhere)
+    foreign = _plant_session(stack, _sign(access, _moto_key()), _sign(identity, _moto_key()), sub)
+    assert _with_cookie(driver, stack, foreign).endswith("/console/sign-in")
+
+    # A made-up session id is no session either
+    assert _with_cookie(driver, stack, "made-up-session-id").endswith("/console/sign-in")
+
+
+def test_a_session_after_sign_out_is_refused(stack, driver):
+    driver.delete_all_cookies()
+    signed_in_admin(driver, stack)
+    before = session_cookie(driver)["value"]
+    # When the admin signs out
+    submit(driver, 'header form[action="/console/sign-out"]')
+    assert driver.current_url.endswith("/console/sign-in?out=1")
+    assert "You are signed out." in by_css(driver, "main").text
+    assert session_cookie(driver) is None
+    # Then the old session's cookie, sent again, is no session
+    assert _with_cookie(driver, stack, before).endswith("/console/sign-in")
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(stack, driver):
+    driver.delete_all_cookies()
+    signed_in_admin(driver, stack)
+    driver.get(f"{stack.base_url}/console/settings")
+    from selenium.webdriver.support.ui import Select
+
+    Select(by_css(driver, "#timezone")).select_by_value("Asia/Tokyo")
+    driver.execute_script("document.querySelector('main form input[name=csrf]').value = 'not-the-token'")
+    submit(driver)
+    assert "Not sent" in by_css(driver, "h1").text
+    driver.get(f"{stack.base_url}/console/settings")
+    assert Select(by_css(driver, "#timezone")).first_selected_option.get_attribute("value") == "UTC"

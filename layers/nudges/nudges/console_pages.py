@@ -149,7 +149,7 @@ def layout(
         role = "admin" if adviser.is_admin else "adviser"
         nav = (
             f'<nav aria-label="Console"><ul>{items}</ul></nav>'
-            f'<span>{e(adviser.email)} ({role})</span>'
+            f"<span>{e(adviser.email)} ({role})</span>"
             f'<form method="post" action="{SIGN_OUT}">{csrf_field(csrf)}<button type="submit">Sign out</button></form>'
         )
     operator = branding.operator_name or "Interview Nudges"
@@ -219,7 +219,7 @@ def challenge_page(branding: Branding, pending: PendingSignIn, *, error: str = "
 
 
 def message_page(branding: Branding, title: str, text: str, *, adviser: Adviser | None = None, csrf: str = "") -> str:
-    body = f"<section><h1>{e(title)}</h1><p>{e(text)}</p><p><a href=\"{CANDIDATES}\">Candidates</a></p></section>"
+    body = f'<section><h1>{e(title)}</h1><p>{e(text)}</p><p><a href="{CANDIDATES}">Candidates</a></p></section>'
     return layout(title, body, branding, adviser=adviser, csrf=csrf)
 
 
@@ -268,9 +268,7 @@ def candidates_page(
     )
     pager = ""
     if found.next_cursor:
-        params = urllib.parse.urlencode(
-            {"q": query, "filter": filter_, "cohort": cohort, "cursor": found.next_cursor}
-        )
+        params = urllib.parse.urlencode({"q": query, "filter": filter_, "cohort": cohort, "cursor": found.next_cursor})
         pager = f'<p class="pager"><a href="{CANDIDATES}?{e(params)}" rel="next">More candidates</a></p>'
     body = (
         "<h1>Candidates</h1>"

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from nudges.adapters.candidate_directory import CandidateDirectory
     from nudges.adapters.candidates import CandidateRepository
     from nudges.adapters.consent import ConsentStore
+    from nudges.adapters.console_sessions import ConsoleSessions
     from nudges.adapters.contact_preferences import ContactPreferences
     from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.mailbox import Mailbox
@@ -45,14 +46,13 @@ if TYPE_CHECKING:
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import WelcomeLinks
-    from nudges.adapters.console_sessions import ConsoleSessions
     from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
-    from nudges.services.console_auth import ConsoleAuth
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
     from nudges.services.candidates import CandidateService
     from nudges.services.connect import ConnectService
+    from nudges.services.console_auth import ConsoleAuth
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
 from nudges.domain.advisers import Adviser
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30  # clock skew between Cognito and this function

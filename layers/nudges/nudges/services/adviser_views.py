@@ -98,7 +98,8 @@ class AdviserViews:
         suppression, opted_out = self._preferences.refusals(
             candidate.email, phone_key(candidate.phone) if candidate.phone else None
         )
-        return Row(candidate, dict(reachability(candidate, suppression, opted_out)))
+        reasons: dict[str, str | None] = {str(c): r for c, r in reachability(candidate, suppression, opted_out).items()}
+        return Row(candidate, reasons)
 
     def find(self, query: str = "", filter_: str = "", cohort: str = "", cursor: str | None = None) -> Found:
         query = query.strip()
