@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,14 @@ def axe_violations(driver):
     return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
 
 
+def screenshot(driver, name):
+    """The whole page, into docs/ (the README and docs/operations.md show them)."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, max(800, min(int(height) + 140, 2400)))
+    driver.save_screenshot(str(DOCS / name))
+    driver.set_window_size(1280, 1000)
+
+
 def session_cookie(driver):
     return next((c for c in driver.get_cookies() if c["name"] == SESSION_COOKIE), None)
 
@@ -95,6 +105,7 @@ def test_the_local_admin_signs_in_with_a_new_password(stack, driver):
     driver.get(f"{stack.base_url}/console")
     assert driver.current_url.endswith("/console/sign-in")
     assert axe_violations(driver) == []
+    screenshot(driver, "console-sign-in.png")
     # And a wrong password is refused, beside the field, and nothing else happens
     sign_in(driver, stack, LOCAL_ADMIN_EMAIL, "not-the-password-1")
     assert "The email address or password is not right." in by_css(driver, "#email-error").text
@@ -252,3 +263,125 @@ def test_a_form_without_its_csrf_token_changes_nothing(stack, driver):
     assert "Not sent" in by_css(driver, "h1").text
     driver.get(f"{stack.base_url}/console/settings")
     assert Select(by_css(driver, "#timezone")).first_selected_option.get_attribute("value") == "UTC"
+
+
+# ---------------------------------------------------------------- what advisers see
+@pytest.fixture(scope="module")
+def roster(stack, client):
+    """Three candidates, registered Monday 09:00 UTC 2031-03-03: Grace (email and SMS, no
+    consent to texts yet) with a Cal.com interview on Thursday; Bob (email, bounced); Ada
+    (email, paused). The clock then moves past Grace's research prompt."""
+    monday = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
+    client.set_clock(monday)
+    grace = client.register(
+        email="grace@example.org",
+        name="Grace Hopper",
+        timezone="America/New_York",
+        channels=["email", "sms"],
+        phone="+12025550143",
+        sms_consent=None,  # the welcome asks for a YES
+    ).body["candidate_id"]
+    interview = client.book("grace@example.org", "uid-grace", datetime(2031, 3, 6, 14, tzinfo=UTC), monday).body[
+        "interview_id"
+    ]
+    bob = client.register(email="bob@example.org", name="Bob Byte", timezone="Europe/London", channels=["email"])
+    client.request("POST", "/_local/email-event", {"type": "bounce", "to": "bob@example.org"})
+    ada = client.register(email="ada@example.org", name="Ada Lovelace", timezone="Europe/London", channels=["email"])
+    ada_id = ada.body["candidate_id"]
+    patched = client.request("PATCH", f"/candidates/{ada_id}", {"paused": True})
+    assert patched.status == 200, patched
+    client.set_clock(datetime(2031, 3, 5, 9, 0, tzinfo=UTC))  # past Tuesday's research prompt
+    return {"grace": grace, "bob": bob.body["candidate_id"], "ada": ada_id, "interview": interview}
+
+
+def rows(driver):
+    return {r.get_attribute("data-candidate"): r for r in all_css(driver, "tbody tr[data-candidate]")}
+
+
+def test_an_adviser_finds_the_unreachable_by_filter_and_sees_why(stack, driver, roster):
+    from selenium.webdriver.support.ui import Select
+
+    driver.delete_all_cookies()
+    signed_in_admin(driver, stack)
+    # Every candidate, newest first, with each channel's reachability in words
+    shown = rows(driver)
+    assert {roster["grace"], roster["bob"], roster["ada"]} <= set(shown)
+    assert "sms: has not replied YES to texts yet" in shown[roster["grace"]].text
+    assert "email: email bounced" in shown[roster["bob"]].text
+    assert "email: paused all nudges" in shown[roster["ada"]].text
+    assert axe_violations(driver) == []
+    screenshot(driver, "console-candidates.png")
+
+    # When the adviser shows only the unreachable
+    Select(by_css(driver, "#filter")).select_by_value("unreachable")
+    submit(driver)
+    assert set(rows(driver)) >= {roster["grace"], roster["bob"], roster["ada"]}
+    # ...only those whose email bounced
+    Select(by_css(driver, "#filter")).select_by_value("bounced")
+    submit(driver)
+    assert set(rows(driver)) == {roster["bob"]}
+    # ...only those awaiting consent to texts, and only the paused
+    Select(by_css(driver, "#filter")).select_by_value("awaiting_consent")
+    submit(driver)
+    assert set(rows(driver)) == {roster["grace"]}
+    Select(by_css(driver, "#filter")).select_by_value("paused")
+    submit(driver)
+    assert set(rows(driver)) == {roster["ada"]}
+    # A search by name or by address finds one candidate
+    Select(by_css(driver, "#filter")).select_by_value("")
+    fill(driver, "q", "hopper")
+    submit(driver)
+    assert set(rows(driver)) == {roster["grace"]}
+    fill(driver, "q", "BOB@example.org")
+    submit(driver)
+    assert set(rows(driver)) == {roster["bob"]}
+
+
+def test_a_candidates_page_shows_the_skipped_sms_and_why(stack, driver, roster):
+    from selenium.webdriver.support.ui import Select
+
+    driver.delete_all_cookies()
+    signed_in_admin(driver, stack)
+    # The adviser works in New York: times show there
+    driver.get(f"{stack.base_url}/console/settings")
+    Select(by_css(driver, "#timezone")).select_by_value("America/New_York")
+    submit(driver)
+    assert "Saved." in by_css(driver, "main").text
+
+    driver.get(f"{stack.base_url}/console/candidates/{roster['grace']}")
+    assert by_css(driver, "h1").text == "Grace Hopper"
+    reach = by_css(driver, '#reachability li[data-channel="sms"]')
+    assert reach.get_attribute("data-reason") == "awaiting_sms_consent"
+    assert "has not replied YES to texts yet" in reach.text
+    # The research prompt went by email and was skipped by SMS, with the reason
+    row = by_css(driver, f'#iv-{roster["interview"]} tr.nudge[data-kind="research_prompt"]')
+    assert row.get_attribute("data-status") == "sent"
+    email = row.find_element("css selector", 'li[data-channel="email"]')
+    sms = row.find_element("css selector", 'li[data-channel="sms"]')
+    assert (
+        email.get_attribute("data-status") == "sent" and "2031" in email.text and "EST" in email.text
+    )  # New York time
+    assert sms.get_attribute("data-status") == "skipped" and "has not replied YES to texts yet" in sms.text
+    # ...as the operator API says
+    timeline = json.loads(
+        urllib.request.urlopen(f"{stack.base_url}/candidates/{roster['grace']}/interviews", timeout=30).read()
+    )
+    [research] = [n for n in timeline[0]["nudges"] if n["kind"] == "research_prompt"]
+    assert research["channels"]["sms"] == {"status": "skipped", "reason": "awaiting_sms_consent"}
+    assert research["channels"]["email"]["status"] == "sent"
+    # The message log, with each message's delivery status, in the adviser's zone
+    logged = all_css(driver, 'section[aria-labelledby="log"] tbody tr')
+    assert any(
+        r.get_attribute("data-kind") == "research_prompt" and r.get_attribute("data-channel") == "email" for r in logged
+    )
+    assert axe_violations(driver) == []
+    screenshot(driver, "console-candidate.png")
+
+
+def test_an_unknown_candidate_is_a_plain_404_page(stack, driver):
+    driver.delete_all_cookies()
+    signed_in_admin(driver, stack)
+    driver.get(f"{stack.base_url}/console/candidates/c_nobody")
+    assert by_css(driver, "h1").text == "Not found"
+    text = by_css(driver, "main").text
+    assert "arn:aws" not in text and "Traceback" not in text and "no candidate c_nobody" in text
