@@ -25,9 +25,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pathlib import Path
+
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.aws_env import aws_region  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -150,7 +155,8 @@ def _redrive_all(stack: str) -> int:
         PartialCredentialsError,
     )
 
-    session = boto3.session.Session()
+    # The region as the AWS tools read it: AWS_REGION, then AWS_DEFAULT_REGION, then the profile.
+    session = boto3.session.Session(region_name=aws_region())
     if not session.region_name and os.environ.get("AWS_ENDPOINT_URL"):
         session = boto3.session.Session(region_name="us-east-1")  # a local endpoint (the local stack's region)
     if not session.region_name:
