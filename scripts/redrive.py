@@ -23,16 +23,15 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.aws_env import aws_region  # noqa: E402
+from scripts.aws_env import aws_region
 
 if TYPE_CHECKING:
     from collections.abc import Callable
