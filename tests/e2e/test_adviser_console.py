@@ -348,8 +348,23 @@ def test_a_candidates_page_shows_the_skipped_sms_and_why(stack, driver, roster):
     submit(driver)
     assert "Saved." in by_css(driver, "main").text
 
+    # Grace texts HELP: the answer is in her message log, as a keyword reply
+    answered = urllib.request.Request(
+        f"{stack.base_url}/_local/sms",
+        data=json.dumps({"from": "+12025550143", "body": "help"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(answered, timeout=60).close()
+    log = json.loads(
+        urllib.request.urlopen(f"{stack.base_url}/candidates/{roster['grace']}/messages", timeout=30).read()
+    )
+    assert [m["channel"] for m in log if m["kind"] == "sms_reply"] == ["sms"]
+
     driver.get(f"{stack.base_url}/console/candidates/{roster['grace']}")
     assert by_css(driver, "h1").text == "Grace Hopper"
+    replies = all_css(driver, 'section[aria-labelledby="log"] tbody tr[data-kind="sms_reply"]')
+    assert len(replies) == 1 and "Reply to a text" in replies[0].text
     reach = by_css(driver, '#reachability li[data-channel="sms"]')
     assert reach.get_attribute("data-reason") == "awaiting_sms_consent"
     assert "has not replied YES to texts yet" in reach.text

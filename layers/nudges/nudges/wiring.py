@@ -238,7 +238,7 @@ def invite_receipts() -> InviteReceipts | None:
     if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
         return None
     return _load("nudges.services.receipts.InviteReceipts")(
-        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding()
+        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding(), message_log()
     )
 
 
@@ -263,6 +263,7 @@ def preference_service() -> PreferenceService:
         lambda *yes: sms_consent()(*yes),  # built on the first YES
         messages=message_log(),
         branding=config.branding(),
+        phone_owners=consent().candidates_for_phone,
     )
 
 
