@@ -400,3 +400,23 @@ def test_an_unknown_candidate_is_a_plain_404_page(stack, driver):
     assert by_css(driver, "h1").text == "Not found"
     text = by_css(driver, "main").text
     assert "arn:aws" not in text and "Traceback" not in text and "no candidate c_nobody" in text
+
+
+def test_an_account_in_neither_group_cannot_sign_in(stack, driver):
+    # Given a pool user who is neither an admin nor an adviser
+    pool_id, _ = _pool(stack)
+    idp = stack.aws.client("cognito-idp")
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="visitor@example.org",
+        UserAttributes=[{"Name": "email", "Value": "visitor@example.org"}],
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username="visitor@example.org", Password="visitor-password-1", Permanent=True
+    )
+    driver.delete_all_cookies()
+    # When they sign in with the right password, the console refuses them, and makes no session
+    sign_in(driver, stack, "visitor@example.org", "visitor-password-1")
+    assert "not an adviser or an admin" in by_css(driver, "#email-error").text
+    assert session_cookie(driver) is None

@@ -111,7 +111,9 @@ class AdviserViews:
         rows: list[Row] = []
         read = 0
         while True:
-            page, cursor = self._directory.page(cursor, size=PAGE_SIZE)
+            # Never more than the room left on the page: the cursor then points just past the
+            # last candidate shown, and no match is skipped between two pages.
+            page, cursor = self._directory.page(cursor, size=PAGE_SIZE - len(rows))
             read += len(page)
             for candidate in page:
                 row = self.row(candidate)
