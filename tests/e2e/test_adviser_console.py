@@ -281,9 +281,9 @@ def roster(stack, client):
         phone="+12025550143",
         sms_consent=None,  # the welcome asks for a YES
     ).body["candidate_id"]
-    interview = client.book("grace@example.org", "uid-grace", datetime(2031, 3, 6, 14, tzinfo=UTC), monday).body[
-        "interview_id"
-    ]
+    interview = client.book(
+        "grace@example.org", "uid-grace", datetime(2031, 3, 6, 14, tzinfo=UTC), monday, name="Grace Hopper"
+    ).body["interview_id"]
     bob = client.register(email="bob@example.org", name="Bob Byte", timezone="Europe/London", channels=["email"])
     client.request("POST", "/_local/email-event", {"type": "bounce", "to": "bob@example.org"})
     ada = client.register(email="ada@example.org", name="Ada Lovelace", timezone="Europe/London", channels=["email"])
@@ -368,6 +368,10 @@ def test_a_candidates_page_shows_the_skipped_sms_and_why(stack, driver, roster):
     reach = by_css(driver, '#reachability li[data-channel="sms"]')
     assert reach.get_attribute("data-reason") == "awaiting_sms_consent"
     assert "has not replied YES to texts yet" in reach.text
+    # The welcome went on both channels (by SMS it asks for the YES)
+    welcome = by_css(driver, '#welcome tr.nudge[data-kind="welcome"]')
+    assert welcome.get_attribute("data-status") == "sent"
+    assert {li.get_attribute("data-channel") for li in welcome.find_elements("css selector", "li")} == {"email", "sms"}
     # The research prompt went by email and was skipped by SMS, with the reason
     row = by_css(driver, f'#iv-{roster["interview"]} tr.nudge[data-kind="research_prompt"]')
     assert row.get_attribute("data-status") == "sent"

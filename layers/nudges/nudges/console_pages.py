@@ -368,7 +368,8 @@ def candidate_page(
         f"<h3>Calendars</h3>{'<ul>' + calendars + '</ul>' if calendars else '<p class=muted>None connected.</p>'}"
         "</section>"
         f'<section aria-labelledby="ivs"><h2 id="ivs">Interviews and nudges</h2>'
-        f"{''.join(interviews) or '<p class=muted>No interviews yet.</p>'}</section>"
+        + (f'<div id="welcome">{_nudge_rows({"nudges": [detail.welcome]}, zone)}</div>' if detail.welcome else "")
+        + f"{''.join(interviews) or '<p class=muted>No interviews yet.</p>'}</section>"
         f'<section aria-labelledby="log"><h2 id="log">Messages</h2>{message_table}</section>'
     )
     return layout(c.name or c.email, body, branding, adviser=adviser, csrf=csrf, panels_url=panels_url)

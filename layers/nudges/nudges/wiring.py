@@ -391,5 +391,11 @@ def console_auth() -> ConsoleAuth:
 @cache
 def adviser_views() -> AdviserViews:
     return _load("nudges.services.adviser_views.AdviserViews")(
-        candidate_directory(), candidates(), preferences(), candidate_service(), calendar_connections(), message_log()
+        candidate_directory(),
+        candidates(),
+        preferences(),
+        candidate_service(),
+        calendar_connections(),
+        message_log(),
+        nudges(),
     )

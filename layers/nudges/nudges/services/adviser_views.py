@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import phone_key, reachability
+from nudges.services.candidates import nudge_channels
+from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -56,6 +58,7 @@ class CandidateDetail:
     calendars: list[CalendarConnection]
     interviews: list[dict[str, Any]]
     messages: list[LoggedMessage]
+    welcome: dict[str, Any] | None = None  # the welcome nudge (held back by quiet hours, sent, skipped)
 
 
 def matches(row: Row, query: str, filter_: str, cohort: str) -> bool:
@@ -86,7 +89,9 @@ class AdviserViews:
         candidates: CandidateService,
         calendars: Any,
         log: MessageLog,
+        nudges: Any = None,
     ) -> None:
+        self._nudges = nudges
         self._directory = directory
         self._people = people
         self._preferences = preferences
@@ -124,7 +129,19 @@ class AdviserViews:
 
     def detail(self, candidate_id: str, now: datetime) -> CandidateDetail:
         candidate = self._candidates.get(candidate_id)  # NotFound for an unknown id
+        welcome = self._nudges.get(candidate_id, "welcome") if self._nudges is not None else None
         return CandidateDetail(
+            welcome=(
+                {
+                    "kind": "welcome",
+                    "due_at": iso(welcome.due_at) if welcome.due_at else None,
+                    "status": welcome.status,
+                    **({"reason": welcome.reason} if welcome.reason else {}),
+                    "channels": nudge_channels(welcome, candidate.reachable_channels()),
+                }
+                if welcome
+                else None
+            ),
             row=self.row(candidate),
             calendars=self._calendars.connections(candidate_id),
             interviews=self._candidates.timeline(candidate_id, now),
