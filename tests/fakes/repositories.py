@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.domain.channels import phone_key
 from nudges.domain.interview import Interview, interview_id_for, normalise_email
 from nudges.domain.plan import NudgeStatus, NudgeTimings
 from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim, is_application
@@ -251,8 +252,13 @@ class FakePreferences:
         else:
             self.opted_out.discard(phone_hash)
 
-    def refusals(self, email: str | None, phone_hash: str | None) -> tuple[str | None, bool]:
-        return (self.suppressed.get(normalise_email(email)) if email else None), phone_hash in self.opted_out
+    def refusals(self, candidate: Candidate) -> dict[str, str]:
+        refused: dict[str, str] = {}
+        if normalise_email(candidate.email) in self.suppressed:
+            refused["email"] = self.suppressed[normalise_email(candidate.email)]
+        if candidate.phone and phone_key(candidate.phone) in self.opted_out:
+            refused["sms"] = "opted_out"
+        return refused
 
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
         self.inbound.append((message_id, sender_hash, body))
@@ -370,6 +376,7 @@ class World:
 
     def __init__(self, timings: NudgeTimings | None = None) -> None:
         from nudges.services.bookings import BookingService
+        from nudges.services.channel_senders import senders
         from nudges.services.outcome_sources import OutcomeSources
         from nudges.services.outcomes import OutcomeService
         from nudges.services.planning import NudgePlanner
@@ -398,7 +405,7 @@ class World:
         self.composer = MessageComposer(
             self.interviews, self.applications, self.candidates, lambda cid: f"https://nudges.test/unsubscribe/{cid}"
         )
-        self.sender = SendService(self.nudges, self.preferences, self.composer, self.email, self.sms)
+        self.sender = SendService(self.nudges, self.preferences, self.composer, senders(self.email, self.sms))
         self.preference_service = PreferenceService(self.candidates, self.preferences, self.sms)
 
 

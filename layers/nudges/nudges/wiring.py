@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import ChannelSender
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
@@ -290,8 +291,13 @@ def composer() -> MessageComposer:
 def sender() -> SendService:
     # The timings: a nudge is checked again at send time for whether it still helps.
     return _load("nudges.services.sending.SendService")(
-        nudges(), preferences(), composer(), _email(), sms(), config.timings(), message_log()
+        nudges(), preferences(), composer(), channel_senders(), config.timings(), message_log()
     )
+
+
+def channel_senders() -> dict[str, ChannelSender]:
+    """Every channel's sender (nudges.domain.channels), by name: a new channel adds its own here."""
+    return _load("nudges.services.channel_senders.senders")(_email(), sms())
 
 
 @cache

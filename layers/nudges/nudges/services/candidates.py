@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate, Consent
+from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.interview import normalise_email
-from nudges.domain.plan import NUDGE_KINDS
+from nudges.domain.kinds import NUDGE_KINDS
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -102,8 +103,11 @@ class CandidateService:
         if "kinds_off" in fields:
             fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
         updated = replace(current, **fields)
-        if "sms" in updated.channels and not updated.phone:
-            raise InvalidInput("phone: is required when channels include sms", field="phone")
+        for name in updated.channels:  # each chosen channel needs its address
+            spec = CHANNEL_SPECS[name]
+            if not spec.address(updated):
+                field = spec.address_field
+                raise InvalidInput(f"{field}: is required when channels include {name}", field=field)
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
