@@ -251,6 +251,9 @@ class MicrosoftCalendar:
         return Reading([read_microsoft_event(e, candidate, account, pattern) for e in events], True)
 
 
+PROVIDER_NAMES = (GoogleCalendar.name, MicrosoftCalendar.name)
+
+
 def providers(settings: CalendarSettings, calendars: CalendarConnections) -> dict[str, CalendarProvider]:
     """Every calendar provider, by the name used in routes, keys and logs."""
     return {p.name: p for p in (GoogleCalendar(settings, calendars), MicrosoftCalendar(settings, calendars))}

@@ -23,8 +23,9 @@ from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Un
 from nudges.models.calendar_events import EventReading
 from nudges.observability import logger
 from nudges.services.calendar_providers import MICROSOFT_SCOPE as MICROSOFT_SCOPE
-from nudges.services.calendar_providers import SYNC_LOOKBACK, providers
+from nudges.services.calendar_providers import SYNC_LOOKBACK
 from nudges.services.calendar_providers import CalendarSettings as CalendarSettings
+from nudges.services.calendar_providers import providers as all_providers
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class CalendarService:
         queue: SyncQueue,
         oauth: OAuthClientSecrets,
         settings: CalendarSettings,
+        providers: dict[str, CalendarProvider] | None = None,  # default: every one (calendar_providers)
     ) -> None:
         self._candidates = candidates
         self._interviews = interviews
@@ -108,7 +110,8 @@ class CalendarService:
         self._queue = queue
         self._oauth = oauth
         self._settings = settings
-        self._providers = providers(settings, calendars)  # by name: every per-provider call goes there
+        # By name: every per-provider call goes there (a test hands in its own).
+        self._providers = providers or all_providers(settings, calendars)
 
     def provider(self, name: str) -> CalendarProvider:
         return self._providers[name]
