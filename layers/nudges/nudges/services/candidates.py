@@ -150,7 +150,26 @@ class CandidateService:
             self._calendars.stop_watches(connections)
 
     def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
-        candidate = self.get(candidate_id)
+        return Timeline(self._candidates, self._interviews, self._applications, self._nudges).timeline(
+            candidate_id, now
+        )
+
+
+class Timeline:
+    """The interview timeline operators see (the API's and the local console's): read only."""
+
+    def __init__(
+        self, candidates: Candidates, interviews: Interviews, applications: Applications, nudges: Nudges
+    ) -> None:
+        self._candidates = candidates
+        self._interviews = interviews
+        self._applications = applications
+        self._nudges = nudges
+
+    def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
+        candidate = self._candidates.get(candidate_id)
+        if candidate is None:
+            raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         # The application's own nudges (connect, rejection_reply) show with each of its rounds.
         owned = {
             a.application_id: list(self._nudges.for_owner(a.application_id).values())
