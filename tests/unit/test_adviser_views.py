@@ -57,8 +57,8 @@ class _Directory:
 
 
 class _Preferences:
-    def refusals(self, email, phone_hash):
-        return ("bounced" if email.startswith("person1") else None), False
+    def refusals(self, candidate):
+        return {"email": "bounced"} if candidate.email.startswith("person1") else {}
 
 
 def test_a_filter_reads_on_until_a_page_is_full_and_hands_back_a_cursor():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.candidate import phone_key, reachability
+from nudges.domain.candidate import reachability
 from nudges.services.candidates import nudge_channels
 from nudges.timefmt import iso
 
@@ -100,10 +100,8 @@ class AdviserViews:
         self._log = log
 
     def row(self, candidate: Candidate) -> Row:
-        suppression, opted_out = self._preferences.refusals(
-            candidate.email, phone_key(candidate.phone) if candidate.phone else None
-        )
-        reasons: dict[str, str | None] = {str(c): r for c, r in reachability(candidate, suppression, opted_out).items()}
+        refused = self._preferences.refusals(candidate)
+        reasons: dict[str, str | None] = {str(c): r for c, r in reachability(candidate, refused).items()}
         return Row(candidate, reasons)
 
     def find(self, query: str = "", filter_: str = "", cohort: str = "", cursor: str | None = None) -> Found:
