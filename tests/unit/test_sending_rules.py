@@ -108,7 +108,7 @@ def test_suppressed_email_and_opted_out_sms_are_honoured_at_send_time(both):
     world2, delivery2 = _world()
     world2.preference_service.sms_received("m-1", PHONE, "stop", NOW)
     world2.preferences.suppress_email("ada@example.org", "unsubscribed", NOW)
-    assert world2.sender.deliver(delivery2, delivery2.due_at) == ("skipped: email: unsubscribed; sms: opted_out")
+    assert world2.sender.deliver(delivery2, delivery2.due_at) == ("skipped: email: unsubscribed; sms: opted out by SMS")
     # nothing but the STOP's own confirmation was texted
     assert world2.email.sent == [] and [text for _, text in world2.sms.sent] == [sms_reply("stop")]
     assert world2.nudges.get(delivery2.owner_id, delivery2.kind).status == "skipped"  # type: ignore[union-attr]

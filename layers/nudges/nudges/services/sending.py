@@ -357,7 +357,12 @@ class SendService:
                 metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
         # Each chosen channel not sent, with why (shown per channel in the timeline).
-        skipped = dict(entry.split(": ", 1) for entry in refused)
+        skipped = {}
+        for entry in refused:
+            name, why = entry.split(": ", 1)
+            spec = CHANNEL_SPECS[name]
+            # The API's reason codes (reachability's): "opted out by SMS" is opted_out.
+            skipped[name] = spec.opt_out_reason if why == spec.refused_as else why
         for position, channel in enumerate(to_send):
             self._send(
                 nudge,
