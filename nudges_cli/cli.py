@@ -274,7 +274,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--channels", required=required, help="email, sms or email,sms")
         p.add_argument("--phone", help="E.164, like +447700900123 (needed for sms)")
         p.add_argument("--name")
-        p.add_argument("--locale", choices=["en-GB", "en-US"])
+        p.add_argument("--locale", choices=importer.LOCALES, help="the candidate's language")
 
     add = sub.add_parser("add", help="register a candidate", parents=[common])
     add.add_argument("--email", required=True)

@@ -141,7 +141,7 @@ def test_the_local_date_is_the_zones() -> None:
 
 def test_a_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
-        formatting.when(datetime(2026, 12, 17, 13, 0), "Europe/Berlin", "de-DE")  # noqa: DTZ001
+        formatting.when(datetime(2026, 12, 17, 13, 0), "Europe/Berlin", "de-DE")
 
 
 def test_zone_territory() -> None:

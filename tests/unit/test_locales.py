@@ -80,3 +80,46 @@ def test_every_locale_has_its_own_opt_out_words_except_english() -> None:
     for locale in locales.LOCALES:
         assert bool(locale.opt_out) == (locale.language != "en"), locale.code
         assert locale.sms in ("gsm7", "transliterate", "ucs2")
+
+
+def test_the_clis_list_is_the_registrys() -> None:
+    from nudges_cli import importer
+
+    assert importer.LOCALES == CODES
+
+
+def test_default_locale_comes_from_the_template_parameter(monkeypatch) -> None:
+    from nudges import config
+
+    monkeypatch.setenv("DEFAULT_LOCALE", "de-DE")
+    assert config.default_locale() == "de-DE"
+    monkeypatch.setenv("DEFAULT_LOCALE", "")
+    assert config.default_locale() == "en-GB"
+
+
+def test_the_template_offers_exactly_the_registrys_locales() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    root = Path(__file__).resolve().parents[2]
+    template = yaml.load((root / "template.yaml").read_text(), Loader=Loader)
+    parameter = template["Parameters"]["DefaultLocale"]
+    assert tuple(parameter["AllowedValues"]) == CODES
+    assert parameter["Default"] == "en-GB"
+
+
+def test_docs_list_every_locales_keywords() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "languages.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in doc.splitlines() if line.startswith("| ")}
+    for locale in locales.LOCALES:
+        if locale.language == "en":
+            continue
+        cells = [c.strip() for c in rows[locale.code].split("|")[2:6]]
+        assert cells == [", ".join(words) for words in (locale.opt_out, locale.opt_in, locale.help, locale.yes)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nudges.domain.candidate import OPTIONAL_KINDS
+from nudges.domain.locales import LOCALES
 
 if TYPE_CHECKING:
     from nudges.adapters.calendar_connections import CalendarConnection
@@ -104,10 +105,15 @@ def preferences(view: PreferencesView) -> str:
     kinds = [
         _check("kinds_off", kind, kind in c.kinds_off, f"Don't send: {KIND_LABELS[kind]}") for kind in OPTIONAL_KINDS
     ]
-    locales = "".join(
-        f'<option value="{v}"{" selected" if c.locale == v else ""}>{label}</option>'
-        for v, label in (("en-GB", "English (UK)"), ("en-US", "English (US)"))
-    )
+
+    def languages(chosen: str) -> str:
+        # Each language in its own name, with its code for whoever cannot read that script.
+        return "".join(
+            f'<option value="{e(x.code)}" lang="{e(x.code)}"{" selected" if chosen == x.code else ""}>{e(x.name)}</option>'
+            for x in LOCALES
+        )
+
+    locales, draft_locales = languages(c.locale), languages(c.drafts_in)
     parts.append(
         f'<form method="post" action="{action}" id="settings">'
         f"<fieldset><legend>How to reach you</legend>{''.join(channels)}</fieldset>"
@@ -118,7 +124,9 @@ def preferences(view: PreferencesView) -> str:
         "<fieldset><legend>Time and language</legend>"
         f'<label>Time zone (IANA, like Europe/London) <input name="timezone" id="timezone" value="{e(c.timezone)}"'
         ' required maxlength="64"></label>'
-        f'<label>Language <select name="locale" id="locale">{locales}</select></label></fieldset>'
+        f'<label>Language <select name="locale" id="locale">{locales}</select></label>'
+        f'<label>Language of the drafts you send (thank-you, follow-up) <select name="draft_locale" id="draft_locale">'
+        f"{draft_locales}</select></label></fieldset>"
         '<button type="submit" id="save">Save</button></form>'
     )
     if view.email_suppression == "unsubscribed":

@@ -333,6 +333,7 @@ def candidate_service() -> CandidateService:
         scheduler(),
         _Deferred(calendar_service),
         consent(),
+        default_locale=config.default_locale(),
     )
 
 

@@ -42,6 +42,7 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         phone=data.get("phone"),
         name=data.get("name"),
         locale=data.get("locale", "en-GB"),
+        draft_locale=data.get("draft_locale"),
         paused=bool(data.get("paused", False)),
         kinds_off=tuple(data.get("kinds_off") or ()),
         sms_consent=read_consent(data.get("sms_consent")),
@@ -64,6 +65,7 @@ class CandidateRepository(DynamoTable):
             "timezone": candidate.timezone,
             "channels": list(candidate.channels),
             "locale": candidate.locale,
+            "draft_locale": candidate.draft_locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
             "paused": candidate.paused,
@@ -128,7 +130,7 @@ class CandidateRepository(DynamoTable):
         change = {
             "UpdateExpression": (
                 "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
-                " paused = :paused, kinds_off = :kinds_off"
+                " paused = :paused, kinds_off = :kinds_off, draft_locale = :draft_locale"
             ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
@@ -140,6 +142,7 @@ class CandidateRepository(DynamoTable):
                 ":phone": serialize(candidate.phone),
                 ":paused": {"BOOL": candidate.paused},
                 ":kinds_off": serialize(list(candidate.kinds_off)),
+                ":draft_locale": serialize(candidate.draft_locale),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

@@ -90,7 +90,7 @@ def time_pattern(code: str) -> str:
 
 
 def date(moment: datetime, zone: tzinfo | str, code: str) -> str:
-    """"Donnerstag, 17. Dezember", "jeudi 17 décembre", "Thursday, December 17", "12月17日(木)"."""
+    """The day: "Donnerstag, 17. Dezember", "jeudi 17 décembre", "Thursday, December 17", "12月17日(木)"."""
     return dates.format_datetime(_local(moment, zone), date_pattern(code), locale=_cldr(code))
 
 
@@ -101,12 +101,12 @@ def day_month(moment: datetime, zone: tzinfo | str, code: str) -> str:
 
 
 def weekday(moment: datetime, zone: tzinfo | str, code: str) -> str:
-    """"Donnerstag", "jeudi", "Thursday", "木曜日", "星期四"."""
+    """The weekday: "Donnerstag", "jeudi", "Thursday", "木曜日", "星期四"."""
     return dates.format_datetime(_local(moment, zone), "EEEE", locale=_cldr(code))
 
 
 def time(moment: datetime, zone: tzinfo | str, code: str) -> str:
-    """"14:00", "14 h 00", "2:00 PM", "9:30" (Spanish and Japanese write no leading zero)."""
+    """The time: "14:00", "14 h 00", "2:00 PM", "9:30" (Spanish and Japanese write no leading zero)."""
     return dates.format_datetime(_local(moment, zone), time_pattern(code), locale=_cldr(code))
 
 
@@ -129,9 +129,7 @@ def zone_name(moment: datetime, zone: tzinfo | str, code: str) -> str:
     tz = ZoneInfo(zone_id) if zone_id != "UTC" else local.tzinfo
     year = local.year
     seasonal = datetime(year, 1, 15, tzinfo=tz).utcoffset() != datetime(year, 7, 15, tzinfo=tz).utcoffset()
-    specific = own.get("daylight" if local.dst() else "standard") or meta.get(
-        "daylight" if local.dst() else "standard"
-    )
+    specific = own.get("daylight" if local.dst() else "standard") or meta.get("daylight" if local.dst() else "standard")
     if seasonal and specific:
         return str(specific)
     if zone_id in ("UTC", "Etc/UTC"):

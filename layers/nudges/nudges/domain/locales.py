@@ -59,7 +59,7 @@ LOCALES: tuple[Locale, ...] = (
         "German",
         "transliterate",
         opt_out=("STOPP", "ABMELDEN", "ABBESTELLEN", "ENDE"),
-        opt_in=("ANMELDEN", "WEITER"),
+        opt_in=("ANMELDEN",),
         help=("HILFE",),
         yes=("JA",),
     ),
