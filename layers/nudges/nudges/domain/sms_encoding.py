@@ -30,7 +30,11 @@ GSM7_BASIC = frozenset(
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 GSM7_SINGLE, GSM7_SEGMENT = 160, 153
 UCS2_SINGLE, UCS2_SEGMENT = 70, 67
-MAX_SEGMENTS = 2
+MAX_SEGMENTS = SMS_SEGMENTS = 2
+# What two segments hold: past these a text is split into more parts, costs more, and may arrive
+# out of order (a concatenated segment carries a 6-byte header).
+GSM7_LIMIT = GSM7_SEGMENT * SMS_SEGMENTS
+UCS2_LIMIT = UCS2_SEGMENT * SMS_SEGMENTS
 
 # Plain forms of typographic characters, for every locale's SMS.
 _PLAIN = str.maketrans(
@@ -72,6 +76,26 @@ class SmsCount:
 
 def is_gsm7(text: str) -> bool:
     return all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text)
+
+
+def encoding(text: str) -> Encoding:
+    """The encoding a phone sends ``text`` in: "GSM-7" or "UCS-2"."""
+    return "GSM-7" if is_gsm7(text) else "UCS-2"
+
+
+def sms_limit(text: str) -> int:
+    """Units that fit two segments: GSM-7 when every character is in it, else UCS-2."""
+    return GSM7_LIMIT if is_gsm7(text) else UCS2_LIMIT
+
+
+def sms_length(text: str) -> int:
+    """Length in GSM-7 septets (extended characters take two) or UCS-2 code units."""
+    return count(text).units
+
+
+def sms_fits(text: str) -> bool:
+    """Whether ``text`` is billed as at most two segments."""
+    return count(text).fits
 
 
 def count(text: str) -> SmsCount:

@@ -55,7 +55,12 @@ class InviteReceipts:
         )
 
     def acknowledge(
-        self, candidate: Candidate, interviews: list[Interview], problems: list[str], mail_id: str, now: datetime
+        self,
+        candidate: Candidate,
+        interviews: list[Interview],
+        problems: list[messages.InviteProblem],
+        mail_id: str,
+        now: datetime,
     ) -> str | None:
         """Send the receipt; its message id, or None when it is not to be sent."""
         if "email" not in candidate.channels or self._preferences.refusals(candidate.email, None)[0]:
