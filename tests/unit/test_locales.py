@@ -123,3 +123,9 @@ def test_docs_list_every_locales_keywords() -> None:
             continue
         cells = [c.strip() for c in rows[locale.code].split("|")[2:6]]
         assert cells == [", ".join(words) for words in (locale.opt_out, locale.opt_in, locale.help, locale.yes)]
+
+
+def test_every_locale_has_a_catalog_and_every_catalog_a_locale() -> None:
+    from nudges.domain import catalog
+
+    assert set(catalog.LOCALES) == set(CODES)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from datetime import time as dt_time
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -94,6 +95,12 @@ def date(moment: datetime, zone: tzinfo | str, code: str) -> str:
     return dates.format_datetime(_local(moment, zone), date_pattern(code), locale=_cldr(code))
 
 
+def short_date(moment: datetime, zone: tzinfo | str, code: str) -> str:
+    """The date as a text message says it: "Thu 17 Dec", "Do., 17. Dez.", "12月17日(木)"."""
+    pattern = _cldr(code).datetime_skeletons["MMMEd"].pattern
+    return dates.format_datetime(_local(moment, zone), str(pattern), locale=_cldr(code))
+
+
 def day_month(moment: datetime, zone: tzinfo | str, code: str) -> str:
     """The date without its weekday: "17. Dezember", "17 de dezembro", "December 17", "12月17日"."""
     pattern = _cldr(code).datetime_skeletons["MMMMd"].pattern
@@ -108,6 +115,15 @@ def weekday(moment: datetime, zone: tzinfo | str, code: str) -> str:
 def time(moment: datetime, zone: tzinfo | str, code: str) -> str:
     """The time: "14:00", "14 h 00", "2:00 PM", "9:30" (Spanish and Japanese write no leading zero)."""
     return dates.format_datetime(_local(moment, zone), time_pattern(code), locale=_cldr(code))
+
+
+def clock_time(moment: dt_time, code: str) -> str:
+    """A time of day on its own (the quiet hours): "21:00", "21 h 00", "9 PM" (12-hour locales
+    drop ":00" on the hour, as CLDR's ``ha`` skeleton writes it)."""
+    pattern = time_pattern(code)
+    if moment.minute == 0 and "h" in pattern and "H" not in pattern:
+        pattern = str(_cldr(code).datetime_skeletons["h"].pattern)
+    return dates.format_time(moment, pattern, locale=_cldr(code))
 
 
 def at(date_text: str, time_text: str, code: str) -> str:

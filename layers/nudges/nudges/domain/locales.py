@@ -39,6 +39,12 @@ class Locale:
     # A time pattern where a careers adviser there writes the time otherwise than CLDR's default
     # (French: "14 h 00", as the Imprimerie nationale and French employers write it).
     time_pattern: str | None = None
+    # How a greeting names a person: by first name ("Dear Jane,", "Beste Jane,"), or by full name
+    # where the form of address (Frau, Herr, Madame...) is not known and the language then uses
+    # the whole name ("Guten Tag Jane Doe,", "Bonjour Jane Doe,", "Jane Doe様").
+    address_by: Literal["first", "full"] = "first"
+    # Said after a person's name when telling the candidate about them (Japanese さん).
+    name_suffix: str = ""
 
     @property
     def language(self) -> str:
@@ -62,6 +68,7 @@ LOCALES: tuple[Locale, ...] = (
         opt_in=("ANMELDEN",),
         help=("HILFE",),
         yes=("JA",),
+        address_by="full",
     ),
     Locale(
         "fr-FR",
@@ -73,6 +80,7 @@ LOCALES: tuple[Locale, ...] = (
         help=("AIDE",),
         yes=("OUI",),
         time_pattern="HH 'h' mm",
+        address_by="full",
     ),
     Locale(
         "es-ES",
@@ -83,6 +91,7 @@ LOCALES: tuple[Locale, ...] = (
         opt_in=("ALTA", "REANUDAR"),
         help=("AYUDA",),
         yes=("SÍ", "SI"),
+        address_by="full",
     ),
     Locale(
         "nl-NL",
@@ -113,6 +122,7 @@ LOCALES: tuple[Locale, ...] = (
         opt_in=("RIPRENDI", "ATTIVA"),
         help=("AIUTO",),
         yes=("SÌ", "SI"),
+        address_by="full",
     ),
     Locale(
         "ja-JP",
@@ -123,6 +133,8 @@ LOCALES: tuple[Locale, ...] = (
         opt_in=("再開",),
         help=("ヘルプ",),
         yes=("はい",),
+        address_by="full",
+        name_suffix="さん",
     ),
     Locale(
         "zh-CN",
@@ -133,6 +145,7 @@ LOCALES: tuple[Locale, ...] = (
         opt_in=("订阅", "恢复"),
         help=("帮助",),
         yes=("是", "是的", "同意", "好的"),
+        address_by="full",
     ),
 )
 
