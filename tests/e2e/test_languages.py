@@ -145,7 +145,7 @@ def test_a_candidate_gets_every_message_and_page_in_their_language(client, drive
     from selenium.webdriver.common.by import By
 
     said = JOURNEYS[locale]
-    zone, phone = ZoneInfo(said["zone"]), said["phone"]
+    phone = said["phone"]
     start = _thursday(said["year"], said["zone"])
     now = start - timedelta(days=10)
     client.set_clock(now)
