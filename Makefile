@@ -124,7 +124,7 @@ bench: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 screenshot: $(VENV)/.installed $(LAMBDA_VENV)/.installed .chromium
 	$(PY) scripts/console_screenshot.py --out docs/console.png
 
-# docs/messages.md: every message, kind x channel x locale, for fixed scenarios (a test fails on drift).
+# docs/messages/<locale>.md (and the index docs/messages.md): every message, kind x channel, per locale, for fixed scenarios, with SMS segments (a test fails on drift).
 messages: $(VENV)/.installed
 	$(PY) scripts/messages.py
 
