@@ -171,7 +171,9 @@ def cmd_list(api: Api, args: argparse.Namespace) -> int:
 def cmd_update(api: Api, args: argparse.Namespace) -> int:
     changes = _details(args)
     if not changes:
-        raise CliError("nothing to change: give --name, --phone, --timezone, --channels, --locale or --draft-locale", EXIT_USAGE)
+        raise CliError(
+            "nothing to change: give --name, --phone, --timezone, --channels, --locale or --draft-locale", EXIT_USAGE
+        )
     updated = _ok(api.request("PATCH", f"/candidates/{args.candidate_id}", changes), 200)
     _out(args, updated, _candidate_card(updated))
     return EXIT_OK
