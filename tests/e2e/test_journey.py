@@ -207,10 +207,10 @@ def test_a_forwarded_invite_is_acknowledged_with_what_was_read_or_what_was_wrong
     client.set_clock(BEFORE_THEM + timedelta(minutes=1))
     # Then a short email back says what was read, and when the research prompt comes
     [receipt] = [m for m in to(client, email) if m["subject"].startswith("Got it")]
-    assert receipt["subject"] == "Got it: Fabrikam Energy, Tuesday 11 June at 11:30 (CEST)"
+    assert receipt["subject"] == "Got it: Fabrikam Energy, Tuesday 11 June at 11:30 (Central European Time)"
     assert (
-        'Got it: "Technical interview - Data Engineer" with Fabrikam Energy, Tuesday 11 June at 11:30 (CEST); '
-        "research prompt on Sunday 9 June at 11:30 (CEST)." in receipt["body"]
+        'Got it: "Technical interview - Data Engineer" with Fabrikam Energy, Tuesday 11 June at 11:30 (Central European Time); '
+        "research prompt on Sunday 9 June at 11:30 (Central European Time)." in receipt["body"]
     )
     # When he forwards a mail with no invitation in it, and one whose file is broken
     from email.message import EmailMessage
