@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "messages.md"
@@ -25,6 +25,7 @@ LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
 
+from nudges import wiring  # noqa: E402
 from nudges.domain.candidate import Candidate, Consent  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
 from nudges.domain.locales import BY_CODE, CODES  # noqa: E402
@@ -32,7 +33,9 @@ from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
 from nudges.domain.records import Application  # noqa: E402
 from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
 from nudges.models.ics import invite_changes  # noqa: E402
-from nudges.services.sending import MessageComposer  # noqa: E402
+
+if TYPE_CHECKING:
+    from nudges.services.sending import MessageComposer
 
 # Each locale's candidate lives where the language is at home, and is named as people there are.
 HOME = {
@@ -70,16 +73,13 @@ class BookStore:
         return self.candidates.get(normalise_email(email))
 
     def composer(self, welcome_links: Any = None) -> MessageComposer:
-        interviews = SimpleNamespace(get=self.interview, for_email=self.for_email)
-        applications = SimpleNamespace(get=self.applications.get)
-        candidates = SimpleNamespace(by_email=self.by_email)
-        return MessageComposer(
-            interviews,
-            applications,
-            candidates,
-            lambda _id: UNSUBSCRIBE,
-            welcome_links=welcome_links,
+        """Built as the service builds it (``nudges.wiring.build_composer``), on this store."""
+        ports: Any = SimpleNamespace(
+            interviews=SimpleNamespace(get=self.interview, for_email=self.for_email),
+            applications=SimpleNamespace(get=self.applications.get),
+            candidates=SimpleNamespace(by_email=self.by_email),
         )
+        return wiring.build_composer(ports, lambda _id: UNSUBSCRIBE, welcome_links=welcome_links)
 
 
 @dataclass

@@ -87,7 +87,10 @@ def test_a_night_time_registration_is_welcomed_at_eight():
     ],
 )
 def test_reachability_says_why_not(candidate, suppression, opted_out, expected):
-    assert reachability(candidate, suppression, opted_out) == expected
+    refused = {"email": suppression} if suppression else {}
+    if opted_out:
+        refused["sms"] = "opted_out"
+    assert reachability(candidate, refused) == expected
 
 
 def test_paused_or_turned_off_kinds_are_not_wanted_but_the_welcome_always_is():

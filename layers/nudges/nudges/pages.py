@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nudges import config
-from nudges.domain.candidate import OPTIONAL_KINDS
 from nudges.domain.catalog import catalog
+from nudges.domain.kinds import OPTIONAL_KINDS
 from nudges.domain.locales import LOCALES, canonical, negotiate
 
 if TYPE_CHECKING:

@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from nudges.domain.interview import Interview, Person
     from nudges.domain.plan import NudgeTimings
 
-KINDS = ("research_prompt", "thank_you", "connect", "follow_up", "rejection_reply")
-
 
 @dataclass(frozen=True)
 class Context:
@@ -471,6 +469,10 @@ COMPOSE = {
     "follow_up": follow_up,
     "rejection_reply": rejection_reply,
 }
+
+
+# The kinds composed from a Context (the welcome has its own builder), registry-checked.
+KINDS = tuple(COMPOSE)
 
 
 def compose(kind: str, ctx: Context) -> Message:

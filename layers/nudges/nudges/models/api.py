@@ -10,7 +10,9 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Email
 from pydantic_core import PydanticCustomError
 
 from nudges.domain import locales
+from nudges.domain.channels import CHANNEL_SPECS, Channel
 from nudges.domain.formatting import zone_territory
+from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it at runtime)
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
@@ -47,7 +49,7 @@ TimeZoneName = Annotated[
     AfterValidator(_iana_zone),
     Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
 ]
-Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
+Channels = Annotated[list[Channel], Field(min_length=1)]
 # One of nudges.domain.locales.CODES (GET /locales); anything else is refused naming them all.
 Locale = Annotated[
     str,
@@ -58,8 +60,6 @@ Locale = Annotated[
     ),
 ]
 Name = Annotated[str, Field(max_length=200)]
-# The kinds a candidate may turn off (nudges.domain.candidate.OPTIONAL_KINDS).
-OptionalKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
 
 
 class SmsConsent(BaseModel):
@@ -102,8 +102,10 @@ class NewCandidate(BaseModel):
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
-        if "sms" in self.channels and not self.phone:
-            raise PydanticCustomError("missing_phone", "phone is required when channels include sms")
+        for name in self.channels:  # each chosen channel needs its address (nudges.domain.channels)
+            field = CHANNEL_SPECS[name].address_field
+            if not getattr(self, field):
+                raise PydanticCustomError(f"missing_{field}", f"{field} is required when channels include {name}")
         return self
 
     def resolved_locale(self, default_locale: str = locales.DEFAULT_LOCALE) -> str:
