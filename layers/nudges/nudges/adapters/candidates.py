@@ -71,7 +71,7 @@ class CandidateRepository(DynamoTable):
             "paused": candidate.paused,
             "kinds_off": list(candidate.kinds_off),
             "sms_consent": consent_item(candidate.sms_consent),
-            "GSI1PK": keys.CANDIDATES,
+            "GSI1PK": keys.shard(keys.CANDIDATES, candidate.candidate_id),
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
             # Until an interview or a closed application pushes it further (Retention.extend).
             "expires_at": self._expires(candidate.created_at),
@@ -101,14 +101,21 @@ class CandidateRepository(DynamoTable):
             raise Conflict("a candidate with this email is already registered", field="email")
 
     def all(self) -> list[Candidate]:
-        """Every registered candidate, oldest registration first: one GSI1 Query (paged), no Scan.
-        Profiles only: an email pointer written before pointers stopped copying GSI1 is skipped."""
-        items = self._query(
-            IndexName=keys.GSI1,
-            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": keys.CANDIDATES}, ":prefix": {"S": keys.CANDIDATE_PREFIX}},
-        )
-        return [read_candidate(i) for i in items if i.get("SK") == keys.PROFILE]
+        """Every registered candidate, oldest registration first: one GSI1 Query (paged) a shard of
+        ``CANDIDATES``, no Scan. Profiles only: an email pointer written before pointers stopped
+        copying GSI1 is skipped."""
+        items = [
+            item
+            for shard in keys.shards(keys.CANDIDATES)
+            for item in self._query(
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": shard}, ":prefix": {"S": keys.CANDIDATE_PREFIX}},
+            )
+            if item.get("SK") == keys.PROFILE
+        ]
+        items.sort(key=lambda i: str(i.get("GSI1SK", "")))
+        return [read_candidate(i) for i in items]
 
     def get(self, candidate_id: str) -> Candidate | None:
         data = self._get(keys.candidate(candidate_id))
