@@ -100,7 +100,7 @@ class AuthorizingProxy:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> AuthorizingProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, name="authorizing-proxy", daemon=True)
@@ -153,7 +153,7 @@ class AuthorizingProxy:
         }
         p = request.params
         if request.iam_prefix == "ses" and (p.get("FromEmailAddress") or p.get("Source")):
-            context["ses:FromAddress"] = [aws_requests._bare_address(p.get("FromEmailAddress") or p.get("Source"))]
+            context["ses:FromAddress"] = [aws_requests._bare_address(str(p.get("FromEmailAddress") or p.get("Source")))]
         if request.iam_prefix == "secretsmanager" and p.get("SecretId"):
             context["secretsmanager:SecretId"] = [self.lookups.secret_arn(p["SecretId"])]
         if request.iam_prefix == "sns" and p.get("PhoneNumber"):
@@ -188,8 +188,13 @@ class AuthorizingProxy:
             lines = "".join(
                 json.dumps(
                     {
-                        "function": f, "source": s, "action": a, "resource": r, "via": v,
-                        "called": d.action, "on": d.resource,
+                        "function": f,
+                        "source": s,
+                        "action": a,
+                        "resource": r,
+                        "via": v,
+                        "called": d.action,
+                        "on": d.resource,
                     }
                 )
                 + "\n"
@@ -207,7 +212,9 @@ class AuthorizingProxy:
         from botocore.credentials import Credentials as BotoCredentials
 
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP | _DROPPED_ON_RESIGN}
-        aws_request = AWSRequest(method=request.method, url=self.upstream + request.path, data=request.body, headers=headers)
+        aws_request = AWSRequest(
+            method=request.method, url=self.upstream + request.path, data=request.body, headers=headers
+        )
         creds = self.upstream_credentials
         credentials = BotoCredentials(creds.access_key, creds.secret_key, creds.session_token or None)
         signer = S3SigV4Auth if request.signing_name == "s3" else SigV4Auth
@@ -242,7 +249,9 @@ def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
             try:
                 request = aws_requests.parse(self.command, self.path, self.headers, body)
             except aws_requests.Unsigned:
-                self._answer(*error_response(None, "MissingAuthenticationToken", "Request is missing Authentication Token", 403))
+                self._answer(
+                    *error_response(None, "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+                )
                 return
             role, refusal = proxy.authorise(request)
             if role is None:
@@ -303,8 +312,14 @@ _DENIED_CODE = {
 
 def access_denied(request: AwsRequest, role: Role, refusal: Refusal) -> tuple[int, dict[str, str], bytes]:
     """AWS's answer to a refused call, worded as AWS words it."""
-    why = "with an explicit deny in an identity-based policy" if refusal.explicit else "because no identity-based policy allows the " + refusal.action + " action"
-    message = f"User: {role.session_arn} is not authorized to perform: {refusal.action} on resource: {refusal.resource} {why}"
+    why = (
+        "with an explicit deny in an identity-based policy"
+        if refusal.explicit
+        else "because no identity-based policy allows the " + refusal.action + " action"
+    )
+    message = (
+        f"User: {role.session_arn} is not authorized to perform: {refusal.action} on resource: {refusal.resource} {why}"
+    )
     if refusal.via:
         message += f" (the {refusal.via} service asked for it in the caller's name)"
     code = _DENIED_CODE.get(request.iam_prefix, "AccessDeniedException")
@@ -313,7 +328,9 @@ def access_denied(request: AwsRequest, role: Role, refusal: Refusal) -> tuple[in
     return error_response(request, code, message, 403 if request.protocol not in ("json",) else 400)
 
 
-def error_response(request: AwsRequest | None, code: str, message: str, status: int) -> tuple[int, dict[str, str], bytes]:
+def error_response(
+    request: AwsRequest | None, code: str, message: str, status: int
+) -> tuple[int, dict[str, str], bytes]:
     request_id = secrets.token_hex(16)
     protocol = request.protocol if request else "json"
     headers = {"x-amzn-RequestId": request_id}
@@ -324,7 +341,9 @@ def error_response(request: AwsRequest | None, code: str, message: str, status: 
             # SQS's JSON protocol keeps its query-era codes in this header (botocore reads it).
             headers["x-amzn-query-error"] = f"{code};Sender"
             code = "AccessDenied"
-        body = json.dumps({"__type": f"{prefix.lower()}#{code}" if prefix else code, "message": message, "Message": message})
+        body = json.dumps(
+            {"__type": f"{prefix.lower()}#{code}" if prefix else code, "message": message, "Message": message}
+        )
         return status, headers, body.encode()
     if protocol == "rest-json":
         headers["Content-Type"] = "application/json"

@@ -252,7 +252,8 @@ class Lookups:
     def secret_key(self, secret_arn: str) -> str | None:
         return self.key_arn(
             self._cached(
-                "secret-key", secret_arn,
+                "secret-key",
+                secret_arn,
                 lambda: self._client("secretsmanager").describe_secret(SecretId=secret_arn).get("KmsKeyId"),
             )
         )
@@ -272,7 +273,9 @@ class Lookups:
 
     def bucket_key(self, bucket: str) -> str | None:
         def read() -> str | None:
-            rules = self._client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+            rules = self._client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+                "Rules"
+            ]
             default = (rules[0] if rules else {}).get("ApplyServerSideEncryptionByDefault") or {}
             return default.get("KMSMasterKeyID") if str(default.get("SSEAlgorithm", "")).startswith("aws:kms") else None
 
@@ -282,7 +285,8 @@ class Lookups:
         """The identity SES sends as: the address when it is an identity itself, else its domain."""
         address = _bare_address(address)
         exists = self._cached(
-            "ses-identity", address.lower(),
+            "ses-identity",
+            address.lower(),
             lambda: bool(self._client("sesv2").get_email_identity(EmailIdentity=address)),
         )
         return address if exists else address.rpartition("@")[2]
@@ -316,7 +320,13 @@ def _dynamodb(request: AwsRequest, lookups: Lookups) -> list[tuple[str, str]]:
     if request.operation in ("BatchGetItem", "BatchWriteItem"):
         return [(request.action, table(name)) for name in p.get("RequestItems") or {}]
     if request.operation in ("TransactWriteItems", "TransactGetItems"):
-        actions = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+        actions = {
+            "Put": "PutItem",
+            "Update": "UpdateItem",
+            "Delete": "DeleteItem",
+            "ConditionCheck": "ConditionCheckItem",
+            "Get": "GetItem",
+        }
         pairs = []
         for item in p.get("TransactItems") or []:
             for kind, detail in item.items():
@@ -344,7 +354,9 @@ def _sns(request: AwsRequest, lookups: Lookups) -> list[tuple[str, str]]:
 
 
 def _secretsmanager(request: AwsRequest, lookups: Lookups) -> list[tuple[str, str]]:
-    secret = request.params.get("SecretId") or (request.params.get("Name") if request.operation == "CreateSecret" else None)
+    secret = request.params.get("SecretId") or (
+        request.params.get("Name") if request.operation == "CreateSecret" else None
+    )
     return [(request.action, lookups.secret_arn(secret))] if secret else []
 
 
@@ -414,7 +426,9 @@ def _sms_voice(request: AwsRequest, lookups: Lookups) -> list[tuple[str, str]]:
         pairs.append((request.action, arn))
     if p.get("ConfigurationSetName"):
         name = p["ConfigurationSetName"]
-        pairs.append((request.action, name if name.startswith("arn:") else lookups.arn("sms-voice", f"configuration-set/{name}")))
+        pairs.append(
+            (request.action, name if name.startswith("arn:") else lookups.arn("sms-voice", f"configuration-set/{name}"))
+        )
     if p.get("OptOutListName"):
         pairs.append((request.action, lookups.arn("sms-voice", f"opt-out-list/{p['OptOutListName']}")))
     return pairs
@@ -424,7 +438,12 @@ def _social_messaging(request: AwsRequest, lookups: Lookups) -> list[tuple[str, 
     phone = request.params.get("originationPhoneNumberId") or request.params.get("id")
     if not phone:
         return []
-    return [(request.action, phone if phone.startswith("arn:") else lookups.arn("social-messaging", f"phone-number-id/{phone}"))]
+    return [
+        (
+            request.action,
+            phone if phone.startswith("arn:") else lookups.arn("social-messaging", f"phone-number-id/{phone}"),
+        )
+    ]
 
 
 _RESOURCES: dict[str, Callable[[AwsRequest, Lookups], list[tuple[str, str]]]] = {

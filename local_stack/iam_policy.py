@@ -157,7 +157,10 @@ def _operator_holds(operator: str, key: str, expected: Any, context: Context) ->
     if_exists = name.endswith("IfExists")
     if if_exists:
         name = name[: -len("IfExists")]
-    wanted = [str(v).lower() if isinstance(v, bool) else str(v) for v in (expected if isinstance(expected, list) else [expected])]
+    wanted = [
+        str(v).lower() if isinstance(v, bool) else str(v)
+        for v in (expected if isinstance(expected, list) else [expected])
+    ]
     values = context.get(key.lower())
     if name == "Null":
         absent = values is None or values == []

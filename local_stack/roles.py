@@ -63,7 +63,7 @@ def role_of(template: Template, logical_id: str, function_name: str) -> Role:
                 statements += _parse(template, [raw], "inline", start=inline)
                 inline += 1
         elif isinstance(policy, dict) and len(policy) == 1:
-            (name, values), = policy.items()
+            ((name, values),) = policy.items()
             statements += _parse(template, sam_policy_template(name, values or {}), f"SAM {name}")
         else:
             not_evaluated.append(json.dumps(template.resolve(policy)))
@@ -93,7 +93,11 @@ def _sam_templates() -> dict[str, Any]:
 
         text = (resources.files("samtranslator") / "policy_templates_data" / "policy_templates.json").read_text()
     except (ImportError, FileNotFoundError, ModuleNotFoundError):
-        found = sorted((REPO / ".venv-sam").glob("lib/python*/site-packages/samtranslator/policy_templates_data/policy_templates.json"))
+        found = sorted(
+            (REPO / ".venv-sam").glob(
+                "lib/python*/site-packages/samtranslator/policy_templates_data/policy_templates.json"
+            )
+        )
         if not found:
             raise TemplateError(
                 "the template uses a SAM policy template, and SAM's policy_templates.json is not here: "
@@ -133,6 +137,9 @@ def roles(template: Template, functions: dict[str, str]) -> dict[str, Role]:
     for logical_id, function_name in functions.items():
         role = role_of(template, logical_id, function_name)
         for policy in role.not_evaluated:
-            print(f"[local-stack] {logical_id}: policy {policy} is not in the template; counted as granting nothing", file=sys.stderr)
+            print(
+                f"[local-stack] {logical_id}: policy {policy} is not in the template; counted as granting nothing",
+                file=sys.stderr,
+            )
         out[logical_id] = role
     return out

@@ -41,8 +41,19 @@ class Check:
 
 
 _DYNAMODB_ITEM_OPERATIONS = {
-    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
-    "TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction",
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
 }
 _SECRET_WRITES = {"CreateSecret", "PutSecretValue", "UpdateSecret"}
 _SQS_SENDS = {"SendMessage", "SendMessageBatch"}
@@ -53,13 +64,21 @@ _S3_READS = {"GetObject", "HeadObject", "CopyObject"}
 TABLE: list[tuple[str, str, str]] = [
     ("dynamodb", "item reads and writes of a table with a customer managed key", "kms:Decrypt on the table's key"),
     ("secretsmanager", "GetSecretValue", "kms:Decrypt on the secret's key"),
-    ("secretsmanager", "CreateSecret, PutSecretValue, UpdateSecret (with a value)", "kms:GenerateDataKey on the secret's key"),
+    (
+        "secretsmanager",
+        "CreateSecret, PutSecretValue, UpdateSecret (with a value)",
+        "kms:GenerateDataKey on the secret's key",
+    ),
     ("sqs", "SendMessage, SendMessageBatch (queue with a customer managed key)", "kms:GenerateDataKey and kms:Decrypt"),
     ("sqs", "ReceiveMessage (queue with a customer managed key)", "kms:Decrypt"),
     ("sns", "Publish, PublishBatch (topic with a customer managed key)", "kms:GenerateDataKey and kms:Decrypt"),
     ("s3", "PutObject (bucket or object with a customer managed key)", "kms:GenerateDataKey"),
     ("s3", "GetObject, HeadObject (object with a customer managed key)", "kms:Decrypt"),
-    ("scheduler", "CreateSchedule, UpdateSchedule", "iam:PassRole on the target's RoleArn (iam:PassedToService scheduler.amazonaws.com)"),
+    (
+        "scheduler",
+        "CreateSchedule, UpdateSchedule",
+        "iam:PassRole on the target's RoleArn (iam:PassedToService scheduler.amazonaws.com)",
+    ),
 ]
 
 
@@ -77,7 +96,9 @@ def checks(request: AwsRequest, pairs: list[tuple[str, str]], lookups: Lookups) 
             out.extend(Check(action, key, context, via) for action in actions)
 
     if service == "dynamodb" and operation in _DYNAMODB_ITEM_OPERATIONS:
-        tables = {resource.split("/index/", 1)[0].rsplit("/", 1)[-1] for _action, resource in pairs if ":table/" in resource}
+        tables = {
+            resource.split("/index/", 1)[0].rsplit("/", 1)[-1] for _action, resource in pairs if ":table/" in resource
+        }
         for table in sorted(tables):
             kms(("kms:Decrypt",), lookups.table_key(table), "dynamodb")
     elif service == "secretsmanager" and pairs and pairs[0][1] != "*":

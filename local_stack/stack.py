@@ -331,7 +331,9 @@ class LocalStack:
             by_key[credentials.access_key] = role
         upstream = self.function_endpoint_url or self.endpoint_url or ""
         own = Credentials(
-            os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], os.environ.get("AWS_SESSION_TOKEN") or ""
+            os.environ["AWS_ACCESS_KEY_ID"],
+            os.environ["AWS_SECRET_ACCESS_KEY"],
+            os.environ.get("AWS_SESSION_TOKEN") or "",
         )
         self.authorizer = AuthorizingProxy(
             upstream,

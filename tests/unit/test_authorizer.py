@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import boto3
 import pytest
@@ -28,7 +29,7 @@ class _Upstream(BaseHTTPRequestHandler):
     """Answers every call with an empty success, and keeps what it was sent."""
 
     protocol_version = "HTTP/1.1"
-    seen: list[dict] = []
+    seen: ClassVar[list[dict]] = []
 
     def log_message(self, *args):
         return
@@ -58,7 +59,14 @@ def proxy():
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     statements = [
-        Statement.parse({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": [TABLE, f"{TABLE}/index/GSI1"]}, "inline#0"),
+        Statement.parse(
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+                "Resource": [TABLE, f"{TABLE}/index/GSI1"],
+            },
+            "inline#0",
+        ),
         Statement.parse({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET}, "inline#1"),
     ]
     roles = {}
@@ -106,9 +114,19 @@ def test_an_allowed_call_is_forwarded_signed_with_the_stacks_credentials(proxy):
 
 
 def test_an_index_is_its_own_resource(proxy):
-    client(proxy, "dynamodb").query(TableName="app-Table", IndexName="GSI1", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}})
-    code, message = refused(client(proxy, "dynamodb").query, TableName="app-Table", IndexName="GSI2",
-                            KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}})
+    client(proxy, "dynamodb").query(
+        TableName="app-Table",
+        IndexName="GSI1",
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}},
+    )
+    code, message = refused(
+        client(proxy, "dynamodb").query,
+        TableName="app-Table",
+        IndexName="GSI2",
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}},
+    )
     assert code == "AccessDeniedException"
     assert f"dynamodb:Query on resource: {TABLE}/index/GSI2" in message
 
@@ -121,7 +139,9 @@ def test_json_protocols_refuse_with_access_denied_exception(proxy):
         f"dynamodb:PutItem on resource: {TABLE} because no identity-based policy allows the dynamodb:PutItem action"
     )
     assert refused(client(proxy, "kms").decrypt, KeyId=KEY, CiphertextBlob=b"x")[0] == "AccessDeniedException"
-    code, message = refused(client(proxy, "secretsmanager").get_secret_value, SecretId=SECRET.replace("Secret", "Other"))
+    code, message = refused(
+        client(proxy, "secretsmanager").get_secret_value, SecretId=SECRET.replace("Secret", "Other")
+    )
     assert code == "AccessDeniedException" and "secret:app-Other-AbCdEf" in message
 
 
@@ -131,7 +151,9 @@ def test_sqs_refuses_with_its_query_era_code(proxy):
     assert code == "AccessDenied"
     assert f"sqs:SendMessage on resource: arn:aws:sqs:{REGION}:{ACCOUNT}:app-Queue" in message
     # A batch is authorised as its single action.
-    code, message = refused(client(proxy, "sqs").send_message_batch, QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "x"}])
+    code, message = refused(
+        client(proxy, "sqs").send_message_batch, QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "x"}]
+    )
     assert "sqs:SendMessage on" in message
 
 
@@ -146,7 +168,10 @@ def test_query_protocols_refuse_as_each_service_does(proxy):
         Destination={"ToAddresses": ["a@example.org"]},
         Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}},
     )
-    assert code == "AccessDenied" and f"ses:SendEmail on resource: arn:aws:ses:{REGION}:{ACCOUNT}:identity/example.com" in message
+    assert (
+        code == "AccessDenied"
+        and f"ses:SendEmail on resource: arn:aws:ses:{REGION}:{ACCOUNT}:identity/example.com" in message
+    )
 
 
 def test_rest_protocols_refuse_as_each_service_does(proxy):
@@ -160,11 +185,16 @@ def test_rest_protocols_refuse_as_each_service_does(proxy):
     assert code == "AccessDeniedException" and "ses:SendEmail on resource" in message
     code, message = refused(
         client(proxy, "scheduler").create_schedule,
-        Name="n1", GroupName="app-Group", ScheduleExpression="at(2030-01-01T00:00:00)", FlexibleTimeWindow={"Mode": "OFF"},
+        Name="n1",
+        GroupName="app-Group",
+        ScheduleExpression="at(2030-01-01T00:00:00)",
+        FlexibleTimeWindow={"Mode": "OFF"},
         Target={"Arn": "arn:aws:lambda:us-east-1:123456789012:function:f", "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/r"},
     )
     assert code == "AccessDeniedException"
-    assert f"scheduler:CreateSchedule on resource: arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/app-Group/n1" in message
+    assert (
+        f"scheduler:CreateSchedule on resource: arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/app-Group/n1" in message
+    )
     code, message = refused(client(proxy, "s3").get_object, Bucket="app-bucket", Key="inbox/m1")
     assert code == "AccessDenied" and "s3:GetObject on resource: arn:aws:s3:::app-bucket/inbox/m1" in message
     code, message = refused(client(proxy, "s3").head_object, Bucket="app-bucket", Key="inbox/m1")

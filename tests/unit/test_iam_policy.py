@@ -89,12 +89,22 @@ def test_condition_keys_are_case_insensitive_values_are_not():
 
 
 def test_negated_operators_hold_when_the_key_is_missing_and_if_exists():
-    deny = {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}
+    deny = {
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}},
+    }
     everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
     assert allowed([everything, deny], "sqs:SendMessage", "*", {"aws:RequestedRegion": ["us-east-1"]})
     assert not allowed([everything, deny], "sqs:SendMessage", "*", {"aws:RequestedRegion": ["eu-west-1"]})
     assert not allowed([everything, deny], "sqs:SendMessage", "*", {})
-    if_exists = {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEqualsIfExists": {"ses:FromAddress": "a@example.com"}}}
+    if_exists = {
+        "Effect": "Allow",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {"StringEqualsIfExists": {"ses:FromAddress": "a@example.com"}},
+    }
     assert allowed([if_exists], "ses:SendEmail", "*", {})
     assert not allowed([if_exists], "ses:SendEmail", "*", {"ses:FromAddress": ["b@example.com"]})
 
@@ -112,15 +122,26 @@ def test_several_values_or_several_keys_and():
     secure = {"aws:SecureTransport": ["true"]}
     assert allowed([grant], "ses:SendEmail", "*", {"ses:FromAddress": ["n@example.org"], **secure})
     assert not allowed([grant], "ses:SendEmail", "*", {"ses:FromAddress": ["n@example.net"], **secure})
-    assert not allowed([grant], "ses:SendEmail", "*", {"ses:FromAddress": ["n@example.org"], "aws:SecureTransport": ["false"]})
+    assert not allowed(
+        [grant], "ses:SendEmail", "*", {"ses:FromAddress": ["n@example.org"], "aws:SecureTransport": ["false"]}
+    )
 
 
 def test_set_qualifiers():
-    leading = {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": TABLE,
-               "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CANDIDATE#*"]}}}
+    leading = {
+        "Effect": "Allow",
+        "Action": "dynamodb:GetItem",
+        "Resource": TABLE,
+        "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CANDIDATE#*"]}},
+    }
     assert allowed([leading], "dynamodb:GetItem", TABLE, {"dynamodb:LeadingKeys": ["CANDIDATE#1"]})
     assert not allowed([leading], "dynamodb:GetItem", TABLE, {"dynamodb:LeadingKeys": ["CANDIDATE#1", "JOIN#2"]})
-    any_tag = {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}}}
+    any_tag = {
+        "Effect": "Allow",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}},
+    }
     assert allowed([any_tag], "sqs:TagQueue", "*", {"aws:TagKeys": ["cost", "team"]})
     assert not allowed([any_tag], "sqs:TagQueue", "*", {"aws:TagKeys": ["cost"]})
     assert not allowed([any_tag], "sqs:TagQueue", "*", {})
@@ -134,7 +155,12 @@ def test_set_qualifiers():
         ("NumericGreaterThanEquals", "10", "10", True),
         ("DateLessThan", "2030-01-01T00:00:00Z", "2029-12-31T23:59:59Z", True),
         ("DateGreaterThan", "2030-01-01T00:00:00Z", "2029-12-31T23:59:59Z", False),
-        ("ArnLike", "arn:aws:sms-voice:us-east-1:123456789012:*", "arn:aws:sms-voice:us-east-1:123456789012:pool/p", True),
+        (
+            "ArnLike",
+            "arn:aws:sms-voice:us-east-1:123456789012:*",
+            "arn:aws:sms-voice:us-east-1:123456789012:pool/p",
+            True,
+        ),
         ("ArnLike", "arn:aws:sms-voice:us-east-1:123456789012:*", "arn:aws:sns:us-east-1:123456789012:t", False),
         ("ArnNotEquals", "arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b", True),
         ("IpAddress", "10.0.0.0/8", "10.1.2.3", True),
@@ -160,4 +186,9 @@ def test_a_malformed_statement_is_refused_when_read():
     with pytest.raises(ValueError, match="Effect"):
         Statement.parse({"Effect": "allow", "Action": "a:b", "Resource": "*"})
     with pytest.raises(ValueError, match="operator"):
-        allowed([{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEqual": {"a": "b"}}}], "x:Y", "*", {"a": ["b"]})
+        allowed(
+            [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEqual": {"a": "b"}}}],
+            "x:Y",
+            "*",
+            {"a": ["b"]},
+        )
