@@ -79,6 +79,7 @@ class AuthorizingProxy:
         *,
         host: str = "127.0.0.1",
         usage_log: str | None = None,
+        label: str = "",
     ) -> None:
         parts = urlsplit(upstream)
         self.upstream = upstream.rstrip("/")
@@ -89,6 +90,7 @@ class AuthorizingProxy:
         self.lookups = lookups
         self.upstream_credentials = upstream_credentials
         self.usage_log = usage_log
+        self.label = label  # the template's path, in the usage log (a mutated copy's lines are told apart)
         self._lock = threading.Lock()
         self.used: set[tuple[str, str, str, str, str]] = set()  # (function, source, action pat, resource pat, via)
         self.refusals: list[Refusal] = []
@@ -164,6 +166,18 @@ class AuthorizingProxy:
         refusal = Refusal(role.function, decision.action, decision.resource, via, decision.explicit_deny)
         with self._lock:
             self.refusals.append(refusal)
+        if self.usage_log:
+            line = json.dumps(
+                {
+                    "template": self.label,
+                    "function": role.function,
+                    "refused": decision.action,
+                    "on": decision.resource,
+                    "via": via or "",
+                }
+            )
+            with contextlib.suppress(OSError), open(self.usage_log, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
         why = "an explicit deny" if refusal.explicit else "no identity-based policy allows it"
         asked = f" (asked by {via} in its name)" if via else ""
         print(
@@ -188,10 +202,12 @@ class AuthorizingProxy:
             lines = "".join(
                 json.dumps(
                     {
+                        "template": self.label,
                         "function": f,
                         "source": s,
                         "action": a,
                         "resource": r,
+                        "resource_index": _index(d.match.statement, r) if d.match else -1,
                         "via": v,
                         "called": d.action,
                         "on": d.resource,
@@ -222,6 +238,11 @@ class AuthorizingProxy:
         out = dict(aws_request.headers.items())
         out["Content-Length"] = str(len(request.body))
         return out
+
+
+def _index(statement: Any, pattern: str) -> int:
+    """Which of the statement's resources matched (-1: its NotResource)."""
+    return statement.resources.index(pattern) if pattern in statement.resources else -1
 
 
 def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:

@@ -46,9 +46,12 @@ class Role:
         return f"arn:aws:sts::{account}:assumed-role/{role_name}/{self.function_name}"
 
 
-def role_of(template: Template, logical_id: str, function_name: str) -> Role:
-    statements: list[Statement] = []
-    not_evaluated: list[str] = []
+def raw_statements(template: Template, logical_id: str) -> tuple[list[tuple[str, dict[str, Any]]], list[Any]]:
+    """A function's statements as written (intrinsics unresolved), each with where it was
+    written: ``<ManagedPolicy>#<i>``, ``inline#<i>``, ``SAM <Template>#<i>``; and the policies
+    that cannot be evaluated (AWS managed ones)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    not_evaluated: list[Any] = []
     inline = 0
     for policy in merged_properties(template, logical_id).get("Policies") or []:
         if isinstance(policy, dict) and set(policy) == {"Ref"} and policy["Ref"] in template.resources:
@@ -57,27 +60,25 @@ def role_of(template: Template, logical_id: str, function_name: str) -> Role:
             if managed.get("Type") != "AWS::IAM::ManagedPolicy":
                 raise TemplateError(f"{logical_id} lists {name}, which is no managed policy")
             document = (managed.get("Properties") or {}).get("PolicyDocument") or {}
-            statements += _parse(template, document.get("Statement") or [], name)
+            out += [(f"{name}#{i}", raw) for i, raw in enumerate(_as_list(document.get("Statement") or []))]
         elif isinstance(policy, dict) and "Statement" in policy:
             for raw in _as_list(policy["Statement"]):
-                statements += _parse(template, [raw], "inline", start=inline)
+                out.append((f"inline#{inline}", raw))
                 inline += 1
         elif isinstance(policy, dict) and len(policy) == 1:
             ((name, values),) = policy.items()
-            statements += _parse(template, sam_policy_template(name, values or {}), f"SAM {name}")
+            out += [(f"SAM {name}#{i}", raw) for i, raw in enumerate(sam_policy_template(name, values or {}))]
         else:
-            not_evaluated.append(json.dumps(template.resolve(policy)))
+            not_evaluated.append(policy)
+    return out, not_evaluated
+
+
+def role_of(template: Template, logical_id: str, function_name: str) -> Role:
+    raw, not_evaluated = raw_statements(template, logical_id)
+    statements = [Statement.parse(template.resolve(statement), source) for source, statement in raw]
     # SAM names the role <LogicalId>Role; CloudFormation prefixes the stack's name.
     arn = f"arn:aws:iam::{template.account_id}:role/{template.stack_name}-{logical_id}Role"
-    return Role(logical_id, function_name, arn, statements, not_evaluated)
-
-
-def _parse(template: Template, raw: list[Any], source: str, start: int = 0) -> list[Statement]:
-    out = []
-    for offset, statement in enumerate(_as_list(raw)):
-        resolved = template.resolve(statement)
-        out.append(Statement.parse(resolved, f"{source}#{start + offset}"))
-    return out
+    return Role(logical_id, function_name, arn, statements, [json.dumps(template.resolve(p)) for p in not_evaluated])
 
 
 def _as_list(value: Any) -> list[Any]:

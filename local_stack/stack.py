@@ -341,6 +341,7 @@ class LocalStack:
             Lookups(self.aws.client, self.account_id, region),
             own,
             usage_log=os.environ.get("NUDGES_PERMISSIONS_LOG") or None,
+            label=str(self.template_path),
         ).start()
 
     def stop(self) -> None:
