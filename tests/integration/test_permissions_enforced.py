@@ -20,8 +20,11 @@ import copy
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 import yaml
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from local_stack import LocalStack
 from local_stack.client import LocalClient
@@ -192,3 +195,43 @@ def test_a_sender_without_ses_send_retries_then_dead_letters_and_sends_nothing(s
     attributes = {k: v["StringValue"] for k, v in dead[0]["MessageAttributes"].items()}
     assert attributes["RETRY_ATTEMPTS"] == "10"  # every retry of the schedule's RetryPolicy, then here
     assert "(AccessDeniedException) when calling the SendEmail operation" in attributes["ERROR_MESSAGE"]
+
+
+def test_an_endpoint_named_from_outside_is_fronted_by_the_proxy(tmp_path):
+    """``AWS_ENDPOINT_URL`` given (another moto here, LocalStack alike): the functions' calls still
+    go through the proxy, which refuses what the role lacks and forwards the rest to that endpoint."""
+    from moto.server import ThreadedMotoServer
+
+    outside = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    outside.start()
+    host, port = outside.get_host_and_port()
+    url = f"http://{host}:{port}"
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("AWS_ENDPOINT_URL", url)
+            with LocalStack(REPO, stack_name="iam-outside") as stack:
+                assert stack.authorizer is not None and stack.authorizer.upstream == url
+                function = stack.runtime.by_logical_id["UnsubscribeFunction"]
+                assert function.environment["AWS_ENDPOINT_URL"] == stack.authorizer.url
+                credentials = stack._role_credentials["UnsubscribeFunction"]
+                as_function = boto3.client(
+                    "dynamodb",
+                    endpoint_url=stack.authorizer.url,
+                    region_name="us-east-1",
+                    aws_access_key_id=credentials.access_key,
+                    aws_secret_access_key=credentials.secret_key,
+                    aws_session_token=credentials.session_token,
+                    config=Config(retries={"max_attempts": 1}),
+                )
+                table = str(stack.template.ref("NudgesTable"))
+                schema = stack.aws.client("dynamodb").describe_table(TableName=table)["Table"]["KeySchema"]
+                key = {k["AttributeName"]: {"S": "iam-outside"} for k in schema}
+                # Put straight into the outside endpoint, read back through the proxy as the function.
+                stack.aws.client("dynamodb").put_item(TableName=table, Item={**key, "seen": {"S": "yes"}})
+                assert as_function.get_item(TableName=table, Key=key)["Item"]["seen"] == {"S": "yes"}
+                with pytest.raises(ClientError) as refused:
+                    as_function.delete_item(TableName=table, Key=key)  # the unsubscribe role may not delete
+                assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+                assert "Item" in stack.aws.client("dynamodb").get_item(TableName=table, Key=key)
+    finally:
+        outside.stop()
