@@ -246,18 +246,6 @@ def _index(statement: Any, pattern: str) -> int:
 
 
 def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
-    local = threading.local()
-
-    def upstream_connection(fresh: bool = False) -> http.client.HTTPConnection:
-        conn = getattr(local, "conn", None)
-        if conn is None or fresh:
-            if conn is not None:
-                conn.close()
-            cls = http.client.HTTPSConnection if proxy.upstream_https else http.client.HTTPConnection
-            conn = cls(proxy.upstream_host, proxy.upstream_port, timeout=60)
-            local.conn = conn
-        return conn
-
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body leave in two writes: without TCP_NODELAY the body waits for the
@@ -288,23 +276,27 @@ def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
                 self._answer(*access_denied(request, role, refusal))
                 return
             headers = proxy.resign(request)
-            for attempt in (1, 2):
-                conn = upstream_connection(fresh=attempt == 2)
-                try:
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    response = conn.getresponse()
-                    data = response.read()
-                    break
-                except (http.client.HTTPException, ConnectionError, OSError):
-                    if attempt == 2:
-                        raise
-            if response.will_close:
-                upstream_connection(fresh=True)
+            # A connection per call: a failure then means what it says (the endpoint, or a fault
+            # proxy behind this one, dropped it), and the function sees it as such and retries;
+            # no stale kept-alive connection to retry here on its behalf.
+            cls = http.client.HTTPSConnection if proxy.upstream_https else http.client.HTTPConnection
+            upstream = cls(proxy.upstream_host, proxy.upstream_port, timeout=60)
+            try:
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                response = upstream.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, OSError):
+                self.close_connection = True  # no answer at all, as the endpoint gave none
+                return
+            finally:
+                upstream.close()
             self.send_response(response.status)
             for key, value in response.getheaders():
                 if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
                     self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
+            # A HEAD's answer tells the length of what a GET would bring (an S3 object's size).
+            length = response.getheader("Content-Length") if self.command == "HEAD" else None
+            self.send_header("Content-Length", length or str(len(data)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
