@@ -107,7 +107,7 @@ def parse(method: str, path: str, headers: Any, body: bytes) -> AwsRequest:
                 request.operation, request.protocol, request.params = form["Action"], protocol, form
                 break
         elif not target and protocol in ("rest-json", "rest-xml"):
-            found = _rest_match(model.service_name, method, url.path, url.query)
+            found = _rest_match(model.service_name, method, url.path, url.query, headers)
             if found:
                 request.operation, labels = found
                 request.protocol = protocol
@@ -165,13 +165,20 @@ _SERVICES_BY_SIGNING_NAME = {
 
 
 @functools.cache
-def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str, tuple[str, ...]]]:
+def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str, tuple[tuple[str, str], ...]]]:
     model = _loader().get_service_model(service)
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http
         uri, _, fixed_query = str(http.get("requestUri") or "/").partition("?")
-        needs = tuple(part.split("=", 1)[0] for part in fixed_query.split("&") if part)
+        needs = [("q", part.split("=", 1)[0]) for part in fixed_query.split("&") if part]
+        # Query parameters the operation requires tell apart routes of one path (S3's DELETE of an
+        # object and of a multipart upload's ?uploadId=).
+        shape = model.operation_model(name).input_shape
+        for member in (shape.required_members if shape is not None else []):
+            where = shape.members[member].serialization
+            if where.get("location") in ("querystring", "header"):
+                needs.append(("q" if where["location"] == "querystring" else "h", str(where.get("name") or member).lower()))
         pattern = ""
         for part in re.split(r"(\{[^}]+\})", uri):
             if part.startswith("{"):
@@ -181,15 +188,18 @@ def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str, tuple[st
                 pattern += f"(?P<{re.sub(r'[^A-Za-z0-9_]', '_', label)}>{'.+' if greedy else '[^/]+'})"
             else:
                 pattern += re.escape(part)
-        routes.append((str(http.get("method") or "GET"), re.compile(f"^{pattern}/?$"), name, needs))
+        routes.append((str(http.get("method") or "GET"), re.compile(f"^{pattern}/?$"), name, tuple(needs)))
     # Routes that need query keys first (S3's ?tagging), then literal before parameterised ones.
     return sorted(routes, key=lambda r: (-len(r[3]), r[1].pattern.count("(?P<") + 10 * r[1].pattern.count(".+")))
 
 
-def _rest_match(service: str, method: str, path: str, query: str = "") -> tuple[str, dict[str, str]] | None:
-    present = set(parse_qs(query, keep_blank_values=True))
+def _rest_match(
+    service: str, method: str, path: str, query: str = "", headers: Any = None
+) -> tuple[str, dict[str, str]] | None:
+    present = {("q", key.lower()) for key in parse_qs(query, keep_blank_values=True)}
+    present |= {("h", key.lower()) for key in (headers.keys() if headers is not None else [])}
     for route_method, pattern, name, needs in _rest_routes(service):
-        if route_method == method and all(key in present for key in needs):
+        if route_method == method and all(need in present for need in needs):
             found = pattern.match(path)
             if found:
                 return name, {k: unquote(v) for k, v in found.groupdict().items()}

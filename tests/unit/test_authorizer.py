@@ -205,3 +205,23 @@ def test_an_unknown_key_is_not_a_role(proxy):
     stranger = Credentials("ASIASTRANGER0000000", "x", "y")
     code, _ = refused(client(proxy, "dynamodb", stranger).get_item, TableName="app-Table", Key={"pk": {"S": "a"}})
     assert code == "UnrecognizedClientException"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "operation"),
+    [
+        ("DELETE", "/bucket/inbox/m1", {}, "DeleteObject"),
+        ("DELETE", "/bucket/inbox/m1?uploadId=u1", {}, "AbortMultipartUpload"),
+        ("GET", "/bucket/inbox/m1", {}, "GetObject"),
+        ("GET", "/bucket/inbox/m1?tagging", {}, "GetObjectTagging"),
+        ("PUT", "/bucket/inbox/m1", {}, "PutObject"),
+        ("PUT", "/bucket/inbox/m1", {"x-amz-copy-source": "other/key"}, "CopyObject"),
+        ("GET", "/bucket?list-type=2", {}, "ListObjectsV2"),
+    ],
+)
+def test_s3_routes_of_one_path_are_told_apart_by_what_they_require(method, path, headers, operation):
+    from local_stack.aws_requests import parse
+
+    auth = "AWS4-HMAC-SHA256 Credential=ASIAX/20300101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
+    request = parse(method, path, {"Authorization": auth, **headers}, b"")
+    assert request.operation == operation
