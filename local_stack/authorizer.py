@@ -90,6 +90,9 @@ class AuthorizingProxy:
         self.lookups = lookups
         self.upstream_credentials = upstream_credentials
         self.usage_log = usage_log
+        # Services whose calls go elsewhere (``front``): signing name -> (host, port, https), path prefix.
+        self.upstreams: dict[str, tuple[str, int, bool]] = {}
+        self.prefixes: dict[str, str] = {}
         self.label = label  # the template's path, in the usage log (a mutated copy's lines are told apart)
         self._lock = threading.Lock()
         self.used: set[tuple[str, str, str, str, str]] = set()  # (function, source, action pat, resource pat, via)
@@ -98,6 +101,26 @@ class AuthorizingProxy:
         self._server = ThreadingHTTPServer((host, 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    def front(self, environment: dict[str, str]) -> dict[str, str]:
+        """A function's environment with its service-specific endpoints (``AWS_ENDPOINT_URL_<SERVICE>``,
+        the stack's End User Messaging emulators, say) pointed at this proxy too: the proxy
+        forwards that service's calls to the address the variable named."""
+        out = dict(environment)
+        for name, value in environment.items():
+            if not name.startswith("AWS_ENDPOINT_URL_") or not value:
+                continue
+            signing_name = _signing_name(name[len("AWS_ENDPOINT_URL_") :])
+            parts = urlsplit(value)
+            prefix = parts.path.rstrip("/")
+            self.upstreams[signing_name] = (parts.hostname or "127.0.0.1", parts.port or 80, parts.scheme == "https")
+            if prefix:
+                self.prefixes[signing_name] = prefix
+            out[name] = self.url + prefix
+        return out
+
+    def upstream_of(self, request: AwsRequest) -> tuple[str, int, bool]:
+        return self.upstreams.get(request.signing_name) or (self.upstream_host, self.upstream_port, self.upstream_https)
 
     @property
     def url(self) -> str:
@@ -228,9 +251,9 @@ class AuthorizingProxy:
         from botocore.credentials import Credentials as BotoCredentials
 
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP | _DROPPED_ON_RESIGN}
-        aws_request = AWSRequest(
-            method=request.method, url=self.upstream + request.path, data=request.body, headers=headers
-        )
+        host, port, https = self.upstream_of(request)
+        url = f"{'https' if https else 'http'}://{host}:{port}{request.path}"
+        aws_request = AWSRequest(method=request.method, url=url, data=request.body, headers=headers)
         creds = self.upstream_credentials
         credentials = BotoCredentials(creds.access_key, creds.secret_key, creds.session_token or None)
         signer = S3SigV4Auth if request.signing_name == "s3" else SigV4Auth
@@ -238,6 +261,15 @@ class AuthorizingProxy:
         out = dict(aws_request.headers.items())
         out["Content-Length"] = str(len(request.body))
         return out
+
+
+def _signing_name(service_id: str) -> str:
+    """``PINPOINT_SMS_VOICE_V2`` (an endpoint variable's suffix) -> ``sms-voice``."""
+    name = service_id.lower().replace("_", "-")
+    try:
+        return str(aws_requests._loader().get_service_model(name).signing_name)
+    except Exception:
+        return name
 
 
 def _index(statement: Any, pattern: str) -> int:
@@ -259,7 +291,7 @@ def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             try:
-                request = aws_requests.parse(self.command, self.path, self.headers, body)
+                request = aws_requests.parse(self.command, self.path, self.headers, body, proxy.prefixes)
             except aws_requests.Unsigned:
                 self._answer(
                     *error_response(None, "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
@@ -279,8 +311,9 @@ def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
             # A connection per call: a failure then means what it says (the endpoint, or a fault
             # proxy behind this one, dropped it), and the function sees it as such and retries;
             # no stale kept-alive connection to retry here on its behalf.
-            cls = http.client.HTTPSConnection if proxy.upstream_https else http.client.HTTPConnection
-            upstream = cls(proxy.upstream_host, proxy.upstream_port, timeout=60)
+            host, port, https = proxy.upstream_of(request)
+            cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
+            upstream = cls(host, port, timeout=60)
             try:
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 response = upstream.getresponse()

@@ -82,8 +82,10 @@ class AwsRequest:
         return f"{self.iam_prefix}:{_ACTION_OF.get((self.iam_prefix, self.operation), self.operation)}"
 
 
-def parse(method: str, path: str, headers: Any, body: bytes) -> AwsRequest:
-    """The request's caller, service, operation and parameters; ``Unsigned`` when it has no SigV4."""
+def parse(method: str, path: str, headers: Any, body: bytes, prefixes: dict[str, str] | None = None) -> AwsRequest:
+    """The request's caller, service, operation and parameters; ``Unsigned`` when it has no SigV4.
+    ``prefixes``: a path prefix per signing name, where an endpoint serves a service below a path
+    (the stack's ``/_aws/sms-voice``), taken off before the REST routes are matched."""
     auth = _AUTH.match(headers.get("Authorization") or "")
     if not auth:
         raise Unsigned("no AWS4-HMAC-SHA256 Authorization header")
@@ -91,6 +93,9 @@ def parse(method: str, path: str, headers: Any, body: bytes) -> AwsRequest:
     target = headers.get("X-Amz-Target")
     content_type = headers.get("Content-Type") or ""
     url = urlsplit(path)
+    prefix = (prefixes or {}).get(request.signing_name, "")
+    if prefix and url.path.startswith(prefix):
+        url = url._replace(path=url.path[len(prefix) :] or "/")
     for model in _models(request.signing_name):
         protocol = model.metadata.get("protocol")
         if target and protocol == "json":
@@ -175,10 +180,12 @@ def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str, tuple[tu
         # Query parameters the operation requires tell apart routes of one path (S3's DELETE of an
         # object and of a multipart upload's ?uploadId=).
         shape = model.operation_model(name).input_shape
-        for member in (shape.required_members if shape is not None else []):
+        for member in shape.required_members if shape is not None else []:
             where = shape.members[member].serialization
             if where.get("location") in ("querystring", "header"):
-                needs.append(("q" if where["location"] == "querystring" else "h", str(where.get("name") or member).lower()))
+                needs.append(
+                    ("q" if where["location"] == "querystring" else "h", str(where.get("name") or member).lower())
+                )
         pattern = ""
         for part in re.split(r"(\{[^}]+\})", uri):
             if part.startswith("{"):

@@ -453,7 +453,10 @@ class LocalStack:
                 local["AWS_ACCESS_KEY_ID"] = credentials.access_key
                 local["AWS_SECRET_ACCESS_KEY"] = credentials.secret_key
                 local["AWS_SESSION_TOKEN"] = credentials.session_token
-            functions.append(Function(spec, lambda_environment(spec, variables, local), config))
+            environment = lambda_environment(spec, variables, local)
+            if self.authorizer is not None:
+                environment = self.authorizer.front(environment)  # service-specific endpoints too
+            functions.append(Function(spec, environment, config))
         return Runtime(functions, config)
 
     def _install_clock(self) -> None:

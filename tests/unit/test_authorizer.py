@@ -225,3 +225,52 @@ def test_s3_routes_of_one_path_are_told_apart_by_what_they_require(method, path,
     auth = "AWS4-HMAC-SHA256 Credential=ASIAX/20300101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
     request = parse(method, path, {"Authorization": auth, **headers}, b"")
     assert request.operation == operation
+
+
+def test_a_service_specific_endpoint_is_fronted_too():
+    """``AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2`` (the stack's End User Messaging emulator, below a
+    path): the function's variable points at the proxy, which forwards to where it pointed."""
+    emulator = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=emulator.serve_forever, daemon=True).start()
+    credentials = role_credentials("Sms", "unit")
+    grant = Statement.parse(
+        {
+            "Effect": "Allow",
+            "Action": "sms-voice:SendTextMessage",
+            "Resource": f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:pool/pool-1",
+        }
+    )
+    role = Role("Sms", "app-sms", f"arn:aws:iam::{ACCOUNT}:role/app-SmsRole", [grant], [])
+    proxy = AuthorizingProxy(
+        "http://127.0.0.1:9",
+        {credentials.access_key: role},
+        Lookups(_NoLookups(), ACCOUNT, REGION),
+        Credentials("k", "s", ""),
+    ).start()
+    try:
+        variable = "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2"
+        environment = proxy.front({variable: f"http://127.0.0.1:{emulator.server_address[1]}/_aws/sms-voice"})
+        assert environment[variable] == f"{proxy.url}/_aws/sms-voice"
+        sms = boto3.client(
+            "pinpoint-sms-voice-v2",
+            endpoint_url=environment[variable],
+            region_name=REGION,
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.session_token,
+            config=Config(retries={"max_attempts": 1}),
+        )
+        _Upstream.seen.clear()
+        sms.send_text_message(DestinationPhoneNumber="+447700900123", OriginationIdentity="pool-1", MessageBody="hi")
+        [forwarded] = _Upstream.seen
+        assert forwarded["path"].startswith("/_aws/sms-voice")
+        code, message = refused(
+            sms.send_text_message,
+            DestinationPhoneNumber="+447700900123",
+            OriginationIdentity="pool-2",
+            MessageBody="hi",
+        )
+        assert code == "AccessDeniedException" and "pool/pool-2" in message
+    finally:
+        proxy.stop()
+        emulator.shutdown()
