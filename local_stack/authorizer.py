@@ -181,6 +181,8 @@ class AuthorizingProxy:
             context["ses:FromAddress"] = [aws_requests._bare_address(str(p.get("FromEmailAddress") or p.get("Source")))]
         if request.iam_prefix == "secretsmanager" and p.get("SecretId"):
             context["secretsmanager:SecretId"] = [self.lookups.secret_arn(p["SecretId"])]
+        if request.iam_prefix == "dynamodb" and request.operation in ("TransactWriteItems", "TransactGetItems"):
+            context["dynamodb:EnclosingOperation"] = [request.operation]
         if request.iam_prefix == "sns" and p.get("PhoneNumber"):
             context["sns:Protocol"] = ["sms"]
         return context
