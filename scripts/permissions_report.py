@@ -126,7 +126,7 @@ def report(template_path: Path, log: Path) -> str:
             else:
                 totals["unused"] += 1
                 status = "never used" + (
-                    ", **service side**: keep it (a service asks for it in the function's name)"
+                    ", **service side** kind (a service may ask for it in the function's name): check docs/permissions.md before removing"
                     if row["service_side"]
                     else ""
                 )

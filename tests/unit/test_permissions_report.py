@@ -66,7 +66,7 @@ def test_used_unused_and_service_side(tmp_path):
     assert "TableKeyPolicy" in decrypt and "**service side** (dynamodb asks" in decrypt
     assert "kms:ViaService StringEquals dynamodb.${AWS::Region}.amazonaws.com" in decrypt
     unused_key = line_of(text, "UnsubscribeFunction", "`kms:Decrypt` on `SecretsKey.Arn`")
-    assert "never used, **service side**: keep it" in unused_key
+    assert "never used, **service side** kind" in unused_key
     assert "- UnsubscribeFunction: dynamodb:DeleteItem on arn:x" in text
 
 
