@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .roles import Role
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
-_DROPPED_ON_RESIGN = {"authorization", "x-amz-date", "x-amz-security-token", "host", "content-length"}
+_DROPPED_ON_RESIGN = {"authorization", "x-amz-date", "x-amz-security-token", "host", "content-length", "expect"}
 
 
 @dataclass(frozen=True)
