@@ -436,7 +436,7 @@ def _sms_voice(request: AwsRequest, lookups: Lookups) -> list[tuple[str, str]]:
             arn = origin
         elif origin.startswith("pool-"):
             arn = lookups.arn("sms-voice", f"pool/{origin}")
-        elif origin.startswith("phone-"):
+        elif origin.startswith(("phone-", "+")):
             arn = lookups.arn("sms-voice", f"phone-number/{origin}")
         else:
             arn = lookups.arn("sms-voice", f"sender-id/{origin}/*")
