@@ -413,7 +413,7 @@ def test_http_route_gets_a_v2_event_and_its_response_is_mapped(stack: LocalStack
     assert env["INDEX_ARN"].endswith(f":table/{STACK}-Table/index/*")
     assert env["GROUP"] == f"{STACK}-Group@us-east-1"
     assert env["SECRET_ARN"].startswith(f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{STACK}-WebhookSecrets")
-    assert env["AWS_ENDPOINT_URL"] == stack.endpoint_url
+    assert env["AWS_ENDPOINT_URL"] == stack.authorizer.url  # the authorising proxy in front of the endpoint
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == f"{STACK}-ApiFunction"
     assert record["context"]["name"] == f"{STACK}-ApiFunction"
     assert record["context"]["memory"] == 256
