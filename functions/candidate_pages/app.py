@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nudges import clock, config, links, pages, wiring
+from nudges import clock, config, links, pages, self_service, wiring
 from nudges.errors import NotFound, NudgesError
 from nudges.handlers import api_handler
 from nudges.http import raw_body
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
 
 app = APIGatewayHttpResolver()
+# Join, verify, add or edit an interview, the outcome page (issue 28).
+app.include_router(self_service.router)
 
 
 def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Response:
@@ -41,11 +43,11 @@ def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Resp
 
 @app.exception_handler(NudgesError)
 def _refused(exc: NudgesError) -> Response:
+    """Every refusal on a candidate page is the one error page: plain words, no internals."""
     if exc.status_code >= 500 and exc.status_code != 503:
         raise exc
     logger.info("page refused", extra={"status": exc.status_code, "reason": exc.message[:200]})
-    titles = {400: "Nothing was changed", 404: "This link is not valid", 413: "Too much", 503: "Not set up yet"}
-    return _html(exc.status_code, pages.message_page(titles.get(exc.status_code, "Refused"), exc.message))
+    return self_service.refused_page(exc.status_code, exc.message)
 
 
 def _base() -> str:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nudges.adapters.consent import ConsentStore
     from nudges.adapters.contact_preferences import ContactPreferences
     from nudges.adapters.interviews import InterviewRepository
+    from nudges.adapters.join_codes import JoinCodes
     from nudges.adapters.mailbox import Mailbox
     from nudges.adapters.message_log import MessageLog
     from nudges.adapters.nudge_ledger import NudgeLedger
@@ -48,8 +49,10 @@ if TYPE_CHECKING:
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
+    from nudges.services.candidate_outcomes import CandidateOutcomes
     from nudges.services.candidates import CandidateService
     from nudges.services.connect import ConnectService
+    from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
@@ -57,6 +60,7 @@ if TYPE_CHECKING:
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
+    from nudges.services.signup import SignupService
     from nudges.services.sms_consent import SmsConsentService
 
 
@@ -354,9 +358,7 @@ def connect() -> ConnectService:
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
-    return _load("nudges.services.sms_consent.SmsConsentService")(
-        candidates(), consent(), config.branding()
-    )
+    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent(), config.branding())
 
 
 @cache
@@ -365,3 +367,33 @@ def candidate_choices() -> CandidateChoices:
     return _load("nudges.services.candidate_choices.CandidateChoices")(
         candidate_service(), _Deferred(calendar_service), consent()
     )
+
+
+# ---------------------------------------------------------------------- self-service (join, add an interview)
+@cache
+def join_codes() -> JoinCodes:
+    return _repository("nudges.adapters.join_codes.JoinCodes")
+
+
+def preferences_link(base_url: str, candidate_id: str) -> str:
+    return str(_load("nudges.links.link")(base_url, unsubscribe_keys()[0], "preferences", candidate_id, "preferences"))
+
+
+@cache
+def signup() -> SignupService:
+    """Join codes and the join page's double opt-in (mail only on the pages' function)."""
+    return _load("nudges.services.signup.SignupService")(
+        join_codes(), candidate_service(), candidates(), _Deferred(_email), preferences_link, config.branding()
+    )
+
+
+@cache
+def hand_interviews() -> HandInterviews:
+    """Interviews added by hand (the API, the candidate's page), booked as a calendar's are."""
+    return _load("nudges.services.hand_interviews.HandInterviews")(bookings(), interviews())
+
+
+@cache
+def candidate_outcomes() -> CandidateOutcomes:
+    """The candidate's own outcome page."""
+    return _load("nudges.services.candidate_outcomes.CandidateOutcomes")(interviews(), applications(), outcomes())

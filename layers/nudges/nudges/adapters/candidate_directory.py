@@ -47,8 +47,11 @@ def _start_key(cursor: str) -> dict[str, Any]:
 
 
 class CandidateDirectory(DynamoTable):
-    def page(self, cursor: str | None = None, size: int = PAGE_SIZE) -> tuple[list[Candidate], str | None]:
-        """Up to ``size`` candidates after ``cursor`` and the cursor of the next page (None: last)."""
+    def page(
+        self, cursor: str | None = None, size: int = PAGE_SIZE, join_code: str | None = None
+    ) -> tuple[list[Candidate], str | None]:
+        """Up to ``size`` candidates after ``cursor`` and the cursor of the next page (None: last);
+        with ``join_code``, only that cohort's."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": keys.GSI1,
@@ -59,6 +62,9 @@ class CandidateDirectory(DynamoTable):
         }
         if cursor:
             request["ExclusiveStartKey"] = _start_key(cursor)
+        if join_code:
+            request["FilterExpression"] = "join_code = :code"
+            request["ExpressionAttributeValues"][":code"] = {"S": join_code}
         profiles: list[dict[str, Any]] = []
         while len(profiles) <= size:  # one more than a page tells whether another page follows
             reply = self._db.query(**request)

@@ -448,7 +448,7 @@ def thank_you(ctx: Context) -> Message:
             "thank_you",
             "draft",
             {
-                "to": person.email if person else words("unnamed_short"),
+                "to": (person.email or person.name) if person else words("unnamed_short"),
                 "greeting": words.greeting(person),
                 "day": day,
                 "role": _role(words, company),
@@ -657,7 +657,7 @@ def _addressed_draft(
         kind,
         "draft",
         {
-            "to": person.email if person else words("unnamed_short"),
+            "to": (person.email or person.name) if person else words("unnamed_short"),
             "greeting": words.greeting(None if ctx.addressee_is_contact else person),
             "sign_off": _sign_off(words, ctx.candidate),
             **values,

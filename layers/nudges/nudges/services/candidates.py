@@ -61,7 +61,12 @@ class CandidateService:
             phone=new.phone,
             name=new.name,
             locale=new.resolved_locale,
-            sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
+            sms_consent=(
+                Consent(new.sms_consent.obtained_at, new.sms_consent.method, text=new.sms_consent.text)
+                if new.sms_consent
+                else None
+            ),
+            join_code=new.join_code,
         )
         try:
             self._candidates.add(candidate)

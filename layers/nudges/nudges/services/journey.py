@@ -20,6 +20,8 @@ def _consent(consent: Consent | None) -> dict[str, Any] | None:
     if consent is None:
         return None
     out = {"obtained_at": iso(consent.obtained_at), "method": consent.method}
+    if consent.text:
+        out["text"] = consent.text
     return {**out, "message_id": consent.message_id} if consent.message_id else out
 
 
@@ -44,6 +46,7 @@ def journey(
         "kinds_off": list(candidate.kinds_off),
         "sms_consent": _consent(candidate.sms_consent),
         "sms_yes": _consent(candidate.sms_yes),
+        "join_code": candidate.join_code,
         "calendars": [
             {
                 "provider": c.provider,

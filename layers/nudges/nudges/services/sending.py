@@ -24,7 +24,7 @@ from nudges.domain import messages, people
 from nudges.domain.candidate import CHANNELS, phone_key
 from nudges.domain.company_names import company_display
 from nudges.domain.deliveries import LoggedMessage
-from nudges.domain.interview import everyone_met, normalise_email
+from nudges.domain.interview import everyone_met, normalise_email, person_key
 from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
@@ -209,7 +209,7 @@ class MessageComposer:
         about = about or interview
         assert about is not None
         this = sorted_people(about)
-        earlier = {normalise_email(p.email) for p in round_people(about, every).met_before}
+        earlier = {person_key(p) for p in round_people(about, every).met_before}
         everyone = people.named(
             [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
             names,
@@ -230,7 +230,7 @@ class MessageComposer:
             company=company_display(company),
             interview=about,
             interviewers=this.interviewers,
-            met_before=tuple(p for p in this.interviewers if normalise_email(p.email) in earlier),
+            met_before=tuple(p for p in this.interviewers if person_key(p) in earlier),
             everyone=everyone,
             addressee=addressee,
             addressee_is_contact=addressee_is_contact,
