@@ -621,8 +621,10 @@ def invite_receipt(
     problems: list[str],
     unsubscribe_url: str | None = None,
     branding: Branding = DEFAULT_BRANDING,
+    add_url: str | None = None,
 ) -> Message:
-    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    """The short answer to a forwarded invite: what was read from it, or what was wrong with it
+    (then, with ``add_url``, the link to add the interview by hand instead of "nothing more to do")."""
     locale = candidate.locale
     lines = [_receipt_line(r, candidate) for r in receipts]
     lines += [f"Not used: {problem}" for problem in problems]
@@ -633,7 +635,10 @@ def invite_receipt(
         subject = _Words(locale).fill("invite_receipt", "subject", {"summary": summary})
     else:
         subject = _Words(locale).fill("invite_problem", "subject", {})
-    text = _Words(locale).fill("invite_receipt", "email", values)
+    if receipts or not add_url:
+        text = _Words(locale).fill("invite_receipt", "email", values)
+    else:
+        text = _Words(locale).fill("invite_problem", "email", {**values, "add_url": add_url})
     fragments = [_html(text)]
     if unsubscribe_url:
         footer_text = _Words(locale).fill("footer", "email", footer_values(branding, unsubscribe_url))

@@ -77,6 +77,9 @@ class Candidate(TypedDict):
     preferences_url: Annotated[
         str, Field(json_schema_extra={"format": "uri"}, description="The candidate's preferences page (signed)")
     ]
+    add_interview_url: Annotated[
+        str, Field(json_schema_extra={"format": "uri"}, description="The candidate's add-an-interview page (signed)")
+    ]
     connect_urls: Annotated[
         dict[Literal["google", "microsoft"], str],
         Field(description="Links that connect the candidate's Google or Microsoft calendar by OAuth (signed)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import calendars_in_mail, read_invite
+from nudges.models.ics import calendars_in_mail, mail_subject, read_invite
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ class InviteService:
         if not candidates:
             return []
         calendars = calendars_in_mail(message)
+        subject = mail_subject(message)
         if not calendars:
             logger.info("mail without a calendar invite dropped")
         interviews = []
@@ -130,5 +131,5 @@ class InviteService:
                 theirs += found
             interviews += theirs
             if self._receipts is not None and mail_id:
-                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now)
+                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now, subject)
         return interviews

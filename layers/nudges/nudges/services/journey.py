@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import phone_key, reachability
-from nudges.links import candidate_links
+from nudges.links import add_interview_link, candidate_links
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
@@ -58,5 +58,6 @@ def journey(
             for c in connections
         ],
         "preferences_url": own["preferences"],
+        "add_interview_url": add_interview_link(base_url, key, candidate.candidate_id),
         "connect_urls": {"google": own["google"], "microsoft": own["microsoft"]},
     }
