@@ -238,9 +238,14 @@ def invite_receipts() -> InviteReceipts | None:
     the template's AcknowledgeForwardedInvites is false."""
     if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
         return None
+
     def add_interview(candidate_id: str, subject: str | None) -> str | None:
         base = config.public_base_url()
-        return _load("nudges.links.add_interview_link")(base, unsubscribe_keys()[0], candidate_id, subject) if base else None
+        return (
+            _load("nudges.links.add_interview_link")(base, unsubscribe_keys()[0], candidate_id, subject)
+            if base
+            else None
+        )
 
     return _load("nudges.services.receipts.InviteReceipts")(
         nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding(), add_interview
@@ -289,8 +294,23 @@ def composer() -> MessageComposer:
             found["google"], found["microsoft"], found["preferences"], address
         )
 
+    def outcome(candidate_id: str, application_id: str) -> str | None:
+        base = config.public_base_url()
+        return (
+            _load("nudges.links.outcome_link")(base, unsubscribe_keys()[0], candidate_id, application_id)
+            if base
+            else None
+        )
+
     return _load("nudges.services.sending.MessageComposer")(
-        interviews(), applications(), candidates(), link, config.branding(), welcome_links, config.timings()
+        interviews(),
+        applications(),
+        candidates(),
+        link,
+        config.branding(),
+        welcome_links,
+        config.timings(),
+        outcome,
     )
 
 

@@ -108,6 +108,7 @@ class Context:
     sms_only: bool = False
     unsubscribe_url: str | None = None
     branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
+    outcome_url: str | None = None  # the candidate's outcome page for this application (thank_you, follow_up)
 
 
 def footer_values(branding: Branding, unsubscribe_url: str) -> dict[str, str]:
@@ -347,6 +348,11 @@ def _page(*fragments: str) -> str:
     return f'<!doctype html>\n<html><body style="font-family: sans-serif; line-height: 1.4">\n{body}\n</body></html>\n'
 
 
+def _with_outcome(words: _Words, ctx: Context, text: str) -> str:
+    """The link to say how it went (the outcome page), after the advice, when there is one."""
+    return f"{text.rstrip()}\n\n{words('outcome_line', url=ctx.outcome_url)}" if ctx.outcome_url else text
+
+
 def _message(words: _Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
     fragments = [_html(text, drafts)]
     if ctx.unsubscribe_url:
@@ -477,6 +483,7 @@ def thank_you(ctx: Context) -> Message:
             "drafts": "\n\n".join(headed),
         },
     )
+    text = _with_outcome(words, ctx, text)
     in_email = words("drafts_one") if one else words("drafts_many", count=count)
     plural = {
         "each": "" if one else words("each"),
@@ -693,6 +700,7 @@ def follow_up(ctx: Context) -> Message:
         "email",
         {"hi": _candidate_hi(words, candidate), **with_company, "days": str(days), "day": day, "draft": draft},
     )
+    text = _with_outcome(words, ctx, text)
     subject = words.fill("follow_up", "subject", with_company)
     variants = [{**phrase, "day": day} for phrase in _interview_phrases(words, company)]
     sms = _fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)

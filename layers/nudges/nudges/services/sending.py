@@ -79,7 +79,9 @@ class MessageComposer:
         branding: messages.Branding = messages.DEFAULT_BRANDING,
         welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
         timings: NudgeTimings | None = None,
+        outcome_link: Callable[[str, str], str | None] | None = None,
     ) -> None:
+        self._outcome_link = outcome_link  # (candidate id, application id) -> the outcome page
         self._interviews = interviews
         self._applications = applications
         self._candidates = candidates
@@ -237,6 +239,11 @@ class MessageComposer:
             sms_only="email" not in candidate.reachable_channels(),
             unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
             branding=self.branding,
+            outcome_url=(
+                self._outcome_link(candidate.candidate_id, about.application_id)
+                if self._outcome_link and kind in ("thank_you", "follow_up")
+                else None
+            ),
         )
 
 
