@@ -60,7 +60,14 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
 
     base = config.public_base_url(app.current_event.request_context.domain_name)
     # Reachability, consent, calendars and the candidate's own links (issue 16).
-    extras = journey(candidate, wiring.preferences(), wiring.calendar_service(), base, wiring.unsubscribe_keys()[0])
+    extras = journey(
+        candidate,
+        wiring.preferences(),
+        wiring.calendar_service(),
+        base,
+        wiring.unsubscribe_keys()[0],
+        wiring.configured_providers(),
+    )
     view = {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,

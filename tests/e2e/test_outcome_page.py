@@ -105,7 +105,7 @@ def test_offer_from_the_thank_you_link_brings_the_connect_nudge_naming_everyone_
 
 
 def test_rejection_withdrawal_and_still_waiting(client, unique):
-    candidate, rounds = two_rounds(client, f"{unique}r")
+    candidate, _rounds = two_rounds(client, f"{unique}r")
     email = candidate["email"]
     client.set_clock(datetime(2036, 3, 5, 16, 5, tzinfo=UTC))
     link = OUTCOME_LINK.search(mails(client, email, "thank_you")[-1]["body"])[0]

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from nudges.services.candidate_outcomes import CandidateOutcomes
     from nudges.services.candidates import CandidateService
     from nudges.services.connect import ConnectService
+    from nudges.services.consent_requests import ConsentRequestService
     from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
@@ -290,8 +291,12 @@ def composer() -> MessageComposer:
         )
         domain = config.inbox_domain()
         address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
+        configured = configured_providers()  # connect links only for providers set up
         return _load("nudges.domain.messages.WelcomeLinks")(
-            found["google"], found["microsoft"], found["preferences"], address
+            found["google"] if "google" in configured else None,
+            found["microsoft"] if "microsoft" in configured else None,
+            found["preferences"],
+            address,
         )
 
     def outcome(candidate_id: str, application_id: str) -> str | None:
@@ -361,6 +366,7 @@ def candidate_service() -> CandidateService:
         scheduler(),
         _Deferred(calendar_service),
         consent(),
+        _Deferred(consent_requests),  # built when a change asks for a YES (sms)
     )
 
 
@@ -389,7 +395,7 @@ def sms_consent() -> SmsConsentService:
 def candidate_choices() -> CandidateChoices:
     """What the candidate changes on their preferences page."""
     return _load("nudges.services.candidate_choices.CandidateChoices")(
-        candidate_service(), _Deferred(calendar_service), consent()
+        candidate_service(), _Deferred(calendar_service), consent(), _Deferred(consent_requests)
     )
 
 
@@ -421,3 +427,34 @@ def hand_interviews() -> HandInterviews:
 def candidate_outcomes() -> CandidateOutcomes:
     """The candidate's own outcome page."""
     return _load("nudges.services.candidate_outcomes.CandidateOutcomes")(interviews(), applications(), outcomes())
+
+
+@cache
+def _oauth_clients() -> Any:
+    return _load("nudges.adapters.calendar_apis.OAuthClientSecrets")(
+        LazyClient("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")
+    )
+
+
+def configured_providers() -> frozenset[str]:
+    """The calendar providers whose OAuth client the operator has set up: only these get connect
+    links (welcome, preferences page, ``connect_urls``). The secret is read at most every few
+    minutes, so a client filled in later shows without a restart."""
+    if not os.environ.get("CALENDAR_OAUTH_SECRET_ARN"):
+        return frozenset()
+    try:
+        return frozenset(p for p in ("google", "microsoft") if _oauth_clients().for_provider(p) is not None)
+    except Exception:  # an unreadable or empty secret: no provider is set up
+        return frozenset()
+
+
+@cache
+def consent_requests() -> ConsentRequestService:
+    """The "reply YES" request: once per number; again on the candidate's or an adviser's asking
+    (the console's resend calls ``consent_requests().ask(candidate, now)``)."""
+    return _load("nudges.services.consent_requests.ConsentRequestService")(
+        _repository("nudges.adapters.consent_requests.ConsentRequests"),
+        sms(),
+        preferences(),
+        config.branding().operator_name,
+    )

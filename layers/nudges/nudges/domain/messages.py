@@ -534,10 +534,16 @@ class WelcomeLinks:
     """The candidate's own links: calendar connect (per provider) and preferences, each signed for
     them; the address their invites are forwarded to (None without an inbox domain)."""
 
-    google: str
-    microsoft: str
+    google: str | None  # None: no OAuth client set up for it, so no link
+    microsoft: str | None
     preferences: str
     forwarding_address: str | None = None
+
+
+def _connect_lines(words: _Words, links: WelcomeLinks) -> str:
+    """The calendar connect links of the providers the operator set up; nothing without one."""
+    lines = [words(f"welcome_{p}", url=url) for p, url in (("google", links.google), ("microsoft", links.microsoft)) if url]
+    return "\n".join([words("welcome_connect"), *lines]) + "\n" if lines else ""
 
 
 def _hours(delay: timedelta) -> str:
@@ -574,8 +580,7 @@ def welcome(
         "quiet_start": _clock_time(timings.quiet_start, locale),
         "quiet_end": _clock_time(timings.quiet_end, locale),
         "timezone": candidate.timezone,
-        "google_url": links.google,
-        "microsoft_url": links.microsoft,
+        "connect": _connect_lines(_Words(locale), links),
         "preferences_url": links.preferences,
         "sender_name": branding.sender_name,
     }

@@ -92,6 +92,10 @@ _EN_GB: dict[str, dict[str, str]] = {
         "text": "Hello,\n\nFrom now on, interview nudges from {operator} go to {new_email} instead of this "
         "address. If you did not ask for this, reply to {support}.\n",
     },
+    "consent_sms": {
+        "text": "{operator}: reply YES to get your interview nudges by text at this number. "
+        "Reply STOP to opt out, HELP for help. Msg&data rates may apply.",
+    },
     "interview": {
         "title_new": "Add an interview",
         "title_edit": "Change an interview",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
+    from nudges.services.consent_requests import ConsentRequestService
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import Applications, Candidates, Interviews, Nudges, PhoneConsent, Retention, Scheduler
 
@@ -39,7 +40,9 @@ class CandidateService:
         scheduler: Scheduler,
         calendars: CalendarService,
         consent: PhoneConsent | None = None,
+        consent_requests: ConsentRequestService | None = None,
     ) -> None:
+        self._consent_requests = consent_requests  # the YES request when texts become wanted without consent
         self._candidates = candidates
         self._interviews = interviews
         self._applications = applications
@@ -112,7 +115,9 @@ class CandidateService:
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
-            updated = replace(updated, sms_yes=None)
+            updated = replace(updated, sms_yes=None, sms_consent=None)
+        if self._consent_requests is not None:
+            self._consent_requests.after_change(updated, current, now)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
         for interview in self._interviews.for_email(updated.email):
             self._planner.sync_interview(interview, updated, now)
@@ -165,6 +170,7 @@ class CandidateService:
                 {
                     "interview_id": interview.interview_id,
                     "status": interview.status_at(now),
+                    "source": interview.source,
                     "title": interview.title,
                     "company": interview.company,
                     "application_id": interview.application_id,

@@ -31,6 +31,7 @@ def journey(
     calendars: CalendarService | None,
     base_url: str,
     key: str,
+    providers: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """One BatchGetItem for the refusals, one Query for the calendars (when asked for)."""
     suppression, opted_out = preferences.refusals(
@@ -59,5 +60,6 @@ def journey(
         ],
         "preferences_url": own["preferences"],
         "add_interview_url": add_interview_link(base_url, key, candidate.candidate_id),
-        "connect_urls": {"google": own["google"], "microsoft": own["microsoft"]},
+        # Only the providers whose OAuth client is configured (None: not known here, both).
+        "connect_urls": {p: own[p] for p in ("google", "microsoft") if providers is None or p in providers},
     }
