@@ -100,8 +100,8 @@ def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool =
     attrs = (" checked" if checked else "") + (" disabled" if disabled else "")
     extra = f" <small>{e(note)}</small>" if note else ""
     return (
-        f'<label><input type="checkbox" name="{e(name)}" value="{e(value)}" data-testid="{e(name)}-{e(value)}"'
-        f"{attrs}> {e(label)}{extra}</label>"
+        f'<label class="check"><input type="checkbox" name="{e(name)}" value="{e(value)}" data-testid="{e(name)}-{e(value)}"'
+        f"{attrs}><span>{e(label)}{extra}</span></label>"
     )
 
 
@@ -233,7 +233,7 @@ def preferences(view: PreferencesView) -> str:
     parts.append(
         "<h2>Erase me</h2><p>Erases everything stored about you and stops every nudge. It cannot be undone.</p>"
         f'<form method="post" action="{action}"><input type="hidden" name="erase" value="on">'
-        '<label>Type <strong>erase</strong> to confirm: <input name="confirm" id="confirm" autocomplete="off"></label>'
+        '<label>Type <strong>erase</strong> to confirm: <input type="text" name="confirm" id="confirm" autocomplete="off"></label>'
         '<button type="submit" id="erase">Erase my data</button></form>'
     )
     return page("Your Interview Nudges", "\n".join(parts))
