@@ -542,7 +542,8 @@ class WelcomeLinks:
 
 def _connect_lines(words: _Words, links: WelcomeLinks) -> str:
     """The calendar connect links of the providers the operator set up; nothing without one."""
-    lines = [words(f"welcome_{p}", url=url) for p, url in (("google", links.google), ("microsoft", links.microsoft)) if url]
+    offered = (("google", links.google), ("microsoft", links.microsoft))
+    lines = [words(f"welcome_{p}", url=url) for p, url in offered if url]
     return "\n".join([words("welcome_connect"), *lines]) + "\n" if lines else ""
 
 
