@@ -85,11 +85,7 @@ def _preferences_page(
     values: dict[str, list[str]] | None = None,
 ) -> str:
     now = clock.now()
-    from nudges.domain.candidate import phone_key
-
-    suppression, sms_opted_out = wiring.preferences().refusals(
-        candidate.email, phone_key(candidate.phone) if candidate.phone else None
-    )
+    refused = wiring.preferences().refusals(candidate)
     domain = config.inbox_domain()
     base, key, candidate_id = _base(), _keys()[0], candidate.candidate_id
     own = links.candidate_links(base, key, candidate_id)
@@ -98,8 +94,8 @@ def _preferences_page(
     view = pages.PreferencesView(
         candidate=candidate,
         action=f"/preferences/{token}",
-        email_suppression=suppression,
-        sms_opted_out=sms_opted_out,
+        email_suppression=refused.get("email"),
+        sms_opted_out="sms" in refused,
         calendars=wiring.calendar_service().connections(candidate_id),
         connect_urls={p: own[p] for p in ("google", "microsoft") if p in configured},
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,

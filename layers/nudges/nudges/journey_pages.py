@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from nudges import config
-from nudges.domain.page_words import say, words
+from nudges.domain.page_words import say, strings
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -160,7 +160,7 @@ def safe_detail(message: str) -> str | None:
 def error_page(status: int, locale: str | None = None, detail: str | None = None) -> str:
     """The page for any refusal or fault on a candidate page: a title and plain words, never an
     internal. ``detail`` (a 400's or 409's message about a field) is shown only when plain."""
-    known = words("errors", locale)
+    known = strings("errors", locale)
     title = known.get(f"title.{status}") or known["title.400" if status < 500 else "title.500"]
     text = known.get(f"text.{status}")
     shown = safe_detail(detail or "") if status in (400, 403, 409, 429) else None
@@ -294,7 +294,7 @@ def consent_text(channel: str, locale: str | None = None) -> str:
 
 def join(view: JoinView) -> str:
     s = view.state
-    w = words("join", s.locale)
+    w = strings("join", s.locale)
     zone = default_zone()
     chosen = s.chosen("channels") or (["email"] if not s.values else [])
     channel_boxes = "".join(checkbox("channels", c, w[f"channel.{c}"], c in chosen) for c in view.channels)
@@ -331,7 +331,7 @@ def join(view: JoinView) -> str:
 
 
 def join_sent(email: str, locale: str | None) -> str:
-    w = words("join_sent", locale)
+    w = strings("join_sent", locale)
     return page(
         w["title"],
         f'<h1>{e(w["title"])}</h1><p role="status">{e(say("join_sent", "text", locale, email=email))}</p>',
@@ -340,7 +340,7 @@ def join_sent(email: str, locale: str | None) -> str:
 
 
 def verify(action: str, email: str, locale: str | None) -> str:
-    w = words("verify", locale)
+    w = strings("verify", locale)
     return page(
         w["title"],
         f"<h1>{e(w['title'])}</h1><p>{e(say('verify', 'text', locale, email=email))}</p>"
@@ -350,7 +350,7 @@ def verify(action: str, email: str, locale: str | None) -> str:
 
 
 def verified(new: bool, preferences_url: str | None, locale: str | None) -> str:
-    w = words("verified", locale)
+    w = strings("verified", locale)
     link = f'<p><a class="button" href="{e(preferences_url)}">{e(w["preferences"])}</a></p>' if preferences_url else ""
     return page(
         w["title"], f'<h1>{e(w["title"])}</h1><p role="status">{e(w["text" if new else "known"])}</p>{link}', locale
@@ -371,7 +371,7 @@ class InterviewView:
 
 def interview_form(view: InterviewView) -> str:
     s = view.state
-    w = words("interview", s.locale)
+    w = strings("interview", s.locale)
     title = w["title_edit" if view.editing else "title_new"]
     disabled = " disabled" if view.read_only_source or view.cancelled else ""
     rows = max(2, len([n for n in s.chosen("interviewer_name") if n.strip()]) + 1)
@@ -438,7 +438,7 @@ OUTCOME_CHOICES = ("offer", "rejected", "withdrawn", "waiting")
 
 
 def outcome_form(action: str, company: str, state: FormState, recorded: str | None = None) -> str:
-    w = words("outcome", state.locale)
+    w = strings("outcome", state.locale)
     title = say("outcome", "title", state.locale, company=company)
     error = state.error("outcome")
     radios = "".join(
@@ -461,7 +461,7 @@ def outcome_form(action: str, company: str, state: FormState, recorded: str | No
 
 def outcome_done(company: str, outcome: str, standing: str | None, locale: str | None, back: str) -> str:
     """What comes next; ``standing``: an outcome the operator or an ATS recorded, which stands."""
-    w = words("outcome", locale)
+    w = strings("outcome", locale)
     title = say("outcome", "title", locale, company=company)
     if standing:
         text = say("outcome", "already", locale, company=company, outcome=w.get(standing, standing))
@@ -470,7 +470,7 @@ def outcome_done(company: str, outcome: str, standing: str | None, locale: str |
     return page(
         title,
         f'<h1>{e(title)}</h1><p role="status">{e(text)}</p>'
-        f'<p><a href="{e(back)}">{e(words("interview", locale)["back"])}</a></p>',
+        f'<p><a href="{e(back)}">{e(strings("interview", locale)["back"])}</a></p>',
         locale,
     )
 

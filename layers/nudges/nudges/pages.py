@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nudges import journey_pages
-from nudges.domain.candidate import OPTIONAL_KINDS
+from nudges.domain.kinds import OPTIONAL_KINDS
 from nudges.timefmt import parse_iso
 
 if TYPE_CHECKING:

@@ -183,14 +183,14 @@ WORDS: Mapping[str, Mapping[str, Mapping[str, str]]] = MappingProxyType(
 )
 
 
-def words(page: str, locale: str | None = None) -> Mapping[str, str]:
+def strings(page: str, locale: str | None = None) -> Mapping[str, str]:
     """The strings of one page in ``locale`` (en-GB where that locale has none)."""
     return WORDS.get(locale or DEFAULT, WORDS[DEFAULT])[page]
 
 
 def say(page: str, key: str, locale: str | None = None, **values: object) -> str:
     """One string of a page, its ``{placeholders}`` filled."""
-    text = words(page, locale)[key]
+    text = strings(page, locale)[key]
     return text.format(**values) if values else text
 
 

@@ -48,7 +48,7 @@ class ConsentRequestService:
         if not candidate.phone or not candidate.awaiting_sms_consent:
             return False
         number_hash = phone_key(candidate.phone)
-        if self._preferences.refusals(None, number_hash)[1]:
+        if "sms" in self._preferences.refusals(candidate):
             return False  # they replied STOP: no text at all
         request = self._asked.claim(number_hash, now, again=again)
         if request is None:

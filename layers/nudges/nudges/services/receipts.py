@@ -60,13 +60,13 @@ class InviteReceipts:
         self,
         candidate: Candidate,
         interviews: list[Interview],
-        problems: list[str],
+        problems: list[messages.InviteProblem],
         mail_id: str,
         now: datetime,
         subject: str | None = None,
     ) -> str | None:
         """Send the receipt; its message id, or None when it is not to be sent."""
-        if "email" not in candidate.channels or self._preferences.refusals(candidate.email, None)[0]:
+        if "email" not in candidate.reachable_channels() or "email" in self._preferences.refusals(candidate):
             return None
         if not self._receipts.claim("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
             return None  # answered already (the notification came twice)
