@@ -51,6 +51,17 @@ def _refused(exc: NudgesError) -> Response:
     return self_service.refused_page(exc.status_code, exc.message)
 
 
+def _locale(candidate: Candidate | None = None) -> str:
+    """The page's language: the switcher's ?lang=, the candidate's, the browser's, the default."""
+    event = app.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    return pages.choose_locale(
+        event.get_query_string_value("lang", "") or "",
+        candidate.locale if candidate else None,
+        headers.get("accept-language"),
+    )
+
+
 def _base() -> str:
     return config.public_base_url(app.current_event.request_context.domain_name)
 
@@ -63,7 +74,7 @@ def _candidate(token: str) -> Candidate:
     candidate_id = links.candidate_for(token, _keys(), "preferences")
     candidate = wiring.candidates().get(candidate_id)
     if candidate is None:
-        raise NotFound("Nothing is stored for this link any more (the data was erased).", field="token")
+        raise NotFound(pages.say(_locale(), "gone"), field="token")
     return candidate
 
 
@@ -73,7 +84,10 @@ def show(token: str) -> Response:
     notice = app.current_event.get_query_string_value("done", "") or ""
     if notice == "erased":
         links.candidate_for(token, _keys(), "preferences")
-        return _html(200, pages.message_page("Erased", "Everything stored about you is erased. No more nudges."))
+        locale = _locale()
+        return _html(
+            200, pages.message_page(pages.say(locale, "erased.title"), pages.say(locale, "erased.text"), locale)
+        )
     return _html(200, _preferences_page(token, _candidate(token), notice))
 
 
@@ -106,6 +120,7 @@ def _preferences_page(
         outcome_url=lambda application_id: links.outcome_link(base, key, candidate_id, application_id),
         errors=errors,
         values=values,
+        locale=_locale(candidate),
     )
     return pages.preferences(view)
 
@@ -128,7 +143,11 @@ def _same_site() -> bool:
 @app.post("/preferences/<token>")
 def change(token: str) -> Response:
     if not _same_site():
-        return _html(403, pages.message_page("Refused", "This form can only be sent from its own page."))
+        locale = _locale()
+        return _html(
+            403,
+            pages.message_page(pages.say(locale, "refused.other"), pages.say(locale, "refused.cross_site"), locale),
+        )
     candidate = _candidate(token)
     form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
 
@@ -171,11 +190,13 @@ def callback(provider: str) -> Response:
     connection = wiring.connect().callback(provider, query, _base(), clock.now())
     preferences = links.link(_base(), _keys()[0], "preferences", connection.candidate_id, "preferences")
     who = f" ({connection.account_email})" if connection.account_email else ""
+    locale = _locale(wiring.candidates().get(connection.candidate_id))
     body = pages.page(
-        "Calendar connected",
-        f"<h1>Your {pages.e(provider.title())} calendar is connected</h1>"
-        f"<p>Interviews in it{pages.e(who)} are picked up as they are booked, moved or cancelled.</p>"
-        f'<p><a href="{pages.e(preferences)}">Your preferences</a></p>',
+        pages.say(locale, "connected.title"),
+        f"<h1>{pages.e(pages.say(locale, 'connected.heading', provider=provider.title()))}</h1>"
+        f"<p>{pages.e(pages.say(locale, 'connected.text', who=who))}</p>"
+        f'<p><a href="{pages.e(preferences)}">{pages.e(pages.say(locale, "connected.preferences"))}</a></p>',
+        locale,
     )
     return _html(200, body)
 

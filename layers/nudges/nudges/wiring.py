@@ -282,6 +282,7 @@ def preference_service() -> PreferenceService:
         lambda *yes: sms_consent()(*yes),  # built on the first YES
         messages=message_log(),
         branding=config.branding(),
+        locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
     )
 
 
@@ -369,6 +370,7 @@ def candidate_service() -> CandidateService:
         _Deferred(calendar_service),
         consent(),
         _Deferred(consent_requests),  # built when a change asks for a YES (sms)
+        default_locale=config.default_locale(),
     )
 
 
