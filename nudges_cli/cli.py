@@ -185,7 +185,10 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- commands
 def cmd_add(api: Api, args: argparse.Namespace) -> int:
-    created = _ok(api.request("POST", "/candidates", _details(args)), 201)
+    body = _details(args)
+    if args.sms_consent:
+        body["sms_consent"] = importer.consent_record(args.sms_consent)
+    created = _ok(api.request("POST", "/candidates", body), 201)
     _out(args, created, _candidate_card(created))
     return EXIT_OK
 
@@ -304,6 +307,31 @@ def cmd_messages(api: Api, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_join_create(api: Api, args: argparse.Namespace) -> int:
+    code = _ok(api.request("POST", "/join-codes", {"label": args.label}), 201)
+    _out(args, code, f"{code['join_code']}  {code['label']}\nsign-up page: {code['url']}")
+    return EXIT_OK
+
+
+def cmd_join_list(api: Api, args: argparse.Namespace) -> int:
+    codes = _ok(api.request("GET", "/join-codes"), 200)["join_codes"]
+    rows = [[c["join_code"], c["label"], c["created_at"], c.get("revoked_at") or "", c["url"]] for c in codes]
+    _out(
+        args, codes, _table(rows, ["CODE", "LABEL", "CREATED", "REVOKED", "SIGN-UP PAGE"]) if rows else "no join codes"
+    )
+    return EXIT_OK
+
+
+def cmd_join_revoke(api: Api, args: argparse.Namespace) -> int:
+    _ok(api.request("DELETE", f"/join-codes/{args.join_code}"), 204)
+    _out(
+        args,
+        {"join_code": args.join_code, "revoked": True},
+        f"{args.join_code} revoked (people who joined with it stay)",
+    )
+    return EXIT_OK
+
+
 def cmd_outcome(api: Api, args: argparse.Namespace) -> int:
     recorded = _ok(api.request("POST", f"/interviews/{args.interview_id}/outcome", {"outcome": args.outcome}), 202)
     _out(args, recorded, f"{args.outcome} recorded for application {recorded.get('application_id', '')}")
@@ -351,6 +379,11 @@ def parser() -> argparse.ArgumentParser:
     add = sub.add_parser("add", help="register a candidate", parents=[common])
     add.add_argument("--email", required=True)
     details(add, required=True)
+    add.add_argument(
+        "--sms-consent",
+        metavar="METHOD",
+        help="how you obtained their consent to texts (kept as evidence; no YES is asked then)",
+    )
     add.set_defaults(run=cmd_add)
 
     get = sub.add_parser("get", help="one candidate, with whether each channel reaches them", parents=[common])
@@ -410,6 +443,16 @@ def parser() -> argparse.ArgumentParser:
     )
     messages.add_argument("candidate_id", metavar="CANDIDATE_ID")
     messages.set_defaults(run=cmd_messages)
+
+    joins = commands.add_parser("join-codes", help="sign-up links for cohorts: create, list, revoke", parents=[common])
+    join_sub = joins.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = join_sub.add_parser("create", help="a new join code and its sign-up page", parents=[common])
+    create.add_argument("label", help="the cohort's name, shown on the sign-up page")
+    create.set_defaults(run=cmd_join_create)
+    join_sub.add_parser("list", help="every join code", parents=[common]).set_defaults(run=cmd_join_list)
+    revoke = join_sub.add_parser("revoke", help="close a sign-up page; people who joined stay", parents=[common])
+    revoke.add_argument("join_code", metavar="CODE")
+    revoke.set_defaults(run=cmd_join_revoke)
 
     outcome = commands.add_parser("outcome", help="record an outcome for an interview's application", parents=[common])
     outcome.add_argument("interview_id", metavar="INTERVIEW_ID")
