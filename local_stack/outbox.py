@@ -147,8 +147,15 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     for page in ddb.get_paginator("scan").paginate(
         TableName=table_name,
         # Nudges, and inbound texts answered with a keyword reply (kind ``sms_reply``).
-        FilterExpression="begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))",
-        ExpressionAttributeValues={":nudge": {"S": "NUDGE#"}, ":inbound": {"S": "INBOUND_SMS#"}},
+        FilterExpression=(
+            "begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
+            " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
+        ),
+        ExpressionAttributeValues={
+            ":nudge": {"S": "NUDGE#"},
+            ":inbound": {"S": "INBOUND_SMS#"},
+            ":inbound_whatsapp": {"S": "INBOUND_WHATSAPP#"},
+        },
     ):
         for raw in page.get("Items", []):
             item = {k: _plain(deserializer.deserialize(v)) for k, v in raw.items()}
@@ -163,8 +170,12 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     return records
 
 
-def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> list[dict[str, Any]]:
-    messages = sent_messages(aws.endpoint_url)
+def build_outbox(
+    aws: Aws, table_name: str | None, index_name: str = "GSI1", emulated: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Every message sent, in send order: what the AWS endpoint recorded, and what the stack's own
+    End User Messaging emulators did (``emulated``: texts and WhatsApp messages)."""
+    messages = sent_messages(aws.endpoint_url) + list(emulated or [])
     records = _send_records(aws.client("dynamodb"), table_name) if table_name and messages else {}
     recorded: list[tuple[tuple[float, int], dict[str, Any]]] = []
     unrecorded: list[dict[str, Any]] = []
@@ -174,6 +185,8 @@ def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> 
         if msg["channel"] == "email":
             entry["subject"] = msg["subject"]
         entry["body"] = msg["body"]
+        if msg.get("template"):
+            entry["template"] = msg["template"]
         entry["kind"] = record.get("kind") if record else None
         entry["interview_id"] = record.get("interview_id") if record else None
         entry["sent_at"] = record.get("sent_at") if record else None

@@ -349,7 +349,6 @@ def render() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-
 def _welcome_section(index: int) -> list[str]:
     """The welcome at registration: consent to texts on record (the operator's), and without it
     (the SMS asks for YES before any nudge is texted)."""

@@ -90,3 +90,8 @@ def greenhouse_api_base_url() -> str:
 def lever_offer_stage() -> str:
     """The Lever pipeline stage whose entry means an offer (``LeverOfferStage`` in the template)."""
     return os.environ.get("LEVER_OFFER_STAGE") or "Offer"
+
+
+def sms_service() -> str:
+    """How texts go out (``SmsService`` in the template): ``end-user-messaging`` or ``sns``."""
+    return (os.environ.get("SMS_SERVICE") or "end-user-messaging").strip().lower()

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from nudges.adapters.retention import Retention
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
-    from nudges.adapters.sms import SmsSender
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import WelcomeLinks
@@ -51,9 +50,11 @@ if TYPE_CHECKING:
     from nudges.services.candidates import CandidateService
     from nudges.services.connect import ConnectService
     from nudges.services.invites import InviteService
+    from nudges.services.message_events import MessageEvents
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import SmsOut
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
@@ -172,8 +173,16 @@ def unsubscribe_keys() -> list[str]:
 
 
 @cache
-def sms() -> SmsSender:
-    return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+def sms() -> SmsOut:
+    """End User Messaging SMS (each text's fate in the message log), or SNS where the template's
+    SmsService chooses it (docs/operations.md says what that loses)."""
+    if config.sms_service() == "sns":
+        return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+    return _load("nudges.adapters.sms.EndUserMessagingSms")(
+        LazyClient("pinpoint-sms-voice-v2"),
+        os.environ.get("SMS_ORIGINATION_IDENTITY", ""),
+        os.environ.get("SMS_CONFIGURATION_SET") or None,
+    )
 
 
 @cache
@@ -261,6 +270,12 @@ def preference_service() -> PreferenceService:
         messages=message_log(),
         branding=config.branding(),
     )
+
+
+@cache
+def message_events() -> MessageEvents:
+    """Texts' and WhatsApp messages' statuses into the message log (the message events function)."""
+    return _load("nudges.services.message_events.MessageEvents")(message_log())
 
 
 @cache
@@ -354,9 +369,7 @@ def connect() -> ConnectService:
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
-    return _load("nudges.services.sms_consent.SmsConsentService")(
-        candidates(), consent(), config.branding()
-    )
+    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent(), config.branding())
 
 
 @cache
