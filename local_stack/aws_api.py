@@ -241,3 +241,41 @@ class RestJsonApi:
         body = {"message": error.message, **error.members}
         headers = [("content-type", "application/json"), ("x-amzn-errortype", error.code)]
         return HttpResponse(error.status, headers, json.dumps(body).encode())
+
+
+class EndpointStore:
+    """What an emulator holds, kept in the AWS endpoint itself (an S3 bucket of the stack's own),
+    so that a stack restarted against the same ``AWS_ENDPOINT_URL`` carries on, as with every
+    other service: JSON records under a prefix, read back at start. Without a client (a test's
+    emulator) it keeps nothing."""
+
+    def __init__(self, s3: Any | None, bucket: str, prefix: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._prefix = prefix.rstrip("/") + "/"
+        if s3 is not None:
+            try:
+                s3.head_bucket(Bucket=bucket)
+            except Exception:
+                s3.create_bucket(Bucket=bucket)
+
+    def put(self, key: str, record: dict[str, Any]) -> None:
+        if self._s3 is not None:
+            body = json.dumps(record, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
+            self._s3.put_object(Bucket=self._bucket, Key=self._prefix + key, Body=body.encode())
+
+    def delete(self, key: str) -> None:
+        if self._s3 is not None:
+            self._s3.delete_object(Bucket=self._bucket, Key=self._prefix + key)
+
+    def load(self, under: str) -> list[tuple[str, dict[str, Any]]]:
+        """(key, record) of everything under ``under``, in key order."""
+        if self._s3 is None:
+            return []
+        found = []
+        start = self._prefix + under.rstrip("/") + "/"
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=start):
+            for item in page.get("Contents", []):
+                body = self._s3.get_object(Bucket=self._bucket, Key=item["Key"])["Body"].read()
+                found.append((item["Key"][len(start) :], json.loads(body)))
+        return sorted(found, key=lambda pair: pair[0])

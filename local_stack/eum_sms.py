@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .aws_api import ApiError, JsonApi
+from .aws_api import ApiError, EndpointStore, JsonApi
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from .apigw import HttpResponse
 
@@ -103,6 +104,7 @@ class SmsVoiceEmulator:
         account_id: str,
         now: Callable[[], datetime],
         publish: Callable[[str, dict[str, Any]], None],
+        store: EndpointStore | None = None,
     ) -> None:
         self.api = JsonApi(SERVICE)
         self.region = region
@@ -114,6 +116,15 @@ class SmsVoiceEmulator:
         self.identities: dict[str, _Identity] = {}
         self.opt_outs: dict[str, dict[str, datetime]] = {DEFAULT_OPT_OUT_LIST: {}}
         self.sent: list[SentText] = []
+        # The texts and opt-outs live in the AWS endpoint (a restart carries on): a text sent
+        # before the restart had its events then, and gets none again.
+        self._store = store or EndpointStore(None, "", "")
+        for _key, record in self._store.load("sent"):
+            record["sent_at"] = datetime.fromisoformat(record["sent_at"])
+            self.sent.append(SentText(**{**record, "delivered_event_due": False}))
+        for key, record in self._store.load("opt-outs"):
+            listed, _, number = key.partition("/")
+            self.opt_outs.setdefault(listed, {})[number] = datetime.fromisoformat(record["at"])
 
     def _arn(self, kind: str, name: str) -> str:
         return f"arn:aws:sms-voice:{self.region}:{self.account_id}:{kind}/{name}"
@@ -288,7 +299,7 @@ class SmsVoiceEmulator:
             raise ApiError("ValidationException", "MessageBody is required for a text", Reason="MISSING_PARAMETER")
         message_id = str(uuid.uuid4())
         if not DryRun:
-            self.sent.append(
+            self._record(
                 SentText(
                     message_id,
                     DestinationPhoneNumber,
@@ -302,6 +313,19 @@ class SmsVoiceEmulator:
                 )
             )
         return {"MessageId": message_id}
+
+    def _record(self, text: SentText) -> None:
+        self.sent.append(text)
+        self._store.put(f"sent/{time.time_ns():020d}-{text.message_id}", {**asdict(text), "delivered_event_due": False})
+
+    def _opt_out(self, listed: str, number: str, at: datetime | None) -> None:
+        """Put on (``at``) or take off (None) an opt-out list, here and in the endpoint."""
+        if at is None:
+            self.opt_outs.setdefault(listed, {}).pop(number, None)
+            self._store.delete(f"opt-outs/{listed}/{number}")
+        else:
+            self.opt_outs.setdefault(listed, {})[number] = at
+            self._store.put(f"opt-outs/{listed}/{number}", {"at": at.isoformat()})
 
     def _op_DescribeOptedOutNumbers(
         self, OptOutListName: str, OptedOutNumbers: list[str] | None = None, **_: Any
@@ -320,7 +344,8 @@ class SmsVoiceEmulator:
 
     def _op_PutOptedOutNumber(self, OptOutListName: str, OptedOutNumber: str) -> dict[str, Any]:
         listed = self._opt_out_list(OptOutListName)
-        listed.setdefault(OptedOutNumber, self._now())
+        if OptedOutNumber not in listed:
+            self._opt_out(OptOutListName, OptedOutNumber, self._now())
         return self._opted_out_answer(OptOutListName, OptedOutNumber, listed[OptedOutNumber], end_user=False)
 
     def _op_DeleteOptedOutNumber(self, OptOutListName: str, OptedOutNumber: str) -> dict[str, Any]:
@@ -332,7 +357,8 @@ class SmsVoiceEmulator:
                 ResourceType="opted-out-number",
                 ResourceId=OptedOutNumber,
             )
-        when = listed.pop(OptedOutNumber)
+        when = listed[OptedOutNumber]
+        self._opt_out(OptOutListName, OptedOutNumber, None)
         return self._opted_out_answer(OptOutListName, OptedOutNumber, when, end_user=True)
 
     def _opt_out_list(self, name: str) -> dict[str, datetime]:
@@ -362,8 +388,13 @@ class SmsVoiceEmulator:
         with self._lock:
             identity = next(iter(self.identities.values()), None)
             words = body.strip().split()
-            if identity is not None and words and words[0].strip(".!,").upper() in OPT_OUT_KEYWORDS:
-                self.opt_outs.setdefault(identity.opt_out_list, {}).setdefault(sender, self._now())
+            keyword = words[0].strip(".!,").upper() if words else ""
+            if (
+                identity is not None
+                and keyword in OPT_OUT_KEYWORDS
+                and sender not in self.opt_outs.get(identity.opt_out_list, {})
+            ):
+                self._opt_out(identity.opt_out_list, sender, self._now())
             return (identity.number if identity else "+15555550100"), (identity.two_way_topic if identity else None)
 
     # ------------------------------------------------------------------ status events

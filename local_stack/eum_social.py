@@ -27,16 +27,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .aws_api import ApiError, RestJsonApi, validate
+from .aws_api import ApiError, EndpointStore, RestJsonApi, validate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
     from pathlib import Path
 
     from .apigw import HttpResponse
@@ -84,6 +84,7 @@ class SocialMessagingEmulator:
         account_id: str,
         now: Callable[[], datetime],
         publish: Callable[[str, dict[str, Any]], None],
+        store: EndpointStore | None = None,
     ) -> None:
         self.api = RestJsonApi(SERVICE)
         self.region = region
@@ -98,6 +99,13 @@ class SocialMessagingEmulator:
         self.templates: dict[tuple[str, str], dict[str, Any]] = {}  # (name, language) -> definition
         self.sent: list[SentWhatsApp] = []
         self.last_inbound: dict[str, datetime] = {}
+        # Messages sent and the numbers' last inbound message live in the AWS endpoint.
+        self._store = store or EndpointStore(None, "", "")
+        for _key, record in self._store.load("sent"):
+            record["sent_at"] = datetime.fromisoformat(record["sent_at"])
+            self.sent.append(SentWhatsApp(**{**record, "events_due": False}))
+        for key, record in self._store.load("inbound"):
+            self.last_inbound[key] = datetime.fromisoformat(record["at"])
 
     def _arn(self, kind: str, name: str) -> str:
         return f"arn:aws:social-messaging:{self.region}:{self.account_id}:{kind}/{name.split('-')[-1]}"
@@ -250,7 +258,9 @@ class SocialMessagingEmulator:
             )
         message_id = str(uuid.uuid4())
         wamid = "wamid." + uuid.uuid4().hex.upper()
-        self.sent.append(SentWhatsApp(message_id, wamid, number, body, template, now, failure))
+        sent = SentWhatsApp(message_id, wamid, number, body, template, now, failure)
+        self.sent.append(sent)
+        self._store.put(f"sent/{time.time_ns():020d}-{message_id}", {**asdict(sent), "events_due": False})
         return {"messageId": message_id}
 
     def _render(self, template: Any) -> tuple[str, str]:
@@ -374,6 +384,7 @@ class SocialMessagingEmulator:
         now = self._now()
         with self._lock:
             self.last_inbound["+" + _digits(sender)] = now
+            self._store.put(f"inbound/+{_digits(sender)}", {"at": now.isoformat()})
         value = {
             "contacts": [{"profile": {"name": name}, "wa_id": _digits(sender)}],
             "messages": [

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import eum_sms, eum_social, mail, outbox, ses_events, topics
 from .apigw import Route, make_route
+from .aws_api import EndpointStore
 from .clock import VirtualClock
 from .docs import Docs
 from .provision import Aws, Provisioner
@@ -249,8 +250,14 @@ class LocalStack:
         self.aws.account_id = self.account_id
         # moto has neither End User Messaging API: the stack serves them (/_aws/...), and
         # provisions the template's SMS resources into them.
-        self.sms_voice = eum_sms.SmsVoiceEmulator(region, self.account_id, self.clock.now, self._publish_event)
-        self.social = eum_social.SocialMessagingEmulator(region, self.account_id, self.clock.now, self._publish_event)
+        bucket = f"local-stack-end-user-messaging-{self.account_id}"
+        s3 = self.aws.client("s3")
+        self.sms_voice = eum_sms.SmsVoiceEmulator(
+            region, self.account_id, self.clock.now, self._publish_event, EndpointStore(s3, bucket, "sms-voice")
+        )
+        self.social = eum_social.SocialMessagingEmulator(
+            region, self.account_id, self.clock.now, self._publish_event, EndpointStore(s3, bucket, "social-messaging")
+        )
         self.aws.emulators = {"sms-voice": self.sms_voice, "social-messaging": self.social}
 
         self.template = Template(

@@ -220,3 +220,22 @@ def test_a_wrong_parameter_to_end_user_messaging_social_fails_as_in_aws(stack, s
     unknown = {**text, "type": "template", "template": template}
     refused = _refused(social.send_whatsapp_message, **{**good, "message": json.dumps(unknown).encode()})
     assert "132001" in refused["Error"]["Message"]
+
+
+def test_a_restarted_stack_carries_on_with_the_texts_and_opt_outs_in_the_endpoint(client, stack, unique):
+    phone = "+447700900716"
+    _text_candidate(client, unique, 4, phone)
+    assert client.request("POST", "/_local/sms", {"from": phone, "body": "STOP"}).status == 202
+    sent = [(t.message_id, t.to, t.body) for t in stack.sms_voice.sent]
+    from local_stack import LocalStack
+
+    again = LocalStack(ROOT, endpoint_url=stack.endpoint_url)
+    again.start()
+    try:
+        # The same texts (the outbox reads them) and the same opt-out list, none delivered twice.
+        assert [(t.message_id, t.to, t.body) for t in again.sms_voice.sent] == sent
+        assert phone in again.sms_voice.opt_outs["Default"]
+        assert not any(t.delivered_event_due for t in again.sms_voice.sent)
+        assert {m["body"] for m in again.outbox() if m["channel"] == "sms"} >= {body for *_, body in sent}
+    finally:
+        again.stop()
