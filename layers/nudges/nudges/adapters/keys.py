@@ -18,6 +18,8 @@
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
+| inbound WhatsApp          | INBOUND_WHATSAPP#<wamid>    | WHATSAPP                      |                                          |
+| WhatsApp opt-out          | WHATSAPP_OPT_OUT#<num. hash>| WHATSAPP                      |                                          |
 
 A nudge's owner is its interview (research_prompt, thank_you, follow_up on the last round), its
 application (connect, rejection_reply) or the candidate (welcome). The phone pointer finds who a
@@ -145,6 +147,14 @@ def suppression(email: str) -> Key:
 
 def sms_opt_out(phone_hash: str) -> Key:
     return f"SMS_OPT_OUT#{phone_hash}", "SMS"
+
+
+def inbound_whatsapp(message_id: str) -> Key:
+    return f"INBOUND_WHATSAPP#{message_id}", "WHATSAPP"
+
+
+def whatsapp_opt_out(phone_hash: str) -> Key:
+    return f"WHATSAPP_OPT_OUT#{phone_hash}", "WHATSAPP"
 
 
 PHONE_PREFIX = "PHONE#"

@@ -55,7 +55,7 @@ class MessageEvents:
         event_type: Any = None,
     ) -> None:
         logged = self._log.set_status(message_id, status, now)
-        extra = {"message_id": message_id, "channel": channel, "status": status}
+        extra: dict[str, Any] = {"message_id": message_id, "channel": channel, "status": status}
         if error_code is not None:
             extra["error_code"] = error_code
         if event_type:
