@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore import xform_name
+
 META_API_VERSION = "v20.0"
 
 
@@ -22,7 +24,10 @@ class WhatsAppSender:
         return bool(self._phone_number_id)
 
     def _send(self, message: dict[str, Any]) -> str:
-        answer = self._client.send_whatsapp_message(
+        # The method's name is the running botocore's: ``send_whats_app_message`` in the Lambda
+        # runtime's 1.35, ``send_whatsapp_message`` in later ones (which spell "WhatsApp" whole).
+        send = getattr(self._client, xform_name("SendWhatsAppMessage"))
+        answer = send(
             originationPhoneNumberId=self._phone_number_id,
             message=json.dumps(message, ensure_ascii=False).encode(),
             metaApiVersion=self._version,
