@@ -62,6 +62,7 @@ class SentWhatsApp:
     sent_at: datetime
     failure: dict[str, Any] | None = None  # Meta's error, when the message fails after acceptance
     events_due: bool = True
+    values: dict[str, str] | None = None  # a template's variables as the message gave them
 
 
 def repository_templates(root: Path) -> list[bytes]:
@@ -236,12 +237,12 @@ class SocialMessagingEmulator:
         failure = None
         kind = payload.get("type", "text")
         if kind == "template":
-            body, template = self._render(payload.get("template"))
+            body, template, values = self._render(payload.get("template"))
         elif kind == "text":
             text = payload.get("text")
             if not isinstance(text, dict) or not isinstance(text.get("body"), str) or not text["body"].strip():
                 raise ApiError("ValidationException", "message: text.body is required for a text message")
-            body, template = text["body"], None
+            body, template, values = text["body"], None, None
             last = self.last_inbound.get(number)
             if last is None or now - last > SERVICE_WINDOW:
                 failure = {
@@ -258,12 +259,12 @@ class SocialMessagingEmulator:
             )
         message_id = str(uuid.uuid4())
         wamid = "wamid." + uuid.uuid4().hex.upper()
-        sent = SentWhatsApp(message_id, wamid, number, body, template, now, failure)
+        sent = SentWhatsApp(message_id, wamid, number, body, template, now, failure, values=values)
         self.sent.append(sent)
         self._store.put(f"sent/{time.time_ns():020d}-{message_id}", {**asdict(sent), "events_due": False})
         return {"messageId": message_id}
 
-    def _render(self, template: Any) -> tuple[str, str]:
+    def _render(self, template: Any) -> tuple[str, str, dict[str, str]]:
         """The template's body with the message's values, or Meta's refusal."""
         if not isinstance(template, dict) or not isinstance(template.get("name"), str):
             raise ApiError("ValidationException", "message: template.name is required")
@@ -297,14 +298,14 @@ class SocialMessagingEmulator:
                     "DependencyException",
                     f"(#132000) Number of parameters does not match the expected number of params: {name} wants {', '.join(wanted) or 'none'}",
                 )
-            return _NAMED.sub(lambda m: given[m.group(1)], text), name
+            return _NAMED.sub(lambda m: given[m.group(1)], text), name, given
         wanted = _POSITIONAL.findall(text)
         if len(positional) != len(wanted) or given:
             raise ApiError(
                 "DependencyException",
                 f"(#132000) Number of parameters does not match the expected number of params: {name}",
             )
-        return _POSITIONAL.sub(lambda m: positional[int(m.group(1)) - 1], text), name
+        return _POSITIONAL.sub(lambda m: positional[int(m.group(1)) - 1], text), name, dict(enumerate(positional, 1))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ events
 
