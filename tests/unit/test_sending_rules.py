@@ -11,8 +11,8 @@ import pytest
 from nudges.domain.booking import BookingChange
 from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import Interview, Person
+from nudges.domain.messages import sms_reply
 from nudges.errors import SendInProgress
-from nudges.services.preferences import STOP_REPLY
 from nudges.services.sending import Delivery
 from tests.fakes.repositories import World
 
@@ -110,7 +110,7 @@ def test_suppressed_email_and_opted_out_sms_are_honoured_at_send_time(both):
     world2.preferences.suppress_email("ada@example.org", "unsubscribed", NOW)
     assert world2.sender.deliver(delivery2, delivery2.due_at) == ("skipped: email: unsubscribed; sms: opted out by SMS")
     # nothing but the STOP's own confirmation was texted
-    assert world2.email.sent == [] and [text for _, text in world2.sms.sent] == [STOP_REPLY]
+    assert world2.email.sent == [] and [text for _, text in world2.sms.sent] == [sms_reply("stop")]
     assert world2.nudges.get(delivery2.owner_id, delivery2.kind).status == "skipped"  # type: ignore[union-attr]
     assert phone_key(PHONE) in world2.preferences.opted_out
 

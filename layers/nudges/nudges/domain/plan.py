@@ -6,26 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from nudges.domain.kinds import APPLICATION_KINDS as APPLICATION_KINDS
+from nudges.domain.kinds import INTERVIEW_NUDGE_KINDS as INTERVIEW_NUDGE_KINDS
+from nudges.domain.kinds import NUDGE_KINDS as NUDGE_KINDS
+from nudges.domain.kinds import NudgeKind as NudgeKind  # noqa: TC001 (models.views reads it at runtime)
+
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from nudges.domain.interview import Interview
 
-NudgeKind = Literal["welcome", "research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
-# In the order a candidate meets them (timelines, the console and the API list them so).
-NUDGE_KINDS: tuple[NudgeKind, ...] = (
-    "welcome",
-    "research_prompt",
-    "thank_you",
-    "follow_up",
-    "rejection_reply",
-    "connect",
-)
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
-# The kinds an application owns (not one of its interviews), and the outcome each answers.
-APPLICATION_KINDS: dict[str, str] = {"connect": "offer", "rejection_reply": "rejected"}
-# The kinds an interview owns (stored under the interview's key).
-INTERVIEW_NUDGE_KINDS: tuple[NudgeKind, ...] = tuple(k for k in NUDGE_KINDS if k not in APPLICATION_KINDS)
 
 # A thank-you is worth sending until two days after the end; later it reads as an afterthought.
 THANK_YOU_WINDOW = timedelta(hours=48)
