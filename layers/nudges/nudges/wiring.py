@@ -65,12 +65,14 @@ if TYPE_CHECKING:
         Preferences,
         Scheduler,
         SmsOut,
+        WhatsAppOut,
     )
     from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
     from nudges.services.sms_consent import SmsConsentService
+    from nudges.services.whatsapp import WhatsAppKeywords
 
 
 def _load(path: str) -> Any:
@@ -283,7 +285,9 @@ def preference_service() -> PreferenceService:
 @cache
 def message_events() -> MessageEvents:
     """Texts' and WhatsApp messages' statuses into the message log (the message events function)."""
-    return _load("nudges.services.message_events.MessageEvents")(message_log())
+    return _load("nudges.services.message_events.MessageEvents")(
+        message_log(), lambda message, now: whatsapp_keywords().received(message, now)
+    )
 
 
 @cache
@@ -315,7 +319,29 @@ def sender() -> SendService:
 
 def channel_senders() -> dict[str, ChannelSender]:
     """Every channel's sender (nudges.domain.channels), by name: a new channel adds its own here."""
-    return _load("nudges.services.channel_senders.senders")(_email(), sms())
+    return _load("nudges.services.channel_senders.senders")(
+        _email(), sms(), _load("nudges.services.whatsapp.WhatsAppChannel")(whatsapp())
+    )
+
+
+@cache
+def whatsapp() -> WhatsAppOut:
+    """End User Messaging Social from the template's WhatsAppPhoneNumberId (empty: no WhatsApp)."""
+    return _load("nudges.adapters.whatsapp.WhatsAppSender")(
+        LazyClient("socialmessaging"), os.environ.get("WHATSAPP_PHONE_NUMBER_ID", "")
+    )
+
+
+@cache
+def whatsapp_keywords() -> WhatsAppKeywords:
+    """STOP, START and HELP by WhatsApp (the message events function)."""
+    replies = _load("nudges.domain.whatsapp.reply")
+    branding = config.branding()
+    return _load("nudges.services.whatsapp.WhatsAppKeywords")(
+        _repository("nudges.adapters.whatsapp_inbox.WhatsAppInbox"),
+        whatsapp(),
+        lambda keyword, locale="en-GB": replies(keyword, locale, branding),
+    )
 
 
 @cache

@@ -46,6 +46,7 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         kinds_off=tuple(data.get("kinds_off") or ()),
         sms_consent=read_consent(data.get("sms_consent")),
         sms_yes=read_consent(data.get("sms_yes")),
+        whatsapp_consent=read_consent(data.get("whatsapp_consent")),
     )
 
 
@@ -69,6 +70,7 @@ class CandidateRepository(DynamoTable):
             "paused": candidate.paused,
             "kinds_off": list(candidate.kinds_off),
             "sms_consent": consent_item(candidate.sms_consent),
+            "whatsapp_consent": consent_item(candidate.whatsapp_consent),
             "GSI1PK": keys.CANDIDATES,
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
             # Until an interview or a closed application pushes it further (Retention.extend).
@@ -128,7 +130,7 @@ class CandidateRepository(DynamoTable):
         change = {
             "UpdateExpression": (
                 "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
-                " paused = :paused, kinds_off = :kinds_off"
+                " paused = :paused, kinds_off = :kinds_off, whatsapp_consent = :whatsapp_consent"
             ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
@@ -140,6 +142,7 @@ class CandidateRepository(DynamoTable):
                 ":phone": serialize(candidate.phone),
                 ":paused": {"BOOL": candidate.paused},
                 ":kinds_off": serialize(list(candidate.kinds_off)),
+                ":whatsapp_consent": serialize(consent_item(candidate.whatsapp_consent)),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

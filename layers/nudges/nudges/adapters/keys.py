@@ -159,7 +159,11 @@ def whatsapp_opt_out(phone_hash: str) -> Key:
 
 
 # Each channel's opt-out record (nudges.domain.channels: ChannelSpec.opt_out), by what it is keyed on.
-OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {"email_suppression": suppression, "sms_opt_out": sms_opt_out}
+OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {
+    "email_suppression": suppression,
+    "sms_opt_out": sms_opt_out,
+    "whatsapp_opt_out": whatsapp_opt_out,
+}
 
 
 PHONE_PREFIX = "PHONE#"

@@ -43,6 +43,7 @@ class Candidate:
     kinds_off: tuple[str, ...] = ()
     sms_consent: Consent | None = None  # given by the operator at registration
     sms_yes: Consent | None = None  # the candidate's YES by SMS
+    whatsapp_consent: Consent | None = None  # WhatsApp opt-in, as the operator or a page recorded it
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -57,6 +58,12 @@ class Candidate:
         """No evidence yet that the candidate agreed to texts: only the welcome (which asks) goes by SMS."""
         return self.sms_consent is None and self.sms_yes is None
 
+    def awaiting_consent(self, channel: str) -> bool:
+        """No evidence yet of the candidate's opt-in to this channel (email needs none)."""
+        if channel == "whatsapp":
+            return self.whatsapp_consent is None
+        return channel == "sms" and self.awaiting_sms_consent
+
     def wants(self, kind: str) -> bool:
         """Whether the candidate still wants this kind of nudge (not paused, not turned off)."""
         return kind == "welcome" or (not self.paused and kind not in self.kinds_off)
@@ -69,7 +76,8 @@ class Candidate:
 def reachability(candidate: Candidate, refused: Mapping[str, str]) -> dict[Channel, str | None]:
     """Per channel, None when a nudge would reach the candidate there now, else why not:
     ``not_chosen``, ``unsubscribed``, ``bounced``, ``complained`` (email); ``not_chosen``,
-    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS). ``refused``: the opt-out
+    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS), ``awaiting_whatsapp_consent``
+    (WhatsApp). ``refused``: the opt-out
     store's refusals per channel (``Preferences.refusals``)."""
     reasons: dict[Channel, str | None] = {}
     for name, spec in CHANNEL_SPECS.items():
@@ -80,7 +88,7 @@ def reachability(candidate: Candidate, refused: Mapping[str, str]) -> dict[Chann
             reason = spec.no_address
         elif name in refused:
             reason = refused[name]
-        elif spec.needs_consent and candidate.awaiting_sms_consent:
+        elif spec.needs_consent and candidate.awaiting_consent(name):
             reason = spec.awaiting_consent
         reasons[spec.name] = reason
     return reasons

@@ -15,6 +15,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nudges.domain.rendering import Words
+
+if TYPE_CHECKING:
+    from nudges.domain.messages import Branding
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "whatsapp_templates"
 FALLBACK_LOCALE = "en-GB"
@@ -89,3 +95,8 @@ def template_values(found: WhatsAppTemplate, first_name: str, advice: str) -> di
 
 def meta_language(locale: str) -> str:
     return META_LANGUAGES.get(locale, META_LANGUAGES[FALLBACK_LOCALE])
+
+
+def reply(keyword: str, locale: str, branding: Branding) -> str:
+    """The free-text answer to STOP, START or HELP on WhatsApp (``whatsapp_reply.<keyword>``)."""
+    return Words(locale).fill("whatsapp_reply", keyword, {"operator_name": branding.operator_name})

@@ -82,6 +82,8 @@ class NewCandidate(BaseModel):
     locale: Locale | None = None
     # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
     sms_consent: SmsConsent | None = None
+    # Unset: nothing goes by WhatsApp (it is never used to ask; Meta requires the opt-in first).
+    whatsapp_consent: SmsConsent | None = None
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
@@ -123,6 +125,7 @@ class CandidateChanges(BaseModel):
     name: Name | None = None
     paused: bool = UNCHANGED
     kinds_off: list[OptionalKind] = UNCHANGED
+    whatsapp_consent: SmsConsent = UNCHANGED
 
 
 class OutcomeReport(BaseModel):

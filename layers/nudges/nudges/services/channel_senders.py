@@ -48,6 +48,7 @@ class SmsChannel:
         return self._sms.opted_out(candidate.phone or "")
 
 
-def senders(email: EmailOut, sms: SmsOut) -> dict[str, ChannelSender]:
-    """The sender of every channel in nudges.domain.channels, by name."""
-    return {"email": EmailChannel(email), "sms": SmsChannel(sms)}
+def senders(email: EmailOut, sms: SmsOut, whatsapp: ChannelSender) -> dict[str, ChannelSender]:
+    """The sender of every channel in nudges.domain.channels, by name (WhatsApp's is its own
+    module's, services.whatsapp.WhatsAppChannel)."""
+    return {"email": EmailChannel(email), "sms": SmsChannel(sms), "whatsapp": whatsapp}

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.domain.candidate import Candidate
+    from nudges.domain.messages import Message
     from nudges.domain.whatsapp_events import InboundWhatsApp
     from nudges.services.ports import WhatsAppInboxPort, WhatsAppOut
 
@@ -33,12 +34,13 @@ class WhatsAppChannel:
     def __init__(self, whatsapp: WhatsAppOut) -> None:
         self._whatsapp = whatsapp
 
-    def send_nudge(self, candidate: Candidate, kind: str, advice: str) -> str:
-        found = template(kind, candidate.locale)
+    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str:
+        """The message's kind as its template, its short text as the advice (a ChannelSender)."""
+        found = template(message.kind, candidate.locale)
         if found is None:
-            raise LookupError(f"no WhatsApp template for {kind}")
+            raise LookupError(f"no WhatsApp template for {message.kind}")
         assert candidate.phone is not None
-        values = template_values(found, candidate.first_name, advice)
+        values = template_values(found, candidate.first_name, message.advice or message.sms)
         return self._whatsapp.send_template(candidate.phone, found.name, found.language, values)
 
     def opted_out(self, candidate: Candidate) -> bool:
@@ -55,7 +57,7 @@ class WhatsAppKeywords:
     ) -> None:
         self._inbox = inbox
         self._whatsapp = whatsapp
-        self._replies = replies  # keyword ("help", "stop", "start") -> the answer's words
+        self._replies = replies  # keyword ("help", "stop", "start") -> the answer's words (en-GB)
         self._on_consent = on_consent
 
     def received(self, message: InboundWhatsApp, now: datetime) -> Keyword | None:
