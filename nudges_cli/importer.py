@@ -28,7 +28,7 @@ REQUIRED = ("email", "timezone", "channels")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 LOCALES = ("en-GB", "en-US")
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "whatsapp")
 
 
 class FileError(Exception):
