@@ -40,6 +40,10 @@ def test_the_channel_lists_read_the_registry():
     assert importer.LOCALES == catalog.LOCALES
 
 
+def test_the_locales_the_api_accepts_are_the_catalogs():
+    assert set(typing.get_args(api.Locale)) == set(catalog.LOCALES)
+
+
 @pytest.mark.parametrize("spec", kinds.KIND_SPECS.values(), ids=lambda s: s.name)
 def test_every_kind_has_every_part(spec):
     assert spec.timing and spec.usefulness

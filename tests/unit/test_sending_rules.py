@@ -141,3 +141,32 @@ def test_start_opts_back_in_and_help_answers(both):
     assert world.preference_service.sms_received("m-3", PHONE, "help", NOW) == "help"
     assert world.sms.sent[-1][0] == PHONE and "STOP" in world.sms.sent[-1][1]
     assert world.sender.deliver(delivery, delivery.due_at) == "sent on email, sms"
+
+
+def test_a_send_reads_once_and_decides_twice_without_reading_when_email_is_suppressed(both):
+    # Given an address that bounced: the SMS must carry the essentials (no "details in your email")
+    world, delivery = both
+    world.preferences.suppress_email("ada@example.org", "bounced", NOW)
+    queries: list[str] = []
+    for_email = world.interviews.for_email
+    world.interviews.for_email = lambda email: queries.append(email) or for_email(email)  # type: ignore[method-assign]
+    # When it is delivered
+    assert world.sender.deliver(delivery, delivery.due_at) == "sent on sms (not email: bounced)"
+    # Then the application's rounds were read once, and the SMS was decided again from that read
+    assert queries == ["ada@example.org"]
+    [(_, text)] = world.sms.sent
+    assert "in your email" not in text and "by email" not in text
+
+
+def test_the_message_decision_is_pure_given_what_was_read(both):
+    world, delivery = both
+    nudge = world.nudges.get(delivery.owner_id, delivery.kind)
+    view = world.nudges.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id)
+    inputs = world.composer.read(nudge.kind, view.interview, view.application, view.candidate)  # type: ignore[union-attr]
+    assert not isinstance(inputs, str)
+    world.interviews.items.clear()  # nothing more is read: the decision stands on what was read
+    first = world.composer.decide(inputs, now=delivery.due_at)
+    again = world.composer.decide(inputs, now=delivery.due_at)
+    assert not isinstance(first, str) and first == again
+    only_sms = world.composer.decide(inputs, now=delivery.due_at, sms_only=True)
+    assert not isinstance(only_sms, str) and only_sms[1].sms != first[1].sms and only_sms[1].text == first[1].text

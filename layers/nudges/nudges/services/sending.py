@@ -61,6 +61,19 @@ class Delivery:
     candidate_id: str
 
 
+@dataclass(frozen=True)
+class MessageInputs:
+    """Everything a nudge's message is decided from, read once (``MessageComposer.read``)."""
+
+    kind: str
+    candidate: Candidate
+    interview: Interview | None
+    application: Application | None
+    every: list[Interview]  # the application's rounds as stored (this one included)
+    unsubscribe_url: str | None
+    welcome_links: messages.WelcomeLinks | None = None
+
+
 class MessageComposer:
     """What a nudge says right now, from what is stored right now.
 
@@ -142,14 +155,29 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The message from the nudge's owner and candidate as read, or why there is none.
         ``sms_only``: email cannot reach the candidate (default: they have not chosen it)."""
+        inputs = self.read(kind, interview, application, candidate, preview=preview)
+        if isinstance(inputs, str):
+            return inputs
+        return self.decide(inputs, now=now, preview=preview, sms_only=sms_only)
+
+    def read(
+        self,
+        kind: str,
+        interview: Interview | None,
+        application: Application | None,
+        candidate: Candidate | None,
+        *,
+        preview: bool = False,
+    ) -> MessageInputs | str:
+        """Everything the message is decided from, read once: the application (when the kind
+        needs it and the view did not bring it) and the application's rounds (one Query); or why
+        there is nothing to send, found before reading more."""
         spec = KIND_SPECS[kind]
         if spec.owner == "candidate":
             if candidate is None or self._welcome_links is None:
                 return "the candidate is no longer registered"
             link = self.unsubscribe_link(candidate.candidate_id)
-            return candidate, messages.welcome(
-                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link, branding=self.branding
-            )
+            return MessageInputs(kind, candidate, None, None, [], link, self._welcome_links(candidate))
         if candidate is not None and not candidate.wants(kind) and not preview:
             return "paused by the candidate" if candidate.paused else "turned off by the candidate"
         if interview is None and application is None:
@@ -169,6 +197,25 @@ class MessageComposer:
         every = [i for i in self._interviews.for_email(candidate.email) if i.application_id == application_id]
         if interview is not None and all(i.interview_id != interview.interview_id for i in every):
             every.append(interview)
+        link = self.unsubscribe_link(candidate.candidate_id)
+        return MessageInputs(kind, candidate, interview, application, every, link)
+
+    def decide(
+        self, inputs: MessageInputs, *, now: datetime, preview: bool = False, sms_only: bool | None = None
+    ) -> tuple[Candidate, messages.Message] | str:
+        """The message, from what was read (pure: no read, no write), or why there is none."""
+        kind, candidate, interview, application = inputs.kind, inputs.candidate, inputs.interview, inputs.application
+        spec = KIND_SPECS[kind]
+        if spec.owner == "candidate":
+            assert inputs.welcome_links is not None
+            return candidate, messages.welcome(
+                candidate,
+                inputs.welcome_links,
+                self._timings,
+                unsubscribe_url=inputs.unsubscribe_url,
+                branding=self.branding,
+            )
+        every = inputs.every
         rounds = sorted((i for i in every if i.status != "cancelled"), key=lambda i: (i.start, i.interview_id))
         if spec.needs_application and not rounds:
             return "the application has no interview to reply about"
@@ -181,7 +228,7 @@ class MessageComposer:
             ended = application is not None and ended_before(application.outcome, application.outcome_at, interview)
             if ended and not preview:
                 return f"the application ended: {application.outcome}"  # type: ignore[union-attr]
-        context = self._context(kind, candidate, interview, application, every, rounds, now)
+        context = self._context(kind, candidate, interview, application, every, rounds, now, inputs.unsubscribe_url)
         if sms_only is not None:
             context = replace(context, sms_only=sms_only)
         return candidate, messages.compose(kind, context)
@@ -195,6 +242,7 @@ class MessageComposer:
         every: list[Interview],
         rounds: list[Interview],
         now: datetime,
+        unsubscribe_url: str | None,
     ) -> messages.Context:
         names = people.best_names(every)
 
@@ -238,7 +286,7 @@ class MessageComposer:
             addressee=addressee,
             addressee_is_contact=addressee_is_contact,
             sms_only=not _email_reaches(candidate.reachable_channels()),
-            unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
+            unsubscribe_url=unsubscribe_url,
             branding=self.branding,
         )
 
@@ -268,7 +316,9 @@ class SendService:
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
         if nudge.due_at != delivery.due_at:
             return "not sent: the nudge was moved since this delivery was planned"
-        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate, now=now)
+        # Read once (the view above, then what the message needs), decide purely, then write.
+        inputs = self._composer.read(nudge.kind, view.interview, view.application, view.candidate)
+        composed = inputs if isinstance(inputs, str) else self._composer.decide(inputs, now=now)
         if isinstance(composed, str):
             self._nudges.set_status(nudge, "skipped", composed)
             metrics.nudge_skipped(nudge.kind)
@@ -277,11 +327,10 @@ class SendService:
         allowed, refused = self._channels(candidate, nudge.kind)
         if _email_reaches(candidate.reachable_channels()) and not _email_reaches(allowed):
             # Email is suppressed (a bounce, a complaint): the short texts must not point to it.
-            composed = self._composer.message(
-                nudge.kind, view.interview, view.application, candidate, now=now, sms_only=True
-            )
-            if not isinstance(composed, str):
-                message = composed[1]
+            assert not isinstance(inputs, str)
+            recomposed = self._composer.decide(inputs, now=now, sms_only=True)  # from what was read: no read
+            if not isinstance(recomposed, str):
+                message = recomposed[1]
         # One claim for the nudge covers its channels; the item it returns says which of them a
         # delivery that crashed mid-way already sent, so only what is missing goes out.
         claim = self._nudges.claim_send(nudge, now, SEND_LEASE)
