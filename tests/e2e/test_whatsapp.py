@@ -156,3 +156,16 @@ def test_without_whatsapp_consent_nothing_goes_by_whatsapp_and_no_one_is_asked_t
     client.set_clock(datetime(2040, 4, 8, 14, 0, tzinfo=UTC))
     assert [m["kind"] for m in _whatsapp(client, phone)] == ["research_prompt"]
     assert not [m for m in client.outbox() if m["to"] == phone and m["kind"] == "consent_request"]
+
+
+def test_yes_on_whatsapp_is_the_candidates_own_opt_in_kept_once(client, unique):
+    now = datetime(2040, 5, 1, 9, 0, tzinfo=UTC)
+    client.set_clock(now)
+    email, phone = f"ada-wa-yes-{unique}@example.org", "+447700900805"
+    candidate_id = _register(client, email, phone)
+    assert client.request("GET", f"/candidates/{candidate_id}").body["reachable"]["whatsapp"] is False
+    for _ in range(2):  # the same YES twice (or redelivered): kept and answered once
+        assert client.request("POST", "/_local/whatsapp", {"from": phone, "body": "Yes!"}).status == 202
+    assert client.request("GET", f"/candidates/{candidate_id}").body["reachable"]["whatsapp"] is True
+    answers = [m for m in _whatsapp(client, phone) if m["kind"] == "sms_reply"]
+    assert len(answers) == 1 and "WhatsApp" in answers[0]["body"] and "template" not in answers[0]

@@ -337,10 +337,12 @@ def whatsapp_keywords() -> WhatsAppKeywords:
     """STOP, START and HELP by WhatsApp (the message events function)."""
     replies = _load("nudges.domain.whatsapp.reply")
     branding = config.branding()
+    inbox = _repository("nudges.adapters.whatsapp_inbox.WhatsAppInbox")
+    on_yes = _load("nudges.services.whatsapp.WhatsAppConsent")(
+        candidates(), consent(), inbox, lambda locale: replies("yes", locale, branding)
+    )
     return _load("nudges.services.whatsapp.WhatsAppKeywords")(
-        _repository("nudges.adapters.whatsapp_inbox.WhatsAppInbox"),
-        whatsapp(),
-        lambda keyword, locale="en-GB": replies(keyword, locale, branding),
+        inbox, whatsapp(), lambda keyword, locale="en-GB": replies(keyword, locale, branding), on_yes
     )
 
 

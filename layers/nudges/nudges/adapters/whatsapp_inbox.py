@@ -13,11 +13,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nudges.adapters import keys
-from nudges.adapters.dynamo import DynamoTable, Refused, serialize
+from nudges.adapters.candidates import consent_item
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, serialize
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from nudges.domain.candidate import Candidate, Consent
 
 KEEP_INBOUND = timedelta(days=30)
 REPLY_KIND = "sms_reply"  # a keyword answer, on whichever channel it came
@@ -30,6 +33,18 @@ class WhatsAppInbox(DynamoTable):
             self._put({"PK": pk, "SK": sk, "since": iso(at)})
         else:
             self._delete(key)
+
+    def record_yes(self, candidate: Candidate, consent: Consent) -> bool:
+        """A YES on WhatsApp kept as the candidate's WhatsApp opt-in, on the profile and its email
+        copy in one transaction, unless one is on record (the first is the evidence): False then."""
+        change = {
+            "UpdateExpression": "SET whatsapp_consent = :yes",
+            "ConditionExpression": "attribute_exists(PK) AND (attribute_not_exists(whatsapp_consent) OR whatsapp_consent = :none)",
+            "ExpressionAttributeValues": {":yes": serialize(consent_item(consent)), ":none": {"NULL": True}},
+        }
+        targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]
+        answer = self._transact([{"Update": {"Key": dynamo_key(k), **change}} for k in targets])
+        return not isinstance(answer, Refused)
 
     def record(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
         """Remember the message; an update, so a redelivery keeps the answer recorded on it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from nudges.domain.candidate import phone_key
+from nudges.domain.candidate import Consent, phone_key
 from nudges.domain.sms_keywords import Keyword, parse_keyword
 from nudges.domain.whatsapp import template, template_values
 from nudges.observability import logger
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import Message
     from nudges.domain.whatsapp_events import InboundWhatsApp
-    from nudges.services.ports import WhatsAppInboxPort, WhatsAppOut
+    from nudges.services.ports import Candidates, PhoneConsent, WhatsAppInboxPort, WhatsAppOut
 
 # YES by WhatsApp: (number, message id, now) -> the answer to send, if any (the consent service).
 type ConsentHook = Callable[[str, str, datetime], str | None]
@@ -45,6 +45,30 @@ class WhatsAppChannel:
 
     def opted_out(self, candidate: Candidate) -> bool:
         return False
+
+
+class WhatsAppConsent:
+    """A YES on WhatsApp: the candidate's own opt-in, kept on every candidate registered with that
+    number (their time and the message's id); the answer says WhatsApp is on, or None."""
+
+    def __init__(
+        self, candidates: Candidates, phones: PhoneConsent, inbox: WhatsAppInboxPort, answer: Callable[[str], str]
+    ) -> None:
+        self._candidates = candidates
+        self._phones = phones
+        self._inbox = inbox
+        self._answer = answer  # locale -> the words
+
+    def __call__(self, number: str, message_id: str, now: datetime) -> str | None:
+        locale = None
+        for candidate_id in self._phones.candidates_for_phone(phone_key(number)):
+            candidate = self._candidates.get(candidate_id)
+            if candidate is None or candidate.phone != number:
+                continue  # a pointer left by a number changed since
+            if self._inbox.record_yes(candidate, Consent(now, "whatsapp_yes", message_id)):
+                logger.info("WhatsApp consent given", extra={"candidate_id": candidate_id, "message_id": message_id})
+                locale = candidate.locale
+        return self._answer(locale) if locale is not None else None
 
 
 class WhatsAppKeywords:
