@@ -24,8 +24,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import eum_sms, eum_social, mail, outbox, ses_events, topics
 from .apigw import Route, make_route
-from .aws_api import EndpointStore
 from .authorizer import AuthorizingProxy, Credentials, new_stack_secret, role_credentials
+from .aws_api import EndpointStore
 from .aws_requests import Lookups
 from .clock import VirtualClock
 from .docs import Docs
