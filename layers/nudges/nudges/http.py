@@ -94,11 +94,71 @@ def raw_body(event: APIGatewayProxyEventV2) -> bytes:
     return raw
 
 
+# A JSON body is held to these (docs/reliability.md "Hostile bodies"): no provider payload nests
+# deeper than a dozen levels, and none writes a number of 40 characters.
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_CHARS = 40
+BODY_FIELD = "body"
+
+
+class _Refused(ValueError):
+    """A number or constant the bounded reader does not take (raised from json's hooks)."""
+
+
+def _number(text: str) -> str:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
+    return text
+
+
+def _float(text: str) -> float:
+    value = float(_number(text))
+    if value in (float("inf"), float("-inf")):
+        raise _Refused(f"the number {text} is out of range")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _Refused(f"{text} is not a JSON number")
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep ``value``'s arrays and objects nest, counted a level at a time (no recursion)
+    and given up past ``limit`` (then ``limit + 1``)."""
+    level, depth = [value], 0
+    while level := [node for node in level if node.__class__ is dict or node.__class__ is list]:
+        depth += 1
+        if depth > limit:
+            break
+        children: list[Any] = []
+        for node in level:
+            children.extend(node.values() if node.__class__ is dict else node)
+        level = children
+    return depth
+
+
 def json_body(raw: bytes) -> Any:
+    """The body's JSON, read within bounds: UTF-8, at most ``MAX_JSON_DEPTH`` levels deep,
+    numbers of at most ``MAX_NUMBER_CHARS`` characters (refused by json's own number hooks
+    before Python converts them), no NaN or Infinity. Anything else is a 400 naming ``body``,
+    never a 5xx; the size is ``raw_body``'s (1 MiB). A body with at most ``MAX_JSON_DEPTH``
+    brackets (a C count) cannot nest too deep and is not walked; deeper than the interpreter's
+    recursion limit, json itself stops (``RecursionError``) before building anything."""
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"the body is not valid JSON: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"body: not UTF-8 text (byte {exc.start} is not UTF-8)", field=BODY_FIELD) from None
+    try:
+        value = json.loads(text, parse_int=lambda t: int(_number(t)), parse_float=_float, parse_constant=_constant)
+    except _Refused as exc:
+        raise InvalidInput(f"body: {exc}", field=BODY_FIELD) from None
+    except RecursionError:
+        raise InvalidInput(f"body: nested deeper than {MAX_JSON_DEPTH} levels", field=BODY_FIELD) from None
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise InvalidInput(f"body: not valid JSON: {exc}", field=BODY_FIELD) from None
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(value) > MAX_JSON_DEPTH:
+        raise InvalidInput(f"body: nested deeper than {MAX_JSON_DEPTH} levels", field=BODY_FIELD)
+    return value
 
 
 def json_response(status: int, body: Any) -> Response:

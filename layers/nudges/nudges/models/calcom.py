@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from nudges.domain.booking import BookingChange
@@ -14,9 +14,6 @@ from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
 from nudges.domain.people import Address, sort_people
 from nudges.models.parsing import parse
-
-if TYPE_CHECKING:
-    from datetime import datetime
 
 
 class CalcomPerson(BaseModel):
@@ -47,11 +44,14 @@ class CalcomBooking(BaseModel):
     rescheduleUid: str | None = Field(default=None, max_length=MAX_REF)
     status: str | None = None
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> CalcomBooking:
-        if self.endTime <= self.startTime:
+    @field_validator("endTime")
+    @classmethod
+    def _ends_after_start(cls, end_time: datetime, info: ValidationInfo) -> datetime:
+        # A field's own check, so the 400 names ``endTime`` (a model check names no field).
+        start = info.data.get("startTime")
+        if start is not None and end_time <= start:
             raise PydanticCustomError("end_before_start", "endTime must be after startTime")
-        return self
+        return end_time
 
 
 class CalcomWebhook(BaseModel):

@@ -39,7 +39,7 @@ import icalendar
 import recurring_ical_events
 
 from nudges.domain.booking import BookingChange
-from nudges.domain.bounds import MAX_REF, check_instant, check_people
+from nudges.domain.bounds import MAX_REF, check_instant, check_people, clip
 from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
 from nudges.domain.people import Address, sort_people
@@ -106,9 +106,10 @@ def parse_calendar(data: bytes, charset: str | None = None) -> icalendar.Calenda
     try:
         calendar = icalendar.Calendar.from_ical(decode_calendar(data, charset))
     except (ValueError, IndexError, KeyError) as exc:
-        raise InvalidInput(f"the body is not an iCalendar object: {exc}") from exc
+        # The parser's words quote the line: cut, so a hostile body is not echoed back whole.
+        raise InvalidInput(f"body: not an iCalendar object: {clip(str(exc), 200)}", field="body") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
-        raise InvalidInput("the body is not a VCALENDAR")
+        raise InvalidInput("body: not a VCALENDAR", field="body")
     return calendar
 
 
