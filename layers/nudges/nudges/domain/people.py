@@ -173,20 +173,27 @@ class People:
 
 def sort_people(addresses: Iterable[Address], exclude: Iterable[str] = ()) -> People:
     """The interviewers and the contacts among ``addresses`` (each once, in order), without
-    ``exclude`` (the candidate's own addresses), machines, rooms and resources."""
+    ``exclude`` (the candidate's own addresses), machines, rooms and resources. A person whose
+    address was unreadable (an empty ``email``) is kept by name, judged by the name alone."""
     skip = {normalise_email(e) for e in exclude}
     interviewers: dict[str, Person] = {}
     contacts: dict[str, Person] = {}
     for address in addresses:
         email = normalise_email(address.email)
-        if "@" not in email or email in skip or email in interviewers or email in contacts:
+        key = email or f"name:{address.name.strip().casefold()}"
+        if (email and "@" not in email) or key == "name:" or email in skip or key in interviewers or key in contacts:
             continue
-        role = role_of(address)
+        if not email:
+            if address.resource:
+                continue
+            role: Role = "contact" if address.group or _ROLE_NAME.search(address.name.strip()) else "interviewer"
+        else:
+            role = role_of(address)
         person = Person(real_name(address.name, email), email)
         if role == "interviewer":
-            interviewers[email] = person
+            interviewers[key] = person
         elif role == "contact":
-            contacts[email] = person
+            contacts[key] = person
     return People(tuple(interviewers.values()), tuple(contacts.values()))
 
 
@@ -206,6 +213,8 @@ def best_names(interviews: Iterable[Interview]) -> dict[str, str]:
     for interview in sorted(interviews, key=lambda i: i.start):
         for person in (*interview.interviewers, *interview.contacts):
             email = normalise_email(person.email)
+            if not email:
+                continue  # known by name only: nothing to carry to another round
             told = real_name(person.name, email)
             if _better(names.get(email, ""), told):
                 names[email] = told
@@ -219,7 +228,7 @@ def named(people: Iterable[Person], names: dict[str, str]) -> tuple[Person, ...]
     out = []
     for person in people:
         email = normalise_email(person.email)
-        out.append(Person(names.get(email) or real_name(person.name, email), email))
+        out.append(Person((names.get(email) if email else None) or real_name(person.name, email), email))
     return tuple(out)
 
 

@@ -35,11 +35,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+import email_validator
 import icalendar
 import recurring_ical_events
 
 from nudges.domain.booking import BookingChange
-from nudges.domain.bounds import MAX_REF, check_instant, check_people, clip
+from nudges.domain.bounds import MAX_REF, check_instant, check_people, clip, plain
 from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
 from nudges.domain.people import Address, sort_people
@@ -66,6 +67,9 @@ MAX_OCCURRENCES = 8
 # A series repeating more often than daily is a reminder or a stand-up, not an interview.
 NOT_INTERVIEW_FREQUENCIES = {"SECONDLY", "MINUTELY", "HOURLY"}
 FALLBACK_CHARSET = "windows-1252"
+# Relay addresses (``is_relay``): iCloud's iMIP relay, Outlook.com's proxy for accounts whose
+# sign-in is another provider's address.
+RELAY = re.compile(r"(@imip\.me\.com$)|(^outlook_[0-9a-f]{8,}@outlook\.com$)")
 
 
 @dataclass(frozen=True)
@@ -113,18 +117,45 @@ def parse_calendar(data: bytes, charset: str | None = None) -> icalendar.Calenda
     return calendar
 
 
+_QUOTES = "\"'<> \t"
+
+
 def _address(value: Any) -> str | None:
-    """``mailto:Jane@X.com`` -> ``jane@x.com``; None for anything that is not a mail address."""
-    text = str(value).strip()
+    """``mailto:Jane@X.com`` (or ``"MAILTO:jane@x.com"``, ``<mailto:...>``) -> ``jane@x.com``;
+    None for anything that is not a valid mail address (a space in it, two @, no domain)."""
+    text = str(value).strip(_QUOTES)
     if text.lower().startswith("mailto:"):
-        text = text[7:]
+        text = text[7:].strip(_QUOTES)
     text = normalise_email(text)
-    return text if "@" in text else None
+    if "@" not in text:
+        return None
+    try:
+        # test_environment: a *.test domain (RFC 2606) is an address too; nothing is looked up.
+        email_validator.validate_email(text, check_deliverability=False, test_environment=True)
+    except email_validator.EmailNotValidError:
+        return None
+    return text
+
+
+def is_relay(email: str) -> bool:
+    """An address a calendar service stands in for its user with (iCloud's ``...@imip.me.com``,
+    Outlook.com's ``outlook_<hex>@outlook.com``): it reaches the person but names no company."""
+    return bool(RELAY.search(email))
 
 
 def _name(value: Any) -> str:
-    cn = str(getattr(value, "params", {}).get("CN", "")).strip().strip('"')
+    cn = plain(str(getattr(value, "params", {}).get("CN", "")).strip(_QUOTES))
     return "" if "@" in cn else cn  # Google writes the address as the name when it has none
+
+
+def _text(value: Any) -> str:
+    """A text property as text: the first non-empty one when it is given more than once (two
+    SUMMARY lines), never a Python list's repr."""
+    for item in _as_list(value):
+        text = plain(str(item))
+        if text:
+            return text
+    return ""
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -213,15 +244,16 @@ def read_invite(
         addresses: list[Address] = []
         organizer = event.get("ORGANIZER")
         organizer_email = _address(organizer) if organizer is not None else None
-        if organizer_email:
-            addresses.append(Address(organizer_email, _name(organizer)))
+        if organizer is not None and (organizer_email or _name(organizer)):
+            addresses.append(Address(organizer_email or "", _name(organizer)))
         for attendee in _as_list(event.get("ATTENDEE")):
             address = _address(attendee)
             cutype = str(getattr(attendee, "params", {}).get("CUTYPE", "INDIVIDUAL")).upper()
-            if address:
+            if address or _name(attendee):  # a broken address drops the address, not the person
                 addresses.append(
-                    Address(address, _name(attendee), resource=cutype in NOT_PEOPLE, group=cutype == GROUP)
+                    Address(address or "", _name(attendee), resource=cutype in NOT_PEOPLE, group=cutype == GROUP)
                 )
+        addresses = _without_relay_copies(addresses)
         # The candidate may be invited at another address than the one registered; their name tells.
         own_name = (candidate.name or "").strip().lower()
         mine = [
@@ -232,10 +264,10 @@ def read_invite(
             or (own_name and a.name.lower() == own_name and a.email != organizer_email)
         ]
         people = sort_people(addresses, exclude=mine)
-        title = str(event.get("SUMMARY", "")).strip() or "Interview"
+        title = _text(event.get("SUMMARY")) or "Interview"
         company = company_name(
             title=title,
-            emails=[a.email for a in addresses if a.email not in mine],
+            emails=[a.email for a in addresses if a.email and a.email not in mine and not is_relay(a.email)],
             people=[a.name for a in addresses] + [candidate.name or ""],
         )
         stamp = _decoded(event, "DTSTAMP") or _decoded(event, "LAST-MODIFIED")
@@ -269,6 +301,13 @@ def read_invite(
             continue
         changes.append(BookingChange(action=action, interview=interview))
     return InviteReading(changes, ignored)
+
+
+def _without_relay_copies(addresses: list[Address]) -> list[Address]:
+    """``addresses`` without a relay address whose person is listed by a real address too
+    (iCloud's organizer relay beside the same person as an attendee): one person, not two."""
+    real_names = {a.name.casefold() for a in addresses if a.name and a.email and not is_relay(a.email)}
+    return [a for a in addresses if not (a.email and is_relay(a.email) and a.name.casefold() in real_names)]
 
 
 def _uid(event: icalendar.Component) -> str:
@@ -371,7 +410,7 @@ def _occurrences(
                 interview,
                 start=start,
                 end=end if end and end > start else start + (interview.end - interview.start),
-                title=str(occurrence.get("SUMMARY", "")).strip() or interview.title,
+                title=_text(occurrence.get("SUMMARY")) or interview.title,
                 source_ref=f"{interview.source_ref}/{(recurrence or start).isoformat()}",
             )
             gone = cancelled or str(occurrence.get("STATUS", "")).upper() == "CANCELLED"
