@@ -82,3 +82,38 @@ def test_every_source_is_held_to_plain_text_before_it_is_stored():
     assert (clean.title, clean.company, clean.candidate_name) == ("ABC", "Acme[31m", "Ada")
     assert plain("  two\tlines\r\nhere ") == "two lines here"
     assert bounded_interview(replace(interview, title="\u202e\u202c"), NOW).title == "Interview"
+
+
+# ---------------------------------------------------------------- refusals that say so
+
+
+@pytest.mark.parametrize(("written", "kept"), [("SEQUENCE:4294967296", 2**31 - 1), ("SEQUENCE:-4", 0)])
+def test_a_sequence_beyond_range_is_clamped_not_refused(written, kept):
+    assert one(written).provider_version == kept
+
+
+@pytest.mark.parametrize("method", ["REPLY", "COUNTER", "REFRESH"])
+def test_an_itip_answer_is_ignored_with_the_reason(method):
+    reading = read_invite(invite(*event("ATTENDEE;PARTSTAT=ACCEPTED:mailto:ada@example.org"), method=method), LAERKE, NOW)
+    assert reading.changes == []
+    assert reading.ignored == [{"event": "u1", "summary": "Interview", "reason": reading.ignored[0]["reason"]}]
+    assert f"METHOD:{method}" in reading.ignored[0]["reason"]
+
+
+def test_a_receipt_says_what_was_not_used_and_what_to_do():
+    from datetime import UTC, datetime
+
+    from nudges.domain import messages
+    from tests.unit.test_candidate_journey import ADA
+
+    used = messages.InviteReceipt(company="acme", title="Interview", start=datetime(2026, 12, 8, 14, 0, tzinfo=UTC))
+    partly = messages.invite_receipt(
+        ADA, [used], ['"Team lunch": an all-day or dateless event is not an interview.'],
+        add_interview_url="https://n.example/interviews/new/tok",
+    )
+    assert 'Not used: "Team lunch": an all-day or dateless event is not an interview.' in partly.text
+    assert "add it by hand at https://n.example/interviews/new/tok" in partly.text
+    assert "You need do nothing more" not in partly.text
+    refused = messages.invite_receipt(ADA, [], ["the invitation file could not be read (body: not a VCALENDAR)."])
+    assert "You need do nothing more" not in refused.text and "forward the invitation again" in refused.text
+    assert "You need do nothing more" in messages.invite_receipt(ADA, [used], []).text

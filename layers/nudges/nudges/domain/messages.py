@@ -621,12 +621,22 @@ def invite_receipt(
     problems: list[str],
     unsubscribe_url: str | None = None,
     branding: Branding = DEFAULT_BRANDING,
+    add_interview_url: str | None = None,
 ) -> Message:
-    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    """The short answer to a forwarded invite: what was read from it, and what was not used and
+    why, with what the candidate can do about it (add the interview by hand at
+    ``add_interview_url``); "nothing more to do" only when everything was used."""
     locale = candidate.locale
+    words = _Words(locale)
     lines = [_receipt_line(r, candidate) for r in receipts]
     lines += [f"Not used: {problem}" for problem in problems]
-    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    if not problems:
+        closing = words("receipt_all_used")
+    elif add_interview_url:
+        closing = words("receipt_not_used", link=add_interview_url)
+    else:
+        closing = words("receipt_not_used_no_link")
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines), "closing": closing}
     if receipts:
         first = receipts[0]
         summary = f"{company_display(first.company) or first.company}, {local_time(first.start, candidate)}"

@@ -53,6 +53,15 @@ if TYPE_CHECKING:
 
 SOURCE = "ics"
 BOOKING_METHODS = {"REQUEST", "PUBLISH", "ADD"}
+# iTIP methods that answer an invitation rather than make one (RFC 5546 section 1.4).
+ANSWER_METHODS = {
+    "REPLY": "METHOD:REPLY is an attendee's answer to an invitation, not the invitation: forward the invitation itself",
+    "COUNTER": "METHOD:COUNTER proposes another time; nothing changes until the organizer sends the new invitation",
+    "DECLINECOUNTER": "METHOD:DECLINECOUNTER turns down a proposed time: the invitation stands as it was",
+    "REFRESH": "METHOD:REFRESH asks the organizer for the latest invitation: forward that one",
+}
+# SEQUENCE is a non-negative 32-bit integer (RFC 5545 3.8.7.4); some producers write more: clamped.
+MAX_SEQUENCE = 2**31 - 1
 # Rooms and equipment are invited too; nobody to research or thank there.
 NOT_PEOPLE = {"ROOM", "RESOURCE"}
 GROUP = "GROUP"
@@ -212,7 +221,10 @@ def read_invite(
     calendar = parse_calendar(data, charset)
     method = str(calendar.get("METHOD", "PUBLISH")).strip().upper()
     if method not in BOOKING_METHODS and method != "CANCEL":
-        return InviteReading([])  # REPLY, COUNTER, REFRESH...: answers about an event, not the event
+        # REPLY, COUNTER, REFRESH...: answers about an event, not the event: ignored, and said so.
+        reason = ANSWER_METHODS.get(method, f"METHOD:{method[:40]} is not an invitation: nothing to book")
+        answered = calendar.walk("VEVENT")[:1]
+        return InviteReading([], [_ignored(e, _uid(e), reason) for e in answered] or [{"event": "", "reason": reason}])
     changes: list[BookingChange] = []
     ignored: list[dict[str, str]] = []
     own = {normalise_email(candidate.email)}
@@ -226,13 +238,13 @@ def read_invite(
         cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
         start = _instant(_decoded(event, "DTSTART"), candidate.zone)
         if start is None and not cancelled:
-            ignored.append({"event": uid, "reason": "an all-day or dateless event is not an interview"})
+            ignored.append(_ignored(event, uid, "an all-day or dateless event is not an interview"))
             continue
         if uid in series and _matches_no_date(event):
-            ignored.append({"event": uid, "reason": "the series' RRULE matches no date"})
+            ignored.append(_ignored(event, uid, "the series' RRULE matches no date"))
             continue
         if uid in series and _frequency(event) in NOT_INTERVIEW_FREQUENCIES:
-            ignored.append({"event": uid, "reason": f"a series repeating {_frequency(event).lower()} is no interview"})
+            ignored.append(_ignored(event, uid, f"a series repeating {_frequency(event).lower()} is no interview"))
             continue
         end = _instant(_decoded(event, "DTEND"), candidate.zone)
         duration = _decoded(event, "DURATION")
@@ -290,17 +302,30 @@ def read_invite(
             interviewers=people.interviewers,
             contacts=people.contacts,
             updated_at=_instant(stamp, UTC) if stamp is not None else received_at,
-            provider_version=int(event.decoded("SEQUENCE")) if "SEQUENCE" in event else 0,
+            provider_version=_sequence(event),
         )
         action: Literal["booked", "cancelled"] = "cancelled" if cancelled else "booked"
         if uid in series:
             occurrences = _occurrences(calendar, event, uid, interview, candidate, received_at, cancelled)
             if not occurrences:
-                ignored.append({"event": uid, "reason": "the series has no occurrence ahead"})
+                ignored.append(_ignored(event, uid, "the series has no occurrence ahead"))
             changes += occurrences
             continue
         changes.append(BookingChange(action=action, interview=interview))
     return InviteReading(changes, ignored)
+
+
+def _ignored(event: icalendar.Component, uid: str, reason: str) -> dict[str, str]:
+    """An event left out: its UID, its title when it has one (what a receipt names), and why."""
+    summary = _text(event.get("SUMMARY"))
+    return {"event": uid, **({"summary": clip(summary, 120)} if summary else {}), "reason": reason}
+
+
+def _sequence(event: icalendar.Component) -> int:
+    """The event's SEQUENCE, clamped to 0..2^31-1 (a revision beyond it is still the newest)."""
+    if "SEQUENCE" not in event:
+        return 0
+    return min(max(int(str(event.get("SEQUENCE")).strip()), 0), MAX_SEQUENCE)
 
 
 def _without_relay_copies(addresses: list[Address]) -> list[Address]:
@@ -324,6 +349,8 @@ def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
     """400 naming the event and the property for anything read here that is broken."""
     where = f"VEVENT {uid[:80]}"
     broken = {name: reason for name, reason in event.errors}
+    if "SEQUENCE" in broken and re.fullmatch(r"[+-]?\d{1,40}", str(event.get("SEQUENCE", "")).strip()):
+        del broken["SEQUENCE"]  # a whole number out of range: clamped (``_sequence``), not refused
     for name in (*READ, *READ_LISTS):
         if name in broken:
             raise InvalidInput(f"{where}: {name}: {broken[name]}", field=name)
@@ -344,10 +371,6 @@ def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
                 check_instant(moment, now, name)
             except InvalidInput as exc:
                 raise InvalidInput(f"{where}: {exc.message}", field=name) from None
-    if "SEQUENCE" in event:
-        sequence = int(event.decoded("SEQUENCE"))
-        if not 0 <= sequence < 2**31:
-            raise InvalidInput(f"{where}: SEQUENCE: {sequence} is not a revision number", field="SEQUENCE")
     if "DURATION" in event and not isinstance(_decoded(event, "DURATION"), timedelta):
         raise InvalidInput(f"{where}: DURATION: not a duration", field="DURATION")
 

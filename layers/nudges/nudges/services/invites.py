@@ -117,13 +117,15 @@ class InviteService:
             problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
             for calendar, charset in calendars:
                 try:
-                    found = self.receive(candidate, calendar, now, charset)
+                    found, ignored = self.receive_invite(candidate, calendar, now, charset)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
                     problems.append(f"the invitation file could not be read ({exc.message}).")
                     continue
-                if not found:
+                # Each event left out is named, with why: a partly used invite says what was not used.
+                problems += [f"{_event_name(left)}: {left['reason']}." for left in ignored]
+                if not found and not ignored:
                     problems.append(
                         "the invitation has no timed event to be invited to (a reply or an all-day event?)."
                     )
@@ -132,3 +134,10 @@ class InviteService:
             if self._receipts is not None and mail_id:
                 self._receipts.acknowledge(candidate, theirs, problems, mail_id, now)
         return interviews
+
+
+def _event_name(left: dict[str, str]) -> str:
+    """How a receipt names an event it did not use: its title, else its UID, else "the invitation"."""
+    if left.get("summary"):
+        return f'"{left["summary"]}"'
+    return f"the event {left['event'][:60]}" if left.get("event") else "the invitation"

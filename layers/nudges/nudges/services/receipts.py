@@ -35,6 +35,7 @@ class InviteReceipts:
         email: EmailOut,
         unsubscribe_link: Callable[[str], str | None],
         branding: messages.Branding = messages.DEFAULT_BRANDING,
+        add_interview_link: Callable[[str], str | None] = lambda _candidate_id: None,
     ) -> None:
         self._nudges = nudges
         self._preferences = preferences
@@ -42,6 +43,10 @@ class InviteReceipts:
         self._email = email
         self._unsubscribe_link = unsubscribe_link
         self._branding = branding
+        # Where a candidate adds an interview by hand (the page /interviews/new/{token}); the
+        # receipt of a refused or partly used invite points there (None: the receipt says what
+        # else to do; wiring.invite_receipts holds the hook until that page is deployed).
+        self._add_interview_link = add_interview_link
 
     def _receipt(self, interview: Interview) -> messages.InviteReceipt:
         research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
@@ -64,7 +69,12 @@ class InviteReceipts:
             return None  # answered already (the notification came twice)
         link = self._unsubscribe_link(candidate.candidate_id)
         message = messages.invite_receipt(
-            candidate, [self._receipt(i) for i in interviews], problems, link, self._branding
+            candidate,
+            [self._receipt(i) for i in interviews],
+            problems,
+            link,
+            self._branding,
+            add_interview_url=self._add_interview_link(candidate.candidate_id) if problems else None,
         )
         try:
             message_id = self._email.send(
