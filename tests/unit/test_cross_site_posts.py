@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nudges import links
+from nudges.errors import NotFound
 from nudges.pages import FORM_TOKEN, cross_site_post, with_form_token
 
 OWN = {"nudges.example.com", "abc.execute-api.eu-west-1.amazonaws.com"}
@@ -52,5 +53,5 @@ def test_every_post_form_carries_the_token_and_get_forms_do_not() -> None:
     marked = with_form_token(page, token)
     assert marked.count(f'name="{FORM_TOKEN}" value="{token}"') == 2
     assert links.candidate_for(token, ["k"], "form") == "c_1"
-    with pytest.raises(Exception):  # noqa: B017,PT011
+    with pytest.raises(NotFound):
         links.candidate_for(token, ["k"], "preferences")  # a form token is no preferences link

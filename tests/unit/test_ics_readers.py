@@ -94,7 +94,9 @@ def test_a_sequence_beyond_range_is_clamped_not_refused(written, kept):
 
 @pytest.mark.parametrize("method", ["REPLY", "COUNTER", "REFRESH"])
 def test_an_itip_answer_is_ignored_with_the_reason(method):
-    reading = read_invite(invite(*event("ATTENDEE;PARTSTAT=ACCEPTED:mailto:ada@example.org"), method=method), LAERKE, NOW)
+    reading = read_invite(
+        invite(*event("ATTENDEE;PARTSTAT=ACCEPTED:mailto:ada@example.org"), method=method), LAERKE, NOW
+    )
     assert reading.changes == []
     assert reading.ignored == [{"event": "u1", "summary": "Interview", "reason": reading.ignored[0]["reason"]}]
     assert f"METHOD:{method}" in reading.ignored[0]["reason"]
@@ -108,7 +110,9 @@ def test_a_receipt_says_what_was_not_used_and_what_to_do():
 
     used = messages.InviteReceipt(company="acme", title="Interview", start=datetime(2026, 12, 8, 14, 0, tzinfo=UTC))
     partly = messages.invite_receipt(
-        ADA, [used], ['"Team lunch": an all-day or dateless event is not an interview.'],
+        ADA,
+        [used],
+        ['"Team lunch": an all-day or dateless event is not an interview.'],
         add_interview_url="https://n.example/interviews/new/tok",
     )
     assert 'Not used: "Team lunch": an all-day or dateless event is not an interview.' in partly.text

@@ -193,7 +193,9 @@ def test_the_follow_up_window_counts_from_its_time_and_follows_the_parameter():
     assert "2 days" in (why_not_useful("follow_up", its_time + timedelta(days=3), one, short) or "")
 
 
-@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC", "Mars/Olympus"])
+@pytest.mark.parametrize(
+    "name", ["localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC", "Mars/Olympus"]
+)
 def test_only_real_iana_zones_are_accepted(name):
     from nudges.errors import InvalidInput
     from nudges.models.api import NewCandidate

@@ -49,9 +49,10 @@ def cross_site_post(headers: dict[str, str], own_hosts: set[str], form_token_val
     if lowered.get("sec-fetch-site") == "cross-site":
         return "Sec-Fetch-Site: cross-site"
     origin, referer = lowered.get("origin"), lowered.get("referer")
-    if origin is not None:
-        if origin.strip().lower() == "null" or urllib.parse.urlsplit(origin.strip()).netloc.lower() not in own:
-            return "Origin names another site"
+    if origin is not None and (
+        origin.strip().lower() == "null" or urllib.parse.urlsplit(origin.strip()).netloc.lower() not in own
+    ):
+        return "Origin names another site"
     if referer is not None and urllib.parse.urlsplit(referer.strip()).netloc.lower() not in own:
         return "Referer names another site"
     if origin is None and referer is None and not form_token_valid:

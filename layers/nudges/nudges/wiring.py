@@ -217,7 +217,9 @@ def bookings() -> BookingService:
 
 @cache
 def invites() -> InviteService:
-    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox(), invite_receipts())
+    return _load("nudges.services.invites.InviteService")(
+        candidates(), bookings(), mailbox(), invite_receipts(), interviews()
+    )
 
 
 def _email() -> Any:
@@ -234,6 +236,7 @@ def invite_receipts() -> InviteReceipts | None:
     the template's AcknowledgeForwardedInvites is false."""
     if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
         return None
+
     def add_interview_link(candidate_id: str) -> str | None:
         # HOOK (issue 28): the add-an-interview page /interviews/new/{token} is not deployed yet;
         # once links.py makes its link, return it here, e.g. links.link(config.public_base_url(),

@@ -40,10 +40,11 @@ import icalendar
 import recurring_ical_events
 
 from nudges.domain.booking import BookingChange
-from nudges.domain.bounds import MAX_REF, check_instant, check_people, clip, plain
+from nudges.domain.bounds import HORIZON, MAX_REF, check_instant, check_people, clip, plain
 from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
 from nudges.domain.people import Address, sort_people
+from nudges.domain.series import Revision, belongs
 from nudges.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ RELAY = re.compile(r"(@imip\.me\.com$)|(^outlook_[0-9a-f]{8,}@outlook\.com$)")
 class InviteReading:
     changes: list[BookingChange]
     ignored: list[dict[str, str]] = field(default_factory=list)  # {"event": <UID>, "reason": ...}
+    # Each event the file gives whole (its master is in it): reconciled against what is stored
+    # for its UID by the service (nudges.domain.series).
+    revisions: list[Revision] = field(default_factory=list)
 
 
 def decode_calendar(data: bytes, charset: str | None = None) -> str:
@@ -227,6 +231,7 @@ def read_invite(
         return InviteReading([], [_ignored(e, _uid(e), reason) for e in answered] or [{"event": "", "reason": reason}])
     changes: list[BookingChange] = []
     ignored: list[dict[str, str]] = []
+    masters: dict[str, tuple[Interview, bool]] = {}  # each UID's event without RECURRENCE-ID, and cancelled or not
     own = {normalise_email(candidate.email)}
     events = list(calendar.walk("VEVENT"))
     series = {_uid(e) for e in events if ("RRULE" in e or "RDATE" in e) and "RECURRENCE-ID" not in e}
@@ -305,6 +310,8 @@ def read_invite(
             provider_version=_sequence(event),
         )
         action: Literal["booked", "cancelled"] = "cancelled" if cancelled else "booked"
+        if "RECURRENCE-ID" not in event:
+            masters[uid] = (interview, cancelled)
         if uid in series:
             occurrences = _occurrences(calendar, event, uid, interview, candidate, received_at, cancelled)
             if not occurrences:
@@ -312,7 +319,39 @@ def read_invite(
             changes += occurrences
             continue
         changes.append(BookingChange(action=action, interview=interview))
-    return InviteReading(changes, ignored)
+    revisions = [
+        _revision(uid, master, cancelled, uid in series, events, changes, received_at)
+        for uid, (master, cancelled) in masters.items()
+    ]
+    return InviteReading(changes, ignored, revisions)
+
+
+def _revision(
+    uid: str,
+    master: Interview,
+    cancelled: bool,
+    is_series: bool,
+    events: list[icalendar.Component],
+    changes: list[BookingChange],
+    received_at: datetime,
+) -> Revision:
+    """What the file says about ``uid`` as a whole (nudges.domain.series): its newest SEQUENCE
+    (an override may be newer than its master), the references it books, and the window its
+    expansion covers (up to the last occurrence when ``MAX_OCCURRENCES`` cut it short)."""
+    ref = master.source_ref
+    booked = [c.interview for c in changes if c.action == "booked" and belongs(c.interview, ref)]
+    through = received_at + SERIES_HORIZON if is_series else received_at + HORIZON
+    if is_series and len([c for c in changes if belongs(c.interview, ref)]) >= MAX_OCCURRENCES:
+        through = max(i.start for i in booked) if booked else through
+    return Revision(
+        uid=uid,
+        ref=ref,
+        sequence=max(_sequence(e) for e in events if _uid(e) == uid),
+        stamp=master.updated_at,
+        refs=frozenset(i.source_ref for i in booked),
+        through=through,
+        cancel_all=cancelled,
+    )
 
 
 def _ignored(event: icalendar.Component, uid: str, reason: str) -> dict[str, str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nudges.domain.booking import BookingChange
+from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import calendars_in_mail, read_invite
+from nudges.models.ics import InviteReading, calendars_in_mail, read_invite
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.services.bookings import BookingService
-    from nudges.services.ports import Candidates
+    from nudges.services.ports import Candidates, Interviews
     from nudges.services.receipts import InviteReceipts
 
 # SES marks mail it judged to carry a virus; nothing in it is read.
@@ -29,10 +31,14 @@ class InviteService:
         bookings: BookingService,
         mailbox: Mailbox,
         receipts: InviteReceipts | None = None,
+        interviews: Interviews | None = None,
     ) -> None:
         self._candidates = candidates
         self._bookings = bookings
         self._mailbox = mailbox
+        # What is stored for the candidate, to take each event in a file as a whole (a moved
+        # series cancels its old occurrences: nudges.domain.series); None reads no series whole.
+        self._interviews = interviews
         self._receipts = receipts  # forwarded mail is answered (None: AcknowledgeForwardedInvites off)
 
     def candidate_for(self, inbox_token: str) -> Candidate:
@@ -60,16 +66,44 @@ class InviteService:
             is_candidate_address=lambda a: a.partition("@")[0].lower() == token,
             charset=charset,
         )
-        interviews = [self._bookings.apply(change, now) for change in reading.changes]
+        changes, ignored = self._as_a_whole(candidate, reading, now)
+        interviews = [self._bookings.apply(change, now) for change in changes]
         logger.info(
             "invite received",
             extra={
                 "candidate_id": candidate.candidate_id,
                 "interviews": [i.interview_id for i in interviews],
-                "ignored": reading.ignored,
+                "ignored": ignored,
             },
         )
-        return interviews, reading.ignored
+        return interviews, ignored
+
+    def _as_a_whole(
+        self, candidate: Candidate, reading: InviteReading, now: datetime
+    ) -> tuple[list[BookingChange], list[dict[str, str]]]:
+        """The file's changes with each event it gives whole reconciled against what is stored
+        for its UID (nudges.domain.series): an older revision left out (and said so), and the
+        stored occurrences it no longer books cancelled, after the new ones are booked (so the
+        follow-up moves to the application's real last round before the old one goes)."""
+        changes, ignored = list(reading.changes), list(reading.ignored)
+        if not reading.revisions or self._interviews is None:
+            return changes, ignored
+        stored = self._interviews.for_email(candidate.email)
+        cancels: list[BookingChange] = []
+        for revision in reading.revisions:
+            result = reconcile(revision, stored, now)
+            if result.stale:
+                changes = [c for c in changes if not belongs(c.interview, revision.ref)]
+                ignored.append({"event": revision.uid, "reason": result.stale})
+                continue
+            if revision.cancel_all and any(belongs(i, revision.ref) for i in stored):
+                # A whole cancel (DTSTART or not): what is stored is cancelled as stored (its
+                # times kept), below. Only a cancel before anything is stored keeps a stand-in,
+                # so the request it overtook finds itself older news.
+                changes = [c for c in changes if not belongs(c.interview, revision.ref)]
+            told = {c.interview.source_ref for c in changes}
+            cancels += [BookingChange("cancelled", i) for i in result.cancel if i.source_ref not in told]
+        return changes + cancels, ignored
 
     def mail_stored(self, notification: dict[str, Any], inbox_domain: str, now: datetime) -> list[Interview]:
         """SES stored mail to the inbox domain in S3 and said so: each invite in it read like one
