@@ -225,16 +225,22 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         return json_response(exc.status_code, body)
 
 
-def booking_answer(interview: Interview | None, ignored: dict[str, str], now: datetime) -> Response:
+def booking_answer(
+    interview: Interview | None, ignored: dict[str, str], now: datetime, also: list[Interview] | None = None
+) -> Response:
     """A calendar webhook's answer: the interview its booking change made, or ``ignored`` (a
-    delivery that carries no booking), both 200 so the provider does not retry."""
+    delivery that carries no booking), both 200 so the provider does not retry. ``also``: the
+    other seats' interviews a seated booking's change made (listed under ``interviews``)."""
     if interview is None:
         return json_response(200, {"status": "ignored", **ignored})
     # As GET .../interviews shows it: a booking that ended already is "completed".
     status = interview.status_at(now)
-    return json_response(
-        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status}
-    )
+    body: dict[str, Any] = {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status}
+    if also:
+        body["interviews"] = [
+            {"interview_id": i.interview_id, "interview_status": i.status_at(now)} for i in (interview, *also)
+        ]
+    return json_response(200, body)
 
 
 # How an outcome source's result answers its webhook: kept (no interview known yet) is 202.
