@@ -217,8 +217,15 @@ def bookings() -> BookingService:
 
 @cache
 def invites() -> InviteService:
+    work = os.environ.get("INVITE_WORK_QUEUE_URL")
     return _load("nudges.services.invites.InviteService")(
-        candidates(), bookings(), mailbox(), invite_receipts(), interviews()
+        candidates(),
+        bookings(),
+        mailbox(),
+        invite_receipts(),
+        interviews(),
+        files=_repository("nudges.adapters.invite_work.InviteFiles") if work else None,
+        queue=_load("nudges.adapters.invite_work.InviteWorkQueue")(LazyClient("sqs"), work) if work else None,
     )
 
 
