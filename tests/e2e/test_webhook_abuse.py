@@ -217,3 +217,11 @@ def test_deep_json_and_huge_numbers_answer_4xx_on_every_route(stack, client, tar
     assert client.interviews(candidate_id) == before
     logged = json.dumps(function_logs)
     assert "Traceback" not in logged and '"level": "ERROR"' not in logged
+
+
+def test_a_url_too_long_answers_414_with_a_json_body(stack, client):
+    reply = client.request(
+        "POST", "/webhooks/ics/" + "x" * 70_000, raw=b"{}", headers={"content-type": "text/calendar"}
+    )
+    assert reply.status == 414, reply
+    assert isinstance(reply.body, dict) and reply.body.get("message"), reply

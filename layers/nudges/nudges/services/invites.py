@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,6 @@ class InviteTaken:
     ignored: list[dict[str, str]]
     queued: int = 0  # events queued to be booked in parts
     file_id: str | None = None
-    problems: list[str] = field(default_factory=list)
 
 
 class InviteService:
