@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "messages.md"
@@ -23,13 +23,16 @@ LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
 
+from nudges import wiring  # noqa: E402
 from nudges.domain.candidate import Candidate, Consent  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
 from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
 from nudges.domain.records import Application  # noqa: E402
 from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
 from nudges.models.ics import invite_changes  # noqa: E402
-from nudges.services.sending import MessageComposer  # noqa: E402
+
+if TYPE_CHECKING:
+    from nudges.services.sending import MessageComposer
 
 LOCALES = (("en-GB", "Europe/London"), ("en-US", "America/New_York"))
 UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/<token>"
@@ -54,16 +57,13 @@ class BookStore:
         return self.candidates.get(normalise_email(email))
 
     def composer(self, welcome_links: Any = None) -> MessageComposer:
-        interviews = SimpleNamespace(get=self.interview, for_email=self.for_email)
-        applications = SimpleNamespace(get=self.applications.get)
-        candidates = SimpleNamespace(by_email=self.by_email)
-        return MessageComposer(
-            interviews,
-            applications,
-            candidates,
-            lambda _id: UNSUBSCRIBE,
-            welcome_links=welcome_links,
+        """Built as the service builds it (``nudges.wiring.build_composer``), on this store."""
+        ports: Any = SimpleNamespace(
+            interviews=SimpleNamespace(get=self.interview, for_email=self.for_email),
+            applications=SimpleNamespace(get=self.applications.get),
+            candidates=SimpleNamespace(by_email=self.by_email),
         )
+        return wiring.build_composer(ports, lambda _id: UNSUBSCRIBE, welcome_links=welcome_links)
 
 
 @dataclass
@@ -306,13 +306,13 @@ def render() -> str:
         "channel, as the candidate receives it. Written by `make messages` (scripts/messages.py) with",
         "the service's own composer (nudges.services.sending.MessageComposer) from interviews read by",
         "its own models; a test fails when this file differs from what the code says. The words live",
-        "in `layers/nudges/nudges/templates/<locale>/`.",
+        "in gettext catalogs, `layers/nudges/nudges/locales/<locale>/LC_MESSAGES/messages.po`.",
         "",
         "Each SMS is shown with its length and encoding: two segments are 306 GSM-7 characters, or",
         "134 UCS-2 characters when a name or a company needs it.",
         "",
     ]
-    from nudges.domain import messages
+    from nudges.domain import sms_encoding
 
     for index, _scenario in enumerate(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms"))), 1):
         out += [f"## {index}. {_scenario.title}", "", _scenario.about, ""]
@@ -342,18 +342,17 @@ def render() -> str:
                 out += [f"### {kind}, {locale}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
                 if "email" in candidate.channels:
                     out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
-                encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
-                size = f"{messages.sms_length(message.sms)}/{messages.sms_limit(message.sms)} {encoding}"
+                encoding = sms_encoding.encoding(message.sms)
+                size = f"{sms_encoding.sms_length(message.sms)}/{sms_encoding.sms_limit(message.sms)} {encoding}"
                 out += [f"SMS ({size}):", "", _quote(message.sms), ""]
     out += _welcome_section(len(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms")))) + 1)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-
 def _welcome_section(index: int) -> list[str]:
     """The welcome at registration: consent to texts on record (the operator's), and without it
     (the SMS asks for YES before any nudge is texted)."""
-    from nudges.domain import messages
+    from nudges.domain import messages, sms_encoding
 
     links = messages.WelcomeLinks(
         google="https://nudges.example.com/connect/google/<token>",
@@ -383,8 +382,8 @@ def _welcome_section(index: int) -> list[str]:
             out += [f"### welcome, {locale}, {said}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
             if consent:
                 out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
-            encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
-            size = f"{messages.sms_length(message.sms)}/{messages.sms_limit(message.sms)} {encoding}"
+            encoding = sms_encoding.encoding(message.sms)
+            size = f"{sms_encoding.sms_length(message.sms)}/{sms_encoding.sms_limit(message.sms)} {encoding}"
             out += [f"SMS ({size}):", "", _quote(message.sms), ""]
     return out
 

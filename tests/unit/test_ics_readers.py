@@ -112,12 +112,12 @@ def test_a_receipt_says_what_was_not_used_and_what_to_do():
     partly = messages.invite_receipt(
         ADA,
         [used],
-        ['"Team lunch": an all-day or dateless event is not an interview.'],
+        [messages.InviteProblem("left_out", '"Team lunch": an all-day or dateless event is not an interview.')],
         add_interview_url="https://n.example/interviews/new/tok",
     )
     assert 'Not used: "Team lunch": an all-day or dateless event is not an interview.' in partly.text
     assert "add it by hand at https://n.example/interviews/new/tok" in partly.text
     assert "You need do nothing more" not in partly.text
-    refused = messages.invite_receipt(ADA, [], ["the invitation file could not be read (body: not a VCALENDAR)."])
+    refused = messages.invite_receipt(ADA, [], [messages.InviteProblem("unreadable", "body: not a VCALENDAR")])
     assert "You need do nothing more" not in refused.text and "forward the invitation again" in refused.text
     assert "You need do nothing more" in messages.invite_receipt(ADA, [used], []).text

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nudges.domain import messages
+from nudges.domain import messages, sms_encoding
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person
 
@@ -192,7 +192,7 @@ def test_an_sms_only_candidate_gets_the_essentials_and_is_never_pointed_to_an_em
     }[kind]
     for word in essentials:
         assert word in sms, sms
-    assert messages.sms_fits(sms)
+    assert sms_encoding.sms_fits(sms)
 
 
 def test_an_unknown_company_is_phrased_around_never_the_company():
@@ -207,8 +207,8 @@ def test_an_unknown_company_is_phrased_around_never_the_company():
 
 
 def _segments(sms: str) -> int:
-    per = messages.GSM7_SEGMENT if messages.is_gsm7(sms) else messages.UCS2_SEGMENT
-    return -(-messages.sms_length(sms) // per)
+    per = sms_encoding.GSM7_SEGMENT if sms_encoding.is_gsm7(sms) else sms_encoding.UCS2_SEGMENT
+    return -(-sms_encoding.sms_length(sms) // per)
 
 
 PANEL = tuple(Person(f"Maximilian-Alexander Featherstonehaugh {n}", f"p{n}@acme.com") for n in range(6))
@@ -229,17 +229,17 @@ def test_names_go_from_the_end_first_then_a_count():
     many = tuple(Person(f"Person Number{n} Withalongsurname", f"p{n}@acme.com") for n in range(9))
     sms = render("thank_you", interviewers=many).sms
     assert re.search(r"^After your Acme interview today: send Person Number0 Withalongsurname, .* and \d others a", sms)
-    assert messages.sms_fits(sms)
+    assert sms_encoding.sms_fits(sms)
 
 
 def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
     zoe = Person("Zoë Łukasiewicz", "zoe@acme.com")
     sms = render("research_prompt", interviewers=(JANE, zoe, SAM)).sms
-    assert messages.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Jane Doe" in sms and "Sam Roe" in sms
+    assert sms_encoding.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Jane Doe" in sms and "Sam Roe" in sms
     wang = Person("王伟", "wang.wei@acme.com")
     sms = render("research_prompt", interviewers=(JANE, wang, SAM), company="Acme").sms
     # The whole list fits in UCS-2? Then 王伟 stays; otherwise only 王伟 goes.
-    if messages.is_gsm7(sms):
+    if sms_encoding.is_gsm7(sms):
         assert "Jane Doe, Sam Roe and 1 other" in sms
     else:
         assert "王伟" in sms
@@ -250,13 +250,13 @@ def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
 
 def test_a_non_gsm_company_keeps_the_advice_within_two_ucs2_segments():
     sms = render("research_prompt", company="Яндекс").sms
-    assert not messages.is_gsm7(sms) and messages.sms_length(sms) <= messages.UCS2_LIMIT
+    assert not sms_encoding.is_gsm7(sms) and sms_encoding.sms_length(sms) <= sms_encoding.UCS2_LIMIT
     assert "Яндекс" in sms and "Don't connect yet" in sms and "culture" in sms
 
 
 def test_sms_length_counts_gsm_extensions_and_utf16_units():
-    assert messages.sms_length("a{b") == 4 and messages.sms_limit("a{b") == 306
-    assert messages.sms_length("王😀") == 3 and messages.sms_limit("王") == 134
+    assert sms_encoding.sms_length("a{b") == 4 and sms_encoding.sms_limit("a{b") == 306
+    assert sms_encoding.sms_length("王😀") == 3 and sms_encoding.sms_limit("王") == 134
 
 
 def test_follow_up_and_rejection_reply_draft_to_the_contact():
@@ -286,22 +286,6 @@ def test_a_contact_without_a_name_is_named_by_its_address_never_your_interviewer
     assert "careers@acme.com" in follow.sms and "your interviewer" not in follow.sms
 
 
-def test_both_locales_have_every_template_and_phrase_with_the_same_placeholders():
-    placeholder = re.compile(r"\$\{?(\w+)")
-    gb, us = messages.TEMPLATES / "en-GB", messages.TEMPLATES / "en-US"
-    assert sorted(p.name for p in gb.iterdir()) == sorted(p.name for p in us.iterdir())
-    for path in gb.iterdir():
-        theirs = (us / path.name).read_text(encoding="utf-8")
-        assert set(placeholder.findall(path.read_text(encoding="utf-8"))) == set(placeholder.findall(theirs)), path.name
-    assert messages._phrases("en-GB").keys() == messages._phrases("en-US").keys()
-
-
-def test_every_sms_wording_is_in_the_gsm7_alphabet():
-    for locale in messages.LOCALES:
-        for path in (messages.TEMPLATES / locale).glob("*.sms*.txt"):
-            assert messages.is_gsm7(path.read_text(encoding="utf-8")), path
-
-
 def test_in_html_each_draft_is_set_apart_to_copy():
     message = render("thank_you", interviewers=(JANE, SAM, PRIYA))
     assert message.html.count("<blockquote") == 3
@@ -310,7 +294,7 @@ def test_in_html_each_draft_is_set_apart_to_copy():
 
 
 def test_transliteration_keeps_gsm_letters_and_gives_up_on_other_scripts():
-    assert messages.transliterate("Zoë Łukasiewicz") == "Zoe Lukasiewicz"
-    assert messages.transliterate("José Müller-Øyen") == "José Müller-Øyen"  # all GSM-7 already
-    assert messages.transliterate("Dvořák") == "Dvorak"
-    assert messages.transliterate("王伟") is None and messages.transliterate("Иван") is None
+    assert sms_encoding.transliterate("Zoë Łukasiewicz") == "Zoe Lukasiewicz"
+    assert sms_encoding.transliterate("José Müller-Øyen") == "José Müller-Øyen"  # all GSM-7 already
+    assert sms_encoding.transliterate("Dvořák") == "Dvorak"
+    assert sms_encoding.transliterate("王伟") is None and sms_encoding.transliterate("Иван") is None

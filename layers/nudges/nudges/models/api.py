@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain.channels import CHANNEL_SPECS, Channel
+from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it at runtime)
+
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
 # Files of a system's zoneinfo folder that are no IANA zone: the machine's own zone, the
@@ -42,11 +45,9 @@ TimeZoneName = Annotated[
     AfterValidator(_iana_zone),
     Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
 ]
-Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
+Channels = Annotated[list[Channel], Field(min_length=1)]
 Locale = Literal["en-GB", "en-US"]
 Name = Annotated[str, Field(max_length=200)]
-# The kinds a candidate may turn off (nudges.domain.candidate.OPTIONAL_KINDS).
-OptionalKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
 
 
 class SmsConsent(BaseModel):
@@ -87,8 +88,10 @@ class NewCandidate(BaseModel):
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
-        if "sms" in self.channels and not self.phone:
-            raise PydanticCustomError("missing_phone", "phone is required when channels include sms")
+        for name in self.channels:  # each chosen channel needs its address (nudges.domain.channels)
+            field = CHANNEL_SPECS[name].address_field
+            if not getattr(self, field):
+                raise PydanticCustomError(f"missing_{field}", f"{field} is required when channels include {name}")
         return self
 
     @property

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.booking import BookingChange, change_from_dict, change_to_dict
+from nudges.domain.messages import InviteProblem
 from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
 from nudges.models.ics import InviteReading, calendars_in_mail, read_invite
@@ -144,7 +145,7 @@ class InviteService:
         changes: list[BookingChange],
         now: datetime,
         mail_id: str = "",
-        problems: list[str] | None = None,
+        problems: list[InviteProblem] | None = None,
     ) -> None:
         """The changes in parts on the work queue, after the file's progress item (so the part
         that finishes the file can tell)."""
@@ -163,7 +164,14 @@ class InviteService:
         common = {"file": file_id, "candidate_id": candidate.candidate_id, "mail_id": mail_id}
         self._queue.send(
             [
-                json.dumps({**common, "part": n, "changes": part, "problems": (problems or [])[:20]})
+                json.dumps(
+                    {
+                        **common,
+                        "part": n,
+                        "changes": part,
+                        "problems": [[p.key, p.detail] for p in (problems or [])[:20]],
+                    }
+                )
                 for n, part in enumerate(parts)
             ]
         )
@@ -182,7 +190,8 @@ class InviteService:
         if progress.finished and message.get("mail_id") and self._receipts is not None and self._interviews:
             found = [self._interviews.get(i) for i in progress.interview_ids]
             booked = sorted((f[0] for f in found if f is not None), key=lambda i: i.start)
-            self._receipts.acknowledge(candidate, booked, list(message.get("problems") or []), message["mail_id"], now)
+            problems = [InviteProblem(key, detail) for key, detail in message.get("problems") or []]
+            self._receipts.acknowledge(candidate, booked, problems, message["mail_id"], now)
         return interviews
 
     def _as_a_whole(
@@ -255,21 +264,19 @@ class InviteService:
         interviews = []
         for candidate in candidates:
             changes: list[BookingChange] = []
-            problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
+            problems = [] if calendars else [InviteProblem("no_calendar")]
             for calendar, charset in calendars:
                 try:
                     found, ignored = self._read(candidate, calendar, now, charset)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
-                    problems.append(f"the invitation file could not be read ({exc.message}).")
+                    problems.append(InviteProblem("unreadable", exc.message))
                     continue
                 # Each event left out is named, with why: a partly used invite says what was not used.
-                problems += [f"{_event_name(left)}: {left['reason']}." for left in ignored]
+                problems += [InviteProblem("left_out", f"{_event_name(left)}: {left['reason']}.") for left in ignored]
                 if not found and not ignored:
-                    problems.append(
-                        "the invitation has no timed event to be invited to (a reply or an all-day event?)."
-                    )
+                    problems.append(InviteProblem("no_event"))
                 changes += found
             if len(changes) > INLINE_EVENTS and self._queue is not None and self._files is not None and mail_id:
                 # Booked in parts; the part that finishes the file sends the receipt.
