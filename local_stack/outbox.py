@@ -40,7 +40,8 @@ def _text_part(raw: str) -> tuple[str, str, str]:
     msg = email.message_from_string(raw, policy=email.policy.default)
     # The bare addresses: "Ada <ada@example.org>" is listed as "ada@example.org".
     to = ", ".join(addr for _name, addr in getaddresses([str(msg.get("To", "") or "")]) if addr)
-    subject = str(msg.get("Subject", "") or "")
+    # Unfolded as RFC 5322 reads it: a long subject folded right after "Subject:" has no leading space.
+    subject = str(msg.get("Subject", "") or "").strip()
     body = ""
     part = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
     if part is not None and part.get_content_type() == "text/plain":

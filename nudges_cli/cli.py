@@ -122,7 +122,7 @@ def _out(args: argparse.Namespace, data: Any, text: str) -> None:
 
 def _details(args: argparse.Namespace) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    for name in ("email", "name", "phone", "timezone", "locale"):
+    for name in ("email", "name", "phone", "timezone", "locale", "draft_locale"):
         value = getattr(args, name, None)
         if value is not None:
             body[name] = value
@@ -171,7 +171,9 @@ def cmd_list(api: Api, args: argparse.Namespace) -> int:
 def cmd_update(api: Api, args: argparse.Namespace) -> int:
     changes = _details(args)
     if not changes:
-        raise CliError("nothing to change: give --name, --phone, --timezone, --channels or --locale", EXIT_USAGE)
+        raise CliError(
+            "nothing to change: give --name, --phone, --timezone, --channels, --locale or --draft-locale", EXIT_USAGE
+        )
     updated = _ok(api.request("PATCH", f"/candidates/{args.candidate_id}", changes), 200)
     _out(args, updated, _candidate_card(updated))
     return EXIT_OK
@@ -274,7 +276,10 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--channels", required=required, help="email, sms or email,sms")
         p.add_argument("--phone", help="E.164, like +447700900123 (needed for sms)")
         p.add_argument("--name")
-        p.add_argument("--locale", choices=["en-GB", "en-US"])
+        p.add_argument("--locale", choices=importer.LOCALES, help="the candidate's language")
+        p.add_argument(
+            "--draft-locale", choices=importer.LOCALES, help="the language of the drafts they send (default: --locale)"
+        )
 
     add = sub.add_parser("add", help="register a candidate", parents=[common])
     add.add_argument("--email", required=True)

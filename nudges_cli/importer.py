@@ -27,7 +27,8 @@ COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale")
 REQUIRED = ("email", "timezone", "channels")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-LOCALES = ("en-GB", "en-US")
+# The service's locales (GET /locales; a test keeps this in step with nudges.domain.locales).
+LOCALES = ("en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "nl-NL", "pt-BR", "it-IT", "ja-JP", "zh-CN")
 CHANNELS = ("email", "sms")
 
 
@@ -83,7 +84,10 @@ def _check(values: dict[str, str], zones: frozenset[str]) -> tuple[dict[str, Any
     body["channels"] = list(dict.fromkeys(channels))
     locale = values.get("locale", "").strip()
     if locale and locale not in LOCALES:
-        return None, f"locale: must be {' or '.join(LOCALES)}"
+        return (
+            None,
+            f"locale: {locale!r} is not a supported language; use one of {', '.join(LOCALES[:-1])} or {LOCALES[-1]}",
+        )
     if locale:
         body["locale"] = locale
     return body, None

@@ -45,8 +45,20 @@ def _refused(exc: NudgesError) -> Response:
     if exc.status_code >= 500 and exc.status_code != 503:
         raise exc
     logger.info("page refused", extra={"status": exc.status_code, "reason": exc.message[:200]})
-    titles = {400: "Nothing was changed", 404: "This link is not valid", 413: "Too much", 503: "Not set up yet"}
-    return _html(exc.status_code, pages.message_page(titles.get(exc.status_code, "Refused"), exc.message))
+    locale = _locale()
+    key = f"refused.{exc.status_code}" if exc.status_code in (400, 404, 413, 503) else "refused.other"
+    return _html(exc.status_code, pages.message_page(pages.say(locale, key), exc.message, locale))
+
+
+def _locale(candidate: Candidate | None = None) -> str:
+    """The page's language: the switcher's ?lang=, the candidate's, the browser's, the default."""
+    event = app.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    return pages.choose_locale(
+        event.get_query_string_value("lang", "") or "",
+        candidate.locale if candidate else None,
+        headers.get("accept-language"),
+    )
 
 
 def _base() -> str:
@@ -61,7 +73,7 @@ def _candidate(token: str) -> Candidate:
     candidate_id = links.candidate_for(token, _keys(), "preferences")
     candidate = wiring.candidates().get(candidate_id)
     if candidate is None:
-        raise NotFound("Nothing is stored for this link any more (the data was erased).", field="token")
+        raise NotFound(pages.say(_locale(), "gone"), field="token")
     return candidate
 
 
@@ -71,7 +83,10 @@ def show(token: str) -> Response:
     notice = app.current_event.get_query_string_value("done", "") or ""
     if notice == "erased":
         links.candidate_for(token, _keys(), "preferences")
-        return _html(200, pages.message_page("Erased", "Everything stored about you is erased. No more nudges."))
+        locale = _locale()
+        return _html(
+            200, pages.message_page(pages.say(locale, "erased.title"), pages.say(locale, "erased.text"), locale)
+        )
     candidate = _candidate(token)
     refused = wiring.preferences().refusals(candidate)
     domain = config.inbox_domain()
@@ -84,6 +99,7 @@ def show(token: str) -> Response:
         connect_urls=links.candidate_links(_base(), _keys()[0], candidate.candidate_id),
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,
         notice=notice,
+        locale=_locale(candidate),
     )
     return _html(200, pages.with_form_token(pages.preferences(view), _form_token(candidate.candidate_id)))
 
@@ -112,7 +128,11 @@ def change(token: str) -> Response:
     refusal = _cross_site(candidate.candidate_id, form)
     if refusal:
         logger.info("cross-site form post refused", extra={"reason": refusal})
-        return _html(403, pages.message_page("Refused", "This form can only be sent from its own page."))
+        locale = _locale(candidate)
+        return _html(
+            403,
+            pages.message_page(pages.say(locale, "refused.other"), pages.say(locale, "refused.cross_site"), locale),
+        )
 
     settings = settings_of(form, candidate)
     changes = None
@@ -141,11 +161,13 @@ def callback(provider: str) -> Response:
     connection = wiring.connect().callback(provider, query, _base(), clock.now())
     preferences = links.link(_base(), _keys()[0], "preferences", connection.candidate_id, "preferences")
     who = f" ({connection.account_email})" if connection.account_email else ""
+    locale = _locale(wiring.candidates().get(connection.candidate_id))
     body = pages.page(
-        "Calendar connected",
-        f"<h1>Your {pages.e(provider.title())} calendar is connected</h1>"
-        f"<p>Interviews in it{pages.e(who)} are picked up as they are booked, moved or cancelled.</p>"
-        f'<p><a href="{pages.e(preferences)}">Your preferences</a></p>',
+        pages.say(locale, "connected.title"),
+        f"<h1>{pages.e(pages.say(locale, 'connected.heading', provider=provider.title()))}</h1>"
+        f"<p>{pages.e(pages.say(locale, 'connected.text', who=who))}</p>"
+        f'<p><a href="{pages.e(preferences)}">{pages.e(pages.say(locale, "connected.preferences"))}</a></p>',
+        locale,
     )
     return _html(200, body)
 

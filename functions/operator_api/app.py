@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from nudges import clock, config, wiring
 from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.locales import LOCALES
 from nudges.handlers import api_handler
 from nudges.http import (
     BAD_BODY,
@@ -69,7 +70,8 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
         "name": candidate.name,
         "timezone": candidate.timezone,
         "channels": list(candidate.channels),
-        "locale": candidate.locale,  # one of the two, as registration checked
+        "locale": candidate.locale,  # one of GET /locales, as registration checked
+        "draft_locale": candidate.drafts_in,
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
@@ -151,6 +153,22 @@ def list_messages(candidate_id: CandidateId) -> Response[list[views.Message]]:
             }
             for m in wiring.message_log().for_candidate(candidate_id)
         ],
+    )
+
+
+@app.get(
+    "/locales",
+    summary="The languages a candidate may be registered in",
+    description="Every supported `locale` (its code and its own name), and the stack's `DefaultLocale`: "
+    "the language of a candidate registered without one (English: US English for a zone in the United States).",
+    tags=["candidates"],
+    responses={200: {"description": "The supported locales"}, **error_responses({})},
+    operation_id="list_locales",
+)
+def list_locales() -> Response[views.Locales]:
+    return json_response(
+        200,
+        {"locales": [{"code": x.code, "name": x.name} for x in LOCALES], "default": config.default_locale()},
     )
 
 

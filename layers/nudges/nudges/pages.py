@@ -3,7 +3,12 @@ without JavaScript. Every value is HTML-escaped; the answers carry the console's
 Content-Security-Policy (no script at all, forms only to this origin, never framed), send a
 Referer only to this origin (the URL holds the candidate's token; ``same-origin`` rather than
 ``no-referrer``, which makes browsers send ``Origin: null`` on the page's own posts) and are
-never cached. A form post is judged by ``cross_site_post``."""
+never cached. A form post is judged by ``cross_site_post``.
+
+Every page is in the candidate's language: its words are the catalogs' ``page.*`` entries, its
+language the one a ``?lang=`` link of the language switcher asks for, else the candidate's
+``locale``, else (a page reached without a token, or one whose token failed) the browser's
+``Accept-Language``, else the stack's ``DefaultLocale`` (:func:`choose_locale`)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nudges import config
+from nudges.domain.catalog import catalog
 from nudges.domain.kinds import OPTIONAL_KINDS
+from nudges.domain.locales import LOCALES, canonical, negotiate
 
 if TYPE_CHECKING:
     from nudges.adapters.calendar_connections import CalendarConnection
@@ -60,20 +68,6 @@ def cross_site_post(headers: dict[str, str], own_hosts: set[str], form_token_val
     return None
 
 
-KIND_LABELS = {
-    "research_prompt": "Research prompt before each interview",
-    "thank_you": "Thank-you reminder after each interview",
-    "connect": "Connect nudge when an offer arrives",
-    "follow_up": "Follow-up draft when nothing is heard back",
-    "rejection_reply": "Reply draft after a rejection",
-}
-NOTICES = {
-    "saved": "Your choices are saved.",
-    "resubscribed": "Emails are back on.",
-    "disconnected": "The calendar is disconnected.",
-    "connected": "Your calendar is connected.",
-}
-
 _STYLE = (
     "body{font-family:sans-serif;max-width:38em;margin:2em auto;padding:0 1em;line-height:1.45}"
     "fieldset{margin:1em 0;border:1px solid #ccc}label{display:block;margin:.3em 0}"
@@ -86,16 +80,39 @@ def e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def page(title: str, body: str) -> str:
+NOTICES = ("saved", "resubscribed", "disconnected", "connected")
+
+
+def choose_locale(lang: str | None, candidate_locale: str | None, accept_language: str | None) -> str:
+    """The language a page is shown in (see the module's docstring)."""
+    return canonical(lang or "") or candidate_locale or negotiate(accept_language, config.default_locale())
+
+
+def say(locale: str, key: str, /, **values: object) -> str:
+    """A page's words: the ``page.*`` entry ``key`` in ``locale`` (not yet escaped)."""
+    return catalog(locale).text(f"page.{key}", **values)
+
+
+def switcher(path: str, current: str) -> str:
+    """Links to the same page in every language, each named in its own (works without script)."""
+    links = " · ".join(
+        f'<a href="{e(path)}?lang={e(x.code)}" lang="{e(x.code)}" hreflang="{e(x.code)}"'
+        + (' aria-current="true"><strong>' + e(x.name) + "</strong></a>" if x.code == current else f">{e(x.name)}</a>")
+        for x in LOCALES
+    )
+    return f'<nav class="languages" aria-label="{e(say(current, "switcher"))}" id="languages">{links}</nav>'
+
+
+def page(title: str, body: str, locale: str = "en-GB") -> str:
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{e(locale)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)}</title><style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )
 
 
-def message_page(title: str, text: str) -> str:
-    return page(title, f"<h1>{e(title)}</h1><p>{e(text)}</p>")
+def message_page(title: str, text: str, locale: str = "en-GB") -> str:
+    return page(title, f"<h1>{e(title)}</h1><p>{e(text)}</p>", locale)
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,7 @@ class PreferencesView:
     connect_urls: dict[str, str]
     forwarding_address: str | None
     notice: str = ""
+    locale: str = ""  # the page's language (choose_locale); empty: the candidate's
 
 
 def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool = False, note: str = "") -> str:
@@ -123,61 +141,77 @@ def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool =
 
 def preferences(view: PreferencesView) -> str:
     c = view.candidate
+    locale = view.locale or c.locale
+
+    def t(key: str, **values: object) -> str:
+        return e(say(locale, key, **values))
+
     action = e(view.action)
-    parts = [f"<h1>Your Interview Nudges</h1><p>For {e(c.name or c.email)}</p>"]
+    parts = [
+        switcher(view.action, locale),
+        f"<h1>{t('preferences.title')}</h1><p>{t('preferences.for', who=c.name or c.email)}</p>",
+    ]
     if view.notice in NOTICES:
-        parts.append(f'<p class="notice" role="status">{e(NOTICES[view.notice])}</p>')
+        parts.append(f'<p class="notice" role="status">{t("notice." + view.notice)}</p>')
     sms_note = ""
     if not c.phone:
-        sms_note = "(no phone number registered)"
+        sms_note = say(locale, "sms.no_phone")
     elif view.sms_opted_out:
-        sms_note = "(you replied STOP; reply START to turn texts back on)"
+        sms_note = say(locale, "sms.opted_out")
     elif c.awaiting_sms_consent:
-        sms_note = "(reply YES to our text to start getting texts)"
+        sms_note = say(locale, "sms.awaiting")
     channels = [
-        _check("channels", "email", "email" in c.channels, "Email", note=f"to {c.email}"),
-        _check("channels", "sms", "sms" in c.channels, "Text messages", disabled=not c.phone, note=sms_note),
+        _check(
+            "channels",
+            "email",
+            "email" in c.channels,
+            say(locale, "channel.email"),
+            note=say(locale, "channel.email_to", email=c.email),
+        ),
+        _check("channels", "sms", "sms" in c.channels, say(locale, "channel.sms"), disabled=not c.phone, note=sms_note),
     ]
     kinds = [
-        _check("kinds_off", kind, kind in c.kinds_off, f"Don't send: {KIND_LABELS[kind]}") for kind in OPTIONAL_KINDS
+        _check("kinds_off", kind, kind in c.kinds_off, say(locale, "kind.dont_send", kind=say(locale, f"kind.{kind}")))
+        for kind in OPTIONAL_KINDS
     ]
-    locales = "".join(
-        f'<option value="{v}"{" selected" if c.locale == v else ""}>{label}</option>'
-        for v, label in (("en-GB", "English (UK)"), ("en-US", "English (US)"))
-    )
+
+    def languages(chosen: str) -> str:
+        # Each language in its own name.
+        return "".join(
+            f'<option value="{e(x.code)}" lang="{e(x.code)}"{" selected" if chosen == x.code else ""}>{e(x.name)}</option>'
+            for x in LOCALES
+        )
+
     parts.append(
         f'<form method="post" action="{action}" id="settings">'
-        f"<fieldset><legend>How to reach you</legend>{''.join(channels)}</fieldset>"
-        "<fieldset><legend>Pause</legend>"
-        + _check("paused", "on", c.paused, "Pause all nudges (the welcome aside, nothing is sent while paused)")
+        f"<fieldset><legend>{t('legend.reach')}</legend>{''.join(channels)}</fieldset>"
+        f"<fieldset><legend>{t('legend.pause')}</legend>"
+        + _check("paused", "on", c.paused, say(locale, "pause.label"))
         + "</fieldset>"
-        f"<fieldset><legend>Which nudges</legend>{''.join(kinds)}</fieldset>"
-        "<fieldset><legend>Time and language</legend>"
-        f'<label>Time zone (IANA, like Europe/London) <input name="timezone" id="timezone" value="{e(c.timezone)}"'
+        f"<fieldset><legend>{t('legend.kinds')}</legend>{''.join(kinds)}</fieldset>"
+        f"<fieldset><legend>{t('legend.time_language')}</legend>"
+        f'<label>{t("timezone.label")} <input name="timezone" id="timezone" value="{e(c.timezone)}"'
         ' required maxlength="64"></label>'
-        f'<label>Language <select name="locale" id="locale">{locales}</select></label></fieldset>'
-        '<button type="submit" id="save">Save</button></form>'
+        f'<label>{t("language.label")} <select name="locale" id="locale">{languages(c.locale)}</select></label>'
+        f'<label>{t("draft_language.label")} <select name="draft_locale" id="draft_locale">'
+        f"{languages(c.drafts_in)}</select></label></fieldset>"
+        f'<button type="submit" id="save">{t("save")}</button></form>'
     )
     if view.email_suppression == "unsubscribed":
         parts.append(
-            '<h2>Email</h2><p class="warn">You unsubscribed from our emails.</p>'
+            f'<h2>{t("email.heading")}</h2><p class="warn">{t("email.unsubscribed")}</p>'
             f'<form method="post" action="{action}"><input type="hidden" name="resubscribe_email" value="on">'
-            '<button type="submit" id="resubscribe">Email me again</button></form>'
+            f'<button type="submit" id="resubscribe">{t("email.resubscribe")}</button></form>'
         )
     elif view.email_suppression:
-        parts.append(
-            f'<h2>Email</h2><p class="warn">Email to {e(c.email)} is off because it {e(view.email_suppression)}; '
-            "ask the service's operator to look into it.</p>"
-        )
-    parts.append("<h2>Forward your invitations</h2>")
+        off = "email.off_complained" if view.email_suppression == "complained" else "email.off_bounced"
+        parts.append(f'<h2>{t("email.heading")}</h2><p class="warn">{t(off, email=c.email)}</p>')
+    parts.append(f"<h2>{t('forward.heading')}</h2>")
     if view.forwarding_address:
-        parts.append(
-            "<p>Forward interview invitations (with their calendar file) to:</p>"
-            f'<p><code id="forwarding">{e(view.forwarding_address)}</code></p>'
-        )
+        parts.append(f'<p>{t("forward.text")}</p><p><code id="forwarding">{e(view.forwarding_address)}</code></p>')
     else:
-        parts.append("<p>This service has no forwarding address set up.</p>")
-    parts.append("<h2>Calendars</h2>")
+        parts.append(f"<p>{t('forward.none')}</p>")
+    parts.append(f"<h2>{t('calendars.heading')}</h2>")
     if view.calendars:
         rows = []
         for cal in view.calendars:
@@ -187,19 +221,20 @@ def preferences(view: PreferencesView) -> str:
                 f'<li data-calendar="{e(value)}">{e(cal.provider.title())} {e(cal.calendar_id)}{e(who)} '
                 f'<form method="post" action="{action}" style="display:inline">'
                 f'<input type="hidden" name="disconnect" value="{e(value)}">'
-                f'<button type="submit" data-testid="disconnect-{e(value)}">Disconnect</button></form></li>'
+                f'<button type="submit" data-testid="disconnect-{e(value)}">{t("calendars.disconnect")}</button></form></li>'
             )
         parts.append(f"<ul>{''.join(rows)}</ul>")
     else:
-        parts.append("<p>No calendar connected.</p>")
+        parts.append(f"<p>{t('calendars.none')}</p>")
     parts.append(
-        f'<p>Connect: <a href="{e(view.connect_urls["google"])}" id="connect-google">Google Calendar</a> · '
+        f'<p>{t("calendars.connect")} <a href="{e(view.connect_urls["google"])}" id="connect-google">Google Calendar</a> · '
         f'<a href="{e(view.connect_urls["microsoft"])}" id="connect-microsoft">Microsoft Outlook</a></p>'
     )
     parts.append(
-        "<h2>Erase me</h2><p>Erases everything stored about you and stops every nudge. It cannot be undone.</p>"
+        f"<h2>{t('erase.heading')}</h2><p>{t('erase.text')}</p>"
         f'<form method="post" action="{action}"><input type="hidden" name="erase" value="on">'
-        '<label>Type <strong>erase</strong> to confirm: <input name="confirm" id="confirm" autocomplete="off"></label>'
-        '<button type="submit" id="erase">Erase my data</button></form>'
+        f"<label>{t('erase.confirm', word='{word}').format(word='<strong>erase</strong>')} "
+        '<input name="confirm" id="confirm" autocomplete="off"></label>'
+        f'<button type="submit" id="erase">{t("erase.button")}</button></form>'
     )
-    return page("Your Interview Nudges", "\n".join(parts))
+    return page(say(locale, "preferences.title"), "\n".join(parts), locale)

@@ -291,6 +291,7 @@ def preference_service() -> PreferenceService:
         lambda *yes: sms_consent()(*yes),  # built on the first YES
         messages=message_log(),
         branding=config.branding(),
+        locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
     )
 
 
@@ -365,6 +366,7 @@ def candidate_service() -> CandidateService:
         scheduler(),
         _Deferred(calendar_service),
         consent(),
+        default_locale=config.default_locale(),
     )
 
 

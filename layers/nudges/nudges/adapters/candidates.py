@@ -42,6 +42,7 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         phone=data.get("phone"),
         name=data.get("name"),
         locale=data.get("locale", "en-GB"),
+        draft_locale=data.get("draft_locale"),
         paused=bool(data.get("paused", False)),
         kinds_off=tuple(data.get("kinds_off") or ()),
         sms_consent=read_consent(data.get("sms_consent")),
@@ -64,12 +65,13 @@ class CandidateRepository(DynamoTable):
             "timezone": candidate.timezone,
             "channels": list(candidate.channels),
             "locale": candidate.locale,
+            "draft_locale": candidate.draft_locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
             "paused": candidate.paused,
             "kinds_off": list(candidate.kinds_off),
             "sms_consent": consent_item(candidate.sms_consent),
-            "GSI1PK": keys.CANDIDATES,
+            "GSI1PK": keys.shard(keys.CANDIDATES, candidate.candidate_id),
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
             # Until an interview or a closed application pushes it further (Retention.extend).
             "expires_at": self._expires(candidate.created_at),
@@ -99,14 +101,21 @@ class CandidateRepository(DynamoTable):
             raise Conflict("a candidate with this email is already registered", field="email")
 
     def all(self) -> list[Candidate]:
-        """Every registered candidate, oldest registration first: one GSI1 Query (paged), no Scan.
-        Profiles only: an email pointer written before pointers stopped copying GSI1 is skipped."""
-        items = self._query(
-            IndexName=keys.GSI1,
-            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": keys.CANDIDATES}, ":prefix": {"S": keys.CANDIDATE_PREFIX}},
-        )
-        return [read_candidate(i) for i in items if i.get("SK") == keys.PROFILE]
+        """Every registered candidate, oldest registration first: one GSI1 Query (paged) a shard of
+        ``CANDIDATES``, no Scan. Profiles only: an email pointer written before pointers stopped
+        copying GSI1 is skipped."""
+        items = [
+            item
+            for shard in keys.shards(keys.CANDIDATES)
+            for item in self._query(
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": shard}, ":prefix": {"S": keys.CANDIDATE_PREFIX}},
+            )
+            if item.get("SK") == keys.PROFILE
+        ]
+        items.sort(key=lambda i: str(i.get("GSI1SK", "")))
+        return [read_candidate(i) for i in items]
 
     def get(self, candidate_id: str) -> Candidate | None:
         data = self._get(keys.candidate(candidate_id))
@@ -128,7 +137,7 @@ class CandidateRepository(DynamoTable):
         change = {
             "UpdateExpression": (
                 "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
-                " paused = :paused, kinds_off = :kinds_off"
+                " paused = :paused, kinds_off = :kinds_off, draft_locale = :draft_locale"
             ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
@@ -140,6 +149,7 @@ class CandidateRepository(DynamoTable):
                 ":phone": serialize(candidate.phone),
                 ":paused": {"BOOL": candidate.paused},
                 ":kinds_off": serialize(list(candidate.kinds_off)),
+                ":draft_locale": serialize(candidate.draft_locale),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

@@ -2,10 +2,10 @@
 
 | item                      | PK                          | SK                            | GSI1PK / GSI1SK                          |
 |---------------------------|-----------------------------|-------------------------------|------------------------------------------|
-| candidate                 | CANDIDATE#<id>              | PROFILE                       | CANDIDATES / CANDIDATE#<created>#<id>    |
+| candidate                 | CANDIDATE#<id>              | PROFILE                       | CANDIDATES#<n> / CANDIDATE#<created>#<id> |
 | email -> candidate        | EMAIL#<email>               | CANDIDATE                     |                                          |
 | ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
-| calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH / <watch expiry>#<key>    |
+| calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH#<n> / <expiry>#<key>   |
 | message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id>  | MESSAGE#<provider msg id> / MESSAGE      |
 | watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
 | interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
@@ -30,6 +30,7 @@ before that carried them; the listing reads profiles only, so it too is listed o
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from nudges.domain.interview import normalise_email
@@ -55,6 +56,25 @@ APPLICATION_PREFIX = "APPLICATION#"
 NUDGE_PREFIX = "NUDGE#"
 MESSAGE_PREFIX = "MESSAGE#"
 MESSAGE_SK = "MESSAGE"  # GSI1SK of a logged message (its GSI1PK names the provider's message id)
+
+
+# A GSI key every item of its kind carries (every registration, every watch) puts all their
+# writes on one partition (1,000 writes a second: docs/scale.md). Each is spread over SHARDS
+# suffixes chosen by a hash of the item's own id; readers Query every shard (and the bare key,
+# where items written before sharding still sit) and merge. Changing SHARDS moves nothing already
+# written: readers ask every shard up to it, and the bare key.
+SHARDS = 8
+
+
+def shard(key: str, item_id: str) -> str:
+    """``key#<n>``: the shard of ``item_id`` (stable: a hash of the id, not Python's ``hash``)."""
+    n = int.from_bytes(hashlib.sha256(item_id.encode()).digest()[:4], "big") % SHARDS
+    return f"{key}#{n}"
+
+
+def shards(key: str) -> tuple[str, ...]:
+    """Every shard of ``key``, and the bare key itself (items from before sharding)."""
+    return (*(f"{key}#{n}" for n in range(SHARDS)), key)
 
 
 def candidate(candidate_id: str) -> Key:

@@ -39,6 +39,9 @@ class Candidate:
     phone: str | None = None
     name: str | None = None
     locale: str = "en-GB"
+    # The language of the drafts inside messages (the candidate sends them to interviewers who
+    # may not share theirs); None: their ``locale``.
+    draft_locale: str | None = None
     paused: bool = False
     kinds_off: tuple[str, ...] = ()
     sms_consent: Consent | None = None  # given by the operator at registration
@@ -47,6 +50,11 @@ class Candidate:
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def drafts_in(self) -> str:
+        """The locale the drafts inside messages are written in."""
+        return self.draft_locale or self.locale
 
     @property
     def first_name(self) -> str:

@@ -28,12 +28,11 @@ from urllib.parse import quote_plus
 from nudges.domain.catalog import DEFAULT_LOCALE as DEFAULT_LOCALE
 from nudges.domain.catalog import LOCALES as LOCALES
 from nudges.domain.company_names import company_display
-from nudges.domain.people import first_name
 from nudges.domain.rendering import DEFAULT_BRANDING as DEFAULT_BRANDING
 from nudges.domain.rendering import Branding as Branding
 from nudges.domain.rendering import Message as Message
 from nudges.domain.rendering import Words, fit_sms, message
-from nudges.domain.sms_encoding import transliterate
+from nudges.domain.sms_encoding import for_sms, transliterate
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -97,6 +96,11 @@ def _bullets(lines: list[str]) -> str:
 def _candidate_hi(words: Words, candidate: Candidate) -> str:
     name = (candidate.name or "").split(" ")[0]
     return words("hi_candidate", first_name=name) if name else words("hi_candidate_any")
+
+
+def _draft_words(candidate: Candidate) -> Words:
+    """The words of the drafts the candidate sends (their ``draft_locale``, default their locale)."""
+    return Words(candidate.drafts_in)
 
 
 def _sign_off(words: Words, candidate: Candidate) -> str:
@@ -165,7 +169,7 @@ def research_prompt(ctx: Context) -> Message:
 
 
 def _specific(words: Words, person: Person) -> str:
-    name = first_name(person)
+    name = words.addressed(person)
     return words("specific", first_name=name) if name else words("specific_any")
 
 
@@ -177,17 +181,18 @@ def thank_you(ctx: Context) -> Message:
     people = ctx.interviewers or ()
     drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
     addressees: tuple[Person | None, ...] = people or (None,)
+    dw = _draft_words(candidate)  # the drafts go to the interviewers: in the candidate's draft_locale
     for n, person in enumerate(addressees, 1):
-        draft = words.fill(
+        draft = dw.fill(
             "thank_you",
             "draft",
             {
-                "to": person.email if person else words("unnamed_short"),
-                "greeting": words.greeting(person),
-                "day": day,
-                "role": _role(words, company),
-                "specific": _specific(words, person) if person else words("specific_any"),
-                "sign_off": _sign_off(words, candidate),
+                "to": person.email if person else dw("unnamed_short"),
+                "greeting": dw.greeting(person),
+                "day": dw.day(interview.end, ctx.now, zone),
+                "role": _role(dw, company),
+                "specific": _specific(dw, person) if person else dw("specific_any"),
+                "sign_off": _sign_off(dw, candidate),
             },
         )
         drafts.append(draft)
@@ -231,9 +236,10 @@ def linkedin_search_url(person: Person, company: str | None) -> str:
 def connect(ctx: Context) -> Message:
     words, candidate, company = Words(ctx.candidate.locale), ctx.candidate, ctx.company
     entries = []
-    at_company = words("at_company", company=company) if company else ""
+    dw = _draft_words(candidate)  # the notes go to the interviewers: in the candidate's draft_locale
+    at_company = dw("at_company", company=company) if company else ""
     for person in ctx.everyone:
-        note = words.fill("connect", "note", {"greeting": words.hi(person), "at_company": at_company})
+        note = dw.fill("connect", "note", {"greeting": dw.hi(person), "at_company": at_company})
         find = words("find", url=linkedin_search_url(person, company)) if person.name else words("find_any")
         entries.append(f"  - {words.label(person)}\n    {find}\n    " + words("suggested", note=note))
     congratulations = words("congratulations", company=company) if company else words("congratulations_any")
@@ -313,12 +319,14 @@ def welcome(
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:
     """The answer to a YES by SMS."""
-    return Words(locale).fill("sms_yes", "sms", {"sender_name": branding.sender_name})
+    words = Words(locale)
+    return for_sms(words.fill("sms_yes", "sms", {"sender_name": branding.sender_name}), words.locale)
 
 
 def sms_reply(keyword: str, locale: str = DEFAULT_LOCALE, branding: Branding = DEFAULT_BRANDING) -> str:
     """The answer to a STOP, START or HELP by SMS (``keyword``: "stop", "start", "help")."""
-    return Words(locale).fill("sms_reply", keyword, {"operator_name": branding.operator_name})
+    words = Words(locale)
+    return for_sms(words.fill("sms_reply", keyword, {"operator_name": branding.operator_name}), words.locale)
 
 
 @dataclass(frozen=True)
@@ -394,15 +402,19 @@ def invite_receipt(
     return message(words, subject, text, "", unsubscribe_url=unsubscribe_url, branding=branding)
 
 
-def _addressed_draft(words: Words, ctx: Context, kind: str, values: dict[str, str]) -> tuple[str, list[dict[str, str]]]:
+def _addressed_draft(
+    words: Words, dw: Words, ctx: Context, kind: str, values: dict[str, str]
+) -> tuple[str, list[dict[str, str]]]:
+    """The draft (in ``dw``, the draft_locale's words) and the ways the SMS names its addressee
+    (in ``words``, the candidate's)."""
     person = ctx.addressee
-    draft = words.fill(
+    draft = dw.fill(
         kind,
         "draft",
         {
-            "to": person.email if person else words("unnamed_short"),
-            "greeting": words.greeting(None if ctx.addressee_is_contact else person),
-            "sign_off": _sign_off(words, ctx.candidate),
+            "to": person.email if person else dw("unnamed_short"),
+            "greeting": dw.greeting(None if ctx.addressee_is_contact else person),
+            "sign_off": _sign_off(dw, ctx.candidate),
             **values,
         },
     )
@@ -424,7 +436,10 @@ def follow_up(ctx: Context) -> Message:
     zone = candidate.zone
     day = words.day(interview.end, ctx.now, zone)
     days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
-    draft, name_options = _addressed_draft(words, ctx, "follow_up", {"day": day, "role": _role(words, company)})
+    dw = _draft_words(candidate)
+    draft, name_options = _addressed_draft(
+        words, dw, ctx, "follow_up", {"day": dw.day(interview.end, ctx.now, zone), "role": _role(dw, company)}
+    )
     [with_company, *_] = _interview_phrases(words, company)
     text = words.fill(
         "follow_up",
@@ -439,8 +454,9 @@ def follow_up(ctx: Context) -> Message:
 
 def rejection_reply(ctx: Context) -> Message:
     words, candidate, company = Words(ctx.candidate.locale), ctx.candidate, ctx.company
-    organisation = words("org", company=company) if company else words("org_any")
-    draft, name_options = _addressed_draft(words, ctx, "rejection_reply", {"org": organisation})
+    dw = _draft_words(candidate)
+    organisation = dw("org", company=company) if company else dw("org_any")
+    draft, name_options = _addressed_draft(words, dw, ctx, "rejection_reply", {"org": organisation})
     application = words("application", company=company) if company else words("application_any")
     text = words.fill(
         "rejection_reply", "email", {"hi": _candidate_hi(words, candidate), "application": application, "draft": draft}

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain import locales
 from nudges.domain.channels import CHANNEL_SPECS, Channel
+from nudges.domain.formatting import zone_territory
 from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it at runtime)
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -35,6 +37,11 @@ def _iana_zone(name: str) -> str:
     return name
 
 
+def _locale(code: str) -> str:
+    """A supported locale, spelt as the registry spells it (``de-de`` -> ``de-DE``)."""
+    return locales.get(code).code  # UnsupportedLocale is a ValueError naming the supported list
+
+
 # The pattern and examples only describe the rule in the OpenAPI document; the validators apply it
 # (so a refusal says what E.164 or an IANA zone is).
 Phone = Annotated[
@@ -46,7 +53,15 @@ TimeZoneName = Annotated[
     Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
 ]
 Channels = Annotated[list[Channel], Field(min_length=1)]
-Locale = Literal["en-GB", "en-US"]
+# One of nudges.domain.locales.CODES (GET /locales); anything else is refused naming them all.
+Locale = Annotated[
+    str,
+    AfterValidator(_locale),
+    Field(
+        description="A supported locale: " + locales.supported_words() + " (GET /locales)",
+        examples=["de-DE"],
+    ),
+]
 Name = Annotated[str, Field(max_length=200)]
 
 
@@ -81,8 +96,10 @@ class NewCandidate(BaseModel):
     channels: Channels = ["email"]
     phone: Phone | None = None
     name: Name | None = None
-    # Unset: US English for American zones, British English elsewhere.
+    # Unset: the stack's DefaultLocale (English: US English for a zone in the United States).
     locale: Locale | None = None
+    # The language of the drafts inside messages (thank-you, follow-up...); unset: ``locale``.
+    draft_locale: Locale | None = None
     # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
     sms_consent: SmsConsent | None = None
 
@@ -94,11 +111,12 @@ class NewCandidate(BaseModel):
                 raise PydanticCustomError(f"missing_{field}", f"{field} is required when channels include {name}")
         return self
 
-    @property
-    def resolved_locale(self) -> str:
+    def resolved_locale(self, default_locale: str = locales.DEFAULT_LOCALE) -> str:
+        """The locale given, else ``default_locale`` (the stack's DefaultLocale; where it is
+        English, a time zone in the United States gives en-US, as CLDR places the zone)."""
         if self.locale:
             return self.locale
-        return "en-US" if self.timezone.startswith(("America/", "US/", "Pacific/Honolulu")) else "en-GB"
+        return locales.registration_locale(default_locale, zone_territory(self.timezone))
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -122,6 +140,7 @@ class CandidateChanges(BaseModel):
     channels: Channels = UNCHANGED
     timezone: TimeZoneName = UNCHANGED
     locale: Locale = UNCHANGED
+    draft_locale: Locale = UNCHANGED
     phone: Phone | None = None
     name: Name | None = None
     paused: bool = UNCHANGED

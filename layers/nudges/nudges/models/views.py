@@ -46,7 +46,10 @@ class Candidate(TypedDict):
     name: str | None
     timezone: Annotated[str, Field(description="IANA time zone", examples=["Europe/London"])]
     channels: list[Channel]
-    locale: Literal["en-GB", "en-US"]
+    locale: Annotated[str, Field(description="One of GET /locales", examples=["de-DE"])]
+    draft_locale: Annotated[
+        str, Field(description="The language of the drafts inside messages (default: locale)", examples=["en-GB"])
+    ]
     ics_inbox_url: Annotated[
         str,
         Field(
@@ -179,3 +182,15 @@ class Message(TypedDict):
         Field(description="From SES's events for email (SMS stays sent: SNS reports delivery to CloudWatch only)"),
     ]
     provider_message_id: Annotated[str, Field(description="The SES or SNS MessageId, as the provider's logs name it")]
+
+
+class LocaleEntry(TypedDict):
+    code: Annotated[str, Field(examples=["de-DE"])]
+    name: Annotated[str, Field(description="The language's own name for itself", examples=["Deutsch"])]
+
+
+class Locales(TypedDict):
+    """The languages a candidate may be registered in, and the stack's default."""
+
+    locales: list[LocaleEntry]
+    default: Annotated[str, Field(description="The DefaultLocale Parameter", examples=["en-GB"])]

@@ -70,7 +70,9 @@ def settings_of(form: Form, candidate: Candidate) -> dict[str, object] | None:
     if "timezone" not in form or any(form.get(k) for k in ("erase", "disconnect", "resubscribe_email")):
         return None
     one = (form.get("locale") or [""])[0].strip()
+    drafts = (form.get("draft_locale") or [""])[0].strip()
     return {
+        "draft_locale": drafts or candidate.drafts_in,
         "channels": form.get("channels", []),
         "timezone": (form.get("timezone") or [""])[0].strip(),
         "locale": one or candidate.locale,

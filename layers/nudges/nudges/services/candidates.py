@@ -10,6 +10,7 @@ from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.interview import normalise_email
 from nudges.domain.kinds import NUDGE_KINDS
+from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -25,7 +26,15 @@ if TYPE_CHECKING:
 
 def _registration(candidate: Candidate) -> tuple[Any, ...]:
     """What a registration asks for (not the ids the service makes up)."""
-    return (candidate.email, candidate.timezone, candidate.channels, candidate.phone, candidate.name, candidate.locale)
+    return (
+        candidate.email,
+        candidate.timezone,
+        candidate.channels,
+        candidate.phone,
+        candidate.name,
+        candidate.locale,
+        candidate.draft_locale,
+    )
 
 
 class CandidateService:
@@ -40,7 +49,9 @@ class CandidateService:
         scheduler: Scheduler,
         calendars: CalendarService,
         consent: PhoneConsent | None = None,
+        default_locale: str = DEFAULT_LOCALE,
     ) -> None:
+        self._default_locale = default_locale  # the template's DefaultLocale
         self._candidates = candidates
         self._interviews = interviews
         self._applications = applications
@@ -61,7 +72,8 @@ class CandidateService:
             ics_inbox_token=secrets.token_urlsafe(18),
             phone=new.phone,
             name=new.name,
-            locale=new.resolved_locale,
+            locale=new.resolved_locale(self._default_locale),
+            draft_locale=new.draft_locale,
             sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
         )
         try:
@@ -95,7 +107,7 @@ class CandidateService:
         return candidate
 
     def update(self, candidate_id: str, changes: CandidateChanges, now: datetime) -> Candidate:
-        """Change channels, zone, locale, name or phone; nudges still ahead are re-planned."""
+        """Change channels, zone, locale, draft language, name or phone; nudges still ahead are re-planned."""
         current = self.get(candidate_id)
         fields = changes.model_dump(exclude_unset=True)
         if "channels" in fields:
