@@ -110,9 +110,9 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
     # ...turns texts off, moves to New York, turns the thank-you off, and saves
     driver.find_element(By.CSS_SELECTOR, '[data-testid="channels-sms"]').click()
     driver.find_element(By.CSS_SELECTOR, '[data-testid="kinds_off-thank_you"]').click()
-    zone = driver.find_element(By.ID, "timezone")
-    zone.clear()
-    zone.send_keys("America/New_York")
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, "timezone")).select_by_value("America/New_York")  # a list, not a box
     submit(driver, driver.find_element(By.ID, "save"))
     assert "Your choices are saved." in driver.page_source
     shown = candidate(client, candidate_id).body
@@ -190,8 +190,7 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
         others_token = re.search(r'name="form_token" value="([^"]+)"', response.read().decode()).group(1)
     status, _, _ = post_form(url, [*change, ("form_token", others_token)], headers={})
     assert status == 403
-    after = candidate(client, candidate_id).body
-    assert after == before
+    assert candidate(client, candidate_id).body == before
     # A genuine post works and answers 303 back to the page: with neither header, by its form token
     status, headers, _ = post_form(url, [*change, ("form_token", form_token)], headers={})
     assert status == 303 and headers["Location"].startswith(f"/preferences/{token}")
