@@ -14,6 +14,8 @@ from nudges.signatures import require_hex_signature
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response
 
+    from nudges.domain.booking import BookingChange
+
 app = resolver()
 
 
@@ -31,7 +33,7 @@ def calcom_webhook() -> Response:
     ignored = {"trigger": webhook.triggerEvent}
     bookings = wiring.bookings()
     # A seated event's change is one per seat listed (each seat its own candidate's interview).
-    changes = booking_changes(webhook, now) or [None]
+    changes: list[BookingChange | None] = [*booking_changes(webhook, now)] or [None]
     interviews = [bookings.receive(change, now, ignored=ignored) for change in changes]
     return booking_answer(interviews[0], ignored, now, also=[i for i in interviews[1:] if i is not None])
 

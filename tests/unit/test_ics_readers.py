@@ -113,7 +113,7 @@ def test_a_receipt_says_what_was_not_used_and_what_to_do():
         ADA,
         [used],
         [messages.InviteProblem("left_out", '"Team lunch": an all-day or dateless event is not an interview.')],
-        add_interview_url="https://n.example/interviews/new/tok",
+        add_url="https://n.example/interviews/new/tok",
     )
     assert 'Not used: "Team lunch": an all-day or dateless event is not an interview.' in partly.text
     assert "add it by hand at https://n.example/interviews/new/tok" in partly.text

@@ -72,6 +72,8 @@ class SmsConsent(BaseModel):
 
     obtained_at: AwareDatetime
     method: Annotated[str, Field(min_length=1, max_length=200, examples=["web sign-up form, SMS box ticked"])]
+    # The exact words the candidate agreed to (a sign-up page's consent box), kept as evidence.
+    text: Annotated[str | None, Field(max_length=2000)] = None
 
 
 class NewCandidate(BaseModel):
@@ -102,6 +104,8 @@ class NewCandidate(BaseModel):
     draft_locale: Locale | None = None
     # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
     sms_consent: SmsConsent | None = None
+    # The cohort they joined with (a join code the operator made; ``GET /candidates?join_code=``).
+    join_code: Annotated[str | None, Field(max_length=64, pattern=r"^[a-z0-9-]+$")] = None
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
@@ -151,3 +155,55 @@ class OutcomeReport(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"outcome": "offer"}]})
 
     outcome: Literal["offer", "rejected", "withdrawn"]
+
+
+class InterviewerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr | None = None
+
+
+class NewInterview(BaseModel):
+    """An interview added by hand (``POST /candidates/{id}/interviews``, the candidate's add-an-
+    interview page): planned exactly as a calendar's booking. ``PATCH`` takes the same body."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "company": "Acme Robotics",
+                    "role": "Data Analyst",
+                    "start": "2026-12-10T14:00:00+00:00",
+                    "duration_minutes": 45,
+                    "timezone": "Europe/London",
+                    "interviewers": [{"name": "Priya Raman", "email": "priya@acme.example"}, {"name": "Sam Lee"}],
+                    "location": "https://meet.example/abc",
+                }
+            ]
+        },
+    )
+
+    company: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Annotated[str | None, Field(max_length=200)] = None
+    start: AwareDatetime
+    duration_minutes: Annotated[int, Field(ge=5, le=600)]
+    timezone: TimeZoneName | None = None
+    interviewers: Annotated[list[InterviewerIn], Field(min_length=1, max_length=8)]
+    location: Annotated[str | None, Field(max_length=500)] = None
+
+    @model_validator(mode="after")
+    def _in_its_zone(self) -> NewInterview:
+        if self.timezone:
+            self.start = self.start.astimezone(ZoneInfo(self.timezone))
+        return self
+
+
+class JoinCodeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{"label": "Careers fair, March"}]}
+    )
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]

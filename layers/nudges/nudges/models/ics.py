@@ -511,3 +511,14 @@ def calendars_in_mail(raw: bytes) -> list[tuple[bytes, str | None]]:
         if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p, _ in found):
             found.append((payload, part.get_content_charset()))
     return found
+
+
+def mail_subject(raw: bytes) -> str | None:
+    """The mail's subject without its forwarding prefixes (``Fwd:``, ``FW:``, ``WG:``), for the
+    add-an-interview page a mail without an invitation is answered with; None when it has none."""
+    import re
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    subject = " ".join(str(message.get("Subject") or "").split())
+    subject = re.sub(r"^(?:(?:fwd?|fw|wg|tr|rv|re)\s*:\s*)+", "", subject, flags=re.IGNORECASE).strip()
+    return subject[:200] or None

@@ -21,7 +21,7 @@ from nudges.domain.booking import BookingChange, change_from_dict, change_to_dic
 from nudges.domain.messages import InviteProblem
 from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import InviteReading, calendars_in_mail, read_invite
+from nudges.models.ics import InviteReading, calendars_in_mail, mail_subject, read_invite
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -259,6 +259,7 @@ class InviteService:
         if not candidates:
             return []
         calendars = calendars_in_mail(message)
+        subject = mail_subject(message)
         if not calendars:
             logger.info("mail without a calendar invite dropped")
         interviews = []
@@ -286,7 +287,7 @@ class InviteService:
             theirs = self._book(candidate, changes, now)
             interviews += theirs
             if self._receipts is not None and mail_id:
-                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now)
+                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now, subject)
         return interviews
 
 
