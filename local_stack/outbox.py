@@ -147,15 +147,20 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     records: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(
         TableName=table_name,
-        # Nudges, and inbound texts answered with a keyword reply (kind ``sms_reply``).
+        # Nudges, inbound texts and WhatsApp messages answered with a keyword reply (kind
+        # ``sms_reply``), and the join page's verification mails and consent requests (kinds
+        # ``verification``, ``consent_request``: the sign-up is no candidate yet).
         FilterExpression=(
             "begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
             " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
+            " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))"
         ),
         ExpressionAttributeValues={
             ":nudge": {"S": "NUDGE#"},
             ":inbound": {"S": "INBOUND_SMS#"},
             ":inbound_whatsapp": {"S": "INBOUND_WHATSAPP#"},
+            ":verify": {"S": "VERIFY#"},
+            ":asked": {"S": "CONSENT_ASKED#"},
         },
     ):
         for raw in page.get("Items", []):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from nudges_cli.api import Api
 
-COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale")
+COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale", "sms_consent")
 REQUIRED = ("email", "timezone", "channels")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -90,7 +90,21 @@ def _check(values: dict[str, str], zones: frozenset[str]) -> tuple[dict[str, Any
         )
     if locale:
         body["locale"] = locale
+    consent = values.get("sms_consent", "").strip()
+    if len(consent) > 200:
+        return None, "sms_consent: longer than 200 characters"
+    if consent and consent.lower() not in ("no", "n", "false", "0"):
+        # "yes", or how the consent was obtained ("paper form, careers fair 2026-03-03"): kept as evidence.
+        body["sms_consent"] = consent_record(consent)
     return body, None
+
+
+def consent_record(given: str) -> dict[str, str]:
+    """``sms_consent`` as the API takes it, obtained now: ``yes`` (the operator's own word) or a method."""
+    from datetime import UTC, datetime
+
+    method = "operator import" if given.strip().lower() in ("yes", "y", "true", "1") else given.strip()
+    return {"obtained_at": datetime.now(UTC).isoformat(timespec="seconds"), "method": method}
 
 
 def read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:

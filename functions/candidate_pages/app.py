@@ -7,7 +7,8 @@ POST /preferences/{token}     one form's change, then 303 back to the page; nudg
 GET /connect/{provider}/{token}     302 to Google's or Microsoft's consent page (PKCE, single-use state)
 GET /oauth/{provider}/callback      the code exchanged and the calendar connected, or a clear 4xx page
 
-A form POSTed from another site is refused (Origin or Sec-Fetch-Site), as the console refuses it.
+A form POSTed from another site is refused (pages.cross_site_post: Sec-Fetch-Site, an Origin
+that is null or foreign, a foreign Referer; with neither header, the page's signed form token).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nudges import clock, config, links, pages, wiring
-from nudges.errors import NotFound, NudgesError
+from nudges import clock, config, journey_pages, links, pages, self_service, wiring
+from nudges.domain.page_words import say
+from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
 from nudges.http import raw_body
 from nudges.observability import logger
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
 
 app = APIGatewayHttpResolver()
+# Join, verify, add or edit an interview, the outcome page (issue 28).
+app.include_router(self_service.router)
 
 
 def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Response:
@@ -41,12 +45,11 @@ def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Resp
 
 @app.exception_handler(NudgesError)
 def _refused(exc: NudgesError) -> Response:
+    """Every refusal on a candidate page is the one error page: plain words, no internals."""
     if exc.status_code >= 500 and exc.status_code != 503:
         raise exc
     logger.info("page refused", extra={"status": exc.status_code, "reason": exc.message[:200]})
-    locale = _locale()
-    key = f"refused.{exc.status_code}" if exc.status_code in (400, 404, 413, 503) else "refused.other"
-    return _html(exc.status_code, pages.message_page(pages.say(locale, key), exc.message, locale))
+    return self_service.refused_page(exc.status_code, exc.message)
 
 
 def _locale(candidate: Candidate | None = None) -> str:
@@ -86,57 +89,93 @@ def show(token: str) -> Response:
         return _html(
             200, pages.message_page(pages.say(locale, "erased.title"), pages.say(locale, "erased.text"), locale)
         )
-    candidate = _candidate(token)
+    return _html(200, _preferences_page(token, _candidate(token), notice))
+
+
+def _preferences_page(
+    token: str,
+    candidate: Candidate,
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, list[str]] | None = None,
+) -> str:
+    now = clock.now()
     refused = wiring.preferences().refusals(candidate)
     domain = config.inbox_domain()
+    base, key, candidate_id = _base(), _keys()[0], candidate.candidate_id
+    own = links.candidate_links(base, key, candidate_id)
+    configured = wiring.configured_providers()
+    upcoming = [i for i in wiring.candidate_service().timeline(candidate_id, now) if i["status"] == "scheduled"]
     view = pages.PreferencesView(
         candidate=candidate,
         action=f"/preferences/{token}",
         email_suppression=refused.get("email"),
         sms_opted_out="sms" in refused,
-        calendars=wiring.calendar_service().connections(candidate.candidate_id),
-        connect_urls=links.candidate_links(_base(), _keys()[0], candidate.candidate_id),
+        calendars=wiring.calendar_service().connections(candidate_id),
+        connect_urls={p: own[p] for p in ("google", "microsoft") if p in configured},
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,
         notice=notice,
+        interviews=upcoming,
+        add_interview_url=links.add_interview_link(base, key, candidate_id),
+        edit_url=lambda interview_id: links.edit_interview_link(base, key, candidate_id, interview_id),
+        outcome_url=lambda application_id: links.outcome_link(base, key, candidate_id, application_id),
+        errors=errors,
+        values=values,
         locale=_locale(candidate),
     )
-    return _html(200, pages.preferences(view))
+    return pages.with_form_token(pages.preferences(view), _form_token(candidate.candidate_id))
 
 
-def _same_site() -> bool:
-    """A form of this origin's own page: no Origin (an old browser, a plain client), or Origin
-    naming this host (or the public base URL's); and not a cross-site fetch."""
+def _form_token(candidate_id: str) -> str:
+    return links.make_token(_keys()[0], "form", candidate_id)
+
+
+def _cross_site(candidate_id: str, form: dict[str, list[str]]) -> str | None:
+    """Why this post is refused as another site's (pages.cross_site_post), or None."""
     headers = app.current_event.headers or {}
     lowered = {k.lower(): v for k, v in headers.items()}
-    if lowered.get("sec-fetch-site") == "cross-site":
-        return False
-    origin = lowered.get("origin")
-    if not origin or origin == "null":
-        return True  # no origin to judge (or a privacy-stripped one, as the console allows)
-    netloc = urllib.parse.urlsplit(origin).netloc
-    allowed = {lowered.get("host", ""), urllib.parse.urlsplit(_base()).netloc}
-    return netloc in allowed
+    sent = (form.get(pages.FORM_TOKEN) or [""])[0]
+    try:
+        token_valid = links.candidate_for(sent, _keys(), "form") == candidate_id
+    except NotFound:
+        token_valid = False
+    own = {lowered.get("host", ""), urllib.parse.urlsplit(_base()).netloc}
+    return pages.cross_site_post(headers, own, token_valid)
 
 
 @app.post("/preferences/<token>")
 def change(token: str) -> Response:
-    if not _same_site():
-        locale = _locale()
+    candidate = _candidate(token)
+    form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
+    refusal = _cross_site(candidate.candidate_id, form)
+    if refusal:
+        logger.info("cross-site form post refused", extra={"reason": refusal})
+        locale = _locale(candidate)
         return _html(
             403,
             pages.message_page(pages.say(locale, "refused.other"), pages.say(locale, "refused.cross_site"), locale),
         )
-    candidate = _candidate(token)
-    form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
 
-    settings = settings_of(form, candidate)
-    changes = None
-    if settings is not None:
-        from nudges.models.api import CandidateChanges  # pydantic only for the settings form, as in the operator API
-        from nudges.models.parsing import parse
+    try:
+        settings = settings_of(form, candidate)
+        changes = None
+        if settings is not None:
+            from nudges.models.api import (
+                CandidateChanges,  # pydantic only for the settings form, as in the operator API
+            )
+            from nudges.models.parsing import parse
 
-        changes = parse(CandidateChanges, settings)
-    done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
+            changes = parse(CandidateChanges, settings)
+        done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
+    except InvalidInput as refused:
+        if "timezone" not in form:
+            raise  # not the settings form: the one error page says why
+        # The settings form again, the candidate's input kept, the message beside its field.
+        field = (refused.field or "form").split(".")[0]
+        words = pages.FIELD_WORDS.get(field)
+        why = say("fields", words, candidate.locale) if words else (journey_pages.safe_detail(refused.message) or "")
+        page = _preferences_page(token, candidate, errors={field: why}, values=form)
+        return _html(400, page)
     return Response(
         status_code=303, headers={**pages.HEADERS, "Location": f"/preferences/{token}?done={done}"}, body=""
     )

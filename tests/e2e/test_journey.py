@@ -50,7 +50,8 @@ def test_registration_sends_one_welcome_per_channel_and_a_retry_sends_nothing_mo
     assert "48 hours before it starts" in mail["body"] and "1 hour after it ends" in mail["body"]
     assert "Nothing arrives between 21:00 and 08:00 your time (Europe/London)" in mail["body"]
     assert f"    {first['ics_inbox_email']}\n" in mail["body"]
-    assert first["connect_urls"]["google"] in mail["body"] and first["connect_urls"]["microsoft"] in mail["body"]
+    # (no OAuth client is set up on this stack: no connect link anywhere, as the contract says)
+    assert first["connect_urls"] == {} and "Google Calendar:" not in mail["body"]
     assert first["preferences_url"] in mail["body"]
     # ...the operator had her consent, so the text welcomes her without asking for a YES
     assert "Reply YES" not in text["body"] and "STOP" in text["body"]
@@ -140,7 +141,7 @@ def test_reachable_says_why_not_after_stop_unsubscribe_and_a_bounce(client, uniq
     unsubscribed = client.request("POST", "/unsubscribe/" + link.rsplit("/", 1)[1])
     assert unsubscribed.status == 200
     assert "/preferences/" in unsubscribed.body  # where email can be turned back on
-    assert {k.lower(): v for k, v in unsubscribed.headers.items()}["referrer-policy"] == "no-referrer"
+    assert {k.lower(): v for k, v in unsubscribed.headers.items()}["referrer-policy"] == "same-origin"
     shown = candidate(client, stopped["candidate_id"])
     assert shown["reachable"] == {"email": False, "sms": False, "whatsapp": False}
     assert shown["unreachable_reasons"] == {"email": "unsubscribed", "sms": "opted_out", "whatsapp": "not_chosen"}
@@ -184,12 +185,20 @@ def test_no_oauth_client_configured_answers_503_naming_the_secret(client, stack,
         def redirect_request(self, *args, **kwargs):
             return None  # a redirect to a consent page would be a failure here, not a page to fetch
 
+    from nudges.links import link
+
+    assert registered["connect_urls"] == {}
+    signing = stack.aws.client("secretsmanager").get_secret_value(SecretId=stack.template.ref("UnsubscribeSigningKey"))
+    key = json.loads(signing["SecretString"])["key"]
+    kept = link(stack.base_url, key if isinstance(key, str) else key[0], "connect", registered["candidate_id"], "connect/google")
     try:
-        with urllib.request.build_opener(NoRedirect).open(registered["connect_urls"]["google"], timeout=60) as answer:
+        with urllib.request.build_opener(NoRedirect).open(kept, timeout=60) as answer:
             status, page = answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         status, page = error.code, error.read().decode()
-    assert status == 503 and "CalendarOAuthClients" in page
+    # A candidate's page says it plainly: no ARN, no account id, no path (the operator's API names the secret)
+    assert status == 503 and "Not available yet" in page
+    assert "CalendarOAuthClients" not in page and "arn:" not in page and "docs/" not in page
     reply = client.request(
         "POST",
         f"/candidates/{registered['candidate_id']}/calendars",

@@ -1,7 +1,9 @@
 """The candidate's own pages (preferences, calendar connect), as plain HTML forms that work
 without JavaScript. Every value is HTML-escaped; the answers carry the console's
-Content-Security-Policy (no script at all, forms only to this origin, never framed), send no
-Referer (the URL holds the candidate's token) and are never cached.
+Content-Security-Policy (no script at all, forms only to this origin, never framed), send a
+Referer only to this origin (the URL holds the candidate's token; ``same-origin`` rather than
+``no-referrer``, which makes browsers send ``Origin: null`` on the page's own posts) and are
+never cached. A form post is judged by ``cross_site_post``.
 
 Every page is in the candidate's language: its words are the catalogs' ``page.*`` entries, its
 language the one a ``?lang=`` link of the language switcher asks for, else the candidate's
@@ -11,26 +13,65 @@ language the one a ``?lang=`` link of the language switcher asks for, else the c
 from __future__ import annotations
 
 import html
+import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nudges import config
+from nudges import config, journey_pages
 from nudges.domain.catalog import catalog
 from nudges.domain.kinds import OPTIONAL_KINDS
 from nudges.domain.locales import LOCALES, canonical, negotiate
+from nudges.timefmt import parse_iso
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
     from nudges.adapters.calendar_connections import CalendarConnection
     from nudges.domain.candidate import Candidate
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 HEADERS = {
     "Content-Security-Policy": CSP,
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+# The signed token every form of a candidate page carries (``with_form_token``), asked for when a
+# post comes with neither Origin nor Referer (docs/reliability.md "Cross-site posts").
+FORM_TOKEN = "form_token"
+_POST_FORM = re.compile(r'(<form\b[^>]*\bmethod="post"[^>]*>)', re.IGNORECASE)
+
+
+def with_form_token(page_html: str, token: str) -> str:
+    """``page_html`` with the form token hidden in every POST form it holds."""
+    hidden = f'<input type="hidden" name="{FORM_TOKEN}" value="{e(token)}">'
+    return _POST_FORM.sub(lambda m: m.group(1) + hidden, page_html)
+
+
+def cross_site_post(headers: dict[str, str], own_hosts: set[str], form_token_valid: bool) -> str | None:
+    """Why a form post is refused as another site's, or None: a cross-site fetch, an ``Origin``
+    that is ``null`` or names another host, a ``Referer`` naming another host; with neither
+    header (a client that sends none), a missing or wrong form token. ``own_hosts``: this
+    stack's host names (the request's Host, the public base URL's)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    own = {h.lower() for h in own_hosts if h}
+    if lowered.get("sec-fetch-site") == "cross-site":
+        return "Sec-Fetch-Site: cross-site"
+    origin, referer = lowered.get("origin"), lowered.get("referer")
+    if origin is not None and (
+        origin.strip().lower() == "null" or urllib.parse.urlsplit(origin.strip()).netloc.lower() not in own
+    ):
+        return "Origin names another site"
+    if referer is not None and urllib.parse.urlsplit(referer.strip()).netloc.lower() not in own:
+        return "Referer names another site"
+    if origin is None and referer is None and not form_token_valid:
+        return "no Origin, no Referer and no valid form token"
+    return None
+
+
 _STYLE = (
     "body{font-family:sans-serif;max-width:38em;margin:2em auto;padding:0 1em;line-height:1.45}"
     "fieldset{margin:1em 0;border:1px solid #ccc}label{display:block;margin:.3em 0}"
@@ -44,6 +85,22 @@ def e(value: object) -> str:
 
 
 NOTICES = ("saved", "resubscribed", "disconnected", "connected")
+# Notices of the self-service pages (words in English until the catalogs carry them).
+MORE_NOTICES = {
+    "interview_added": "The interview is added: its nudges are planned.",
+    "interview_changed": "The interview is changed: its nudges moved with it.",
+    "interview_cancelled": "The interview is cancelled: its nudges are withdrawn.",
+    "consent_requested": "A text asking you to reply YES is on its way to your phone.",
+}
+# A refused field on the settings form: which words (domain.page_words "fields") say why.
+FIELD_WORDS = {"channels": "channels", "timezone": "timezone", "phone": "phone", "locale": "locale"}
+NUDGE_LABELS = {
+    "research_prompt": "Research prompt",
+    "thank_you": "Thank-you reminder",
+    "follow_up": "Follow-up draft",
+    "connect": "Connect nudge",
+    "rejection_reply": "Reply draft",
+}
 
 
 def choose_locale(lang: str | None, candidate_locale: str | None, accept_language: str | None) -> str:
@@ -67,11 +124,8 @@ def switcher(path: str, current: str) -> str:
 
 
 def page(title: str, body: str, locale: str = "en-GB") -> str:
-    return (
-        f'<!doctype html>\n<html lang="{e(locale)}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)}</title><style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
-    )
+    """Every candidate page: the one shared stylesheet and the operator's band (journey_pages)."""
+    return journey_pages.page(title, body, locale)
 
 
 def message_page(title: str, text: str, locale: str = "en-GB") -> str:
@@ -91,6 +145,12 @@ class PreferencesView:
     forwarding_address: str | None
     notice: str = ""
     locale: str = ""  # the page's language (choose_locale); empty: the candidate's
+    interviews: list[dict[str, Any]] | None = None  # upcoming, as the timeline has them
+    add_interview_url: str | None = None
+    edit_url: Callable[[str], str] | None = None  # interview id -> its edit page (added by hand)
+    outcome_url: Callable[[str], str] | None = None  # application id -> its outcome page
+    errors: Mapping[str, str] | None = None  # a refused settings form: field -> why
+    values: Mapping[str, list[str]] | None = None  # ... and what the candidate typed
 
 
 def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool = False, note: str = "") -> str:
@@ -116,6 +176,8 @@ def preferences(view: PreferencesView) -> str:
     ]
     if view.notice in NOTICES:
         parts.append(f'<p class="notice" role="status">{t("notice." + view.notice)}</p>')
+    elif view.notice in MORE_NOTICES:
+        parts.append(f'<p class="notice" role="status">{e(MORE_NOTICES[view.notice])}</p>')
     sms_note = ""
     if not c.phone:
         sms_note = say(locale, "sms.no_phone")
@@ -123,16 +185,59 @@ def preferences(view: PreferencesView) -> str:
         sms_note = say(locale, "sms.opted_out")
     elif c.awaiting_sms_consent:
         sms_note = say(locale, "sms.awaiting")
+    values = view.values or {}
+    errors = view.errors or {}
+    chosen = values.get("channels", list(c.channels)) if view.values is not None else list(c.channels)
     channels = [
         _check(
             "channels",
             "email",
-            "email" in c.channels,
+            "email" in chosen,
             say(locale, "channel.email"),
             note=say(locale, "channel.email_to", email=c.email),
         ),
-        _check("channels", "sms", "sms" in c.channels, say(locale, "channel.sms"), disabled=not c.phone, note=sms_note),
+        _check("channels", "sms", "sms" in chosen, say(locale, "channel.sms"), note=sms_note),
     ]
+    if errors:
+        parts.append(
+            '<div class="summary" role="alert"><p>Nothing was changed: please check the fields marked below.</p></div>'
+        )
+    state = journey_pages.FormState({"phone": [c.phone or ""], "timezone": [c.timezone], **values}, {}, c.locale)
+
+    def error(name: str) -> str:
+        why = errors.get(name)
+        return f'<p class="error" id="{name}-error" role="alert">{e(why)}</p>' if why else ""
+
+    def zone_select() -> str:
+        chosen_zone = state.value("timezone", c.timezone)
+        options = "".join(
+            f'<option value="{e(v)}"{" selected" if v == chosen_zone else ""}>{e(label)}</option>'
+            for v, label in journey_pages.zone_options()
+        )
+        invalid = ' aria-invalid="true" aria-describedby="timezone-error"' if errors.get("timezone") else ""
+        return (
+            f'<label for="timezone">{t("timezone.label")}</label>{error("timezone")}'
+            f'<select name="timezone" id="timezone"{invalid}>{options}</select>'
+        )
+
+    phone_invalid = (
+        ' aria-invalid="true" aria-describedby="phone-hint phone-error"'
+        if errors.get("phone")
+        else ' aria-describedby="phone-hint"'
+    )
+    phone_field = (
+        '<label for="phone">Mobile number</label>'
+        '<p class="hint" id="phone-hint">For text messages. A new number is asked to reply YES before any nudge is texted.</p>'
+        + error("phone")
+        + f'<input type="tel" name="phone" id="phone" value="{e(state.value("phone"))}" autocomplete="tel"{phone_invalid}>'
+        + journey_pages.select(
+            state,
+            "country",
+            "Country of the number (for a number without +)",
+            journey_pages.COUNTRIES,
+            journey_pages.country_for(c.timezone),
+        )
+    )
     kinds = [
         _check("kinds_off", kind, kind in c.kinds_off, say(locale, "kind.dont_send", kind=say(locale, f"kind.{kind}")))
         for kind in OPTIONAL_KINDS
@@ -147,19 +252,26 @@ def preferences(view: PreferencesView) -> str:
 
     parts.append(
         f'<form method="post" action="{action}" id="settings">'
-        f"<fieldset><legend>{t('legend.reach')}</legend>{''.join(channels)}</fieldset>"
+        f"<fieldset><legend>{t('legend.reach')}</legend>{error('channels')}{''.join(channels)}{phone_field}</fieldset>"
         f"<fieldset><legend>{t('legend.pause')}</legend>"
         + _check("paused", "on", c.paused, say(locale, "pause.label"))
         + "</fieldset>"
         f"<fieldset><legend>{t('legend.kinds')}</legend>{''.join(kinds)}</fieldset>"
         f"<fieldset><legend>{t('legend.time_language')}</legend>"
-        f'<label>{t("timezone.label")} <input name="timezone" id="timezone" value="{e(c.timezone)}"'
-        ' required maxlength="64"></label>'
-        f'<label>{t("language.label")} <select name="locale" id="locale">{languages(c.locale)}</select></label>'
-        f'<label>{t("draft_language.label")} <select name="draft_locale" id="draft_locale">'
-        f"{languages(c.drafts_in)}</select></label></fieldset>"
+        + zone_select()
+        + f'<label for="locale">{t("language.label")}</label>{error("locale")}'
+        f'<select name="locale" id="locale">{languages(c.locale)}</select>'
+        f'<label for="draft_locale">{t("draft_language.label")}</label>'
+        f'<select name="draft_locale" id="draft_locale">{languages(c.drafts_in)}</select></fieldset>'
         f'<button type="submit" id="save">{t("save")}</button></form>'
     )
+    parts.append(_interviews(view))
+    if "sms" in c.channels and c.phone and c.awaiting_sms_consent and not view.sms_opted_out:
+        parts.append(
+            "<h2>Texts</h2><p>Texts start once you reply YES to our text. Lost it?</p>"
+            f'<form method="post" action="{action}"><input type="hidden" name="ask_consent" value="on">'
+            '<button type="submit" id="ask-consent">Text me again</button></form>'
+        )
     if view.email_suppression == "unsubscribed":
         parts.append(
             f'<h2>{t("email.heading")}</h2><p class="warn">{t("email.unsubscribed")}</p>'
@@ -189,15 +301,68 @@ def preferences(view: PreferencesView) -> str:
         parts.append(f"<ul>{''.join(rows)}</ul>")
     else:
         parts.append(f"<p>{t('calendars.none')}</p>")
-    parts.append(
-        f'<p>{t("calendars.connect")} <a href="{e(view.connect_urls["google"])}" id="connect-google">Google Calendar</a> · '
-        f'<a href="{e(view.connect_urls["microsoft"])}" id="connect-microsoft">Microsoft Outlook</a></p>'
-    )
+    names = {"google": "Google Calendar", "microsoft": "Microsoft Outlook"}
+    offered = [
+        f'<a href="{e(url)}" id="connect-{e(p)}">{e(names.get(p, p))}</a>'
+        for p, url in view.connect_urls.items()
+        if url
+    ]
+    if offered:  # only the providers whose OAuth client the operator has set up
+        parts.append(f"<p>{t('calendars.connect')} {' · '.join(offered)}</p>")
     parts.append(
         f"<h2>{t('erase.heading')}</h2><p>{t('erase.text')}</p>"
         f'<form method="post" action="{action}"><input type="hidden" name="erase" value="on">'
         f"<label>{t('erase.confirm', word='{word}').format(word='<strong>erase</strong>')} "
-        '<input name="confirm" id="confirm" autocomplete="off"></label>'
+        '<input type="text" name="confirm" id="confirm" autocomplete="off"></label>'
         f'<button type="submit" id="erase">{t("erase.button")}</button></form>'
     )
     return page(say(locale, "preferences.title"), "\n".join(parts), locale)
+
+
+def _interviews(view: PreferencesView) -> str:
+    """Upcoming interviews with their nudges; edit or cancel for those added by hand; the
+    outcome page of each application; the add-an-interview link."""
+    zone = view.candidate.zone
+    rows = []
+    seen_applications: set[str] = set()
+    for interview in view.interviews or []:
+        start = journey_pages.when(_parse(interview["start"]).astimezone(zone))
+        company = interview.get("company") or ""
+        nudges = "".join(
+            f"<li>{e(NUDGE_LABELS.get(n['kind'], n['kind']))}: {e(_nudge_status(n, zone))}</li>"
+            for n in interview["nudges"]
+            if n["kind"] in NUDGE_LABELS
+        )
+        actions = []
+        if interview.get("source") == "hand" and view.edit_url and interview["status"] == "scheduled":
+            actions.append(f'<a href="{e(view.edit_url(interview["interview_id"]))}">Change or cancel</a>')
+        application = interview.get("application_id")
+        if application and view.outcome_url and application not in seen_applications:
+            seen_applications.add(application)
+            actions.append(f'<a href="{e(view.outcome_url(application))}">Tell us how it went</a>')
+        rows.append(
+            f'<li data-interview="{e(interview["interview_id"])}"><strong>{e(interview["title"])}</strong>'
+            f"{' at ' + e(company) if company and company != interview['title'] else ''}, {e(start)}"
+            f"<ul>{nudges}</ul>{' · '.join(actions)}</li>"
+        )
+    listing = f'<ul class="plain">{"".join(rows)}</ul>' if rows else "<p>No interviews ahead.</p>"
+    add = (
+        f'<p><a class="button" href="{e(view.add_interview_url)}" id="add-interview">Add an interview</a></p>'
+        if view.add_interview_url
+        else ""
+    )
+    return f"<h2>Your interviews</h2>{listing}{add}"
+
+
+def _parse(value: str) -> Any:
+    return parse_iso(value)
+
+
+def _nudge_status(nudge: dict[str, Any], zone: Any) -> str:
+    due = journey_pages.when(_parse(nudge["due_at"]).astimezone(zone)) if nudge.get("due_at") else ""
+    status = nudge["status"]
+    if status == "scheduled":
+        return f"planned for {due}" if due else "planned"
+    if status == "sent":
+        return "sent"
+    return f"{status}" + (f" ({nudge['reason']})" if nudge.get("reason") else "")

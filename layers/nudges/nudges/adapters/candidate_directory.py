@@ -45,16 +45,21 @@ def _position(cursor: str) -> str:
 
 
 class CandidateDirectory(DynamoTable):
-    def page(self, cursor: str | None = None, size: int = PAGE_SIZE) -> tuple[list[Candidate], str | None]:
-        """Up to ``size`` candidates after ``cursor`` and the cursor of the next page (None: last)."""
+    def page(
+        self, cursor: str | None = None, size: int = PAGE_SIZE, join_code: str | None = None
+    ) -> tuple[list[Candidate], str | None]:
+        """Up to ``size`` candidates after ``cursor`` and the cursor of the next page (None: last);
+        with ``join_code``, only that cohort's."""
         below = _position(cursor) if cursor else None
-        profiles = [item for shard in keys.shards(keys.CANDIDATES) for item in self._shard(shard, below, size + 1)]
+        profiles = [
+            item for shard in keys.shards(keys.CANDIDATES) for item in self._shard(shard, below, size + 1, join_code)
+        ]
         profiles.sort(key=lambda item: str(item["GSI1SK"]), reverse=True)
         listed = profiles[:size]
         more = len(profiles) > size  # one more than a page tells whether another page follows
         return [read_candidate(i) for i in listed], (_cursor(listed[-1]) if more and listed else None)
 
-    def _shard(self, shard: str, below: str | None, wanted: int) -> list[dict[str, Any]]:
+    def _shard(self, shard: str, below: str | None, wanted: int, join_code: str | None = None) -> list[dict[str, Any]]:
         """Up to ``wanted`` profiles of one shard, newest first, below the cursor's position."""
         condition = "GSI1PK = :pk AND GSI1SK < :below" if below else "GSI1PK = :pk"
         values: dict[str, Any] = {":pk": {"S": shard}}
@@ -68,6 +73,9 @@ class CandidateDirectory(DynamoTable):
             "ScanIndexForward": False,
             "Limit": wanted,
         }
+        if join_code:
+            request["FilterExpression"] = "join_code = :code"
+            values[":code"] = {"S": join_code}
         profiles: list[dict[str, Any]] = []
         while len(profiles) < wanted:
             reply = self._db.query(**request)

@@ -22,13 +22,15 @@ def consent_item(consent: Consent | None) -> dict[str, Any] | None:
     if consent is None:
         return None
     item = {"obtained_at": iso(consent.obtained_at), "method": consent.method}
+    if consent.text:
+        item["text"] = consent.text
     return {**item, "message_id": consent.message_id} if consent.message_id else item
 
 
 def read_consent(data: dict[str, Any] | None) -> Consent | None:
     if not data:
         return None
-    return Consent(parse_iso(data["obtained_at"]), data["method"], data.get("message_id"))
+    return Consent(parse_iso(data["obtained_at"]), data["method"], data.get("message_id"), data.get("text"))
 
 
 def read_candidate(data: dict[str, Any]) -> Candidate:
@@ -48,6 +50,7 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         sms_consent=read_consent(data.get("sms_consent")),
         sms_yes=read_consent(data.get("sms_yes")),
         whatsapp_consent=read_consent(data.get("whatsapp_consent")),
+        join_code=data.get("join_code"),
     )
 
 
@@ -73,6 +76,7 @@ class CandidateRepository(DynamoTable):
             "kinds_off": list(candidate.kinds_off),
             "sms_consent": consent_item(candidate.sms_consent),
             "whatsapp_consent": consent_item(candidate.whatsapp_consent),
+            "join_code": candidate.join_code,
             "GSI1PK": keys.shard(keys.CANDIDATES, candidate.candidate_id),
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
             # Until an interview or a closed application pushes it further (Retention.extend).

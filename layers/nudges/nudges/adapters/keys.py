@@ -16,10 +16,15 @@
 | OAuth consent in flight   | OAUTH_STATE#<state hash>    | STATE                         |                                          |
 | inbound SMS               | INBOUND_SMS#<id>            | SMS                           |                                          |
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
+| invite file being booked  | INVITE_FILE#<file id>       | FILE                          |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
 | inbound WhatsApp          | INBOUND_WHATSAPP#<wamid>    | WHATSAPP                      |                                          |
 | WhatsApp opt-out          | WHATSAPP_OPT_OUT#<num. hash>| WHATSAPP                      |                                          |
+| join code (a cohort)      | JOIN_CODE#<code>            | JOIN_CODE                     | JOIN_CODES / <created>#<code>            |
+| sign-up awaiting its click| VERIFY#<token hash>         | VERIFY                        |                                          |
+| rate-limit window         | RATE#<scope>#<key hash>     | WINDOW#<window start>         |                                          |
+| consent request sent      | CONSENT_ASKED#<number hash> | SMS                           |                                          |
 
 A nudge's owner is its interview (research_prompt, thank_you, follow_up on the last round), its
 application (connect, rejection_reply) or the candidate (welcome). The phone pointer finds who a
@@ -162,6 +167,10 @@ def webhook_receipt(source: str, receipt_id: str) -> Key:
     return f"DELIVERY#{source}#{receipt_id}", "DELIVERY"
 
 
+def invite_file(file_id: str) -> Key:
+    return f"INVITE_FILE#{file_id}", "FILE"
+
+
 def suppression(email: str) -> Key:
     return f"SUPPRESSED#{normalise_email(email)}", "EMAIL"
 
@@ -196,3 +205,29 @@ def phone_pointer(phone_hash: str, candidate_id: str) -> Key:
 
 def oauth_state(state_hash: str) -> Key:
     return f"OAUTH_STATE#{state_hash}", "STATE"
+
+
+JOIN_CODES = "JOIN_CODES"  # GSI1PK of every join code, newest last by creation
+
+
+def join_code(code: str) -> Key:
+    return f"JOIN_CODE#{code}", "JOIN_CODE"
+
+
+def join_code_listing(created_at: datetime, code: str) -> str:
+    return f"{iso(created_at)}#{code}"
+
+
+def verification(token_hash: str) -> Key:
+    """A sign-up (or an email change) waiting for the click on its link: the token only as its hash."""
+    return f"VERIFY#{token_hash}", "VERIFY"
+
+
+def rate_window(scope: str, key_hash: str, window: str) -> Key:
+    """A counter of attempts in one window (``join-address``, ``join-code``...): the key only as its hash."""
+    return f"RATE#{scope}#{key_hash}", f"WINDOW#{window}"
+
+
+def consent_asked(phone_hash: str) -> Key:
+    """The consent request ("reply YES") went to this number: at most once, unless asked again."""
+    return f"CONSENT_ASKED#{phone_hash}", "SMS"

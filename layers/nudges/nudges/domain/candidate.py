@@ -26,6 +26,7 @@ class Consent:
     obtained_at: datetime
     method: str
     message_id: str | None = None
+    text: str | None = None  # the exact consent wording the candidate agreed to (a sign-up page's box)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Candidate:
     sms_consent: Consent | None = None  # given by the operator at registration
     sms_yes: Consent | None = None  # the candidate's YES by SMS
     whatsapp_consent: Consent | None = None  # WhatsApp opt-in, as the operator or a page recorded it
+    join_code: str | None = None  # the cohort they signed up with (a join code), if any
 
     @cached_property
     def zone(self) -> ZoneInfo:

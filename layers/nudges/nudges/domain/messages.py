@@ -66,6 +66,7 @@ class Context:
     sms_only: bool = False
     unsubscribe_url: str | None = None
     branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
+    outcome_url: str | None = None  # the candidate's outcome page for this application (thank_you, follow_up)
 
 
 def _capital(text: str) -> str:
@@ -83,6 +84,11 @@ def _interview_phrases(words: Words, company: str | None) -> list[dict[str, str]
 
 
 # ---------------------------------------------------------------------- assembling
+
+
+def _with_outcome(words: Words, ctx: Context, text: str) -> str:
+    """The link to say how it went (the outcome page), after the advice, when there is one."""
+    return f"{text.rstrip()}\n\n{words('outcome_line', url=ctx.outcome_url)}" if ctx.outcome_url else text
 
 
 def _message(words: Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
@@ -187,7 +193,7 @@ def thank_you(ctx: Context) -> Message:
             "thank_you",
             "draft",
             {
-                "to": person.email if person else dw("unnamed_short"),
+                "to": (person.email or person.name) if person else dw("unnamed_short"),
                 "greeting": dw.greeting(person),
                 "day": dw.day(interview.end, ctx.now, zone),
                 "role": _role(dw, company),
@@ -216,6 +222,7 @@ def thank_you(ctx: Context) -> Message:
             "drafts": "\n\n".join(headed),
         },
     )
+    text = _with_outcome(words, ctx, text)
     in_email = words("drafts_one") if one else words("drafts_many", count=count)
     plural = {
         "each": "" if one else words("each"),
@@ -267,10 +274,17 @@ class WelcomeLinks:
     """The candidate's own links: calendar connect (per provider) and preferences, each signed for
     them; the address their invites are forwarded to (None without an inbox domain)."""
 
-    google: str
-    microsoft: str
+    google: str | None  # None: no OAuth client set up for it, so no link
+    microsoft: str | None
     preferences: str
     forwarding_address: str | None = None
+
+
+def _connect_lines(words: Words, links: WelcomeLinks) -> str:
+    """The calendar connect links of the providers the operator set up; nothing without one."""
+    offered = (("google", links.google), ("microsoft", links.microsoft))
+    lines = [words(f"welcome_{p}", url=url) for p, url in offered if url]
+    return "\n".join([words("welcome_connect"), *lines]) + "\n" if lines else ""
 
 
 def _hours(words: Words, delay: timedelta) -> str:
@@ -300,8 +314,7 @@ def welcome(
         "quiet_start": words.clock_time(timings.quiet_start),
         "quiet_end": words.clock_time(timings.quiet_end),
         "timezone": candidate.timezone,
-        "google_url": links.google,
-        "microsoft_url": links.microsoft,
+        "connect": _connect_lines(words, links),
         "preferences_url": links.preferences,
         "sender_name": branding.sender_name,
     }
@@ -348,7 +361,7 @@ class InviteProblem:
     """Why (part of) a forwarded mail was not used: an ``invite_problem.<key>`` entry, and what
     the reader found wrong (``detail``, for ``unreadable``)."""
 
-    key: str  # no_calendar | unreadable | no_event
+    key: str  # no_calendar | unreadable | no_event | left_out
     detail: str = ""
 
 
@@ -373,14 +386,24 @@ def invite_receipt(
     problems: list[InviteProblem],
     unsubscribe_url: str | None = None,
     branding: Branding = DEFAULT_BRANDING,
+    add_url: str | None = None,
 ) -> Message:
-    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    """The short answer to a forwarded invite: what was read from it, and what was not used and
+    why, with what the candidate can do about it (add the interview by hand at ``add_url``);
+    "nothing more to do" only when everything was used. A mail with nothing booked from it and
+    an ``add_url`` gets the add-an-interview answer, the form prefilled."""
     words = Words(candidate.locale)
     lines = [_receipt_line(words, r, candidate) for r in receipts]
     for problem in problems:
         said = words.catalog.text(f"invite_problem.{problem.key}", detail=problem.detail)
         lines.append(words.catalog.text("invite_receipt.not_used", problem=said))
-    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    if not problems:
+        closing = words.catalog.text("invite_receipt.all_used")
+    elif add_url:
+        closing = words.catalog.text("invite_receipt.add_by_hand", link=add_url)
+    else:
+        closing = words.catalog.text("invite_receipt.forward_again")
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines), "closing": closing}
     if receipts:
         first = receipts[0]
         summary = words.catalog.text(
@@ -391,7 +414,10 @@ def invite_receipt(
         subject = words.fill("invite_receipt", "subject", {"summary": summary})
     else:
         subject = words.fill("invite_problem", "subject", {})
-    text = words.fill("invite_receipt", "email", values)
+    if receipts or not add_url:
+        text = words.fill("invite_receipt", "email", values)
+    else:
+        text = words.fill("invite_problem", "email", {**values, "add_url": add_url})
     return message(words, subject, text, "", unsubscribe_url=unsubscribe_url, branding=branding)
 
 
@@ -405,7 +431,7 @@ def _addressed_draft(
         kind,
         "draft",
         {
-            "to": person.email if person else dw("unnamed_short"),
+            "to": (person.email or person.name) if person else dw("unnamed_short"),
             "greeting": dw.greeting(None if ctx.addressee_is_contact else person),
             "sign_off": _sign_off(dw, ctx.candidate),
             **values,
@@ -439,6 +465,7 @@ def follow_up(ctx: Context) -> Message:
         "email",
         {"hi": _candidate_hi(words, candidate), **with_company, "days": str(days), "day": day, "draft": draft},
     )
+    text = _with_outcome(words, ctx, text)
     subject = words.fill("follow_up", "subject", with_company)
     variants = [{**phrase, "day": day} for phrase in _interview_phrases(words, company)]
     sms = fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)

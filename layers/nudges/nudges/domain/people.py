@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nudges.domain.interview import Person, normalise_email
+from nudges.domain.interview import Person, normalise_email, person_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -130,6 +130,9 @@ def _host_is(domain: str, hosts: Iterable[str]) -> bool:
 def role_of(address: Address) -> Role:
     """What the owner of ``address`` is to the candidate."""
     email = normalise_email(address.email)
+    if not email:
+        # Known only by name (an interviewer added by hand): a person, unless the name says a team.
+        return "contact" if not address.name.strip() or _ROLE_NAME.search(address.name.strip()) else "interviewer"
     local, _, domain = email.rpartition("@")
     if address.resource or _host_is(domain, RESOURCE_HOSTS):
         return "resource"
@@ -173,20 +176,22 @@ class People:
 
 def sort_people(addresses: Iterable[Address], exclude: Iterable[str] = ()) -> People:
     """The interviewers and the contacts among ``addresses`` (each once, in order), without
-    ``exclude`` (the candidate's own addresses), machines, rooms and resources."""
+    ``exclude`` (the candidate's own addresses), machines, rooms and resources. A person whose
+    address was unreadable (an empty ``email``) is kept by name, judged by the name alone."""
     skip = {normalise_email(e) for e in exclude}
     interviewers: dict[str, Person] = {}
     contacts: dict[str, Person] = {}
     for address in addresses:
         email = normalise_email(address.email)
-        if "@" not in email or email in skip or email in interviewers or email in contacts:
+        person = Person(real_name(address.name, email), email)
+        key = person_key(person)
+        if ("@" not in email and not person.name) or email in skip or key in interviewers or key in contacts:
             continue
         role = role_of(address)
-        person = Person(real_name(address.name, email), email)
         if role == "interviewer":
-            interviewers[email] = person
+            interviewers[key] = person
         elif role == "contact":
-            contacts[email] = person
+            contacts[key] = person
     return People(tuple(interviewers.values()), tuple(contacts.values()))
 
 
@@ -205,11 +210,11 @@ def best_names(interviews: Iterable[Interview]) -> dict[str, str]:
     names: dict[str, str] = {}
     for interview in sorted(interviews, key=lambda i: i.start):
         for person in (*interview.interviewers, *interview.contacts):
-            email = normalise_email(person.email)
-            told = real_name(person.name, email)
-            if _better(names.get(email, ""), told):
-                names[email] = told
-            names.setdefault(email, "")
+            key = person_key(person)
+            told = real_name(person.name, person.email)
+            if _better(names.get(key, ""), told):
+                names[key] = told
+            names.setdefault(key, "")
     return names
 
 
@@ -219,7 +224,7 @@ def named(people: Iterable[Person], names: dict[str, str]) -> tuple[Person, ...]
     out = []
     for person in people:
         email = normalise_email(person.email)
-        out.append(Person(names.get(email) or real_name(person.name, email), email))
+        out.append(Person(names.get(person_key(person)) or real_name(person.name, email), email))
     return tuple(out)
 
 

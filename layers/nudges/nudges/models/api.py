@@ -16,6 +16,9 @@ from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it a
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
+# Files of a system's zoneinfo folder that are no IANA zone: the machine's own zone, the
+# "zone unknown" placeholder, and the POSIX-rules template (and the posix/, right/ copies).
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules", "posix", "right"})
 
 
 def _e164(phone: str) -> str:
@@ -27,7 +30,7 @@ def _e164(phone: str) -> str:
 def _iana_zone(name: str) -> str:
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
+        _ZONES = frozenset(z for z in available_timezones() if z not in NOT_ZONES and z.split("/")[0] not in NOT_ZONES)
     if name not in _ZONES:
         raise ValueError(f"{name!r} is not an IANA time zone, like Europe/London")
     ZoneInfo(name)
@@ -69,6 +72,8 @@ class SmsConsent(BaseModel):
 
     obtained_at: AwareDatetime
     method: Annotated[str, Field(min_length=1, max_length=200, examples=["web sign-up form, SMS box ticked"])]
+    # The exact words the candidate agreed to (a sign-up page's consent box), kept as evidence.
+    text: Annotated[str | None, Field(max_length=2000)] = None
 
 
 class NewCandidate(BaseModel):
@@ -101,6 +106,8 @@ class NewCandidate(BaseModel):
     sms_consent: SmsConsent | None = None
     # Unset: nothing goes by WhatsApp (it is never used to ask; Meta requires the opt-in first).
     whatsapp_consent: SmsConsent | None = None
+    # The cohort they joined with (a join code the operator made; ``GET /candidates?join_code=``).
+    join_code: Annotated[str | None, Field(max_length=64, pattern=r"^[a-z0-9-]+$")] = None
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
@@ -151,3 +158,55 @@ class OutcomeReport(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"outcome": "offer"}]})
 
     outcome: Literal["offer", "rejected", "withdrawn"]
+
+
+class InterviewerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr | None = None
+
+
+class NewInterview(BaseModel):
+    """An interview added by hand (``POST /candidates/{id}/interviews``, the candidate's add-an-
+    interview page): planned exactly as a calendar's booking. ``PATCH`` takes the same body."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "company": "Acme Robotics",
+                    "role": "Data Analyst",
+                    "start": "2026-12-10T14:00:00+00:00",
+                    "duration_minutes": 45,
+                    "timezone": "Europe/London",
+                    "interviewers": [{"name": "Priya Raman", "email": "priya@acme.example"}, {"name": "Sam Lee"}],
+                    "location": "https://meet.example/abc",
+                }
+            ]
+        },
+    )
+
+    company: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Annotated[str | None, Field(max_length=200)] = None
+    start: AwareDatetime
+    duration_minutes: Annotated[int, Field(ge=5, le=600)]
+    timezone: TimeZoneName | None = None
+    interviewers: Annotated[list[InterviewerIn], Field(min_length=1, max_length=8)]
+    location: Annotated[str | None, Field(max_length=500)] = None
+
+    @model_validator(mode="after")
+    def _in_its_zone(self) -> NewInterview:
+        if self.timezone:
+            self.start = self.start.astimezone(ZoneInfo(self.timezone))
+        return self
+
+
+class JoinCodeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{"label": "Careers fair, March"}]}
+    )
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]

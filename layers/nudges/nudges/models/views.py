@@ -27,6 +27,7 @@ class ConsentRecord(TypedDict):
     obtained_at: Instant
     method: Annotated[str, Field(examples=["web sign-up form", "sms_yes"])]
     message_id: NotRequired[Annotated[str, Field(description="The inbound SMS, for a YES")]]
+    text: NotRequired[Annotated[str, Field(description="The exact consent wording agreed to (a sign-up page)")]]
 
 
 class ConnectedCalendar(TypedDict):
@@ -75,9 +76,13 @@ class Candidate(TypedDict):
     kinds_off: Annotated[list[str], Field(description="Kinds of nudge the candidate turned off")]
     sms_consent: Annotated[ConsentRecord | None, Field(description="Consent to texts as the operator gave it")]
     sms_yes: Annotated[ConsentRecord | None, Field(description="The candidate's own YES by SMS")]
+    join_code: Annotated[str | None, Field(description="The join code (cohort) they signed up with")]
     calendars: list[ConnectedCalendar]
     preferences_url: Annotated[
         str, Field(json_schema_extra={"format": "uri"}, description="The candidate's preferences page (signed)")
+    ]
+    add_interview_url: Annotated[
+        str, Field(json_schema_extra={"format": "uri"}, description="The candidate's add-an-interview page (signed)")
     ]
     connect_urls: Annotated[
         dict[Literal["google", "microsoft"], str],

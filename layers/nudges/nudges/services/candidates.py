@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
+    from nudges.services.consent_requests import ConsentRequestService
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import Applications, Candidates, Interviews, Nudges, PhoneConsent, Retention, Scheduler
 
@@ -49,8 +50,10 @@ class CandidateService:
         scheduler: Scheduler,
         calendars: CalendarService,
         consent: PhoneConsent | None = None,
+        consent_requests: ConsentRequestService | None = None,
         default_locale: str = DEFAULT_LOCALE,
     ) -> None:
+        self._consent_requests = consent_requests  # the YES request when texts become wanted without consent
         self._default_locale = default_locale  # the template's DefaultLocale
         self._candidates = candidates
         self._interviews = interviews
@@ -74,10 +77,17 @@ class CandidateService:
             name=new.name,
             locale=new.resolved_locale(self._default_locale),
             draft_locale=new.draft_locale,
-            sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
-            whatsapp_consent=(
-                Consent(new.whatsapp_consent.obtained_at, new.whatsapp_consent.method) if new.whatsapp_consent else None
+            sms_consent=(
+                Consent(new.sms_consent.obtained_at, new.sms_consent.method, text=new.sms_consent.text)
+                if new.sms_consent
+                else None
             ),
+            whatsapp_consent=(
+                Consent(new.whatsapp_consent.obtained_at, new.whatsapp_consent.method, text=new.whatsapp_consent.text)
+                if new.whatsapp_consent
+                else None
+            ),
+            join_code=new.join_code,
         )
         try:
             self._candidates.add(candidate)
@@ -128,7 +138,9 @@ class CandidateService:
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
-            updated = replace(updated, sms_yes=None)
+            updated = replace(updated, sms_yes=None, sms_consent=None)
+        if self._consent_requests is not None:
+            self._consent_requests.after_change(updated, current, now)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
         for interview in self._interviews.for_email(updated.email):
             self._planner.sync_interview(interview, updated, now)
@@ -200,6 +212,7 @@ class Timeline:
                 {
                     "interview_id": interview.interview_id,
                     "status": interview.status_at(now),
+                    "source": interview.source,
                     "title": interview.title,
                     "company": interview.company,
                     "application_id": interview.application_id,
