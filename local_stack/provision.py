@@ -38,6 +38,8 @@ class Aws:
         )
         self._clients: dict[str, Any] = {}
         self._config = Config(retries={"max_attempts": 2, "mode": "standard"})
+        # Services the stack serves itself (End User Messaging SMS and Social: eum_sms, eum_social).
+        self.emulators: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -444,6 +446,31 @@ def provision_user_to_group(aws: Aws, name: str, props: dict[str, Any]) -> Resul
     return name, {}, True
 
 
+def provision_sms_configuration_set(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    """An End User Messaging SMS configuration set and its event destinations, in the stack's
+    emulator (moto has no such service), through the operations an SDK call takes."""
+    emulator = aws.emulators.get("sms-voice")
+    name = props.get("ConfigurationSetName") or name
+    arn = f"arn:aws:sms-voice:{aws.region}:{aws.account_id}:configuration-set/{name}"
+    if emulator is None:
+        return name, {"Arn": arn}, False
+    listed = emulator.call("DescribeConfigurationSets")["ConfigurationSets"]
+    existing = next((c for c in listed if c["ConfigurationSetName"] == name), None)
+    if existing is None:
+        emulator.call("CreateConfigurationSet", ConfigurationSetName=name)
+    have = {d["EventDestinationName"] for d in (existing or {}).get("EventDestinations", [])}
+    for destination in props.get("EventDestinations") or []:
+        if destination["EventDestinationName"] in have:
+            continue
+        request = {
+            k: destination[k]
+            for k in ("EventDestinationName", "MatchingEventTypes", "SnsDestination", "CloudWatchLogsDestination")
+            if k in destination
+        }
+        emulator.call("CreateEventDestination", ConfigurationSetName=name, **request)
+    return name, {"Arn": arn}, existing is None
+
+
 PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::DynamoDB::Table": provision_table,
     "AWS::SQS::Queue": provision_queue,
@@ -461,6 +488,7 @@ PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::Cognito::UserPoolClient": provision_user_pool_client,
     "AWS::Cognito::UserPoolUser": provision_user_pool_user,
     "AWS::Cognito::UserPoolUserToGroupAttachment": provision_user_to_group,
+    "AWS::SMSVOICE::ConfigurationSet": provision_sms_configuration_set,
 }
 
 

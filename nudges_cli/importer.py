@@ -39,7 +39,7 @@ EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # The service's locales (GET /locales; a test keeps this in step with nudges.domain.locales).
 LOCALES = ("en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "nl-NL", "pt-BR", "it-IT", "ja-JP", "zh-CN")
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "whatsapp")
 
 
 class FileError(Exception):

@@ -27,6 +27,7 @@ def timings() -> NudgeTimings:
         quiet_start=_clock("QUIET_HOURS_START", "21:00"),
         quiet_end=_clock("QUIET_HOURS_END", "08:00"),
         follow_up_days=int(float(os.environ.get("FOLLOW_UP_DAYS") or 7)),
+        follow_up_useful=timedelta(days=float(os.environ.get("FOLLOW_UP_USEFUL_DAYS") or 14)),
         quiet_spread=timedelta(minutes=float(os.environ.get("QUIET_HOURS_SPREAD_MINUTES") or 30)),
     )
 
@@ -97,3 +98,8 @@ def lever_offer_stage() -> str:
 def default_locale() -> str:
     """The language of a candidate registered without one (``DefaultLocale`` in the template)."""
     return canonical(os.environ.get("DEFAULT_LOCALE") or "") or DEFAULT_LOCALE
+
+
+def sms_service() -> str:
+    """How texts go out (``SmsService`` in the template): ``end-user-messaging`` or ``sns``."""
+    return (os.environ.get("SMS_SERVICE") or "end-user-messaging").strip().lower()

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from nudges.adapters.retention import Retention
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
-    from nudges.adapters.sms import SmsSender
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import Branding, WelcomeLinks
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
     from nudges.services.console_auth import ConsoleAuth
     from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
+    from nudges.services.message_events import MessageEvents
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
@@ -71,6 +71,8 @@ if TYPE_CHECKING:
         Nudges,
         Preferences,
         Scheduler,
+        SmsOut,
+        WhatsAppOut,
     )
     from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
     from nudges.services.sending import MessageComposer, SendService
     from nudges.services.signup import SignupService
     from nudges.services.sms_consent import SmsConsentService
+    from nudges.services.whatsapp import WhatsAppKeywords
 
 
 def _load(path: str) -> Any:
@@ -192,8 +195,16 @@ def unsubscribe_keys() -> list[str]:
 
 
 @cache
-def sms() -> SmsSender:
-    return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+def sms() -> SmsOut:
+    """End User Messaging SMS (each text's fate in the message log), or SNS where the template's
+    SmsService chooses it (docs/operations.md says what that loses)."""
+    if config.sms_service() == "sns":
+        return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+    return _load("nudges.adapters.sms.EndUserMessagingSms")(
+        LazyClient("pinpoint-sms-voice-v2"),
+        os.environ.get("SMS_ORIGINATION_IDENTITY", ""),
+        os.environ.get("SMS_CONFIGURATION_SET") or None,
+    )
 
 
 @cache
@@ -235,7 +246,16 @@ def bookings() -> BookingService:
 
 @cache
 def invites() -> InviteService:
-    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox(), invite_receipts())
+    work = os.environ.get("INVITE_WORK_QUEUE_URL")
+    return _load("nudges.services.invites.InviteService")(
+        candidates(),
+        bookings(),
+        mailbox(),
+        invite_receipts(),
+        interviews(),
+        files=_repository("nudges.adapters.invite_work.InviteFiles") if work else None,
+        queue=_load("nudges.adapters.invite_work.InviteWorkQueue")(LazyClient("sqs"), work) if work else None,
+    )
 
 
 def _email() -> Any:
@@ -262,7 +282,14 @@ def invite_receipts() -> InviteReceipts | None:
         )
 
     return _load("nudges.services.receipts.InviteReceipts")(
-        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding(), add_interview, message_log()
+        nudges(),
+        preferences(),
+        receipts(),
+        _email(),
+        composer().unsubscribe_link,
+        config.branding(),
+        add_interview,
+        message_log(),
     )
 
 
@@ -287,6 +314,14 @@ def preference_service() -> PreferenceService:
         branding=config.branding(),
         locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
         phone_owners=consent().candidates_for_phone,
+    )
+
+
+@cache
+def message_events() -> MessageEvents:
+    """Texts' and WhatsApp messages' statuses into the message log (the message events function)."""
+    return _load("nudges.services.message_events.MessageEvents")(
+        message_log(), lambda message, now: whatsapp_keywords().received(message, now)
     )
 
 
@@ -331,7 +366,31 @@ def sender() -> SendService:
 
 def channel_senders() -> dict[str, ChannelSender]:
     """Every channel's sender (nudges.domain.channels), by name: a new channel adds its own here."""
-    return _load("nudges.services.channel_senders.senders")(_email(), sms())
+    return _load("nudges.services.channel_senders.senders")(
+        _email(), sms(), _load("nudges.services.whatsapp.WhatsAppChannel")(whatsapp())
+    )
+
+
+@cache
+def whatsapp() -> WhatsAppOut:
+    """End User Messaging Social from the template's WhatsAppPhoneNumberId (empty: no WhatsApp)."""
+    return _load("nudges.adapters.whatsapp.WhatsAppSender")(
+        LazyClient("socialmessaging"), os.environ.get("WHATSAPP_PHONE_NUMBER_ID", "")
+    )
+
+
+@cache
+def whatsapp_keywords() -> WhatsAppKeywords:
+    """STOP, START and HELP by WhatsApp (the message events function)."""
+    replies = _load("nudges.domain.whatsapp.reply")
+    branding = config.branding()
+    inbox = _repository("nudges.adapters.whatsapp_inbox.WhatsAppInbox")
+    on_yes = _load("nudges.services.whatsapp.WhatsAppConsent")(
+        candidates(), consent(), inbox, lambda locale: replies("yes", locale, branding)
+    )
+    return _load("nudges.services.whatsapp.WhatsAppKeywords")(
+        inbox, whatsapp(), lambda keyword, locale="en-GB": replies(keyword, locale, branding), on_yes
+    )
 
 
 @cache

@@ -16,8 +16,11 @@
 | OAuth consent in flight   | OAUTH_STATE#<state hash>    | STATE                         |                                          |
 | inbound SMS               | INBOUND_SMS#<id>            | SMS                           |                                          |
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
+| invite file being booked  | INVITE_FILE#<file id>       | FILE                          |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
+| inbound WhatsApp          | INBOUND_WHATSAPP#<wamid>    | WHATSAPP                      |                                          |
+| WhatsApp opt-out          | WHATSAPP_OPT_OUT#<num. hash>| WHATSAPP                      |                                          |
 | join code (a cohort)      | JOIN_CODE#<code>            | JOIN_CODE                     | JOIN_CODES / <created>#<code>            |
 | sign-up awaiting its click| VERIFY#<token hash>         | VERIFY                        |                                          |
 | rate-limit window         | RATE#<scope>#<key hash>     | WINDOW#<window start>         |                                          |
@@ -164,6 +167,10 @@ def webhook_receipt(source: str, receipt_id: str) -> Key:
     return f"DELIVERY#{source}#{receipt_id}", "DELIVERY"
 
 
+def invite_file(file_id: str) -> Key:
+    return f"INVITE_FILE#{file_id}", "FILE"
+
+
 def suppression(email: str) -> Key:
     return f"SUPPRESSED#{normalise_email(email)}", "EMAIL"
 
@@ -172,8 +179,20 @@ def sms_opt_out(phone_hash: str) -> Key:
     return f"SMS_OPT_OUT#{phone_hash}", "SMS"
 
 
+def inbound_whatsapp(message_id: str) -> Key:
+    return f"INBOUND_WHATSAPP#{message_id}", "WHATSAPP"
+
+
+def whatsapp_opt_out(phone_hash: str) -> Key:
+    return f"WHATSAPP_OPT_OUT#{phone_hash}", "WHATSAPP"
+
+
 # Each channel's opt-out record (nudges.domain.channels: ChannelSpec.opt_out), by what it is keyed on.
-OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {"email_suppression": suppression, "sms_opt_out": sms_opt_out}
+OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {
+    "email_suppression": suppression,
+    "sms_opt_out": sms_opt_out,
+    "whatsapp_opt_out": whatsapp_opt_out,
+}
 
 
 PHONE_PREFIX = "PHONE#"

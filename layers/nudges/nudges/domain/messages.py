@@ -21,7 +21,7 @@ The rules it keeps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
@@ -320,7 +320,7 @@ def welcome(
     }
     text = words.fill("welcome", "email", {**values, "forwarding": forwarding})
     sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
-    return message(
+    composed = message(
         words,
         words.fill("welcome", "subject", values),
         text,
@@ -328,6 +328,8 @@ def welcome(
         unsubscribe_url=unsubscribe_url,
         branding=branding,
     )
+    # A channel that never asks for consent (WhatsApp) gets the welcome without the YES request.
+    return replace(composed, advice=words.fill("welcome", "sms", values))
 
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:
@@ -359,7 +361,7 @@ class InviteProblem:
     """Why (part of) a forwarded mail was not used: an ``invite_problem.<key>`` entry, and what
     the reader found wrong (``detail``, for ``unreadable``)."""
 
-    key: str  # no_calendar | unreadable | no_event
+    key: str  # no_calendar | unreadable | no_event | left_out
     detail: str = ""
 
 
@@ -386,14 +388,22 @@ def invite_receipt(
     branding: Branding = DEFAULT_BRANDING,
     add_url: str | None = None,
 ) -> Message:
-    """The short answer to a forwarded invite: what was read from it, or what was wrong with it
-    (then, with ``add_url``, the link to add the interview by hand instead of "nothing more to do")."""
+    """The short answer to a forwarded invite: what was read from it, and what was not used and
+    why, with what the candidate can do about it (add the interview by hand at ``add_url``);
+    "nothing more to do" only when everything was used. A mail with nothing booked from it and
+    an ``add_url`` gets the add-an-interview answer, the form prefilled."""
     words = Words(candidate.locale)
     lines = [_receipt_line(words, r, candidate) for r in receipts]
     for problem in problems:
         said = words.catalog.text(f"invite_problem.{problem.key}", detail=problem.detail)
         lines.append(words.catalog.text("invite_receipt.not_used", problem=said))
-    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    if not problems:
+        closing = words.catalog.text("invite_receipt.all_used")
+    elif add_url:
+        closing = words.catalog.text("invite_receipt.add_by_hand", link=add_url)
+    else:
+        closing = words.catalog.text("invite_receipt.forward_again")
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines), "closing": closing}
     if receipts:
         first = receipts[0]
         summary = words.catalog.text(

@@ -176,7 +176,8 @@ class People:
 
 def sort_people(addresses: Iterable[Address], exclude: Iterable[str] = ()) -> People:
     """The interviewers and the contacts among ``addresses`` (each once, in order), without
-    ``exclude`` (the candidate's own addresses), machines, rooms and resources."""
+    ``exclude`` (the candidate's own addresses), machines, rooms and resources. A person whose
+    address was unreadable (an empty ``email``) is kept by name, judged by the name alone."""
     skip = {normalise_email(e) for e in exclude}
     interviewers: dict[str, Person] = {}
     contacts: dict[str, Person] = {}

@@ -16,6 +16,9 @@ from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it a
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
+# Files of a system's zoneinfo folder that are no IANA zone: the machine's own zone, the
+# "zone unknown" placeholder, and the POSIX-rules template (and the posix/, right/ copies).
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules", "posix", "right"})
 
 
 def _e164(phone: str) -> str:
@@ -27,7 +30,7 @@ def _e164(phone: str) -> str:
 def _iana_zone(name: str) -> str:
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
+        _ZONES = frozenset(z for z in available_timezones() if z not in NOT_ZONES and z.split("/")[0] not in NOT_ZONES)
     if name not in _ZONES:
         raise ValueError(f"{name!r} is not an IANA time zone, like Europe/London")
     ZoneInfo(name)
@@ -101,6 +104,8 @@ class NewCandidate(BaseModel):
     draft_locale: Locale | None = None
     # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
     sms_consent: SmsConsent | None = None
+    # Unset: nothing goes by WhatsApp (it is never used to ask; Meta requires the opt-in first).
+    whatsapp_consent: SmsConsent | None = None
     # The cohort they joined with (a join code the operator made; ``GET /candidates?join_code=``).
     join_code: Annotated[str | None, Field(max_length=64, pattern=r"^[a-z0-9-]+$")] = None
 
@@ -146,6 +151,7 @@ class CandidateChanges(BaseModel):
     name: Name | None = None
     paused: bool = UNCHANGED
     kinds_off: list[OptionalKind] = UNCHANGED
+    whatsapp_consent: SmsConsent = UNCHANGED
 
 
 class OutcomeReport(BaseModel):

@@ -83,6 +83,11 @@ class CandidateService:
                 if new.sms_consent
                 else None
             ),
+            whatsapp_consent=(
+                Consent(new.whatsapp_consent.obtained_at, new.whatsapp_consent.method, text=new.whatsapp_consent.text)
+                if new.whatsapp_consent
+                else None
+            ),
             join_code=new.join_code,
         )
         try:
@@ -123,6 +128,8 @@ class CandidateService:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
         if "kinds_off" in fields:
             fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
+        if changes.whatsapp_consent is not None:
+            fields["whatsapp_consent"] = Consent(changes.whatsapp_consent.obtained_at, changes.whatsapp_consent.method)
         updated = replace(current, **fields)
         for name in updated.channels:  # each chosen channel needs its address
             spec = CHANNEL_SPECS[name]

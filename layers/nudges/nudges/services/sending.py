@@ -403,7 +403,11 @@ class SendService:
             spec = CHANNEL_SPECS[name]
             if name in refusals:
                 refused.append(f"{name}: {spec.refused_as or refusals[name]}")
-            elif spec.needs_consent and not KIND_SPECS[kind].before_consent and candidate.awaiting_sms_consent:
+            elif (
+                spec.needs_consent
+                and not (KIND_SPECS[kind].before_consent and spec.asks_for_consent)
+                and candidate.awaiting_consent(name)
+            ):
                 # Double opt-in: the welcome asks for a YES; nothing else goes before it.
                 refused.append(f"{name}: {spec.awaiting_consent}")
             else:
@@ -425,7 +429,7 @@ class SendService:
     ) -> None:
         try:
             unsubscribe_url = self._composer.unsubscribe_link(candidate.candidate_id)
-            message_id = self._senders[channel].send(candidate, message, unsubscribe_url)
+            message_id = self._senders[channel].send(candidate, replace(message, kind=nudge.kind), unsubscribe_url)
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
