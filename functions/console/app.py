@@ -8,6 +8,10 @@ GET  /console/candidates            find (name, email, cohort) and filter (unrea
                                     awaiting consent, paused, bounced), paged
 GET  /console/candidates/{id}       one candidate: profile, reachability and why, consents,
                                     calendars, interviews with each nudge per channel, messages
+POST /console/candidates/{id}/outcome          record an application's outcome (as the API does)
+POST /console/candidates/{id}/consent-request  resend the "reply YES" request (an adviser's click)
+POST /console/candidates/{id}/erase            erase, with ERASE typed to confirm
+GET  /console/audit, /console/audit.csv        the audit log of adviser actions (admins only)
 GET  /console/settings, POST        the adviser's own time zone
 
 Every route but sign-in needs a session (a random id in an HttpOnly, Secure, SameSite=Lax cookie;
@@ -18,7 +22,9 @@ a double-submit one) and comes from this origin. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
+import csv
 import hmac
+import io
 import secrets
 import urllib.parse
 from functools import wraps
@@ -30,8 +36,8 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from nudges import clock, config, console_pages, pages, wiring
 from nudges.adapters.adviser_pool import SignInRefused
-from nudges.domain.advisers import EVERYONE
-from nudges.errors import NotFound, NudgesError
+from nudges.domain.advisers import ADMINS_ONLY, EVERYONE
+from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
 from nudges.http import raw_body
 from nudges.observability import logger
@@ -273,14 +279,113 @@ def candidates(current: Current) -> Response:
     return _html(200, page)
 
 
+NOTICES = {
+    "offer": "Outcome recorded: offer.",
+    "rejected": "Outcome recorded: rejected. The rejection reply is planned.",
+    "withdrawn": "Outcome recorded: withdrawn.",
+    "asked": "Consent request sent again.",
+    "not-asked": "Consent request not sent: no number, consent already on record, or texts refused.",
+}
+
+
+def _candidate_page(
+    current: Current, candidate_id: str, status: int = 200, notice: str = "", errors: dict[str, str] | None = None
+) -> Response:
+    detail = wiring.adviser_views().detail(candidate_id, clock.now())
+    page = console_pages.candidate_page(
+        config.branding(),
+        current.adviser,
+        current.session.csrf,
+        detail,
+        zone=_zone(current),
+        panels_url=_panels(),
+        notice=notice,
+        errors=errors,
+    )
+    return _html(status, page)
+
+
 @app.get("/console/candidates/<candidate_id>")
 @signed_in()
 def candidate(current: Current, candidate_id: str) -> Response:
-    detail = wiring.adviser_views().detail(candidate_id, clock.now())
-    page = console_pages.candidate_page(
-        config.branding(), current.adviser, current.session.csrf, detail, zone=_zone(current), panels_url=_panels()
+    done = app.current_event.get_query_string_value("done", "") or ""
+    return _candidate_page(current, candidate_id, notice=NOTICES.get(done, ""))
+
+
+def _acted(candidate_id: str, done: str) -> Response:
+    return _redirect(f"{console_pages.CANDIDATES}/{urllib.parse.quote(candidate_id)}?done={done}")
+
+
+@app.post("/console/candidates/<candidate_id>/outcome")
+@signed_in()
+def record_outcome(current: Current, form: dict[str, str], candidate_id: str) -> Response:
+    interview_id = form.get("interview_id", "")
+    try:
+        outcome = wiring.adviser_actions().record_outcome(
+            current.adviser, candidate_id, interview_id, form.get("outcome", ""), clock.now()
+        )
+    except InvalidInput as bad:
+        return _candidate_page(
+            current, candidate_id, 400, errors={"outcome": bad.message, "interview_id": interview_id}
+        )
+    return _acted(candidate_id, outcome)
+
+
+@app.post("/console/candidates/<candidate_id>/consent-request")
+@signed_in()
+def resend_consent(current: Current, form: dict[str, str], candidate_id: str) -> Response:
+    sent = wiring.adviser_actions().resend_consent(current.adviser, candidate_id, clock.now())
+    return _acted(candidate_id, "asked" if sent else "not-asked")
+
+
+@app.post("/console/candidates/<candidate_id>/erase")
+@signed_in()
+def erase(current: Current, form: dict[str, str], candidate_id: str) -> Response:
+    try:
+        wiring.adviser_actions().erase(current.adviser, candidate_id, form.get("confirm", ""), clock.now())
+    except InvalidInput as bad:
+        return _candidate_page(current, candidate_id, 400, errors={"confirm": bad.message})
+    return _redirect(f"{console_pages.CANDIDATES}?erased=1")
+
+
+# ---------------------------------------------------------------- audit log (admins)
+@app.get("/console/audit")
+@signed_in(ADMINS_ONLY)
+def audit(current: Current) -> Response:
+    entries = wiring.audit_log().recent()
+    page = console_pages.audit_page(
+        config.branding(), current.adviser, current.session.csrf, entries, zone=_zone(current), panels_url=_panels()
     )
     return _html(200, page)
+
+
+@app.get("/console/audit.csv")
+@signed_in(ADMINS_ONLY)
+def audit_csv(current: Current) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["at", "adviser_email", "adviser_sub", "action", "detail", "candidate_id", "candidate_email", "interview_id"]
+    )
+    for x in wiring.audit_log().recent():
+        row = [
+            x.at.isoformat(),
+            x.adviser_email,
+            x.adviser_sub,
+            x.action,
+            x.detail,
+            x.candidate_id,
+            x.subject,
+            x.interview_id,
+        ]
+        # A cell a spreadsheet would run as a formula is quoted as text.
+        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in row])
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=out.getvalue(),
+        headers={**pages.HEADERS, "Content-Disposition": 'attachment; filename="audit.csv"'},
+    )
 
 
 # ---------------------------------------------------------------- settings

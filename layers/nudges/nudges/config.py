@@ -69,6 +69,11 @@ def retention() -> timedelta:
     return timedelta(days=float(os.environ.get("DATA_RETENTION_DAYS") or 180))
 
 
+def audit_retention() -> timedelta:
+    """How long the advisers' console keeps its audit log (``AuditRetentionDays``)."""
+    return timedelta(days=float(os.environ.get("AUDIT_RETENTION_DAYS") or 730))
+
+
 def public_base_url(request_domain: str | None = None) -> str:
     """Where providers and links reach the API: the configured URL, else the request's own host."""
     configured = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from nudges.adapters.audit_log import AuditEntry
     from nudges.adapters.console_sessions import PendingSignIn
     from nudges.domain.advisers import Adviser
     from nudges.domain.messages import Branding
@@ -26,6 +27,10 @@ SIGN_IN = "/console/sign-in"
 CANDIDATES = "/console/candidates"
 SETTINGS = "/console/settings"
 SIGN_OUT = "/console/sign-out"
+AUDIT = "/console/audit"
+AUDIT_CSV = "/console/audit.csv"
+OUTCOME_LABELS = {"offer": "Offer", "rejected": "Rejected", "withdrawn": "Withdrawn"}
+ACTION_LABELS = {"outcome": "Recorded an outcome", "consent_request": "Resent the consent request", "erase": "Erased"}
 
 # Why a channel does not reach a candidate, in an adviser's words (the API's reason codes).
 REASONS = {
@@ -140,6 +145,8 @@ def layout(
     nav = ""
     if adviser is not None:
         links = [(CANDIDATES, "Candidates"), (SETTINGS, "Settings")]
+        if adviser.is_admin:
+            links.append((AUDIT, "Audit log"))
         if panels_url:
             links.append((panels_url, "Clock and outbox (local stack)"))
         items = "".join(
@@ -317,9 +324,49 @@ def _nudge_rows(interview: dict[str, Any], zone: str) -> str:
     )
 
 
+def _outcome_form(csrf: str, candidate_id: str, interview_id: str, error: str = "") -> str:
+    field = f"outcome-{e(interview_id)}"
+    options = "".join(f'<option value="{k}">{e(v)}</option>' for k, v in OUTCOME_LABELS.items())
+    return (
+        f'<form method="post" action="{CANDIDATES}/{e(candidate_id)}/outcome" class="outcome">{csrf_field(csrf)}'
+        f'<input type="hidden" name="interview_id" value="{e(interview_id)}">'
+        f'<label for="{field}">Outcome of this application</label>'
+        f'<select id="{field}" name="outcome"{_described(field, error)}>{options}</select>'
+        f'{_error(field, error)} <button type="submit">Record the outcome</button></form>'
+    )
+
+
+def _consent_form(csrf: str, candidate_id: str) -> str:
+    return (
+        f'<form method="post" action="{CANDIDATES}/{e(candidate_id)}/consent-request">{csrf_field(csrf)}'
+        '<button type="submit">Resend the consent request</button></form>'
+    )
+
+
+def _erase_form(csrf: str, candidate_id: str, error: str = "") -> str:
+    return (
+        '<section aria-labelledby="erase"><h2 id="erase">Erase</h2>'
+        "<p>Removes the candidate and everything stored about them, and cancels their nudges. "
+        "This cannot be undone.</p>"
+        f'<form method="post" action="{CANDIDATES}/{e(candidate_id)}/erase">{csrf_field(csrf)}'
+        '<label for="confirm">Type ERASE to confirm</label>'
+        f'<input id="confirm" name="confirm" autocomplete="off"{_described("confirm", error)}>'
+        f'{_error("confirm", error)} <button type="submit">Erase this candidate</button></form></section>'
+    )
+
+
 def candidate_page(
-    branding: Branding, adviser: Adviser, csrf: str, detail: CandidateDetail, *, zone: str, panels_url: str = ""
+    branding: Branding,
+    adviser: Adviser,
+    csrf: str,
+    detail: CandidateDetail,
+    *,
+    zone: str,
+    panels_url: str = "",
+    notice: str = "",
+    errors: dict[str, str] | None = None,
 ) -> str:
+    errors = errors or {}
     c = detail.row.candidate
     reach = "".join(
         f'<li data-channel="{e(ch)}" data-reason="{e(why or "")}">{e(ch)}: '
@@ -338,7 +385,14 @@ def candidate_page(
             f'<article id="iv-{e(interview["interview_id"])}" data-status="{e(interview["status"])}">'
             f"<h3>{e(interview['title'])} {badge(interview['status'])}</h3>"
             f"<p>{when(interview['start'], zone)} · {e(interview['company'])} · with {people}</p>"
-            f"{_nudge_rows(interview, zone)}</article>"
+            f"{_nudge_rows(interview, zone)}"
+            + _outcome_form(
+                csrf,
+                c.candidate_id,
+                interview["interview_id"],
+                errors.get("outcome", "") if errors.get("interview_id") == interview["interview_id"] else "",
+            )
+            + "</article>"
         )
     messages = "".join(
         f'<tr data-kind="{e(m.kind)}" data-channel="{e(m.channel)}" data-status="{e(m.status)}">'
@@ -355,7 +409,9 @@ def candidate_page(
     kinds_off = ", ".join(e(KIND_LABELS.get(k, k)) for k in c.kinds_off) or "none"
     body = (
         f'<p><a href="{CANDIDATES}">← Candidates</a></p><h1>{e(c.name or c.email)}</h1>'
-        '<section aria-labelledby="profile"><h2 id="profile">Profile</h2><dl>'
+        + (f'<p class="notice" role="status" id="notice">{e(notice)}</p>' if notice else "")
+        + (f'<p class="error" role="alert">{e(errors["page"])}</p>' if errors.get("page") else "")
+        + '<section aria-labelledby="profile"><h2 id="profile">Profile</h2><dl>'
         f"<dt>Email</dt><dd>{e(c.email)}</dd><dt>Phone</dt><dd>{e(c.phone or '—')}</dd>"
         f"<dt>Time zone</dt><dd>{e(c.timezone)}</dd><dt>Language</dt><dd>{e(c.locale)}</dd>"
         f"<dt>Channels</dt><dd>{e(', '.join(c.channels))}</dd>"
@@ -364,13 +420,14 @@ def candidate_page(
         f'<dt>Id</dt><dd class="id">{e(c.candidate_id)}</dd></dl></section>'
         f'<section aria-labelledby="reach"><h2 id="reach">Reachability</h2><ul id="reachability">{reach}</ul>'
         f"<h3>Consent to texts</h3><p>From the operator: {_consent(c.sms_consent)}. "
-        f"Their own YES: {_consent(c.sms_yes)}.</p>"
+        f"Their own YES: {_consent(c.sms_yes)}.</p>{_consent_form(csrf, c.candidate_id)}"
         f"<h3>Calendars</h3>{'<ul>' + calendars + '</ul>' if calendars else '<p class=muted>None connected.</p>'}"
         "</section>"
         f'<section aria-labelledby="ivs"><h2 id="ivs">Interviews and nudges</h2>'
         + (f'<div id="welcome">{_nudge_rows({"nudges": [detail.welcome]}, zone)}</div>' if detail.welcome else "")
         + f"{''.join(interviews) or '<p class=muted>No interviews yet.</p>'}</section>"
         f'<section aria-labelledby="log"><h2 id="log">Messages</h2>{message_table}</section>'
+        f"{_erase_form(csrf, c.candidate_id, errors.get('confirm', ''))}"
     )
     return layout(c.name or c.email, body, branding, adviser=adviser, csrf=csrf, panels_url=panels_url)
 
@@ -389,3 +446,27 @@ def settings_page(
         '<p><button type="submit">Save</button></p></form></section>'
     )
     return layout("Settings", body, branding, adviser=adviser, csrf=csrf, current=SETTINGS)
+
+
+def audit_page(
+    branding: Branding, adviser: Adviser, csrf: str, entries: list[AuditEntry], *, zone: str, panels_url: str = ""
+) -> str:
+    rows = "".join(
+        f'<tr data-action="{e(x.action)}" data-candidate="{e(x.candidate_id)}">'
+        f'<td>{when(x.at, zone)}</td><td>{e(x.adviser_email)}<br><span class="id">{e(x.adviser_sub)}</span></td>'
+        f"<td>{e(ACTION_LABELS.get(x.action, x.action))}: {e(x.detail)}</td>"
+        f'<td><span class="id">{e(x.candidate_id)}</span><br>{e(x.subject) or '<span class="muted">—</span>'}</td>'
+        f'<td class="id">{e(x.interview_id) or "—"}</td></tr>'
+        for x in entries
+    )
+    table = (
+        '<table id="audit"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th>'
+        f'<th scope="col">Candidate</th><th scope="col">Interview</th></tr></thead><tbody>{rows}</tbody></table>'
+        if rows
+        else '<p class="muted">No adviser actions yet.</p>'
+    )
+    body = (
+        "<h1>Audit log</h1><p>Every adviser action, newest first. An erased candidate keeps only their id here."
+        f' <a href="{AUDIT_CSV}">Download as CSV</a></p><section>{table}</section>'
+    )
+    return layout("Audit log", body, branding, adviser=adviser, csrf=csrf, current=AUDIT, panels_url=panels_url)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from nudges.adapters.applications import ApplicationRepository
     from nudges.adapters.ats import GreenhouseApi, LeverApi
+    from nudges.adapters.audit_log import AuditLog
     from nudges.adapters.calendar_connections import CalendarConnections
     from nudges.adapters.candidate_directory import CandidateDirectory
     from nudges.adapters.candidates import CandidateRepository
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import Branding, WelcomeLinks
     from nudges.domain.plan import NudgeTimings
+    from nudges.services.adviser_actions import AdviserActions
     from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
@@ -554,6 +556,21 @@ def adviser_views() -> AdviserViews:
         calendar_connections(),
         message_log(),
         nudges(),
+    )
+
+
+@cache
+def audit_log() -> AuditLog:
+    """Every adviser action, kept ``AuditRetentionDays`` (not the candidates' retention)."""
+    return _load("nudges.adapters.audit_log.AuditLog")(
+        LazyClient("dynamodb"), config.table_name(), config.audit_retention()
+    )
+
+
+@cache
+def adviser_actions() -> AdviserActions:
+    return _load("nudges.services.adviser_actions.AdviserActions")(
+        candidate_service(), outcomes(), consent_requests(), audit_log()
     )
 
 

@@ -251,3 +251,12 @@ def sign_in_challenge(id_hash: str) -> Key:
 
 def adviser_settings(sub: str) -> Key:
     return f"ADVISER#{sub}", "SETTINGS"
+
+
+# | an audit entry            | AUDIT                       | AT#<iso time>#<entry id>      |
+# One partition, newest last: adviser actions are few (a person's clicks), read newest first.
+AUDIT = "AUDIT"
+
+
+def audit_entry(at: datetime, entry_id: str) -> Key:
+    return AUDIT, f"AT#{at.isoformat()}#{entry_id}"
