@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
+from nudges.adapters.audit_log import AuditLog
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
 from nudges.domain.candidate import phone_key
@@ -56,7 +57,10 @@ class Extension:
 class Retention(DynamoTable):
     def erase(self, candidate: Candidate) -> None:
         """Everything stored about the candidate: profile, pointers, calendar connections,
-        interviews, applications, nudges, send records. Schedules are the caller's to cancel first."""
+        interviews, applications, nudges, send records; and their email from the advisers' audit
+        log (its entries stay under their opaque id). Schedules are the caller's to cancel first."""
+        # The audit log first: should it fail, the candidate is still there to erase again.
+        AuditLog(self._db, self._table).forget(candidate.candidate_id)
         self._batch_delete(self._candidate_keys(candidate))
 
     def extend(

@@ -77,7 +77,7 @@ class AdviserActions:
         self._candidates.get(candidate_id)  # NotFound for an unknown (or erased) candidate
         if confirmation.strip() != ERASE_WORD:
             raise InvalidInput(f"confirm: type {ERASE_WORD} to erase this candidate", field="confirm")
+        # The erasure removes the candidate's email from the earlier entries (``Retention.erase``,
+        # for every erasure: API, command line and console); this one never names it.
         self._candidates.delete(candidate_id)
-        # No email on this entry, and none left on the earlier ones: only the opaque id stays.
         self._record(adviser, "erase", now, candidate_id=candidate_id, detail="candidate erased")
-        self._audit.forget(candidate_id)
