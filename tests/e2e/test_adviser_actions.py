@@ -162,3 +162,32 @@ def test_an_erasure_needs_its_confirmation_and_keeps_the_audit_without_the_email
     lins = [x for x in exported if x["candidate_id"] == lin["candidate"]]
     assert [x["action"] for x in lins] == ["erase", "consent_request", "outcome"]
     assert all(x["adviser_email"] == LOCAL_ADMIN_EMAIL and x["candidate_email"] == "" for x in lins)
+
+
+def test_an_adviser_cannot_read_the_audit_log(stack, driver, admin):
+    from tests.e2e.test_adviser_console import _pool
+
+    # Given an adviser (not an admin)
+    pool_id, _ = _pool(stack)
+    idp = stack.aws.client("cognito-idp")
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="adviser@example.org",
+        UserAttributes=[{"Name": "email", "Value": "adviser@example.org"}],
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username="adviser@example.org", Password="adviser-password-1", Permanent=True
+    )
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username="adviser@example.org", GroupName="advisers")
+    driver.delete_all_cookies()
+    sign_in(driver, stack, "adviser@example.org", "adviser-password-1")
+    assert driver.current_url.endswith("/console/candidates"), driver.page_source[:2000]
+    # The audit log is not in their menu, and by URL it is refused, page and CSV alike
+    assert not all_css(driver, 'nav a[href="/console/audit"]')
+    driver.get(f"{stack.base_url}/console/audit")
+    assert by_css(driver, "h1").text == "Not for your role"
+    request = urllib.request.Request(f"{stack.base_url}/console/audit.csv", headers={"Cookie": _cookie_header(driver)})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403
