@@ -275,6 +275,7 @@ def candidates(current: Current) -> Response:
         cohort=cohort,
         zone=_zone(current),
         panels_url=_panels(),
+        notice="Candidate erased." if app.current_event.get_query_string_value("erased", "") else "",
     )
     return _html(200, page)
 

@@ -144,6 +144,7 @@ def test_an_erasure_needs_its_confirmation_and_keeps_the_audit_without_the_email
     driver.get(f"{stack.base_url}/console/candidates/{lin['candidate']}")
     fill(driver, "confirm", "ERASE")
     submit(driver, 'form[action$="/erase"]')
+    assert "Candidate erased." in by_css(driver, "#notice").text
     assert client.request("GET", f"/candidates/{lin['candidate']}").status == 404
     # Then every action is in the audit log, with who did it, under Lin's id and without her email
     rows = audit_rows(driver, stack)

@@ -252,6 +252,7 @@ def candidates_page(
     cohort: str,
     zone: str,
     panels_url: str = "",
+    notice: str = "",
 ) -> str:
     options = "".join(
         f'<option value="{e(k)}"{" selected" if k == filter_ else ""}>{e(v)}</option>' for k, v in FILTER_LABELS.items()
@@ -279,7 +280,8 @@ def candidates_page(
         pager = f'<p class="pager"><a href="{CANDIDATES}?{e(params)}" rel="next">More candidates</a></p>'
     body = (
         "<h1>Candidates</h1>"
-        f'<section><form method="get" action="{CANDIDATES}" class="search" role="search">'
+        + (f'<p class="notice" role="status" id="notice">{e(notice)}</p>' if notice else "")
+        + f'<section><form method="get" action="{CANDIDATES}" class="search" role="search">'
         f'<div><label for="q">Name or email</label><input id="q" name="q" type="search" value="{e(query)}"></div>'
         f'<div><label for="filter">Show</label><select id="filter" name="filter">{options}</select></div>'
         f'<div><label for="cohort">Cohort (join code)</label><input id="cohort" name="cohort" value="{e(cohort)}"></div>'

@@ -58,7 +58,7 @@ class AuditLog(DynamoTable):
         )
 
     def recent(self, limit: int = 500) -> list[AuditEntry]:
-        items = self._items(ScanIndexForward=False)[:limit]
+        items = self._items(ScanIndexForward=False, PaginationConfig={"MaxItems": limit})
         return [
             AuditEntry(
                 at=datetime.fromisoformat(i["at"]),
