@@ -40,7 +40,7 @@ def test_a_google_interview_the_candidate_attends():
     reading = read_google_event(google(), ADA, PATTERN)
     assert reading.interview is not None
     assert reading.interview.start == datetime(2031, 3, 6, 13, 0, tzinfo=UTC)
-    assert reading.interview.company == "acme"
+    assert reading.interview.company == "acme.fr"
     assert [p.email for p in reading.interview.interviewers] == ["jane@acme.fr"]
     assert reading.interview.candidate_email == "ada@example.org"
 
@@ -48,12 +48,19 @@ def test_a_google_interview_the_candidate_attends():
 def test_google_events_that_are_not_interviews():
     declined = google(attendees=[{"email": "ada@example.org", "self": True, "responseStatus": "declined"}])
     own = google(organizer={"email": "ada@example.org", "self": True})
-    all_day = google(start={"date": "2031-03-06"}, end={"date": "2031-03-07"})
     other_word = google(summary="Interviewing skills workshop")  # not the word "interview"
     not_invited = google(attendees=[])
     cancelled = {"id": "ev1", "status": "cancelled"}
-    for event in (declined, own, all_day, other_word, not_invited, cancelled):
+    for event in (declined, own, other_word, not_invited, cancelled):
         assert read_google_event(event, ADA, PATTERN).interview is None, event
+
+
+def test_an_all_day_google_interview_starts_at_the_working_morning():
+    all_day = google(start={"date": "2031-03-06"}, end={"date": "2031-03-08"}, summary="Assessment centre interview")
+    interview = read_google_event(all_day, ADA, PATTERN).interview
+    assert interview is not None
+    assert interview.start == datetime(2031, 3, 6, 9, 0, tzinfo=UTC)  # London, winter: 09:00 GMT
+    assert interview.end == datetime(2031, 3, 7, 17, 0, tzinfo=UTC)
 
 
 def test_the_pattern_is_configurable():
@@ -82,7 +89,7 @@ def test_a_graph_interview_matched_by_its_body_and_without_the_mailbox_owner():
     reading = read_microsoft_event(graph(), ADA, "ada@contoso.com", PATTERN)
     assert reading.interview is not None
     assert reading.interview.start == datetime(2031, 3, 6, 14, 0, tzinfo=UTC)
-    assert (reading.interview.company, [p.name for p in reading.interview.interviewers]) == ("globex", ["Kenji"])
+    assert (reading.interview.company, [p.name for p in reading.interview.interviewers]) == ("globex.co.uk", ["Kenji"])
 
 
 def test_graph_events_that_are_not_interviews():

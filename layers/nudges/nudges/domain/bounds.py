@@ -82,4 +82,5 @@ def bounded_interview(interview: Interview, now: datetime) -> Interview:
         company=clip(interview.company, MAX_NAME),
         candidate_name=clip(interview.candidate_name, MAX_NAME) if interview.candidate_name else None,
         interviewers=tuple(_person(p) for p in interview.interviewers),
+        recruiter=_person(interview.recruiter) if interview.recruiter else None,
     )

@@ -4,7 +4,9 @@ From the best source the event has, in this order: what the provider names (Cal.
 title that names it ("Founder chat - Lumen Labs", "Interview - PM, Litware") when no address
 says otherwise, then the hiring side's email domain (not free mail, not a machine's: see
 nudges.domain.people).
-A name is kept as its source writes it; a domain label (``acme-robotics``) is written as words.
+A name is kept as its source writes it; a company known only by its domain is written as the
+domain (``brightwaveenergy.com``), never as a word made from it ("Brightwaveenergy"); an old
+stored label (``acme-robotics``, before domains were kept) is written as words.
 With none, :data:`UNKNOWN_COMPANY` is stored and messages phrase around it ("your interview on
 Thursday"), never "the company" as a name.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from nudges.domain.interview import UNKNOWN_COMPANY, company_from_email, company_key
+from nudges.domain.interview import FREE_MAIL_DOMAINS, UNKNOWN_COMPANY, company_from_email, company_key, normalise_email
 from nudges.domain.people import is_machine
 
 if TYPE_CHECKING:
@@ -69,14 +71,25 @@ def company_from_title(title: str, people: Iterable[str] = ()) -> str | None:
     return None
 
 
+def registrable_domain(email: str) -> str | None:
+    """The organisation's domain of an address (``jane@eng.acme.co.uk`` -> ``acme.co.uk``,
+    ``x@contoso.onmicrosoft.com`` -> ``contoso.onmicrosoft.com``), None for free mail."""
+    domain = normalise_email(email).rpartition("@")[2].strip(".")
+    label = company_from_email(email)
+    if not domain or not label or domain in FREE_MAIL_DOMAINS:
+        return None
+    labels = domain.split(".")
+    return ".".join(labels[labels.index(label) :]) if label in labels else domain
+
+
 def hiring_domain(emails: Iterable[str]) -> str | None:
-    """The company label of the first hiring-side address that tells one (not free mail, not a
+    """The domain of the first hiring-side address that tells one (not free mail, not a
     machine's: ``no-reply@zoom.us`` is Zoom's mailer, not the company)."""
     for email in emails:
         if email and not is_machine(email):
-            company = company_from_email(email)
-            if company:
-                return company
+            domain = registrable_domain(email)
+            if domain:
+                return domain
     return None
 
 
@@ -101,10 +114,13 @@ def company_name(
 
 
 def company_display(company: str | None) -> str | None:
-    """How a message writes ``company``: as its source wrote it; a domain label or an old
-    normalised key (``acme-robotics``) as words ("Acme Robotics"); None when unknown."""
+    """How messages, the API, the CLI and the console write ``company``: as its source wrote it;
+    a domain as the domain (``brightwaveenergy.com``); an old stored label or normalised key
+    (``acme-robotics``) as words ("Acme Robotics"); None when unknown."""
     if not company or company == UNKNOWN_COMPANY:
         return None
+    if re.fullmatch(r"[a-z0-9\-]+(\.[a-z0-9\-]+)+", company):
+        return company
     if re.fullmatch(r"[a-z0-9][a-z0-9\-_. ]*", company):
         return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", company) if word)
     return company

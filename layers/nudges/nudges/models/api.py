@@ -6,8 +6,19 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
+
+from nudges.domain.messages import LOCALES
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
@@ -40,7 +51,26 @@ TimeZoneName = Annotated[
     Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
 ]
 Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
-Locale = Literal["en-GB", "en-US"]
+# The locales the words are written in (nudges.domain.messages.LOCALES), with how a person says them.
+LOCALE_NAMES = {"en-GB": "British English", "en-US": "American English"}
+
+
+def _supported_locale(value: str) -> str:
+    if value not in LOCALES:
+        supported = ", ".join(f"{code} ({LOCALE_NAMES.get(code, code)})" for code in LOCALES)
+        raise PydanticCustomError(
+            "unsupported_locale",
+            "{value} is not a language the messages are written in; use one of: {supported}",
+            {"value": repr(value)[:40], "supported": supported},
+        )
+    return value
+
+
+Locale = Annotated[
+    str,
+    AfterValidator(_supported_locale),
+    WithJsonSchema({"type": "string", "enum": list(LOCALES), "description": "A supported locale"}),
+]
 Name = Annotated[str, Field(max_length=200)]
 # The kinds a candidate may turn off (nudges.domain.candidate.OPTIONAL_KINDS).
 OptionalKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
