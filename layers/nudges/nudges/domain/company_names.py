@@ -115,12 +115,48 @@ def company_name(
 
 def company_display(company: str | None) -> str | None:
     """How messages, the API, the CLI and the console write ``company``: as its source wrote it;
-    a domain as the domain (``brightwaveenergy.com``); an old stored label or normalised key
+    a domain as the domain (``brightwaveenergy.com``), or as the words its hyphens split
+    (``acme-robotics.com``: "Acme Robotics"); an old stored label or normalised key
     (``acme-robotics``) as words ("Acme Robotics"); None when unknown."""
     if not company or company == UNKNOWN_COMPANY:
         return None
     if re.fullmatch(r"[a-z0-9\-]+(\.[a-z0-9\-]+)+", company):
-        return company
+        # A hyphen splits the label into its words (acme-robotics.com: "Acme Robotics"); a
+        # joined-up label is written as the domain, never as a made-up word ("Brightwaveenergy").
+        label = company_from_email(f"x@{company}") or company
+        return " ".join(w.capitalize() for w in label.split("-") if w) if "-" in label else company
     if re.fullmatch(r"[a-z0-9][a-z0-9\-_. ]*", company):
         return " ".join(word.capitalize() for word in re.split(r"[-_\s]+", company) if word)
     return company
+
+
+# A part of a title that names the role has one of these ("Senior Backend Engineer").
+_ROLE_WORDS = re.compile(
+    r"\b(engineer|developer|programmer|manager|designer|analyst|scientist|lead|director|consultant|architect|"
+    r"officer|head of|intern|associate|specialist|coordinator|administrator|accountant|researcher|"
+    r"technician|advisor|adviser|executive|representative|strategist|editor|writer|nurse|teacher|"
+    r"product owner|sre|devops|vp|cto|cfo|ceo|coo|partner|principal)\b",
+    re.IGNORECASE,
+)
+# Words about the meeting, not the role: taken off a part before it is read as a role.
+_MEETING_WORDS = re.compile(
+    r"\b(technical|final|first|second|third|onsite|on-site|panel|video|phone|online|remote|virtual|"
+    r"interviews?|chat|call|screen(ing)?|round|stage|meeting|conversation|invitation|invite|updated|"
+    r"\d+(st|nd|rd|th)?|with|the|role|position|job)\b",
+    re.IGNORECASE,
+)
+_ROLE_SEPARATORS = re.compile(r"\s+[-\u2013\u2014|@]\s+|:\s*|\s+at\s+|\s+for\s+|\s+with\s+|[()\[\]]", re.IGNORECASE)
+
+
+def role_from_title(title: str | None, company: str | None = None) -> str | None:
+    """The role a title names ("Senior Backend Engineer interview - Brightwave" -> "Senior
+    Backend Engineer"), or None when it names none ("Panel interview")."""
+    for part in _ROLE_SEPARATORS.split(_words(title or "")):
+        if not part or not _ROLE_WORDS.search(part):
+            continue
+        if company and company_key(part) == company_key(company):
+            continue
+        role = _words(_MEETING_WORDS.sub(" ", part)).strip(" ,.;-")
+        if role and _ROLE_WORDS.search(role) and len(role.split()) <= 6 and len(role) <= 60:
+            return role
+    return None

@@ -33,8 +33,9 @@ from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
-from nudges.domain.company_names import company_display
-from nudges.domain.people import first_name
+from nudges.domain.company_names import company_display, role_from_title
+from nudges.domain.interview import Person as _Person
+from nudges.domain.people import greeting_name
 
 if TYPE_CHECKING:
     from datetime import timedelta, tzinfo
@@ -105,6 +106,7 @@ class Context:
     everyone: tuple[Person, ...] = ()
     addressee: Person | None = None
     addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
+    recruiter: Person | None = None  # an agency's consultant who arranged it (nudges.domain.agencies)
     sms_only: bool = False
     unsubscribe_url: str | None = None
     branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
@@ -132,8 +134,18 @@ def sms_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def sms_fits(text: str) -> bool:
+def sms_fits(text: str, segments: int = SMS_SEGMENTS) -> bool:
+    """Whether ``text`` fits ``segments`` segments (one: 160 GSM-7 or 70 UCS-2 characters)."""
+    if segments == 1:
+        return sms_length(text) <= (160 if is_gsm7(text) else 70)
     return sms_length(text) <= sms_limit(text)
+
+
+def sms_segments(text: str) -> int:
+    """How many segments ``text`` is sent as (what the text costs)."""
+    length = sms_length(text)
+    single, part = (160, GSM7_SEGMENT) if is_gsm7(text) else (70, UCS2_SEGMENT)
+    return 1 if length <= single else -(-length // part)
 
 
 def transliterate(name: str) -> str | None:
@@ -244,12 +256,22 @@ class _Words:
         return self.join([self.label(p) for p in people])
 
     def greeting(self, person: Person | None) -> str:
-        name = first_name(person) if person else ""
+        name = greeting_name(person)
         return self("greeting", first_name=name) if name else self("greeting_any")
 
     def hi(self, person: Person | None) -> str:
-        name = first_name(person) if person else ""
+        name = greeting_name(person)
         return self("hi", first_name=name) if name else self("hi_any")
+
+    def few(self, people: tuple[Person, ...] | list[Person]) -> str:
+        """At most two people by name ("Ana Costa and Ben Ode", "Ana Costa and 4 others")."""
+        people = list(people)
+        if len(people) <= 2:
+            return self.names(people)
+        rest = len(people) - 1
+        return f"{self.label(people[0], short=True)} " + (
+            self("and_one_other") if rest == 1 else self("and_others", count=rest)
+        )
 
 
 # ---------------------------------------------------------------------- SMS fitting
@@ -286,18 +308,24 @@ def _fit_sms(
     sms_only: bool,
     variants: list[dict[str, str]],
     name_options: list[dict[str, str]],
+    part: str = "",
 ) -> str:
     """The first SMS that fits two segments: for each of ``variants`` (with the company, then
     without), each wording of the template (one a line, fullest first), each way of naming people
     (fullest first). Every line of the template carries the whole advice, so none is ever cut."""
-    lines = words.lines(kind, "sms_only" if sms_only else "sms")
+    lines = words.lines(kind, ("sms_only" if sms_only else "sms") + part)
     text = ""
-    for values in variants:
-        for line in lines:
-            for names in name_options:
-                text = Template(line).substitute({**values, **names})
-                if sms_fits(text):
-                    return text
+    # One segment if any wording fits it (a second costs as much again), fullest first; else two.
+    # A count of people ("your 3 interviewers") only once no wording fits any of their names.
+    named, counted = (name_options[:-1], name_options[-1:]) if len(name_options) > 1 else (name_options, [])
+    for segments in (1, SMS_SEGMENTS):
+        for values in variants:
+            for options in (named, counted):
+                for line in lines:
+                    for names in options:
+                        text = Template(line).substitute({**values, **names})
+                        if sms_fits(text, segments):
+                            return text
     return text  # the shortest there is; the message book's test proves it never comes to this
 
 
@@ -309,7 +337,9 @@ def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str
     """How to say the interview: with the company ("your Acme interview"), then without ("your
     interview"), for an SMS that must lose the company to fit."""
     options = []
-    if company:
+    if company and "." in company and " " not in company:
+        options.append(words("interview_with_domain", company=company))  # "your interview with globex.com"
+    elif company:
         options.append(words("interview_with", company=company))
     options.append(words("interview_any"))
     return [{"interview": o, "Interview": _capital(o)} for o in options]
@@ -361,7 +391,7 @@ def _bullets(lines: list[str]) -> str:
 
 
 def _candidate_hi(words: _Words, candidate: Candidate) -> str:
-    name = (candidate.name or "").split(" ")[0]
+    name = greeting_name(_Person(candidate.name or "", ""))
     return words("hi_candidate", first_name=name) if name else words("hi_candidate_any")
 
 
@@ -369,8 +399,18 @@ def _sign_off(words: _Words, candidate: Candidate) -> str:
     return candidate.name or words("sign_off_any")
 
 
-def _role(words: _Words, company: str | None) -> str:
+def _role(words: _Words, company: str | None, interview: Interview | None = None) -> str:
+    """"about the Senior Analyst role at Northwind", "about the role at Northwind", "about the role"."""
+    role = role_from_title(interview.title, company) if interview else None
+    if role:
+        return words("role_named_at", role=role, company=company) if company else words("role_named", role=role)
     return words("role_at", company=company) if company else words("role_any")
+
+
+def _recruiter_line(words: _Words, recruiter: Person | None) -> str:
+    if recruiter is None:
+        return ""
+    return words("recruiter_line", name=recruiter.name) if recruiter.name else words("recruiter_line_any")
 
 
 # ---------------------------------------------------------------------- the kinds
@@ -382,17 +422,47 @@ def research_prompt(ctx: Context) -> Message:
     zone, company = candidate.zone, ctx.company
     met = [p for p in ctx.interviewers if p in ctx.met_before]
     new = [p for p in ctx.interviewers if p not in ctx.met_before]
+    [with_company, *_] = _interview_phrases(words, company)
+    recruiter = _recruiter_line(words, ctx.recruiter)
+    variants = [
+        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
+        for phrase in _interview_phrases(words, company)
+    ]
+    if met and not new:
+        # Everyone met before: what to prepare for meeting them again, not the first-meeting checklist.
+        text = words.fill(
+            "research_prompt",
+            "again",
+            {
+                "hi": _candidate_hi(words, candidate),
+                **with_company,
+                "title": interview.title,
+                "when": words.when(interview.start, ctx.now, zone),
+                "names": words.names(met),
+                "recruiter": f"\n\n{recruiter}" if recruiter else "",
+            },
+        )
+        subject = words.fill("research_prompt", "subject_again", {**with_company, "names": words.few(met)})
+        name_options = [{"names": n} for n in _name_options(words, tuple(met))]
+        sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options, "_again")
+        return _message(words, ctx, subject, text, sms)
     if met:
         sections = [(part, group) for part, group in (("new", new), ("met", met)) if group]
     else:
-        sections = [("people", new or [])]
+        sections = [("people", new)]
     people = "\n\n".join(
         words.fill("research_prompt", part, {"people": _bullets([words.label(p) for p in group])})
         for part, group in sections
     )
     if not ctx.interviewers:
-        people = words.fill("research_prompt", "people", {"people": _bullets([words("nobody_named")])})
-    [with_company, *_] = _interview_phrases(words, company)
+        nobody = (
+            words("nobody_named_recruiter", name=ctx.recruiter.name)
+            if ctx.recruiter is not None and ctx.recruiter.name
+            else words("nobody_named")
+        )
+        people = words.fill("research_prompt", "people", {"people": _bullets([nobody])})
+    if recruiter:
+        people += f"\n\n{recruiter}"
     text = words.fill(
         "research_prompt",
         "email",
@@ -402,37 +472,60 @@ def research_prompt(ctx: Context) -> Message:
             "title": interview.title,
             "when": words.when(interview.start, ctx.now, zone),
             "people_section": people,
-            "look_into": words("look_into_one", name=words.label(ctx.interviewers[0]))
-            if len(ctx.interviewers) == 1
+            "look_into": words("look_into_one", name=words.label(new[0]))
+            if len(new) == 1
             else words("look_into_each"),
             "about": words("about", company=company) if company else words("about_any"),
         },
     )
-    subject_names = words.names(new or met) or words("one_interviewer")
+    subject_names = words.few(new) if new else words("one_interviewer")
     subject = words.fill("research_prompt", "subject", {**with_company, "names": subject_names})
     # The SMS names the new people (and, from round 2, whom to recall); dropped from the end first.
     new_options = _name_options(words, tuple(new))
-    if met and new:
+    if met:
         # Whom to recall goes first (to the names alone, never a count), then the new names.
         met_options = _name_options(words, tuple(met))
         recall = met_options[:-1] if len(met) > 1 else met_options
         name_options = [{"who": words("research_who_round", new=new_options[0], met=m)} for m in recall]
         name_options += [{"who": words("research_who", names=n)} for n in new_options]
-    elif met:
-        name_options = [{"who": words("research_who_again", names=n)} for n in _name_options(words, tuple(met))]
     else:
         name_options = [{"who": words("research_who", names=n)} for n in new_options]
-    variants = [
-        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
-        for phrase in _interview_phrases(words, company)
-    ]
     sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
 
 
 def _specific(words: _Words, person: Person) -> str:
-    name = first_name(person)
+    name = greeting_name(person)
     return words("specific", first_name=name) if name else words("specific_any")
+
+
+def _recruiter_draft(words: _Words, ctx: Context, day: str, interviewers: tuple[Person, ...]) -> str:
+    """The consultant's own thank-you: for arranging it, a line of interest, and (when the
+    candidate has no interviewer's address) a request to pass the thanks on."""
+    recruiter = ctx.recruiter
+    assert recruiter is not None and ctx.interview is not None
+    role = role_from_title(ctx.interview.title, ctx.company)
+    if interviewers:
+        pass_on = ""
+    else:
+        pass_on = "\n" + words("pass_on") + "\n"
+    interest = words("recruiter_interest_role", role=role) if role else words("recruiter_interest")
+    went = words("recruiter_went")
+    return words.fill(
+        "thank_you",
+        "recruiter",
+        {
+            "to": recruiter.email,
+            "subject": words("recruiter_subject"),
+            "greeting": words.greeting(recruiter),
+            "with_company": words("with_company", company=ctx.company) if ctx.company else "",
+            "day": day,
+            "went": went,
+            "interest": interest,
+            "pass_on": pass_on,
+            "sign_off": _sign_off(words, ctx.candidate),
+        },
+    ).replace("  ", " ")
 
 
 def thank_you(ctx: Context) -> Message:
@@ -441,30 +534,47 @@ def thank_you(ctx: Context) -> Message:
     zone, company = candidate.zone, ctx.company
     day = words.day(interview.end, ctx.now, zone)
     people = ctx.interviewers or ()
+    role = role_from_title(interview.title, company)
+    draft_subject = words("draft_subject_role", role=role) if role else words("draft_subject_any")
     drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
-    addressees: tuple[Person | None, ...] = people or (None,)
+    # With a recruiter and no interviewer's address, the recruiter's draft asks to pass the thanks on.
+    addressees: tuple[Person | None, ...] = people or (() if ctx.recruiter else (None,))
+    count = len(addressees) + (1 if ctx.recruiter else 0)
     for n, person in enumerate(addressees, 1):
+        again = person is not None and person in ctx.met_before
         draft = words.fill(
             "thank_you",
             "draft",
             {
                 "to": person.email if person else words("unnamed_short"),
+                "subject": draft_subject,
                 "greeting": words.greeting(person),
+                "thanks": words("thanks_again" if again else "thanks_first"),
                 "day": day,
-                "role": _role(words, company),
+                "role": _role(words, company, interview),
                 "specific": _specific(words, person) if person else words("specific_any"),
+                "fit": words("fit"),
                 "sign_off": _sign_off(words, candidate),
             },
         )
         drafts.append(draft)
-        headed.append(
-            f"--- {words('draft_heading', n=n, count=len(addressees))}\n{draft}" if n > 1 or people[1:] else draft
-        )
+        headed.append(f"--- {words('draft_heading', n=n, count=count)}\n{draft}" if count > 1 else draft)
+    if ctx.recruiter is not None:
+        draft = _recruiter_draft(words, ctx, day, people)
+        drafts.append(draft)
+        heading = words("recruiter_heading")
+        headed.append(f"--- {heading}\n{draft}" if count > 1 else draft)
     [with_company, *_] = _interview_phrases(words, company)
-    count = len(addressees)
     subject_drafts = words("subject_drafts_one") if count == 1 else words("subject_drafts_many", count=count)
     subject = words.fill("thank_you", "subject", {**with_company, "drafts": subject_drafts})
     one = count == 1
+    named = people[0] if people else ctx.recruiter
+    if one and named is not None and not people:
+        to_whom = words("to_recruiter", name=words.label(named))
+    elif one and named is not None:
+        to_whom = words("to_one", name=words.label(named))
+    else:
+        to_whom = words("to_each")
     text = words.fill(
         "thank_you",
         "email",
@@ -472,7 +582,7 @@ def thank_you(ctx: Context) -> Message:
             "hi": _candidate_hi(words, candidate),
             **with_company,
             "day": day,
-            "to_whom": words("to_one", name=words.label(people[0])) if people and one else words("to_each"),
+            "to_whom": to_whom,
             "below": words("below_one") if one else words("below_each"),
             "drafts": "\n\n".join(headed),
         },
@@ -484,7 +594,8 @@ def thank_you(ctx: Context) -> Message:
         "send_today": "" if day == words("today") else words("send_today"),  # not "today ... today"
     }
     variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
-    name_options = [{"names": n} for n in _name_options(words, tuple(people))]
+    thanked = tuple(people) + ((ctx.recruiter,) if ctx.recruiter else ())
+    name_options = [{"names": n} for n in _name_options(words, thanked)]
     sms = _fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms, tuple(drafts))
 
@@ -681,7 +792,9 @@ def follow_up(ctx: Context) -> Message:
     zone = candidate.zone
     day = words.day(interview.end, ctx.now, zone)
     days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
-    draft, name_options = _addressed_draft(words, ctx, "follow_up", {"day": day, "role": _role(words, company)})
+    draft, name_options = _addressed_draft(
+        words, ctx, "follow_up", {"day": day, "role": _role(words, company, interview)}
+    )
     [with_company, *_] = _interview_phrases(words, company)
     text = words.fill(
         "follow_up",

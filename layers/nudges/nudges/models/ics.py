@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import hashlib
 import itertools
 import re
@@ -446,3 +447,10 @@ def calendars_in_mail(raw: bytes) -> list[tuple[bytes, str | None]]:
         if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p, _ in found):
             found.append((payload, part.get_content_charset()))
     return found
+
+
+def sender_of(raw: bytes) -> str | None:
+    """The address a mail came from (the candidate forwarding an invite: one of theirs)."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    _, address = email.utils.parseaddr(str(message.get("From", "")))
+    return normalise_email(address) if "@" in address else None

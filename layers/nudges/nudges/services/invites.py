@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import calendars_in_mail, read_invite
+from nudges.models.ics import calendars_in_mail, read_invite, sender_of
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -43,21 +43,35 @@ class InviteService:
         return candidate
 
     def receive(
-        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None = None
+        self,
+        candidate: Candidate,
+        calendar: bytes,
+        now: datetime,
+        charset: str | None = None,
+        forwarded_from: str | None = None,
     ) -> list[Interview]:
         """Book, move or cancel what the invite says: every event in it parsed before any is stored."""
-        return self.receive_invite(candidate, calendar, now, charset)[0]
+        return self.receive_invite(candidate, calendar, now, charset, forwarded_from)[0]
 
     def receive_invite(
-        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None = None
+        self,
+        candidate: Candidate,
+        calendar: bytes,
+        now: datetime,
+        charset: str | None = None,
+        forwarded_from: str | None = None,
     ) -> tuple[list[Interview], list[dict[str, str]]]:
-        """``receive``, with the events left out and why (``{"event": <UID>, "reason": ...}``)."""
+        """``receive``, with the events left out and why (``{"event": <UID>, "reason": ...}``).
+
+        The candidate's own addresses: the inbox's, and the one the mail was forwarded from (an
+        attendee there is the candidate, whatever the name)."""
         token = candidate.ics_inbox_token.lower()
+        sender = (forwarded_from or "").strip().lower()
         reading = read_invite(
             calendar,
             candidate,
             now,
-            is_candidate_address=lambda a: a.partition("@")[0].lower() == token,
+            is_candidate_address=lambda a: a.partition("@")[0].lower() == token or (bool(sender) and a == sender),
             charset=charset,
         )
         interviews = [self._bookings.apply(change, now) for change in reading.changes]
@@ -109,6 +123,7 @@ class InviteService:
         if not candidates:
             return []
         calendars = calendars_in_mail(message)
+        forwarded_from = sender_of(message)
         if not calendars:
             logger.info("mail without a calendar invite dropped")
         interviews = []
@@ -117,7 +132,7 @@ class InviteService:
             problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
             for calendar, charset in calendars:
                 try:
-                    found = self.receive(candidate, calendar, now, charset)
+                    found = self.receive(candidate, calendar, now, charset, forwarded_from)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
