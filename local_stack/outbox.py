@@ -40,7 +40,7 @@ def _text_part(raw: str) -> tuple[str, str, str]:
     msg = email.message_from_string(raw, policy=email.policy.default)
     # The bare addresses: "Ada <ada@example.org>" is listed as "ada@example.org".
     to = ", ".join(addr for _name, addr in getaddresses([str(msg.get("To", "") or "")]) if addr)
-    subject = str(msg.get("Subject", "") or "")
+    subject = str(msg.get("Subject", "") or "").strip()  # a long subject is folded after "Subject:"
     body = ""
     part = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
     if part is not None and part.get_content_type() == "text/plain":

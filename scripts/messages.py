@@ -223,7 +223,7 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
             "20261210T130000Z",
             "20261210T140000Z",
             "Senior Backend Engineer interview",
-            "ORGANIZER;CN=\"Duarte, Ines (she/her)\":mailto:ines.duarte@brightwaveenergy.com",
+            'ORGANIZER;CN="Duarte, Ines (she/her)":mailto:ines.duarte@brightwaveenergy.com',
             f"ATTENDEE;CN=LOVELACE\\, ADA:mailto:{candidate.email}",
             "ATTENDEE;CN=Prof. Kwame Mensah:mailto:kwame.mensah@brightwaveenergy.com",
             "ATTENDEE;CN=MARIA GARCIA:mailto:maria.garcia@brightwaveenergy.com",
@@ -362,7 +362,7 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         ),
         Scenario(
             "An agency-arranged interview, forwarded as an .ics mail",
-            "Sarah Mills of Hays organises and attends; Ana Costa and Chidi Okafor (written \"Okafor, Chidi\") "
+            'Sarah Mills of Hays organises and attends; Ana Costa and Chidi Okafor (written "Okafor, Chidi") '
             "of Northwind interview. Ada forwarded it from ada.lovelace@gmail.com, where she was invited. The "
             "client is the employer; Sarah is the recruiter, with a draft of her own and the follow-up.",
             [agency],
@@ -377,15 +377,21 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
             "Tom Reid of Michael Page sends the invite alone: the client's interviewers are not on it. "
             "The thank-you goes to Tom, asking him to pass it on.",
             [agency_alone],
-            [("research_prompt", agency_alone.start - timedelta(hours=48)), ("thank_you", agency_alone.end + timedelta(hours=1))],
+            [
+                ("research_prompt", agency_alone.start - timedelta(hours=48)),
+                ("thank_you", agency_alone.end + timedelta(hours=1)),
+            ],
         ),
         Scenario(
             "An Exchange invite with every name form",
             '"Duarte, Ines (she/her)" organises; "Prof. Kwame Mensah", "MARIA GARCIA", "TANAKA Hiroshi", '
             '"Wang Wei" and "Sam Patel Jr." with an emoji attend; a hiring-panel group, Leo Park (declined) '
-            "and Fay Yu (non-participant) are on it too, and Ada is written \"LOVELACE, ADA\".",
+            'and Fay Yu (non-participant) are on it too, and Ada is written "LOVELACE, ADA".',
             [exchange],
-            [("research_prompt", exchange.start - timedelta(hours=48)), ("thank_you", exchange.end + timedelta(hours=1))],
+            [
+                ("research_prompt", exchange.start - timedelta(hours=48)),
+                ("thank_you", exchange.end + timedelta(hours=1)),
+            ],
         ),
         Scenario(
             "An all-day assessment centre",
@@ -501,7 +507,6 @@ def render() -> str:
     ]
     out += _welcome_section(len(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms")))) + 1)
     return "\n".join(out).rstrip("\n") + "\n"
-
 
 
 def _segments(scenario: Scenario, index: int) -> dict[str, str]:

@@ -230,7 +230,9 @@ def test_names_go_from_the_end_first_then_a_count():
     many = tuple(Person(f"Person Number{n} Withalongsurname", f"p{n}@acme.com") for n in range(9))
     sms = render("thank_you", interviewers=many).sms
     # A shorter wording keeps the first name before a count takes the names' place.
-    assert sms.startswith("After your Acme interview today: thank Person Number0 Withalongsurname and 8 others by email")
+    assert sms.startswith(
+        "After your Acme interview today: thank Person Number0 Withalongsurname and 8 others by email"
+    )
     assert messages.sms_segments(sms) == 1
     longer = tuple(Person(f"Person Number{n} Withaverymuchlongersurnamethanmost", f"p{n}@acme.com") for n in range(9))
     sms = render("thank_you", interviewers=longer, company="International Business Machines").sms

@@ -144,7 +144,9 @@ def test_company_sources_in_order_and_never_the_company():
     assert company_name(title="Founder chat - Lumen Labs", emails=["ben.carter@gmail.com"]) == "Lumen Labs"
     assert company_name(title="Founder chat - Lumen Labs", emails=["ben@lumenlabs.io"]) == "Lumen Labs"
     assert company_name(title="Vorstellungsgespräch - Backend Engineer", emails=["x@tailspin.com"]) == "tailspin.com"
-    assert company_name(title="Interview - Jane Doe", emails=["jane@acme.com"]) == "acme.com"  # the domain says otherwise
+    assert (
+        company_name(title="Interview - Jane Doe", emails=["jane@acme.com"]) == "acme.com"
+    )  # the domain says otherwise
     assert company_name(title="Chat", emails=["no-reply@zoom.us", "jane@acme-robotics.com"]) == "acme-robotics.com"
     assert company_name(title="Chat", emails=["ben.carter@gmail.com", "no-reply@cal.com"]) == UNKNOWN_COMPANY
     assert company_display("acme-robotics") == "Acme Robotics"

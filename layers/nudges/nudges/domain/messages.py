@@ -400,7 +400,7 @@ def _sign_off(words: _Words, candidate: Candidate) -> str:
 
 
 def _role(words: _Words, company: str | None, interview: Interview | None = None) -> str:
-    """"about the Senior Analyst role at Northwind", "about the role at Northwind", "about the role"."""
+    """ "about the Senior Analyst role at Northwind", "about the role at Northwind", "about the role"."""
     role = role_from_title(interview.title, company) if interview else None
     if role:
         return words("role_named_at", role=role, company=company) if company else words("role_named", role=role)
@@ -446,10 +446,7 @@ def research_prompt(ctx: Context) -> Message:
         name_options = [{"names": n} for n in _name_options(words, tuple(met))]
         sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options, "_again")
         return _message(words, ctx, subject, text, sms)
-    if met:
-        sections = [(part, group) for part, group in (("new", new), ("met", met)) if group]
-    else:
-        sections = [("people", new)]
+    sections = [("new", new), ("met", met)] if met else [("people", new)]
     people = "\n\n".join(
         words.fill("research_prompt", part, {"people": _bullets([words.label(p) for p in group])})
         for part, group in sections
@@ -472,9 +469,7 @@ def research_prompt(ctx: Context) -> Message:
             "title": interview.title,
             "when": words.when(interview.start, ctx.now, zone),
             "people_section": people,
-            "look_into": words("look_into_one", name=words.label(new[0]))
-            if len(new) == 1
-            else words("look_into_each"),
+            "look_into": words("look_into_one", name=words.label(new[0])) if len(new) == 1 else words("look_into_each"),
             "about": words("about", company=company) if company else words("about_any"),
         },
     )
@@ -505,10 +500,7 @@ def _recruiter_draft(words: _Words, ctx: Context, day: str, interviewers: tuple[
     recruiter = ctx.recruiter
     assert recruiter is not None and ctx.interview is not None
     role = role_from_title(ctx.interview.title, ctx.company)
-    if interviewers:
-        pass_on = ""
-    else:
-        pass_on = "\n" + words("pass_on") + "\n"
+    pass_on = "" if interviewers else "\n" + words("pass_on") + "\n"
     interest = words("recruiter_interest_role", role=role) if role else words("recruiter_interest")
     went = words("recruiter_went")
     return words.fill(
@@ -737,7 +729,10 @@ def invite_receipt(
     locale = candidate.locale
     lines = [_receipt_line(r, candidate) for r in receipts]
     lines += [f"Not used: {problem}" for problem in problems]
-    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines)}
+    words = _Words(locale)
+    # What to do now follows from what happened: never "nothing more" beside "not used".
+    closing = words("receipt_done") if not problems else words("receipt_some" if receipts else "receipt_none")
+    values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines), "closing": closing}
     if receipts:
         first = receipts[0]
         summary = f"{company_display(first.company) or first.company}, {local_time(first.start, candidate)}"

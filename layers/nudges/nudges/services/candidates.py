@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate, Consent
+from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
 from nudges.domain.plan import NUDGE_KINDS
 from nudges.errors import Conflict, InvalidInput, NotFound
@@ -161,11 +162,17 @@ class CandidateService:
                     "interview_id": interview.interview_id,
                     "status": interview.status_at(now),
                     "title": interview.title,
-                    "company": interview.company,
+                    # As every message writes it (nudges.domain.company_names.company_display).
+                    "company": company_display(interview.company) or interview.company,
                     "application_id": interview.application_id,
                     "start": iso(interview.start),
                     "end": iso(interview.end),
                     "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
+                    **(
+                        {"recruiter": {"name": interview.recruiter.name, "email": interview.recruiter.email}}
+                        if interview.recruiter
+                        else {}
+                    ),
                     "nudges": [
                         {
                             "kind": n.kind,

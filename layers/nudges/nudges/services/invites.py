@@ -132,16 +132,16 @@ class InviteService:
             problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
             for calendar, charset in calendars:
                 try:
-                    found = self.receive(candidate, calendar, now, charset, forwarded_from)
+                    found, ignored = self.receive_invite(candidate, calendar, now, charset, forwarded_from)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
                     problems.append(f"the invitation file could not be read ({exc.message}).")
                     continue
-                if not found:
-                    problems.append(
-                        "the invitation has no timed event to be invited to (a reply or an all-day event?)."
-                    )
+                if not found and ignored:
+                    problems += [f"{item['reason']}." for item in ignored]
+                elif not found:
+                    problems.append("the invitation has no event to be invited to (a reply to an invitation?).")
                 theirs += found
             interviews += theirs
             if self._receipts is not None and mail_id:
