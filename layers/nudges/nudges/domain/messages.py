@@ -593,7 +593,10 @@ def thank_you(ctx: Context) -> Message:
 
 
 def linkedin_search_url(person: Person, company: str | None) -> str:
-    keywords = f"{person.name} {company}" if company else person.name
+    """A LinkedIn people search for ``person`` at ``company``; a company known only by its domain
+    is left out (nobody's profile says "globex.com")."""
+    named = company if company and not ("." in company and " " not in company) else None
+    keywords = f"{person.name} {named}" if named else person.name
     return "https://www.linkedin.com/search/results/people/?keywords=" + quote_plus(keywords)
 
 
