@@ -8,6 +8,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from nudges.domain.interview import Person
+from nudges.domain.people import greeting_name
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -54,7 +57,8 @@ class Candidate:
 
     @property
     def first_name(self) -> str:
-        return (self.name or "").split(" ")[0] or "there"
+        """How the candidate is greeted: by the one name rule (nudges.domain.people), or "there"."""
+        return greeting_name(Person(self.name or "", "")) or "there"
 
     @property
     def awaiting_sms_consent(self) -> bool:

@@ -44,6 +44,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from nameparser import HumanName
+
 from nudges.domain.interview import Person, normalise_email
 
 if TYPE_CHECKING:
@@ -535,7 +537,6 @@ def greeting_name(person: Person | None) -> str:
         return ""
     if _caps_family_first(person.name) or ("," not in person.name and _family_first(name)):
         return _plain_full(name)
-    from nameparser import HumanName
 
     parsed = HumanName(name)
     if parsed.nickname:
