@@ -44,8 +44,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nameparser import HumanName
-
 from nudges.domain.interview import Person, normalise_email
 
 if TYPE_CHECKING:
@@ -537,6 +535,10 @@ def greeting_name(person: Person | None) -> str:
         return ""
     if _caps_family_first(person.name) or ("," not in person.name and _family_first(name)):
         return _plain_full(name)
+    # Imported here: only what greets someone pays for nameparser's import (about 0.1 s cold),
+    # not every function that reads an invite.
+    from nameparser import HumanName  # noqa: PLC0415
+
 
     parsed = HumanName(name)
     if parsed.nickname:
