@@ -537,7 +537,7 @@ def greeting_name(person: Person | None) -> str:
         return _plain_full(name)
     # Imported here: only what greets someone pays for nameparser's import (about 0.1 s cold),
     # not every function that reads an invite.
-    from nameparser import HumanName  # noqa: PLC0415
+    from nameparser import HumanName
 
 
     parsed = HumanName(name)
