@@ -94,7 +94,7 @@ def test_an_sms_only_candidate_gets_the_advice_in_the_texts(client, unique):
 
     client.set_clock(START + timedelta(hours=2))
     sms = _sent(client, interview_id, "thank_you")["sms"]["body"]
-    assert "email Jane Doe a short thank-you" in sms and "one thing" in sms and "Don't connect" in sms
+    assert "email Jane Doe a short thank-you" in sms and "one specific thing" in sms and "Don't connect" in sms
     assert "in your email" not in sms
     assert [i["interview_id"] for i in client.interviews(ada["candidate_id"])] == [interview_id]
 
