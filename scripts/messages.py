@@ -552,6 +552,7 @@ def _welcome_section(index: int) -> list[str]:
         microsoft="https://nudges.example.com/connect/microsoft/<token>",
         preferences="https://nudges.example.com/preferences/<token>",
         forwarding_address="tP4oEznLazn_bxrNCmMAMJfj@inbox.example.com",
+        preferences_short="https://nudges.example.com/p/<token>",
     )
     out = [
         f"## {index}. The welcome",
@@ -576,7 +577,8 @@ def _welcome_section(index: int) -> list[str]:
             if consent:
                 out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
             encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
-            size = f"{messages.sms_length(message.sms)}/{messages.sms_limit(message.sms)} {encoding}"
+            parts = messages.sms_segments(message.sms)
+            size = f"{messages.sms_length(message.sms)} {encoding}, {parts} segment{'s' if parts > 1 else ''}"
             out += [f"SMS ({size}):", "", _quote(message.sms), ""]
     return out
 

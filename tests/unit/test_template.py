@@ -37,7 +37,7 @@ CONTRACT_ROUTES_IN_THIS_STACK = {
     ("POST", "/preferences/{token}"),
 }
 # The candidate's own pages: public, each behind a signed link (or, for the OAuth callback, a state).
-CANDIDATE_PAGES = ("/connect/", "/oauth/", "/preferences/")
+CANDIDATE_PAGES = ("/connect/", "/oauth/", "/preferences/", "/p/")  # /p/: the short preferences link in texts
 
 
 def routes():

@@ -278,7 +278,7 @@ def composer() -> MessageComposer:
         domain = config.inbox_domain()
         address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
         return _load("nudges.domain.messages.WelcomeLinks")(
-            found["google"], found["microsoft"], found["preferences"], address
+            found["google"], found["microsoft"], found["preferences"], address, found["preferences_short"]
         )
 
     return _load("nudges.services.sending.MessageComposer")(

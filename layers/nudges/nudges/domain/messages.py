@@ -637,6 +637,7 @@ class WelcomeLinks:
     microsoft: str
     preferences: str
     forwarding_address: str | None = None
+    preferences_short: str | None = None  # the same page by its short path, for texts
 
 
 def _hours(delay: timedelta) -> str:
@@ -678,6 +679,7 @@ def welcome(
         "preferences_url": links.preferences,
         "sender_name": branding.sender_name,
     }
+    sms_values = {**values, "preferences_url": links.preferences_short or links.preferences}
     text = _Words(locale).fill("welcome", "email", {**values, "forwarding": forwarding})
     fragments = [_html(text)]
     if unsubscribe_url:
@@ -689,7 +691,7 @@ def welcome(
         subject=_Words(locale).fill("welcome", "subject", values),
         text=text + "\n",
         html=_page(*fragments),
-        sms=_Words(locale).fill(sms_kind, "sms", values),
+        sms=_Words(locale).fill(sms_kind, "sms", sms_values),
     )
 
 
