@@ -110,9 +110,7 @@ def test_the_log_expires_with_the_candidates_data(client, stack, unique):
         return profile, logged
 
     profile, logged = expiries()
-    assert len(logged) == 4 and all(
-        e >= profile for e in logged
-    )  # the welcome's two and the prompt's two  # never before the candidate's data
+    assert len(logged) == 4 and all(e >= profile for e in logged)  # the welcome's two and the prompt's two  # never before the candidate's data
     # An offer weeks later closes the application: everything about the candidate is kept longer,
     # the log too.
     client.set_clock(datetime(2034, 4, 30, 9, 0, tzinfo=UTC))
