@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # Recruitment agencies whose consultants send invites from these domains (registrable domains;
 # a subdomain matches). A small list of the large agencies and the staffing groups behind them,
 # kept short on purpose: the other signals find the rest. Add one when a candidate's invite shows
-# it; docs/providers.md "Agencies" says how the rule reads them.
+# it; docs/how-it-works.md ("Agencies") says how the rule reads them.
 AGENCY_DOMAINS = frozenset(
     {
         "hays.com",
