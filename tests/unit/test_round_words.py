@@ -96,3 +96,17 @@ NAMES = (ANA, Person("Ben Ode", "ben@acme.com"), Person("Chidi Okafor", "chidi@a
 def test_every_kind_goes_in_one_sms_segment_when_the_advice_fits(kind, candidate, people):
     sms = render(kind, candidate, interviewers=people, everyone=people, addressee=people[0]).sms
     assert messages.sms_segments(sms) == 1, (messages.sms_length(sms), sms)
+
+
+def test_a_receipt_never_says_nothing_more_beside_what_was_not_used():
+    from datetime import UTC, datetime
+
+    from nudges.domain.messages import InviteReceipt, invite_receipt
+
+    problem = "an all-day event whose title names no interview."
+    none = invite_receipt(CANDIDATE, [], [problem]).text
+    assert "Nothing was booked from this mail" in none and "You need do nothing more" not in none
+    got = InviteReceipt("Northwind", "Superday", datetime(2026, 12, 10, 9, tzinfo=UTC))
+    some = invite_receipt(CANDIDATE, [got], [problem]).text
+    assert "The interviews above need nothing more from you" in some and "You need do nothing more" not in some
+    assert "You need do nothing more" in invite_receipt(CANDIDATE, [got], []).text
