@@ -214,3 +214,12 @@ def test_a_second_round_thanks_someone_met_before_for_meeting_again(client, uniq
     client.set_clock(later + timedelta(hours=2))
     body = _sent(client, second["interview_id"], "thank_you")["email"]["body"]
     assert "Dear José,\n\nThank you for meeting me again today about the Platform engineer role at globex.com." in body
+
+
+def test_an_unsupported_locale_is_refused_with_the_supported_list_in_plain_words(client, unique):
+    reply = client.register(email=f"ada-{unique}@example.org", timezone="Europe/London", locale="fr-CA")
+    assert reply.status == 400, reply
+    message = str(reply.body)
+    assert "'fr-CA' is not a language the messages are written in" in message
+    assert "en-GB (British English), en-US (American English)" in message
+    assert "Input should be" not in message

@@ -110,3 +110,20 @@ def test_a_receipt_never_says_nothing_more_beside_what_was_not_used():
     some = invite_receipt(CANDIDATE, [got], [problem]).text
     assert "The interviews above need nothing more from you" in some and "You need do nothing more" not in some
     assert "You need do nothing more" in invite_receipt(CANDIDATE, [got], []).text
+
+
+@pytest.mark.parametrize("locale", ["fr-CA", "en", "EN-gb", ""])
+def test_an_unsupported_locale_names_the_supported_ones_in_plain_words(locale):
+    from pydantic import ValidationError
+
+    from nudges.models.api import CandidateChanges, NewCandidate
+
+    for model, body in (
+        (NewCandidate, {"email": "a@example.org", "timezone": "Europe/London", "locale": locale}),
+        (CandidateChanges, {"locale": locale}),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            model.model_validate(body)
+        [error] = refused.value.errors()
+        assert error["loc"] == ("locale",)
+        assert error["msg"].endswith("use one of: en-GB (British English), en-US (American English)")
