@@ -101,3 +101,49 @@ def test_graph_events_that_are_not_interviews():
         {"bodyPreview": "lunch"},
     ):
         assert read_microsoft_event({**graph(), **extra}, ADA, None, PATTERN).interview is None, extra
+
+
+def test_google_attendance_a_coordinator_left_out_of_the_attendees_and_a_decliner_are_contacts():
+    event = google(
+        organizer={"email": "cleo@acme.fr", "displayName": "Cleo Ward"},
+        attendees=[
+            {"email": "ada.work@gmail.com", "self": True, "responseStatus": "accepted"},
+            {"email": "jane@acme.fr", "displayName": "Jane Roux", "responseStatus": "accepted"},
+            {"email": "paul@acme.fr", "displayName": "Paul Blanc", "responseStatus": "declined"},
+        ],
+    )
+    interview = read_google_event(event, ADA, PATTERN).interview
+    assert interview is not None
+    assert [p.name for p in interview.interviewers] == ["Jane Roux"]
+    assert [p.name for p in interview.contacts] == ["Cleo Ward", "Paul Blanc"]
+
+
+def test_graph_attendance_the_organizer_counts_and_a_decliner_is_a_contact():
+    attendees = [
+        {"type": "required", "status": {"response": "none"}, "emailAddress": {"address": "ada@contoso.com"}},
+        {
+            "type": "required",
+            "status": {"response": "declined"},
+            "emailAddress": {"name": "Mia Wong", "address": "mia@globex.co.uk"},
+        },
+    ]
+    interview = read_microsoft_event({**graph(), "attendees": attendees}, ADA, "ada@contoso.com", PATTERN).interview
+    assert interview is not None
+    assert [p.name for p in interview.interviewers] == ["Kenji"]
+    assert [p.name for p in interview.contacts] == ["Mia Wong"]
+
+
+def test_an_all_day_graph_interview_starts_at_the_working_morning():
+    event = {
+        **graph(),
+        "isAllDay": True,
+        "subject": "Assessment centre interview",
+        "start": {"dateTime": "2031-03-06T00:00:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": "2031-03-08T00:00:00.0000000", "timeZone": "UTC"},
+    }
+    interview = read_microsoft_event(event, ADA, "ada@contoso.com", PATTERN).interview
+    assert interview is not None
+    assert (interview.start, interview.end) == (
+        datetime(2031, 3, 6, 9, 0, tzinfo=UTC),
+        datetime(2031, 3, 7, 17, 0, tzinfo=UTC),
+    )
