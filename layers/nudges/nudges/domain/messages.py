@@ -483,6 +483,11 @@ def research_prompt(ctx: Context) -> Message:
         recall = met_options[:-1] if len(met) > 1 else met_options
         name_options = [{"who": words("research_who_round", new=new_options[0], met=m)} for m in recall]
         name_options += [{"who": words("research_who", names=n)} for n in new_options]
+    elif not new and ctx.recruiter is not None and ctx.recruiter.name:
+        # Nobody named yet: the recruiter who arranged it knows whom the candidate will meet.
+        recruiter_name = ctx.recruiter.name if is_gsm7(ctx.recruiter.name) else transliterate(ctx.recruiter.name)
+        asks = [words("research_who_ask", name=recruiter_name)] if recruiter_name else []
+        name_options = [{"who": w} for w in [*asks, words("research_who", names=new_options[0])]]
     else:
         name_options = [{"who": words("research_who", names=n)} for n in new_options]
     sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
