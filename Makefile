@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench deploy clean redrive chaos fuzz screenshot openapi messages FORCE
+.PHONY: demo test local lint build unit integration e2e bench scale deploy clean redrive chaos fuzz screenshot openapi messages FORCE
 
 # The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
 # nudges_cli package, editable, so it runs the checked-out code).
@@ -119,6 +119,11 @@ build: $(SAM_VENV)/.installed
 # Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
 bench: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 	$(PY) scripts/bench.py
+
+# A synthetic month of 10 thousand, 1 million and 10 million interviews through the real planner:
+# pending schedules, Scheduler rates, deliveries, hot keys and cost -> docs/scale.md (no AWS).
+scale: $(VENV)/.installed
+	$(PY) scripts/scale.py --out docs/scale.md
 
 # The local console in a realistic state, photographed by headless Chromium -> docs/console.png
 screenshot: $(VENV)/.installed $(LAMBDA_VENV)/.installed .chromium

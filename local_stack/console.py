@@ -20,6 +20,7 @@ from __future__ import annotations
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 from html import escape
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -55,27 +56,23 @@ class ConsoleError(ValueError):
 
 def gather(stack: LocalStack) -> dict[str, Any]:
     """Everything the page shows, read from the AWS endpoint now."""
+    from nudges import wiring
     from nudges.adapters.applications import ApplicationRepository
     from nudges.adapters.candidates import CandidateRepository
     from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.nudge_ledger import NudgeLedger
-    from nudges.services.candidates import CandidateService
 
     table, _index = stack._send_record_table()
-    # Retention only matters for writes, and the console writes nothing.
+    # Retention only matters for writes, and the console writes nothing: the timeline reads only.
     client, name = stack.aws.client("dynamodb"), str(table)
     people = CandidateRepository(client, name)
-    # The timeline needs only the repositories; planning, scheduling and erasure are not used to read.
-    service = CandidateService(
-        people,
-        InterviewRepository(client, name),
-        ApplicationRepository(client, name),
-        NudgeLedger(client, name),
-        retention=None,  # type: ignore[arg-type]
-        planner=None,  # type: ignore[arg-type]
-        scheduler=None,  # type: ignore[arg-type]
-        calendars=None,  # type: ignore[arg-type]
+    ports: Any = SimpleNamespace(
+        candidates=people,
+        interviews=InterviewRepository(client, name),
+        applications=ApplicationRepository(client, name),
+        nudges=NudgeLedger(client, name),
     )
+    service = wiring.build_timeline(ports)
     now = stack.clock.now()
     candidates = []
     for candidate in people.all():

@@ -115,6 +115,22 @@ class SchedulerEmulator:
         at = expr.latest(since, bound)
         return Due(schedule, at, False) if at else None
 
+    def next_due(self, bound: datetime, attempted: set[tuple[str, str]]) -> datetime | None:
+        """The earliest moment at or before ``bound`` when a schedule not yet attempted is due.
+
+        One-time schedules (the nudges) each at their own time. A recurring one (the watch renewal
+        sweep) fires at its latest occurrence before the next one-time delivery: the occurrences
+        between would each have swept the same items, and a clock set years ahead would otherwise
+        run thousands of sweeps."""
+        schedules = self._schedules()
+        dues = [d for d in (self._due(s, bound) for s in schedules) if d and d.key not in attempted]
+        one_time = [d.at for d in dues if d.one_time]
+        horizon = min(one_time, default=bound)
+        recurring = [
+            d.at for d in (self._due(s, horizon) for s in schedules) if d and not d.one_time and d.key not in attempted
+        ]
+        return min(one_time + recurring, default=None)
+
     # ------------------------------------------------------------------ delivery
 
     def deliver(self, now: datetime, deliver_twice: bool, attempted: set[tuple[str, str]]) -> list[dict[str, str]]:

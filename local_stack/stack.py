@@ -16,6 +16,7 @@ import sys
 import threading
 import traceback
 import uuid
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -465,26 +466,53 @@ class LocalStack:
     # ------------------------------------------------------------------ controls
 
     def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:
-        """Set the virtual clock, then deliver everything due at or before it."""
+        """Move the virtual clock to ``now`` as if the time between had passed.
+
+        Forward, it stands in turn at each moment a schedule falls due on the way (the earliest
+        first, those that deliveries create included), delivers what is due then and drains the
+        queues with the clock there, then stands at ``now`` and delivers what is due at it. A move
+        backwards only sets the clock (and delivers what is due at it, which is what ``{}`` does).
+        """
         with self._control_lock:
-            self.clock.set(now)
-            instant = self.clock.now()
+            start = self.clock.now()
+            target = now.astimezone(UTC)
             attempted: set[tuple[str, str]] = set()
             seen: set[str] = set()
             to_release: list[tuple[str, str]] = []
             fired: list[dict[str, str]] = []
             try:
-                for _ in range(MAX_DELIVERY_PASSES):
-                    pass_fired = self.scheduler.deliver(instant, deliver_twice, attempted)
-                    delivered = self.drainer.drain(seen, to_release, deliver_twice)
-                    fired.extend(pass_fired)
-                    if not pass_fired and not delivered:
+                while target > start:
+                    due = self.scheduler.next_due(target, attempted)
+                    if due is None:
                         break
+                    self.clock.set(max(due, start))
+                    fired.extend(self._deliver_due(deliver_twice, attempted, seen, to_release))
+                self.clock.set(target)
+                fired.extend(self._deliver_due(deliver_twice, attempted, seen, to_release))
             finally:
                 self.drainer.release(to_release)
-                self.scheduler.end_call(instant)
+                self.scheduler.end_call(self.clock.now())
                 self._notify_deliveries()
             return {"now": now.isoformat(), "fired": fired}
+
+    def _deliver_due(
+        self,
+        deliver_twice: bool,
+        attempted: set[tuple[str, str]],
+        seen: set[str],
+        to_release: list[tuple[str, str]],
+    ) -> list[dict[str, str]]:
+        """Everything due at the clock's moment, and all it causes (queues drained, SES events)."""
+        instant = self.clock.now()
+        fired: list[dict[str, str]] = []
+        for _ in range(MAX_DELIVERY_PASSES):
+            pass_fired = self.scheduler.deliver(instant, deliver_twice, attempted)
+            delivered = self.drainer.drain(seen, to_release, deliver_twice)
+            fired.extend(pass_fired)
+            if not pass_fired and not delivered:
+                break
+        self._notify_deliveries()
+        return fired
 
     def outbox(self) -> list[dict[str, Any]]:
         table, index = self._send_record_table()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "messages.md"
@@ -23,13 +23,16 @@ LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
 
+from nudges import wiring  # noqa: E402
 from nudges.domain.candidate import Candidate, Consent  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
 from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
 from nudges.domain.records import Application  # noqa: E402
 from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
 from nudges.models.ics import invite_changes  # noqa: E402
-from nudges.services.sending import MessageComposer  # noqa: E402
+
+if TYPE_CHECKING:
+    from nudges.services.sending import MessageComposer
 
 LOCALES = (("en-GB", "Europe/London"), ("en-US", "America/New_York"))
 UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/<token>"
@@ -54,16 +57,13 @@ class BookStore:
         return self.candidates.get(normalise_email(email))
 
     def composer(self, welcome_links: Any = None) -> MessageComposer:
-        interviews = SimpleNamespace(get=self.interview, for_email=self.for_email)
-        applications = SimpleNamespace(get=self.applications.get)
-        candidates = SimpleNamespace(by_email=self.by_email)
-        return MessageComposer(
-            interviews,
-            applications,
-            candidates,
-            lambda _id: UNSUBSCRIBE,
-            welcome_links=welcome_links,
+        """Built as the service builds it (``nudges.wiring.build_composer``), on this store."""
+        ports: Any = SimpleNamespace(
+            interviews=SimpleNamespace(get=self.interview, for_email=self.for_email),
+            applications=SimpleNamespace(get=self.applications.get),
+            candidates=SimpleNamespace(by_email=self.by_email),
         )
+        return wiring.build_composer(ports, lambda _id: UNSUBSCRIBE, welcome_links=welcome_links)
 
 
 @dataclass
@@ -441,13 +441,13 @@ def render() -> str:
         "channel, as the candidate receives it. Written by `make messages` (scripts/messages.py) with",
         "the service's own composer (nudges.services.sending.MessageComposer) from interviews read by",
         "its own models; a test fails when this file differs from what the code says. The words live",
-        "in `layers/nudges/nudges/templates/<locale>/`.",
+        "in gettext catalogs, `layers/nudges/nudges/locales/<locale>/LC_MESSAGES/messages.po`.",
         "",
         "Each SMS is shown with its length, encoding and segments: one segment is 160 GSM-7 characters",
         "(70 UCS-2); a text takes two (306 GSM-7, 134 UCS-2) only when the advice cannot fit one.",
         "",
     ]
-    from nudges.domain import messages
+    from nudges.domain import sms_encoding as messages
 
     texts: list[int] = []  # the segments of every SMS in the book
     report: list[str] = []
@@ -486,7 +486,7 @@ def render() -> str:
                 out += [f"### {kind}, {locale}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
                 if "email" in candidate.channels:
                     out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
-                encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
+                encoding = messages.encoding(message.sms)
                 parts = messages.sms_segments(message.sms)
                 texts.append(parts)
                 size = f"{messages.sms_length(message.sms)} {encoding}, {parts} segment{'s' if parts > 1 else ''}"
@@ -511,7 +511,7 @@ def render() -> str:
 
 def _segments(scenario: Scenario, index: int) -> dict[str, str]:
     """SMS segments per interview of ``scenario`` (en-GB), for email+SMS and SMS-only candidates."""
-    from nudges.domain import messages
+    from nudges.domain import sms_encoding as messages
 
     counts = {}
     for who, channels in (("email + SMS", ("email", "sms")), ("SMS only", ("sms",))):
@@ -545,7 +545,7 @@ def _store(candidate: Candidate, scenario: Scenario) -> BookStore:
 def _welcome_section(index: int) -> list[str]:
     """The welcome at registration: consent to texts on record (the operator's), and without it
     (the SMS asks for YES before any nudge is texted)."""
-    from nudges.domain import messages
+    from nudges.domain import messages, sms_encoding
 
     links = messages.WelcomeLinks(
         google="https://nudges.example.com/connect/google/<token>",
@@ -576,9 +576,9 @@ def _welcome_section(index: int) -> list[str]:
             out += [f"### welcome, {locale}, {said}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
             if consent:
                 out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
-            encoding = "GSM-7" if messages.is_gsm7(message.sms) else "UCS-2"
-            parts = messages.sms_segments(message.sms)
-            size = f"{messages.sms_length(message.sms)} {encoding}, {parts} segment{'s' if parts > 1 else ''}"
+            encoding = sms_encoding.encoding(message.sms)
+            parts = sms_encoding.sms_segments(message.sms)
+            size = f"{sms_encoding.sms_length(message.sms)} {encoding}, {parts} segment{'s' if parts > 1 else ''}"
             out += [f"SMS ({size}):", "", _quote(message.sms), ""]
     return out
 

@@ -73,17 +73,13 @@ def show(token: str) -> Response:
         links.candidate_for(token, _keys(), "preferences")
         return _html(200, pages.message_page("Erased", "Everything stored about you is erased. No more nudges."))
     candidate = _candidate(token)
-    from nudges.domain.candidate import phone_key
-
-    suppression, sms_opted_out = wiring.preferences().refusals(
-        candidate.email, phone_key(candidate.phone) if candidate.phone else None
-    )
+    refused = wiring.preferences().refusals(candidate)
     domain = config.inbox_domain()
     view = pages.PreferencesView(
         candidate=candidate,
         action=f"/preferences/{token}",
-        email_suppression=suppression,
-        sms_opted_out=sms_opted_out,
+        email_suppression=refused.get("email"),
+        sms_opted_out="sms" in refused,
         calendars=wiring.calendar_service().connections(candidate.candidate_id),
         connect_urls=links.candidate_links(_base(), _keys()[0], candidate.candidate_id),
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,

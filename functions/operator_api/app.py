@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 from aws_lambda_powertools.event_handler import Response
 
 from nudges import clock, config, wiring
+from nudges.domain.channels import CHANNEL_SPECS
 from nudges.handlers import api_handler
 from nudges.http import (
     BAD_BODY,
@@ -218,10 +219,9 @@ def preview_nudge(
 ) -> Response[views.Preview]:
     chosen = app.current_event.get_query_string_value("channel", channel)  # not filled in: validation is off
     candidate, message = wiring.composer().preview(interview_id, kind, chosen)
-    if chosen == "sms":
-        return json_response(
-            200, {"channel": "sms", "to": candidate.phone, "body": message.sms, "characters": len(message.sms)}
-        )
+    if CHANNEL_SPECS[chosen].body == "short_text":  # nudges.domain.channels
+        to = CHANNEL_SPECS[chosen].address(candidate)
+        return json_response(200, {"channel": chosen, "to": to, "body": message.sms, "characters": len(message.sms)})
     return json_response(
         200,
         {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.domain.channels import phone_key
 from nudges.domain.interview import Interview, interview_id_for, normalise_email
 from nudges.domain.plan import NudgeStatus, NudgeTimings
 from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim, is_application
@@ -251,8 +252,13 @@ class FakePreferences:
         else:
             self.opted_out.discard(phone_hash)
 
-    def refusals(self, email: str | None, phone_hash: str | None) -> tuple[str | None, bool]:
-        return (self.suppressed.get(normalise_email(email)) if email else None), phone_hash in self.opted_out
+    def refusals(self, candidate: Candidate) -> dict[str, str]:
+        refused: dict[str, str] = {}
+        if normalise_email(candidate.email) in self.suppressed:
+            refused["email"] = self.suppressed[normalise_email(candidate.email)]
+        if candidate.phone and phone_key(candidate.phone) in self.opted_out:
+            refused["sms"] = "opted_out"
+        return refused
 
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
         self.inbound.append((message_id, sender_hash, body))
@@ -366,15 +372,14 @@ class FakeSms:
 
 
 class World:
-    """Every fake, and the services built on them as ``nudges.wiring`` builds them."""
+    """Every fake, and the services built on them by ``nudges.wiring``'s own builders (the
+    world is their ports: the same attribute names)."""
 
     def __init__(self, timings: NudgeTimings | None = None) -> None:
-        from nudges.services.bookings import BookingService
+        from nudges import wiring
+        from nudges.services.channel_senders import senders
         from nudges.services.outcome_sources import OutcomeSources
-        from nudges.services.outcomes import OutcomeService
-        from nudges.services.planning import NudgePlanner
         from nudges.services.preferences import PreferenceService
-        from nudges.services.sending import MessageComposer, SendService
 
         self.candidates = FakeCandidates()
         self.interviews = FakeInterviews(self.candidates)
@@ -387,18 +392,14 @@ class World:
         self.scheduler = FakeScheduler()
         self.email = FakeEmail()
         self.sms = FakeSms()
-        self.planner = NudgePlanner(
-            self.interviews, self.applications, self.nudges, self.scheduler, timings or NudgeTimings()
-        )
-        self.bookings = BookingService(self.interviews, self.candidates, self.retention, self.planner)
-        self.outcomes = OutcomeService(
-            self.interviews, self.applications, self.candidates, self.retention, self.planner
-        )
+        self.message_log = None  # the sender logs nothing here
+        ports: Any = self
+        self.planner = wiring.build_planner(ports, timings or NudgeTimings())
+        self.bookings = wiring.build_bookings(ports, self.planner)
+        self.outcomes = wiring.build_outcomes(ports, self.planner)
         self.outcome_sources = OutcomeSources(self.receipts, self.outcomes)
-        self.composer = MessageComposer(
-            self.interviews, self.applications, self.candidates, lambda cid: f"https://nudges.test/unsubscribe/{cid}"
-        )
-        self.sender = SendService(self.nudges, self.preferences, self.composer, self.email, self.sms)
+        self.composer = wiring.build_composer(ports, lambda cid: f"https://nudges.test/unsubscribe/{cid}")
+        self.sender = wiring.build_sender(ports, self.composer, senders(self.email, self.sms))
         self.preference_service = PreferenceService(self.candidates, self.preferences, self.sms)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from nudges import links
-from nudges.domain import messages
+from nudges.domain import messages, sms_encoding
 from nudges.domain.candidate import Candidate, Consent, reachability
 from nudges.domain.plan import NudgeTimings, plan_welcome
 from nudges.errors import NotFound
@@ -59,10 +59,10 @@ def test_without_an_inbox_domain_the_welcome_has_no_forwarding_paragraph():
 def test_the_welcome_sms_asks_for_yes_until_consent_is_on_record_and_fits_two_segments():
     asking = messages.welcome(ADA, LINKS, NudgeTimings()).sms
     assert "Reply YES" in asking and "STOP" in asking and "HELP" in asking
-    assert messages.sms_length(asking) <= messages.sms_limit(asking)
+    assert sms_encoding.sms_length(asking) <= sms_encoding.sms_limit(asking)
     welcomed = messages.welcome(CONSENTED, LINKS, NudgeTimings()).sms
     assert "YES" not in welcomed and LINKS.preferences in welcomed
-    assert messages.sms_length(welcomed) <= messages.sms_limit(welcomed)
+    assert sms_encoding.sms_length(welcomed) <= sms_encoding.sms_limit(welcomed)
     yes = replace(ADA, sms_yes=Consent(datetime(2026, 11, 1, tzinfo=UTC), "sms_yes", "m-1"))
     assert not yes.awaiting_sms_consent
 
@@ -87,7 +87,10 @@ def test_a_night_time_registration_is_welcomed_at_eight():
     ],
 )
 def test_reachability_says_why_not(candidate, suppression, opted_out, expected):
-    assert reachability(candidate, suppression, opted_out) == expected
+    refused = {"email": suppression} if suppression else {}
+    if opted_out:
+        refused["sms"] = "opted_out"
+    assert reachability(candidate, refused) == expected
 
 
 def test_paused_or_turned_off_kinds_are_not_wanted_but_the_welcome_always_is():
@@ -128,5 +131,6 @@ def test_a_forwarded_invite_receipt_names_the_interview_and_the_research_prompt(
         'Got it: "Interview" with Acme, Tuesday 8 December at 14:00 (GMT); '
         "research prompt on Sunday 6 December at 14:00 (GMT)." in message.text
     )
-    refused = messages.invite_receipt(ADA, [], ["there was no calendar invitation (.ics) in the mail."])
+    refused = messages.invite_receipt(ADA, [], [messages.InviteProblem("no_calendar")])
     assert refused.subject == "We could not use the invitation you forwarded"
+    assert "Not used: there was no calendar invitation (.ics) in the mail." in refused.text

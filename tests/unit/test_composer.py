@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
+from nudges import wiring
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person
 from nudges.domain.records import Application
-from nudges.services.sending import MessageComposer
+
+if TYPE_CHECKING:
+    from nudges.services.sending import MessageComposer
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 ADA = Candidate(
@@ -34,7 +38,8 @@ class Store:
             get=lambda a: self.application if self.application and self.application.application_id == a else None
         )
         candidates = SimpleNamespace(by_email=lambda e: ADA if e == ADA.email else None)
-        return MessageComposer(interviews, applications, candidates, lambda _id: None)
+        ports: Any = SimpleNamespace(interviews=interviews, applications=applications, candidates=candidates)
+        return wiring.build_composer(ports, lambda _id: None)
 
 
 def _round(n: int, day: int, interviewers, contacts=(), status="scheduled") -> Interview:

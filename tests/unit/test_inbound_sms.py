@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nudges.domain.candidate import phone_key
+from nudges.domain.messages import sms_reply
 from nudges.domain.sms_keywords import Keyword
-from nudges.services.preferences import HELP_REPLY, STOP_REPLY, PreferenceService
+from nudges.services.preferences import PreferenceService
 from tests.fakes.repositories import FakeCandidates, FakePreferences, FakeSms
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NUMBER = "+447700900123"
+STOP_REPLY = "Interview Nudges: you will get no more texts from us. Reply START to resume. Emails are not affected."
+HELP_REPLY = sms_reply("help")
 
 
 def service(consents: list | None = None) -> tuple[PreferenceService, FakePreferences, FakeSms]:
@@ -36,7 +39,7 @@ def test_start_please_opts_back_in_also_at_the_carrier_and_help_is_answered():
     assert svc.sms_received("in-2", NUMBER, "start please", NOW) == "start"
     assert preferences.opted_out == set() and sms.opted_in == [NUMBER]
     assert svc.sms_received("in-3", NUMBER, "help?", NOW) is Keyword.HELP
-    assert sms.sent[-1] == (NUMBER, HELP_REPLY)
+    assert sms.sent[-1] == (NUMBER, HELP_REPLY) and "Reply STOP to stop texts" in HELP_REPLY
     assert set(preferences.replies) == {"in-1", "in-2", "in-3"}
 
 

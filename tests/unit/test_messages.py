@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nudges.domain import messages
+from nudges.domain import messages, sms_encoding
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person
 
@@ -177,7 +177,7 @@ def test_a_second_round_says_who_is_new_and_whom_they_met_before():
     assert "Met before: recall what you discussed with them, and build on it.\n  - Jane Doe" in message.text
     assert message.subject == "Prepare for your Acme interview: research Lee Chan"
     # One segment: the text names whom to research; the email says whom to recall.
-    assert "Research Lee Chan" in message.sms and messages.sms_segments(message.sms) == 1
+    assert "Research Lee Chan" in message.sms and sms_encoding.sms_segments(message.sms) == 1
 
 
 @pytest.mark.parametrize("kind", messages.KINDS)
@@ -193,7 +193,7 @@ def test_an_sms_only_candidate_gets_the_essentials_and_is_never_pointed_to_an_em
     }[kind]
     for word in essentials:
         assert word in sms, sms
-    assert messages.sms_fits(sms) and messages.sms_segments(sms) == 1
+    assert sms_encoding.sms_fits(sms) and sms_encoding.sms_segments(sms) == 1
 
 
 def test_an_unknown_company_is_phrased_around_never_the_company():
@@ -208,8 +208,8 @@ def test_an_unknown_company_is_phrased_around_never_the_company():
 
 
 def _segments(sms: str) -> int:
-    per = messages.GSM7_SEGMENT if messages.is_gsm7(sms) else messages.UCS2_SEGMENT
-    return -(-messages.sms_length(sms) // per)
+    per = sms_encoding.GSM7_SEGMENT if sms_encoding.is_gsm7(sms) else sms_encoding.UCS2_SEGMENT
+    return -(-sms_encoding.sms_length(sms) // per)
 
 
 PANEL = tuple(Person(f"Maximilian-Alexander Featherstonehaugh {n}", f"p{n}@acme.com") for n in range(6))
@@ -233,10 +233,10 @@ def test_names_go_from_the_end_first_then_a_count():
     assert sms.startswith(
         "After your Acme interview today: thank Person Number0 Withalongsurname and 8 others by email"
     )
-    assert messages.sms_segments(sms) == 1
+    assert sms_encoding.sms_segments(sms) == 1
     longer = tuple(Person(f"Person Number{n} Withaverymuchlongersurnamethanmost", f"p{n}@acme.com") for n in range(9))
     sms = render("thank_you", interviewers=longer, company="International Business Machines").sms
-    assert "your 9 interviewers" in sms and messages.sms_segments(sms) == 1, sms
+    assert "your 9 interviewers" in sms and sms_encoding.sms_segments(sms) == 1, sms
     few = tuple(Person(f"Person Number{n} Withalongsurname", f"p{n}@acme.com") for n in range(3))
     sms = render("thank_you", interviewers=few).sms
     assert re.search(r"Person Number0 Withalongsurname and 2 others", sms), sms
@@ -245,11 +245,11 @@ def test_names_go_from_the_end_first_then_a_count():
 def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
     zoe = Person("Zoë Łukasiewicz", "zoe@acme.com")
     sms = render("research_prompt", interviewers=(zoe, SAM)).sms
-    assert messages.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Sam Roe" in sms
+    assert sms_encoding.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Sam Roe" in sms
     wang = Person("王伟", "wang.wei@acme.com")
     sms = render("research_prompt", interviewers=(JANE, wang, SAM), company="Acme").sms
     # The whole list fits in UCS-2? Then 王伟 stays; otherwise only 王伟 goes.
-    if messages.is_gsm7(sms):
+    if sms_encoding.is_gsm7(sms):
         assert "Jane Doe, Sam Roe and 1 other" in sms
     else:
         assert "王伟" in sms
@@ -260,7 +260,7 @@ def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
 
 def test_a_non_gsm_company_is_left_out_before_a_second_segment_and_the_advice_stays():
     sms = render("research_prompt", company="Яндекс").sms
-    assert messages.is_gsm7(sms) and messages.sms_segments(sms) == 1
+    assert sms_encoding.is_gsm7(sms) and sms_encoding.sms_segments(sms) == 1
     assert "Яндекс" not in sms and "Don't connect yet" in sms and "culture" in sms
 
 
@@ -269,19 +269,19 @@ def test_a_non_gsm_company_is_left_out_before_a_second_segment_and_the_advice_st
     [("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3), ("王" * 70, 1), ("王" * 71, 2), ("{" * 80, 1)],
 )
 def test_segments_are_counted_as_a_carrier_bills_them(text, segments):
-    assert messages.sms_segments(text) == segments
+    assert sms_encoding.sms_segments(text) == segments
 
 
 @pytest.mark.parametrize("kind", messages.KINDS)
 @pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE, SMS_ONLY], ids=["en-GB", "en-US", "sms-only"])
 def test_each_kind_fits_one_segment_for_a_two_person_interview(kind, candidate):
     sms = render(kind, candidate).sms
-    assert messages.sms_segments(sms) == 1, (messages.sms_length(sms), sms)
+    assert sms_encoding.sms_segments(sms) == 1, (sms_encoding.sms_length(sms), sms)
 
 
 def test_sms_length_counts_gsm_extensions_and_utf16_units():
-    assert messages.sms_length("a{b") == 4 and messages.sms_limit("a{b") == 306
-    assert messages.sms_length("王😀") == 3 and messages.sms_limit("王") == 134
+    assert sms_encoding.sms_length("a{b") == 4 and sms_encoding.sms_limit("a{b") == 306
+    assert sms_encoding.sms_length("王😀") == 3 and sms_encoding.sms_limit("王") == 134
 
 
 def test_follow_up_and_rejection_reply_draft_to_the_contact():
@@ -309,22 +309,6 @@ def test_a_contact_without_a_name_is_named_by_its_address_never_your_interviewer
     follow = render("follow_up", addressee=Person("", "careers@acme.com"))
     assert "To: careers@acme.com" in follow.text and "Hello," in follow.text
     assert "careers@acme.com" in follow.sms and "your interviewer" not in follow.sms
-
-
-def test_both_locales_have_every_template_and_phrase_with_the_same_placeholders():
-    placeholder = re.compile(r"\$\{?(\w+)")
-    gb, us = messages.TEMPLATES / "en-GB", messages.TEMPLATES / "en-US"
-    assert sorted(p.name for p in gb.iterdir()) == sorted(p.name for p in us.iterdir())
-    for path in gb.iterdir():
-        theirs = (us / path.name).read_text(encoding="utf-8")
-        assert set(placeholder.findall(path.read_text(encoding="utf-8"))) == set(placeholder.findall(theirs)), path.name
-    assert messages._phrases("en-GB").keys() == messages._phrases("en-US").keys()
-
-
-def test_every_sms_wording_is_in_the_gsm7_alphabet():
-    for locale in messages.LOCALES:
-        for path in (messages.TEMPLATES / locale).glob("*.sms*.txt"):
-            assert messages.is_gsm7(path.read_text(encoding="utf-8")), path
 
 
 def test_in_html_each_draft_is_set_apart_to_copy():

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from nudges.domain import messages
+from nudges.domain import messages, sms_encoding
 from nudges.domain.company_names import role_from_title
 from nudges.domain.interview import Person
 from tests.unit.test_messages import CANDIDATE, INTERVIEW, JANE, SAM, SMS_ONLY, US_CANDIDATE, render
@@ -34,7 +34,7 @@ def test_a_round_with_nobody_new_gets_a_short_prompt_not_the_checklist():
     assert "you have met Jane Doe and Sam Roe before: no need to research them again" in message.text
     assert "first-degree connections" not in message.text and "For each person" not in message.text
     assert "Research" not in message.sms and "Jane Doe" in message.sms
-    assert messages.sms_segments(message.sms) == 1
+    assert sms_encoding.sms_segments(message.sms) == 1
 
 
 @pytest.mark.parametrize("kind", ["research_prompt", "thank_you"])
@@ -95,17 +95,18 @@ NAMES = (ANA, Person("Ben Ode", "ben@acme.com"), Person("Chidi Okafor", "chidi@a
 @pytest.mark.parametrize("people", [(JANE,), NAMES], ids=["one", "three"])
 def test_every_kind_goes_in_one_sms_segment_when_the_advice_fits(kind, candidate, people):
     sms = render(kind, candidate, interviewers=people, everyone=people, addressee=people[0]).sms
-    assert messages.sms_segments(sms) == 1, (messages.sms_length(sms), sms)
+    assert sms_encoding.sms_segments(sms) == 1, (messages.sms_length(sms), sms)
 
 
 def test_a_receipt_never_says_nothing_more_beside_what_was_not_used():
     from datetime import UTC, datetime
 
-    from nudges.domain.messages import InviteReceipt, invite_receipt
+    from nudges.domain.messages import InviteProblem, InviteReceipt, invite_receipt
 
-    problem = "an all-day event whose title names no interview."
+    problem = InviteProblem("all_day")
     none = invite_receipt(CANDIDATE, [], [problem]).text
     assert "Nothing was booked from this mail" in none and "You need do nothing more" not in none
+    assert "for a whole day and its title names no interview" in none
     got = InviteReceipt("Northwind", "Superday", datetime(2026, 12, 10, 9, tzinfo=UTC))
     some = invite_receipt(CANDIDATE, [got], [problem]).text
     assert "The interviews above need nothing more from you" in some and "You need do nothing more" not in some

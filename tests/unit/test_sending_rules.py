@@ -11,8 +11,8 @@ import pytest
 from nudges.domain.booking import BookingChange
 from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import Interview, Person
+from nudges.domain.messages import sms_reply
 from nudges.errors import SendInProgress
-from nudges.services.preferences import STOP_REPLY
 from nudges.services.sending import Delivery
 from tests.fakes.repositories import World
 
@@ -110,7 +110,7 @@ def test_suppressed_email_and_opted_out_sms_are_honoured_at_send_time(both):
     world2.preferences.suppress_email("ada@example.org", "unsubscribed", NOW)
     assert world2.sender.deliver(delivery2, delivery2.due_at) == ("skipped: email: unsubscribed; sms: opted out by SMS")
     # nothing but the STOP's own confirmation was texted
-    assert world2.email.sent == [] and [text for _, text in world2.sms.sent] == [STOP_REPLY]
+    assert world2.email.sent == [] and [text for _, text in world2.sms.sent] == [sms_reply("stop")]
     assert world2.nudges.get(delivery2.owner_id, delivery2.kind).status == "skipped"  # type: ignore[union-attr]
     assert phone_key(PHONE) in world2.preferences.opted_out
 
@@ -141,3 +141,32 @@ def test_start_opts_back_in_and_help_answers(both):
     assert world.preference_service.sms_received("m-3", PHONE, "help", NOW) == "help"
     assert world.sms.sent[-1][0] == PHONE and "STOP" in world.sms.sent[-1][1]
     assert world.sender.deliver(delivery, delivery.due_at) == "sent on email, sms"
+
+
+def test_a_send_reads_once_and_decides_twice_without_reading_when_email_is_suppressed(both):
+    # Given an address that bounced: the SMS must carry the essentials (no "details in your email")
+    world, delivery = both
+    world.preferences.suppress_email("ada@example.org", "bounced", NOW)
+    queries: list[str] = []
+    for_email = world.interviews.for_email
+    world.interviews.for_email = lambda email: queries.append(email) or for_email(email)  # type: ignore[method-assign]
+    # When it is delivered
+    assert world.sender.deliver(delivery, delivery.due_at) == "sent on sms (not email: bounced)"
+    # Then the application's rounds were read once, and the SMS was decided again from that read
+    assert queries == ["ada@example.org"]
+    [(_, text)] = world.sms.sent
+    assert "in your email" not in text and "by email" not in text
+
+
+def test_the_message_decision_is_pure_given_what_was_read(both):
+    world, delivery = both
+    nudge = world.nudges.get(delivery.owner_id, delivery.kind)
+    view = world.nudges.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id)
+    inputs = world.composer.read(nudge.kind, view.interview, view.application, view.candidate)  # type: ignore[union-attr]
+    assert not isinstance(inputs, str)
+    world.interviews.items.clear()  # nothing more is read: the decision stands on what was read
+    first = world.composer.decide(inputs, now=delivery.due_at)
+    again = world.composer.decide(inputs, now=delivery.due_at)
+    assert not isinstance(first, str) and first == again
+    only_sms = world.composer.decide(inputs, now=delivery.due_at, sms_only=True)
+    assert not isinstance(only_sms, str) and only_sms[1].sms != first[1].sms and only_sms[1].text == first[1].text

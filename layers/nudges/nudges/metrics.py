@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import EphemeralMetrics
 
-from nudges.domain.plan import NUDGE_KINDS
+from nudges.domain.channels import CHANNELS as CHANNEL_NAMES
+from nudges.domain.kinds import NUDGE_KINDS
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ DIMENSIONS = {
 TOTALLED = {WEBHOOK_VERIFICATIONS_FAILED, DEPENDENCY_FAILURES}
 
 KINDS = NUDGE_KINDS
-CHANNELS = ("email", "sms")
+CHANNELS = CHANNEL_NAMES
 NO_CHANNEL = "none"
 # The path segment after /webhooks/ of each webhook route.
 PROVIDERS = ("calcom", "calendly", "google", "microsoft", "greenhouse", "lever", "outcome", "ics")

@@ -9,7 +9,7 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nudges.domain.candidate import OPTIONAL_KINDS
+from nudges.domain.kinds import OPTIONAL_KINDS
 
 if TYPE_CHECKING:
     from nudges.adapters.calendar_connections import CalendarConnection

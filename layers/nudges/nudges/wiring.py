@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nudges import config
 from nudges.adapters.aws import LazyClient  # each client built on its first call
@@ -44,16 +44,28 @@ if TYPE_CHECKING:
     from nudges.adapters.sms import SmsSender
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
-    from nudges.domain.messages import WelcomeLinks
+    from nudges.domain.messages import Branding, WelcomeLinks
+    from nudges.domain.plan import NudgeTimings
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
-    from nudges.services.candidates import CandidateService
+    from nudges.services.candidates import CandidateService, Timeline
     from nudges.services.connect import ConnectService
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
+    from nudges.services.ports import (
+        Applications,
+        Candidates,
+        ChannelSender,
+        Interviews,
+        Messages,
+        Nudges,
+        Preferences,
+        Scheduler,
+    )
+    from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
@@ -205,14 +217,12 @@ def greenhouse_api() -> GreenhouseApi:
 # ---------------------------------------------------------------------- services
 @cache
 def planner() -> NudgePlanner:
-    return _load("nudges.services.planning.NudgePlanner")(
-        interviews(), applications(), nudges(), scheduler(), config.timings()
-    )
+    return build_planner(AWS, config.timings())
 
 
 @cache
 def bookings() -> BookingService:
-    return _load("nudges.services.bookings.BookingService")(interviews(), candidates(), retention(), planner())
+    return build_bookings(AWS, planner())
 
 
 @cache
@@ -241,9 +251,7 @@ def invite_receipts() -> InviteReceipts | None:
 
 @cache
 def outcomes() -> OutcomeService:
-    return _load("nudges.services.outcomes.OutcomeService")(
-        interviews(), applications(), candidates(), retention(), planner()
-    )
+    return build_outcomes(AWS, planner())
 
 
 @cache
@@ -281,17 +289,18 @@ def composer() -> MessageComposer:
             found["google"], found["microsoft"], found["preferences"], address, found["preferences_short"]
         )
 
-    return _load("nudges.services.sending.MessageComposer")(
-        interviews(), applications(), candidates(), link, config.branding(), welcome_links, config.timings()
-    )
+    return build_composer(AWS, link, config.branding(), welcome_links, config.timings())
 
 
 @cache
 def sender() -> SendService:
     # The timings: a nudge is checked again at send time for whether it still helps.
-    return _load("nudges.services.sending.SendService")(
-        nudges(), preferences(), composer(), _email(), sms(), config.timings(), message_log()
-    )
+    return build_sender(AWS, composer(), channel_senders(), config.timings())
+
+
+def channel_senders() -> dict[str, ChannelSender]:
+    """Every channel's sender (nudges.domain.channels), by name: a new channel adds its own here."""
+    return _load("nudges.services.channel_senders.senders")(_email(), sms())
 
 
 @cache
@@ -354,9 +363,7 @@ def connect() -> ConnectService:
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
-    return _load("nudges.services.sms_consent.SmsConsentService")(
-        candidates(), consent(), config.branding()
-    )
+    return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent(), config.branding())
 
 
 @cache
@@ -364,4 +371,91 @@ def candidate_choices() -> CandidateChoices:
     """What the candidate changes on their preferences page."""
     return _load("nudges.services.candidate_choices.CandidateChoices")(
         candidate_service(), _Deferred(calendar_service), consent()
+    )
+
+
+# ---------------------------------------------------------------------- one way to build the services
+class Ports(Protocol):
+    """What the services are built on, by name: the AWS adapters above (``AWS``), the tests'
+    in-memory fakes (``tests.fakes.repositories.World``), the message book's store in memory
+    (``scripts/messages.py``), the local console's read-only repositories. Each builder below
+    reads only the ports its service needs, so everything that builds a service builds it here."""
+
+    candidates: Candidates
+    interviews: Interviews
+    applications: Applications
+    nudges: Nudges
+    scheduler: Scheduler
+    retention: RetentionPort
+    preferences: Preferences
+    message_log: Messages
+
+
+class _AwsPorts:
+    """The AWS adapters as ports, each built on its first use (as the functions above build them)."""
+
+    candidates = property(lambda self: candidates())
+    interviews = property(lambda self: interviews())
+    applications = property(lambda self: applications())
+    nudges = property(lambda self: nudges())
+    scheduler = property(lambda self: scheduler())
+    retention = property(lambda self: retention())
+    preferences = property(lambda self: preferences())
+    message_log = property(lambda self: message_log())
+
+
+AWS: Ports = _AwsPorts()
+
+
+def build_planner(ports: Ports, timings: NudgeTimings) -> NudgePlanner:
+    return _load("nudges.services.planning.NudgePlanner")(
+        ports.interviews, ports.applications, ports.nudges, ports.scheduler, timings
+    )
+
+
+def build_bookings(ports: Ports, planner: NudgePlanner) -> BookingService:
+    return _load("nudges.services.bookings.BookingService")(
+        ports.interviews, ports.candidates, ports.retention, planner
+    )
+
+
+def build_outcomes(ports: Ports, planner: NudgePlanner) -> OutcomeService:
+    return _load("nudges.services.outcomes.OutcomeService")(
+        ports.interviews, ports.applications, ports.candidates, ports.retention, planner
+    )
+
+
+def build_composer(
+    ports: Ports,
+    unsubscribe_link: Callable[[str], str | None],
+    branding: Branding | None = None,
+    welcome_links: Callable[[Candidate], WelcomeLinks] | None = None,
+    timings: NudgeTimings | None = None,
+) -> MessageComposer:
+    compose = _load("nudges.services.sending.MessageComposer")
+    more = {"branding": branding} if branding is not None else {}
+    return compose(
+        ports.interviews,
+        ports.applications,
+        ports.candidates,
+        unsubscribe_link,
+        welcome_links=welcome_links,
+        timings=timings,
+        **more,
+    )
+
+
+def build_sender(
+    ports: Ports, composer: MessageComposer, senders: dict[str, ChannelSender], timings: NudgeTimings | None = None
+) -> SendService:
+    # The timings: a nudge is checked again at send time for whether it still helps.
+    return _load("nudges.services.sending.SendService")(
+        ports.nudges, ports.preferences, composer, senders, timings, ports.message_log
+    )
+
+
+def build_timeline(ports: Ports) -> Timeline:
+    """The operators' interview timeline, read only (the API's and the local console's)."""
+    return _load("nudges.services.candidates.Timeline")(
+        ports.candidates, ports.interviews, ports.applications, ports.nudges
     )

@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, Refused, serialize
+from nudges.domain.channels import CHANNEL_SPECS
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from nudges.adapters.keys import Key
+    from nudges.domain.candidate import Candidate
 
 # An inbound text is kept only long enough to act on and to answer.
 KEEP_INBOUND_SMS = timedelta(days=30)
@@ -35,15 +39,20 @@ class ContactPreferences(DynamoTable):
         else:
             self._delete(key)
 
-    def refusals(self, email: str | None, phone_hash: str | None) -> tuple[str | None, bool]:
-        """(why the address may not be emailed or None, whether the number opted out by SMS):
-        one BatchGetItem for both, read at send time."""
-        email_key = keys.suppression(email) if email else None
-        sms_key = keys.sms_opt_out(phone_hash) if phone_hash else None
-        wanted = [k for k in (email_key, sms_key) if k is not None]
-        found = self._batch_get(wanted) if wanted else {}
-        suppressed = found.get(email_key) if email_key else None
-        return (suppressed["reason"] if suppressed else None), (sms_key is not None and sms_key in found)
+    def refusals(self, candidate: Candidate) -> dict[str, str]:
+        """Why each channel the candidate has an address on refuses them now (a suppressed
+        address, a number that opted out by SMS), by channel: one BatchGetItem, read at send time."""
+        wanted: dict[str, Key] = {}
+        for name, spec in CHANNEL_SPECS.items():
+            address = spec.address(candidate)
+            if address:
+                wanted[name] = keys.OPT_OUT_KEYS[spec.opt_out](spec.opt_out_address(address))
+        found = self._batch_get(list(wanted.values())) if wanted else {}
+        return {
+            name: str(found[key].get("reason") or CHANNEL_SPECS[name].opt_out_reason)
+            for name, key in wanted.items()
+            if key in found
+        }
 
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
         """Remember the text; an update, so a redelivery keeps the reply recorded on it."""

@@ -36,6 +36,7 @@ from nudges.domain.records import is_application, is_candidate
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
 Key = tuple[str, str]
@@ -145,6 +146,10 @@ def suppression(email: str) -> Key:
 
 def sms_opt_out(phone_hash: str) -> Key:
     return f"SMS_OPT_OUT#{phone_hash}", "SMS"
+
+
+# Each channel's opt-out record (nudges.domain.channels: ChannelSpec.opt_out), by what it is keyed on.
+OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {"email_suppression": suppression, "sms_opt_out": sms_opt_out}
 
 
 PHONE_PREFIX = "PHONE#"

@@ -17,7 +17,7 @@ from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
 from nudges.adapters.interviews import read_interview
-from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
+from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
 from nudges.timefmt import iso, parse_iso
 

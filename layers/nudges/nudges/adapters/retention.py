@@ -16,7 +16,7 @@ from nudges.adapters.candidates import read_candidate
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import interview_id_for, normalise_email
-from nudges.domain.plan import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
+from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.channels import CHANNELS as CHANNELS
+from nudges.domain.channels import Channel as Channel
+from nudges.domain.channels import phone_key as phone_key
 from nudges.domain.interview import Person
+from nudges.domain.kinds import OPTIONAL_KINDS as OPTIONAL_KINDS
 from nudges.domain.people import greeting_name
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
-
-Channel = Literal["email", "sms"]
-CHANNELS: tuple[Channel, ...] = ("email", "sms")
-# The kinds a candidate may turn off on their preferences page (the welcome is not one of them).
-OPTIONAL_KINDS: tuple[str, ...] = ("research_prompt", "thank_you", "connect", "follow_up", "rejection_reply")
-
-
-def phone_key(phone: str) -> str:
-    """How opt-outs remember a number without storing it."""
-    return hashlib.sha256(phone.strip().encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,26 +65,25 @@ class Candidate:
         return kind == "welcome" or (not self.paused and kind not in self.kinds_off)
 
     def reachable_channels(self) -> tuple[Channel, ...]:
-        """Channels the candidate chose and can actually be reached on."""
-        return tuple(c for c in self.channels if c != "sms" or self.phone)
+        """Channels the candidate chose and gave an address for."""
+        return tuple(c for c in self.channels if CHANNEL_SPECS[c].address(self))
 
 
-def reachability(candidate: Candidate, email_suppression: str | None, sms_opted_out: bool) -> dict[Channel, str | None]:
+def reachability(candidate: Candidate, refused: Mapping[str, str]) -> dict[Channel, str | None]:
     """Per channel, None when a nudge would reach the candidate there now, else why not:
     ``not_chosen``, ``unsubscribed``, ``bounced``, ``complained`` (email); ``not_chosen``,
-    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS)."""
-    email: str | None = None
-    if "email" not in candidate.channels:
-        email = "not_chosen"
-    elif email_suppression:
-        email = email_suppression
-    sms: str | None = None
-    if "sms" not in candidate.channels:
-        sms = "not_chosen"
-    elif not candidate.phone:
-        sms = "no_phone"
-    elif sms_opted_out:
-        sms = "opted_out"
-    elif candidate.awaiting_sms_consent:
-        sms = "awaiting_sms_consent"
-    return {"email": email, "sms": sms}
+    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS). ``refused``: the opt-out
+    store's refusals per channel (``Preferences.refusals``)."""
+    reasons: dict[Channel, str | None] = {}
+    for name, spec in CHANNEL_SPECS.items():
+        reason: str | None = None
+        if name not in candidate.channels:
+            reason = spec.not_chosen
+        elif not spec.address(candidate):
+            reason = spec.no_address
+        elif name in refused:
+            reason = refused[name]
+        elif spec.needs_consent and candidate.awaiting_sms_consent:
+            reason = spec.awaiting_consent
+        reasons[spec.name] = reason
+    return reasons

@@ -1,10 +1,9 @@
 """What each nudge says, on each channel, in the candidate's locale. Pure: data in, text out.
 
-The words live in ``nudges/templates/<locale>/``: ``<kind>.<part>.txt`` (``string.Template``
-placeholders) and ``phrases.txt``, the small pieces they are built from. This module only
-decides which pieces a situation needs (a :class:`Context`, read by the composer at send time)
-and fits the SMS. The HTML part of an email is the same text, HTML-escaped as a whole (names
-and titles come from webhooks and must never become markup), with links made clickable.
+The words live in the catalogs (``nudges/locales/<locale>/LC_MESSAGES/messages.po``, read by
+``nudges.domain.catalog``); ``nudges.domain.rendering`` fills them in, fits the SMS and adds
+the footer. This module only decides which entries a situation needs (a :class:`Context`, read
+by the composer at send time).
 
 The rules it keeps:
 - people are named as best known; someone known only by address is "your interviewer
@@ -22,67 +21,27 @@ The rules it keeps:
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from functools import cache
-from pathlib import Path
-from string import Template
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
+from nudges.domain.catalog import DEFAULT_LOCALE as DEFAULT_LOCALE
+from nudges.domain.catalog import LOCALES as LOCALES
 from nudges.domain.company_names import company_display, role_from_title
 from nudges.domain.interview import Person as _Person
 from nudges.domain.people import greeting_name
+from nudges.domain.rendering import DEFAULT_BRANDING as DEFAULT_BRANDING
+from nudges.domain.rendering import Branding as Branding
+from nudges.domain.rendering import Message as Message
+from nudges.domain.rendering import Words, fit_sms, message
+from nudges.domain.sms_encoding import is_gsm7, transliterate
 
 if TYPE_CHECKING:
-    from datetime import timedelta, tzinfo
+    from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview, Person
     from nudges.domain.plan import NudgeTimings
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LOCALES = ("en-GB", "en-US")
-DEFAULT_LOCALE = "en-GB"
-KINDS = ("research_prompt", "thank_you", "connect", "follow_up", "rejection_reply")
-
-# Two segments: past these a text is split into more parts, costs more, and may arrive out of
-# order. A concatenated segment carries a 6-byte header: 153 GSM-7 septets or 67 UCS-2 characters.
-GSM7_SEGMENT, UCS2_SEGMENT = 153, 67
-SMS_SEGMENTS = 2
-GSM7_LIMIT = GSM7_SEGMENT * SMS_SEGMENTS
-UCS2_LIMIT = UCS2_SEGMENT * SMS_SEGMENTS
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€")
-# Letters NFKD does not take apart.
-_LATIN = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe", "þ": "th", "Þ": "Th"})
-_URL = re.compile(r"https?://[^\s<]+")
-
-
-@dataclass(frozen=True)
-class Branding:
-    """Who the messages come from (the template's SenderName, OperatorName and SupportEmail)."""
-
-    sender_name: str = "Interview Nudges"
-    operator_name: str = "Interview Nudges"
-    support_email: str | None = None
-
-
-DEFAULT_BRANDING = Branding()
-
-
-@dataclass(frozen=True)
-class Message:
-    subject: str
-    text: str
-    html: str
-    sms: str
 
 
 @dataclass(frozen=True)
@@ -112,228 +71,11 @@ class Context:
     branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
 
 
-def footer_values(branding: Branding, unsubscribe_url: str) -> dict[str, str]:
-    """The footer's placeholders: the operator, an optional support line and the unsubscribe link."""
-    support = f" Questions? Write to {branding.support_email}." if branding.support_email else ""
-    return {"operator_name": branding.operator_name, "support": support, "unsubscribe_url": unsubscribe_url}
-
-
-def is_gsm7(text: str) -> bool:
-    return all(c in _GSM7 or c in _GSM7_EXTENDED for c in text)
-
-
-def sms_limit(text: str) -> int:
-    """Characters that fit two segments: GSM-7 when every character is in it, else UCS-2."""
-    return GSM7_LIMIT if is_gsm7(text) else UCS2_LIMIT
-
-
-def sms_length(text: str) -> int:
-    """Length in GSM-7 septets (extended characters take two) or UCS-2 code units."""
-    if is_gsm7(text):
-        return sum(2 if c in _GSM7_EXTENDED else 1 for c in text)
-    return len(text.encode("utf-16-le")) // 2
-
-
-def sms_fits(text: str, segments: int = SMS_SEGMENTS) -> bool:
-    """Whether ``text`` fits ``segments`` segments (one: 160 GSM-7 or 70 UCS-2 characters)."""
-    if segments == 1:
-        return sms_length(text) <= (160 if is_gsm7(text) else 70)
-    return sms_length(text) <= sms_limit(text)
-
-
-def sms_segments(text: str) -> int:
-    """How many segments ``text`` is sent as (what the text costs)."""
-    length = sms_length(text)
-    single, part = (160, GSM7_SEGMENT) if is_gsm7(text) else (70, UCS2_SEGMENT)
-    return 1 if length <= single else -(-length // part)
-
-
-def transliterate(name: str) -> str | None:
-    """``name`` in GSM-7 letters ("Zoë Łukasiewicz" -> "Zoe Lukasiewicz"), or None if it has
-    letters that have no Latin form here (王伟)."""
-    out = []
-    for char in name.translate(_LATIN):
-        if char in _GSM7:
-            out.append(char)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        if not base or not is_gsm7(base):
-            return None
-        out.append(base)
-    return "".join(out)
-
-
-# ---------------------------------------------------------------------- words
-
-
-@cache
-def _template(locale: str, kind: str, part: str) -> str:
-    locale = locale if locale in LOCALES else DEFAULT_LOCALE
-    return (TEMPLATES / locale / f"{kind}.{part}.txt").read_text(encoding="utf-8").rstrip("\n")
-
-
-@cache
-def _phrases(locale: str) -> dict[str, str]:
-    locale = locale if locale in LOCALES else DEFAULT_LOCALE
-    phrases = {}
-    for line in (TEMPLATES / locale / "phrases.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            key, _, value = line.partition(" = ")
-            phrases[key.strip()] = value
-    return phrases
-
-
-class _Words:
-    """The words of one locale."""
-
-    def __init__(self, locale: str) -> None:
-        self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
-        self.us = self.locale == "en-US"
-
-    def __call__(self, key: str, **values: object) -> str:
-        return Template(_phrases(self.locale)[key]).substitute({k: str(v) for k, v in values.items()})
-
-    def fill(self, kind: str, part: str, values: dict[str, str]) -> str:
-        return Template(_template(self.locale, kind, part)).substitute(values)
-
-    def lines(self, kind: str, part: str) -> list[str]:
-        return _template(self.locale, kind, part).splitlines()
-
-    # -- time
-    def clock(self, local: datetime) -> str:
-        return local.strftime("%I:%M %p").lstrip("0") if self.us else f"{local:%H:%M}"
-
-    def date(self, local: datetime, short: bool = False) -> str:
-        key = "date_short" if short else "date"
-        return self(
-            key, weekday=f"{local:%A}", wkd=f"{local:%a}", day=local.day, month=f"{local:%B}", mon=f"{local:%b}"
-        )
-
-    def at(self, moment: datetime, zone: tzinfo, *, with_zone: bool = True, short: bool = False) -> str:
-        local = moment.astimezone(zone)
-        date, clock = self.date(local, short), self.clock(local)
-        return self("at_zone" if with_zone else "at", date=date, time=clock, zone=local.tzname())
-
-    def day(self, moment: datetime, now: datetime, zone: tzinfo) -> str:
-        """``moment``'s day as seen at ``now`` in ``zone``: today, yesterday, tomorrow, on Tuesday."""
-        day, today = moment.astimezone(zone).date(), now.astimezone(zone).date()
-        delta = (day - today).days
-        if delta == 0:
-            return self("today")
-        if delta == -1:
-            return self("yesterday")
-        if delta == 1:
-            return self("tomorrow")
-        local = moment.astimezone(zone)
-        if abs(delta) < 7:
-            return self("on_weekday", weekday=f"{local:%A}")
-        return self("on_date", day=local.day, month=f"{local:%B}")
-
-    def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False) -> str:
-        """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (GMT)",
-        "on Thursday 10 December at 14:00 (GMT)"; short for an SMS: "tomorrow at 14:00"."""
-        day = self.day(moment, now, zone)
-        local = moment.astimezone(zone)
-        if day in (self("today"), self("tomorrow")):
-            return self("at", date=day, time=self.clock(local)) if short else f"{day}, {self.at(moment, zone)}"
-        return self("on_at", at=self.at(moment, zone, with_zone=not short, short=short))
-
-    # -- people
-    def label(self, person: Person, *, short: bool = False) -> str:
-        if person.name:
-            return person.name
-        return self("unnamed_short") if short else self("unnamed", email=person.email)
-
-    def join(self, items: list[str]) -> str:
-        if not items:
-            return ""
-        if len(items) == 1:
-            return items[0]
-        serial = self("list_comma") if len(items) > 2 and self.us else ""
-        return ", ".join(items[:-1]) + f"{serial} {self('and')} " + items[-1]
-
-    def names(self, people: tuple[Person, ...] | list[Person]) -> str:
-        return self.join([self.label(p) for p in people])
-
-    def greeting(self, person: Person | None) -> str:
-        name = greeting_name(person)
-        return self("greeting", first_name=name) if name else self("greeting_any")
-
-    def hi(self, person: Person | None) -> str:
-        name = greeting_name(person)
-        return self("hi", first_name=name) if name else self("hi_any")
-
-    def few(self, people: tuple[Person, ...] | list[Person]) -> str:
-        """At most two people by name ("Ana Costa and Ben Ode", "Ana Costa and 4 others")."""
-        people = list(people)
-        if len(people) <= 2:
-            return self.names(people)
-        rest = len(people) - 1
-        return f"{self.label(people[0], short=True)} " + (
-            self("and_one_other") if rest == 1 else self("and_others", count=rest)
-        )
-
-
-# ---------------------------------------------------------------------- SMS fitting
-
-
-def _name_options(words: _Words, people: tuple[Person, ...]) -> list[str]:
-    """Ways to name ``people`` in an SMS, longest first: everyone as written; a name outside
-    GSM-7 transliterated, or left out ("and 1 other"); names dropped from the end ("and 2
-    others"); then only a count."""
-    if not people:
-        return [words("one_interviewer")]
-    written = [words.label(p, short=True) for p in people]
-    options = [words.join(written)]
-    kept: list[str] = []
-    for label in written:
-        gsm = label if is_gsm7(label) else transliterate(label)
-        if gsm is not None:
-            kept.append(gsm)
-    left_out = len(written) - len(kept)
-    for count in range(len(kept), 0, -1):
-        others = left_out + len(kept) - count
-        if others == 0:
-            options.append(words.join(kept))
-        else:
-            rest = words("and_one_other") if others == 1 else words("and_others", count=others)
-            options.append(", ".join(kept[:count]) + " " + rest)
-    options.append(words("count_interviewers", count=len(people)) if len(people) > 1 else words("one_interviewer"))
-    return list(dict.fromkeys(options))
-
-
-def _fit_sms(
-    words: _Words,
-    kind: str,
-    sms_only: bool,
-    variants: list[dict[str, str]],
-    name_options: list[dict[str, str]],
-    part: str = "",
-) -> str:
-    """The first SMS that fits two segments: for each of ``variants`` (with the company, then
-    without), each wording of the template (one a line, fullest first), each way of naming people
-    (fullest first). Every line of the template carries the whole advice, so none is ever cut."""
-    lines = words.lines(kind, ("sms_only" if sms_only else "sms") + part)
-    text = ""
-    # One segment if any wording fits it (a second costs as much again), fullest first; else two.
-    # A count of people ("your 3 interviewers") only once no wording fits any of their names.
-    named, counted = (name_options[:-1], name_options[-1:]) if len(name_options) > 1 else (name_options, [])
-    for segments in (1, SMS_SEGMENTS):
-        for values in variants:
-            for options in (named, counted):
-                for line in lines:
-                    for names in options:
-                        text = Template(line).substitute({**values, **names})
-                        if sms_fits(text, segments):
-                            return text
-    return text  # the shortest there is; the message book's test proves it never comes to this
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str]]:
+def _interview_phrases(words: Words, company: str | None) -> list[dict[str, str]]:
     """How to say the interview: with the company ("your Acme interview"), then without ("your
     interview"), for an SMS that must lose the company to fit."""
     options = []
@@ -348,58 +90,24 @@ def _interview_phrases(words: _Words, company: str | None) -> list[dict[str, str
 # ---------------------------------------------------------------------- assembling
 
 
-_QUOTE = '<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc">'
-
-
-def _paragraphs(text: str) -> str:
-    escaped = html.escape(text)
-    paragraphs = "\n".join(
-        f"<p>{p.strip().replace(chr(10), '<br>' + chr(10))}</p>" for p in escaped.split("\n\n") if p.strip()
-    )
-    return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', paragraphs)
-
-
-def _html(text: str, drafts: tuple[str, ...] = ()) -> str:
-    """The text as HTML paragraphs, all of it escaped, links made clickable; each of ``drafts``
-    (parts of ``text``) set apart as a quote, so the candidate sees what to copy."""
-    out, rest = [], text
-    for draft in drafts:
-        before, found, rest = rest.partition(draft)
-        if not found:
-            return _paragraphs(text)
-        out += [_paragraphs(before), f"{_QUOTE}\n{_paragraphs(draft)}\n</blockquote>"]
-    out.append(_paragraphs(rest))
-    return "\n".join(part for part in out if part)
-
-
-def _page(*fragments: str) -> str:
-    body = "\n".join(fragments)
-    return f'<!doctype html>\n<html><body style="font-family: sans-serif; line-height: 1.4">\n{body}\n</body></html>\n'
-
-
-def _message(words: _Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
-    fragments = [_html(text, drafts)]
-    if ctx.unsubscribe_url:
-        footer = words.fill("footer", "email", footer_values(ctx.branding, ctx.unsubscribe_url))
-        text += "\n" + footer
-        fragments.append(_html(footer))
-    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms=sms)
+def _message(words: Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
+    return message(words, subject, text, sms, drafts=drafts, unsubscribe_url=ctx.unsubscribe_url, branding=ctx.branding)
 
 
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"  - {line}" for line in lines)
 
 
-def _candidate_hi(words: _Words, candidate: Candidate) -> str:
+def _candidate_hi(words: Words, candidate: Candidate) -> str:
     name = greeting_name(_Person(candidate.name or "", ""))
     return words("hi_candidate", first_name=name) if name else words("hi_candidate_any")
 
 
-def _sign_off(words: _Words, candidate: Candidate) -> str:
+def _sign_off(words: Words, candidate: Candidate) -> str:
     return candidate.name or words("sign_off_any")
 
 
-def _role(words: _Words, company: str | None, interview: Interview | None = None) -> str:
+def _role(words: Words, company: str | None, interview: Interview | None = None) -> str:
     """ "about the Senior Analyst role at Northwind", "about the role at Northwind", "about the role"."""
     role = role_from_title(interview.title, company) if interview else None
     if role:
@@ -407,7 +115,7 @@ def _role(words: _Words, company: str | None, interview: Interview | None = None
     return words("role_at", company=company) if company else words("role_any")
 
 
-def _recruiter_line(words: _Words, recruiter: Person | None) -> str:
+def _recruiter_line(words: Words, recruiter: Person | None) -> str:
     if recruiter is None:
         return ""
     return words("recruiter_line", name=recruiter.name) if recruiter.name else words("recruiter_line_any")
@@ -417,7 +125,7 @@ def _recruiter_line(words: _Words, recruiter: Person | None) -> str:
 
 
 def research_prompt(ctx: Context) -> Message:
-    words, candidate, interview = _Words(ctx.candidate.locale), ctx.candidate, ctx.interview
+    words, candidate, interview = Words(ctx.candidate.locale), ctx.candidate, ctx.interview
     assert interview is not None
     zone, company = candidate.zone, ctx.company
     met = [p for p in ctx.interviewers if p in ctx.met_before]
@@ -443,8 +151,8 @@ def research_prompt(ctx: Context) -> Message:
             },
         )
         subject = words.fill("research_prompt", "subject_again", {**with_company, "names": words.few(met)})
-        name_options = [{"names": n} for n in _name_options(words, tuple(met))]
-        sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options, "_again")
+        name_options = [{"names": n} for n in words.name_options(tuple(met))]
+        sms = fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options, "_again")
         return _message(words, ctx, subject, text, sms)
     sections = [("new", new), ("met", met)] if met else [("people", new)]
     people = "\n\n".join(
@@ -476,10 +184,10 @@ def research_prompt(ctx: Context) -> Message:
     subject_names = words.few(new) if new else words("one_interviewer")
     subject = words.fill("research_prompt", "subject", {**with_company, "names": subject_names})
     # The SMS names the new people (and, from round 2, whom to recall); dropped from the end first.
-    new_options = _name_options(words, tuple(new))
+    new_options = words.name_options(tuple(new))
     if met:
         # Whom to recall goes first (to the names alone, never a count), then the new names.
-        met_options = _name_options(words, tuple(met))
+        met_options = words.name_options(tuple(met))
         recall = met_options[:-1] if len(met) > 1 else met_options
         name_options = [{"who": words("research_who_round", new=new_options[0], met=m)} for m in recall]
         name_options += [{"who": words("research_who", names=n)} for n in new_options]
@@ -490,16 +198,16 @@ def research_prompt(ctx: Context) -> Message:
         name_options = [{"who": w} for w in [*asks, words("research_who", names=new_options[0])]]
     else:
         name_options = [{"who": words("research_who", names=n)} for n in new_options]
-    sms = _fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
+    sms = fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
 
 
-def _specific(words: _Words, person: Person) -> str:
+def _specific(words: Words, person: Person) -> str:
     name = greeting_name(person)
     return words("specific", first_name=name) if name else words("specific_any")
 
 
-def _recruiter_draft(words: _Words, ctx: Context, day: str, interviewers: tuple[Person, ...]) -> str:
+def _recruiter_draft(words: Words, ctx: Context, day: str, interviewers: tuple[Person, ...]) -> str:
     """The consultant's own thank-you: for arranging it, a line of interest, and (when the
     candidate has no interviewer's address) a request to pass the thanks on."""
     recruiter = ctx.recruiter
@@ -526,7 +234,7 @@ def _recruiter_draft(words: _Words, ctx: Context, day: str, interviewers: tuple[
 
 
 def thank_you(ctx: Context) -> Message:
-    words, candidate, interview = _Words(ctx.candidate.locale), ctx.candidate, ctx.interview
+    words, candidate, interview = Words(ctx.candidate.locale), ctx.candidate, ctx.interview
     assert interview is not None
     zone, company = candidate.zone, ctx.company
     day = words.day(interview.end, ctx.now, zone)
@@ -592,8 +300,8 @@ def thank_you(ctx: Context) -> Message:
     }
     variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
     thanked = tuple(people) + ((ctx.recruiter,) if ctx.recruiter else ())
-    name_options = [{"names": n} for n in _name_options(words, thanked)]
-    sms = _fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
+    name_options = [{"names": n} for n in words.name_options(thanked)]
+    sms = fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms, tuple(drafts))
 
 
@@ -606,7 +314,7 @@ def linkedin_search_url(person: Person, company: str | None) -> str:
 
 
 def connect(ctx: Context) -> Message:
-    words, candidate, company = _Words(ctx.candidate.locale), ctx.candidate, ctx.company
+    words, candidate, company = Words(ctx.candidate.locale), ctx.candidate, ctx.company
     entries = []
     at_company = words("at_company", company=company) if company else ""
     for person in ctx.everyone:
@@ -628,8 +336,8 @@ def connect(ctx: Context) -> Message:
     variants = [{"congratulations": congratulations}]
     if company:
         variants.append({"congratulations": words("congratulations_any")})
-    name_options = [{"names": n} for n in _name_options(words, ctx.everyone)]
-    sms = _fit_sms(words, "connect", ctx.sms_only, variants, name_options)
+    name_options = [{"names": n} for n in words.name_options(ctx.everyone)]
+    sms = fit_sms(words, "connect", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
 
 
@@ -645,15 +353,8 @@ class WelcomeLinks:
     preferences_short: str | None = None  # the same page by its short path, for texts
 
 
-def _hours(delay: timedelta) -> str:
-    hours = delay.total_seconds() / 3600
-    return f"{hours:g} hour" + ("" if hours == 1 else "s")
-
-
-def _clock_time(moment: time, locale: str) -> str:
-    if locale == "en-US":
-        return datetime.combine(date(2000, 1, 1), moment).strftime("%I:%M %p").lstrip("0").replace(":00 ", " ")
-    return moment.strftime("%H:%M")
+def _hours(words: Words, delay: timedelta) -> str:
+    return words.hours(delay.total_seconds() / 3600)
 
 
 def welcome(
@@ -665,44 +366,45 @@ def welcome(
 ) -> Message:
     """What the service will do and when, where to forward invites, the connect and preferences
     links; by SMS, without consent on record, the request to reply YES."""
-    locale = candidate.locale
+    words = Words(candidate.locale)
     forwarding = (
-        _Words(locale).fill("welcome", "forwarding", {"address": links.forwarding_address}) + "\n"
+        words.fill("welcome", "forwarding", {"address": links.forwarding_address}) + "\n"
         if links.forwarding_address
         else ""
     )
     values = {
         "first_name": candidate.first_name,
-        "research_lead": _hours(timings.research_lead),
-        "thank_you_delay": _hours(timings.thank_you_delay),
+        "research_lead": _hours(words, timings.research_lead),
+        "thank_you_delay": _hours(words, timings.thank_you_delay),
         "follow_up_days": str(timings.follow_up_days),
-        "quiet_start": _clock_time(timings.quiet_start, locale),
-        "quiet_end": _clock_time(timings.quiet_end, locale),
+        "quiet_start": words.clock_time(timings.quiet_start),
+        "quiet_end": words.clock_time(timings.quiet_end),
         "timezone": candidate.timezone,
         "google_url": links.google,
         "microsoft_url": links.microsoft,
         "preferences_url": links.preferences,
         "sender_name": branding.sender_name,
     }
-    sms_values = {**values, "preferences_url": links.preferences_short or links.preferences}
-    text = _Words(locale).fill("welcome", "email", {**values, "forwarding": forwarding})
-    fragments = [_html(text)]
-    if unsubscribe_url:
-        footer_text = _Words(locale).fill("footer", "email", footer_values(branding, unsubscribe_url))
-        text += "\n" + footer_text
-        fragments.append(_html(footer_text))
+    text = words.fill("welcome", "email", {**values, "forwarding": forwarding})
     sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
-    return Message(
-        subject=_Words(locale).fill("welcome", "subject", values),
-        text=text + "\n",
-        html=_page(*fragments),
-        sms=_Words(locale).fill(sms_kind, "sms", sms_values),
+    return message(
+        words,
+        words.fill("welcome", "subject", values),
+        text,
+        words.fill(sms_kind, "sms", {**values, "preferences_url": links.preferences_short or links.preferences}),
+        unsubscribe_url=unsubscribe_url,
+        branding=branding,
     )
 
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:
     """The answer to a YES by SMS."""
-    return _Words(locale).fill("sms_yes", "sms", {"sender_name": branding.sender_name})
+    return Words(locale).fill("sms_yes", "sms", {"sender_name": branding.sender_name})
+
+
+def sms_reply(keyword: str, locale: str = DEFAULT_LOCALE, branding: Branding = DEFAULT_BRANDING) -> str:
+    """The answer to a STOP, START or HELP by SMS (``keyword``: "stop", "start", "help")."""
+    return Words(locale).fill("sms_reply", keyword, {"operator_name": branding.operator_name})
 
 
 @dataclass(frozen=True)
@@ -717,57 +419,61 @@ class InviteReceipt:
     research_skipped: str | None = None
 
 
-def _receipt_line(receipt: InviteReceipt, candidate: Candidate) -> str:
-    what = f'"{receipt.title}" with {company_display(receipt.company) or receipt.company}, {local_time(receipt.start, candidate)}'
+@dataclass(frozen=True)
+class InviteProblem:
+    """Why (part of) a forwarded mail was not used: an ``invite_problem.<key>`` entry, and what
+    the reader found wrong (``detail``, for ``unreadable``)."""
+
+    key: str  # no_calendar | unreadable | no_event
+    detail: str = ""
+
+
+def _receipt_line(words: Words, receipt: InviteReceipt, candidate: Candidate) -> str:
+    company = company_display(receipt.company) or receipt.company
+    what = words.catalog.text(
+        "invite_receipt.what", title=receipt.title, company=company, when=local_time(receipt.start, candidate)
+    )
     if receipt.cancelled:
-        return f"Cancelled: {what}. Its nudges are withdrawn."
+        return words.catalog.text("invite_receipt.cancelled", what=what)
     if receipt.research_at is not None:
-        return f"Got it: {what}; research prompt on {local_time(receipt.research_at, candidate)}."
+        research_at = local_time(receipt.research_at, candidate)
+        return words.catalog.text("invite_receipt.research_at", what=what, research_at=research_at)
     if receipt.research_skipped:
-        return f"Got it: {what}; no research prompt ({receipt.research_skipped})."
-    return f"Got it: {what}."
+        return words.catalog.text("invite_receipt.research_skipped", what=what, reason=receipt.research_skipped)
+    return words.catalog.text("invite_receipt.got_it", what=what)
 
 
 def invite_receipt(
     candidate: Candidate,
     receipts: list[InviteReceipt],
-    problems: list[str],
+    problems: list[InviteProblem],
     unsubscribe_url: str | None = None,
     branding: Branding = DEFAULT_BRANDING,
 ) -> Message:
     """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
-    locale = candidate.locale
-    lines = [_receipt_line(r, candidate) for r in receipts]
-    lines += [f"Not used: {problem}" for problem in problems]
-    words = _Words(locale)
+    words = Words(candidate.locale)
+    lines = [_receipt_line(words, r, candidate) for r in receipts]
+    for problem in problems:
+        said = words.catalog.text(f"invite_problem.{problem.key}", detail=problem.detail)
+        lines.append(words.catalog.text("invite_receipt.not_used", problem=said))
     # What to do now follows from what happened: never "nothing more" beside "not used".
     closing = words("receipt_done") if not problems else words("receipt_some" if receipts else "receipt_none")
     values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines), "closing": closing}
     if receipts:
         first = receipts[0]
-        summary = f"{company_display(first.company) or first.company}, {local_time(first.start, candidate)}"
-        subject = _Words(locale).fill("invite_receipt", "subject", {"summary": summary})
+        summary = words.catalog.text(
+            "invite_receipt.summary",
+            company=company_display(first.company) or first.company,
+            when=local_time(first.start, candidate),
+        )
+        subject = words.fill("invite_receipt", "subject", {"summary": summary})
     else:
-        subject = _Words(locale).fill("invite_problem", "subject", {})
-    text = _Words(locale).fill("invite_receipt", "email", values)
-    fragments = [_html(text)]
-    if unsubscribe_url:
-        footer_text = _Words(locale).fill("footer", "email", footer_values(branding, unsubscribe_url))
-        text += "\n" + footer_text
-        fragments.append(_html(footer_text))
-    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms="")
+        subject = words.fill("invite_problem", "subject", {})
+    text = words.fill("invite_receipt", "email", values)
+    return message(words, subject, text, "", unsubscribe_url=unsubscribe_url, branding=branding)
 
 
-def _day(moment: datetime, candidate: Candidate) -> str:
-    local = moment.astimezone(candidate.zone)
-    if candidate.locale == "en-US":
-        return f"{local:%A}, {local:%B} {local.day}"
-    return f"{local:%A} {local.day} {local:%B}"
-
-
-def _addressed_draft(
-    words: _Words, ctx: Context, kind: str, values: dict[str, str]
-) -> tuple[str, list[dict[str, str]]]:
+def _addressed_draft(words: Words, ctx: Context, kind: str, values: dict[str, str]) -> tuple[str, list[dict[str, str]]]:
     person = ctx.addressee
     draft = words.fill(
         kind,
@@ -787,19 +493,17 @@ def _addressed_draft(
         gsm = transliterate(written)
         options = [written, *([gsm] if gsm else []), words("your_contact")]
     else:
-        options = _name_options(words, (person,))
+        options = words.name_options((person,))
     return draft, [{"names": n} for n in dict.fromkeys(options)]
 
 
 def follow_up(ctx: Context) -> Message:
-    words, candidate, interview, company = _Words(ctx.candidate.locale), ctx.candidate, ctx.interview, ctx.company
+    words, candidate, interview, company = Words(ctx.candidate.locale), ctx.candidate, ctx.interview, ctx.company
     assert interview is not None
     zone = candidate.zone
     day = words.day(interview.end, ctx.now, zone)
     days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
-    draft, name_options = _addressed_draft(
-        words, ctx, "follow_up", {"day": day, "role": _role(words, company, interview)}
-    )
+    draft, name_options = _addressed_draft(words, ctx, "follow_up", {"day": day, "role": _role(words, company, interview)})
     [with_company, *_] = _interview_phrases(words, company)
     text = words.fill(
         "follow_up",
@@ -808,12 +512,12 @@ def follow_up(ctx: Context) -> Message:
     )
     subject = words.fill("follow_up", "subject", with_company)
     variants = [{**phrase, "day": day} for phrase in _interview_phrases(words, company)]
-    sms = _fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)
+    sms = fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms, (draft,))
 
 
 def rejection_reply(ctx: Context) -> Message:
-    words, candidate, company = _Words(ctx.candidate.locale), ctx.candidate, ctx.company
+    words, candidate, company = Words(ctx.candidate.locale), ctx.candidate, ctx.company
     organisation = words("org", company=company) if company else words("org_any")
     draft, name_options = _addressed_draft(words, ctx, "rejection_reply", {"org": organisation})
     application = words("application", company=company) if company else words("application_any")
@@ -826,7 +530,7 @@ def rejection_reply(ctx: Context) -> Message:
     variants = [{"application": application}]
     if company:
         variants.append({"application": words("application_any")})
-    sms = _fit_sms(words, "rejection_reply", ctx.sms_only, variants, name_options)
+    sms = fit_sms(words, "rejection_reply", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms, (draft,))
 
 
@@ -839,10 +543,14 @@ COMPOSE = {
 }
 
 
+# The kinds composed from a Context (the welcome has its own builder), registry-checked.
+KINDS = tuple(COMPOSE)
+
+
 def compose(kind: str, ctx: Context) -> Message:
     return COMPOSE[kind](ctx)
 
 
 def local_time(moment: datetime, candidate: Candidate) -> str:
     """``moment`` in the candidate's zone and locale: "Thursday 3 December at 14:00 (GMT)"."""
-    return _Words(candidate.locale).at(moment, candidate.zone)
+    return Words(candidate.locale).at(moment, candidate.zone)

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
+
+from nudges.domain.kinds import APPLICATION_KINDS as APPLICATION_KINDS
+from nudges.domain.kinds import INTERVIEW_NUDGE_KINDS as INTERVIEW_NUDGE_KINDS
+from nudges.domain.kinds import NUDGE_KINDS as NUDGE_KINDS
+from nudges.domain.kinds import NudgeKind as NudgeKind  # noqa: TC001 (models.views reads it at runtime)
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from nudges.domain.interview import Interview
 
-NudgeKind = Literal["welcome", "research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
-# In the order a candidate meets them (timelines, the console and the API list them so).
-NUDGE_KINDS: tuple[NudgeKind, ...] = (
-    "welcome",
-    "research_prompt",
-    "thank_you",
-    "follow_up",
-    "rejection_reply",
-    "connect",
-)
 NudgeStatus = Literal["scheduled", "sent", "cancelled", "skipped"]
-# The kinds an application owns (not one of its interviews), and the outcome each answers.
-APPLICATION_KINDS: dict[str, str] = {"connect": "offer", "rejection_reply": "rejected"}
-# The kinds an interview owns (stored under the interview's key).
-INTERVIEW_NUDGE_KINDS: tuple[NudgeKind, ...] = tuple(k for k in NUDGE_KINDS if k not in APPLICATION_KINDS)
 
 # A thank-you is worth sending until two days after the end; later it reads as an afterthought.
 THANK_YOU_WINDOW = timedelta(hours=48)
@@ -47,6 +39,9 @@ class NudgeTimings:
     quiet_end: time = time(8, 0)
     follow_up_days: int = 7
     follow_up_at: time = time(10, 0)  # local time, on a weekday
+    # Nudges held by the quiet hours leave within this long after they end, spread (see
+    # ``quiet_release``) so that a whole zone's held nudges do not all fire in the same second.
+    quiet_spread: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -67,16 +62,47 @@ def in_quiet_hours(moment: datetime, zone: ZoneInfo, timings: NudgeTimings) -> b
     return start <= local < end
 
 
-def deliverable_at(due: datetime, zone: ZoneInfo, timings: NudgeTimings) -> datetime:
-    """``due`` itself, or the end of the quiet hours it falls in (wall time in the candidate's zone,
-    so 08:00 stays 08:00 on both sides of a DST change)."""
+def deliverable_at(due: datetime, zone: ZoneInfo, timings: NudgeTimings, spread_key: str = "") -> datetime:
+    """``due`` itself, or a moment shortly after the end of the quiet hours it falls in (wall time
+    in the candidate's zone, so 08:00 stays 08:00 on both sides of a DST change), spread by
+    ``quiet_release`` when a ``spread_key`` (the candidate's id) is given."""
     if not in_quiet_hours(due, zone, timings):
         return due
     local = due.astimezone(zone)
     wake = datetime.combine(local.date(), timings.quiet_end, tzinfo=zone)
     if wake <= local:
         wake = datetime.combine(local.date() + timedelta(days=1), timings.quiet_end, tzinfo=zone)
-    return wake.astimezone(UTC)
+    return quiet_release(local, wake, zone, timings, spread_key).astimezone(UTC)
+
+
+def _quiet_length(timings: NudgeTimings) -> timedelta:
+    start = timedelta(hours=timings.quiet_start.hour, minutes=timings.quiet_start.minute)
+    end = timedelta(hours=timings.quiet_end.hour, minutes=timings.quiet_end.minute)
+    return (end - start) % timedelta(days=1) or timedelta(days=1)
+
+
+def quiet_release(due: datetime, wake: datetime, zone: ZoneInfo, timings: NudgeTimings, spread_key: str) -> datetime:
+    """When a nudge held from ``due`` until ``wake`` (the end of the quiet hours) is released.
+
+    Deterministic, so a re-plan or a retry lands on the same moment, and computed here at planning
+    rather than left to Scheduler's FlexibleTimeWindow, which may reorder one person's nudges:
+    - the minute after ``wake`` comes from a hash of the candidate and the day, so a zone's held
+      nudges spread evenly over ``quiet_spread`` (one candidate's all share it);
+    - the second within that minute follows how far into the night the nudge fell due, so one
+      candidate's held nudges keep the order they were due in;
+    - it never lands in the quiet hours (an operator's quiet hours that end shortly before they
+      begin again get the bare ``wake``).
+    """
+    minutes = int(timings.quiet_spread.total_seconds() // 60)
+    if not spread_key or minutes <= 0:
+        return wake
+    digest = hashlib.sha256(f"{spread_key}|{wake.date().isoformat()}".encode()).digest()
+    minute = int.from_bytes(digest[:8], "big") % minutes
+    quiet = _quiet_length(timings)
+    waited = wake.replace(tzinfo=None) - due.astimezone(zone).replace(tzinfo=None)  # wall time, as the night is
+    into_night = min(max(1 - waited / quiet, 0.0), 1.0)
+    released = wake + timedelta(minutes=minute, seconds=int(59 * into_night))
+    return wake if in_quiet_hours(released, zone, timings) else released
 
 
 def _hours(delta: timedelta) -> str:
@@ -107,20 +133,26 @@ def why_not_useful(
 
 
 def plan_interview_nudges(
-    interview: Interview, zone: ZoneInfo, now: datetime, timings: NudgeTimings
+    interview: Interview, zone: ZoneInfo, now: datetime, timings: NudgeTimings, spread_key: str = ""
 ) -> tuple[PlannedNudge, PlannedNudge]:
     return (
-        _useful(interview, "research_prompt", interview.start - timings.research_lead, zone, now, timings),
-        _useful(interview, "thank_you", interview.end + timings.thank_you_delay, zone, now, timings),
+        _useful(interview, "research_prompt", interview.start - timings.research_lead, zone, now, timings, spread_key),
+        _useful(interview, "thank_you", interview.end + timings.thank_you_delay, zone, now, timings, spread_key),
     )
 
 
 def _useful(
-    interview: Interview, kind: NudgeKind, due: datetime, zone: ZoneInfo, now: datetime, timings: NudgeTimings
+    interview: Interview,
+    kind: NudgeKind,
+    due: datetime,
+    zone: ZoneInfo,
+    now: datetime,
+    timings: NudgeTimings,
+    spread_key: str = "",
 ) -> PlannedNudge:
     """At ``due`` (at once if that has passed), after the quiet hours; skipped when it would then
     no longer help."""
-    due = deliverable_at(max(due, now), zone, timings)
+    due = deliverable_at(max(due, now), zone, timings, spread_key)
     reason = why_not_useful(kind, due, interview, timings)
     if reason:
         return PlannedNudge(kind, "skipped", reason=reason)
@@ -139,7 +171,9 @@ def _weekday_at(moment: datetime, zone: ZoneInfo, at: time) -> datetime:
     return slot
 
 
-def plan_follow_up(last_end: datetime, zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+def plan_follow_up(
+    last_end: datetime, zone: ZoneInfo, now: datetime, timings: NudgeTimings, spread_key: str = ""
+) -> PlannedNudge:
     """``follow_up_days`` after the application's last interview ended, at ``follow_up_at`` local
     time on a weekday (a Saturday or Sunday moves to Monday). Planned late, it goes at the next
     such slot, unless its moment passed more than FOLLOW_UP_GRACE ago."""
@@ -152,24 +186,24 @@ def plan_follow_up(last_end: datetime, zone: ZoneInfo, now: datetime, timings: N
             return PlannedNudge(kind, "skipped", reason="the moment to follow up passed while nothing was planned")
         due = _weekday_at(now, zone, timings.follow_up_at)
     # 10:00 is outside the usual quiet hours; an operator's own quiet hours still hold.
-    return PlannedNudge(kind, "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))
+    return PlannedNudge(kind, "scheduled", deliverable_at(due, zone, timings, spread_key).astimezone(UTC))
 
 
 def plan_connect_nudge(
-    zone: ZoneInfo, now: datetime, timings: NudgeTimings, not_before: datetime | None = None
+    zone: ZoneInfo, now: datetime, timings: NudgeTimings, not_before: datetime | None = None, spread_key: str = ""
 ) -> PlannedNudge:
     """An offer is news to act on at once, quiet hours permitting; but not before the last
     interview of the application has ended (``not_before``): one connects with people met."""
     due = max(now, not_before) if not_before else now
-    return PlannedNudge("connect", "scheduled", deliverable_at(due, zone, timings).astimezone(UTC))
+    return PlannedNudge("connect", "scheduled", deliverable_at(due, zone, timings, spread_key).astimezone(UTC))
 
 
-def plan_welcome(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+def plan_welcome(zone: ZoneInfo, now: datetime, timings: NudgeTimings, spread_key: str = "") -> PlannedNudge:
     """The welcome goes at registration, quiet hours permitting (a night-time sign-up hears at 08:00)."""
-    return PlannedNudge("welcome", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))
+    return PlannedNudge("welcome", "scheduled", deliverable_at(now, zone, timings, spread_key).astimezone(UTC))
 
 
-def plan_rejection_reply(zone: ZoneInfo, now: datetime, timings: NudgeTimings) -> PlannedNudge:
+def plan_rejection_reply(zone: ZoneInfo, now: datetime, timings: NudgeTimings, spread_key: str = "") -> PlannedNudge:
     """A gracious reply soon after the news (within a day or two is the advice), quiet hours
     permitting."""
-    return PlannedNudge("rejection_reply", "scheduled", deliverable_at(now, zone, timings).astimezone(UTC))
+    return PlannedNudge("rejection_reply", "scheduled", deliverable_at(now, zone, timings, spread_key).astimezone(UTC))

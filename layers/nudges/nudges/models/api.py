@@ -10,15 +10,17 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from nudges.domain.messages import LOCALES
+from nudges.domain.catalog import LOCALES
+from nudges.domain.channels import CHANNEL_SPECS, Channel
+from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it at runtime)
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
@@ -50,12 +52,13 @@ TimeZoneName = Annotated[
     AfterValidator(_iana_zone),
     Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
 ]
-Channels = Annotated[list[Literal["email", "sms"]], Field(min_length=1)]
-# The locales the words are written in (nudges.domain.messages.LOCALES), with how a person says them.
+Channels = Annotated[list[Channel], Field(min_length=1)]
+# The locales the words are written in (nudges.domain.catalog.LOCALES), with how a person says them.
 LOCALE_NAMES = {"en-GB": "British English", "en-US": "American English"}
 
 
-def _supported_locale(value: str) -> str:
+def _supported_locale(value: Any) -> Any:
+    """A locale the catalogs have, or a refusal that lists them in plain words."""
     if value not in LOCALES:
         supported = ", ".join(f"{code} ({LOCALE_NAMES.get(code, code)})" for code in LOCALES)
         raise PydanticCustomError(
@@ -66,14 +69,8 @@ def _supported_locale(value: str) -> str:
     return value
 
 
-Locale = Annotated[
-    str,
-    AfterValidator(_supported_locale),
-    WithJsonSchema({"type": "string", "enum": list(LOCALES), "description": "A supported locale"}),
-]
+Locale = Annotated[Literal["en-GB", "en-US"], BeforeValidator(_supported_locale)]
 Name = Annotated[str, Field(max_length=200)]
-# The kinds a candidate may turn off (nudges.domain.candidate.OPTIONAL_KINDS).
-OptionalKind = Literal["research_prompt", "thank_you", "connect", "follow_up", "rejection_reply"]
 
 
 class SmsConsent(BaseModel):
@@ -114,8 +111,10 @@ class NewCandidate(BaseModel):
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
-        if "sms" in self.channels and not self.phone:
-            raise PydanticCustomError("missing_phone", "phone is required when channels include sms")
+        for name in self.channels:  # each chosen channel needs its address (nudges.domain.channels)
+            field = CHANNEL_SPECS[name].address_field
+            if not getattr(self, field):
+                raise PydanticCustomError(f"missing_{field}", f"{field} is required when channels include {name}")
         return self
 
     @property

@@ -12,7 +12,8 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 from pydantic import Field
 
 from nudges.domain.candidate import Channel
-from nudges.domain.plan import NudgeKind, NudgeStatus
+from nudges.domain.kinds import NudgeKind
+from nudges.domain.plan import NudgeStatus
 
 Instant = Annotated[
     str,

@@ -11,56 +11,42 @@ from __future__ import annotations
 
 import hmac
 import json
-import secrets
-import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from nudges.adapters.calendar_apis import GoogleCalendarApi, MicrosoftCalendarApi, ProviderError, refresh_access
-from nudges.adapters.calendar_connections import CalendarConnection, Watch
+from nudges.adapters.calendar_apis import ProviderError
+from nudges.adapters.calendar_connections import CalendarConnection
 from nudges.domain.booking import BookingChange
 from nudges.domain.interview import interview_id_for
 from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
-from nudges.models.calendar_events import EventReading, read_google_event, read_microsoft_event
+from nudges.models.calendar_events import EventReading
 from nudges.observability import logger
+from nudges.services.calendar_providers import MICROSOFT_SCOPE as MICROSOFT_SCOPE
+from nudges.services.calendar_providers import SYNC_LOOKBACK
+from nudges.services.calendar_providers import CalendarSettings as CalendarSettings
+from nudges.services.calendar_providers import providers as all_providers
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
-    import re
+    from datetime import datetime
 
     from nudges.adapters.calendar_apis import OAuthClient, OAuthClientSecrets
     from nudges.adapters.calendar_connections import CalendarConnections, Provider
     from nudges.domain.candidate import Candidate
     from nudges.models.calendar_events import CalendarConnect, MicrosoftNotifications
     from nudges.services.bookings import BookingService
+    from nudges.services.calendar_providers import CalendarProvider
     from nudges.services.ports import Candidates, Interviews
 
-GOOGLE_CHANNEL_TTL = timedelta(days=7)
-# Graph: a subscription on Outlook events lives at most 4,230 minutes; ask for a little less.
-MICROSOFT_SUBSCRIPTION_TTL = timedelta(minutes=4230 - 30)
 # The renewal function runs every few hours; anything expiring within this is renewed.
 RENEWAL_MARGIN = timedelta(hours=24)
-# A full sync reads this far back (a thank-you is due after an interview ends) and, for Graph's
-# calendar view, this far ahead.
-SYNC_LOOKBACK = timedelta(days=2)
-SYNC_LOOKAHEAD = timedelta(days=365)
-MICROSOFT_SCOPE = "offline_access Calendars.Read User.Read"
 
 JobAction = Literal["sync", "full_sync", "event", "renew", "resubscribe"]
 
 
 class ProviderUnavailable(NudgesError):
     status_code = 502
-
-
-@dataclass(frozen=True)
-class CalendarSettings:
-    google_api_base_url: str
-    google_token_url: str
-    microsoft_api_base_url: str
-    microsoft_token_url: str
-    pattern: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -105,10 +91,6 @@ def _same(given: str | None, expected: str | None) -> bool:
     return hmac.compare_digest((given or "").encode(), (expected or "").encode()) and bool(given) and bool(expected)
 
 
-def _microsoft_calendar_path(calendar_id: str) -> str:
-    return "me" if calendar_id == "primary" else f"me/calendars/{calendar_id}"
-
-
 class CalendarService:
     def __init__(
         self,
@@ -119,6 +101,7 @@ class CalendarService:
         queue: SyncQueue,
         oauth: OAuthClientSecrets,
         settings: CalendarSettings,
+        providers: dict[str, CalendarProvider] | None = None,  # default: every one (calendar_providers)
     ) -> None:
         self._candidates = candidates
         self._interviews = interviews
@@ -127,6 +110,11 @@ class CalendarService:
         self._queue = queue
         self._oauth = oauth
         self._settings = settings
+        # By name: every per-provider call goes there (a test hands in its own).
+        self._providers = providers or all_providers(settings, calendars)
+
+    def provider(self, name: str) -> CalendarProvider:
+        return self._providers[name]
 
     # ------------------------------------------------------------------ access
     def oauth_client(self, provider: str, *, fresh: bool = False) -> OAuthClient:
@@ -136,10 +124,7 @@ class CalendarService:
 
     def _access(self, provider: str, refresh_token: str, *, fresh: bool = False) -> tuple[str, str | None]:
         """An access token (and a rotated refresh token, if the provider gave one)."""
-        client = self.oauth_client(provider, fresh=fresh)
-        google = provider == "google"
-        token_url = self._settings.google_token_url if google else self._settings.microsoft_token_url
-        grant = refresh_access(provider, token_url, client, refresh_token, None if google else MICROSOFT_SCOPE)
+        grant = self.provider(provider).refresh(self.oauth_client(provider, fresh=fresh), refresh_token)
         rotated = grant.refresh_token if grant.refresh_token and grant.refresh_token != refresh_token else None
         return grant.access_token, rotated
 
@@ -148,12 +133,6 @@ class CalendarService:
         if rotated:
             connection = self._calendars.set_refresh_token(connection, rotated)
         return access, connection
-
-    def _google(self, access: str) -> GoogleCalendarApi:
-        return GoogleCalendarApi(self._settings.google_api_base_url, access)
-
-    def _microsoft(self, access: str) -> MicrosoftCalendarApi:
-        return MicrosoftCalendarApi(self._settings.microsoft_api_base_url, access)
 
     # ------------------------------------------------------------------ connect
     def connect(self, candidate_id: str, request: CalendarConnect, base_url: str, now: datetime) -> CalendarConnection:
@@ -178,12 +157,10 @@ class CalendarService:
             callback_url=f"{base_url.rstrip('/')}/webhooks/{provider}",
         )
         try:
-            if provider == "google":
-                connection = self._open_google_channel(connection, access, now)
-            else:
-                me = self._microsoft(access).me()
-                connection = replace(connection, account_email=me.get("mail") or me.get("userPrincipalName"))
-                connection = self._open_microsoft_subscription(connection, access, now)
+            account_email = self.provider(provider).account_email(access)
+            if account_email is not None:
+                connection = replace(connection, account_email=account_email)
+            connection = self.provider(provider).open_watch(connection, access, now)
         except ProviderError as exc:
             if exc.status == 404:
                 raise InvalidInput(
@@ -207,50 +184,6 @@ class CalendarService:
     @staticmethod
     def _job(connection: CalendarConnection, action: JobAction, event_id: str | None = None) -> SyncJob:
         return SyncJob(connection.candidate_id, connection.provider, connection.calendar_id, action, event_id)
-
-    def _open_google_channel(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
-        channel_id = str(uuid.uuid4())
-        token = secrets.token_urlsafe(32)
-        expires = now + GOOGLE_CHANNEL_TTL
-        watch = Watch("google", channel_id, connection.candidate_id, connection.calendar_id, token, None)
-        # Stored first: Google sends its "sync" message as soon as the channel exists.
-        self._calendars.put_watch(watch, expires)
-        channel = self._google(access).watch(
-            connection.calendar_id,
-            channel_id=channel_id,
-            address=connection.callback_url,
-            token=token,
-            expiration_ms=int(expires.timestamp() * 1000),
-        )
-        if channel.get("expiration"):
-            expires = datetime.fromtimestamp(int(channel["expiration"]) / 1000, UTC)
-        watch = replace(watch, resource_id=channel["resourceId"])
-        self._calendars.put_watch(watch, expires)
-        return replace(
-            connection,
-            watch_id=channel_id,
-            watch_secret=token,
-            resource_id=channel["resourceId"],
-            watch_expires=expires,
-        )
-
-    def _open_microsoft_subscription(
-        self, connection: CalendarConnection, access: str, now: datetime
-    ) -> CalendarConnection:
-        client_state = secrets.token_urlsafe(32)
-        path = _microsoft_calendar_path(connection.calendar_id)
-        subscription = self._microsoft(access).create_subscription(
-            resource=f"{path}/events",
-            notification_url=connection.callback_url,
-            client_state=client_state,
-            expiration=iso(now + MICROSOFT_SUBSCRIPTION_TTL),
-        )
-        expires = datetime.fromisoformat(subscription["expirationDateTime"].replace("Z", "+00:00")).astimezone(UTC)
-        watch = Watch(
-            "microsoft", subscription["id"], connection.candidate_id, connection.calendar_id, client_state, None
-        )
-        self._calendars.put_watch(watch, expires)
-        return replace(connection, watch_id=subscription["id"], watch_secret=client_state, watch_expires=expires)
 
     # ------------------------------------------------------------------ erasure
     def connections(self, candidate_id: str) -> list[CalendarConnection]:
@@ -279,10 +212,7 @@ class CalendarService:
             facts: dict[str, Any] = {"provider": connection.provider}
             try:
                 access, _ = self._access(connection.provider, connection.refresh_token)
-                if connection.provider == "google":
-                    self._google(access).stop(connection.watch_id, connection.resource_id or "")
-                else:
-                    self._microsoft(access).delete_subscription(connection.watch_id)
+                self.provider(connection.provider).stop_watch(connection, access)
             except ProviderError as exc:
                 facts.update(status=exc.status, error=exc.code)
                 if exc.status in (404, 410):
@@ -300,10 +230,7 @@ class CalendarService:
         """Stop an old channel / delete an old subscription; gone already is fine."""
         assert connection.watch_id
         try:
-            if connection.provider == "google":
-                self._google(access).stop(connection.watch_id, connection.resource_id or "")
-            else:
-                self._microsoft(access).delete_subscription(connection.watch_id)
+            self.provider(connection.provider).stop_watch(connection, access)
         except ProviderError as exc:
             if exc.status != 404:
                 logger.warning("old watch not stopped", extra={"provider": connection.provider, "error": str(exc)})
@@ -366,70 +293,43 @@ class CalendarService:
             self._renew(connection, access, now)
         elif job.action == "resubscribe":
             self._resubscribe(connection, access, now)
-            self._full_sync(connection, candidate, access, now)
-        elif job.provider == "google":
-            self._google_sync(connection, candidate, access, now, full=job.action == "full_sync")
-        elif job.action == "event" and job.event_id:
-            data = self._microsoft(access).get_event(job.event_id)
-            reading = (
-                read_microsoft_event(data, candidate, connection.account_email, self._settings.pattern)
-                if data
-                else EventReading(job.event_id, None, None)
-            )
-            self._apply(connection, reading, now)
+            self._sync(connection, candidate, access, now, full=True)
         else:
-            self._full_sync(connection, candidate, access, now)
+            event_id = job.event_id if job.action == "event" else None
+            self._sync(connection, candidate, access, now, full=job.action == "full_sync", event_id=event_id)
 
-    def _google_sync(
-        self, connection: CalendarConnection, candidate: Candidate, access: str, now: datetime, *, full: bool
+    def _sync(
+        self,
+        connection: CalendarConnection,
+        candidate: Candidate,
+        access: str,
+        now: datetime,
+        *,
+        full: bool,
+        event_id: str | None = None,
     ) -> None:
-        if full or not connection.sync_token:
-            self._full_sync(connection, candidate, access, now)
-            return
-        try:
-            events, next_token = self._google(access).list_events(
-                connection.calendar_id, sync_token=connection.sync_token, time_min=None
-            )
-        except ProviderError as exc:
-            if exc.status != 410:
-                raise
-            logger.info("Google sync token expired: full sync", extra={"candidate_id": connection.candidate_id})
-            self._full_sync(connection, candidate, access, now)
-            return
-        for event in events:
-            self._apply(connection, read_google_event(event, candidate, self._settings.pattern), now)
-        self._calendars.set_sync_token(connection, next_token)
-
-    def _full_sync(self, connection: CalendarConnection, candidate: Candidate, access: str, now: datetime) -> None:
-        """Read the calendar afresh; interviews from it that it no longer shows are stopped."""
-        if connection.provider == "google":
-            events, next_token = self._google(access).list_events(
-                connection.calendar_id, sync_token=None, time_min=iso(now - SYNC_LOOKBACK)
-            )
-            readings = [read_google_event(e, candidate, self._settings.pattern) for e in events]
-        else:
-            events = self._microsoft(access).calendar_view(
-                _microsoft_calendar_path(connection.calendar_id), iso(now - SYNC_LOOKBACK), iso(now + SYNC_LOOKAHEAD)
-            )
-            readings = [
-                read_microsoft_event(e, candidate, connection.account_email, self._settings.pattern) for e in events
-            ]
-            next_token = None
+        """Read the calendar (what changed, one event, or all of it) and apply what it shows; after
+        a read of the whole calendar, interviews from it that it no longer shows are stopped."""
+        found = self.provider(connection.provider).read(
+            connection, candidate, access, now, full=full, event_id=event_id
+        )
         seen = set()
-        for reading in readings:
+        for reading in found.readings:
             seen.add(reading.ref)
             self._apply(connection, reading, now)
-        for interview in self._interviews.for_email(candidate.email):
-            if (
-                interview.source == connection.provider
-                and interview.status == "scheduled"
-                and interview.end > now - SYNC_LOOKBACK
-                and interview.source_ref not in seen
-            ):
-                self._apply(connection, EventReading(interview.source_ref, None, None), now)
-        if next_token:
-            self._calendars.set_sync_token(connection, next_token)
-        logger.info("calendar fully synced", extra={"provider": connection.provider, "events": len(readings)})
+        if found.complete:
+            for interview in self._interviews.for_email(candidate.email):
+                if (
+                    interview.source == connection.provider
+                    and interview.status == "scheduled"
+                    and interview.end > now - SYNC_LOOKBACK
+                    and interview.source_ref not in seen
+                ):
+                    self._apply(connection, EventReading(interview.source_ref, None, None), now)
+        if found.sync_token:
+            self._calendars.set_sync_token(connection, found.sync_token)
+        if found.complete:
+            logger.info("calendar fully synced", extra={"provider": connection.provider, "events": len(found.readings)})
 
     def _apply(self, connection: CalendarConnection, reading: EventReading, now: datetime) -> None:
         source = connection.provider
@@ -464,42 +364,18 @@ class CalendarService:
         return {"renewed": renewed, "failed": failed}
 
     def _renew(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
-        if connection.provider == "google":
-            # A channel cannot be extended: open a new one, then stop the old.
-            renewed = self._open_google_channel(connection, access, now)
-            self._calendars.save(renewed)
-            if connection.watch_id:
-                self._close_watch(connection, access)
-            return renewed
-        assert connection.watch_id
-        try:
-            answer = self._microsoft(access).renew_subscription(
-                connection.watch_id, iso(now + MICROSOFT_SUBSCRIPTION_TTL)
-            )
-        except ProviderError as exc:
-            if exc.status != 404:
-                raise
-            fresh = self._resubscribe(connection, access, now)  # gone: make a new one and read afresh
-            self._queue.send([self._job(fresh, "full_sync")])
-            return fresh
-        expires = datetime.fromisoformat(answer["expirationDateTime"].replace("Z", "+00:00")).astimezone(UTC)
-        renewed = replace(connection, watch_expires=expires)
-        self._calendars.save(renewed)
-        self._calendars.put_watch(
-            Watch(
-                "microsoft",
-                connection.watch_id,
-                connection.candidate_id,
-                connection.calendar_id,
-                connection.watch_secret or "",
-                None,
-            ),
-            expires,
-        )
-        return renewed
+        """Extend the watch (Graph), or open a new one and stop the old (Google; a Graph
+        subscription that is gone, then read afresh)."""
+        renewal = self.provider(connection.provider).renew(connection, access, now)
+        self._calendars.save(renewal.connection)
+        if renewal.replaced and connection.watch_id:
+            self._close_watch(connection, access)
+        if renewal.full_sync:
+            self._queue.send([self._job(renewal.connection, "full_sync")])
+        return renewal.connection
 
     def _resubscribe(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
-        fresh = self._open_microsoft_subscription(connection, access, now)
+        fresh = self.provider(connection.provider).open_watch(connection, access, now)
         self._calendars.save(fresh)
         if connection.watch_id:
             self._close_watch(connection, access)

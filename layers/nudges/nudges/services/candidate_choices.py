@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from nudges.errors import InvalidInput
 from nudges.observability import logger
+from nudges.services.calendar_providers import PROVIDER_NAMES
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -44,7 +45,7 @@ class CandidateChoices:
             return "erased"
         if one("disconnect"):
             provider, _, calendar_id = one("disconnect").partition(":")
-            if provider not in ("google", "microsoft") or not calendar_id:
+            if provider not in PROVIDER_NAMES or not calendar_id:
                 raise InvalidInput("disconnect: must be <provider>:<calendar_id>", field="disconnect")
             if not self._calendars.disconnect(candidate.candidate_id, provider, calendar_id):
                 raise InvalidInput("disconnect: that calendar is not connected", field="disconnect")

@@ -7,9 +7,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate, Consent
+from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
-from nudges.domain.plan import NUDGE_KINDS
+from nudges.domain.kinds import NUDGE_KINDS
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -103,8 +104,11 @@ class CandidateService:
         if "kinds_off" in fields:
             fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
         updated = replace(current, **fields)
-        if "sms" in updated.channels and not updated.phone:
-            raise InvalidInput("phone: is required when channels include sms", field="phone")
+        for name in updated.channels:  # each chosen channel needs its address
+            spec = CHANNEL_SPECS[name]
+            if not spec.address(updated):
+                field = spec.address_field
+                raise InvalidInput(f"{field}: is required when channels include {name}", field=field)
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
@@ -147,7 +151,26 @@ class CandidateService:
             self._calendars.stop_watches(connections)
 
     def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
-        candidate = self.get(candidate_id)
+        return Timeline(self._candidates, self._interviews, self._applications, self._nudges).timeline(
+            candidate_id, now
+        )
+
+
+class Timeline:
+    """The interview timeline operators see (the API's and the local console's): read only."""
+
+    def __init__(
+        self, candidates: Candidates, interviews: Interviews, applications: Applications, nudges: Nudges
+    ) -> None:
+        self._candidates = candidates
+        self._interviews = interviews
+        self._applications = applications
+        self._nudges = nudges
+
+    def timeline(self, candidate_id: str, now: datetime) -> list[dict[str, Any]]:
+        candidate = self._candidates.get(candidate_id)
+        if candidate is None:
+            raise NotFound(f"no candidate {candidate_id}", field="candidate_id")
         # The application's own nudges (connect, rejection_reply) show with each of its rounds.
         owned = {
             a.application_id: list(self._nudges.for_owner(a.application_id).values())

@@ -23,6 +23,7 @@ from nudges.adapters.calendar_apis import ProviderError, request_json
 from nudges.adapters.oauth_states import PendingConsent
 from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.observability import logger
+from nudges.services.calendar_providers import PROVIDER_NAMES
 from nudges.services.candidate_calendars import MICROSOFT_SCOPE, ProviderUnavailable
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 STATE_TTL = timedelta(minutes=10)
 # Read-only: the service reads events, never writes them.
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
-PROVIDERS = ("google", "microsoft")
+PROVIDERS = PROVIDER_NAMES  # nudges.services.calendar_providers
 
 
 class ConsentRefused(NudgesError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nudges.domain.messages import InviteProblem
 from nudges.errors import InvalidInput, Unauthorized
 from nudges.models.ics import calendars_in_mail, read_invite, sender_of
 from nudges.observability import logger
@@ -129,19 +130,18 @@ class InviteService:
         interviews = []
         for candidate in candidates:
             theirs: list[Interview] = []
-            problems = [] if calendars else ["there was no calendar invitation (.ics) in the mail."]
+            problems = [] if calendars else [InviteProblem("no_calendar")]
             for calendar, charset in calendars:
                 try:
                     found, ignored = self.receive_invite(candidate, calendar, now, charset, forwarded_from)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
-                    problems.append(f"the invitation file could not be read ({exc.message}).")
+                    problems.append(InviteProblem("unreadable", exc.message))
                     continue
-                if not found and ignored:
-                    problems += [f"{item['reason']}." for item in ignored]
-                elif not found:
-                    problems.append("the invitation has no event to be invited to (a reply to an invitation?).")
+                if not found:
+                    all_day = any(i["reason"].startswith("an all-day") for i in ignored)
+                    problems.append(InviteProblem("all_day" if all_day else "no_event"))
                 theirs += found
             interviews += theirs
             if self._receipts is not None and mail_id:

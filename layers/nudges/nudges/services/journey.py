@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.candidate import phone_key, reachability
+from nudges.domain.candidate import reachability
 from nudges.links import candidate_links
 from nudges.timefmt import iso
 
@@ -31,10 +31,7 @@ def journey(
     key: str,
 ) -> dict[str, Any]:
     """One BatchGetItem for the refusals, one Query for the calendars (when asked for)."""
-    suppression, opted_out = preferences.refusals(
-        candidate.email, phone_key(candidate.phone) if candidate.phone else None
-    )
-    reasons = reachability(candidate, suppression, opted_out)
+    reasons = reachability(candidate, preferences.refusals(candidate))
     own = candidate_links(base_url, key, candidate.candidate_id)
     connections = calendars.connections(candidate.candidate_id) if calendars else []
     return {

@@ -102,7 +102,7 @@ class NudgePlanner:
         # The round's plans (and the application's follow-up) are written in one transaction,
         # then scheduled: record first, then schedule, as for a single nudge.
         writes: Writes = []
-        for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings):
+        for planned in plan_interview_nudges(interview, candidate.zone, now, self._timings, candidate.candidate_id):
             planned = _as_wanted(planned, candidate)
             self._apply(
                 interview.interview_id,
@@ -169,7 +169,9 @@ class NudgePlanner:
         current = self._follow_up(last.interview_id, known)
         if current is not None and current.status == "cancelled" and current.reason == LATER_ROUND:
             current = None  # the later round it gave way to was cancelled: this one is last again
-        planned = _as_wanted(plan_follow_up(last.end, candidate.zone, now, self._timings), candidate)
+        planned = _as_wanted(
+            plan_follow_up(last.end, candidate.zone, now, self._timings, candidate.candidate_id), candidate
+        )
         self._apply(
             last.interview_id, last.interview_id, candidate, planned, current, now, planned.due_at or last.end, writes
         )
@@ -207,14 +209,19 @@ class NudgePlanner:
             current = self._nudges.get(application.application_id, "connect")
         assert current is None or isinstance(current, NudgeRecord)
         last_end = max(i.end for i in rounds)
-        planned = _as_wanted(plan_connect_nudge(candidate.zone, now, self._timings, not_before=last_end), candidate)
+        planned = _as_wanted(
+            plan_connect_nudge(
+                candidate.zone, now, self._timings, not_before=last_end, spread_key=candidate.candidate_id
+            ),
+            candidate,
+        )
         self._apply(application.application_id, interview_id, candidate, planned, current, now, max(now, last_end))
 
     def sync_welcome(self, candidate: Candidate, now: datetime) -> None:
         """Plan the welcome: once, owned by the candidate, like every nudge claimed by the sender
         (a registration retried finds it planned or sent, and sends nothing twice)."""
         current = self._nudges.get(candidate.candidate_id, "welcome")
-        planned = plan_welcome(candidate.zone, now, self._timings)
+        planned = plan_welcome(candidate.zone, now, self._timings, candidate.candidate_id)
         self._apply(candidate.candidate_id, "", candidate, planned, current, now, now)
 
     def connect_sent(self, application_id: str) -> bool:
@@ -247,7 +254,7 @@ class NudgePlanner:
         if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
             planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
         else:
-            planned = plan_rejection_reply(candidate.zone, now, self._timings)
+            planned = plan_rejection_reply(candidate.zone, now, self._timings, candidate.candidate_id)
         planned = _as_wanted(planned, candidate)
         self._apply(application.application_id, interview_id, candidate, planned, current, now, now)
 

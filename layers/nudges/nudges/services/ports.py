@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate, Consent
     from nudges.domain.deliveries import LoggedMessage, MessageStatus
     from nudges.domain.interview import Interview
+    from nudges.domain.messages import Message
     from nudges.domain.plan import NudgeStatus
     from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim
 
@@ -87,7 +88,8 @@ class Preferences(Protocol):
 
     def suppress_email(self, email: str, reason: str, at: datetime) -> None: ...
     def set_sms_opt_out(self, phone_hash: str, opted_out: bool, at: datetime) -> None: ...
-    def refusals(self, email: str | None, phone_hash: str | None) -> tuple[str | None, bool]: ...
+    # Why each channel the candidate has an address on refuses them now, by channel (one read).
+    def refusals(self, candidate: Candidate) -> dict[str, str]: ...
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None: ...
     def claim_sms_reply(self, message_id: str, now: datetime) -> bool: ...
     def release_sms_reply(self, message_id: str) -> None: ...
@@ -133,6 +135,13 @@ class EmailOut(Protocol):
         to_name: str | None = None,
         unsubscribe_url: str | None = None,
     ) -> str: ...
+
+
+class ChannelSender(Protocol):
+    """One channel's sender (services.channel_senders), by channel name in SendService."""
+
+    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str: ...
+    def opted_out(self, candidate: Candidate) -> bool: ...  # the provider's own opt-out list
 
 
 class SmsOut(Protocol):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import phone_key
 from nudges.domain.deliveries import event_status
-from nudges.domain.messages import DEFAULT_BRANDING
+from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
 from nudges.observability import logger
 
@@ -19,14 +19,6 @@ if TYPE_CHECKING:
 
     from nudges.domain.messages import Branding
     from nudges.services.ports import Candidates, Messages, Preferences, SmsOut
-
-HELP_REPLY = (
-    "Interview Nudges: reminders to research before an interview, thank after, follow up, and connect once you "
-    "get an offer. "
-    "Reply STOP to stop texts, START to resume. Emails have their own unsubscribe link."
-)
-STOP_REPLY = "Interview Nudges: you will get no more texts from us. Reply START to resume. Emails are not affected."
-START_REPLY = "Interview Nudges: texts are back on. Reply STOP to stop them, HELP for help."
 
 # YES (SMS consent): handed the number, the inbound message id and the time; the candidate
 # journey's consent service records it (and answers). Until one is wired, YES is only logged.
@@ -73,16 +65,16 @@ class PreferenceService:
         self._preferences.record_inbound_sms(message_id, number_hash, body, now)
         if keyword is Keyword.STOP:
             self._preferences.set_sms_opt_out(number_hash, True, now)
-            self._reply(message_id, number, self._branded(STOP_REPLY), now)
+            self._reply(message_id, number, sms_reply("stop", branding=self._branding), now)
         elif keyword is Keyword.START:
             self._preferences.set_sms_opt_out(number_hash, False, now)
             try:
                 self._sms.opt_in(number)  # also lift a carrier-level STOP; AWS allows this once in 30 days
             except Exception:
                 logger.warning("carrier opt-in refused", extra={"message_id": message_id})
-            self._reply(message_id, number, self._branded(START_REPLY), now)
+            self._reply(message_id, number, sms_reply("start", branding=self._branding), now)
         elif keyword is Keyword.HELP:
-            self._reply(message_id, number, self._branded(HELP_REPLY), now)
+            self._reply(message_id, number, sms_reply("help", branding=self._branding), now)
         elif keyword is Keyword.YES:
             if self._on_consent is not None:
                 answer = self._on_consent(number, message_id, now)
@@ -92,10 +84,6 @@ class PreferenceService:
                 logger.info("SMS consent keyword received; no consent service wired", extra={"message_id": message_id})
         logger.info("inbound SMS handled", extra={"message_id": message_id, "keyword": keyword or "none"})
         return keyword
-
-    def _branded(self, reply: str) -> str:
-        """A keyword's answer, from the operator (OperatorName) instead of the default name."""
-        return reply.replace(DEFAULT_BRANDING.operator_name, self._branding.operator_name, 1)
 
     def _reply(self, message_id: str, number: str, text: str, now: datetime) -> None:
         """Answer a keyword once (claimed on the inbound text first), and record the answer like a

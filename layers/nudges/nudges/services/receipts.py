@@ -55,10 +55,15 @@ class InviteReceipts:
         )
 
     def acknowledge(
-        self, candidate: Candidate, interviews: list[Interview], problems: list[str], mail_id: str, now: datetime
+        self,
+        candidate: Candidate,
+        interviews: list[Interview],
+        problems: list[messages.InviteProblem],
+        mail_id: str,
+        now: datetime,
     ) -> str | None:
         """Send the receipt; its message id, or None when it is not to be sent."""
-        if "email" not in candidate.channels or self._preferences.refusals(candidate.email, None)[0]:
+        if "email" not in candidate.reachable_channels() or "email" in self._preferences.refusals(candidate):
             return None
         if not self._receipts.claim("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
             return None  # answered already (the notification came twice)

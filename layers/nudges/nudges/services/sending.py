@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 
 from nudges import clock, metrics
 from nudges.domain import messages, people
-from nudges.domain.candidate import CHANNELS, phone_key
+from nudges.domain.channels import CHANNEL_SPECS, CHANNELS
 from nudges.domain.company_names import company_display
 from nudges.domain.deliveries import LoggedMessage
 from nudges.domain.interview import everyone_met, normalise_email
-from nudges.domain.plan import APPLICATION_KINDS, NUDGE_KINDS, SEND_GRACE, NudgeTimings, why_not_useful
+from nudges.domain.kinds import KIND_SPECS, NUDGE_KINDS
+from nudges.domain.plan import SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
@@ -41,12 +42,11 @@ if TYPE_CHECKING:
     from nudges.services.ports import (
         Applications,
         Candidates,
-        EmailOut,
+        ChannelSender,
         Interviews,
         Messages,
         Nudges,
         Preferences,
-        SmsOut,
     )
 
 # Longer than one send takes; a claim older than this belongs to a delivery that died.
@@ -59,6 +59,19 @@ class Delivery:
     kind: str
     due_at: datetime
     candidate_id: str
+
+
+@dataclass(frozen=True)
+class MessageInputs:
+    """Everything a nudge's message is decided from, read once (``MessageComposer.read``)."""
+
+    kind: str
+    candidate: Candidate
+    interview: Interview | None
+    application: Application | None
+    every: list[Interview]  # the application's rounds as stored (this one included)
+    unsubscribe_url: str | None
+    welcome_links: messages.WelcomeLinks | None = None
 
 
 class MessageComposer:
@@ -94,12 +107,13 @@ class MessageComposer:
         if kind not in NUDGE_KINDS:
             raise InvalidInput(f"kind: must be one of {', '.join(NUDGE_KINDS)}", field="kind")
         if channel not in CHANNELS:
-            raise InvalidInput("channel: must be email or sms", field="channel")
+            raise InvalidInput(f"channel: must be {' or '.join(CHANNELS)}", field="channel")
         found = self._interviews.get(interview_id)
         if found is None:
             raise NotFound(f"no interview {interview_id}", field="interview_id")
-        owner_id = found[0].application_id if kind in APPLICATION_KINDS else interview_id
-        if kind == "welcome":  # the welcome of the interview's candidate
+        owner = KIND_SPECS[kind].owner
+        owner_id = found[0].application_id if owner == "application" else interview_id
+        if owner == "candidate":  # the welcome of the interview's candidate
             registered = self._candidates.by_email(found[0].candidate_email)
             owner_id = registered.candidate_id if registered else ""
         composed = self.compose(owner_id, kind, preview=True)
@@ -112,7 +126,7 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The candidate and the message as it would read at ``now`` (default: now), or why there
         is nothing to send. The owner is an application (``ap_...``) or an interview."""
-        if kind == "welcome":  # owned by the candidate (``c_...``)
+        if KIND_SPECS[kind].owner == "candidate":  # the welcome (``c_...``)
             return self.message(
                 kind, None, None, self._candidates.get(owner_id), now=now or clock.now(), preview=preview
             )
@@ -141,36 +155,71 @@ class MessageComposer:
     ) -> tuple[Candidate, messages.Message] | str:
         """The message from the nudge's owner and candidate as read, or why there is none.
         ``sms_only``: email cannot reach the candidate (default: they have not chosen it)."""
-        if kind == "welcome":
+        inputs = self.read(kind, interview, application, candidate, preview=preview)
+        if isinstance(inputs, str):
+            return inputs
+        return self.decide(inputs, now=now, preview=preview, sms_only=sms_only)
+
+    def read(
+        self,
+        kind: str,
+        interview: Interview | None,
+        application: Application | None,
+        candidate: Candidate | None,
+        *,
+        preview: bool = False,
+    ) -> MessageInputs | str:
+        """Everything the message is decided from, read once: the application (when the kind
+        needs it and the view did not bring it) and the application's rounds (one Query); or why
+        there is nothing to send, found before reading more."""
+        spec = KIND_SPECS[kind]
+        if spec.owner == "candidate":
             if candidate is None or self._welcome_links is None:
                 return "the candidate is no longer registered"
             link = self.unsubscribe_link(candidate.candidate_id)
-            return candidate, messages.welcome(
-                candidate, self._welcome_links(candidate), self._timings, unsubscribe_url=link, branding=self.branding
-            )
+            return MessageInputs(kind, candidate, None, None, [], link, self._welcome_links(candidate))
         if candidate is not None and not candidate.wants(kind) and not preview:
             return "paused by the candidate" if candidate.paused else "turned off by the candidate"
         if interview is None and application is None:
-            return "the interview was cancelled" if kind in ("research_prompt", "thank_you") else "nothing to send"
+            return "nothing to send" if spec.needs_application else "the interview was cancelled"
         owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
         if candidate is None or candidate.email != normalise_email(owner_email):
             return "the candidate is no longer registered"
         application_id = interview.application_id if interview else application.application_id  # type: ignore[union-attr]
-        on_interview = kind in ("research_prompt", "thank_you", "follow_up")
+        on_interview = spec.owner == "interview"
         if on_interview and (interview is None or (interview.status == "cancelled" and not preview)):
             return "the interview was cancelled"
-        if kind not in ("research_prompt", "thank_you") and application is None:
+        if spec.needs_application and application is None:
             application = self._applications.get(application_id)
-        wanted = APPLICATION_KINDS.get(kind)
+        wanted = spec.outcome
         if wanted and (application is None or application.outcome != wanted) and not preview:
             return "the application has no offer" if wanted == "offer" else f"the application has no {wanted} outcome"
         every = [i for i in self._interviews.for_email(candidate.email) if i.application_id == application_id]
         if interview is not None and all(i.interview_id != interview.interview_id for i in every):
             every.append(interview)
+        link = self.unsubscribe_link(candidate.candidate_id)
+        return MessageInputs(kind, candidate, interview, application, every, link)
+
+    def decide(
+        self, inputs: MessageInputs, *, now: datetime, preview: bool = False, sms_only: bool | None = None
+    ) -> tuple[Candidate, messages.Message] | str:
+        """The message, from what was read (pure: no read, no write), or why there is none."""
+        kind, candidate, interview, application = inputs.kind, inputs.candidate, inputs.interview, inputs.application
+        spec = KIND_SPECS[kind]
+        if spec.owner == "candidate":
+            assert inputs.welcome_links is not None
+            return candidate, messages.welcome(
+                candidate,
+                inputs.welcome_links,
+                self._timings,
+                unsubscribe_url=inputs.unsubscribe_url,
+                branding=self.branding,
+            )
+        every = inputs.every
         rounds = sorted((i for i in every if i.status != "cancelled"), key=lambda i: (i.start, i.interview_id))
-        if kind in ("follow_up", "rejection_reply", "connect") and not rounds:
+        if spec.needs_application and not rounds:
             return "the application has no interview to reply about"
-        if kind == "follow_up" and interview is not None:
+        if spec.last_round_only and interview is not None:
             # Read again at send time (two rounds planned at once may both have planned one): only
             # the application's last round follows up, and only while no outcome has arrived.
             last = last_round(application_rounds(interview, every))
@@ -179,7 +228,7 @@ class MessageComposer:
             ended = application is not None and ended_before(application.outcome, application.outcome_at, interview)
             if ended and not preview:
                 return f"the application ended: {application.outcome}"  # type: ignore[union-attr]
-        context = self._context(kind, candidate, interview, application, every, rounds, now)
+        context = self._context(kind, candidate, interview, application, every, rounds, now, inputs.unsubscribe_url)
         if sms_only is not None:
             context = replace(context, sms_only=sms_only)
         return candidate, messages.compose(kind, context)
@@ -193,6 +242,7 @@ class MessageComposer:
         every: list[Interview],
         rounds: list[Interview],
         now: datetime,
+        unsubscribe_url: str | None,
     ) -> messages.Context:
         names = people.best_names(every)
 
@@ -208,7 +258,8 @@ class MessageComposer:
 
         # A follow-up is about its own round (the last, checked above); a rejection reply and a
         # connect nudge about the application's last round.
-        about = interview if kind in ("research_prompt", "thank_you", "follow_up") else last_round(rounds)
+        spec = KIND_SPECS[kind]
+        about = interview if spec.about == "own_round" else last_round(rounds)
         about = about or interview
         assert about is not None
         this = sorted_people(about)
@@ -221,9 +272,9 @@ class MessageComposer:
         if recruiter is not None:
             recruiter = people.named([recruiter], names)[0]
         addressee, addressee_is_contact = None, False
-        if kind in ("follow_up", "rejection_reply") and recruiter is not None:
+        if spec.recipients == "arranger" and recruiter is not None:
             addressee = recruiter  # an agency's consultant: they arranged it, they hear back first
-        elif kind in ("follow_up", "rejection_reply"):
+        elif spec.recipients == "arranger":
             # The contact who arranged the interviews (the latest round that names one), else the
             # round's organizer (rounds.reply_to).
             arranged_by = next(
@@ -243,8 +294,8 @@ class MessageComposer:
             addressee=addressee,
             addressee_is_contact=addressee_is_contact,
             recruiter=recruiter,
-            sms_only="email" not in candidate.reachable_channels(),
-            unsubscribe_url=self.unsubscribe_link(candidate.candidate_id),
+            sms_only=not _email_reaches(candidate.reachable_channels()),
+            unsubscribe_url=unsubscribe_url,
             branding=self.branding,
         )
 
@@ -255,16 +306,14 @@ class SendService:
         nudges: Nudges,
         preferences: Preferences,
         composer: MessageComposer,
-        email: EmailOut,
-        sms: SmsOut,
+        senders: dict[str, ChannelSender],
         timings: NudgeTimings | None = None,
         log: Messages | None = None,
     ) -> None:
         self._nudges = nudges
         self._preferences = preferences
         self._composer = composer
-        self._email = email
-        self._sms = sms
+        self._senders = senders  # by channel name (services.channel_senders)
         self._timings = timings or NudgeTimings()
         self._log = log  # the message log (provider message ids and delivery status)
 
@@ -276,20 +325,21 @@ class SendService:
             return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
         if nudge.due_at != delivery.due_at:
             return "not sent: the nudge was moved since this delivery was planned"
-        composed = self._composer.message(nudge.kind, view.interview, view.application, view.candidate, now=now)
+        # Read once (the view above, then what the message needs), decide purely, then write.
+        inputs = self._composer.read(nudge.kind, view.interview, view.application, view.candidate)
+        composed = inputs if isinstance(inputs, str) else self._composer.decide(inputs, now=now)
         if isinstance(composed, str):
             self._nudges.set_status(nudge, "skipped", composed)
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
         allowed, refused = self._channels(candidate, nudge.kind)
-        if "email" not in allowed and "email" in candidate.reachable_channels():
-            # Email is suppressed (a bounce, a complaint): the SMS must not point to it.
-            composed = self._composer.message(
-                nudge.kind, view.interview, view.application, candidate, now=now, sms_only=True
-            )
-            if not isinstance(composed, str):
-                message = composed[1]
+        if _email_reaches(candidate.reachable_channels()) and not _email_reaches(allowed):
+            # Email is suppressed (a bounce, a complaint): the short texts must not point to it.
+            assert not isinstance(inputs, str)
+            recomposed = self._composer.decide(inputs, now=now, sms_only=True)  # from what was read: no read
+            if not isinstance(recomposed, str):
+                message = recomposed[1]
         # One claim for the nudge covers its channels; the item it returns says which of them a
         # delivery that crashed mid-way already sent, so only what is missing goes out.
         claim = self._nudges.claim_send(nudge, now, SEND_LEASE)
@@ -306,10 +356,11 @@ class SendService:
             metrics.nudge_skipped(nudge.kind)
             logger.info("nudge no longer useful", extra={"owner_id": nudge.owner_id, "kind": nudge.kind})
             return f"skipped: {late}"
-        if "sms" in allowed and "sms" not in claim.sent and self._sms.opted_out(candidate.phone or ""):
-            # SNS's own opt-out list, asked only when an SMS is about to go.
-            allowed.remove("sms")
-            refused.append("sms: opted out by SMS")
+        for name in [c for c in allowed if CHANNEL_SPECS[c].provider_opt_out and c not in claim.sent]:
+            # The provider's own opt-out list (SNS's), asked only when a message is about to go.
+            if self._senders[name].opted_out(candidate):
+                allowed.remove(name)
+                refused.append(f"{name}: {CHANNEL_SPECS[name].refused_as or CHANNEL_SPECS[name].opt_out_reason}")
         for reachable in candidate.reachable_channels():
             if reachable not in allowed:
                 metrics.nudge_skipped(nudge.kind, reachable)
@@ -337,25 +388,20 @@ class SendService:
 
     def _channels(self, candidate: Candidate, kind: str) -> tuple[list[str], list[str]]:
         """The channels this candidate may be reached on now, and why the others may not (read
-        before every send: suppression and opt-outs are honoured at send time; SNS's own
-        opt-out list is asked after the claim, only when an SMS is about to go)."""
-        reachable = candidate.reachable_channels()
-        phone_hash = phone_key(candidate.phone) if "sms" in reachable and candidate.phone else None
-        suppressed, sms_opted_out = self._preferences.refusals(
-            candidate.email if "email" in reachable else None, phone_hash
-        )
+        before every send: suppression and opt-outs are honoured at send time; a provider's own
+        opt-out list is asked after the claim, only when a message is about to go)."""
+        refusals = self._preferences.refusals(candidate)
         allowed: list[str] = []
         refused: list[str] = []
-        for channel in reachable:
-            if channel == "email" and suppressed:
-                refused.append(f"email: {suppressed}")
-            elif channel == "sms" and sms_opted_out:
-                refused.append("sms: opted out by SMS")
-            elif channel == "sms" and kind != "welcome" and candidate.awaiting_sms_consent:
-                # Double opt-in: the welcome asks for a YES; nothing else is texted before it.
-                refused.append("sms: awaiting_sms_consent")
+        for name in candidate.reachable_channels():
+            spec = CHANNEL_SPECS[name]
+            if name in refusals:
+                refused.append(f"{name}: {spec.refused_as or refusals[name]}")
+            elif spec.needs_consent and not KIND_SPECS[kind].before_consent and candidate.awaiting_sms_consent:
+                # Double opt-in: the welcome asks for a YES; nothing else goes before it.
+                refused.append(f"{name}: {spec.awaiting_consent}")
             else:
-                allowed.append(channel)
+                allowed.append(name)
         return allowed, refused
 
     def _send(
@@ -371,18 +417,8 @@ class SendService:
         candidate_expires_at: int | None = None,
     ) -> None:
         try:
-            if channel == "email":
-                message_id = self._email.send(
-                    candidate.email,
-                    message.subject,
-                    message.text,
-                    message.html,
-                    to_name=candidate.name,
-                    unsubscribe_url=self._composer.unsubscribe_link(candidate.candidate_id),
-                )
-            else:
-                assert candidate.phone is not None
-                message_id = self._sms.send(candidate.phone, message.sms)
+            unsubscribe_url = self._composer.unsubscribe_link(candidate.candidate_id)
+            message_id = self._senders[channel].send(candidate, message, unsubscribe_url)
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
@@ -406,6 +442,11 @@ class SendService:
             "nudge sent",
             extra={"owner_id": nudge.owner_id, "kind": nudge.kind, "channel": channel, "message_id": message_id},
         )
+
+
+def _email_reaches(channels: list[str] | tuple[str, ...]) -> bool:
+    """Whether one of ``channels`` carries the whole email (the short texts may point to it)."""
+    return any(CHANNEL_SPECS[c].body == "email" for c in channels)
 
 
 def delivery_from(payload: dict[str, str]) -> Delivery:

@@ -1,0 +1,101 @@
+"""The channels a nudge goes by, each said once: what it is called, which of the candidate's
+fields reaches them there, whether it waits for consent, what refuses it, how big a message may
+be, which part of a message it carries, the port that sends it and the events that say what
+became of it. Every list of channels (the API's, the metrics', the CLI's, the pages') and every
+per-channel branch (sending, reachability, refusals) reads this registry.
+
+Adding a channel (WhatsApp, say): a record here, its name in :data:`Channel`, its opt-out key
+in ``adapters/keys.OPT_OUT_KEYS``, a sender adapter beside ``adapters/email.py`` and
+``adapters/sms.py`` wrapped as a ``ChannelSender`` in ``wiring.channel_senders``, and its catalog
+entries if it says something of its own. The README's map lists the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from nudges.domain.candidate import Candidate
+
+Channel = Literal["email", "sms"]
+
+
+def phone_key(phone: str) -> str:
+    """How opt-outs remember a number without storing it."""
+    return hashlib.sha256(phone.strip().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    name: Channel
+    address_field: Literal["email", "phone"]  # the candidate's field that reaches them here
+    # Double opt-in: without consent on record only the kinds that ask for it (the welcome) go.
+    needs_consent: bool
+    # What refuses it: the opt-out store's record (keyed by the address or its hash, never the
+    # candidate, so it holds for whoever registers the address next), and the reason it means
+    # when the record carries none.
+    opt_out: Literal["email_suppression", "sms_opt_out"]
+    opt_out_reason: str
+    # How a refusal reads in a skipped nudge's reason (None: the opt-out record's own reason).
+    refused_as: str | None
+    # The provider keeps its own opt-out list too (SNS's STOP list), asked right before a send.
+    provider_opt_out: bool
+    # The part of a message it carries: the whole email (subject, text, HTML, with its footer
+    # and unsubscribe link) or the short text fitted to two SMS segments (domain/sms_encoding).
+    body: Literal["email", "short_text"]
+    size_rule: str
+    # The port that sends it (``wiring.channel_senders`` builds one per channel).
+    sender: str
+    # The provider's events that move a sent message's status (domain/deliveries).
+    status_events: tuple[str, ...]
+    # Why the candidate cannot be reached here, by the reachability rules (API, pages).
+    not_chosen: str = "not_chosen"
+    no_address: str | None = None
+    awaiting_consent: str | None = None
+
+    def address(self, candidate: Candidate) -> str | None:
+        """The candidate's address on this channel, if they gave one."""
+        return getattr(candidate, self.address_field) or None
+
+    def opt_out_address(self, address: str) -> str:
+        """What the opt-out record is keyed by: the address itself, or a hash of the number."""
+        return address if self.address_field == "email" else phone_key(address)
+
+
+EMAIL = ChannelSpec(
+    name="email",
+    address_field="email",
+    needs_consent=False,
+    opt_out="email_suppression",
+    opt_out_reason="unsubscribed",
+    refused_as=None,
+    provider_opt_out=False,
+    body="email",
+    size_rule="none: text and HTML parts, with the footer",
+    sender="email",
+    status_events=("Delivery", "DeliveryDelay", "Bounce", "Complaint", "Reject", "Rendering Failure"),
+)
+SMS = ChannelSpec(
+    name="sms",
+    address_field="phone",
+    needs_consent=True,
+    opt_out="sms_opt_out",
+    opt_out_reason="opted_out",
+    refused_as="opted out by SMS",
+    provider_opt_out=True,
+    body="short_text",
+    size_rule="two segments: 306 GSM-7 septets, else 134 UCS-2 units",
+    sender="sms",
+    status_events=(),
+    no_address="no_phone",
+    awaiting_consent="awaiting_sms_consent",
+)
+
+CHANNEL_SPECS: dict[str, ChannelSpec] = {spec.name: spec for spec in (EMAIL, SMS)}
+CHANNELS: tuple[Channel, ...] = tuple(spec.name for spec in CHANNEL_SPECS.values())
+
+
+def channel(name: str) -> ChannelSpec:
+    return CHANNEL_SPECS[name]

@@ -1,0 +1,67 @@
+"""Each channel and each nudge kind is said once, in nudges.domain.channels and
+nudges.domain.kinds: every record has every part, and every list the service shows (the API's,
+the metrics', the ledger's, the CLI importer's, the pages') reads from them."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from nudges import metrics, wiring
+from nudges.adapters import keys
+from nudges.domain import candidate, catalog, channels, kinds, messages, plan
+from nudges.models import api
+from nudges_cli import importer
+
+
+@pytest.mark.parametrize("spec", channels.CHANNEL_SPECS.values(), ids=lambda s: s.name)
+def test_every_channel_has_every_part(spec):
+    assert spec.address_field in candidate.Candidate.__dataclass_fields__
+    assert spec.opt_out in keys.OPT_OUT_KEYS  # its opt-out record has a key
+    assert spec.opt_out_reason and spec.size_rule and spec.sender
+    assert spec.body in {"email", "short_text"}
+    assert not spec.needs_consent or spec.awaiting_consent  # a channel that waits says why
+    assert spec.not_chosen and (spec.address_field == "email" or spec.no_address)
+
+
+def test_every_channel_has_a_sender_in_the_wiring():
+    assert set(wiring._load("nudges.services.channel_senders.senders")(None, None)) == set(channels.CHANNELS)
+
+
+def test_the_channel_lists_read_the_registry():
+    assert typing.get_args(channels.Channel) == channels.CHANNELS
+    assert candidate.CHANNELS == metrics.CHANNELS == channels.CHANNELS
+    listed = typing.get_args(typing.get_args(api.Channels)[0])[0]  # list[Channel]
+    assert typing.get_args(listed) == channels.CHANNELS
+    # The CLI ships alone (it cannot import the layer): its choices are checked against the registry.
+    assert importer.CHANNELS == channels.CHANNELS
+    assert importer.LOCALES == catalog.LOCALES
+
+
+def test_the_locales_the_api_accepts_are_the_catalogs():
+    assert set(typing.get_args(typing.get_args(api.Locale)[0])) == set(catalog.LOCALES)
+
+
+@pytest.mark.parametrize("spec", kinds.KIND_SPECS.values(), ids=lambda s: s.name)
+def test_every_kind_has_every_part(spec):
+    assert spec.timing and spec.usefulness
+    assert (spec.owner == "application") == (spec.outcome is not None)
+    assert spec.outcome in (None, *typing.get_args(api.OutcomeReport.model_fields["outcome"].annotation))
+    for locale in catalog.LOCALES:
+        entries = catalog.catalog(locale).entries
+        assert set(spec.catalog_keys) <= set(entries), (locale, set(spec.catalog_keys) - set(entries))
+    if spec.owner != "candidate":
+        assert spec.name in messages.COMPOSE  # its builder
+
+
+def test_the_kind_lists_read_the_registry():
+    assert set(typing.get_args(kinds.NudgeKind)) == set(kinds.NUDGE_KINDS)
+    assert set(typing.get_args(kinds.OptionalKind)) == set(kinds.OPTIONAL_KINDS)
+    assert plan.NUDGE_KINDS == metrics.KINDS == kinds.NUDGE_KINDS
+    assert plan.APPLICATION_KINDS == {"connect": "offer", "rejection_reply": "rejected"}
+    assert plan.INTERVIEW_NUDGE_KINDS == ("research_prompt", "thank_you", "follow_up")
+    assert candidate.OPTIONAL_KINDS == kinds.OPTIONAL_KINDS
+    assert set(messages.KINDS) == {k for k, s in kinds.KIND_SPECS.items() if s.owner != "candidate"}
+    kinds_off = typing.get_args(api.CandidateChanges.model_fields["kinds_off"].annotation)[0]
+    assert set(typing.get_args(kinds_off)) == set(kinds.OPTIONAL_KINDS)
