@@ -13,10 +13,14 @@ The rules it keeps:
 - "don't connect yet" is said once per message; person-level research points per person,
   organisation-level ones once;
 - an unknown company is phrased around ("your interview"), never "the company" as a name;
-- every SMS fits two segments (GSM-7 153 x 2, else UCS-2 67 x 2, with concatenation headers):
-  names go first (dropped from the end, "and 2 others"; a name outside GSM-7 transliterated or,
-  failing that, left out), then a shorter wording, then the date, then the company; the advice
-  itself is never cut. An SMS to a candidate without email carries the essentials itself.
+- every SMS goes in one segment (160 GSM-7, 70 UCS-2) when any wording of its advice fits, else
+  two (GSM-7 153 x 2, UCS-2 67 x 2): names go first (dropped from the end, "and 2 others"; a name
+  outside GSM-7 transliterated or, failing that, left out), then a shorter wording, then a count,
+  then the company; the advice itself is never cut. An SMS to a candidate without email carries
+  the essentials itself;
+- people are greeted by the one name rule (nudges.domain.people.greeting_name); an agency's
+  consultant is the recruiter (asked, thanked with a draft of their own, followed up with); a
+  round with nobody new gets a prepare-again prompt; drafts name the role the title names.
 """
 
 from __future__ import annotations
