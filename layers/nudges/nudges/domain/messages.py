@@ -507,7 +507,9 @@ def follow_up(ctx: Context) -> Message:
     zone = candidate.zone
     day = words.day(interview.end, ctx.now, zone)
     days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
-    draft, name_options = _addressed_draft(words, ctx, "follow_up", {"day": day, "role": _role(words, company, interview)})
+    draft, name_options = _addressed_draft(
+        words, ctx, "follow_up", {"day": day, "role": _role(words, company, interview)}
+    )
     [with_company, *_] = _interview_phrases(words, company)
     text = words.fill(
         "follow_up",

@@ -539,7 +539,6 @@ def greeting_name(person: Person | None) -> str:
     # not every function that reads an invite.
     from nameparser import HumanName
 
-
     parsed = HumanName(name)
     if parsed.nickname:
         return str(parsed.nickname)
