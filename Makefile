@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench scale deploy clean redrive chaos fuzz screenshot openapi messages FORCE
+.PHONY: demo test local lint build unit integration e2e bench scale deploy clean redrive chaos fuzz screenshot openapi messages permissions FORCE
 
 # The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
 # nudges_cli package, editable, so it runs the checked-out code).
@@ -116,6 +116,18 @@ build: $(SAM_VENV)/.installed
 	PATH="$$(dirname "$$(PYTHON='$(PYTHON)' scripts/find-python.sh)"):$$PATH" $(SAM) build --cached --parallel
 	"$$(PYTHON='$(PYTHON)' scripts/find-python.sh)" scripts/bytecode.py .aws-sam/build
 
+# Per function, the grants the suite used and those it never used -> docs/permissions.md. Runs the
+# local-stack tiers with the authorising proxy logging every grant a call was allowed by
+# (PERMISSIONS_TESTS=... for fewer; the log of an earlier run is reused with PERMISSIONS_RUN=no).
+PERMISSIONS_TESTS ?= tests/integration tests/e2e
+PERMISSIONS_LOG := $(CURDIR)/.permissions-used.jsonl
+permissions: $(VENV)/.installed $(LAMBDA_VENV)/.installed
+	@if [ "$(PERMISSIONS_RUN)" != "no" ]; then rm -f $(PERMISSIONS_LOG); \
+	  NUDGES_PERMISSIONS_LOG=$(PERMISSIONS_LOG) $(PY) -m pytest -n 2 --dist loadfile -q -p no:logging $(PERMISSIONS_TESTS) \
+	  || echo "(some tests failed: the report below counts what ran)"; fi
+	$(PY) scripts/permissions_report.py $(PERMISSIONS_LOG) --write docs/permissions.md >/dev/null
+	@echo "wrote docs/permissions.md from $(PERMISSIONS_LOG)"
+
 # Cold starts, memory, warm latency, AWS calls and cost per interview -> docs/performance.md
 bench: $(VENV)/.installed $(LAMBDA_VENV)/.installed
 	$(PY) scripts/bench.py
@@ -129,7 +141,7 @@ scale: $(VENV)/.installed
 screenshot: $(VENV)/.installed $(LAMBDA_VENV)/.installed .chromium
 	$(PY) scripts/console_screenshot.py --out docs/console.png
 
-# docs/messages.md: every message, kind x channel x locale, for fixed scenarios (a test fails on drift).
+# docs/messages/<locale>.md (and the index docs/messages.md): every message, kind x channel, per locale, for fixed scenarios, with SMS segments (a test fails on drift).
 messages: $(VENV)/.installed
 	$(PY) scripts/messages.py
 

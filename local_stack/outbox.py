@@ -40,7 +40,8 @@ def _text_part(raw: str) -> tuple[str, str, str]:
     msg = email.message_from_string(raw, policy=email.policy.default)
     # The bare addresses: "Ada <ada@example.org>" is listed as "ada@example.org".
     to = ", ".join(addr for _name, addr in getaddresses([str(msg.get("To", "") or "")]) if addr)
-    subject = str(msg.get("Subject", "") or "").strip()  # a long subject is folded after "Subject:"
+    # Unfolded as RFC 5322 reads it: a long subject folded right after "Subject:" has no leading space.
+    subject = str(msg.get("Subject", "") or "").strip()
     body = ""
     part = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
     if part is not None and part.get_content_type() == "text/plain":
@@ -146,9 +147,16 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     records: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(
         TableName=table_name,
-        # Nudges, and inbound texts answered with a keyword reply (kind ``sms_reply``).
-        FilterExpression="begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))",
-        ExpressionAttributeValues={":nudge": {"S": "NUDGE#"}, ":inbound": {"S": "INBOUND_SMS#"}},
+        # Nudges, inbound texts answered with a keyword reply (kind ``sms_reply``), and the
+        # join page's verification mails (kind ``verification``: the sign-up is no candidate yet).
+        FilterExpression="begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
+        " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))",
+        ExpressionAttributeValues={
+            ":nudge": {"S": "NUDGE#"},
+            ":inbound": {"S": "INBOUND_SMS#"},
+            ":verify": {"S": "VERIFY#"},
+            ":asked": {"S": "CONSENT_ASKED#"},
+        },
     ):
         for raw in page.get("Items", []):
             item = {k: _plain(deserializer.deserialize(v)) for k, v in raw.items()}

@@ -24,10 +24,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import mail, outbox, ses_events, topics
 from .apigw import Route, make_route
+from .authorizer import AuthorizingProxy, Credentials, new_stack_secret, role_credentials
+from .aws_requests import Lookups
 from .clock import VirtualClock
 from .docs import Docs
 from .provision import Aws, Provisioner
 from .queues import EventSource, QueueDrainer
+from .roles import roles as template_roles
 from .runtime import (
     LOCAL_FIXED_OVERRIDES,
     Function,
@@ -165,6 +168,7 @@ class LocalStack:
         function_endpoint_url: str | None = None,
         warm: bool = False,
         echo_function_logs: bool = True,
+        enforce_iam: bool = True,
     ) -> None:
         self.project_root = Path(project_root).resolve()
         path = Path(template_path)
@@ -181,6 +185,10 @@ class LocalStack:
         self._log_tee: Any = None
         self.warm = warm  # cold-start every function at start (else each on its first event)
         self.echo_function_logs = echo_function_logs  # False: only listeners get the functions' lines
+        # Each function's AWS calls go through the authorising proxy with its role's credentials
+        # (False only to measure what the proxy costs: the contract has every function authorised).
+        self.enforce_iam = enforce_iam
+        self.authorizer: AuthorizingProxy | None = None
         self.runtime: Runtime | None = None
         self.clock = VirtualClock()
         self.account_id = DEFAULT_ACCOUNT_ID
@@ -252,6 +260,7 @@ class LocalStack:
 
         self.ses_events = ses_events.SesEvents(self.aws, embedded=self._moto is not None)
         self.ses_events.start()
+        self._start_authorizer(region)
         self.runtime = self._build_runtime(region)
         self.docs = Docs(self.runtime)
         self._install_clock()
@@ -307,10 +316,42 @@ class LocalStack:
         self.runtime.add_log_listener(write)
         self._log_tee = (tee, write)
 
+    def _start_authorizer(self, region: str) -> None:
+        """The roles of the template's functions, a credential per role, and the proxy that
+        authorises every function's call with them (``authorizer``)."""
+        self._role_credentials: dict[str, Credentials] = {}
+        if not self.enforce_iam:
+            return
+        names = {spec.logical_id: spec.name for spec in function_specs(self.template)}
+        roles = template_roles(self.template, names)
+        secret = new_stack_secret()
+        by_key = {}
+        for logical_id, role in roles.items():
+            credentials = role_credentials(logical_id, secret)
+            self._role_credentials[logical_id] = credentials
+            by_key[credentials.access_key] = role
+        upstream = self.function_endpoint_url or self.endpoint_url or ""
+        own = Credentials(
+            os.environ["AWS_ACCESS_KEY_ID"],
+            os.environ["AWS_SECRET_ACCESS_KEY"],
+            os.environ.get("AWS_SESSION_TOKEN") or "",
+        )
+        self.authorizer = AuthorizingProxy(
+            upstream,
+            by_key,
+            Lookups(self.aws.client, self.account_id, region),
+            own,
+            usage_log=os.environ.get("NUDGES_PERMISSIONS_LOG") or None,
+            label=str(self.template_path),
+        ).start()
+
     def stop(self) -> None:
         _RUNNING.discard(id(self))
         if self.runtime is not None:
             self.runtime.shutdown()
+        if self.authorizer is not None:
+            self.authorizer.stop()
+            self.authorizer = None
         if self._log_tee is not None:
             tee, listener = self._log_tee
             if self.runtime is not None:
@@ -406,7 +447,17 @@ class LocalStack:
             for name in PROVIDER_URL_VARIABLES:
                 if name in variables and os.environ.get(name):
                     local[name] = os.environ[name]
-            functions.append(Function(spec, lambda_environment(spec, variables, local), config))
+            credentials = self._role_credentials.get(spec.logical_id)
+            if credentials is not None and self.authorizer is not None:
+                # Its role's credentials, and the authorising proxy in front of the AWS endpoint.
+                local["AWS_ENDPOINT_URL"] = self.authorizer.url
+                local["AWS_ACCESS_KEY_ID"] = credentials.access_key
+                local["AWS_SECRET_ACCESS_KEY"] = credentials.secret_key
+                local["AWS_SESSION_TOKEN"] = credentials.session_token
+            environment = lambda_environment(spec, variables, local)
+            if self.authorizer is not None:
+                environment = self.authorizer.front(environment)  # service-specific endpoints too
+            functions.append(Function(spec, environment, config))
         return Runtime(functions, config)
 
     def _install_clock(self) -> None:

@@ -122,7 +122,7 @@ def _out(args: argparse.Namespace, data: Any, text: str) -> None:
 
 def _details(args: argparse.Namespace) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    for name in ("email", "name", "phone", "timezone", "locale"):
+    for name in ("email", "name", "phone", "timezone", "locale", "draft_locale"):
         value = getattr(args, name, None)
         if value is not None:
             body[name] = value
@@ -133,7 +133,10 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- commands
 def cmd_add(api: Api, args: argparse.Namespace) -> int:
-    created = _ok(api.request("POST", "/candidates", _details(args)), 201)
+    body = _details(args)
+    if args.sms_consent:
+        body["sms_consent"] = importer.consent_record(args.sms_consent)
+    created = _ok(api.request("POST", "/candidates", body), 201)
     _out(args, created, _candidate_card(created))
     return EXIT_OK
 
@@ -154,7 +157,8 @@ def cmd_list(api: Api, args: argparse.Namespace) -> int:
     candidates: list[dict[str, Any]] = []
     cursor = args.cursor
     while True:
-        page = _ok(api.request("GET", "/candidates", query={"cursor": cursor} if cursor else None), 200)
+        query = {k: v for k, v in (("cursor", cursor), ("join_code", getattr(args, "join_code", None))) if v}
+        page = _ok(api.request("GET", "/candidates", query=query or None), 200)
         candidates += page["candidates"]
         cursor = page.get("next_cursor")
         if not cursor or args.page:
@@ -171,7 +175,9 @@ def cmd_list(api: Api, args: argparse.Namespace) -> int:
 def cmd_update(api: Api, args: argparse.Namespace) -> int:
     changes = _details(args)
     if not changes:
-        raise CliError("nothing to change: give --name, --phone, --timezone, --channels or --locale", EXIT_USAGE)
+        raise CliError(
+            "nothing to change: give --name, --phone, --timezone, --channels, --locale or --draft-locale", EXIT_USAGE
+        )
     updated = _ok(api.request("PATCH", f"/candidates/{args.candidate_id}", changes), 200)
     _out(args, updated, _candidate_card(updated))
     return EXIT_OK
@@ -238,6 +244,31 @@ def cmd_messages(api: Api, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_join_create(api: Api, args: argparse.Namespace) -> int:
+    code = _ok(api.request("POST", "/join-codes", {"label": args.label}), 201)
+    _out(args, code, f"{code['join_code']}  {code['label']}\nsign-up page: {code['url']}")
+    return EXIT_OK
+
+
+def cmd_join_list(api: Api, args: argparse.Namespace) -> int:
+    codes = _ok(api.request("GET", "/join-codes"), 200)["join_codes"]
+    rows = [[c["join_code"], c["label"], c["created_at"], c.get("revoked_at") or "", c["url"]] for c in codes]
+    _out(
+        args, codes, _table(rows, ["CODE", "LABEL", "CREATED", "REVOKED", "SIGN-UP PAGE"]) if rows else "no join codes"
+    )
+    return EXIT_OK
+
+
+def cmd_join_revoke(api: Api, args: argparse.Namespace) -> int:
+    _ok(api.request("DELETE", f"/join-codes/{args.join_code}"), 204)
+    _out(
+        args,
+        {"join_code": args.join_code, "revoked": True},
+        f"{args.join_code} revoked (people who joined with it stay)",
+    )
+    return EXIT_OK
+
+
 def cmd_outcome(api: Api, args: argparse.Namespace) -> int:
     recorded = _ok(api.request("POST", f"/interviews/{args.interview_id}/outcome", {"outcome": args.outcome}), 202)
     _out(args, recorded, f"{args.outcome} recorded for application {recorded.get('application_id', '')}")
@@ -274,11 +305,19 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--channels", required=required, help="email, sms or email,sms")
         p.add_argument("--phone", help="E.164, like +447700900123 (needed for sms)")
         p.add_argument("--name")
-        p.add_argument("--locale", choices=["en-GB", "en-US"])
+        p.add_argument("--locale", choices=importer.LOCALES, help="the candidate's language")
+        p.add_argument(
+            "--draft-locale", choices=importer.LOCALES, help="the language of the drafts they send (default: --locale)"
+        )
 
     add = sub.add_parser("add", help="register a candidate", parents=[common])
     add.add_argument("--email", required=True)
     details(add, required=True)
+    add.add_argument(
+        "--sms-consent",
+        metavar="METHOD",
+        help="how you obtained their consent to texts (kept as evidence; no YES is asked then)",
+    )
     add.set_defaults(run=cmd_add)
 
     get = sub.add_parser("get", help="one candidate, with whether each channel reaches them", parents=[common])
@@ -292,6 +331,7 @@ def parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="every candidate, newest first", parents=[common])
     listing.add_argument("--page", action="store_true", help="one page (100) only; prints the next cursor")
     listing.add_argument("--cursor", help="start at this page (from --page)")
+    listing.add_argument("--join-code", metavar="CODE", help="only those who signed up with this join code")
     listing.set_defaults(run=cmd_list)
 
     update = sub.add_parser("update", help="change a candidate; nudges still ahead are re-planned", parents=[common])
@@ -330,6 +370,16 @@ def parser() -> argparse.ArgumentParser:
     )
     messages.add_argument("candidate_id", metavar="CANDIDATE_ID")
     messages.set_defaults(run=cmd_messages)
+
+    joins = commands.add_parser("join-codes", help="sign-up links for cohorts: create, list, revoke", parents=[common])
+    join_sub = joins.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = join_sub.add_parser("create", help="a new join code and its sign-up page", parents=[common])
+    create.add_argument("label", help="the cohort's name, shown on the sign-up page")
+    create.set_defaults(run=cmd_join_create)
+    join_sub.add_parser("list", help="every join code", parents=[common]).set_defaults(run=cmd_join_list)
+    revoke = join_sub.add_parser("revoke", help="close a sign-up page; people who joined stay", parents=[common])
+    revoke.add_argument("join_code", metavar="CODE")
+    revoke.set_defaults(run=cmd_join_revoke)
 
     outcome = commands.add_parser("outcome", help="record an outcome for an interview's application", parents=[common])
     outcome.add_argument("interview_id", metavar="INTERVIEW_ID")

@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
     from nudges_cli.api import Api
 
-COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale")
+COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale", "sms_consent")
 REQUIRED = ("email", "timezone", "channels")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-LOCALES = ("en-GB", "en-US")
+# The service's locales (GET /locales; a test keeps this in step with nudges.domain.locales).
+LOCALES = ("en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "nl-NL", "pt-BR", "it-IT", "ja-JP", "zh-CN")
 CHANNELS = ("email", "sms")
 
 
@@ -83,10 +84,27 @@ def _check(values: dict[str, str], zones: frozenset[str]) -> tuple[dict[str, Any
     body["channels"] = list(dict.fromkeys(channels))
     locale = values.get("locale", "").strip()
     if locale and locale not in LOCALES:
-        return None, f"locale: must be {' or '.join(LOCALES)}"
+        return (
+            None,
+            f"locale: {locale!r} is not a supported language; use one of {', '.join(LOCALES[:-1])} or {LOCALES[-1]}",
+        )
     if locale:
         body["locale"] = locale
+    consent = values.get("sms_consent", "").strip()
+    if len(consent) > 200:
+        return None, "sms_consent: longer than 200 characters"
+    if consent and consent.lower() not in ("no", "n", "false", "0"):
+        # "yes", or how the consent was obtained ("paper form, careers fair 2026-03-03"): kept as evidence.
+        body["sms_consent"] = consent_record(consent)
     return body, None
+
+
+def consent_record(given: str) -> dict[str, str]:
+    """``sms_consent`` as the API takes it, obtained now: ``yes`` (the operator's own word) or a method."""
+    from datetime import UTC, datetime
+
+    method = "operator import" if given.strip().lower() in ("yes", "y", "true", "1") else given.strip()
+    return {"obtained_at": datetime.now(UTC).isoformat(timespec="seconds"), "method": method}
 
 
 def read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:

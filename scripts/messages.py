@@ -1,5 +1,6 @@
-"""Writes docs/messages.md, the message book: every kind, channel and locale for a fixed set of
-scenarios, rendered by the service's own MessageComposer (``make messages``).
+"""Writes the message book, docs/messages/<locale>.md (one file per locale) and its index
+docs/messages.md (segments per locale): every kind and channel for a fixed set of scenarios,
+rendered by the service's own MessageComposer (``make messages``).
 
 Each scenario's interviews are read from the payload a provider would send (an .ics invite, a
 Cal.com booking) by the service's own models, kept in a store in memory, and composed at the
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "messages.md"
+BOOKS = ROOT / "docs" / "messages"
 LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
@@ -26,6 +28,7 @@ if LAYER not in sys.path:
 from nudges import wiring  # noqa: E402
 from nudges.domain.candidate import Candidate, Consent  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
+from nudges.domain.locales import BY_CODE, CODES  # noqa: E402
 from nudges.domain.plan import NudgeTimings, deliverable_at  # noqa: E402
 from nudges.domain.records import Application  # noqa: E402
 from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
@@ -34,7 +37,20 @@ from nudges.models.ics import invite_changes  # noqa: E402
 if TYPE_CHECKING:
     from nudges.services.sending import MessageComposer
 
-LOCALES = (("en-GB", "Europe/London"), ("en-US", "America/New_York"))
+# Each locale's candidate lives where the language is at home, and is named as people there are.
+HOME = {
+    "en-GB": ("Europe/London", "Ada Lovelace"),
+    "en-US": ("America/New_York", "Ada Lovelace"),
+    "de-DE": ("Europe/Berlin", "Anna Schmidt"),
+    "fr-FR": ("Europe/Paris", "Camille Martin"),
+    "es-ES": ("Europe/Madrid", "Lucía Fernández"),
+    "nl-NL": ("Europe/Amsterdam", "Sanne de Vries"),
+    "pt-BR": ("America/Sao_Paulo", "Ana Souza"),
+    "it-IT": ("Europe/Rome", "Giulia Rossi"),
+    "ja-JP": ("Asia/Tokyo", "佐藤 花子"),
+    "zh-CN": ("Asia/Shanghai", "王芳"),
+}
+LOCALES = tuple((code, HOME[code][0]) for code in CODES)
 UNSUBSCRIBE = "https://nudges.example.com/unsubscribe/<token>"
 
 
@@ -416,6 +432,7 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
 
 
 def _candidate(locale: str, zone: str, channels: tuple[str, ...]) -> Candidate:
+    name = HOME.get(locale, ("", "Ada Lovelace"))[1]
     return Candidate(
         candidate_id="c_book",
         email="ada@example.org",
@@ -424,7 +441,7 @@ def _candidate(locale: str, zone: str, channels: tuple[str, ...]) -> Candidate:
         created_at=NOW,
         ics_inbox_token="tok",
         phone="+447700900123",
-        name="Ada Lovelace",
+        name=name,
         locale=locale,
     )
 
@@ -433,71 +450,82 @@ def _quote(text: str) -> str:
     return "\n".join(f"    {line}".rstrip() for line in text.rstrip("\n").splitlines())
 
 
-def render() -> str:
+@dataclass
+class Tally:
+    """Every SMS of one locale's book: its encoding and segments."""
+
+    segments: list[int]
+    encodings: list[str]
+
+    def add(self, sms: str) -> str:
+        """The SMS's size line ("128 septets, GSM-7, 1 segment"), counted."""
+        from nudges.domain import sms_encoding
+
+        counted = sms_encoding.count(sms)
+        self.segments.append(counted.segments)
+        self.encodings.append(counted.encoding)
+        unit = "septets" if counted.encoding == "GSM-7" else "UCS-2 characters"
+        plural = "segment" if counted.segments == 1 else "segments"
+        return f"{counted.units} {unit}, {counted.encoding}, {counted.segments} {plural}"
+
+
+def render(locale: str = "en-GB", tally: Tally | None = None) -> str:
+    """One locale's book: every scenario's messages, then the welcome."""
+    tally = tally if tally is not None else Tally([], [])
+    zone = HOME[locale][0]
+    record = BY_CODE[locale]
     out = [
-        "# The message book",
+        f"# The message book: {record.name} ({locale})",
         "",
-        "Every message the service sends, for a fixed set of scenarios, in each locale and on each",
-        "channel, as the candidate receives it. Written by `make messages` (scripts/messages.py) with",
-        "the service's own composer (nudges.services.sending.MessageComposer) from interviews read by",
-        "its own models; a test fails when this file differs from what the code says. The words live",
-        "in gettext catalogs, `layers/nudges/nudges/locales/<locale>/LC_MESSAGES/messages.po`.",
+        "Every message the service sends, for a fixed set of scenarios, on each channel, as a",
+        f"candidate whose language is {record.english_name} ({locale}) and who lives in {zone} receives",
+        "it. Written by `make messages` (scripts/messages.py) with the service's own composer",
+        "(nudges.services.sending.MessageComposer) from interviews read by its own models; a test",
+        "fails when this file differs from what the code says. The words live in",
+        f"`layers/nudges/nudges/locales/{locale}/LC_MESSAGES/messages.po`; dates, times, zones and",
+        "lists come from CLDR (docs/languages.md).",
         "",
-        "Each SMS is shown with its length, encoding and segments: one segment is 160 GSM-7 characters",
-        "(70 UCS-2); a text takes two (306 GSM-7, 134 UCS-2) only when the advice cannot fit one.",
+        "Each SMS is shown with its size as AWS End User Messaging bills it: GSM-7 is 160 septets in",
+        "one segment, 153 a segment when longer; UCS-2 is 70 characters, then 67 a segment. A text",
+        "goes in one segment when any wording of its advice fits one, else two; never more.",
         "",
     ]
-    from nudges.domain import sms_encoding as messages
-
-    texts: list[int] = []  # the segments of every SMS in the book
     report: list[str] = []
-    for index, _scenario in enumerate(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms"))), 1):
+    for index, _scenario in enumerate(scenarios(_candidate(locale, zone, ("email", "sms"))), 1):
         out += [f"## {index}. {_scenario.title}", "", _scenario.about, ""]
-        segments = _segments(_scenario, index)
+        segments = _segments(locale, index)
         out += [
             "SMS segments for this scenario's texts, per interview: "
             + "; ".join(f"{who} {count}" for who, count in segments.items()),
             "",
         ]
-        report.append(f"| {index}. {_scenario.title} | " + " | ".join(str(c) for c in segments.values()) + " |")
-        for locale, zone in LOCALES:
-            candidate = _candidate(locale, zone, _scenario.channels)
-            scenario = scenarios(candidate)[index - 1]
-            store = BookStore()
-            store.candidates[candidate.email] = candidate
-            for interview in scenario.interviews:
-                store.interviews[interview.interview_id] = interview
-            last = scenario.interviews[-1]
-            if scenario.outcome:
-                store.applications[last.application_id] = Application(
-                    last.application_id, candidate.email, last.company, scenario.outcome, NOW, last.interview_id
-                )
-            composer = store.composer()
-            for kind, due in scenario.sends:
-                at = deliverable_at(due, candidate.zone, NudgeTimings())  # quiet hours, as the planner
-                if kind == "follow_up":  # at 10:00 on that day in the candidate's zone
-                    day = due.astimezone(candidate.zone).date()
-                    at = datetime.combine(day, time(10, 0), tzinfo=candidate.zone).astimezone(UTC)
-                owner = last.application_id if kind == "connect" else last.interview_id
-                composed = composer.compose(owner, kind, now=at)
-                assert not isinstance(composed, str), composed
-                _, message = composed
-                local = at.astimezone(candidate.zone)
-                out += [f"### {kind}, {locale}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
-                if "email" in candidate.channels:
-                    out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
-                encoding = messages.encoding(message.sms)
-                parts = messages.sms_segments(message.sms)
-                texts.append(parts)
-                size = f"{messages.sms_length(message.sms)} {encoding}, {parts} segment{'s' if parts > 1 else ''}"
-                out += [f"SMS ({size}):", "", _quote(message.sms), ""]
-    average = sum(texts) / len(texts)
+        report.append(f"| {index}. {_scenario.title} | " + " | ".join(segments.values()) + " |")
+        candidate = _candidate(locale, zone, _scenario.channels)
+        scenario = scenarios(candidate)[index - 1]
+        last = scenario.interviews[-1]
+        composer = _store(candidate, scenario).composer()
+        for kind, due in scenario.sends:
+            at = deliverable_at(due, candidate.zone, NudgeTimings())  # quiet hours, as the planner
+            if kind == "follow_up":  # at 10:00 on that day in the candidate's zone
+                day = due.astimezone(candidate.zone).date()
+                at = datetime.combine(day, time(10, 0), tzinfo=candidate.zone).astimezone(UTC)
+            owner = last.application_id if kind == "connect" else last.interview_id
+            composed = composer.compose(owner, kind, now=at)
+            assert not isinstance(composed, str), composed
+            _, message = composed
+            local = at.astimezone(candidate.zone)
+            out += [f"### {kind}, {locale}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
+            if "email" in candidate.channels:
+                out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
+            out += [f"SMS ({tally.add(message.sms)}):", "", _quote(message.sms), ""]
+    count = len(tally.segments)
     out += [
         "## SMS segments over the book",
         "",
-        f"{len(texts)} texts in the scenarios above (en-GB and en-US), {sum(texts)} segments: "
-        f"{average:.2f} segments per SMS on average; {sum(1 for t in texts if t == 1)} of them in one segment.",
-        "Per interview (the segments of the texts each scenario sends about its interview, en-GB), for a",
+        f"{count} texts in the scenarios above, {sum(tally.segments)} segments: "
+        f"{sum(tally.segments) / count:.2f} segments per SMS on average; "
+        f"{tally.segments.count(1)} of them in one segment.",
+        "Per interview (the segments of the texts each scenario sends about its interview), for a",
         "candidate who takes email and SMS, and for one who takes SMS only:",
         "",
         "| Scenario | email + SMS | SMS only |",
@@ -505,17 +533,19 @@ def render() -> str:
         *report,
         "",
     ]
-    out += _welcome_section(len(scenarios(_candidate("en-GB", "Europe/London", ("email", "sms")))) + 1)
+    out += _welcome_section(len(scenarios(_candidate(locale, zone, ("email", "sms")))) + 1, locale, tally)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _segments(scenario: Scenario, index: int) -> dict[str, str]:
-    """SMS segments per interview of ``scenario`` (en-GB), for email+SMS and SMS-only candidates."""
-    from nudges.domain import sms_encoding as messages
+def _segments(locale: str, index: int) -> dict[str, str]:
+    """SMS segments per interview of scenario ``index`` in ``locale``, for an email+SMS candidate
+    and an SMS-only one."""
+    from nudges.domain import sms_encoding
 
+    zone = HOME[locale][0]
     counts = {}
     for who, channels in (("email + SMS", ("email", "sms")), ("SMS only", ("sms",))):
-        candidate = _candidate("en-GB", "Europe/London", channels)
+        candidate = _candidate(locale, zone, channels)
         this = scenarios(candidate)[index - 1]
         composer = _store(candidate, this).composer()
         last = this.interviews[-1]
@@ -524,7 +554,7 @@ def _segments(scenario: Scenario, index: int) -> dict[str, str]:
             owner = last.application_id if kind == "connect" else last.interview_id
             composed = composer.compose(owner, kind, now=deliverable_at(due, candidate.zone, NudgeTimings()))
             assert not isinstance(composed, str), composed
-            total += messages.sms_segments(composed[1].sms)
+            total += sms_encoding.sms_segments(composed[1].sms)
         counts[who] = str(total)  # every send of a scenario is about its last interview
     return counts
 
@@ -542,10 +572,52 @@ def _store(candidate: Candidate, scenario: Scenario) -> BookStore:
     return store
 
 
-def _welcome_section(index: int) -> list[str]:
+def index(tallies: dict[str, Tally]) -> str:
+    """docs/messages.md: the books, and each locale's SMS sizes."""
+    out = [
+        "# The message book",
+        "",
+        "Every message the service sends, for a fixed set of scenarios, in each locale and on each",
+        "channel, as the candidate receives it: one book per locale, written by `make messages`",
+        "(scripts/messages.py) with the service's own composer; a test fails when a book differs",
+        "from what the code says. How each language writes dates, zones, lists and texts:",
+        "[languages](languages.md).",
+        "",
+        "| locale | language | book | texts | GSM-7 | UCS-2 | segments, average | most segments |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for code, tally in tallies.items():
+        count = len(tally.segments)
+        average = sum(tally.segments) / count if count else 0
+        gsm = tally.encodings.count("GSM-7")
+        out.append(
+            f"| {code} | {BY_CODE[code].name} | [messages/{code}.md](messages/{code}.md) | {count} | {gsm} "
+            f"| {count - gsm} | {average:.2f} | {max(tally.segments, default=0)} |"
+        )
+    out += [
+        "",
+        "Every text fits two segments in every locale (tests/unit/test_message_book.py). Texts in",
+        "German, French, Spanish, Dutch, Portuguese and Italian go in GSM-7: letters GSM-7 lacks lose",
+        "their accent in the SMS alone; Japanese and Chinese go in UCS-2.",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def books() -> dict[str, str]:
+    """Every file of the book, by its path under the project root."""
+    tallies: dict[str, Tally] = {}
+    files: dict[str, str] = {}
+    for code in CODES:
+        tallies[code] = Tally([], [])
+        files[f"docs/messages/{code}.md"] = render(code, tallies[code])
+    files["docs/messages.md"] = index(tallies)
+    return files
+
+
+def _welcome_section(index: int, locale: str, tally: Tally) -> list[str]:
     """The welcome at registration: consent to texts on record (the operator's), and without it
     (the SMS asks for YES before any nudge is texted)."""
-    from nudges.domain import messages, sms_encoding
+    from nudges.domain import messages
 
     links = messages.WelcomeLinks(
         google="https://nudges.example.com/connect/google/<token>",
@@ -561,7 +633,8 @@ def _welcome_section(index: int) -> list[str]:
         "without it: then the SMS asks for YES, and no nudge is texted before it arrives.",
         "",
     ]
-    for locale, zone in LOCALES:
+    zone = HOME[locale][0]
+    if True:
         for consent in (Consent(NOW, "web form"), None):
             candidate = replace(_candidate(locale, zone, ("email", "sms")), sms_consent=consent)
             store = BookStore()
@@ -576,22 +649,24 @@ def _welcome_section(index: int) -> list[str]:
             out += [f"### welcome, {locale}, {said}, sent {local:%a %d %b %H:%M} {local.tzname()}", ""]
             if consent:
                 out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
-            encoding = sms_encoding.encoding(message.sms)
-            parts = sms_encoding.sms_segments(message.sms)
-            size = f"{sms_encoding.sms_length(message.sms)} {encoding}, {parts} segment{'s' if parts > 1 else ''}"
-            out += [f"SMS ({size}):", "", _quote(message.sms), ""]
+            out += [f"SMS ({tally.add(message.sms)}):", "", _quote(message.sms), ""]
     return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if docs/messages.md is stale")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a book is stale")
     args = parser.parse_args()
-    book = render()
+    files = books()
     if args.check:
-        return 0 if OUTPUT.exists() and OUTPUT.read_text(encoding="utf-8") == book else 1
-    OUTPUT.write_text(book, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)} ({book.count(chr(10))} lines)")
+        stale = [
+            p for p, text in files.items() if not (ROOT / p).exists() or (ROOT / p).read_text(encoding="utf-8") != text
+        ]
+        return 1 if stale else 0
+    BOOKS.mkdir(exist_ok=True)
+    for path, text in files.items():
+        (ROOT / path).write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({text.count(chr(10))} lines)")
     return 0
 
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "layers" / "nudges"))
 
+from nudges.adapters.keys import SHARDS  # noqa: E402
 from nudges.domain.interview import Interview, Person  # noqa: E402
 from nudges.domain.plan import NudgeTimings, plan_follow_up, plan_interview_nudges  # noqa: E402
 
@@ -272,9 +273,12 @@ def report(volumes: list[int], sample: int) -> str:
         released_s_unspread = _peak_per_second(tally.released_unspread) * f
         follow_ups_s = _peak_per_second(tally.follow_ups) * f  # all at 10:00:00 local
         pending = _peak_pending(tally.pending_delta, month_start) * f
-        registrations_s = max(_peak_per_minute(tally.registrations) * f / 60, _peak_per_second(tally.registrations))
+        # Per shard of the GSI key (keys.SHARDS of them): what one partition takes.
+        registrations_s = (
+            max(_peak_per_minute(tally.registrations) * f / 60, _peak_per_second(tally.registrations)) / SHARDS
+        )
         # The sweep renews every watch due in its 6 hours; at one minute's work per sweep:
-        renewals_burst = _peak_per_second(tally.renewals) * f / 60
+        renewals_burst = _peak_per_second(tally.renewals) * f / 60 / SHARDS
         invocations = sum(tally.fires.values()) * f
         scheduler_usd = max(0.0, invocations - SCHEDULER_FREE) / 1e6 * SCHEDULER_PER_MILLION
         infra_usd = volume / 1000 * INFRA_PER_THOUSAND + scheduler_usd
@@ -311,8 +315,8 @@ def _markdown(rows: list[dict[str, float]], sample: int) -> str:
     out = [
         "| interviews a month | pending schedules at the peak (10M) | CreateSchedule /s (1,000) | UpdateSchedule /s (1,000) "
         "| DeleteSchedule /s (1,000) | deliveries in the busiest minute | quiet-hours releases /s, spread (1,000) "
-        "| the same without the spread | follow-ups in the 10:00 second (1,000) | `CANDIDATES` writes /s (1,000 WCU) "
-        "| `CALENDAR_WATCH` writes /s, a sweep in a minute (1,000 WCU) | infrastructure USD a month | SES + SMS USD a month |",
+        "| the same without the spread | follow-ups in the 10:00 second (1,000) | `CANDIDATES` writes /s a shard (1,000 WCU) "
+        "| `CALENDAR_WATCH` writes /s a shard, a sweep in a minute (1,000 WCU) | infrastructure USD a month | SES + SMS USD a month |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:

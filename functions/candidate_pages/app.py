@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nudges import clock, config, links, pages, wiring
-from nudges.errors import NotFound, NudgesError
+from nudges import clock, config, journey_pages, links, pages, self_service, wiring
+from nudges.domain.page_words import say
+from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
 from nudges.http import raw_body
 from nudges.observability import logger
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
 
 app = APIGatewayHttpResolver()
+# Join, verify, add or edit an interview, the outcome page (issue 28).
+app.include_router(self_service.router)
 
 
 def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Response:
@@ -41,11 +44,22 @@ def _html(status: int, body: str, headers: dict[str, str] | None = None) -> Resp
 
 @app.exception_handler(NudgesError)
 def _refused(exc: NudgesError) -> Response:
+    """Every refusal on a candidate page is the one error page: plain words, no internals."""
     if exc.status_code >= 500 and exc.status_code != 503:
         raise exc
     logger.info("page refused", extra={"status": exc.status_code, "reason": exc.message[:200]})
-    titles = {400: "Nothing was changed", 404: "This link is not valid", 413: "Too much", 503: "Not set up yet"}
-    return _html(exc.status_code, pages.message_page(titles.get(exc.status_code, "Refused"), exc.message))
+    return self_service.refused_page(exc.status_code, exc.message)
+
+
+def _locale(candidate: Candidate | None = None) -> str:
+    """The page's language: the switcher's ?lang=, the candidate's, the browser's, the default."""
+    event = app.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    return pages.choose_locale(
+        event.get_query_string_value("lang", "") or "",
+        candidate.locale if candidate else None,
+        headers.get("accept-language"),
+    )
 
 
 def _base() -> str:
@@ -60,7 +74,7 @@ def _candidate(token: str) -> Candidate:
     candidate_id = links.candidate_for(token, _keys(), "preferences")
     candidate = wiring.candidates().get(candidate_id)
     if candidate is None:
-        raise NotFound("Nothing is stored for this link any more (the data was erased).", field="token")
+        raise NotFound(pages.say(_locale(), "gone"), field="token")
     return candidate
 
 
@@ -71,21 +85,45 @@ def show(token: str) -> Response:
     notice = app.current_event.get_query_string_value("done", "") or ""
     if notice == "erased":
         links.candidate_for(token, _keys(), "preferences")
-        return _html(200, pages.message_page("Erased", "Everything stored about you is erased. No more nudges."))
-    candidate = _candidate(token)
+        locale = _locale()
+        return _html(
+            200, pages.message_page(pages.say(locale, "erased.title"), pages.say(locale, "erased.text"), locale)
+        )
+    return _html(200, _preferences_page(token, _candidate(token), notice))
+
+
+def _preferences_page(
+    token: str,
+    candidate: Candidate,
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, list[str]] | None = None,
+) -> str:
+    now = clock.now()
     refused = wiring.preferences().refusals(candidate)
     domain = config.inbox_domain()
+    base, key, candidate_id = _base(), _keys()[0], candidate.candidate_id
+    own = links.candidate_links(base, key, candidate_id)
+    configured = wiring.configured_providers()
+    upcoming = [i for i in wiring.candidate_service().timeline(candidate_id, now) if i["status"] == "scheduled"]
     view = pages.PreferencesView(
         candidate=candidate,
         action=f"/preferences/{token}",
         email_suppression=refused.get("email"),
         sms_opted_out="sms" in refused,
-        calendars=wiring.calendar_service().connections(candidate.candidate_id),
-        connect_urls=links.candidate_links(_base(), _keys()[0], candidate.candidate_id),
+        calendars=wiring.calendar_service().connections(candidate_id),
+        connect_urls={p: own[p] for p in ("google", "microsoft") if p in configured},
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,
         notice=notice,
+        interviews=upcoming,
+        add_interview_url=links.add_interview_link(base, key, candidate_id),
+        edit_url=lambda interview_id: links.edit_interview_link(base, key, candidate_id, interview_id),
+        outcome_url=lambda application_id: links.outcome_link(base, key, candidate_id, application_id),
+        errors=errors,
+        values=values,
+        locale=_locale(candidate),
     )
-    return _html(200, pages.preferences(view))
+    return pages.preferences(view)
 
 
 def _same_site() -> bool:
@@ -106,18 +144,34 @@ def _same_site() -> bool:
 @app.post("/preferences/<token>")
 def change(token: str) -> Response:
     if not _same_site():
-        return _html(403, pages.message_page("Refused", "This form can only be sent from its own page."))
+        locale = _locale()
+        return _html(
+            403,
+            pages.message_page(pages.say(locale, "refused.other"), pages.say(locale, "refused.cross_site"), locale),
+        )
     candidate = _candidate(token)
     form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
 
-    settings = settings_of(form, candidate)
-    changes = None
-    if settings is not None:
-        from nudges.models.api import CandidateChanges  # pydantic only for the settings form, as in the operator API
-        from nudges.models.parsing import parse
+    try:
+        settings = settings_of(form, candidate)
+        changes = None
+        if settings is not None:
+            from nudges.models.api import (
+                CandidateChanges,  # pydantic only for the settings form, as in the operator API
+            )
+            from nudges.models.parsing import parse
 
-        changes = parse(CandidateChanges, settings)
-    done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
+            changes = parse(CandidateChanges, settings)
+        done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
+    except InvalidInput as refused:
+        if "timezone" not in form:
+            raise  # not the settings form: the one error page says why
+        # The settings form again, the candidate's input kept, the message beside its field.
+        field = (refused.field or "form").split(".")[0]
+        words = pages.FIELD_WORDS.get(field)
+        why = say("fields", words, candidate.locale) if words else (journey_pages.safe_detail(refused.message) or "")
+        page = _preferences_page(token, candidate, errors={field: why}, values=form)
+        return _html(400, page)
     return Response(
         status_code=303, headers={**pages.HEADERS, "Location": f"/preferences/{token}?done={done}"}, body=""
     )
@@ -137,11 +191,13 @@ def callback(provider: str) -> Response:
     connection = wiring.connect().callback(provider, query, _base(), clock.now())
     preferences = links.link(_base(), _keys()[0], "preferences", connection.candidate_id, "preferences")
     who = f" ({connection.account_email})" if connection.account_email else ""
+    locale = _locale(wiring.candidates().get(connection.candidate_id))
     body = pages.page(
-        "Calendar connected",
-        f"<h1>Your {pages.e(provider.title())} calendar is connected</h1>"
-        f"<p>Interviews in it{pages.e(who)} are picked up as they are booked, moved or cancelled.</p>"
-        f'<p><a href="{pages.e(preferences)}">Your preferences</a></p>',
+        pages.say(locale, "connected.title"),
+        f"<h1>{pages.e(pages.say(locale, 'connected.heading', provider=provider.title()))}</h1>"
+        f"<p>{pages.e(pages.say(locale, 'connected.text', who=who))}</p>"
+        f'<p><a href="{pages.e(preferences)}">{pages.e(pages.say(locale, "connected.preferences"))}</a></p>',
+        locale,
     )
     return _html(200, body)
 

@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from nudges import clock, config, wiring
 from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.locales import LOCALES
 from nudges.handlers import api_handler
 from nudges.http import (
     BAD_BODY,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from nudges.domain import candidate as domain
     from nudges.domain.plan import NudgeKind
     from nudges.models import views
-    from nudges.models.api import CandidateChanges, NewCandidate, OutcomeReport
+    from nudges.models.api import CandidateChanges, JoinCodeRequest, NewCandidate, NewInterview, OutcomeReport
     from nudges.models.calendar_events import CalendarConnect
 
     CandidateId = Annotated[
@@ -61,7 +62,14 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
 
     base = config.public_base_url(app.current_event.request_context.domain_name)
     # Reachability, consent, calendars and the candidate's own links (issue 16).
-    extras = journey(candidate, wiring.preferences(), wiring.calendar_service(), base, wiring.unsubscribe_keys()[0])
+    extras = journey(
+        candidate,
+        wiring.preferences(),
+        wiring.calendar_service(),
+        base,
+        wiring.unsubscribe_keys()[0],
+        wiring.configured_providers(),
+    )
     view = {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,
@@ -69,7 +77,8 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
         "name": candidate.name,
         "timezone": candidate.timezone,
         "channels": list(candidate.channels),
-        "locale": candidate.locale,  # one of the two, as registration checked
+        "locale": candidate.locale,  # one of GET /locales, as registration checked
+        "draft_locale": candidate.drafts_in,
         "ics_inbox_url": f"{base}/webhooks/ics/{candidate.ics_inbox_token}",
         # Where the candidate forwards invites by email (only when an inbox domain is set up).
         "ics_inbox_email": f"{candidate.ics_inbox_token}@{domain}" if (domain := config.inbox_domain()) else None,
@@ -118,12 +127,14 @@ def create_candidate(body: Annotated[NewCandidate, Body()] = DOC_ONLY) -> Respon
 def find_candidates(
     email: Annotated[str | None, Query(description="An email address, any case")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    join_code: Annotated[str | None, Query(description="Only the candidates who joined with this code")] = None,
 ) -> Response[views.Candidate | views.CandidatePage]:
     event = app.current_event
     email, cursor = event.get_query_string_value("email"), event.get_query_string_value("cursor")
     if email is not None:
         return json_response(200, _view(wiring.candidate_service().find(email)))
-    candidates, next_cursor = wiring.candidate_directory().page(cursor or None)
+    code = event.get_query_string_value("join_code") or None
+    candidates, next_cursor = wiring.candidate_directory().page(cursor or None, join_code=code)
     return json_response(200, {"candidates": [_view(c) for c in candidates], "next_cursor": next_cursor})
 
 
@@ -151,6 +162,22 @@ def list_messages(candidate_id: CandidateId) -> Response[list[views.Message]]:
             }
             for m in wiring.message_log().for_candidate(candidate_id)
         ],
+    )
+
+
+@app.get(
+    "/locales",
+    summary="The languages a candidate may be registered in",
+    description="Every supported `locale` (its code and its own name), and the stack's `DefaultLocale`: "
+    "the language of a candidate registered without one (English: US English for a zone in the United States).",
+    tags=["candidates"],
+    responses={200: {"description": "The supported locales"}, **error_responses({})},
+    operation_id="list_locales",
+)
+def list_locales() -> Response[views.Locales]:
+    return json_response(
+        200,
+        {"locales": [{"code": x.code, "name": x.name} for x in LOCALES], "default": config.default_locale()},
     )
 
 
@@ -307,6 +334,137 @@ def record_outcome(
     return json_response(
         202, {"interview_id": interview_id, "application_id": application.application_id, "outcome": report.outcome}
     )
+
+
+# ---------------------------------------------------------------- join codes and interviews by hand (issue 28)
+def _join_code_view(code: Any, base: str) -> dict[str, Any]:
+    return {
+        "join_code": code.join_code,
+        "label": code.label,
+        "url": f"{base}/join/{code.join_code}",
+        "created_at": iso(code.created_at),
+        "revoked_at": iso(code.revoked_at) if code.revoked_at else None,
+    }
+
+
+@app.post(
+    "/join-codes",
+    summary="Make a join code (a sign-up link for one cohort)",
+    description="Candidates who sign up at `url` (double opt-in) are registered with this code as their cohort.",
+    tags=["join codes"],
+    responses={
+        201: {"description": "The code and its sign-up page"},
+        **error_responses({400: BAD_BODY, 413: TOO_LARGE}),
+    },
+    operation_id="create_join_code",
+)
+def create_join_code(body: Annotated[JoinCodeRequest, Body()] = DOC_ONLY) -> Response[dict[str, Any]]:
+    from nudges.models.api import JoinCodeRequest
+
+    request = parse(JoinCodeRequest, json_body(raw_body(app.current_event)))
+    code = wiring.signup().create_code(request.label, clock.now())
+    return json_response(
+        201, _join_code_view(code, config.public_base_url(app.current_event.request_context.domain_name))
+    )
+
+
+@app.get(
+    "/join-codes",
+    summary="Every join code, revoked ones included",
+    tags=["join codes"],
+    responses={200: {"description": "The join codes, oldest first"}, **error_responses({})},
+    operation_id="list_join_codes",
+)
+def list_join_codes() -> Response[dict[str, Any]]:
+    base = config.public_base_url(app.current_event.request_context.domain_name)
+    return json_response(200, {"join_codes": [_join_code_view(c, base) for c in wiring.signup().codes()]})
+
+
+@app.delete(
+    "/join-codes/<join_code>",
+    summary="Revoke a join code",
+    description="Its sign-up page answers 404 from now on; people already registered with it stay.",
+    tags=["join codes"],
+    responses={204: {"description": "Revoked", "content": {}}, **error_responses({404: "No such join code"})},
+    operation_id="revoke_join_code",
+)
+def revoke_join_code(join_code: Annotated[str, Path(description="The code")]) -> Response[None]:
+    wiring.signup().revoke(join_code, clock.now())
+    return Response(status_code=204, body="")  # type: ignore[arg-type]
+
+
+def _interview_view(interview: Any) -> dict[str, Any]:
+    return {
+        "interview_id": interview.interview_id,
+        "application_id": interview.application_id,
+        "status": interview.status,
+        "source": interview.source,
+        "company": interview.company,
+        "title": interview.title,
+        "start": iso(interview.start),
+        "end": iso(interview.end),
+        "interviewers": [{"name": p.name, "email": p.email or None} for p in interview.interviewers],
+        "location": interview.location,
+    }
+
+
+@app.post(
+    "/candidates/<candidate_id>/interviews",
+    summary="Add an interview by hand",
+    description="Planned exactly as a calendar's booking: an application, rounds, every nudge.",
+    tags=["interviews"],
+    responses={
+        201: {"description": "Added"},
+        **error_responses({400: BAD_BODY, 404: NO_CANDIDATE, 413: TOO_LARGE}),
+    },
+    operation_id="add_interview",
+)
+def add_interview(
+    candidate_id: CandidateId, body: Annotated[NewInterview, Body()] = DOC_ONLY
+) -> Response[dict[str, Any]]:
+    from nudges.models.api import NewInterview
+
+    new = parse(NewInterview, json_body(raw_body(app.current_event)))
+    candidate = wiring.candidate_service().get(candidate_id)
+    return json_response(201, _interview_view(wiring.hand_interviews().add(candidate, new, clock.now())))
+
+
+@app.patch(
+    "/candidates/<candidate_id>/interviews/<interview_id>",
+    summary="Move or change an interview added by hand",
+    description="Its nudges move with it. A calendar's or provider's booking answers 409: it changes there.",
+    tags=["interviews"],
+    responses={
+        200: {"description": "Changed"},
+        **error_responses({400: BAD_BODY, 404: NO_INTERVIEW, 409: "Not added by hand", 413: TOO_LARGE}),
+    },
+    operation_id="change_interview",
+)
+def change_interview(
+    candidate_id: CandidateId, interview_id: InterviewId, body: Annotated[NewInterview, Body()] = DOC_ONLY
+) -> Response[dict[str, Any]]:
+    from nudges.models.api import NewInterview
+
+    new = parse(NewInterview, json_body(raw_body(app.current_event)))
+    candidate = wiring.candidate_service().get(candidate_id)
+    return json_response(200, _interview_view(wiring.hand_interviews().edit(candidate, interview_id, new, clock.now())))
+
+
+@app.delete(
+    "/candidates/<candidate_id>/interviews/<interview_id>",
+    summary="Cancel an interview added by hand",
+    description="Its nudges still ahead are cancelled. A calendar's or provider's booking answers 409.",
+    tags=["interviews"],
+    responses={
+        204: {"description": "Cancelled", "content": {}},
+        **error_responses({404: NO_INTERVIEW, 409: "Not added by hand"}),
+    },
+    operation_id="cancel_interview",
+)
+def cancel_interview(candidate_id: CandidateId, interview_id: InterviewId) -> Response[None]:
+    candidate = wiring.candidate_service().get(candidate_id)
+    wiring.hand_interviews().cancel(candidate, interview_id, clock.now())
+    return Response(status_code=204, body="")  # type: ignore[arg-type]
 
 
 def openapi_document() -> dict[str, Any]:

@@ -57,7 +57,7 @@ def test_a_2230_booking_for_0830_next_morning_gets_no_research_prompt(client, un
     assert kinds(sent_to(client, email, phone)) == [("thank_you", "email"), ("thank_you", "sms")]
 
 
-def test_a_research_prompt_delivered_too_late_is_skipped_at_send_time(client, unique):
+def test_a_research_prompt_delivered_too_late_is_skipped_at_send_time(client, stack, unique):
     # Given a research prompt due on Monday 10:00 for Wednesday 10:00, whose schedule only
     # fires (a late retry, a redrive) after the interview has begun
     email, phone = f"ada-redrive-{unique}@example.org", "+447700900307"
@@ -65,7 +65,21 @@ def test_a_research_prompt_delivered_too_late_is_skipped_at_send_time(client, un
     client.set_clock(now)
     candidate_id = register(client, email, phone)
     interview_id = book(client, email, f"redrive-{unique}", datetime(2036, 12, 17, 10, 0, tzinfo=UTC), now)
+    # (its delivery failed past every retry and waited in the dead-letter queue: taken off
+    # Scheduler here, then redriven to the sender once the interview has begun)
+    scheduler, sqs = stack.aws.client("scheduler"), stack.aws.client("sqs")
+    group = stack.template.ref("NudgeScheduleGroup")
+    [name] = [
+        s["Name"]
+        for s in scheduler.list_schedules(GroupName=group, MaxResults=100)["Schedules"]
+        if interview_id in s["Name"] and "research_prompt" in s["Name"]
+    ]
+    late_input = scheduler.get_schedule(Name=name, GroupName=group)["Target"]["Input"]
+    scheduler.delete_schedule(Name=name, GroupName=group)
     client.set_clock(datetime(2036, 12, 17, 10, 30, tzinfo=UTC))
+    queue = sqs.get_queue_url(QueueName=stack.template.ref("SendQueue").rsplit("/", 1)[-1])["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody=late_input)
+    client.set_clock(datetime(2036, 12, 17, 10, 31, tzinfo=UTC))
     # Then it is not sent, and the timeline says why
     assert not [m for m in client.outbox() if m["interview_id"] == interview_id]
     research = nudges(client, candidate_id, interview_id)["research_prompt"]

@@ -105,9 +105,9 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
     # ...turns texts off, moves to New York, turns the thank-you off, and saves
     driver.find_element(By.CSS_SELECTOR, '[data-testid="channels-sms"]').click()
     driver.find_element(By.CSS_SELECTOR, '[data-testid="kinds_off-thank_you"]').click()
-    zone = driver.find_element(By.ID, "timezone")
-    zone.clear()
-    zone.send_keys("America/New_York")
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, "timezone")).select_by_value("America/New_York")  # a list, not a box
     submit(driver, driver.find_element(By.ID, "save"))
     assert "Your choices are saved." in driver.page_source
     shown = candidate(client, candidate_id).body

@@ -220,6 +220,6 @@ def test_an_unsupported_locale_is_refused_with_the_supported_list_in_plain_words
     reply = client.register(email=f"ada-{unique}@example.org", timezone="Europe/London", locale="fr-CA")
     assert reply.status == 400, reply
     message = str(reply.body)
-    assert "'fr-CA' is not a language the messages are written in" in message
-    assert "en-GB (British English), en-US (American English)" in message
+    assert "'fr-CA' is not a supported language" in message
+    assert "en-GB, en-US, de-DE, fr-FR, es-ES, nl-NL, pt-BR, it-IT, ja-JP or zh-CN" in message
     assert "Input should be" not in message

@@ -59,6 +59,11 @@ def ddb():
                 ics_inbox_token=f"tok{i}",
             )
         )
+    # A profile written before the listing key was sharded (GSI1PK = CANDIDATES, bare) is still listed.
+    legacy = client.get_item(TableName=TABLE, Key={"PK": {"S": f"CANDIDATE#c_{5:024d}"}, "SK": {"S": "PROFILE"}})[
+        "Item"
+    ]
+    client.put_item(TableName=TABLE, Item={**legacy, "GSI1PK": {"S": "CANDIDATES"}})
     # Whatever the store writes, an item elsewhere carrying a profile's index keys is not a candidate.
     copy = client.get_item(TableName=TABLE, Key={"PK": {"S": f"CANDIDATE#c_{3:024d}"}, "SK": {"S": "PROFILE"}})["Item"]
     client.put_item(TableName=TABLE, Item={**copy, "PK": {"S": "EMAIL#copy@example.org"}, "SK": {"S": "CANDIDATE"}})
@@ -88,3 +93,16 @@ def test_a_cursor_not_made_here_is_refused_naming_the_field(ddb):
         with pytest.raises(InvalidInput) as error:
             directory.page(bad)
         assert error.value.field == "cursor"
+
+
+def test_registrations_spread_over_the_shards_and_all_lists_them_oldest_first(ddb):
+    client, store = ddb
+    shards = {
+        client.get_item(TableName=TABLE, Key={"PK": {"S": f"CANDIDATE#c_{i:024d}"}, "SK": {"S": "PROFILE"}})["Item"][
+            "GSI1PK"
+        ]["S"]
+        for i in range(7)
+    }
+    assert len(shards) > 2  # seven registrations, not one partition
+    assert all(s.startswith("CANDIDATES") for s in shards)
+    assert [c.candidate_id for c in store.all()] == [f"c_{i:024d}" for i in range(7)]

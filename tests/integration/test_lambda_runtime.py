@@ -284,7 +284,7 @@ def test_the_stacks_own_environment_does_not_reach_a_function(stack, project):
     assert environ["_HANDLER"] == "app.lambda_handler"
     assert environ["LAMBDA_TASK_ROOT"] == str(project / "functions" / "env")
     # ... and the local overrides; nothing else of the stack's environment
-    assert environ["AWS_ENDPOINT_URL"] == stack.endpoint_url
+    assert environ["AWS_ENDPOINT_URL"] == stack.authorizer.url  # the authorising proxy in front of the endpoint
     for name in (LEAK, "PYTHONPATH", "VIRTUAL_ENV", "PYTEST_CURRENT_TEST", "HOME"):
         assert name not in environ, name
     # (LC_CTYPE: Python itself sets it where the en_US.UTF-8 locale is not installed, PEP 538.)

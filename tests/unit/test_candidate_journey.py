@@ -126,10 +126,10 @@ def test_a_forwarded_invite_receipt_names_the_interview_and_the_research_prompt(
         research_at=datetime(2026, 12, 6, 14, 0, tzinfo=UTC),
     )
     message = messages.invite_receipt(ADA, [receipt], [])
-    assert message.subject == "Got it: Acme, Tuesday 8 December at 14:00 (GMT)"
+    assert message.subject == "Got it: Acme, Tuesday 8 December at 14:00 (Greenwich Mean Time)"
     assert (
-        'Got it: "Interview" with Acme, Tuesday 8 December at 14:00 (GMT); '
-        "research prompt on Sunday 6 December at 14:00 (GMT)." in message.text
+        'Got it: "Interview" with Acme, Tuesday 8 December at 14:00 (Greenwich Mean Time); '
+        "research prompt on Sunday 6 December at 14:00 (Greenwich Mean Time)." in message.text
     )
     refused = messages.invite_receipt(ADA, [], [messages.InviteProblem("no_calendar")])
     assert refused.subject == "We could not use the invitation you forwarded"

@@ -11,6 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from nudges.domain import catalog, sms_encoding
+from nudges.domain.rendering import Words
 
 LAYER = Path(catalog.__file__).resolve().parent.parent
 SIMPLE_NAME = re.compile(r"^[a-z_A-Z][a-z_A-Z0-9]*$")
@@ -75,18 +76,21 @@ def test_every_sms_wording_in_english_is_in_the_gsm7_alphabet(locale):
 
 def test_a_lookup_fills_placeholders_and_a_missing_value_is_an_error():
     words = catalog.catalog("en-GB")
-    assert words.text("phrase.and_others", count=2) == "and 2 others"
+    assert words.text("phrase.on_weekday", weekday="Tuesday") == "on Tuesday"
+    assert words.plural("phrase.others", 1) == "1 other" and words.plural("phrase.others", 2) == "2 others"
     assert words.plural("phrase.hours", 1) == "1 hour" and words.plural("phrase.hours", 48) == "48 hours"
     assert words.plural("phrase.hours", 1.5) == "1.5 hours"
     with pytest.raises(KeyError):
-        words.text("phrase.and_others")
+        words.text("phrase.on_weekday")
 
 
 def test_en_us_differs_where_american_english_does():
     gb, us = catalog.catalog("en-GB"), catalog.catalog("en-US")
     assert gb.text("phrase.org_any") == "the organisation" and us.text("phrase.org_any") == "the organization"
-    assert us.text("phrase.list_end", rest="A, B", last="C") == "A, B, and C"
-    assert gb.text("phrase.list_end", rest="A, B", last="C") == "A, B and C"
+    # Lists are CLDR's (nudges.domain.formatting), serial comma included.
+    assert Words("en-US").join(["A", "B", "C"]) == "A, B, and C"
+    assert Words("en-GB").join(["A", "B", "C"]) == "A, B and C"
+    assert Words("en-GB").join(["A", "B", Words("en-GB").others(2)]) == "A, B and 2 others"
 
 
 def test_every_key_the_code_names_is_in_the_catalog():

@@ -52,3 +52,19 @@ def test_yes_is_handed_to_the_consent_hook_and_other_texts_change_nothing():
     assert bare.sms_received("in-5", NUMBER, "yes please", NOW) is Keyword.YES  # no hook wired: kept, no error
     assert svc.sms_received("in-6", NUMBER, "see you Tuesday, stop by", NOW) is None
     assert sms.sent == [] and preferences.opted_out == set()
+
+
+def test_keywords_in_the_candidates_language_are_answered_in_it():
+    preferences, sms = FakePreferences(), FakeSms()
+    languages = {NUMBER: "de-DE", "+819012345678": "ja-JP", "+5511987654321": "pt-BR"}
+    svc = PreferenceService(FakeCandidates(), preferences, sms, locale_of=languages.get)
+    assert svc.sms_received("in-1", NUMBER, "Stopp", NOW) is Keyword.STOP
+    assert sms.sent[-1] == (NUMBER, sms_reply("stop", "de-DE"))
+    assert "keine SMS mehr" in sms.sent[-1][1]
+    assert svc.sms_received("in-2", "+819012345678", "ヘルプ", NOW) is Keyword.HELP
+    assert "配信停止" in sms.sent[-1][1]
+    assert svc.sms_received("in-3", "+5511987654321", "Sair", NOW) is Keyword.STOP
+    assert sms.sent[-1][1] == sms_reply("stop", "pt-BR") and "nao recebera mais SMS" in sms.sent[-1][1]
+    assert svc.sms_received("in-4", "+5511987654321", "Hilfe", NOW) is None  # German words are for German speakers
+    assert svc.sms_received("in-5", "+447700900999", "STOP", NOW) is Keyword.STOP  # nobody known: English
+    assert sms.sent[-1][1] == STOP_REPLY

@@ -101,10 +101,13 @@ def test_dont_connect_yet_is_said_at_most_once_per_message(kind, candidate):
 
 
 def test_times_are_said_with_at_in_the_locale_and_zone_and_relative_to_the_send_time():
-    assert "is on Thursday 10 December at 14:00 (GMT)." in render("research_prompt").text
-    assert "is on Thursday, December 10 at 9:00 AM (EST)." in render("research_prompt", US_CANDIDATE).text
+    assert "is on Thursday 10 December at 14:00 (Greenwich Mean Time)." in render("research_prompt").text
+    assert "is on Thursday, December 10 at 9:00\u202fAM (Eastern Time)." in render("research_prompt", US_CANDIDATE).text
     day_before = datetime(2026, 12, 9, 10, tzinfo=UTC)
-    assert "is tomorrow, Thursday 10 December at 14:00 (GMT)." in render("research_prompt", now=day_before).text
+    assert (
+        "is tomorrow, Thursday 10 December at 14:00 (Greenwich Mean Time)."
+        in render("research_prompt", now=day_before).text
+    )
     assert "is tomorrow at 14:00." in render("research_prompt", now=day_before).sms
     assert "is on Thu 10 Dec at 14:00." in render("research_prompt").sms
     assert "is on Thu, Dec 10 at 9:00 AM." in render("research_prompt", US_CANDIDATE).sms

@@ -40,7 +40,16 @@ def test_the_channel_lists_read_the_registry():
 
 
 def test_the_locales_the_api_accepts_are_the_catalogs():
-    assert set(typing.get_args(typing.get_args(api.Locale)[0])) == set(catalog.LOCALES)
+    from pydantic import TypeAdapter, ValidationError
+
+    from nudges.domain import locales
+
+    assert set(locales.CODES) == set(catalog.LOCALES)
+    accepts = TypeAdapter(api.Locale)
+    for code in catalog.LOCALES:
+        assert accepts.validate_python(code) == code
+    with pytest.raises(ValidationError):
+        accepts.validate_python("sv-SE")
 
 
 @pytest.mark.parametrize("spec", kinds.KIND_SPECS.values(), ids=lambda s: s.name)

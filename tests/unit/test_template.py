@@ -37,7 +37,15 @@ CONTRACT_ROUTES_IN_THIS_STACK = {
     ("POST", "/preferences/{token}"),
 }
 # The candidate's own pages: public, each behind a signed link (or, for the OAuth callback, a state).
-CANDIDATE_PAGES = ("/connect/", "/oauth/", "/preferences/", "/p/")  # /p/: the short preferences link in texts
+CANDIDATE_PAGES = (
+    "/connect/",
+    "/oauth/",
+    "/preferences/",
+    "/join/",
+    "/interviews/new/",
+    "/outcome/",
+    "/p/",
+)  # /p/: the short preferences link in texts
 
 
 def routes():
@@ -64,7 +72,8 @@ def test_the_contract_routes_exist_operator_routes_use_iam_and_webhooks_are_open
     assert found >= CONTRACT_ROUTES_IN_THIS_STACK
     assert RESOURCES["NudgesApi"]["Properties"]["Auth"]["DefaultAuthorizer"] == "AWS_IAM"
     for _, _, path, authorizer in routes():
-        assert (authorizer == "NONE") == path.startswith(("/webhooks/", "/unsubscribe/", *CANDIDATE_PAGES)), path
+        public = path.startswith(("/webhooks/", "/unsubscribe/", *CANDIDATE_PAGES)) or "/edit/{token}" in path
+        assert (authorizer == "NONE") == public, path
 
 
 def test_table_is_on_demand_with_point_in_time_recovery_and_ttl():

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from datetime import time, timedelta
 
+from nudges.domain.locales import DEFAULT_LOCALE, canonical
 from nudges.domain.messages import Branding
 from nudges.domain.plan import NudgeTimings
 
@@ -91,3 +92,8 @@ def greenhouse_api_base_url() -> str:
 def lever_offer_stage() -> str:
     """The Lever pipeline stage whose entry means an offer (``LeverOfferStage`` in the template)."""
     return os.environ.get("LEVER_OFFER_STAGE") or "Offer"
+
+
+def default_locale() -> str:
+    """The language of a candidate registered without one (``DefaultLocale`` in the template)."""
+    return canonical(os.environ.get("DEFAULT_LOCALE") or "") or DEFAULT_LOCALE

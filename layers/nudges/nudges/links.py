@@ -15,7 +15,7 @@ from typing import Literal
 
 from nudges.errors import NotFound
 
-Purpose = Literal["unsubscribe", "preferences", "connect"]
+Purpose = Literal["unsubscribe", "preferences", "connect", "interviews", "outcome"]
 
 
 def _signature(key: str, purpose: Purpose, candidate_id: str) -> str:
@@ -69,3 +69,39 @@ def candidate_links(base_url: str, key: str, candidate_id: str) -> dict[str, str
         "google": link(base_url, key, "connect", candidate_id, "connect/google"),
         "microsoft": link(base_url, key, "connect", candidate_id, "connect/microsoft"),
     }
+
+
+def outcome_token(key: str, candidate_id: str, application_id: str) -> str:
+    """The outcome page's token: signed for one candidate and one application."""
+    return make_token(key, "outcome", f"{candidate_id}.{application_id}")
+
+
+def outcome_for(token: str, keys: list[str]) -> tuple[str, str]:
+    """(candidate id, application id) an outcome token was made for; NotFound otherwise."""
+    candidate_id, _, rest = token.partition(".")
+    application_id, _, signature = rest.partition(".")
+    subject = f"{candidate_id}.{application_id}"
+    if (
+        candidate_id
+        and application_id
+        and signature
+        and any(hmac.compare_digest(_signature(k, "outcome", subject), signature) for k in keys)
+    ):
+        return candidate_id, application_id
+    raise NotFound("this outcome link is not valid", field="token")
+
+
+def outcome_link(base_url: str, key: str, candidate_id: str, application_id: str) -> str:
+    return f"{base_url.rstrip('/')}/outcome/{outcome_token(key, candidate_id, application_id)}"
+
+
+def add_interview_link(base_url: str, key: str, candidate_id: str, subject: str | None = None) -> str:
+    """The add-an-interview page, prefilled with a forwarded mail's subject when there is one."""
+    from urllib.parse import urlencode
+
+    url = link(base_url, key, "interviews", candidate_id, "interviews/new")
+    return f"{url}?{urlencode({'subject': subject[:200]})}" if subject else url
+
+
+def edit_interview_link(base_url: str, key: str, candidate_id: str, interview_id: str) -> str:
+    return f"{base_url.rstrip('/')}/interviews/{interview_id}/edit/{make_token(key, 'interviews', candidate_id)}"

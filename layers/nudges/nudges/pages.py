@@ -1,7 +1,12 @@
 """The candidate's own pages (preferences, calendar connect), as plain HTML forms that work
 without JavaScript. Every value is HTML-escaped; the answers carry the console's
 Content-Security-Policy (no script at all, forms only to this origin, never framed), send no
-Referer (the URL holds the candidate's token) and are never cached."""
+Referer (the URL holds the candidate's token) and are never cached.
+
+Every page is in the candidate's language: its words are the catalogs' ``page.*`` entries, its
+language the one a ``?lang=`` link of the language switcher asks for, else the candidate's
+``locale``, else (a page reached without a token, or one whose token failed) the browser's
+``Accept-Language``, else the stack's ``DefaultLocale`` (:func:`choose_locale`)."""
 
 from __future__ import annotations
 
@@ -9,9 +14,16 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nudges import config, journey_pages
+from nudges.domain.catalog import catalog
 from nudges.domain.kinds import OPTIONAL_KINDS
+from nudges.domain.locales import LOCALES, canonical, negotiate
+from nudges.timefmt import parse_iso
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
     from nudges.adapters.calendar_connections import CalendarConnection
     from nudges.domain.candidate import Candidate
 
@@ -23,20 +35,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
-KIND_LABELS = {
-    "research_prompt": "Research prompt before each interview",
-    "thank_you": "Thank-you reminder after each interview",
-    "connect": "Connect nudge when an offer arrives",
-    "follow_up": "Follow-up draft when nothing is heard back",
-    "rejection_reply": "Reply draft after a rejection",
-}
-NOTICES = {
-    "saved": "Your choices are saved.",
-    "resubscribed": "Emails are back on.",
-    "disconnected": "The calendar is disconnected.",
-    "connected": "Your calendar is connected.",
-}
-
 _STYLE = (
     "body{font-family:sans-serif;max-width:38em;margin:2em auto;padding:0 1em;line-height:1.45}"
     "fieldset{margin:1em 0;border:1px solid #ccc}label{display:block;margin:.3em 0}"
@@ -49,16 +47,52 @@ def e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)}</title><style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
+NOTICES = ("saved", "resubscribed", "disconnected", "connected")
+# Notices of the self-service pages (words in English until the catalogs carry them).
+MORE_NOTICES = {
+    "interview_added": "The interview is added: its nudges are planned.",
+    "interview_changed": "The interview is changed: its nudges moved with it.",
+    "interview_cancelled": "The interview is cancelled: its nudges are withdrawn.",
+    "consent_requested": "A text asking you to reply YES is on its way to your phone.",
+}
+# A refused field on the settings form: which words (domain.page_words "fields") say why.
+FIELD_WORDS = {"channels": "channels", "timezone": "timezone", "phone": "phone", "locale": "locale"}
+NUDGE_LABELS = {
+    "research_prompt": "Research prompt",
+    "thank_you": "Thank-you reminder",
+    "follow_up": "Follow-up draft",
+    "connect": "Connect nudge",
+    "rejection_reply": "Reply draft",
+}
+
+
+def choose_locale(lang: str | None, candidate_locale: str | None, accept_language: str | None) -> str:
+    """The language a page is shown in (see the module's docstring)."""
+    return canonical(lang or "") or candidate_locale or negotiate(accept_language, config.default_locale())
+
+
+def say(locale: str, key: str, /, **values: object) -> str:
+    """A page's words: the ``page.*`` entry ``key`` in ``locale`` (not yet escaped)."""
+    return catalog(locale).text(f"page.{key}", **values)
+
+
+def switcher(path: str, current: str) -> str:
+    """Links to the same page in every language, each named in its own (works without script)."""
+    links = " · ".join(
+        f'<a href="{e(path)}?lang={e(x.code)}" lang="{e(x.code)}" hreflang="{e(x.code)}"'
+        + (' aria-current="true"><strong>' + e(x.name) + "</strong></a>" if x.code == current else f">{e(x.name)}</a>")
+        for x in LOCALES
     )
+    return f'<nav class="languages" aria-label="{e(say(current, "switcher"))}" id="languages">{links}</nav>'
 
 
-def message_page(title: str, text: str) -> str:
-    return page(title, f"<h1>{e(title)}</h1><p>{e(text)}</p>")
+def page(title: str, body: str, locale: str = "en-GB") -> str:
+    """Every candidate page: the one shared stylesheet and the operator's band (journey_pages)."""
+    return journey_pages.page(title, body, locale)
+
+
+def message_page(title: str, text: str, locale: str = "en-GB") -> str:
+    return page(title, f"<h1>{e(title)}</h1><p>{e(text)}</p>", locale)
 
 
 @dataclass(frozen=True)
@@ -73,6 +107,13 @@ class PreferencesView:
     connect_urls: dict[str, str]
     forwarding_address: str | None
     notice: str = ""
+    locale: str = ""  # the page's language (choose_locale); empty: the candidate's
+    interviews: list[dict[str, Any]] | None = None  # upcoming, as the timeline has them
+    add_interview_url: str | None = None
+    edit_url: Callable[[str], str] | None = None  # interview id -> its edit page (added by hand)
+    outcome_url: Callable[[str], str] | None = None  # application id -> its outcome page
+    errors: Mapping[str, str] | None = None  # a refused settings form: field -> why
+    values: Mapping[str, list[str]] | None = None  # ... and what the candidate typed
 
 
 def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool = False, note: str = "") -> str:
@@ -86,61 +127,129 @@ def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool =
 
 def preferences(view: PreferencesView) -> str:
     c = view.candidate
+    locale = view.locale or c.locale
+
+    def t(key: str, **values: object) -> str:
+        return e(say(locale, key, **values))
+
     action = e(view.action)
-    parts = [f"<h1>Your Interview Nudges</h1><p>For {e(c.name or c.email)}</p>"]
+    parts = [
+        switcher(view.action, locale),
+        f"<h1>{t('preferences.title')}</h1><p>{t('preferences.for', who=c.name or c.email)}</p>",
+    ]
     if view.notice in NOTICES:
-        parts.append(f'<p class="notice" role="status">{e(NOTICES[view.notice])}</p>')
+        parts.append(f'<p class="notice" role="status">{t("notice." + view.notice)}</p>')
+    elif view.notice in MORE_NOTICES:
+        parts.append(f'<p class="notice" role="status">{e(MORE_NOTICES[view.notice])}</p>')
     sms_note = ""
     if not c.phone:
-        sms_note = "(no phone number registered)"
+        sms_note = say(locale, "sms.no_phone")
     elif view.sms_opted_out:
-        sms_note = "(you replied STOP; reply START to turn texts back on)"
+        sms_note = say(locale, "sms.opted_out")
     elif c.awaiting_sms_consent:
-        sms_note = "(reply YES to our text to start getting texts)"
+        sms_note = say(locale, "sms.awaiting")
+    values = view.values or {}
+    errors = view.errors or {}
+    chosen = values.get("channels", list(c.channels)) if view.values is not None else list(c.channels)
     channels = [
-        _check("channels", "email", "email" in c.channels, "Email", note=f"to {c.email}"),
-        _check("channels", "sms", "sms" in c.channels, "Text messages", disabled=not c.phone, note=sms_note),
+        _check(
+            "channels",
+            "email",
+            "email" in chosen,
+            say(locale, "channel.email"),
+            note=say(locale, "channel.email_to", email=c.email),
+        ),
+        _check("channels", "sms", "sms" in chosen, say(locale, "channel.sms"), note=sms_note),
     ]
-    kinds = [
-        _check("kinds_off", kind, kind in c.kinds_off, f"Don't send: {KIND_LABELS[kind]}") for kind in OPTIONAL_KINDS
-    ]
-    locales = "".join(
-        f'<option value="{v}"{" selected" if c.locale == v else ""}>{label}</option>'
-        for v, label in (("en-GB", "English (UK)"), ("en-US", "English (US)"))
+    if errors:
+        parts.append(
+            '<div class="summary" role="alert"><p>Nothing was changed: please check the fields marked below.</p></div>'
+        )
+    state = journey_pages.FormState({"phone": [c.phone or ""], "timezone": [c.timezone], **values}, {}, c.locale)
+
+    def error(name: str) -> str:
+        why = errors.get(name)
+        return f'<p class="error" id="{name}-error" role="alert">{e(why)}</p>' if why else ""
+
+    def zone_select() -> str:
+        chosen_zone = state.value("timezone", c.timezone)
+        options = "".join(
+            f'<option value="{e(v)}"{" selected" if v == chosen_zone else ""}>{e(label)}</option>'
+            for v, label in journey_pages.zone_options()
+        )
+        invalid = ' aria-invalid="true" aria-describedby="timezone-error"' if errors.get("timezone") else ""
+        return (
+            f'<label for="timezone">{t("timezone.label")}</label>{error("timezone")}'
+            f'<select name="timezone" id="timezone"{invalid}>{options}</select>'
+        )
+
+    phone_invalid = (
+        ' aria-invalid="true" aria-describedby="phone-hint phone-error"'
+        if errors.get("phone")
+        else ' aria-describedby="phone-hint"'
     )
+    phone_field = (
+        '<label for="phone">Mobile number</label>'
+        '<p class="hint" id="phone-hint">For text messages. A new number is asked to reply YES before any nudge is texted.</p>'
+        + error("phone")
+        + f'<input type="tel" name="phone" id="phone" value="{e(state.value("phone"))}" autocomplete="tel"{phone_invalid}>'
+        + journey_pages.select(
+            state,
+            "country",
+            "Country of the number (for a number without +)",
+            journey_pages.COUNTRIES,
+            journey_pages.country_for(c.timezone),
+        )
+    )
+    kinds = [
+        _check("kinds_off", kind, kind in c.kinds_off, say(locale, "kind.dont_send", kind=say(locale, f"kind.{kind}")))
+        for kind in OPTIONAL_KINDS
+    ]
+
+    def languages(chosen: str) -> str:
+        # Each language in its own name.
+        return "".join(
+            f'<option value="{e(x.code)}" lang="{e(x.code)}"{" selected" if chosen == x.code else ""}>{e(x.name)}</option>'
+            for x in LOCALES
+        )
+
     parts.append(
         f'<form method="post" action="{action}" id="settings">'
-        f"<fieldset><legend>How to reach you</legend>{''.join(channels)}</fieldset>"
-        "<fieldset><legend>Pause</legend>"
-        + _check("paused", "on", c.paused, "Pause all nudges (the welcome aside, nothing is sent while paused)")
+        f"<fieldset><legend>{t('legend.reach')}</legend>{error('channels')}{''.join(channels)}{phone_field}</fieldset>"
+        f"<fieldset><legend>{t('legend.pause')}</legend>"
+        + _check("paused", "on", c.paused, say(locale, "pause.label"))
         + "</fieldset>"
-        f"<fieldset><legend>Which nudges</legend>{''.join(kinds)}</fieldset>"
-        "<fieldset><legend>Time and language</legend>"
-        f'<label>Time zone (IANA, like Europe/London) <input name="timezone" id="timezone" value="{e(c.timezone)}"'
-        ' required maxlength="64"></label>'
-        f'<label>Language <select name="locale" id="locale">{locales}</select></label></fieldset>'
-        '<button type="submit" id="save">Save</button></form>'
+        f"<fieldset><legend>{t('legend.kinds')}</legend>{''.join(kinds)}</fieldset>"
+        f"<fieldset><legend>{t('legend.time_language')}</legend>"
+        + zone_select()
+        + f'<label for="locale">{t("language.label")}</label>{error("locale")}'
+        f'<select name="locale" id="locale">{languages(c.locale)}</select>'
+        f'<label for="draft_locale">{t("draft_language.label")}</label>'
+        f'<select name="draft_locale" id="draft_locale">{languages(c.drafts_in)}</select></fieldset>'
+        f'<button type="submit" id="save">{t("save")}</button></form>'
     )
+    parts.append(_interviews(view))
+    if "sms" in c.channels and c.phone and c.awaiting_sms_consent and not view.sms_opted_out:
+        parts.append(
+            "<h2>Texts</h2><p>Texts start once you reply YES to our text. Lost it?</p>"
+            f'<form method="post" action="{action}"><input type="hidden" name="ask_consent" value="on">'
+            '<button type="submit" id="ask-consent">Text me again</button></form>'
+        )
     if view.email_suppression == "unsubscribed":
         parts.append(
-            '<h2>Email</h2><p class="warn">You unsubscribed from our emails.</p>'
+            f'<h2>{t("email.heading")}</h2><p class="warn">{t("email.unsubscribed")}</p>'
             f'<form method="post" action="{action}"><input type="hidden" name="resubscribe_email" value="on">'
-            '<button type="submit" id="resubscribe">Email me again</button></form>'
+            f'<button type="submit" id="resubscribe">{t("email.resubscribe")}</button></form>'
         )
     elif view.email_suppression:
-        parts.append(
-            f'<h2>Email</h2><p class="warn">Email to {e(c.email)} is off because it {e(view.email_suppression)}; '
-            "ask the service's operator to look into it.</p>"
-        )
-    parts.append("<h2>Forward your invitations</h2>")
+        off = "email.off_complained" if view.email_suppression == "complained" else "email.off_bounced"
+        parts.append(f'<h2>{t("email.heading")}</h2><p class="warn">{t(off, email=c.email)}</p>')
+    parts.append(f"<h2>{t('forward.heading')}</h2>")
     if view.forwarding_address:
-        parts.append(
-            "<p>Forward interview invitations (with their calendar file) to:</p>"
-            f'<p><code id="forwarding">{e(view.forwarding_address)}</code></p>'
-        )
+        parts.append(f'<p>{t("forward.text")}</p><p><code id="forwarding">{e(view.forwarding_address)}</code></p>')
     else:
-        parts.append("<p>This service has no forwarding address set up.</p>")
-    parts.append("<h2>Calendars</h2>")
+        parts.append(f"<p>{t('forward.none')}</p>")
+    parts.append(f"<h2>{t('calendars.heading')}</h2>")
     if view.calendars:
         rows = []
         for cal in view.calendars:
@@ -150,19 +259,73 @@ def preferences(view: PreferencesView) -> str:
                 f'<li data-calendar="{e(value)}">{e(cal.provider.title())} {e(cal.calendar_id)}{e(who)} '
                 f'<form method="post" action="{action}" style="display:inline">'
                 f'<input type="hidden" name="disconnect" value="{e(value)}">'
-                f'<button type="submit" data-testid="disconnect-{e(value)}">Disconnect</button></form></li>'
+                f'<button type="submit" data-testid="disconnect-{e(value)}">{t("calendars.disconnect")}</button></form></li>'
             )
         parts.append(f"<ul>{''.join(rows)}</ul>")
     else:
-        parts.append("<p>No calendar connected.</p>")
+        parts.append(f"<p>{t('calendars.none')}</p>")
+    names = {"google": "Google Calendar", "microsoft": "Microsoft Outlook"}
+    offered = [
+        f'<a href="{e(url)}" id="connect-{e(p)}">{e(names.get(p, p))}</a>'
+        for p, url in view.connect_urls.items()
+        if url
+    ]
+    if offered:  # only the providers whose OAuth client the operator has set up
+        parts.append(f"<p>{t('calendars.connect')} {' · '.join(offered)}</p>")
     parts.append(
-        f'<p>Connect: <a href="{e(view.connect_urls["google"])}" id="connect-google">Google Calendar</a> · '
-        f'<a href="{e(view.connect_urls["microsoft"])}" id="connect-microsoft">Microsoft Outlook</a></p>'
-    )
-    parts.append(
-        "<h2>Erase me</h2><p>Erases everything stored about you and stops every nudge. It cannot be undone.</p>"
+        f"<h2>{t('erase.heading')}</h2><p>{t('erase.text')}</p>"
         f'<form method="post" action="{action}"><input type="hidden" name="erase" value="on">'
-        '<label>Type <strong>erase</strong> to confirm: <input name="confirm" id="confirm" autocomplete="off"></label>'
-        '<button type="submit" id="erase">Erase my data</button></form>'
+        f"<label>{t('erase.confirm', word='{word}').format(word='<strong>erase</strong>')} "
+        '<input type="text" name="confirm" id="confirm" autocomplete="off"></label>'
+        f'<button type="submit" id="erase">{t("erase.button")}</button></form>'
     )
-    return page("Your Interview Nudges", "\n".join(parts))
+    return page(say(locale, "preferences.title"), "\n".join(parts), locale)
+
+
+def _interviews(view: PreferencesView) -> str:
+    """Upcoming interviews with their nudges; edit or cancel for those added by hand; the
+    outcome page of each application; the add-an-interview link."""
+    zone = view.candidate.zone
+    rows = []
+    seen_applications: set[str] = set()
+    for interview in view.interviews or []:
+        start = journey_pages.when(_parse(interview["start"]).astimezone(zone))
+        company = interview.get("company") or ""
+        nudges = "".join(
+            f"<li>{e(NUDGE_LABELS.get(n['kind'], n['kind']))}: {e(_nudge_status(n, zone))}</li>"
+            for n in interview["nudges"]
+            if n["kind"] in NUDGE_LABELS
+        )
+        actions = []
+        if interview.get("source") == "hand" and view.edit_url and interview["status"] == "scheduled":
+            actions.append(f'<a href="{e(view.edit_url(interview["interview_id"]))}">Change or cancel</a>')
+        application = interview.get("application_id")
+        if application and view.outcome_url and application not in seen_applications:
+            seen_applications.add(application)
+            actions.append(f'<a href="{e(view.outcome_url(application))}">Tell us how it went</a>')
+        rows.append(
+            f'<li data-interview="{e(interview["interview_id"])}"><strong>{e(interview["title"])}</strong>'
+            f"{' at ' + e(company) if company and company != interview['title'] else ''}, {e(start)}"
+            f"<ul>{nudges}</ul>{' · '.join(actions)}</li>"
+        )
+    listing = f'<ul class="plain">{"".join(rows)}</ul>' if rows else "<p>No interviews ahead.</p>"
+    add = (
+        f'<p><a class="button" href="{e(view.add_interview_url)}" id="add-interview">Add an interview</a></p>'
+        if view.add_interview_url
+        else ""
+    )
+    return f"<h2>Your interviews</h2>{listing}{add}"
+
+
+def _parse(value: str) -> Any:
+    return parse_iso(value)
+
+
+def _nudge_status(nudge: dict[str, Any], zone: Any) -> str:
+    due = journey_pages.when(_parse(nudge["due_at"]).astimezone(zone)) if nudge.get("due_at") else ""
+    status = nudge["status"]
+    if status == "scheduled":
+        return f"planned for {due}" if due else "planned"
+    if status == "sent":
+        return "sent"
+    return f"{status}" + (f" ({nudge['reason']})" if nudge.get("reason") else "")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nudges.adapters.consent import ConsentStore
     from nudges.adapters.contact_preferences import ContactPreferences
     from nudges.adapters.interviews import InterviewRepository
+    from nudges.adapters.join_codes import JoinCodes
     from nudges.adapters.mailbox import Mailbox
     from nudges.adapters.message_log import MessageLog
     from nudges.adapters.nudge_ledger import NudgeLedger
@@ -49,8 +50,11 @@ if TYPE_CHECKING:
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
+    from nudges.services.candidate_outcomes import CandidateOutcomes
     from nudges.services.candidates import CandidateService, Timeline
     from nudges.services.connect import ConnectService
+    from nudges.services.consent_requests import ConsentRequestService
+    from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
@@ -69,6 +73,7 @@ if TYPE_CHECKING:
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import MessageComposer, SendService
+    from nudges.services.signup import SignupService
     from nudges.services.sms_consent import SmsConsentService
 
 
@@ -244,8 +249,17 @@ def invite_receipts() -> InviteReceipts | None:
     the template's AcknowledgeForwardedInvites is false."""
     if os.environ.get("ACKNOWLEDGE_FORWARDED_INVITES", "false").lower() != "true" or "SENDER_EMAIL" not in os.environ:
         return None
+
+    def add_interview(candidate_id: str, subject: str | None) -> str | None:
+        base = config.public_base_url()
+        return (
+            _load("nudges.links.add_interview_link")(base, unsubscribe_keys()[0], candidate_id, subject)
+            if base
+            else None
+        )
+
     return _load("nudges.services.receipts.InviteReceipts")(
-        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding()
+        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding(), add_interview
     )
 
 
@@ -268,6 +282,7 @@ def preference_service() -> PreferenceService:
         lambda *yes: sms_consent()(*yes),  # built on the first YES
         messages=message_log(),
         branding=config.branding(),
+        locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
     )
 
 
@@ -285,11 +300,24 @@ def composer() -> MessageComposer:
         )
         domain = config.inbox_domain()
         address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
+        configured = configured_providers()  # connect links only for providers set up
         return _load("nudges.domain.messages.WelcomeLinks")(
-            found["google"], found["microsoft"], found["preferences"], address, found["preferences_short"]
+            found["google"] if "google" in configured else None,
+            found["microsoft"] if "microsoft" in configured else None,
+            found["preferences"],
+            address,
+            found["preferences_short"],
         )
 
-    return build_composer(AWS, link, config.branding(), welcome_links, config.timings())
+    def outcome(candidate_id: str, application_id: str) -> str | None:
+        base = config.public_base_url()
+        return (
+            _load("nudges.links.outcome_link")(base, unsubscribe_keys()[0], candidate_id, application_id)
+            if base
+            else None
+        )
+
+    return build_composer(AWS, link, config.branding(), welcome_links, config.timings(), outcome)
 
 
 @cache
@@ -342,6 +370,8 @@ def candidate_service() -> CandidateService:
         scheduler(),
         _Deferred(calendar_service),
         consent(),
+        _Deferred(consent_requests),  # built when a change asks for a YES (sms)
+        default_locale=config.default_locale(),
     )
 
 
@@ -370,7 +400,68 @@ def sms_consent() -> SmsConsentService:
 def candidate_choices() -> CandidateChoices:
     """What the candidate changes on their preferences page."""
     return _load("nudges.services.candidate_choices.CandidateChoices")(
-        candidate_service(), _Deferred(calendar_service), consent()
+        candidate_service(), _Deferred(calendar_service), consent(), _Deferred(consent_requests)
+    )
+
+
+# ---------------------------------------------------------------------- self-service (join, add an interview)
+@cache
+def join_codes() -> JoinCodes:
+    return _repository("nudges.adapters.join_codes.JoinCodes")
+
+
+def preferences_link(base_url: str, candidate_id: str) -> str:
+    return str(_load("nudges.links.link")(base_url, unsubscribe_keys()[0], "preferences", candidate_id, "preferences"))
+
+
+@cache
+def signup() -> SignupService:
+    """Join codes and the join page's double opt-in (mail only on the pages' function)."""
+    return _load("nudges.services.signup.SignupService")(
+        join_codes(), candidate_service(), candidates(), _Deferred(_email), preferences_link, config.branding()
+    )
+
+
+@cache
+def hand_interviews() -> HandInterviews:
+    """Interviews added by hand (the API, the candidate's page), booked as a calendar's are."""
+    return _load("nudges.services.hand_interviews.HandInterviews")(bookings(), interviews())
+
+
+@cache
+def candidate_outcomes() -> CandidateOutcomes:
+    """The candidate's own outcome page."""
+    return _load("nudges.services.candidate_outcomes.CandidateOutcomes")(interviews(), applications(), outcomes())
+
+
+@cache
+def _oauth_clients() -> Any:
+    return _load("nudges.adapters.calendar_apis.OAuthClientSecrets")(
+        LazyClient("secretsmanager"), os.environ.get("CALENDAR_OAUTH_SECRET_ARN", "")
+    )
+
+
+def configured_providers() -> frozenset[str]:
+    """The calendar providers whose OAuth client the operator has set up: only these get connect
+    links (welcome, preferences page, ``connect_urls``). The secret is read at most every few
+    minutes, so a client filled in later shows without a restart."""
+    if not os.environ.get("CALENDAR_OAUTH_SECRET_ARN"):
+        return frozenset()
+    try:
+        return frozenset(p for p in ("google", "microsoft") if _oauth_clients().for_provider(p) is not None)
+    except Exception:  # an unreadable or empty secret: no provider is set up
+        return frozenset()
+
+
+@cache
+def consent_requests() -> ConsentRequestService:
+    """The "reply YES" request: once per number; again on the candidate's or an adviser's asking
+    (the console's resend calls ``consent_requests().ask(candidate, now)``)."""
+    return _load("nudges.services.consent_requests.ConsentRequestService")(
+        _repository("nudges.adapters.consent_requests.ConsentRequests"),
+        sms(),
+        preferences(),
+        config.branding().operator_name,
     )
 
 
@@ -431,6 +522,7 @@ def build_composer(
     branding: Branding | None = None,
     welcome_links: Callable[[Candidate], WelcomeLinks] | None = None,
     timings: NudgeTimings | None = None,
+    outcome_link: Callable[[str, str], str | None] | None = None,
 ) -> MessageComposer:
     compose = _load("nudges.services.sending.MessageComposer")
     more = {"branding": branding} if branding is not None else {}
@@ -441,6 +533,7 @@ def build_composer(
         unsubscribe_link,
         welcome_links=welcome_links,
         timings=timings,
+        outcome_link=outcome_link,
         **more,
     )
 

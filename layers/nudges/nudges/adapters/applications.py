@@ -22,6 +22,7 @@ def read_application(data: dict[str, Any]) -> Application:
         outcome=data.get("outcome"),
         outcome_at=parse_iso(data["outcome_at"]) if data.get("outcome_at") else None,
         interview_id=data.get("interview_id"),
+        outcome_source=data.get("outcome_source"),
     )
 
 
@@ -58,6 +59,7 @@ class ApplicationRepository(DynamoTable):
                 "outcome": application.outcome,
                 "outcome_at": iso(now),
                 "interview_id": application.interview_id,
+                "outcome_source": application.outcome_source,
                 "expires_at": self._expires(now),
             },
             ConditionExpression="attribute_not_exists(PK) OR outcome <> :outcome",

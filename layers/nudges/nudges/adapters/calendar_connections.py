@@ -71,7 +71,7 @@ class CalendarConnections(DynamoTable):
             {
                 "PK": pk,
                 "SK": sk,
-                "GSI1PK": keys.RENEWAL if expires else None,
+                "GSI1PK": keys.shard(keys.RENEWAL, connection.key) if expires else None,
                 "GSI1SK": f"{iso(expires)}#{connection.key}" if expires else None,
                 "candidate_id": connection.candidate_id,
                 "provider": connection.provider,
@@ -149,19 +149,22 @@ class CalendarConnections(DynamoTable):
 
     def due_for_renewal(self, before: datetime) -> list[CalendarConnection]:
         """Connections whose watch expires before ``before`` (soonest first)."""
-        found = []
+        due: list[dict] = []
         paginator = self._db.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self._table,
-            IndexName=keys.GSI1,
-            KeyConditionExpression="GSI1PK = :pk AND GSI1SK < :before",
-            ExpressionAttributeValues={":pk": {"S": keys.RENEWAL}, ":before": {"S": iso(before)}},
-        ):
-            for item in page.get("Items", []):
-                data = plain(item)
-                connection = self.get(data["candidate_id"], data["provider"], data["calendar_id"])
-                if connection:
-                    found.append(connection)
+        for shard in keys.shards(keys.RENEWAL):  # one Query a shard of CALENDAR_WATCH
+            for page in paginator.paginate(
+                TableName=self._table,
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk AND GSI1SK < :before",
+                ExpressionAttributeValues={":pk": {"S": shard}, ":before": {"S": iso(before)}},
+            ):
+                due.extend(plain(item) for item in page.get("Items", []))
+        due.sort(key=lambda data: str(data["GSI1SK"]))
+        found = []
+        for data in due:
+            connection = self.get(data["candidate_id"], data["provider"], data["calendar_id"])
+            if connection:
+                found.append(connection)
         return found
 
     # ------------------------------------------------------------------ watches

@@ -22,13 +22,15 @@ def consent_item(consent: Consent | None) -> dict[str, Any] | None:
     if consent is None:
         return None
     item = {"obtained_at": iso(consent.obtained_at), "method": consent.method}
+    if consent.text:
+        item["text"] = consent.text
     return {**item, "message_id": consent.message_id} if consent.message_id else item
 
 
 def read_consent(data: dict[str, Any] | None) -> Consent | None:
     if not data:
         return None
-    return Consent(parse_iso(data["obtained_at"]), data["method"], data.get("message_id"))
+    return Consent(parse_iso(data["obtained_at"]), data["method"], data.get("message_id"), data.get("text"))
 
 
 def read_candidate(data: dict[str, Any]) -> Candidate:
@@ -42,10 +44,12 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         phone=data.get("phone"),
         name=data.get("name"),
         locale=data.get("locale", "en-GB"),
+        draft_locale=data.get("draft_locale"),
         paused=bool(data.get("paused", False)),
         kinds_off=tuple(data.get("kinds_off") or ()),
         sms_consent=read_consent(data.get("sms_consent")),
         sms_yes=read_consent(data.get("sms_yes")),
+        join_code=data.get("join_code"),
     )
 
 
@@ -64,12 +68,14 @@ class CandidateRepository(DynamoTable):
             "timezone": candidate.timezone,
             "channels": list(candidate.channels),
             "locale": candidate.locale,
+            "draft_locale": candidate.draft_locale,
             "ics_inbox_token": candidate.ics_inbox_token,
             "created_at": iso(candidate.created_at),
             "paused": candidate.paused,
             "kinds_off": list(candidate.kinds_off),
             "sms_consent": consent_item(candidate.sms_consent),
-            "GSI1PK": keys.CANDIDATES,
+            "join_code": candidate.join_code,
+            "GSI1PK": keys.shard(keys.CANDIDATES, candidate.candidate_id),
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
             # Until an interview or a closed application pushes it further (Retention.extend).
             "expires_at": self._expires(candidate.created_at),
@@ -99,14 +105,21 @@ class CandidateRepository(DynamoTable):
             raise Conflict("a candidate with this email is already registered", field="email")
 
     def all(self) -> list[Candidate]:
-        """Every registered candidate, oldest registration first: one GSI1 Query (paged), no Scan.
-        Profiles only: an email pointer written before pointers stopped copying GSI1 is skipped."""
-        items = self._query(
-            IndexName=keys.GSI1,
-            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": keys.CANDIDATES}, ":prefix": {"S": keys.CANDIDATE_PREFIX}},
-        )
-        return [read_candidate(i) for i in items if i.get("SK") == keys.PROFILE]
+        """Every registered candidate, oldest registration first: one GSI1 Query (paged) a shard of
+        ``CANDIDATES``, no Scan. Profiles only: an email pointer written before pointers stopped
+        copying GSI1 is skipped."""
+        items = [
+            item
+            for shard in keys.shards(keys.CANDIDATES)
+            for item in self._query(
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": shard}, ":prefix": {"S": keys.CANDIDATE_PREFIX}},
+            )
+            if item.get("SK") == keys.PROFILE
+        ]
+        items.sort(key=lambda i: str(i.get("GSI1SK", "")))
+        return [read_candidate(i) for i in items]
 
     def get(self, candidate_id: str) -> Candidate | None:
         data = self._get(keys.candidate(candidate_id))
@@ -128,7 +141,7 @@ class CandidateRepository(DynamoTable):
         change = {
             "UpdateExpression": (
                 "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
-                " paused = :paused, kinds_off = :kinds_off"
+                " paused = :paused, kinds_off = :kinds_off, draft_locale = :draft_locale"
             ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
@@ -140,6 +153,7 @@ class CandidateRepository(DynamoTable):
                 ":phone": serialize(candidate.phone),
                 ":paused": {"BOOL": candidate.paused},
                 ":kinds_off": serialize(list(candidate.kinds_off)),
+                ":draft_locale": serialize(candidate.draft_locale),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

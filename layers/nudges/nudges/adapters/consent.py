@@ -44,8 +44,8 @@ class ConsentStore(DynamoTable):
         return not isinstance(answer, Refused)
 
     def move_phone(self, candidate: Candidate, old_phone: str | None, now: datetime) -> None:
-        """The candidate's number changed: the pointer follows it, and a YES from the old number
-        no longer counts for the new one."""
+        """The candidate's number changed: the pointer follows it, and neither a YES from the old
+        number nor the consent given for it counts for the new one (a new YES is asked)."""
         if old_phone == candidate.phone:
             return
         if old_phone:
@@ -55,7 +55,7 @@ class ConsentStore(DynamoTable):
             # Kept as long as the profile at least (retention extends it with the candidate's items).
             self._put({"PK": pk, "SK": sk, "candidate_id": candidate.candidate_id, "expires_at": self._expires(now)})
         for key in (keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)):
-            self._update(key, UpdateExpression="REMOVE sms_yes")
+            self._update(key, UpdateExpression="REMOVE sms_yes, sms_consent")
 
     def resubscribe_email(self, email: str) -> bool:
         """Lift the address's suppression if it is an unsubscribe (the candidate's own choice);

@@ -30,7 +30,8 @@ def read_interview(data: dict[str, Any]) -> Interview:
         title=data["title"],
         start=parse_iso(data["start"]),
         end=parse_iso(data["end"]),
-        interviewers=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("interviewers", [])),
+        interviewers=tuple(Person(p.get("name", ""), p.get("email") or "") for p in data.get("interviewers", [])),
+        location=data.get("location"),
         contacts=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("contacts", [])),
         recruiter=Person(data["recruiter"].get("name", ""), data["recruiter"]["email"])
         if data.get("recruiter")
@@ -68,6 +69,7 @@ class InterviewRepository(DynamoTable):
             if interview.recruiter
             else None,
             "status": interview.status,
+            "location": interview.location,
             "updated_at": iso(interview.updated_at) if interview.updated_at else None,
             "provider_version": interview.provider_version,
             "version": version,

@@ -2,10 +2,10 @@
 
 | item                      | PK                          | SK                            | GSI1PK / GSI1SK                          |
 |---------------------------|-----------------------------|-------------------------------|------------------------------------------|
-| candidate                 | CANDIDATE#<id>              | PROFILE                       | CANDIDATES / CANDIDATE#<created>#<id>    |
+| candidate                 | CANDIDATE#<id>              | PROFILE                       | CANDIDATES#<n> / CANDIDATE#<created>#<id> |
 | email -> candidate        | EMAIL#<email>               | CANDIDATE                     |                                          |
 | ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
-| calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH / <watch expiry>#<key>    |
+| calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH#<n> / <expiry>#<key>   |
 | message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id>  | MESSAGE#<provider msg id> / MESSAGE      |
 | watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
 | interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
@@ -18,6 +18,10 @@
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
+| join code (a cohort)      | JOIN_CODE#<code>            | JOIN_CODE                     | JOIN_CODES / <created>#<code>            |
+| sign-up awaiting its click| VERIFY#<token hash>         | VERIFY                        |                                          |
+| rate-limit window         | RATE#<scope>#<key hash>     | WINDOW#<window start>         |                                          |
+| consent request sent      | CONSENT_ASKED#<number hash> | SMS                           |                                          |
 
 A nudge's owner is its interview (research_prompt, thank_you, follow_up on the last round), its
 application (connect, rejection_reply) or the candidate (welcome). The phone pointer finds who a
@@ -29,6 +33,7 @@ before that carried them; the listing reads profiles only, so it too is listed o
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from nudges.domain.interview import normalise_email
@@ -54,6 +59,25 @@ APPLICATION_PREFIX = "APPLICATION#"
 NUDGE_PREFIX = "NUDGE#"
 MESSAGE_PREFIX = "MESSAGE#"
 MESSAGE_SK = "MESSAGE"  # GSI1SK of a logged message (its GSI1PK names the provider's message id)
+
+
+# A GSI key every item of its kind carries (every registration, every watch) puts all their
+# writes on one partition (1,000 writes a second: docs/scale.md). Each is spread over SHARDS
+# suffixes chosen by a hash of the item's own id; readers Query every shard (and the bare key,
+# where items written before sharding still sit) and merge. Changing SHARDS moves nothing already
+# written: readers ask every shard up to it, and the bare key.
+SHARDS = 8
+
+
+def shard(key: str, item_id: str) -> str:
+    """``key#<n>``: the shard of ``item_id`` (stable: a hash of the id, not Python's ``hash``)."""
+    n = int.from_bytes(hashlib.sha256(item_id.encode()).digest()[:4], "big") % SHARDS
+    return f"{key}#{n}"
+
+
+def shards(key: str) -> tuple[str, ...]:
+    """Every shard of ``key``, and the bare key itself (items from before sharding)."""
+    return (*(f"{key}#{n}" for n in range(SHARDS)), key)
 
 
 def candidate(candidate_id: str) -> Key:
@@ -162,3 +186,29 @@ def phone_pointer(phone_hash: str, candidate_id: str) -> Key:
 
 def oauth_state(state_hash: str) -> Key:
     return f"OAUTH_STATE#{state_hash}", "STATE"
+
+
+JOIN_CODES = "JOIN_CODES"  # GSI1PK of every join code, newest last by creation
+
+
+def join_code(code: str) -> Key:
+    return f"JOIN_CODE#{code}", "JOIN_CODE"
+
+
+def join_code_listing(created_at: datetime, code: str) -> str:
+    return f"{iso(created_at)}#{code}"
+
+
+def verification(token_hash: str) -> Key:
+    """A sign-up (or an email change) waiting for the click on its link: the token only as its hash."""
+    return f"VERIFY#{token_hash}", "VERIFY"
+
+
+def rate_window(scope: str, key_hash: str, window: str) -> Key:
+    """A counter of attempts in one window (``join-address``, ``join-code``...): the key only as its hash."""
+    return f"RATE#{scope}#{key_hash}", f"WINDOW#{window}"
+
+
+def consent_asked(phone_hash: str) -> Key:
+    """The consent request ("reply YES") went to this number: at most once, unless asked again."""
+    return f"CONSENT_ASKED#{phone_hash}", "SMS"

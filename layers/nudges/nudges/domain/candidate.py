@@ -28,6 +28,7 @@ class Consent:
     obtained_at: datetime
     method: str
     message_id: str | None = None
+    text: str | None = None  # the exact consent wording the candidate agreed to (a sign-up page's box)
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,23 @@ class Candidate:
     phone: str | None = None
     name: str | None = None
     locale: str = "en-GB"
+    # The language of the drafts inside messages (the candidate sends them to interviewers who
+    # may not share theirs); None: their ``locale``.
+    draft_locale: str | None = None
     paused: bool = False
     kinds_off: tuple[str, ...] = ()
     sms_consent: Consent | None = None  # given by the operator at registration
     sms_yes: Consent | None = None  # the candidate's YES by SMS
+    join_code: str | None = None  # the cohort they signed up with (a join code), if any
 
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def drafts_in(self) -> str:
+        """The locale the drafts inside messages are written in."""
+        return self.draft_locale or self.locale
 
     @property
     def first_name(self) -> str:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from babel.messages.pofile import read_po
 
+from nudges.domain.locales import CODES
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -27,8 +29,10 @@ DEFAULT_LOCALE = "en-GB"
 
 
 def _locales() -> tuple[str, ...]:
-    found = sorted(p.name for p in LOCALES_DIR.iterdir() if (p / "LC_MESSAGES" / "messages.po").is_file())
-    return (DEFAULT_LOCALE, *(locale for locale in found if locale != DEFAULT_LOCALE))
+    """The locales with a catalog, in the registry's order (nudges.domain.locales; the default first)."""
+    found = {p.name for p in LOCALES_DIR.iterdir() if (p / "LC_MESSAGES" / "messages.po").is_file()}
+    ordered = [code for code in CODES if code in found] + sorted(found - set(CODES))
+    return (DEFAULT_LOCALE, *(locale for locale in ordered if locale != DEFAULT_LOCALE))
 
 
 LOCALES: tuple[str, ...] = _locales()

@@ -98,6 +98,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def person_key(person: Person) -> str:
+    """Who a person is across rounds: their address, or, for someone known only by name (an
+    interviewer added by hand without an email), their name."""
+    return normalise_email(person.email) or "name:" + " ".join(person.name.split()).casefold()
+
+
 def normalise_company(name: str) -> str:
     """A company key: lower case, no legal suffix, single spaces ("Acme, Inc." == "acme")."""
     key = re.sub(r"\s+", " ", name.strip().lower())
@@ -174,6 +180,7 @@ class Interview:
     end: datetime
     interviewers: tuple[Person, ...]
     status: InterviewStatus = "scheduled"
+    location: str | None = None  # where (an address or a video link), when the candidate said
     candidate_name: str | None = None
     # When the provider said this (its event time): an older word never overrides a newer one.
     updated_at: datetime | None = None
@@ -206,5 +213,5 @@ def everyone_met(interviews: list[Interview]) -> tuple[Person, ...]:
         if interview.status == "cancelled":
             continue
         for person in interview.interviewers:
-            seen.setdefault(normalise_email(person.email), person)
+            seen.setdefault(person_key(person), person)
     return tuple(seen.values())

@@ -38,7 +38,7 @@ from nudges.domain.rendering import DEFAULT_BRANDING as DEFAULT_BRANDING
 from nudges.domain.rendering import Branding as Branding
 from nudges.domain.rendering import Message as Message
 from nudges.domain.rendering import Words, fit_sms, message
-from nudges.domain.sms_encoding import is_gsm7, transliterate
+from nudges.domain.sms_encoding import for_sms, is_gsm7, transliterate
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -73,6 +73,7 @@ class Context:
     sms_only: bool = False
     unsubscribe_url: str | None = None
     branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
+    outcome_url: str | None = None  # the candidate's outcome page for this application (thank_you, follow_up)
 
 
 def _capital(text: str) -> str:
@@ -94,6 +95,11 @@ def _interview_phrases(words: Words, company: str | None) -> list[dict[str, str]
 # ---------------------------------------------------------------------- assembling
 
 
+def _with_outcome(words: Words, ctx: Context, text: str) -> str:
+    """The link to say how it went (the outcome page), after the advice, when there is one."""
+    return f"{text.rstrip()}\n\n{words('outcome_line', url=ctx.outcome_url)}" if ctx.outcome_url else text
+
+
 def _message(words: Words, ctx: Context, subject: str, text: str, sms: str, drafts: tuple[str, ...] = ()) -> Message:
     return message(words, subject, text, sms, drafts=drafts, unsubscribe_url=ctx.unsubscribe_url, branding=ctx.branding)
 
@@ -105,6 +111,11 @@ def _bullets(lines: list[str]) -> str:
 def _candidate_hi(words: Words, candidate: Candidate) -> str:
     name = greeting_name(_Person(candidate.name or "", ""))
     return words("hi_candidate", first_name=name) if name else words("hi_candidate_any")
+
+
+def _draft_words(candidate: Candidate) -> Words:
+    """The words of the drafts the candidate sends (their ``draft_locale``, default their locale)."""
+    return Words(candidate.drafts_in)
 
 
 def _sign_off(words: Words, candidate: Candidate) -> str:
@@ -207,7 +218,7 @@ def research_prompt(ctx: Context) -> Message:
 
 
 def _specific(words: Words, person: Person) -> str:
-    name = greeting_name(person)
+    name = words.addressed(person)
     return words("specific", first_name=name) if name else words("specific_any")
 
 
@@ -244,32 +255,34 @@ def thank_you(ctx: Context) -> Message:
     day = words.day(interview.end, ctx.now, zone)
     people = ctx.interviewers or ()
     role = role_from_title(interview.title, company)
-    draft_subject = words("draft_subject_role", role=role) if role else words("draft_subject_any")
+    dw = _draft_words(candidate)  # the drafts go to the interviewers: in the candidate's draft_locale
+    draft_subject = dw("draft_subject_role", role=role) if role else dw("draft_subject_any")
+    draft_day = dw.day(interview.end, ctx.now, zone)
     drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
     # With a recruiter and no interviewer's address, the recruiter's draft asks to pass the thanks on.
     addressees: tuple[Person | None, ...] = people or (() if ctx.recruiter else (None,))
     count = len(addressees) + (1 if ctx.recruiter else 0)
     for n, person in enumerate(addressees, 1):
         again = person is not None and person in ctx.met_before
-        draft = words.fill(
+        draft = dw.fill(
             "thank_you",
             "draft",
             {
-                "to": person.email if person else words("unnamed_short"),
+                "to": (person.email or person.name) if person else dw("unnamed_short"),
                 "subject": draft_subject,
-                "greeting": words.greeting(person),
-                "thanks": words("thanks_again" if again else "thanks_first"),
-                "day": day,
-                "role": _role(words, company, interview),
-                "specific": _specific(words, person) if person else words("specific_any"),
-                "fit": words("fit"),
-                "sign_off": _sign_off(words, candidate),
+                "greeting": dw.greeting(person),
+                "thanks": dw("thanks_again" if again else "thanks_first"),
+                "day": draft_day,
+                "role": _role(dw, company, interview),
+                "specific": _specific(dw, person) if person else dw("specific_any"),
+                "fit": dw("fit"),
+                "sign_off": _sign_off(dw, candidate),
             },
         )
         drafts.append(draft)
         headed.append(f"--- {words('draft_heading', n=n, count=count)}\n{draft}" if count > 1 else draft)
     if ctx.recruiter is not None:
-        draft = _recruiter_draft(words, ctx, day, people)
+        draft = _recruiter_draft(dw, ctx, draft_day, people)
         drafts.append(draft)
         heading = words("recruiter_heading")
         headed.append(f"--- {heading}\n{draft}" if count > 1 else draft)
@@ -296,6 +309,7 @@ def thank_you(ctx: Context) -> Message:
             "drafts": "\n\n".join(headed),
         },
     )
+    text = _with_outcome(words, ctx, text)
     in_email = words("drafts_one") if one else words("drafts_many", count=count)
     plural = {
         "each": "" if one else words("each"),
@@ -320,9 +334,10 @@ def linkedin_search_url(person: Person, company: str | None) -> str:
 def connect(ctx: Context) -> Message:
     words, candidate, company = Words(ctx.candidate.locale), ctx.candidate, ctx.company
     entries = []
-    at_company = words("at_company", company=company) if company else ""
+    dw = _draft_words(candidate)  # the notes go to the interviewers: in the candidate's draft_locale
+    at_company = dw("at_company", company=company) if company else ""
     for person in ctx.everyone:
-        note = words.fill("connect", "note", {"greeting": words.hi(person), "at_company": at_company})
+        note = dw.fill("connect", "note", {"greeting": dw.hi(person), "at_company": at_company})
         find = words("find", url=linkedin_search_url(person, company)) if person.name else words("find_any")
         entries.append(f"  - {words.label(person)}\n    {find}\n    " + words("suggested", note=note))
     congratulations = words("congratulations", company=company) if company else words("congratulations_any")
@@ -350,11 +365,18 @@ class WelcomeLinks:
     """The candidate's own links: calendar connect (per provider) and preferences, each signed for
     them; the address their invites are forwarded to (None without an inbox domain)."""
 
-    google: str
-    microsoft: str
+    google: str | None  # None: no OAuth client set up for it, so no link
+    microsoft: str | None
     preferences: str
     forwarding_address: str | None = None
     preferences_short: str | None = None  # the same page by its short path, for texts
+
+
+def _connect_lines(words: Words, links: WelcomeLinks) -> str:
+    """The calendar connect links of the providers the operator set up; nothing without one."""
+    offered = (("google", links.google), ("microsoft", links.microsoft))
+    lines = [words(f"welcome_{p}", url=url) for p, url in offered if url]
+    return "\n".join([words("welcome_connect"), *lines]) + "\n" if lines else ""
 
 
 def _hours(words: Words, delay: timedelta) -> str:
@@ -384,8 +406,7 @@ def welcome(
         "quiet_start": words.clock_time(timings.quiet_start),
         "quiet_end": words.clock_time(timings.quiet_end),
         "timezone": candidate.timezone,
-        "google_url": links.google,
-        "microsoft_url": links.microsoft,
+        "connect": _connect_lines(words, links),
         "preferences_url": links.preferences,
         "sender_name": branding.sender_name,
     }
@@ -403,12 +424,14 @@ def welcome(
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:
     """The answer to a YES by SMS."""
-    return Words(locale).fill("sms_yes", "sms", {"sender_name": branding.sender_name})
+    words = Words(locale)
+    return for_sms(words.fill("sms_yes", "sms", {"sender_name": branding.sender_name}), words.locale)
 
 
 def sms_reply(keyword: str, locale: str = DEFAULT_LOCALE, branding: Branding = DEFAULT_BRANDING) -> str:
     """The answer to a STOP, START or HELP by SMS (``keyword``: "stop", "start", "help")."""
-    return Words(locale).fill("sms_reply", keyword, {"operator_name": branding.operator_name})
+    words = Words(locale)
+    return for_sms(words.fill("sms_reply", keyword, {"operator_name": branding.operator_name}), words.locale)
 
 
 @dataclass(frozen=True)
@@ -453,8 +476,10 @@ def invite_receipt(
     problems: list[InviteProblem],
     unsubscribe_url: str | None = None,
     branding: Branding = DEFAULT_BRANDING,
+    add_url: str | None = None,
 ) -> Message:
-    """The short answer to a forwarded invite: what was read from it, or what was wrong with it."""
+    """The short answer to a forwarded invite: what was read from it, or what was wrong with it
+    (then, with ``add_url``, the link to add the interview by hand instead of "nothing more to do")."""
     words = Words(candidate.locale)
     lines = [_receipt_line(words, r, candidate) for r in receipts]
     for problem in problems:
@@ -473,19 +498,26 @@ def invite_receipt(
         subject = words.fill("invite_receipt", "subject", {"summary": summary})
     else:
         subject = words.fill("invite_problem", "subject", {})
-    text = words.fill("invite_receipt", "email", values)
+    if receipts or not add_url:
+        text = words.fill("invite_receipt", "email", values)
+    else:
+        text = words.fill("invite_problem", "email", {**values, "add_url": add_url})
     return message(words, subject, text, "", unsubscribe_url=unsubscribe_url, branding=branding)
 
 
-def _addressed_draft(words: Words, ctx: Context, kind: str, values: dict[str, str]) -> tuple[str, list[dict[str, str]]]:
+def _addressed_draft(
+    words: Words, dw: Words, ctx: Context, kind: str, values: dict[str, str]
+) -> tuple[str, list[dict[str, str]]]:
+    """The draft (in ``dw``, the draft_locale's words) and the ways the SMS names its addressee
+    (in ``words``, the candidate's)."""
     person = ctx.addressee
-    draft = words.fill(
+    draft = dw.fill(
         kind,
         "draft",
         {
-            "to": person.email if person else words("unnamed_short"),
-            "greeting": words.greeting(None if ctx.addressee_is_contact else person),
-            "sign_off": _sign_off(words, ctx.candidate),
+            "to": (person.email or person.name) if person else dw("unnamed_short"),
+            "greeting": dw.greeting(None if ctx.addressee_is_contact else person),
+            "sign_off": _sign_off(dw, ctx.candidate),
             **values,
         },
     )
@@ -507,8 +539,13 @@ def follow_up(ctx: Context) -> Message:
     zone = candidate.zone
     day = words.day(interview.end, ctx.now, zone)
     days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
+    dw = _draft_words(candidate)
     draft, name_options = _addressed_draft(
-        words, ctx, "follow_up", {"day": day, "role": _role(words, company, interview)}
+        words,
+        dw,
+        ctx,
+        "follow_up",
+        {"day": dw.day(interview.end, ctx.now, zone), "role": _role(dw, company, interview)},
     )
     [with_company, *_] = _interview_phrases(words, company)
     text = words.fill(
@@ -516,6 +553,7 @@ def follow_up(ctx: Context) -> Message:
         "email",
         {"hi": _candidate_hi(words, candidate), **with_company, "days": str(days), "day": day, "draft": draft},
     )
+    text = _with_outcome(words, ctx, text)
     subject = words.fill("follow_up", "subject", with_company)
     variants = [{**phrase, "day": day} for phrase in _interview_phrases(words, company)]
     sms = fit_sms(words, "follow_up", ctx.sms_only, variants, name_options)
@@ -524,8 +562,9 @@ def follow_up(ctx: Context) -> Message:
 
 def rejection_reply(ctx: Context) -> Message:
     words, candidate, company = Words(ctx.candidate.locale), ctx.candidate, ctx.company
-    organisation = words("org", company=company) if company else words("org_any")
-    draft, name_options = _addressed_draft(words, ctx, "rejection_reply", {"org": organisation})
+    dw = _draft_words(candidate)
+    organisation = dw("org", company=company) if company else dw("org_any")
+    draft, name_options = _addressed_draft(words, dw, ctx, "rejection_reply", {"org": organisation})
     application = words("application", company=company) if company else words("application_any")
     text = words.fill(
         "rejection_reply", "email", {"hi": _candidate_hi(words, candidate), "application": application, "draft": draft}

@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from nudges.domain.interview import Person, normalise_email
+from nudges.domain.interview import Person, normalise_email, person_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -170,6 +170,9 @@ def _host_is(domain: str, hosts: Iterable[str]) -> bool:
 def role_of(address: Address) -> Role:
     """What the owner of ``address`` is to the candidate."""
     email = normalise_email(address.email)
+    if not email:
+        # Known only by name (an interviewer added by hand): a person, unless the name says a team.
+        return "contact" if not address.name.strip() or _ROLE_NAME.search(address.name.strip()) else "interviewer"
     local, _, domain = email.rpartition("@")
     if address.resource or _host_is(domain, RESOURCE_HOSTS):
         return "resource"
@@ -236,23 +239,26 @@ def sort_people(addresses: Iterable[Address], exclude: Iterable[str] = (), *, or
     contacts: dict[str, Person] = {}
     for address in listed:
         email = normalise_email(address.email)
-        if "@" not in email or email in skip or email in interviewers or email in contacts:
+        person = Person(real_name(address.name, email), email)
+        key = person_key(person)
+        if ("@" not in email and not person.name) or email in skip or key in interviewers or key in contacts:
             continue
         role = role_of(address)
+        # Every listing of the same address (a person known only by name is listed once).
+        entries = [a for a in listed if normalise_email(a.email) == email] if email else [address]
         if role == "interviewer":
             # An organizer listed again as an attendee: the attendee's entry says whether they come.
-            entries = [a for a in listed if normalise_email(a.email) == email]
             mine = [a for a in entries if not a.organizer] or entries
             if not all(attends(a, listed, organizer_listed=organizer_listed) for a in mine) or not any(
                 attends(a, listed, organizer_listed=organizer_listed) for a in entries
             ):
                 role = "contact"
-        name = next((real_name(a.name, email) for a in listed if normalise_email(a.email) == email and a.name), "")
+        name = next((real_name(a.name, email) for a in entries if a.name), "") or person.name
         person = Person(name, email)
         if role == "interviewer":
-            interviewers[email] = person
+            interviewers[key] = person
         elif role == "contact":
-            contacts[email] = person
+            contacts[key] = person
     return People(tuple(interviewers.values()), tuple(contacts.values()))
 
 
@@ -289,11 +295,11 @@ def best_names(interviews: Iterable[Interview]) -> dict[str, str]:
     names: dict[str, str] = {}
     for interview in sorted(interviews, key=lambda i: i.start):
         for person in (*interview.interviewers, *interview.contacts):
-            email = normalise_email(person.email)
-            told = real_name(person.name, email)
-            if _better(names.get(email, ""), told):
-                names[email] = told
-            names.setdefault(email, "")
+            key = person_key(person)
+            told = real_name(person.name, person.email)
+            if _better(names.get(key, ""), told):
+                names[key] = told
+            names.setdefault(key, "")
     return names
 
 
@@ -303,7 +309,7 @@ def named(people: Iterable[Person], names: dict[str, str]) -> tuple[Person, ...]
     out = []
     for person in people:
         email = normalise_email(person.email)
-        out.append(Person(names.get(email) or real_name(person.name, email), email))
+        out.append(Person(names.get(person_key(person)) or real_name(person.name, email), email))
     return tuple(out)
 
 

@@ -33,6 +33,7 @@ class Application:
     outcome: str | None = None
     outcome_at: datetime | None = None
     interview_id: str | None = None
+    outcome_source: str | None = None  # "candidate" (their outcome page); None: the operator or an ATS
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Turning catalog entries into a message: placeholders, the words for times, days and lists,
 SMS fitting, the HTML part and the footer (added here, once, to every email). Pure.
 
-The words come from the catalogs (``nudges.domain.catalog``); the SMS encodings from
-``nudges.domain.sms_encoding``. The HTML part of an email is the same text, HTML-escaped as a
+The words come from the catalogs (``nudges.domain.catalog``); dates, times, zone names, lists
+and plurals from CLDR (``nudges.domain.formatting``); how each locale names and greets people
+from its record (``nudges.domain.locales``); the SMS encodings, and each locale's way of writing
+a text in GSM-7 or UCS-2, from ``nudges.domain.sms_encoding``. The HTML part of an email is the same text, HTML-escaped as a
 whole (names and titles come from webhooks and must never become markup), links made clickable.
 """
 
@@ -11,16 +13,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from babel.dates import format_time
-
+from nudges.domain import formatting
 from nudges.domain.catalog import catalog
-from nudges.domain.people import first_name
-from nudges.domain.sms_encoding import is_gsm7, sms_fits, transliterate
+from nudges.domain.locales import resolve
+from nudges.domain.people import clean_name, greeting_name
+from nudges.domain.sms_encoding import for_sms, is_gsm7, sms_fits, transliterate
 
 if TYPE_CHECKING:
-    from datetime import datetime, time, tzinfo
+    from datetime import time, tzinfo
 
     from nudges.domain.interview import Person
 
@@ -54,7 +57,7 @@ class Words:
     def __init__(self, locale: str) -> None:
         self.catalog = catalog(locale)
         self.locale = self.catalog.locale
-        self.babel_locale = self.locale.replace("-", "_")
+        self.record = resolve(self.locale)
 
     def __call__(self, key: str, /, **values: object) -> str:
         """A phrase (``phrase.<key>``) with its placeholders filled."""
@@ -68,26 +71,31 @@ class Words:
         """The ``<kind>.<part>`` wordings, one a line (an SMS's, fullest first)."""
         return self.catalog.raw(f"{kind}.{part}").splitlines()
 
-    # -- time
-    def clock(self, local: datetime | time) -> str:
-        """A time of day in the locale's pattern ("14:00", "2:00 PM")."""
-        return format_time(local, self("clock_format"), locale=self.babel_locale)
+    # -- time (CLDR, through nudges.domain.formatting)
+    def clock(self, local: datetime) -> str:
+        """A time of day in the locale's pattern ("14:00", "2:00 PM", "14 h 00")."""
+        return formatting.time(local, local.tzinfo or UTC, self.locale)
 
     def clock_time(self, moment: time) -> str:
         """A time of day on its own ("21:00", "9 PM"), as the welcome says quiet hours."""
-        key = "clock_format_on_the_hour" if moment.minute == 0 else "clock_format"
-        return format_time(moment, self(key), locale=self.babel_locale)
+        return formatting.clock_time(moment, self.locale)
 
     def date(self, local: datetime, short: bool = False) -> str:
-        key = "date_short" if short else "date"
-        return self(
-            key, weekday=f"{local:%A}", wkd=f"{local:%a}", day=local.day, month=f"{local:%B}", mon=f"{local:%b}"
-        )
+        zone = local.tzinfo or UTC
+        if short:
+            return formatting.short_date(local, zone, self.locale)
+        return formatting.date(local, zone, self.locale)
 
     def at(self, moment: datetime, zone: tzinfo, *, with_zone: bool = True, short: bool = False) -> str:
+        """ "Thursday 17 December at 14:00 (Greenwich Mean Time)", "Donnerstag, 17. Dezember um 14:00
+        (Mitteleuropäische Zeit)"; short and without the zone for an SMS."""
         local = moment.astimezone(zone)
-        date, clock = self.date(local, short), self.clock(local)
-        return self("at_zone" if with_zone else "at", date=date, time=clock, zone=local.tzname())
+        text = formatting.at(self.date(local, short), self.clock(local), self.locale)
+        return (
+            formatting.with_zone(text, formatting.zone_name(moment, zone, self.locale), self.locale)
+            if with_zone
+            else text
+        )
 
     def day(self, moment: datetime, now: datetime, zone: tzinfo) -> str:
         """``moment``'s day as seen at ``now`` in ``zone``: today, yesterday, tomorrow, on Tuesday."""
@@ -99,19 +107,18 @@ class Words:
             return self("yesterday")
         if delta == 1:
             return self("tomorrow")
-        local = moment.astimezone(zone)
         if abs(delta) < 7:
-            return self("on_weekday", weekday=f"{local:%A}")
-        return self("on_date", day=local.day, month=f"{local:%B}")
+            return self("on_weekday", weekday=formatting.weekday(moment, zone, self.locale))
+        return self("on_date", date=formatting.day_month(moment, zone, self.locale))
 
     def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False) -> str:
-        """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (GMT)",
-        "on Thursday 10 December at 14:00 (GMT)"; short for an SMS: "tomorrow at 14:00"."""
+        """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (Greenwich
+        Mean Time)", "on Thursday 10 December at 14:00 (...)"; short for an SMS: "tomorrow at 14:00"."""
         day = self.day(moment, now, zone)
         local = moment.astimezone(zone)
         if day in (self("today"), self("tomorrow")):
             if short:
-                return self("at", date=day, time=self.clock(local))
+                return formatting.at(day, self.clock(local), self.locale)
             return self("day_at", day=day, at=self.at(moment, zone))
         return self("on_at", at=self.at(moment, zone, with_zone=not short, short=short))
 
@@ -120,37 +127,38 @@ class Words:
 
     # -- people
     def label(self, person: Person, *, short: bool = False) -> str:
+        """A person as the candidate is told about them: their name (with the locale's courtesy
+        suffix, Japanese さん), else "your interviewer (address)"."""
         if person.name:
-            return person.name
+            return person.name + self.record.name_suffix
         return self("unnamed_short") if short else self("unnamed", email=person.email)
 
     def join(self, items: list[str]) -> str:
-        """``items`` as a list in words: "A", "A and B", "A, B and C" (en-US: "A, B, and C")."""
-        if len(items) < 2:
-            return "".join(items)
-        if len(items) == 2:
-            return self("list_pair", first=items[0], second=items[1])
-        rest = items[0]
-        for item in items[1:-1]:
-            rest = self("list_middle", rest=rest, next=item)
-        return self("list_end", rest=rest, last=items[-1])
+        """``items`` as a list in words, as CLDR writes one: "A and B", "A, B and C" (en-US: "A,
+        B, and C"; German "A, B und C"; Japanese "A、B、C")."""
+        return formatting.join(items, self.locale)
 
-    def comma_list(self, items: list[str]) -> str:
-        """``items`` joined with no final "and" (some names, before "and 2 others")."""
-        rest = items[0] if items else ""
-        for item in items[1:]:
-            rest = self("list_middle", rest=rest, next=item)
-        return rest
+    def others(self, count: int) -> str:
+        """Names left out: "2 others", "2 weitere Personen", "他2名" (CLDR's plural rules)."""
+        return self.catalog.plural("phrase.others", count)
+
+    def addressed(self, person: Person) -> str:
+        """The name a greeting uses: the first name, or the full name where the locale greets so
+        (German "Guten Tag Jane Doe," when the form of address is unknown; Japanese "Jane Doe様")."""
+        name = greeting_name(person)  # "" for a role or group mailbox: then "Hello,"
+        if name and self.record.address_by == "full":
+            return clean_name(person.name)
+        return name
 
     def names(self, people: tuple[Person, ...] | list[Person]) -> str:
         return self.join([self.label(p) for p in people])
 
     def greeting(self, person: Person | None) -> str:
-        name = first_name(person) if person else ""
+        name = self.addressed(person) if person else ""
         return self("greeting", first_name=name) if name else self("greeting_any")
 
     def hi(self, person: Person | None) -> str:
-        name = first_name(person) if person else ""
+        name = self.addressed(person) if person else ""
         return self("hi", first_name=name) if name else self("hi_any")
 
     def few(self, people: tuple[Person, ...] | list[Person]) -> str:
@@ -158,9 +166,7 @@ class Words:
         people = list(people)
         if len(people) <= 2:
             return self.names(people)
-        rest = len(people) - 1
-        others = self("and_one_other") if rest == 1 else self("and_others", count=rest)
-        return self("names_and_more", names=self.label(people[0], short=True), others=others)
+        return self.join([self.label(people[0], short=True), self.others(len(people) - 1)])
 
     def name_options(self, people: tuple[Person, ...]) -> list[str]:
         """Ways to name ``people`` in an SMS, longest first: everyone as written; a name outside
@@ -172,7 +178,8 @@ class Words:
         options = [self.join(written)]
         kept: list[str] = []
         for label in written:
-            gsm = label if is_gsm7(label) else transliterate(label)
+            # A UCS-2 locale's text is UCS-2 anyway: its names stay as written.
+            gsm = label if is_gsm7(label) or self.record.sms == "ucs2" else transliterate(label)
             if gsm is not None:
                 kept.append(gsm)
         left_out = len(written) - len(kept)
@@ -181,8 +188,7 @@ class Words:
             if others == 0:
                 options.append(self.join(kept))
             else:
-                rest = self("and_one_other") if others == 1 else self("and_others", count=others)
-                options.append(self("names_and_more", names=self.comma_list(kept[:count]), others=rest))
+                options.append(self.join([*kept[:count], self.others(others)]))
         options.append(self("count_interviewers", count=len(people)) if len(people) > 1 else self("one_interviewer"))
         return list(dict.fromkeys(options))
 
@@ -207,7 +213,7 @@ def fit_sms(
             for options in (named, counted):
                 for line in lines:
                     for names in options:
-                        text = line.format(**values, **names)
+                        text = for_sms(line.format(**values, **names), words.locale)
                         if sms_fits(text, segments):
                             return text
     return text  # the shortest there is; the message book's test proves it never comes to this
@@ -274,4 +280,4 @@ def message(
         said = footer(words, branding, unsubscribe_url)
         text += "\n" + said
         fragments.append(to_html(said))
-    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms=sms)
+    return Message(subject=subject, text=text + "\n", html=_page(*fragments), sms=for_sms(sms, words.locale))

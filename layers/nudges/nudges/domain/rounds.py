@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nudges.domain.interview import normalise_email
+from nudges.domain.interview import person_key
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -47,13 +47,13 @@ def application_rounds(interview: Interview, interviews: list[Interview]) -> lis
 def round_people(interview: Interview, interviews: list[Interview]) -> RoundPeople:
     """Who in ``interview`` is new, and who was met in a round that started before it."""
     earlier = {
-        normalise_email(p.email)
+        person_key(p)
         for i in application_rounds(interview, interviews)
         if i.start < interview.start and i.interview_id != interview.interview_id
         for p in i.interviewers
     }
-    new = tuple(p for p in interview.interviewers if normalise_email(p.email) not in earlier)
-    met = tuple(p for p in interview.interviewers if normalise_email(p.email) in earlier)
+    new = tuple(p for p in interview.interviewers if person_key(p) not in earlier)
+    met = tuple(p for p in interview.interviewers if person_key(p) in earlier)
     return RoundPeople(new, met)
 
 

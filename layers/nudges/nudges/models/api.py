@@ -6,20 +6,12 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    EmailStr,
-    Field,
-    model_validator,
-)
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from nudges.domain.catalog import LOCALES
+from nudges.domain import locales
 from nudges.domain.channels import CHANNEL_SPECS, Channel
+from nudges.domain.formatting import zone_territory
 from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it at runtime)
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -42,6 +34,11 @@ def _iana_zone(name: str) -> str:
     return name
 
 
+def _locale(code: str) -> str:
+    """A supported locale, spelt as the registry spells it (``de-de`` -> ``de-DE``)."""
+    return locales.get(code).code  # UnsupportedLocale is a ValueError naming the supported list
+
+
 # The pattern and examples only describe the rule in the OpenAPI document; the validators apply it
 # (so a refusal says what E.164 or an IANA zone is).
 Phone = Annotated[
@@ -53,23 +50,15 @@ TimeZoneName = Annotated[
     Field(description="An IANA time zone", examples=["Europe/London", "America/New_York"]),
 ]
 Channels = Annotated[list[Channel], Field(min_length=1)]
-# The locales the words are written in (nudges.domain.catalog.LOCALES), with how a person says them.
-LOCALE_NAMES = {"en-GB": "British English", "en-US": "American English"}
-
-
-def _supported_locale(value: Any) -> Any:
-    """A locale the catalogs have, or a refusal that lists them in plain words."""
-    if value not in LOCALES:
-        supported = ", ".join(f"{code} ({LOCALE_NAMES.get(code, code)})" for code in LOCALES)
-        raise PydanticCustomError(
-            "unsupported_locale",
-            "{value} is not a language the messages are written in; use one of: {supported}",
-            {"value": repr(value)[:40], "supported": supported},
-        )
-    return value
-
-
-Locale = Annotated[Literal["en-GB", "en-US"], BeforeValidator(_supported_locale)]
+# One of nudges.domain.locales.CODES (GET /locales); anything else is refused naming them all.
+Locale = Annotated[
+    str,
+    AfterValidator(_locale),
+    Field(
+        description="A supported locale: " + locales.supported_words() + " (GET /locales)",
+        examples=["de-DE"],
+    ),
+]
 Name = Annotated[str, Field(max_length=200)]
 
 
@@ -80,6 +69,8 @@ class SmsConsent(BaseModel):
 
     obtained_at: AwareDatetime
     method: Annotated[str, Field(min_length=1, max_length=200, examples=["web sign-up form, SMS box ticked"])]
+    # The exact words the candidate agreed to (a sign-up page's consent box), kept as evidence.
+    text: Annotated[str | None, Field(max_length=2000)] = None
 
 
 class NewCandidate(BaseModel):
@@ -104,10 +95,14 @@ class NewCandidate(BaseModel):
     channels: Channels = ["email"]
     phone: Phone | None = None
     name: Name | None = None
-    # Unset: US English for American zones, British English elsewhere.
+    # Unset: the stack's DefaultLocale (English: US English for a zone in the United States).
     locale: Locale | None = None
+    # The language of the drafts inside messages (thank-you, follow-up...); unset: ``locale``.
+    draft_locale: Locale | None = None
     # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
     sms_consent: SmsConsent | None = None
+    # The cohort they joined with (a join code the operator made; ``GET /candidates?join_code=``).
+    join_code: Annotated[str | None, Field(max_length=64, pattern=r"^[a-z0-9-]+$")] = None
 
     @model_validator(mode="after")
     def _sms_needs_phone(self) -> NewCandidate:
@@ -117,11 +112,12 @@ class NewCandidate(BaseModel):
                 raise PydanticCustomError(f"missing_{field}", f"{field} is required when channels include {name}")
         return self
 
-    @property
-    def resolved_locale(self) -> str:
+    def resolved_locale(self, default_locale: str = locales.DEFAULT_LOCALE) -> str:
+        """The locale given, else ``default_locale`` (the stack's DefaultLocale; where it is
+        English, a time zone in the United States gives en-US, as CLDR places the zone)."""
         if self.locale:
             return self.locale
-        return "en-US" if self.timezone.startswith(("America/", "US/", "Pacific/Honolulu")) else "en-GB"
+        return locales.registration_locale(default_locale, zone_territory(self.timezone))
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -145,6 +141,7 @@ class CandidateChanges(BaseModel):
     channels: Channels = UNCHANGED
     timezone: TimeZoneName = UNCHANGED
     locale: Locale = UNCHANGED
+    draft_locale: Locale = UNCHANGED
     phone: Phone | None = None
     name: Name | None = None
     paused: bool = UNCHANGED
@@ -155,3 +152,55 @@ class OutcomeReport(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"outcome": "offer"}]})
 
     outcome: Literal["offer", "rejected", "withdrawn"]
+
+
+class InterviewerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr | None = None
+
+
+class NewInterview(BaseModel):
+    """An interview added by hand (``POST /candidates/{id}/interviews``, the candidate's add-an-
+    interview page): planned exactly as a calendar's booking. ``PATCH`` takes the same body."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "company": "Acme Robotics",
+                    "role": "Data Analyst",
+                    "start": "2026-12-10T14:00:00+00:00",
+                    "duration_minutes": 45,
+                    "timezone": "Europe/London",
+                    "interviewers": [{"name": "Priya Raman", "email": "priya@acme.example"}, {"name": "Sam Lee"}],
+                    "location": "https://meet.example/abc",
+                }
+            ]
+        },
+    )
+
+    company: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Annotated[str | None, Field(max_length=200)] = None
+    start: AwareDatetime
+    duration_minutes: Annotated[int, Field(ge=5, le=600)]
+    timezone: TimeZoneName | None = None
+    interviewers: Annotated[list[InterviewerIn], Field(min_length=1, max_length=8)]
+    location: Annotated[str | None, Field(max_length=500)] = None
+
+    @model_validator(mode="after")
+    def _in_its_zone(self) -> NewInterview:
+        if self.timezone:
+            self.start = self.start.astimezone(ZoneInfo(self.timezone))
+        return self
+
+
+class JoinCodeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{"label": "Careers fair, March"}]}
+    )
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]

@@ -454,3 +454,14 @@ def sender_of(raw: bytes) -> str | None:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     _, address = email.utils.parseaddr(str(message.get("From", "")))
     return normalise_email(address) if "@" in address else None
+
+
+def mail_subject(raw: bytes) -> str | None:
+    """The mail's subject without its forwarding prefixes (``Fwd:``, ``FW:``, ``WG:``), for the
+    add-an-interview page a mail without an invitation is answered with; None when it has none."""
+    import re
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    subject = " ".join(str(message.get("Subject") or "").split())
+    subject = re.sub(r"^(?:(?:fwd?|fw|wg|tr|rv|re)\s*:\s*)+", "", subject, flags=re.IGNORECASE).strip()
+    return subject[:200] or None

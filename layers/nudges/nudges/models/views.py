@@ -27,6 +27,7 @@ class ConsentRecord(TypedDict):
     obtained_at: Instant
     method: Annotated[str, Field(examples=["web sign-up form", "sms_yes"])]
     message_id: NotRequired[Annotated[str, Field(description="The inbound SMS, for a YES")]]
+    text: NotRequired[Annotated[str, Field(description="The exact consent wording agreed to (a sign-up page)")]]
 
 
 class ConnectedCalendar(TypedDict):
@@ -46,7 +47,10 @@ class Candidate(TypedDict):
     name: str | None
     timezone: Annotated[str, Field(description="IANA time zone", examples=["Europe/London"])]
     channels: list[Channel]
-    locale: Literal["en-GB", "en-US"]
+    locale: Annotated[str, Field(description="One of GET /locales", examples=["de-DE"])]
+    draft_locale: Annotated[
+        str, Field(description="The language of the drafts inside messages (default: locale)", examples=["en-GB"])
+    ]
     ics_inbox_url: Annotated[
         str,
         Field(
@@ -72,9 +76,13 @@ class Candidate(TypedDict):
     kinds_off: Annotated[list[str], Field(description="Kinds of nudge the candidate turned off")]
     sms_consent: Annotated[ConsentRecord | None, Field(description="Consent to texts as the operator gave it")]
     sms_yes: Annotated[ConsentRecord | None, Field(description="The candidate's own YES by SMS")]
+    join_code: Annotated[str | None, Field(description="The join code (cohort) they signed up with")]
     calendars: list[ConnectedCalendar]
     preferences_url: Annotated[
         str, Field(json_schema_extra={"format": "uri"}, description="The candidate's preferences page (signed)")
+    ]
+    add_interview_url: Annotated[
+        str, Field(json_schema_extra={"format": "uri"}, description="The candidate's add-an-interview page (signed)")
     ]
     connect_urls: Annotated[
         dict[Literal["google", "microsoft"], str],
@@ -184,3 +192,15 @@ class Message(TypedDict):
         Field(description="From SES's events for email (SMS stays sent: SNS reports delivery to CloudWatch only)"),
     ]
     provider_message_id: Annotated[str, Field(description="The SES or SNS MessageId, as the provider's logs name it")]
+
+
+class LocaleEntry(TypedDict):
+    code: Annotated[str, Field(examples=["de-DE"])]
+    name: Annotated[str, Field(description="The language's own name for itself", examples=["Deutsch"])]
+
+
+class Locales(TypedDict):
+    """The languages a candidate may be registered in, and the stack's default."""
+
+    locales: list[LocaleEntry]
+    default: Annotated[str, Field(description="The DefaultLocale Parameter", examples=["en-GB"])]

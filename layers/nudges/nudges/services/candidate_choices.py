@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from nudges.errors import InvalidInput
+from nudges.models.forms import phone_number
 from nudges.observability import logger
 from nudges.services.calendar_providers import PROVIDER_NAMES
 
@@ -19,14 +20,22 @@ if TYPE_CHECKING:
     from nudges.models.api import CandidateChanges
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidates import CandidateService
+    from nudges.services.consent_requests import ConsentRequestService
     from nudges.services.ports import PhoneConsent
 
 Form = dict[str, list[str]]
-Notice = Literal["saved", "erased", "disconnected", "resubscribed"]
+Notice = Literal["saved", "erased", "disconnected", "resubscribed", "consent_requested"]
 
 
 class CandidateChoices:
-    def __init__(self, candidates: CandidateService, calendars: CalendarService, consent: PhoneConsent) -> None:
+    def __init__(
+        self,
+        candidates: CandidateService,
+        calendars: CalendarService,
+        consent: PhoneConsent,
+        consent_requests: ConsentRequestService | None = None,
+    ) -> None:
+        self._consent_requests = consent_requests
         self._candidates = candidates
         self._calendars = calendars
         self._consent = consent
@@ -50,6 +59,13 @@ class CandidateChoices:
             if not self._calendars.disconnect(candidate.candidate_id, provider, calendar_id):
                 raise InvalidInput("disconnect: that calendar is not connected", field="disconnect")
             return "disconnected"
+        if one("ask_consent") == "on" and self._consent_requests is not None:
+            # The candidate asks for the YES text again, on their own page.
+            if not self._consent_requests.ask(candidate, now, again=True):
+                raise InvalidInput(
+                    "ask_consent: no text can be sent to ask (no number, or texts are on already)", field="ask_consent"
+                )
+            return "consent_requested"
         if one("resubscribe_email") == "on":
             if not self._consent.resubscribe_email(candidate.email):
                 raise InvalidInput(
@@ -67,13 +83,26 @@ class CandidateChoices:
 def settings_of(form: Form, candidate: Candidate) -> dict[str, object] | None:
     """The settings form's fields as ``CandidateChanges`` reads them, or None for another form.
     An unticked box sends nothing, so what is absent is off."""
-    if "timezone" not in form or any(form.get(k) for k in ("erase", "disconnect", "resubscribe_email")):
+    if "timezone" not in form or any(form.get(k) for k in ("erase", "disconnect", "resubscribe_email", "ask_consent")):
         return None
     one = (form.get("locale") or [""])[0].strip()
-    return {
+    drafts = (form.get("draft_locale") or [""])[0].strip()
+    settings: dict[str, object] = {
+        "draft_locale": drafts or candidate.drafts_in,
         "channels": form.get("channels", []),
         "timezone": (form.get("timezone") or [""])[0].strip(),
         "locale": one or candidate.locale,
         "paused": (form.get("paused") or [""])[0] == "on",
         "kinds_off": form.get("kinds_off", []),
     }
+    if "phone" in form:
+        # As people type it (spaces, a national number with the chosen country); empty removes it.
+        typed = (form.get("phone") or [""])[0].strip()
+        country = (form.get("country") or [""])[0].strip()
+        try:
+            settings["phone"] = phone_number(typed, country) if typed else None
+        except ValueError:
+            raise InvalidInput("phone: not a phone number for the chosen country", field="phone") from None
+        if settings["phone"] == candidate.phone:
+            del settings["phone"]  # unchanged: no new YES asked
+    return settings

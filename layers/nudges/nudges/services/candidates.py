@@ -11,6 +11,7 @@ from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
 from nudges.domain.kinds import NUDGE_KINDS
+from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -20,13 +21,22 @@ if TYPE_CHECKING:
 
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
+    from nudges.services.consent_requests import ConsentRequestService
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import Applications, Candidates, Interviews, Nudges, PhoneConsent, Retention, Scheduler
 
 
 def _registration(candidate: Candidate) -> tuple[Any, ...]:
     """What a registration asks for (not the ids the service makes up)."""
-    return (candidate.email, candidate.timezone, candidate.channels, candidate.phone, candidate.name, candidate.locale)
+    return (
+        candidate.email,
+        candidate.timezone,
+        candidate.channels,
+        candidate.phone,
+        candidate.name,
+        candidate.locale,
+        candidate.draft_locale,
+    )
 
 
 class CandidateService:
@@ -41,7 +51,11 @@ class CandidateService:
         scheduler: Scheduler,
         calendars: CalendarService,
         consent: PhoneConsent | None = None,
+        consent_requests: ConsentRequestService | None = None,
+        default_locale: str = DEFAULT_LOCALE,
     ) -> None:
+        self._consent_requests = consent_requests  # the YES request when texts become wanted without consent
+        self._default_locale = default_locale  # the template's DefaultLocale
         self._candidates = candidates
         self._interviews = interviews
         self._applications = applications
@@ -62,8 +76,14 @@ class CandidateService:
             ics_inbox_token=secrets.token_urlsafe(18),
             phone=new.phone,
             name=new.name,
-            locale=new.resolved_locale,
-            sms_consent=Consent(new.sms_consent.obtained_at, new.sms_consent.method) if new.sms_consent else None,
+            locale=new.resolved_locale(self._default_locale),
+            draft_locale=new.draft_locale,
+            sms_consent=(
+                Consent(new.sms_consent.obtained_at, new.sms_consent.method, text=new.sms_consent.text)
+                if new.sms_consent
+                else None
+            ),
+            join_code=new.join_code,
         )
         try:
             self._candidates.add(candidate)
@@ -96,7 +116,7 @@ class CandidateService:
         return candidate
 
     def update(self, candidate_id: str, changes: CandidateChanges, now: datetime) -> Candidate:
-        """Change channels, zone, locale, name or phone; nudges still ahead are re-planned."""
+        """Change channels, zone, locale, draft language, name or phone; nudges still ahead are re-planned."""
         current = self.get(candidate_id)
         fields = changes.model_dump(exclude_unset=True)
         if "channels" in fields:
@@ -112,7 +132,9 @@ class CandidateService:
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
-            updated = replace(updated, sms_yes=None)
+            updated = replace(updated, sms_yes=None, sms_consent=None)
+        if self._consent_requests is not None:
+            self._consent_requests.after_change(updated, current, now)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
         for interview in self._interviews.for_email(updated.email):
             self._planner.sync_interview(interview, updated, now)
@@ -184,6 +206,7 @@ class Timeline:
                 {
                     "interview_id": interview.interview_id,
                     "status": interview.status_at(now),
+                    "source": interview.source,
                     "title": interview.title,
                     # As every message writes it (nudges.domain.company_names.company_display).
                     "company": company_display(interview.company) or interview.company,

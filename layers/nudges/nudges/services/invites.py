@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.messages import InviteProblem
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import calendars_in_mail, read_invite, sender_of
+from nudges.models.ics import calendars_in_mail, mail_subject, read_invite, sender_of
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ class InviteService:
             return []
         calendars = calendars_in_mail(message)
         forwarded_from = sender_of(message)
+        subject = mail_subject(message)
         if not calendars:
             logger.info("mail without a calendar invite dropped")
         interviews = []
@@ -145,5 +146,5 @@ class InviteService:
                 theirs += found
             interviews += theirs
             if self._receipts is not None and mail_id:
-                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now)
+                self._receipts.acknowledge(candidate, theirs, problems, mail_id, now, subject)
         return interviews

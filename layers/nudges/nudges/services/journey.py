@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import reachability
-from nudges.links import candidate_links
+from nudges.links import add_interview_link, candidate_links
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ def _consent(consent: Consent | None) -> dict[str, Any] | None:
     if consent is None:
         return None
     out = {"obtained_at": iso(consent.obtained_at), "method": consent.method}
+    if consent.text:
+        out["text"] = consent.text
     return {**out, "message_id": consent.message_id} if consent.message_id else out
 
 
@@ -29,6 +31,7 @@ def journey(
     calendars: CalendarService | None,
     base_url: str,
     key: str,
+    providers: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """One BatchGetItem for the refusals, one Query for the calendars (when asked for)."""
     reasons = reachability(candidate, preferences.refusals(candidate))
@@ -41,6 +44,7 @@ def journey(
         "kinds_off": list(candidate.kinds_off),
         "sms_consent": _consent(candidate.sms_consent),
         "sms_yes": _consent(candidate.sms_yes),
+        "join_code": candidate.join_code,
         "calendars": [
             {
                 "provider": c.provider,
@@ -52,5 +56,7 @@ def journey(
             for c in connections
         ],
         "preferences_url": own["preferences"],
-        "connect_urls": {"google": own["google"], "microsoft": own["microsoft"]},
+        "add_interview_url": add_interview_link(base_url, key, candidate.candidate_id),
+        # Only the providers whose OAuth client is configured (None: not known here, both).
+        "connect_urls": {p: own[p] for p in ("google", "microsoft") if providers is None or p in providers},
     }

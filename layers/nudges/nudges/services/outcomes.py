@@ -68,6 +68,25 @@ class OutcomeService:
         )
         return self._record(application, now).application
 
+    def record_by_candidate(self, application_id: str, email: str, outcome: Outcome, now: datetime) -> Application:
+        """The candidate's own word on their outcome page (source ``candidate``), recorded as an
+        operator's is; the caller has checked that no operator's or ATS's outcome stands."""
+        rounds = sorted(
+            (i for i in self._interviews.for_email(email) if i.application_id == application_id),
+            key=lambda i: i.start,
+        )
+        if not rounds:
+            raise NotFound(f"no interview of application {application_id}", field="application_id")
+        application = Application(
+            application_id=application_id,
+            candidate_email=normalise_email(email),
+            company=rounds[0].company,
+            outcome=outcome,
+            interview_id=rounds[0].interview_id,
+            outcome_source="candidate",
+        )
+        return self._record(application, now).application
+
     def record_for_candidate(self, emails: Iterable[str], company: str, outcome: Outcome, now: datetime) -> Recorded:
         """An outcome named by candidate email (any of ``emails``, as an ATS may know several)
         and company (a name or a domain; matched as docs/providers.md "Matching" says)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import phone_key
 from nudges.domain.deliveries import event_status
+from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
 from nudges.observability import logger
@@ -48,7 +49,11 @@ class PreferenceService:
         on_consent: ConsentHook | None = None,
         messages: Messages | None = None,
         branding: Branding = DEFAULT_BRANDING,
+        locale_of: Callable[[str], str | None] | None = None,
     ) -> None:
+        # The language of the number's candidate: keywords are understood in English and in it,
+        # and answered in it (nudges.domain.locales lists each language's words).
+        self._locale_of = locale_of
         self._candidates = candidates
         self._preferences = preferences
         self._sms = sms
@@ -60,21 +65,22 @@ class PreferenceService:
         """An inbound text: STOP and its synonyms opt out, START opts back in, HELP answers, YES is
         consent; in any case, with punctuation or words after them (``domain/sms_keywords``).
         Safe to repeat: a redelivered text changes nothing more and is answered once."""
-        keyword = parse_keyword(body)
+        locale = (self._locale_of(number) if self._locale_of else None) or DEFAULT_LOCALE
+        keyword = parse_keyword(body, locale)
         number_hash = phone_key(number)
         self._preferences.record_inbound_sms(message_id, number_hash, body, now)
         if keyword is Keyword.STOP:
             self._preferences.set_sms_opt_out(number_hash, True, now)
-            self._reply(message_id, number, sms_reply("stop", branding=self._branding), now)
+            self._reply(message_id, number, sms_reply("stop", locale, self._branding), now)
         elif keyword is Keyword.START:
             self._preferences.set_sms_opt_out(number_hash, False, now)
             try:
                 self._sms.opt_in(number)  # also lift a carrier-level STOP; AWS allows this once in 30 days
             except Exception:
                 logger.warning("carrier opt-in refused", extra={"message_id": message_id})
-            self._reply(message_id, number, sms_reply("start", branding=self._branding), now)
+            self._reply(message_id, number, sms_reply("start", locale, self._branding), now)
         elif keyword is Keyword.HELP:
-            self._reply(message_id, number, sms_reply("help", branding=self._branding), now)
+            self._reply(message_id, number, sms_reply("help", locale, self._branding), now)
         elif keyword is Keyword.YES:
             if self._on_consent is not None:
                 answer = self._on_consent(number, message_id, now)

@@ -35,7 +35,9 @@ class InviteReceipts:
         email: EmailOut,
         unsubscribe_link: Callable[[str], str | None],
         branding: messages.Branding = messages.DEFAULT_BRANDING,
+        add_interview_link: Callable[[str, str | None], str | None] | None = None,
     ) -> None:
+        self._add_interview_link = add_interview_link  # (candidate id, the mail's subject) -> the page
         self._nudges = nudges
         self._preferences = preferences
         self._receipts = receipts
@@ -61,6 +63,7 @@ class InviteReceipts:
         problems: list[messages.InviteProblem],
         mail_id: str,
         now: datetime,
+        subject: str | None = None,
     ) -> str | None:
         """Send the receipt; its message id, or None when it is not to be sent."""
         if "email" not in candidate.reachable_channels() or "email" in self._preferences.refusals(candidate):
@@ -68,8 +71,11 @@ class InviteReceipts:
         if not self._receipts.claim("invite_receipt", f"{mail_id}#{candidate.candidate_id}", now, KEEP_CLAIM):
             return None  # answered already (the notification came twice)
         link = self._unsubscribe_link(candidate.candidate_id)
+        add_url = None
+        if not interviews and self._add_interview_link is not None:
+            add_url = self._add_interview_link(candidate.candidate_id, subject)
         message = messages.invite_receipt(
-            candidate, [self._receipt(i) for i in interviews], problems, link, self._branding
+            candidate, [self._receipt(i) for i in interviews], problems, link, self._branding, add_url
         )
         try:
             message_id = self._email.send(

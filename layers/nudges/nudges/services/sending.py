@@ -24,7 +24,7 @@ from nudges.domain import messages, people
 from nudges.domain.channels import CHANNEL_SPECS, CHANNELS
 from nudges.domain.company_names import company_display
 from nudges.domain.deliveries import LoggedMessage
-from nudges.domain.interview import everyone_met, normalise_email
+from nudges.domain.interview import everyone_met, normalise_email, person_key
 from nudges.domain.kinds import KIND_SPECS, NUDGE_KINDS
 from nudges.domain.plan import SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
@@ -92,7 +92,9 @@ class MessageComposer:
         branding: messages.Branding = messages.DEFAULT_BRANDING,
         welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
         timings: NudgeTimings | None = None,
+        outcome_link: Callable[[str, str], str | None] | None = None,
     ) -> None:
+        self._outcome_link = outcome_link  # (candidate id, application id) -> the outcome page
         self._interviews = interviews
         self._applications = applications
         self._candidates = candidates
@@ -263,7 +265,7 @@ class MessageComposer:
         about = about or interview
         assert about is not None
         this = sorted_people(about)
-        earlier = {normalise_email(p.email) for p in round_people(about, every).met_before}
+        earlier = {person_key(p) for p in round_people(about, every).met_before}
         everyone = people.named(
             [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
             names,
@@ -289,7 +291,7 @@ class MessageComposer:
             company=company_display(company),
             interview=about,
             interviewers=this.interviewers,
-            met_before=tuple(p for p in this.interviewers if normalise_email(p.email) in earlier),
+            met_before=tuple(p for p in this.interviewers if person_key(p) in earlier),
             everyone=everyone,
             addressee=addressee,
             addressee_is_contact=addressee_is_contact,
@@ -297,6 +299,11 @@ class MessageComposer:
             sms_only=not _email_reaches(candidate.reachable_channels()),
             unsubscribe_url=unsubscribe_url,
             branding=self.branding,
+            outcome_url=(
+                self._outcome_link(candidate.candidate_id, about.application_id)
+                if self._outcome_link and kind in ("thank_you", "follow_up")
+                else None
+            ),
         )
 
 

@@ -25,6 +25,14 @@ class SmsConsentService:
         self._consent = consent
         self._branding = branding
 
+    def locale_for(self, number: str) -> str | None:
+        """The language of whoever is registered with ``number`` (the first found), or None."""
+        for candidate_id in self._consent.candidates_for_phone(phone_key(number)):
+            candidate = self._candidates.get(candidate_id)
+            if candidate is not None and candidate.phone == number:
+                return candidate.locale
+        return None
+
     def __call__(self, number: str, message_id: str, now: datetime) -> str | None:
         """Record the YES; the answer ("texts are on"), or None when nothing was newly kept
         (nobody has this number, or their YES is on record already)."""
