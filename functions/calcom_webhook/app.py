@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 from nudges import clock, wiring
 from nudges.handlers import api_handler
 from nudges.http import booking_answer, json_body, raw_body, resolver
-from nudges.models.calcom import CalcomWebhook, booking_change
+from nudges.models.calcom import CalcomWebhook, booking_changes
 from nudges.models.parsing import parse
 from nudges.signatures import require_hex_signature
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response
+
+    from nudges.domain.booking import BookingChange
 
 app = resolver()
 
@@ -29,7 +31,11 @@ def calcom_webhook() -> Response:
     now = clock.now()
     webhook = parse(CalcomWebhook, json_body(body))
     ignored = {"trigger": webhook.triggerEvent}
-    return booking_answer(wiring.bookings().receive(booking_change(webhook, now), now, ignored=ignored), ignored, now)
+    bookings = wiring.bookings()
+    # A seated event's change is one per seat listed (each seat its own candidate's interview).
+    changes: list[BookingChange | None] = [*booking_changes(webhook, now)] or [None]
+    interviews = [bookings.receive(change, now, ignored=ignored) for change in changes]
+    return booking_answer(interviews[0], ignored, now, also=[i for i in interviews[1:] if i is not None])
 
 
 lambda_handler = api_handler(app)

@@ -7,7 +7,8 @@ POST /preferences/{token}     one form's change, then 303 back to the page; nudg
 GET /connect/{provider}/{token}     302 to Google's or Microsoft's consent page (PKCE, single-use state)
 GET /oauth/{provider}/callback      the code exchanged and the calendar connected, or a clear 4xx page
 
-A form POSTed from another site is refused (Origin or Sec-Fetch-Site), as the console refuses it.
+A form POSTed from another site is refused (pages.cross_site_post: Sec-Fetch-Site, an Origin
+that is null or foreign, a foreign Referer; with neither header, the page's signed form token).
 """
 
 from __future__ import annotations
@@ -123,34 +124,38 @@ def _preferences_page(
         values=values,
         locale=_locale(candidate),
     )
-    return pages.preferences(view)
+    return pages.with_form_token(pages.preferences(view), _form_token(candidate.candidate_id))
 
 
-def _same_site() -> bool:
-    """A form of this origin's own page: no Origin (an old browser, a plain client), or Origin
-    naming this host (or the public base URL's); and not a cross-site fetch."""
+def _form_token(candidate_id: str) -> str:
+    return links.make_token(_keys()[0], "form", candidate_id)
+
+
+def _cross_site(candidate_id: str, form: dict[str, list[str]]) -> str | None:
+    """Why this post is refused as another site's (pages.cross_site_post), or None."""
     headers = app.current_event.headers or {}
     lowered = {k.lower(): v for k, v in headers.items()}
-    if lowered.get("sec-fetch-site") == "cross-site":
-        return False
-    origin = lowered.get("origin")
-    if not origin or origin == "null":
-        return True  # no origin to judge (or a privacy-stripped one, as the console allows)
-    netloc = urllib.parse.urlsplit(origin).netloc
-    allowed = {lowered.get("host", ""), urllib.parse.urlsplit(_base()).netloc}
-    return netloc in allowed
+    sent = (form.get(pages.FORM_TOKEN) or [""])[0]
+    try:
+        token_valid = links.candidate_for(sent, _keys(), "form") == candidate_id
+    except NotFound:
+        token_valid = False
+    own = {lowered.get("host", ""), urllib.parse.urlsplit(_base()).netloc}
+    return pages.cross_site_post(headers, own, token_valid)
 
 
 @app.post("/preferences/<token>")
 def change(token: str) -> Response:
-    if not _same_site():
-        locale = _locale()
+    candidate = _candidate(token)
+    form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
+    refusal = _cross_site(candidate.candidate_id, form)
+    if refusal:
+        logger.info("cross-site form post refused", extra={"reason": refusal})
+        locale = _locale(candidate)
         return _html(
             403,
             pages.message_page(pages.say(locale, "refused.other"), pages.say(locale, "refused.cross_site"), locale),
         )
-    candidate = _candidate(token)
-    form = urllib.parse.parse_qs(raw_body(app.current_event).decode("utf-8", "replace"), keep_blank_values=True)
 
     try:
         settings = settings_of(form, candidate)

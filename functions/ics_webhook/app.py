@@ -27,7 +27,13 @@ def ics_webhook(inbox_token: str) -> Response:
     candidate = invites.candidate_for(inbox_token)  # one GetItem on the token's own item
     now = clock.now()
     charset = _charset(app.current_event.headers.get("content-type"))
-    interviews, ignored = invites.receive_invite(candidate, body, now, charset)
+    taken = invites.take_invite(candidate, body, now, charset)
+    interviews, ignored = taken.interviews, taken.ignored
+    if taken.queued:
+        # A big file: booked in parts on the invite work queue, shortly (posting it again changes nothing).
+        return json_response(
+            202, {"status": "queued", "file_id": taken.file_id, "events": taken.queued, "ignored": ignored}
+        )
     return json_response(
         200,
         {

@@ -97,7 +97,7 @@ def test_google_consent_redirects_with_pkce_and_connects_the_calendar(client, st
     assert params["access_type"] == "offline" and params["prompt"] == "consent"
     assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
     assert len(params["state"]) >= 32
-    assert headers.get("Referrer-Policy") == "no-referrer"
+    assert headers.get("Referrer-Policy") == "same-origin"
     # When Ada signs in and allows access
     google.consenting_account = account
     status, headers, _ = get(headers["Location"])

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -178,9 +178,22 @@ ICS_VALUES = {
     "EXDATE": NEAR.map(_stamp),
     "RDATE": NEAR.map(_stamp),
     "RECURRENCE-ID": NEAR.map(_stamp),
-    "SUMMARY": TEXT.map(lambda t: t.replace("\n", " ").replace("\r", " ")),
+    "SUMMARY": st.one_of(
+        TEXT.map(lambda t: t.replace("\n", " ").replace("\r", " ")),
+        st.just("Interview \u202egnp.exe\u202c \x07at Acme\u2066"),  # bidi overrides and a control
+    ),
     "STATUS": st.sampled_from(["CONFIRMED", "CANCELLED", "TENTATIVE", "?"]),
-    "ORGANIZER": EMAILS.map(lambda e: f";CN=Jane:mailto:{str(e).replace(chr(10), '')[:2000]}"),
+    "ORGANIZER": st.one_of(
+        EMAILS.map(lambda e: f";CN=Jane:mailto:{str(e).replace(chr(10), '')[:2000]}"),
+        st.sampled_from(
+            [
+                ";CN=Jane Doe:mailto:2_GQ3TMNBVGU2DMNRXGQ3TMNBVG4ZQ@imip.me.com",  # iCloud's relay
+                ";CN=Sam Park:mailto:outlook_5A1B2C3D4E5F6A7B@outlook.com",  # Outlook.com's
+                ';CN="Jane Doe":"mailto:jane@acme-robotics.com"',  # quoted
+                ";CN=Jane Doe:mailto:jane doe@acme-robotics.com",  # a space in the address
+            ]
+        ),
+    ),
     "ATTENDEE": st.sampled_from(
         [
             ";CN=Lærke Brandhøj:mailto:laerke@acme-robotics.com",
@@ -282,6 +295,17 @@ def _report(name: str, statuses: list[int]) -> None:
     print(f"\nfuzz {name}: {len(statuses)} signed requests, answers {counts}")
 
 
+def _examples(seeds: list[Any], name: str):
+    """Hypothesis ``@example`` for each seed: tried before the generated inputs, in every run."""
+
+    def apply(test):
+        for seed in reversed(seeds):
+            test = example(**{name: seed})(test)
+        return test
+
+    return apply
+
+
 def test_calcom(logged):
     client, _, _ = logged
     statuses: list[int] = []
@@ -301,8 +325,17 @@ def test_calcom(logged):
         optional={"createdAt": st.one_of(NEAR.map(datetime.isoformat), TEXT)},
     )
 
+    seated = {**valid, "seatsPerTimeSlot": 4, "attendeeSeatId": "seat-1"}
+    seeds = [
+        {"triggerEvent": "BOOKING_CREATED", "payload": seated},
+        {"triggerEvent": "BOOKING_CANCELLED", "payload": {**seated, "attendeeSeatId": None}},
+        {"triggerEvent": "BOOKING_CREATED", "payload": {**valid, "endTime": valid["startTime"]}},  # zero length
+        {"triggerEvent": "BOOKING_CREATED", "payload": {**seated, "seatsPerTimeSlot": 10**39}},  # a huge number
+    ]
+
     @FUZZ
     @given(body=envelope)
+    @_examples(seeds, "body")
     def send(body):
         _answered(client.calcom(json.dumps(body).encode()), statuses)
 
@@ -328,12 +361,63 @@ def test_calendly(logged):
     _report("calendly", statuses)
 
 
+# Seeds: the shapes of issue 22 (real calendars and hostile bodies), tried first in every run.
+def _seed(*events: list[str], method: str = "REQUEST") -> tuple[bytes, str]:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"METHOD:{method}"]
+    for event in events:
+        lines += ["BEGIN:VEVENT", *event, "END:VEVENT"]
+    return "\r\n".join([*lines, "END:VCALENDAR", ""]).encode(), "text/calendar"
+
+
+_WEEKLY = ["UID:seed-series", "DTSTART:20360112T140000Z", "DTEND:20360112T150000Z", "RRULE:FREQ=WEEKLY;COUNT=4"]
+ICS_SEEDS = [
+    _seed([*_WEEKLY, "SEQUENCE:0"]),
+    # the series moved (a new SEQUENCE, a moved DTSTART) with an override and an EXDATE
+    _seed(
+        [
+            "UID:seed-series",
+            "SEQUENCE:1",
+            "DTSTART:20360114T100000Z",
+            "DTEND:20360114T110000Z",
+            "RRULE:FREQ=WEEKLY;COUNT=4",
+            "EXDATE:20360121T100000Z",
+        ],
+        [
+            "UID:seed-series",
+            "SEQUENCE:1",
+            "RECURRENCE-ID:20360128T100000Z",
+            "DTSTART:20360129T090000Z",
+            "DTEND:20360129T100000Z",
+        ],
+    ),
+    _seed([*_WEEKLY, "SEQUENCE:0"]),  # the older revision, late
+    _seed(["UID:seed-series", "SEQUENCE:2"], method="CANCEL"),  # a series cancelled without DTSTART
+    _seed(
+        [
+            "UID:seed-two-summaries",
+            "DTSTART:20360115T100000Z",
+            "SUMMARY:Interview",
+            "SUMMARY:Entretien",
+            "SEQUENCE:4294967296",
+            "ORGANIZER;CN=Jane Doe:mailto:2_ABC@imip.me.com",
+            "ATTENDEE;CN=Jane Doe:mailto:jane@acme-robotics.com",
+            "ATTENDEE;CN=Gr\u202eace:mailto:grace @acme.example",
+        ]
+    ),
+    _seed(
+        ["UID:seed-reply", "DTSTART:20360115T100000Z", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:x@y.example"], method="REPLY"
+    ),
+    _seed(*[[f"UID:seed-big-{k}", f"DTSTART:203601{10 + k // 8:02d}T{8 + k % 8:02d}0000Z"] for k in range(60)]),
+]
+
+
 def test_ics(logged):
     client, _, token = logged
     statuses: list[int] = []
 
     @FUZZ
     @given(calendar=calendars())
+    @_examples(ICS_SEEDS, "calendar")
     def send(calendar):
         body, content_type = calendar
         reply = client.request("POST", f"/webhooks/ics/{token}", raw=body, headers={"content-type": content_type})
@@ -404,3 +488,22 @@ def test_outcome(logged):
 
     send()
     _report("outcome", statuses)
+
+
+HOSTILE_JSON = [
+    b"[" * 10_000 + b"]" * 10_000,
+    b'{"triggerEvent": "BOOKING_CREATED", "payload": {"n": ' + b"9" * 5_000 + b"}}",
+    b'{"triggerEvent": "BOOKING_CREATED", "payload": {"n": 1e999}}',
+    b'{"event": NaN}',
+    b'{"triggerEvent": "\xff\xfe"}',
+    b'{"a":' * 70 + b"1" + b"}" * 70,
+]
+
+
+def test_hostile_json_signed_as_the_provider_is_a_4xx_naming_the_body(logged):
+    """Seeds: bodies that once gave 500s (recursion, Python's int digit limit) and their kin,
+    each signed so that it reaches the reader."""
+    client, _, _ = logged
+    for raw in HOSTILE_JSON:
+        for reply in (client.calcom(raw), client.calendly(raw, signed_at=NOW)):
+            assert reply.status == 400 and reply.body.get("field") == "body", (raw[:40], reply)

@@ -195,3 +195,60 @@ def test_mail_to_an_unknown_inbox_or_another_domain_stores_nothing(stack, client
     assert elsewhere.status == 422  # no receipt rule takes it
     assert client.interviews(maya["candidate_id"]) == []
     assert stored_mail(stack) == 0
+
+
+def _series(uid: str, sequence: int, *lines: str, method: str = "REQUEST") -> bytes:
+    """A recurring invite as Thunderbird sends it (Europe/Paris times, a weekly rule)."""
+    return "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN",
+            f"METHOD:{method}",
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"SEQUENCE:{sequence}",
+            f"DTSTAMP:2030050{1 + sequence}T080000Z",
+            "SUMMARY:Interview loop – Northwind",
+            "ORGANIZER;CN=Jane Doe:mailto:jane.doe@northwind-traders.com",
+            "ATTENDEE;CN=Maya Okafor;PARTSTAT=NEEDS-ACTION:mailto:maya@example.org",
+            *lines,
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    ).encode()
+
+
+def test_a_moved_series_leaves_only_the_new_occurrences(client, unique):
+    client.set_clock(BEFORE_THEM)
+    maya = register(client, f"maya-{unique}@example.org")
+    uid = f"series-{unique}@thunderbird"
+    weekly = ("DTSTART:20300513T140000Z", "DTEND:20300513T150000Z", "RRULE:FREQ=WEEKLY;COUNT=3")
+    assert client.ics(token_of(maya), _series(uid, 0, *weekly)).status == 200
+    first = client.interviews(maya["candidate_id"])
+    assert sorted(i["start"] for i in first) == ["2030-05-13T14:00:00Z", "2030-05-20T14:00:00Z", "2030-05-27T14:00:00Z"]
+
+    # The organiser moves the whole series to Wednesdays 10:00 (a new SEQUENCE, a moved DTSTART)
+    moved = ("DTSTART:20300515T100000Z", "DTEND:20300515T110000Z", "RRULE:FREQ=WEEKLY;COUNT=3")
+    reply = client.ics(token_of(maya), _series(uid, 1, *moved))
+    # 3 occurrences booked and 3 cancelled: over 5 changes, so booked in parts (docs/providers.md)
+    assert reply.status == 202 and reply.body["status"] == "queued" and reply.body["events"] == 6, reply
+    client.set_clock(BEFORE_THEM)  # the queue drains
+    now = client.interviews(maya["candidate_id"])
+    scheduled = sorted(i["start"] for i in now if i["status"] == "scheduled")
+    assert scheduled == ["2030-05-15T10:00:00Z", "2030-05-22T10:00:00Z", "2030-05-29T10:00:00Z"]
+    for old in (i for i in now if i["status"] == "cancelled"):
+        assert old["start"] in [i["start"] for i in first]
+        assert {n["status"] for n in old["nudges"]} <= {"cancelled", "skipped"}, old
+    # The follow-up sits on the series' last remaining round only
+    follow_ups = [(i["start"], n["status"]) for i in now for n in i["nudges"] if n["kind"] == "follow_up"]
+    assert [start for start, status in follow_ups if status == "scheduled"] == ["2030-05-29T10:00:00Z"]
+
+    # The first revision, delivered late, changes nothing and says why
+    late = client.ics(token_of(maya), _series(uid, 0, *weekly))
+    assert late.body["status"] == "ignored" and "older revision" in late.body["ignored"][0]["reason"]
+    # A CANCEL without DTSTART (RFC 5546) cancels the whole series
+    cancel = client.ics(token_of(maya), _series(uid, 2, method="CANCEL"))
+    assert cancel.status == 200, cancel
+    assert [i for i in client.interviews(maya["candidate_id"]) if i["status"] == "scheduled"] == []

@@ -139,7 +139,7 @@ def test_reachable_says_why_not_after_stop_unsubscribe_and_a_bounce(client, uniq
     unsubscribed = client.request("POST", "/unsubscribe/" + link.rsplit("/", 1)[1])
     assert unsubscribed.status == 200
     assert "/preferences/" in unsubscribed.body  # where email can be turned back on
-    assert {k.lower(): v for k, v in unsubscribed.headers.items()}["referrer-policy"] == "no-referrer"
+    assert {k.lower(): v for k, v in unsubscribed.headers.items()}["referrer-policy"] == "same-origin"
     shown = candidate(client, stopped["candidate_id"])
     assert shown["reachable"] == {"email": False, "sms": False}
     assert shown["unreachable_reasons"] == {"email": "unsubscribed", "sms": "opted_out"}

@@ -104,7 +104,7 @@ JOURNEYS = {
         "when": "12月15日(木) 14:00（日本時間）",
         "research": ["Acme Roboticsでの面接の準備", "つながり申請やFacebookの友達申請は、まだ送らないでください"],
         "research_sms": ["Jane Doeさん", "申請はまだ控えて"],
-        "thank_you": ["佐藤様", "Jane Doe様", "件名：面接のお礼", "LinkedInはまだ控えましょう"],
+        "thank_you": ["佐藤 花子様", "Jane Doe様", "件名：面接のお礼", "LinkedInはまだ控えましょう"],
         "connect": ["Acme Roboticsからの内定、おめでとうございます！", "LinkedIn"],
         "stop": ("配信停止", "今後SMSはお送りしません"),
         "page": ("Interview Nudgesの設定", "連絡方法", "保存"),

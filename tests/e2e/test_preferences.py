@@ -5,6 +5,7 @@ changes nothing)."""
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,6 +29,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def post_form(url: str, fields: list[tuple[str, str]], headers: dict[str, str] | None = None):
+    """A form post as a browser sends it from the page (its own Origin), unless ``headers`` say otherwise."""
+    if headers is None:
+        parts = urllib.parse.urlsplit(url)
+        headers = {"Origin": f"{parts.scheme}://{parts.netloc}"}
     data = urllib.parse.urlencode(fields).encode()
     request = urllib.request.Request(
         url, data=data, method="POST", headers={"content-type": "application/x-www-form-urlencoded", **(headers or {})}
@@ -113,8 +118,10 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
     shown = candidate(client, candidate_id).body
     assert shown["channels"] == ["email"] and shown["timezone"] == "America/New_York"
     assert shown["kinds_off"] == ["thank_you"]
-    # Then the research prompt still ahead is re-planned: 10:00 UTC is 05:00 in New York, quiet
-    assert research_due(client, candidate_id) == "2036-02-04T13:00:00Z"
+    # Then the research prompt still ahead is re-planned: 10:00 UTC is 05:00 in New York, quiet,
+    # so it leaves after 08:00 there, within the quiet-hours spread (QuietHoursSpreadMinutes, 30)
+    due = research_due(client, candidate_id)
+    assert "2036-02-04T13:00:00Z" <= due < "2036-02-04T13:30:00Z", due
 
     # When she asks for email again
     submit(driver, driver.find_element(By.ID, "resubscribe"))
@@ -158,6 +165,11 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
     assert status == 403
     status, _, _ = post_form(url, change, headers={"Sec-Fetch-Site": "cross-site"})
     assert status == 403
+    # Origin: null (a sandboxed frame, a data: page), a foreign Referer alone, or neither header
+    # without the page's form token: refused too
+    for headers in ({"Origin": "null"}, {"Referer": "https://evil.example/page"}, {}):
+        status, _, _ = post_form(url, change, headers=headers)
+        assert status == 403, headers
     # Erase without the confirmation, an unknown zone, a channel that is not one
     status, _, page = post_form(url, [("erase", "on")])
     assert status == 400 and "confirm" in page
@@ -172,9 +184,17 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
         assert "script-src" not in response.headers["Content-Security-Policy"]
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-        assert response.headers["Referrer-Policy"] == "no-referrer"
-    # A genuine post works and answers 303 back to the page
-    status, headers, _ = post_form(url, change)
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        form_token = re.search(r'name="form_token" value="([^"]+)"', response.read().decode()).group(1)
+    # Another candidate's form token does not stand in for the headers
+    other = register(client, f"eve-{unique}@example.org", phone="+447700900914")
+    with urllib.request.urlopen(other["preferences_url"], timeout=60) as response:
+        others_token = re.search(r'name="form_token" value="([^"]+)"', response.read().decode()).group(1)
+    status, _, _ = post_form(url, [*change, ("form_token", others_token)], headers={})
+    assert status == 403
+    assert candidate(client, candidate_id).body == before
+    # A genuine post works and answers 303 back to the page: with neither header, by its form token
+    status, headers, _ = post_form(url, [*change, ("form_token", form_token)], headers={})
     assert status == 303 and headers["Location"].startswith(f"/preferences/{token}")
     assert candidate(client, candidate_id).body["timezone"] == "Asia/Tokyo"
 

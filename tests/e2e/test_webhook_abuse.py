@@ -6,6 +6,7 @@ as before. The routes come from template.yaml, so a new webhook without a case h
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import json
@@ -176,3 +177,51 @@ def test_bad_requests_are_refused_and_store_nothing(client, target, route, case)
     reply = client.request("POST", path, raw=raw, headers={"content-type": "application/json", **headers})
     assert reply.status == EXPECTED[case], (route, case, reply)
     assert client.interviews(candidate_id) == before
+
+
+# ---------------------------------------------------------------- hostile JSON on every route
+
+DEEP = b"[" * 10_000 + b"]" * 10_000
+HUGE_NUMBER = b'{"triggerEvent": "BOOKING_CREATED", "n": ' + b"7" * 5_000 + b"}"
+FORM_ROUTES = ("/unsubscribe/", "/preferences/")  # forms, not JSON: a bad token is their 4xx
+
+
+def _signed_as_the_provider(path: str, raw: bytes) -> dict[str, str]:
+    """Headers that pass the route's own verification, so the body really reaches the reader."""
+    t = str(int(NOW.timestamp()))
+    stamped = lambda key: f"t={t},v1={_hex(SECRETS[key], t.encode() + b'.' + raw)}"  # noqa: E731
+    return {
+        "/webhooks/calcom": lambda: {"x-cal-signature-256": _hex(SECRETS["calcom"], raw)},
+        "/webhooks/greenhouse": lambda: {"Signature": f"sha256 {_hex(SECRETS['greenhouse'], raw)}"},
+        "/webhooks/calendly": lambda: {"calendly-webhook-signature": stamped("calendly")},
+        "/webhooks/outcome": lambda: {"Nudges-Signature": stamped("outcome")},
+    }.get(path, dict)()
+
+
+@pytest.mark.parametrize("body", [DEEP, HUGE_NUMBER], ids=["10000-deep", "5000-digit"])
+def test_deep_json_and_huge_numbers_answer_4xx_on_every_route(stack, client, target, function_logs, body):
+    candidate_id, inbox_token = target
+    values = collections.defaultdict(
+        lambda: "x" * 40, {"candidate_id": candidate_id, "inbox_token": inbox_token, "interview_id": "i-1"}
+    )
+    before = client.interviews(candidate_id)
+    routes = [r for r in stack.routes if r.method in ("POST", "PUT", "PATCH") and not r.path.startswith("/_")]
+    assert len(routes) >= 14, [r.path for r in routes]
+    for route in routes:
+        path = route.path.format_map(values)
+        headers = {"content-type": "application/json", **_signed_as_the_provider(route.path, body)}
+        reply = client.request(route.method, path, raw=body, headers=headers)
+        assert 400 <= reply.status < 500, (route.method, route.path, reply)
+        if reply.status == 400 and not path.startswith(FORM_ROUTES):
+            assert reply.body.get("field"), (route.path, reply)
+    assert client.interviews(candidate_id) == before
+    logged = json.dumps(function_logs)
+    assert "Traceback" not in logged and '"level": "ERROR"' not in logged
+
+
+def test_a_url_too_long_answers_414_with_a_json_body(stack, client):
+    reply = client.request(
+        "POST", "/webhooks/ics/" + "x" * 70_000, raw=b"{}", headers={"content-type": "text/calendar"}
+    )
+    assert reply.status == 414, reply
+    assert isinstance(reply.body, dict) and reply.body.get("message"), reply

@@ -71,7 +71,7 @@ def test_dead_letter_queues_alarm_on_the_first_message():
         for a in ALARMS.values()
         if a.get("Namespace") == "AWS/SQS" and a["MetricName"] == "ApproximateNumberOfMessagesVisible"
     }
-    assert queues == {"NudgeDeadLetterQueue", "CalendarSyncDeadLetterQueue"}
+    assert queues == {"NudgeDeadLetterQueue", "CalendarSyncDeadLetterQueue", "InviteWorkDeadLetterQueue"}
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,11 @@ def test_the_dashboard_shows_errors_dead_letters_and_ses_reputation():
     errors = {dims["FunctionName"] for ns, name, dims in rows if (ns, name) == ("AWS/Lambda", "Errors")}
     assert errors == {f"<{f}>" for f in FUNCTIONS if f != "IcsEmailFunction"} | {"<IcsEmailFunctionName>"}
     depths = {dims["QueueName"] for ns, name, dims in rows if name == "ApproximateNumberOfMessagesVisible"}
-    assert depths == {"<NudgeDeadLetterQueue.QueueName>", "<CalendarSyncDeadLetterQueue.QueueName>"}
+    assert depths == {
+        "<NudgeDeadLetterQueue.QueueName>",
+        "<CalendarSyncDeadLetterQueue.QueueName>",
+        "<InviteWorkDeadLetterQueue.QueueName>",
+    }
     assert {("AWS/SES", "Reputation.BounceRate"), ("AWS/SES", "Reputation.ComplaintRate")} <= {
         (ns, name) for ns, name, _ in rows
     }

@@ -122,3 +122,27 @@ def test_a_follow_up_goes_to_whoever_arranged_the_interview_asking_about_next_st
     [email] = world.email.sent
     assert "To: grace@acme-robotics.com" in email["text"] and "Dear Grace," in email["text"]
     assert "next steps" in email["text"]
+
+
+def test_a_follow_up_delivered_past_its_usefulness_window_is_skipped_not_sent(world):
+    first = book(world, "bk-late", START)
+    nudge = world.nudges.get(first.interview_id, "follow_up")
+    assert nudge is not None and nudge.due_at is not None
+    # A redrive 13 months later (the case): FollowUpUsefulDays (14) is long past
+    late = nudge.due_at + timedelta(days=396)
+    outcome = world.sender.deliver(Delivery(first.interview_id, "follow_up", nudge.due_at, "c_ada"), late)
+    assert outcome.startswith("skipped: too late to help") and "14 days" in outcome
+    assert world.email.sent == []
+    skipped = world.nudges.get(first.interview_id, "follow_up")
+    assert skipped is not None and skipped.status == "skipped"
+
+
+def test_a_follow_up_within_its_usefulness_window_still_goes(world):
+    first = book(world, "bk-ontime", START)
+    nudge = world.nudges.get(first.interview_id, "follow_up")
+    assert nudge is not None and nudge.due_at is not None
+    outcome = world.sender.deliver(
+        Delivery(first.interview_id, "follow_up", nudge.due_at, "c_ada"), nudge.due_at + timedelta(days=5)
+    )
+    assert not outcome.startswith("skipped"), outcome
+    assert world.email.sent

@@ -121,8 +121,9 @@ def test_an_evening_thank_you_waits_for_eight_and_stays_useful():
 
 
 def test_other_kinds_have_no_window():
+    # (the follow-up has one since FollowUpUsefulDays: below)
     iv = interview(datetime(2026, 12, 10, 14, 0, tzinfo=UTC))
-    for kind in ("connect", "follow_up", "rejection_reply"):
+    for kind in ("connect", "rejection_reply"):
         assert why_not_useful(kind, datetime(2027, 1, 1, tzinfo=UTC), iv, TIMINGS) is None
 
 
@@ -177,3 +178,30 @@ def test_a_rejection_reply_is_at_once_outside_quiet_hours_and_at_eight_inside():
     assert plan_rejection_reply(LONDON, afternoon, TIMINGS).due_at == afternoon.astimezone(UTC)
     night = local(LONDON, 2026, 7, 1, 23, 30)
     assert plan_rejection_reply(LONDON, night, TIMINGS).due_at == local(LONDON, 2026, 7, 2, 8, 0).astimezone(UTC)
+
+
+# ------------------------------------------------------------------ follow-up window (FollowUpUsefulDays)
+
+
+def test_the_follow_up_window_counts_from_its_time_and_follows_the_parameter():
+    one = interview(datetime(2030, 3, 11, 15, 0, tzinfo=UTC))
+    its_time = one.end + timedelta(days=TIMINGS.follow_up_days)
+    assert why_not_useful("follow_up", its_time + timedelta(days=14), one, TIMINGS) is None
+    assert why_not_useful("follow_up", its_time + timedelta(days=14, minutes=1), one, TIMINGS) is not None
+    assert why_not_useful("follow_up", its_time + timedelta(days=14, minutes=5), one, TIMINGS, SEND_GRACE) is None
+    short = NudgeTimings(follow_up_useful=timedelta(days=2))
+    assert "2 days" in (why_not_useful("follow_up", its_time + timedelta(days=3), one, short) or "")
+
+
+@pytest.mark.parametrize(
+    "name", ["localtime", "Factory", "posixrules", "posix/Europe/London", "right/UTC", "Mars/Olympus"]
+)
+def test_only_real_iana_zones_are_accepted(name):
+    from nudges.errors import InvalidInput
+    from nudges.models.api import NewCandidate
+    from nudges.models.parsing import parse
+
+    with pytest.raises(InvalidInput) as caught:
+        parse(NewCandidate, {"email": "a@example.org", "timezone": name, "channels": ["email"]})
+    assert caught.value.field == "timezone"
+    assert parse(NewCandidate, {"email": "a@example.org", "timezone": "Europe/London", "channels": ["email"]})

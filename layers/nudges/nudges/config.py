@@ -27,6 +27,7 @@ def timings() -> NudgeTimings:
         quiet_start=_clock("QUIET_HOURS_START", "21:00"),
         quiet_end=_clock("QUIET_HOURS_END", "08:00"),
         follow_up_days=int(float(os.environ.get("FOLLOW_UP_DAYS") or 7)),
+        follow_up_useful=timedelta(days=float(os.environ.get("FOLLOW_UP_USEFUL_DAYS") or 14)),
         quiet_spread=timedelta(minutes=float(os.environ.get("QUIET_HOURS_SPREAD_MINUTES") or 30)),
     )
 

@@ -94,11 +94,71 @@ def raw_body(event: APIGatewayProxyEventV2) -> bytes:
     return raw
 
 
+# A JSON body is held to these (docs/reliability.md "Hostile bodies"): no provider payload nests
+# deeper than a dozen levels, and none writes a number of 40 characters.
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_CHARS = 40
+BODY_FIELD = "body"
+
+
+class _Refused(ValueError):
+    """A number or constant the bounded reader does not take (raised from json's hooks)."""
+
+
+def _number(text: str) -> str:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
+    return text
+
+
+def _float(text: str) -> float:
+    value = float(_number(text))
+    if value in (float("inf"), float("-inf")):
+        raise _Refused(f"the number {text} is out of range")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _Refused(f"{text} is not a JSON number")
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep ``value``'s arrays and objects nest, counted a level at a time (no recursion)
+    and given up past ``limit`` (then ``limit + 1``)."""
+    level, depth = [value], 0
+    while level := [node for node in level if node.__class__ is dict or node.__class__ is list]:
+        depth += 1
+        if depth > limit:
+            break
+        children: list[Any] = []
+        for node in level:
+            children.extend(node.values() if node.__class__ is dict else node)
+        level = children
+    return depth
+
+
 def json_body(raw: bytes) -> Any:
+    """The body's JSON, read within bounds: UTF-8, at most ``MAX_JSON_DEPTH`` levels deep,
+    numbers of at most ``MAX_NUMBER_CHARS`` characters (refused by json's own number hooks
+    before Python converts them), no NaN or Infinity. Anything else is a 400 naming ``body``,
+    never a 5xx; the size is ``raw_body``'s (1 MiB). A body with at most ``MAX_JSON_DEPTH``
+    brackets (a C count) cannot nest too deep and is not walked; deeper than the interpreter's
+    recursion limit, json itself stops (``RecursionError``) before building anything."""
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"the body is not valid JSON: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"body: not UTF-8 text (byte {exc.start} is not UTF-8)", field=BODY_FIELD) from None
+    try:
+        value = json.loads(text, parse_int=lambda t: int(_number(t)), parse_float=_float, parse_constant=_constant)
+    except _Refused as exc:
+        raise InvalidInput(f"body: {exc}", field=BODY_FIELD) from None
+    except RecursionError:
+        raise InvalidInput(f"body: nested deeper than {MAX_JSON_DEPTH} levels", field=BODY_FIELD) from None
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise InvalidInput(f"body: not valid JSON: {exc}", field=BODY_FIELD) from None
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(value) > MAX_JSON_DEPTH:
+        raise InvalidInput(f"body: nested deeper than {MAX_JSON_DEPTH} levels", field=BODY_FIELD)
+    return value
 
 
 def json_response(status: int, body: Any) -> Response:
@@ -165,16 +225,22 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         return json_response(exc.status_code, body)
 
 
-def booking_answer(interview: Interview | None, ignored: dict[str, str], now: datetime) -> Response:
+def booking_answer(
+    interview: Interview | None, ignored: dict[str, str], now: datetime, also: list[Interview] | None = None
+) -> Response:
     """A calendar webhook's answer: the interview its booking change made, or ``ignored`` (a
-    delivery that carries no booking), both 200 so the provider does not retry."""
+    delivery that carries no booking), both 200 so the provider does not retry. ``also``: the
+    other seats' interviews a seated booking's change made (listed under ``interviews``)."""
     if interview is None:
         return json_response(200, {"status": "ignored", **ignored})
     # As GET .../interviews shows it: a booking that ended already is "completed".
     status = interview.status_at(now)
-    return json_response(
-        200, {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status}
-    )
+    body: dict[str, Any] = {"status": "accepted", "interview_id": interview.interview_id, "interview_status": status}
+    if also:
+        body["interviews"] = [
+            {"interview_id": i.interview_id, "interview_status": i.status_at(now)} for i in (interview, *also)
+        ]
+    return json_response(200, body)
 
 
 # How an outcome source's result answers its webhook: kept (no interview known yet) is 202.

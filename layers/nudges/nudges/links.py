@@ -15,7 +15,9 @@ from typing import Literal
 
 from nudges.errors import NotFound
 
-Purpose = Literal["unsubscribe", "preferences", "connect", "interviews", "outcome"]
+# "form": the token hidden in a candidate page's forms (pages.with_form_token), asked for when a
+# post carries neither Origin nor Referer.
+Purpose = Literal["unsubscribe", "preferences", "connect", "interviews", "outcome", "form"]
 
 
 def _signature(key: str, purpose: Purpose, candidate_id: str) -> str:

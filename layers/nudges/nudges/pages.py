@@ -1,7 +1,9 @@
 """The candidate's own pages (preferences, calendar connect), as plain HTML forms that work
 without JavaScript. Every value is HTML-escaped; the answers carry the console's
-Content-Security-Policy (no script at all, forms only to this origin, never framed), send no
-Referer (the URL holds the candidate's token) and are never cached.
+Content-Security-Policy (no script at all, forms only to this origin, never framed), send a
+Referer only to this origin (the URL holds the candidate's token; ``same-origin`` rather than
+``no-referrer``, which makes browsers send ``Origin: null`` on the page's own posts) and are
+never cached. A form post is judged by ``cross_site_post``.
 
 Every page is in the candidate's language: its words are the catalogs' ``page.*`` entries, its
 language the one a ``?lang=`` link of the language switcher asks for, else the candidate's
@@ -11,6 +13,8 @@ language the one a ``?lang=`` link of the language switcher asks for, else the c
 from __future__ import annotations
 
 import html
+import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,11 +34,44 @@ if TYPE_CHECKING:
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 HEADERS = {
     "Content-Security-Policy": CSP,
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+# The signed token every form of a candidate page carries (``with_form_token``), asked for when a
+# post comes with neither Origin nor Referer (docs/reliability.md "Cross-site posts").
+FORM_TOKEN = "form_token"
+_POST_FORM = re.compile(r'(<form\b[^>]*\bmethod="post"[^>]*>)', re.IGNORECASE)
+
+
+def with_form_token(page_html: str, token: str) -> str:
+    """``page_html`` with the form token hidden in every POST form it holds."""
+    hidden = f'<input type="hidden" name="{FORM_TOKEN}" value="{e(token)}">'
+    return _POST_FORM.sub(lambda m: m.group(1) + hidden, page_html)
+
+
+def cross_site_post(headers: dict[str, str], own_hosts: set[str], form_token_valid: bool) -> str | None:
+    """Why a form post is refused as another site's, or None: a cross-site fetch, an ``Origin``
+    that is ``null`` or names another host, a ``Referer`` naming another host; with neither
+    header (a client that sends none), a missing or wrong form token. ``own_hosts``: this
+    stack's host names (the request's Host, the public base URL's)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    own = {h.lower() for h in own_hosts if h}
+    if lowered.get("sec-fetch-site") == "cross-site":
+        return "Sec-Fetch-Site: cross-site"
+    origin, referer = lowered.get("origin"), lowered.get("referer")
+    if origin is not None and (
+        origin.strip().lower() == "null" or urllib.parse.urlsplit(origin.strip()).netloc.lower() not in own
+    ):
+        return "Origin names another site"
+    if referer is not None and urllib.parse.urlsplit(referer.strip()).netloc.lower() not in own:
+        return "Referer names another site"
+    if origin is None and referer is None and not form_token_valid:
+        return "no Origin, no Referer and no valid form token"
+    return None
+
+
 _STYLE = (
     "body{font-family:sans-serif;max-width:38em;margin:2em auto;padding:0 1em;line-height:1.45}"
     "fieldset{margin:1em 0;border:1px solid #ccc}label{display:block;margin:.3em 0}"

@@ -64,14 +64,13 @@ def _form() -> dict[str, list[str]]:
 
 
 def _same_site() -> bool:
+    """The one cross-site rule (pages.cross_site_post): a cross-site fetch, an ``Origin`` that is
+    ``null`` or another host's, a ``Referer`` naming another host are refused. These pages' URLs
+    are themselves signed (a join code, a candidate's token), so a post with neither header is
+    taken as the form token's case of the preferences page."""
     headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
-    if headers.get("sec-fetch-site") == "cross-site":
-        return False
-    origin = headers.get("origin")
-    if not origin or origin == "null":
-        return True
-    allowed = {headers.get("host", ""), urllib.parse.urlsplit(_base()).netloc}
-    return urllib.parse.urlsplit(origin).netloc in allowed
+    own = {headers.get("host", ""), urllib.parse.urlsplit(_base()).netloc}
+    return pages.cross_site_post(headers, own, form_token_valid=True) is None
 
 
 def _refuse_cross_site(locale: str | None = None) -> Response | None:

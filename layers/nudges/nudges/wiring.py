@@ -232,7 +232,16 @@ def bookings() -> BookingService:
 
 @cache
 def invites() -> InviteService:
-    return _load("nudges.services.invites.InviteService")(candidates(), bookings(), mailbox(), invite_receipts())
+    work = os.environ.get("INVITE_WORK_QUEUE_URL")
+    return _load("nudges.services.invites.InviteService")(
+        candidates(),
+        bookings(),
+        mailbox(),
+        invite_receipts(),
+        interviews(),
+        files=_repository("nudges.adapters.invite_work.InviteFiles") if work else None,
+        queue=_load("nudges.adapters.invite_work.InviteWorkQueue")(LazyClient("sqs"), work) if work else None,
+    )
 
 
 def _email() -> Any:

@@ -16,6 +16,7 @@
 | OAuth consent in flight   | OAUTH_STATE#<state hash>    | STATE                         |                                          |
 | inbound SMS               | INBOUND_SMS#<id>            | SMS                           |                                          |
 | webhook receipt           | DELIVERY#<source>#<id>      | DELIVERY                      |                                          |
+| invite file being booked  | INVITE_FILE#<file id>       | FILE                          |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
 | join code (a cohort)      | JOIN_CODE#<code>            | JOIN_CODE                     | JOIN_CODES / <created>#<code>            |
@@ -162,6 +163,10 @@ def inbound_sms(message_id: str) -> Key:
 
 def webhook_receipt(source: str, receipt_id: str) -> Key:
     return f"DELIVERY#{source}#{receipt_id}", "DELIVERY"
+
+
+def invite_file(file_id: str) -> Key:
+    return f"INVITE_FILE#{file_id}", "FILE"
 
 
 def suppression(email: str) -> Key:

@@ -9,11 +9,14 @@ DynamoDB item over its 400 KB.
 - dates: from 1970-01-01 to 100 years after now;
 - texts that only describe (titles, names, the company's name): cut at a limit, with a mark;
 - texts that identify (a booking's reference, an email address): refused beyond their limit;
-- interviewers: at most ``MAX_PEOPLE``; an invite beyond that is refused.
+- interviewers: at most ``MAX_PEOPLE``; an invite beyond that is refused;
+- names and titles: plain text (``plain``): no control characters (a NUL, an escape) and no
+  bidirectional overrides (U+202E turns "exe.pdf" around), whitespace runs made one space.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,6 +34,14 @@ MAX_EMAIL = 254  # RFC 5321's path limit
 MAX_REF = 1024  # a provider's identity of a booking (a UID, a URI)
 MAX_PEOPLE = 100  # attendees of one invite, hosts of one booking
 MARK = "…"
+# C0 and C1 controls (tabs and line ends become spaces below), the bidirectional embeddings,
+# overrides and isolates, the Arabic letter mark, and the zero-width no-break space (BOM).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def plain(text: str) -> str:
+    """``text`` as words to show: controls and bidi overrides removed, whitespace runs one space."""
+    return " ".join(_NOT_TEXT.sub("", text).split())
 
 
 def latest(now: datetime) -> datetime:
@@ -66,7 +77,7 @@ def check_people(count: int, field: str) -> None:
 
 def _person(person: Person) -> Person:
     check_identity(person.email, MAX_EMAIL, "interviewers.email")
-    return replace(person, name=clip(person.name, MAX_NAME))
+    return replace(person, name=clip(plain(person.name), MAX_NAME))
 
 
 def bounded_interview(interview: Interview, now: datetime) -> Interview:
@@ -78,9 +89,10 @@ def bounded_interview(interview: Interview, now: datetime) -> Interview:
     check_people(len(interview.interviewers), "interviewers")
     return replace(
         interview,
-        title=clip(interview.title, MAX_TITLE),
-        company=clip(interview.company, MAX_NAME),
-        candidate_name=clip(interview.candidate_name, MAX_NAME) if interview.candidate_name else None,
+        title=clip(plain(interview.title), MAX_TITLE) or "Interview",
+        company=clip(plain(interview.company), MAX_NAME),
+        candidate_name=clip(plain(interview.candidate_name), MAX_NAME) or None if interview.candidate_name else None,
         interviewers=tuple(_person(p) for p in interview.interviewers),
         recruiter=_person(interview.recruiter) if interview.recruiter else None,
+        contacts=tuple(_person(p) for p in interview.contacts),
     )

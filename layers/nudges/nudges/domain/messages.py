@@ -451,7 +451,7 @@ class InviteProblem:
     """Why (part of) a forwarded mail was not used: an ``invite_problem.<key>`` entry, and what
     the reader found wrong (``detail``, for ``unreadable``)."""
 
-    key: str  # no_calendar | unreadable | no_event
+    key: str  # no_calendar | unreadable | no_event | left_out
     detail: str = ""
 
 
@@ -478,15 +478,22 @@ def invite_receipt(
     branding: Branding = DEFAULT_BRANDING,
     add_url: str | None = None,
 ) -> Message:
-    """The short answer to a forwarded invite: what was read from it, or what was wrong with it
-    (then, with ``add_url``, the link to add the interview by hand instead of "nothing more to do")."""
+    """The short answer to a forwarded invite: what was read from it, and what was not used and
+    why, with what the candidate can do about it (add the interview by hand at ``add_url``);
+    "nothing more to do" only when everything was used. A mail with nothing booked from it and
+    an ``add_url`` gets the add-an-interview answer, the form prefilled."""
     words = Words(candidate.locale)
     lines = [_receipt_line(words, r, candidate) for r in receipts]
     for problem in problems:
         said = words.catalog.text(f"invite_problem.{problem.key}", detail=problem.detail)
         lines.append(words.catalog.text("invite_receipt.not_used", problem=said))
     # What to do now follows from what happened: never "nothing more" beside "not used".
-    closing = words("receipt_done") if not problems else words("receipt_some" if receipts else "receipt_none")
+    if not problems:
+        closing = words.catalog.text("invite_receipt.all_used")
+    elif add_url:
+        closing = words.catalog.text("invite_receipt.add_by_hand", link=add_url)
+    else:
+        closing = words.catalog.text("invite_receipt.forward_again")
     values = {"first_name": candidate.first_name, "lines": "\n\n".join(lines), "closing": closing}
     if receipts:
         first = receipts[0]

@@ -232,7 +232,8 @@ def attends(address: Address, addresses: Iterable[Address], *, organizer_listed:
 def sort_people(addresses: Iterable[Address], exclude: Iterable[str] = (), *, organizer_listed: bool = False) -> People:
     """The interviewers and the contacts among ``addresses`` (each once, in order), without
     ``exclude`` (the candidate's own addresses), machines, rooms and resources. A person who does
-    not attend (:func:`attends`) is a contact."""
+    not attend (:func:`attends`) is a contact. A person whose address was unreadable (an empty
+    ``email``) is kept by name, judged by the name alone."""
     listed = list(addresses)
     skip = {normalise_email(e) for e in exclude}
     interviewers: dict[str, Person] = {}

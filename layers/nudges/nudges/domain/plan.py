@@ -39,6 +39,9 @@ class NudgeTimings:
     quiet_end: time = time(8, 0)
     follow_up_days: int = 7
     follow_up_at: time = time(10, 0)  # local time, on a weekday
+    # FollowUpUsefulDays: how long past its time (``follow_up_days`` after the last round ended)
+    # a follow-up still goes; later, it is skipped.
+    follow_up_useful: timedelta = timedelta(days=14)
     # Nudges held by the quiet hours leave within this long after they end, spread (see
     # ``quiet_release``) so that a whole zone's held nudges do not all fire in the same second.
     quiet_spread: timedelta = timedelta(minutes=30)
@@ -129,6 +132,11 @@ def why_not_useful(
             )
     elif kind == "thank_you" and send_at - interview.end > THANK_YOU_WINDOW + grace:
         return f"too late to help: it would arrive more than {_hours(THANK_YOU_WINDOW)} after the interview ended"
+    elif kind == "follow_up":
+        its_time = interview.end + timedelta(days=timings.follow_up_days)
+        if send_at - its_time > timings.follow_up_useful + grace:
+            days = timings.follow_up_useful.total_seconds() / 86400
+            return f"too late to help: it would arrive more than {days:g} days after the time to follow up"
     return None
 
 

@@ -16,6 +16,9 @@ from nudges.domain.kinds import OptionalKind  # noqa: TC001 (pydantic reads it a
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _ZONES: frozenset[str] | None = None
+# Files of a system's zoneinfo folder that are no IANA zone: the machine's own zone, the
+# "zone unknown" placeholder, and the POSIX-rules template (and the posix/, right/ copies).
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules", "posix", "right"})
 
 
 def _e164(phone: str) -> str:
@@ -27,7 +30,7 @@ def _e164(phone: str) -> str:
 def _iana_zone(name: str) -> str:
     global _ZONES
     if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
+        _ZONES = frozenset(z for z in available_timezones() if z not in NOT_ZONES and z.split("/")[0] not in NOT_ZONES)
     if name not in _ZONES:
         raise ValueError(f"{name!r} is not an IANA time zone, like Europe/London")
     ZoneInfo(name)

@@ -41,14 +41,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+import email_validator
 import icalendar
 import recurring_ical_events
 
 from nudges.domain.agencies import cast
 from nudges.domain.booking import BookingChange
-from nudges.domain.bounds import MAX_REF, check_instant, check_people
+from nudges.domain.bounds import HORIZON, MAX_REF, check_instant, check_people, clip, plain
 from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
 from nudges.domain.people import Address
+from nudges.domain.series import Revision, belongs
 from nudges.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -58,6 +60,15 @@ if TYPE_CHECKING:
 
 SOURCE = "ics"
 BOOKING_METHODS = {"REQUEST", "PUBLISH", "ADD"}
+# iTIP methods that answer an invitation rather than make one (RFC 5546 section 1.4).
+ANSWER_METHODS = {
+    "REPLY": "METHOD:REPLY is an attendee's answer to an invitation, not the invitation: forward the invitation itself",
+    "COUNTER": "METHOD:COUNTER proposes another time; nothing changes until the organizer sends the new invitation",
+    "DECLINECOUNTER": "METHOD:DECLINECOUNTER turns down a proposed time: the invitation stands as it was",
+    "REFRESH": "METHOD:REFRESH asks the organizer for the latest invitation: forward that one",
+}
+# SEQUENCE is a non-negative 32-bit integer (RFC 5545 3.8.7.4); some producers write more: clamped.
+MAX_SEQUENCE = 2**31 - 1
 # Rooms and equipment are invited too; nobody to research or thank there.
 NOT_PEOPLE = {"ROOM", "RESOURCE"}
 GROUP = "GROUP"
@@ -75,12 +86,18 @@ MAX_OCCURRENCES = 8
 # A series repeating more often than daily is a reminder or a stand-up, not an interview.
 NOT_INTERVIEW_FREQUENCIES = {"SECONDLY", "MINUTELY", "HOURLY"}
 FALLBACK_CHARSET = "windows-1252"
+# Relay addresses (``is_relay``): iCloud's iMIP relay, Outlook.com's proxy for accounts whose
+# sign-in is another provider's address.
+RELAY = re.compile(r"(@imip\.me\.com$)|(^outlook_[0-9a-f]{8,}@outlook\.com$)")
 
 
 @dataclass(frozen=True)
 class InviteReading:
     changes: list[BookingChange]
     ignored: list[dict[str, str]] = field(default_factory=list)  # {"event": <UID>, "reason": ...}
+    # Each event the file gives whole (its master is in it): reconciled against what is stored
+    # for its UID by the service (nudges.domain.series).
+    revisions: list[Revision] = field(default_factory=list)
 
 
 def decode_calendar(data: bytes, charset: str | None = None) -> str:
@@ -115,24 +132,52 @@ def parse_calendar(data: bytes, charset: str | None = None) -> icalendar.Calenda
     try:
         calendar = icalendar.Calendar.from_ical(decode_calendar(data, charset))
     except (ValueError, IndexError, KeyError) as exc:
-        raise InvalidInput(f"the body is not an iCalendar object: {exc}") from exc
+        # The parser's words quote the line: cut, so a hostile body is not echoed back whole.
+        raise InvalidInput(f"body: not an iCalendar object: {clip(str(exc), 200)}", field="body") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
-        raise InvalidInput("the body is not a VCALENDAR")
+        raise InvalidInput("body: not a VCALENDAR", field="body")
     return calendar
 
 
+_QUOTES = "\"'<> \t"
+
+
 def _address(value: Any) -> str | None:
-    """``mailto:Jane@X.com`` -> ``jane@x.com``; None for anything that is not a mail address."""
-    text = str(value).strip()
+    """``mailto:Jane@X.com`` (or ``"MAILTO:jane@x.com"``, ``<mailto:...>``) -> ``jane@x.com``;
+    None for anything that is not a valid mail address (a space in it, two @, no domain)."""
+    text = str(value).strip(_QUOTES)
     if text.lower().startswith("mailto:"):
-        text = text[7:]
+        text = text[7:].strip(_QUOTES)
     text = normalise_email(text)
-    return text if "@" in text else None
+    if "@" not in text:
+        return None
+    try:
+        # test_environment: a *.test domain (RFC 2606) is an address too; nothing is looked up.
+        email_validator.validate_email(text, check_deliverability=False, test_environment=True)
+    except email_validator.EmailNotValidError:
+        return None
+    return text
+
+
+def is_relay(email: str) -> bool:
+    """An address a calendar service stands in for its user with (iCloud's ``...@imip.me.com``,
+    Outlook.com's ``outlook_<hex>@outlook.com``): it reaches the person but names no company."""
+    return bool(RELAY.search(email))
 
 
 def _name(value: Any) -> str:
-    cn = str(getattr(value, "params", {}).get("CN", "")).strip().strip('"')
+    cn = plain(str(getattr(value, "params", {}).get("CN", "")).strip(_QUOTES))
     return "" if "@" in cn else cn  # Google writes the address as the name when it has none
+
+
+def _text(value: Any) -> str:
+    """A text property as text: the first non-empty one when it is given more than once (two
+    SUMMARY lines), never a Python list's repr."""
+    for item in _as_list(value):
+        text = plain(str(item))
+        if text:
+            return text
+    return ""
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -189,9 +234,13 @@ def read_invite(
     calendar = parse_calendar(data, charset)
     method = str(calendar.get("METHOD", "PUBLISH")).strip().upper()
     if method not in BOOKING_METHODS and method != "CANCEL":
-        return InviteReading([])  # REPLY, COUNTER, REFRESH...: answers about an event, not the event
+        # REPLY, COUNTER, REFRESH...: answers about an event, not the event: ignored, and said so.
+        reason = ANSWER_METHODS.get(method, f"METHOD:{method[:40]} is not an invitation: nothing to book")
+        answered = calendar.walk("VEVENT")[:1]
+        return InviteReading([], [_ignored(e, _uid(e), reason) for e in answered] or [{"event": "", "reason": reason}])
     changes: list[BookingChange] = []
     ignored: list[dict[str, str]] = []
+    masters: dict[str, tuple[Interview, bool]] = {}  # each UID's event without RECURRENCE-ID, and cancelled or not
     own = {normalise_email(candidate.email)}
     organizer_listed = bool(ORGANIZER_LISTED.search(str(calendar.get("PRODID", ""))))
     events = list(calendar.walk("VEVENT"))
@@ -202,7 +251,7 @@ def read_invite(
         if uid in series and "RECURRENCE-ID" in event:
             continue  # an override: the series' expansion below puts it in place of its occurrence
         cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
-        title = str(event.get("SUMMARY", "")).strip() or "Interview"
+        title = _text(event.get("SUMMARY")) or "Interview"
         start = _instant(_decoded(event, "DTSTART"), candidate.zone)
         named = str(event.get("SUMMARY", ""))
         all_day = _all_day(event, candidate) if start is None and is_interview_like(named) else None
@@ -210,13 +259,13 @@ def read_invite(
             start = all_day[0]
         elif start is None and not cancelled:
             reason = "an all-day event whose title names no interview" if _decoded(event, "DTSTART") else "no date"
-            ignored.append({"event": uid, "reason": reason})
+            ignored.append(_ignored(event, uid, reason))
             continue
         if uid in series and _matches_no_date(event):
-            ignored.append({"event": uid, "reason": "the series' RRULE matches no date"})
+            ignored.append(_ignored(event, uid, "the series' RRULE matches no date"))
             continue
         if uid in series and _frequency(event) in NOT_INTERVIEW_FREQUENCIES:
-            ignored.append({"event": uid, "reason": f"a series repeating {_frequency(event).lower()} is no interview"})
+            ignored.append(_ignored(event, uid, f"a series repeating {_frequency(event).lower()} is no interview"))
             continue
         end = all_day[1] if all_day is not None else _instant(_decoded(event, "DTEND"), candidate.zone)
         duration = _decoded(event, "DURATION")
@@ -228,16 +277,16 @@ def read_invite(
         addresses: list[Address] = []
         organizer = event.get("ORGANIZER")
         organizer_email = _address(organizer) if organizer is not None else None
-        if organizer_email:
-            addresses.append(Address(organizer_email, _name(organizer), organizer=True))
+        if organizer is not None and (organizer_email or _name(organizer)):
+            addresses.append(Address(organizer_email or "", _name(organizer), organizer=True))
         for attendee in _as_list(event.get("ATTENDEE")):
             address = _address(attendee)
             params = getattr(attendee, "params", {})
             cutype = str(params.get("CUTYPE", "INDIVIDUAL")).upper()
-            if address:
+            if address or _name(attendee):  # a broken address drops the address, not the person
                 addresses.append(
                     Address(
-                        address,
+                        address or "",
                         _name(attendee),
                         resource=cutype in NOT_PEOPLE,
                         group=cutype == GROUP,
@@ -245,9 +294,10 @@ def read_invite(
                         non_participant=str(params.get("ROLE", "")).upper() == "NON-PARTICIPANT",
                     )
                 )
+        addresses = _without_relay_copies(addresses)
         # The candidate may be invited at another address than the one registered (one they
         # forwarded from, a connected calendar's), or under their name written another way.
-        owned = [a.email for a in addresses if a.email in own or is_candidate_address(a.email)]
+        owned = [a.email for a in addresses if a.email and (a.email in own or is_candidate_address(a.email))]
         who = cast(
             addresses,
             title=title,
@@ -278,17 +328,71 @@ def read_invite(
             contacts=who.contacts,
             recruiter=who.recruiter,
             updated_at=_instant(stamp, UTC) if stamp is not None else received_at,
-            provider_version=int(event.decoded("SEQUENCE")) if "SEQUENCE" in event else 0,
+            provider_version=_sequence(event),
         )
         action: Literal["booked", "cancelled"] = "cancelled" if cancelled else "booked"
+        if "RECURRENCE-ID" not in event:
+            masters[uid] = (interview, cancelled)
         if uid in series:
             occurrences = _occurrences(calendar, event, uid, interview, candidate, received_at, cancelled)
             if not occurrences:
-                ignored.append({"event": uid, "reason": "the series has no occurrence ahead"})
+                ignored.append(_ignored(event, uid, "the series has no occurrence ahead"))
             changes += occurrences
             continue
         changes.append(BookingChange(action=action, interview=interview))
-    return InviteReading(changes, ignored)
+    revisions = [
+        _revision(uid, master, cancelled, uid in series, events, changes, received_at)
+        for uid, (master, cancelled) in masters.items()
+    ]
+    return InviteReading(changes, ignored, revisions)
+
+
+def _revision(
+    uid: str,
+    master: Interview,
+    cancelled: bool,
+    is_series: bool,
+    events: list[icalendar.Component],
+    changes: list[BookingChange],
+    received_at: datetime,
+) -> Revision:
+    """What the file says about ``uid`` as a whole (nudges.domain.series): its newest SEQUENCE
+    (an override may be newer than its master), the references it books, and the window its
+    expansion covers (up to the last occurrence when ``MAX_OCCURRENCES`` cut it short)."""
+    ref = master.source_ref
+    booked = [c.interview for c in changes if c.action == "booked" and belongs(c.interview, ref)]
+    through = received_at + SERIES_HORIZON if is_series else received_at + HORIZON
+    if is_series and len([c for c in changes if belongs(c.interview, ref)]) >= MAX_OCCURRENCES:
+        through = max(i.start for i in booked) if booked else through
+    return Revision(
+        uid=uid,
+        ref=ref,
+        sequence=max(_sequence(e) for e in events if _uid(e) == uid),
+        stamp=master.updated_at,
+        refs=frozenset(i.source_ref for i in booked),
+        through=through,
+        cancel_all=cancelled,
+    )
+
+
+def _ignored(event: icalendar.Component, uid: str, reason: str) -> dict[str, str]:
+    """An event left out: its UID, its title when it has one (what a receipt names), and why."""
+    summary = _text(event.get("SUMMARY"))
+    return {"event": uid, **({"summary": clip(summary, 120)} if summary else {}), "reason": reason}
+
+
+def _sequence(event: icalendar.Component) -> int:
+    """The event's SEQUENCE, clamped to 0..2^31-1 (a revision beyond it is still the newest)."""
+    if "SEQUENCE" not in event:
+        return 0
+    return min(max(int(str(event.get("SEQUENCE")).strip()), 0), MAX_SEQUENCE)
+
+
+def _without_relay_copies(addresses: list[Address]) -> list[Address]:
+    """``addresses`` without a relay address whose person is listed by a real address too
+    (iCloud's organizer relay beside the same person as an attendee): one person, not two."""
+    real_names = {a.name.casefold() for a in addresses if a.name and a.email and not is_relay(a.email)}
+    return [a for a in addresses if not (a.email and is_relay(a.email) and a.name.casefold() in real_names)]
 
 
 def _all_day(event: icalendar.Component, candidate: Candidate) -> tuple[datetime, datetime] | None:
@@ -322,6 +426,8 @@ def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
     """400 naming the event and the property for anything read here that is broken."""
     where = f"VEVENT {uid[:80]}"
     broken = {name: reason for name, reason in event.errors}
+    if "SEQUENCE" in broken and re.fullmatch(r"[+-]?\d{1,40}", str(event.get("SEQUENCE", "")).strip()):
+        del broken["SEQUENCE"]  # a whole number out of range: clamped (``_sequence``), not refused
     for name in (*READ, *READ_LISTS):
         if name in broken:
             raise InvalidInput(f"{where}: {name}: {broken[name]}", field=name)
@@ -342,10 +448,6 @@ def _check_event(event: icalendar.Component, uid: str, now: datetime) -> None:
                 check_instant(moment, now, name)
             except InvalidInput as exc:
                 raise InvalidInput(f"{where}: {exc.message}", field=name) from None
-    if "SEQUENCE" in event:
-        sequence = int(event.decoded("SEQUENCE"))
-        if not 0 <= sequence < 2**31:
-            raise InvalidInput(f"{where}: SEQUENCE: {sequence} is not a revision number", field="SEQUENCE")
     if "DURATION" in event and not isinstance(_decoded(event, "DURATION"), timedelta):
         raise InvalidInput(f"{where}: DURATION: not a duration", field="DURATION")
 
@@ -408,7 +510,7 @@ def _occurrences(
                 interview,
                 start=start,
                 end=end if end and end > start else start + (interview.end - interview.start),
-                title=str(occurrence.get("SUMMARY", "")).strip() or interview.title,
+                title=_text(occurrence.get("SUMMARY")) or interview.title,
                 source_ref=f"{interview.source_ref}/{(recurrence or start).isoformat()}",
             )
             gone = cancelled or str(occurrence.get("STATUS", "")).upper() == "CANCELLED"

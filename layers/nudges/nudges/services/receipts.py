@@ -37,13 +37,15 @@ class InviteReceipts:
         branding: messages.Branding = messages.DEFAULT_BRANDING,
         add_interview_link: Callable[[str, str | None], str | None] | None = None,
     ) -> None:
-        self._add_interview_link = add_interview_link  # (candidate id, the mail's subject) -> the page
         self._nudges = nudges
         self._preferences = preferences
         self._receipts = receipts
         self._email = email
         self._unsubscribe_link = unsubscribe_link
         self._branding = branding
+        # Where a candidate adds an interview by hand (the page /interviews/new/{token}, prefilled
+        # with the mail's subject): the receipt of a refused or partly used invite points there.
+        self._add_interview_link = add_interview_link  # (candidate id, the mail's subject) -> the page
 
     def _receipt(self, interview: Interview) -> messages.InviteReceipt:
         research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
@@ -72,7 +74,7 @@ class InviteReceipts:
             return None  # answered already (the notification came twice)
         link = self._unsubscribe_link(candidate.candidate_id)
         add_url = None
-        if not interviews and self._add_interview_link is not None:
+        if (problems or not interviews) and self._add_interview_link is not None:
             add_url = self._add_interview_link(candidate.candidate_id, subject)
         message = messages.invite_receipt(
             candidate, [self._receipt(i) for i in interviews], problems, link, self._branding, add_url
