@@ -52,7 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"local stack listening on {url}", flush=True)
     print(f"AWS endpoint {stack.endpoint_url}; created {created}", flush=True)
     print(f"operator API docs (Swagger UI) at {url}/docs", flush=True)
-    print(f"local console (candidates, nudge timelines, outbox, clock) at {url}/_local/console", flush=True)
+    print(f"advisers' console at {url}/console (the clock and outbox panels at {url}/_local/console)", flush=True)
+    from .stack import LOCAL_ADMIN_EMAIL
+
+    if stack.admin_password:
+        print(
+            f"console admin {LOCAL_ADMIN_EMAIL}, temporary password {stack.admin_password} (a new one is asked at sign-in)",
+            flush=True,
+        )
+    else:
+        print(f"console admin {LOCAL_ADMIN_EMAIL} has chosen a password (set at their first sign-in)", flush=True)
     while not stopping.wait(0.5):
         pass
     stack.stop()

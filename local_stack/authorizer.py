@@ -23,6 +23,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import secrets
 import sys
 import threading
@@ -118,6 +119,9 @@ class AuthorizingProxy:
                 self.prefixes[signing_name] = prefix
             out[name] = self.url + prefix
         return out
+
+    def upstream_of_default(self) -> tuple[str, int, bool]:
+        return self.upstream_host, self.upstream_port, self.upstream_https
 
     def upstream_of(self, request: AwsRequest) -> tuple[str, int, bool]:
         return self.upstreams.get(request.signing_name) or (self.upstream_host, self.upstream_port, self.upstream_https)
@@ -279,6 +283,10 @@ def _index(statement: Any, pattern: str) -> int:
     return statement.resources.index(pattern) if pattern in statement.resources else -1
 
 
+# GET /<user pool id>/.well-known/jwks.json (or openid-configuration): what token verifiers fetch.
+_PUBLIC_KEYS = re.compile(r"^/[a-z]{2}-[a-z]+-\d_[0-9A-Za-z]+/\.well-known/(jwks\.json|openid-configuration)$")
+
+
 def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -289,9 +297,32 @@ def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
+        def _pass_public(self, upstream: tuple[str, int, bool]) -> None:
+            host, port, https = upstream
+            cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
+            connection = cls(host, port, timeout=30)
+            try:
+                connection.request("GET", self.path)
+                response = connection.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, OSError):
+                self.close_connection = True
+                return
+            finally:
+                connection.close()
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.getheader("Content-Type") or "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def _relay(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if self.command == "GET" and _PUBLIC_KEYS.match(self.path):
+                # A Cognito pool's published keys: public and unsigned in AWS too (no IAM applies).
+                self._pass_public(proxy.upstreams.get("cognito-idp") or proxy.upstream_of_default())
+                return
             try:
                 request = aws_requests.parse(self.command, self.path, self.headers, body, proxy.prefixes)
             except aws_requests.Unsigned:

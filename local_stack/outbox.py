@@ -147,13 +147,18 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     records: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(
         TableName=table_name,
-        # Nudges, inbound texts answered with a keyword reply (kind ``sms_reply``), and the
-        # join page's verification mails (kind ``verification``: the sign-up is no candidate yet).
-        FilterExpression="begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
-        " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))",
+        # Nudges, inbound texts and WhatsApp messages answered with a keyword reply (kind
+        # ``sms_reply``), and the join page's verification mails and consent requests (kinds
+        # ``verification``, ``consent_request``: the sign-up is no candidate yet).
+        FilterExpression=(
+            "begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
+            " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
+            " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))"
+        ),
         ExpressionAttributeValues={
             ":nudge": {"S": "NUDGE#"},
             ":inbound": {"S": "INBOUND_SMS#"},
+            ":inbound_whatsapp": {"S": "INBOUND_WHATSAPP#"},
             ":verify": {"S": "VERIFY#"},
             ":asked": {"S": "CONSENT_ASKED#"},
         },
@@ -171,8 +176,12 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     return records
 
 
-def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> list[dict[str, Any]]:
-    messages = sent_messages(aws.endpoint_url)
+def build_outbox(
+    aws: Aws, table_name: str | None, index_name: str = "GSI1", emulated: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Every message sent, in send order: what the AWS endpoint recorded, and what the stack's own
+    End User Messaging emulators did (``emulated``: texts and WhatsApp messages)."""
+    messages = sent_messages(aws.endpoint_url) + list(emulated or [])
     records = _send_records(aws.client("dynamodb"), table_name) if table_name and messages else {}
     recorded: list[tuple[tuple[float, int], dict[str, Any]]] = []
     unrecorded: list[dict[str, Any]] = []
@@ -182,6 +191,8 @@ def build_outbox(aws: Aws, table_name: str | None, index_name: str = "GSI1") -> 
         if msg["channel"] == "email":
             entry["subject"] = msg["subject"]
         entry["body"] = msg["body"]
+        if msg.get("template"):
+            entry["template"] = msg["template"]
         entry["kind"] = record.get("kind") if record else None
         entry["interview_id"] = record.get("interview_id") if record else None
         entry["sent_at"] = record.get("sent_at") if record else None

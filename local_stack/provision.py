@@ -38,6 +38,8 @@ class Aws:
         )
         self._clients: dict[str, Any] = {}
         self._config = Config(retries={"max_attempts": 2, "mode": "standard"})
+        # Services the stack serves itself (End User Messaging SMS and Social: eum_sms, eum_social).
+        self.emulators: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -323,6 +325,152 @@ def provision_kms_key(aws: Aws, name: str, props: dict[str, Any]) -> Result:
     return key["KeyId"], {"Arn": key["Arn"], "KeyId": key["KeyId"]}, True
 
 
+def _find_user_pool(aws: Aws, name: str) -> str | None:
+    for page in aws.client("cognito-idp").get_paginator("list_user_pools").paginate(MaxResults=60):
+        for pool in page.get("UserPools", []):
+            if pool.get("Name") == name:
+                return str(pool["Id"])
+    return None
+
+
+def _pool_result(aws: Aws, pool_id: str, created: bool) -> Result:
+    arn = aws.client("cognito-idp").describe_user_pool(UserPoolId=pool_id)["UserPool"]["Arn"]
+    url = f"cognito-idp.{aws.region}.amazonaws.com/{pool_id}"
+    return pool_id, {"Arn": arn, "ProviderName": url, "ProviderURL": f"https://{url}", "UserPoolId": pool_id}, created
+
+
+def provision_user_pool(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    """A Cognito user pool, found again by its name (the stack's physical name)."""
+    idp = aws.client("cognito-idp")
+    name = props.get("UserPoolName") or name
+    found = _find_user_pool(aws, name)
+    if found:
+        return _pool_result(aws, found, False)
+    args: dict[str, Any] = {"PoolName": name}
+    for key in ("Policies", "AutoVerifiedAttributes", "UsernameAttributes", "MfaConfiguration", "DeletionProtection"):
+        if key in props:
+            args[key] = props[key]
+    if "AccountRecoverySetting" in props:
+        args["AccountRecoverySetting"] = props["AccountRecoverySetting"]
+    admin = props.get("AdminCreateUserConfig")
+    if admin:
+        args["AdminCreateUserConfig"] = {
+            k: v for k, v in admin.items() if k in ("AllowAdminCreateUserOnly", "InviteMessageTemplate")
+        }
+    pool_id = idp.create_user_pool(**args)["UserPool"]["Id"]
+    if "SOFTWARE_TOKEN_MFA" in (props.get("EnabledMfas") or []):
+        idp.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+            MfaConfiguration=props.get("MfaConfiguration", "OPTIONAL"),
+        )
+    return _pool_result(aws, pool_id, True)
+
+
+def provision_user_pool_group(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    idp = aws.client("cognito-idp")
+    group, pool = props.get("GroupName") or name, props["UserPoolId"]
+    try:
+        idp.get_group(GroupName=group, UserPoolId=pool)
+        return group, {}, False
+    except ClientError as exc:
+        if not _not_found(exc):
+            raise
+    args = {k: props[k] for k in ("Description", "Precedence") if k in props}
+    idp.create_group(GroupName=group, UserPoolId=pool, **args)
+    return group, {}, True
+
+
+def provision_user_pool_client(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    """An app client, found again by its name in its pool."""
+    idp = aws.client("cognito-idp")
+    pool, client_name = props["UserPoolId"], props.get("ClientName") or name
+    for page in idp.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool, MaxResults=60):
+        for client in page.get("UserPoolClients", []):
+            if client.get("ClientName") == client_name:
+                return client["ClientId"], {"ClientId": client["ClientId"], "Name": client_name}, False
+    keys_ = (
+        "GenerateSecret",
+        "ExplicitAuthFlows",
+        "PreventUserExistenceErrors",
+        "EnableTokenRevocation",
+        "AccessTokenValidity",
+        "IdTokenValidity",
+        "RefreshTokenValidity",
+        "TokenValidityUnits",
+    )
+    args = {k: props[k] for k in keys_ if k in props}
+    client = idp.create_user_pool_client(UserPoolId=pool, ClientName=client_name, **args)["UserPoolClient"]
+    return client["ClientId"], {"ClientId": client["ClientId"], "Name": client_name}, True
+
+
+def _temporary_password() -> str:
+    """A temporary password the pool's policy accepts (length, lower case, digits)."""
+    return f"Tmp-{secrets.token_urlsafe(12)}-a7"
+
+
+def provision_user_pool_user(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    """A pool user, as CloudFormation creates one, but without Cognito's mail: locally nobody
+    reads it, so a fresh temporary password is set and reported (``TemporaryPassword``) each
+    time the stack starts while the user has not chosen their own (then it is empty)."""
+    idp = aws.client("cognito-idp")
+    pool, username = props["UserPoolId"], props["Username"]
+    password = _temporary_password()
+    created = False
+    try:
+        status = idp.admin_get_user(UserPoolId=pool, Username=username)["UserStatus"]
+    except ClientError as exc:
+        if _error_code(exc) != "UserNotFoundException":
+            raise
+        idp.admin_create_user(
+            UserPoolId=pool,
+            Username=username,
+            UserAttributes=props.get("UserAttributes") or [],
+            TemporaryPassword=password,
+            MessageAction="SUPPRESS",
+        )
+        return username, {"TemporaryPassword": password}, True
+    if status == "FORCE_CHANGE_PASSWORD":
+        idp.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=False)
+        return username, {"TemporaryPassword": password}, created
+    return username, {"TemporaryPassword": ""}, created
+
+
+def provision_user_to_group(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    idp = aws.client("cognito-idp")
+    pool, user, group = props["UserPoolId"], props["Username"], props["GroupName"]
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username=user).get("Groups", [])
+    if any(g.get("GroupName") == group for g in groups):
+        return name, {}, False
+    idp.admin_add_user_to_group(UserPoolId=pool, Username=user, GroupName=group)
+    return name, {}, True
+
+
+def provision_sms_configuration_set(aws: Aws, name: str, props: dict[str, Any]) -> Result:
+    """An End User Messaging SMS configuration set and its event destinations, in the stack's
+    emulator (moto has no such service), through the operations an SDK call takes."""
+    emulator = aws.emulators.get("sms-voice")
+    name = props.get("ConfigurationSetName") or name
+    arn = f"arn:aws:sms-voice:{aws.region}:{aws.account_id}:configuration-set/{name}"
+    if emulator is None:
+        return name, {"Arn": arn}, False
+    listed = emulator.call("DescribeConfigurationSets")["ConfigurationSets"]
+    existing = next((c for c in listed if c["ConfigurationSetName"] == name), None)
+    if existing is None:
+        emulator.call("CreateConfigurationSet", ConfigurationSetName=name)
+    have = {d["EventDestinationName"] for d in (existing or {}).get("EventDestinations", [])}
+    for destination in props.get("EventDestinations") or []:
+        if destination["EventDestinationName"] in have:
+            continue
+        request = {
+            k: destination[k]
+            for k in ("EventDestinationName", "MatchingEventTypes", "SnsDestination", "CloudWatchLogsDestination")
+            if k in destination
+        }
+        emulator.call("CreateEventDestination", ConfigurationSetName=name, **request)
+    return name, {"Arn": arn}, existing is None
+
+
 PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::DynamoDB::Table": provision_table,
     "AWS::SQS::Queue": provision_queue,
@@ -334,6 +482,13 @@ PROVISIONERS: dict[str, Callable[[Aws, str, dict[str, Any]], Result]] = {
     "AWS::SES::ConfigurationSet": provision_configuration_set,
     "AWS::S3::Bucket": provision_bucket,
     "AWS::KMS::Key": provision_kms_key,
+    # The advisers' console: the pool, its groups and app client, the first admin.
+    "AWS::Cognito::UserPool": provision_user_pool,
+    "AWS::Cognito::UserPoolGroup": provision_user_pool_group,
+    "AWS::Cognito::UserPoolClient": provision_user_pool_client,
+    "AWS::Cognito::UserPoolUser": provision_user_pool_user,
+    "AWS::Cognito::UserPoolUserToGroupAttachment": provision_user_to_group,
+    "AWS::SMSVOICE::ConfigurationSet": provision_sms_configuration_set,
 }
 
 

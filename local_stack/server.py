@@ -9,7 +9,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import apigw, console
+from . import apigw, console, eum_sms, eum_social
 from .apigw import HttpResponse, json_response
 from .clock import parse_instant
 from .runtime import FunctionError
@@ -132,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
                 response = self._console(split, body)
             elif split.path.startswith("/_local/"):
                 response = self._control(split.path, body)
+            elif split.path.startswith("/_aws/"):
+                response = self._aws(split, body)
             elif self.command in ("GET", "HEAD") and (split.path == "/docs" or split.path.startswith("/docs/")):
                 response = self.server.stack.docs.handle(split.path, urllib.parse.parse_qs(split.query))
             else:
@@ -178,6 +180,19 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError, KeyError):
             traceback.print_exc(file=sys.stderr)
             return json_response(500, {"message": "Internal Server Error"})
+
+    # ------------------------------------------------------------------ AWS APIs moto lacks
+
+    def _aws(self, split: urllib.parse.SplitResult, body: bytes) -> HttpResponse:
+        """End User Messaging SMS and Social, as the functions' SDK calls them (eum_sms, eum_social)."""
+        stack = self.server.stack
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if split.path.rstrip("/") == eum_sms.PATH and self.command == "POST":
+            return stack.sms_voice.handle(headers, body)
+        if split.path.startswith(eum_social.PATH + "/"):
+            path = split.path[len(eum_social.PATH) :]
+            return stack.social.handle(self.command, path, split.query, headers, body)
+        return json_response(404, {"message": "Not Found"})
 
     # ------------------------------------------------------------------ console
 
@@ -228,6 +243,38 @@ class _Handler(BaseHTTPRequestHandler):
                 if not isinstance(text, str):
                     raise _BadRequest("'body' must be a string")
                 stack.inbound_sms(sender.strip(), text)
+                return json_response(202, {"delivered": True})
+            if route == ("POST", "/_local/whatsapp"):
+                payload = _json_object(body)
+                sender, text = payload.get("from"), payload.get("body")
+                if not isinstance(sender, str) or not sender.strip():
+                    raise _BadRequest("'from' must be a phone number")
+                if not isinstance(text, str):
+                    raise _BadRequest("'body' must be a string")
+                try:
+                    stack.inbound_whatsapp(sender.strip(), text)
+                except RuntimeError as exc:
+                    return json_response(409, {"message": str(exc)})
+                return json_response(202, {"delivered": True})
+            if route == ("POST", "/_local/message-status"):
+                payload = _json_object(body)
+                channel, message_id, status = (
+                    payload.get("channel"),
+                    payload.get("provider_message_id"),
+                    payload.get("status"),
+                )
+                if channel not in ("sms", "whatsapp"):
+                    raise _BadRequest("'channel' must be sms or whatsapp")
+                if not isinstance(message_id, str) or not message_id:
+                    raise _BadRequest("'provider_message_id' must be the id a text or WhatsApp message was sent with")
+                if not isinstance(status, str):
+                    raise _BadRequest("'status' must be delivered, read or failed")
+                try:
+                    stack.message_status(channel, message_id, status)
+                except ValueError as exc:
+                    raise _BadRequest(str(exc)) from exc
+                except LookupError as exc:
+                    return json_response(404, {"message": str(exc)})
                 return json_response(202, {"delivered": True})
             if route == ("POST", "/_local/email-event"):
                 payload = _json_object(body)

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import mail, outbox, ses_events, topics
+from . import eum_sms, eum_social, mail, outbox, ses_events, topics
 from .apigw import Route, make_route
 from .authorizer import AuthorizingProxy, Credentials, new_stack_secret, role_credentials
+from .aws_api import EndpointStore
 from .aws_requests import Lookups
 from .clock import VirtualClock
 from .docs import Docs
@@ -60,7 +61,26 @@ DEFAULT_WEBHOOK_SECRETS = {
 WEBHOOK_SECRETS_LOGICAL_ID = "WebhookSecrets"
 # Template parameters the local stack sets unless told otherwise: an inbox domain, so the
 # SES receipt rule and the function behind it exist locally (POST /_local/email).
-DEFAULT_PARAMETER_OVERRIDES = {"InboxDomain": "inbox.localhost"}
+# The End User Messaging SMS origination identity and WhatsApp phone number id the emulators
+# (eum_sms, eum_social) hold, as an operator's deploy names a real number's; the advisers'
+# console's first admin (AdminEmail).
+DEFAULT_PARAMETER_OVERRIDES = {
+    "InboxDomain": "inbox.localhost",
+    "AdminEmail": "admin@local.test",
+    "SmsOriginationIdentity": topics.LOCAL_NUMBER,
+    "WhatsAppPhoneNumberId": "phone-number-id-0123456789abcdef0123456789abcdef",
+}
+# The advisers' console's first admin locally (AdminEmail above); its temporary password is
+# printed at start (``LocalStack.admin_password``).
+LOCAL_ADMIN_EMAIL = "admin@local.test"
+# The SDK's service-specific endpoint variables (botocore reads them from the service model's
+# serviceId): where the functions reach End User Messaging SMS and Social, which moto lacks.
+EUM_ENDPOINT_VARIABLES = {
+    "AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2": eum_sms.PATH,
+    "AWS_ENDPOINT_URL_SOCIALMESSAGING": eum_social.PATH,
+}
+# The topic the WhatsApp Business Account's event destination is set to (docs/operations.md).
+WHATSAPP_EVENTS_TOPIC = "MessageEventsTopic"
 # Values for parameters a template declares without a Default (a deploy must name a real
 # sender; locally any address will do). Used only where the template has no Default.
 LOCAL_VALUES_FOR_REQUIRED_PARAMETERS = {"SenderEmail": "nudges@example.com"}
@@ -242,6 +262,17 @@ class LocalStack:
         except (ClientError, BotoCoreError):
             self.account_id = DEFAULT_ACCOUNT_ID
         self.aws.account_id = self.account_id
+        # moto has neither End User Messaging API: the stack serves them (/_aws/...), and
+        # provisions the template's SMS resources into them.
+        bucket = f"local-stack-end-user-messaging-{self.account_id}"
+        s3 = self.aws.client("s3")
+        self.sms_voice = eum_sms.SmsVoiceEmulator(
+            region, self.account_id, self.clock.now, self._publish_event, EndpointStore(s3, bucket, "sms-voice")
+        )
+        self.social = eum_social.SocialMessagingEmulator(
+            region, self.account_id, self.clock.now, self._publish_event, EndpointStore(s3, bucket, "social-messaging")
+        )
+        self.aws.emulators = {"sms-voice": self.sms_voice, "social-messaging": self.social}
 
         self.template = Template(
             self.template_path,
@@ -265,6 +296,7 @@ class LocalStack:
         self.docs = Docs(self.runtime)
         self._install_clock()
         self._wire_events()
+        self._set_up_messaging()
         self._tee_logs()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
@@ -416,6 +448,9 @@ class LocalStack:
             "AWS_DEFAULT_REGION": region,
             "AWS_REGION": region,
         }
+        for name, path in EUM_ENDPOINT_VARIABLES.items():
+            # Whoever starts the stack may put something in front (a recorder, say): theirs wins.
+            overrides[name] = os.environ.get(name) or f"{self.base_url}{path}"
         if os.environ.get("AWS_SESSION_TOKEN"):
             overrides["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
         return overrides
@@ -441,6 +476,9 @@ class LocalStack:
         for spec in function_specs(self.template):
             variables = function_environment(self.template, spec.logical_id)
             local = dict(overrides)
+            if "LOCAL_PANELS_URL" in variables:
+                # The console links to the local-only clock and outbox panels (never deployed).
+                local["LOCAL_PANELS_URL"] = "/_local/console"
             if "PUBLIC_BASE_URL" in variables:
                 # Links and callbacks point at this stack (or wherever the environment says).
                 local["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.base_url
@@ -500,6 +538,29 @@ class LocalStack:
             if group not in groups:
                 groups.append(group)
         self.scheduler = SchedulerEmulator(self.aws, groups, self.runtime, self.clock.now())
+
+    def _set_up_messaging(self) -> None:
+        """What an operator sets up once outside CloudFormation, done here in the emulators: the
+        origination identity and WhatsApp phone number the Parameters name, the WhatsApp Business
+        Account's event destination, and the repository's WhatsApp templates submitted."""
+        parameters = self.template.parameters
+        two_way = str(self.template.ref("InboundSmsTopic")) if "InboundSmsTopic" in self.template.resources else None
+        if parameters.get("SmsOriginationIdentity"):
+            self.sms_voice.register_origination_identity(str(parameters["SmsOriginationIdentity"]), two_way)
+        if parameters.get("WhatsAppPhoneNumberId"):
+            self.social.link_phone_number(str(parameters["WhatsAppPhoneNumberId"]))
+            if WHATSAPP_EVENTS_TOPIC in self.template.resources:
+                self.social.call(
+                    "PutWhatsAppBusinessAccountEventDestinations",
+                    id=self.social.waba_id,
+                    eventDestinations=[{"eventDestinationArn": str(self.template.ref(WHATSAPP_EVENTS_TOPIC))}],
+                )
+            for definition in eum_social.repository_templates(self.project_root):
+                self.social.call("CreateWhatsAppMessageTemplate", id=self.social.waba_id, templateDefinition=definition)
+
+    def _publish_event(self, topic: str, message: dict[str, Any]) -> None:
+        """An End User Messaging event to its SNS topic, and to the functions subscribed to it."""
+        topics.publish_and_deliver(self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now())
 
     def _install_webhook_secrets(self) -> None:
         if WEBHOOK_SECRETS_LOGICAL_ID not in self.template.resources:
@@ -565,9 +626,18 @@ class LocalStack:
         self._notify_deliveries()
         return fired
 
+    @property
+    def admin_password(self) -> str:
+        """The first admin's temporary password, set at this start; empty once they chose their own."""
+        for logical_id in self.template.of_type("AWS::Cognito::UserPoolUser"):
+            resolved = self.provisioner.resolved.get(logical_id)
+            if resolved:
+                return str(resolved[1].get("TemporaryPassword") or "")
+        return ""
+
     def outbox(self) -> list[dict[str, Any]]:
         table, index = self._send_record_table()
-        return outbox.build_outbox(self.aws, table, index)
+        return outbox.build_outbox(self.aws, table, index, self.sms_voice.outbox() + self.social.outbox())
 
     def _send_record_table(self) -> tuple[str | None, str]:
         """The table (and index) holding send records: the one with a GSI1 index."""
@@ -611,6 +681,13 @@ class LocalStack:
             self._publish_deliveries()
 
     def _publish_deliveries(self) -> None:
+        for emulator in (self.sms_voice, self.social):
+            try:
+                emulator.publish_due()
+            except Exception:
+                # SNS invokes asynchronously: a failing subscriber never fails the sender.
+                print(f"[local-stack] {type(emulator).__name__} status events failed:", file=sys.stderr)
+                traceback.print_exc(file=sys.stderr)
         sent = self.ses_events.undelivered()
         targets = self._ses_topics("delivery") if sent else []
         for email in sent if targets else []:
@@ -645,9 +722,34 @@ class LocalStack:
         if "InboundSmsTopic" in self.template.resources:
             preferred = str(self.template.ref("InboundSmsTopic"))
         topic = preferred if preferred in self.topic_subscribers else next(iter(self.topic_subscribers))
-        message = topics.two_way_sms(sender, body, self.account_id)
         with self._control_lock:
+            # End User Messaging SMS sees the text first (an opt-out keyword puts the number on
+            # its opt-out list), then publishes it to the number's two-way topic.
+            number, two_way = self.sms_voice.inbound(sender, body)
+            topic = two_way if two_way in self.topic_subscribers else topic
+            message = topics.two_way_sms(sender, body, self.account_id, number)
             topics.publish_and_deliver(self.aws, topic, self.topic_subscribers[topic], message, self.clock.now())
+            self._notify_deliveries()
+
+    def inbound_whatsapp(self, sender: str, body: str) -> None:
+        """A WhatsApp message to the operator's number, relayed to the WABA's event destination."""
+        with self._control_lock:
+            self.social.inbound(sender, body)
+            self._notify_deliveries()
+
+    def message_status(self, channel: str, message_id: str, status: str) -> None:
+        """A status event for one text or WhatsApp message, as its event destination gets it
+        (LookupError: no such message; ValueError: no such status on that channel)."""
+        with self._control_lock:
+            self._notify_deliveries()  # what was sent is delivered before anything else happens to it
+            if channel == "sms":
+                if status not in eum_sms.STATUS_EVENTS:
+                    raise ValueError(f"an SMS status is one of {', '.join(eum_sms.STATUS_EVENTS)}")
+                self.sms_voice.publish_status(message_id, eum_sms.STATUS_EVENTS[status])
+            elif channel == "whatsapp":
+                self.social.publish_status(message_id, status)
+            else:
+                raise ValueError("channel must be sms or whatsapp")
             self._notify_deliveries()
 
     def inbound_email(self, raw: bytes, recipients: list[str] | None = None) -> dict[str, Any]:

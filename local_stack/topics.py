@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 LOCAL_NUMBER = "+15555550100"
 
 
-def two_way_sms(origination: str, body: str, account_id: str) -> dict[str, Any]:
+def two_way_sms(origination: str, body: str, account_id: str, destination: str = LOCAL_NUMBER) -> dict[str, Any]:
     """The JSON AWS End User Messaging publishes for an inbound SMS."""
     return {
         "originationNumber": origination,
-        "destinationNumber": LOCAL_NUMBER,
+        "destinationNumber": destination,
         "messageKeyword": f"KEYWORD_{account_id}",
         "messageBody": body,
         "inboundMessageId": str(uuid.uuid4()),

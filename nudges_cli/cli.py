@@ -52,13 +52,14 @@ def _candidate_rows(candidates: list[dict[str, Any]]) -> str:
             c["email"],
             c.get("name") or "",
             ",".join(c.get("channels") or []),
+            _reach(c),
             c.get("phone") or "",
             c.get("timezone") or "",
-            c.get("created_at") or "",
+            _when(c.get("created_at")),
         ]
         for c in candidates
     ]
-    return _table(rows, ["CANDIDATE", "EMAIL", "NAME", "CHANNELS", "PHONE", "TIMEZONE", "REGISTERED"])
+    return _table(rows, ["CANDIDATE", "EMAIL", "NAME", "CHANNELS", "REACHABLE", "PHONE", "TIMEZONE", "REGISTERED"])
 
 
 def _candidate_card(c: dict[str, Any]) -> str:
@@ -70,16 +71,56 @@ def _candidate_card(c: dict[str, Any]) -> str:
         ("channels", ",".join(c.get("channels") or [])),
         ("timezone", c.get("timezone") or ""),
         ("locale", c.get("locale") or ""),
-        ("registered", c.get("created_at") or ""),
+        ("registered", _when(c.get("created_at"))),
         ("invites inbox", c.get("ics_inbox_email") or c.get("ics_inbox_url") or ""),
     ]
     reachable = c.get("reachable")
+    reasons = c.get("unreachable_reasons") or {}
     if isinstance(reachable, dict):
         # {"email": true, "sms": false, ...} and, where false, why (as the API words it).
         for key, value in reachable.items():
             shown = "yes" if value is True else "no" if value is False else str(value)
+            if value is False and reasons.get(key):
+                shown += f" ({reasons[key]})"
             lines.append((f"reachable {key}", shown))
+    if "paused" in c:
+        lines.append(("paused", "yes" if c["paused"] else "no"))
+    if c.get("kinds_off") is not None:
+        lines.append(("kinds off", ",".join(c["kinds_off"]) or "none"))
+    for name in ("sms_consent", "sms_yes"):
+        record = c.get(name)
+        if record:
+            lines.append((name.replace("_", " "), f"{record.get('method', '')} at {_when(record.get('obtained_at'))}"))
+    if c.get("join_code"):
+        lines.append(("join code", c["join_code"]))
     return "\n".join(f"{k + ':':<15} {v}" for k, v in lines)
+
+
+# The zone times are shown in (--tz); UTC unless asked.
+_ZONE: list[Any] = [None]
+
+
+def _when(value: Any) -> str:
+    """An ISO-8601 instant from the API, in the --tz zone (as given when there is none)."""
+    if not value or _ZONE[0] is None:
+        return str(value or "")
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return str(value)
+    return moment.astimezone(_ZONE[0]).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _reach(c: dict[str, Any]) -> str:
+    """'email' / 'email,sms' when each chosen channel reaches them; else 'sms: awaiting_sms_consent'..."""
+    reasons = {k: v for k, v in (c.get("unreachable_reasons") or {}).items() if v != "not_chosen"}
+    if not reasons:
+        return ",".join(c.get("channels") or [])
+    return "; ".join(f"{k}: {v}" for k, v in reasons.items())
 
 
 def _interviews(timeline: list[dict[str, Any]]) -> str:
@@ -87,10 +128,14 @@ def _interviews(timeline: list[dict[str, Any]]) -> str:
         return "no interviews"
     out = []
     for i in timeline:
-        out.append(f"{i['interview_id']}  {i['status']:<9}  {i['start']}  {i['company']}: {i['title']}")
+        out.append(f"{i['interview_id']}  {i['status']:<9}  {_when(i['start'])}  {i['company']}: {i['title']}")
         for n in i.get("nudges", []):
             extra = f"  ({n['reason']})" if n.get("reason") else ""
-            out.append(f"    {n['kind']:<16} {n['status']:<9} {n.get('due_at') or ''}{extra}")
+            out.append(f"    {n['kind']:<16} {n['status']:<9} {_when(n.get('due_at'))}{extra}")
+            # Per channel: sent only for what went, skipped with why.
+            for channel, entry in (n.get("channels") or {}).items():
+                detail = entry.get("reason") or _when(entry.get("sent_at"))
+                out.append(f"        {channel:<9} {entry.get('status', ''):<9} {detail}")
     return "\n".join(out)
 
 
@@ -98,7 +143,14 @@ def _messages(log: list[dict[str, Any]]) -> str:
     if not log:
         return "no messages sent"
     rows = [
-        [m["sent_at"], m["kind"], m["channel"], m["status"], m.get("interview_id") or "", m["provider_message_id"]]
+        [
+            _when(m["sent_at"]),
+            m["kind"],
+            m["channel"],
+            m["status"],
+            m.get("interview_id") or "",
+            m["provider_message_id"],
+        ]
         for m in log
     ]
     return _table(rows, ["SENT", "KIND", "CHANNEL", "STATUS", "INTERVIEW", "MESSAGE ID"])
@@ -125,7 +177,7 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
     for name in ("email", "name", "phone", "timezone", "locale", "draft_locale"):
         value = getattr(args, name, None)
         if value is not None:
-            body[name] = value
+            body[name] = importer.phone_as_typed(value) if name == "phone" else value
     if getattr(args, "channels", None):
         body["channels"] = [c for c in args.channels.replace(";", ",").split(",") if c]
     return body
@@ -157,9 +209,9 @@ def cmd_list(api: Api, args: argparse.Namespace) -> int:
     candidates: list[dict[str, Any]] = []
     cursor = args.cursor
     while True:
-        query = {k: v for k, v in (("cursor", cursor), ("join_code", getattr(args, "join_code", None))) if v}
+        query = {k: v for k, v in (("cursor", cursor), ("join_code", args.join_code)) if v}
         page = _ok(api.request("GET", "/candidates", query=query or None), 200)
-        candidates += page["candidates"]
+        candidates += [c for c in page["candidates"] if _listed(c, args)]
         cursor = page.get("next_cursor")
         if not cursor or args.page:
             break
@@ -172,11 +224,22 @@ def cmd_list(api: Api, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _listed(c: dict[str, Any], args: argparse.Namespace) -> bool:
+    """Whether ``candidates list``'s filters keep this candidate (the API's own reasons)."""
+    reasons = {k: v for k, v in (c.get("unreachable_reasons") or {}).items() if v != "not_chosen"}
+    if args.unreachable and not reasons:
+        return False
+    if args.awaiting_consent and not any(str(v).startswith("awaiting_") for v in reasons.values()):
+        return False
+    return not (args.join_code and c.get("join_code") not in (None, args.join_code))
+
+
 def cmd_update(api: Api, args: argparse.Namespace) -> int:
     changes = _details(args)
     if not changes:
         raise CliError(
-            "nothing to change: give --name, --phone, --timezone, --channels, --locale or --draft-locale", EXIT_USAGE
+            "nothing to change: give --email, --name, --phone, --timezone, --channels, --locale or --draft-locale",
+            EXIT_USAGE,
         )
     updated = _ok(api.request("PATCH", f"/candidates/{args.candidate_id}", changes), 200)
     _out(args, updated, _candidate_card(updated))
@@ -285,6 +348,9 @@ def parser() -> argparse.ArgumentParser:
         "--region", default=argparse.SUPPRESS, help="AWS region (default: the URL's, or your profile's)"
     )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON on stdout, not a table")
+    common.add_argument(
+        "--tz", default=argparse.SUPPRESS, metavar="ZONE", help="show times in this IANA zone (default: as stored, UTC)"
+    )
 
     top = argparse.ArgumentParser(
         prog="nudges",
@@ -303,7 +369,7 @@ def parser() -> argparse.ArgumentParser:
     def details(p: argparse.ArgumentParser, *, required: bool) -> None:
         p.add_argument("--timezone", required=required, help="IANA time zone, like Europe/London")
         p.add_argument("--channels", required=required, help="email, sms or email,sms")
-        p.add_argument("--phone", help="E.164, like +447700900123 (needed for sms)")
+        p.add_argument("--phone", help="as typed, like '+44 7700 900123' (stored as E.164; needed for sms)")
         p.add_argument("--name")
         p.add_argument("--locale", choices=importer.LOCALES, help="the candidate's language")
         p.add_argument(
@@ -331,11 +397,18 @@ def parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="every candidate, newest first", parents=[common])
     listing.add_argument("--page", action="store_true", help="one page (100) only; prints the next cursor")
     listing.add_argument("--cursor", help="start at this page (from --page)")
-    listing.add_argument("--join-code", metavar="CODE", help="only those who signed up with this join code")
+    listing.add_argument(
+        "--unreachable", action="store_true", help="only those a chosen channel does not reach, and why"
+    )
+    listing.add_argument(
+        "--awaiting-consent", action="store_true", help="only those whose texts wait for consent (a YES)"
+    )
+    listing.add_argument("--join-code", metavar="CODE", help="only the cohort that joined with this code")
     listing.set_defaults(run=cmd_list)
 
     update = sub.add_parser("update", help="change a candidate; nudges still ahead are re-planned", parents=[common])
     update.add_argument("candidate_id")
+    update.add_argument("--email", help="a new address; the old one stays an alias for matching invites")
     details(update, required=False)
     update.set_defaults(run=cmd_update)
 
@@ -392,6 +465,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.json = getattr(args, "json", False)
     try:
+        zone = getattr(args, "tz", None)
+        if zone:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                _ZONE[0] = ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise CliError(f"--tz: {zone!r} is not an IANA time zone, like Europe/London", EXIT_USAGE) from None
         url = getattr(args, "api_url", None) or os.environ.get("NUDGES_API_URL")
         stack = getattr(args, "stack", None) or (None if url else os.environ.get("NUDGES_STACK"))
         region = getattr(args, "region", None)

@@ -24,12 +24,22 @@ if TYPE_CHECKING:
     from nudges_cli.api import Api
 
 COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale", "sms_consent")
-REQUIRED = ("email", "timezone", "channels")
+REQUIRED = ("email", "timezone")  # no channels column (or an empty cell): email
+DEFAULT_CHANNELS = ["email"]
+
+
+def phone_as_typed(typed: str) -> str:
+    """A number as people type it (``+44 7700 900111``, ``(202) 555-0143`` after its +1,
+    ``0044 7700 900111``) in the E.164 form the API stores: separators dropped, a leading 00 read as +."""
+    phone = re.sub(r"[\s().\-/]", "", typed or "")
+    return "+" + phone[2:] if phone.startswith("00") else phone
+
+
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # The service's locales (GET /locales; a test keeps this in step with nudges.domain.locales).
 LOCALES = ("en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "nl-NL", "pt-BR", "it-IT", "ja-JP", "zh-CN")
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "whatsapp")
 
 
 class FileError(Exception):
@@ -64,7 +74,7 @@ def _check(values: dict[str, str], zones: frozenset[str]) -> tuple[dict[str, Any
         return None, "name: longer than 200 characters"
     if name:
         body["name"] = name
-    phone = re.sub(r"[\s().-]", "", values.get("phone", ""))
+    phone = phone_as_typed(values.get("phone", ""))
     if phone and not E164.match(phone):
         return None, "phone: must be in E.164 form, like +447700900123"
     if phone:
@@ -74,8 +84,7 @@ def _check(values: dict[str, str], zones: frozenset[str]) -> tuple[dict[str, Any
         return None, f"timezone: {zone!r} is not an IANA time zone, like Europe/London"
     body["timezone"] = zone
     channels = [c for c in re.split(r"[\s;|,]+", values.get("channels", "").strip().lower()) if c]
-    if not channels:
-        return None, "channels: give email, sms or both (email;sms)"
+    channels = channels or list(DEFAULT_CHANNELS)
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
         return None, f"channels: {unknown[0]!r} is not a channel (email, sms)"

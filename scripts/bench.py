@@ -91,6 +91,7 @@ FIRST_RESPONSE_SAMPLES = {
     "greenhouse_webhook": "hire_candidate",
     "lever_webhook": "candidate_stage_change",
     "outcome_webhook": "offer",
+    "message_events": "text_delivered",
 }
 
 BARE_HANDLER = """import os

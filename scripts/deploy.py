@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from local_stack.template import load_template  # noqa: E402
+from scripts.aws_env import aws_region  # noqa: E402
 
 # Make variable -> template Parameter: what an operator is most likely to set.
 MAKE_VARIABLES = {
@@ -75,7 +76,11 @@ NO_CREDENTIALS = "no AWS credentials: run `aws configure` (or `aws sso login`), 
 
 
 class DeployError(Exception):
-    """Something the operator must fix before deploying; the message says what."""
+    """Something (or several things) the operator must fix before deploying; each says what."""
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass
@@ -89,7 +94,8 @@ class Plan:
 
     def command(self, sam: str, extra: list[str]) -> list[str]:
         cmd = [sam, "deploy", "--config-env", self.config_env, "--stack-name", self.stack_name]
-        cmd += ["--region", self.region]
+        if self.region:
+            cmd += ["--region", self.region]
         if self.overrides:
             cmd += ["--parameter-overrides", *(f"{k}={_quote(v)}" for k, v in self.overrides.items())]
         return cmd + extra
@@ -197,16 +203,14 @@ def existing_identity(address: str, region: str) -> str | None:
     return None
 
 
-def resolve_region(given: str | None) -> str:
-    if given:
-        return given
-    import boto3
+NO_REGION = "no AWS region: say REGION=eu-west-2 (for example), set AWS_REGION, or add region to your profile"
 
-    region = boto3.session.Session().region_name
+
+def resolve_region(given: str | None, env: dict[str, str] | None = None) -> str:
+    """REGION, else the region as the AWS tools read it (AWS_REGION, AWS_DEFAULT_REGION, profile)."""
+    region = given or aws_region(env)
     if not region:
-        raise DeployError(
-            "no AWS region: say REGION=eu-west-2 (for example), set AWS_REGION, or add region to your profile"
-        )
+        raise DeployError(NO_REGION)
     return region
 
 
@@ -235,11 +239,18 @@ def plan(
     unknown = sorted(set(overrides) - set(parameters))
     if unknown:
         raise DeployError(f"template.yaml has no parameter {', '.join(unknown)} (it has {', '.join(parameters)})")
+    # Every problem found is reported at once (one run, one list), not the first alone.
+    problems: list[str] = []
     for name, value in overrides.items():
-        _check_value(name, parameters[name], value)
-    region = resolve_region(env.get("REGION"))
-    if overrides.get("InboxDomain") and region not in receiving_regions(env):
-        raise DeployError(
+        try:
+            _check_value(name, parameters[name], value)
+        except DeployError as exc:
+            problems.append(str(exc))
+    region = env.get("REGION") or aws_region(env) or ""
+    if not region and not offline:
+        problems.append(NO_REGION)
+    if region and overrides.get("InboxDomain") and region not in receiving_regions(env):
+        problems.append(
             f"InboxDomain={overrides['InboxDomain']}: SES receives email only in "
             f"{', '.join(receiving_regions(env))}, not {region}: deploy there (REGION=...) or leave INBOX_DOMAIN "
             "empty (invites still arrive over HTTP)"
@@ -247,17 +258,32 @@ def plan(
     result = Plan(stack_name, region, config_env, overrides)
     required = [name for name, spec in parameters.items() if "Default" not in spec and name not in overrides]
     if offline:
+        if problems:
+            raise DeployError(problems)
+        if not region:
+            result.notes.append("no AWS region set: the command leaves --region out (sam asks your profile)")
         for name in required:
             result.notes.append(
                 f"{name} not given: kept from the deployed stack, or a first deploy needs {_variable_for(name)}"
             )
         return result
-    deployed = stack_lookup(stack_name, region)
+    if not region:
+        raise DeployError(problems)
+    deployed = None
+    try:
+        deployed = stack_lookup(stack_name, region)
+    except DeployError as exc:
+        problems.append(str(exc))
+        raise DeployError(problems) from None
     sender = overrides.get("SenderEmail")
     if deployed is None and sender and overrides.get("SenderIdentityExists", "no") != "yes":
-        found = identity_lookup(sender, region)
+        try:
+            found = identity_lookup(sender, region)
+        except DeployError as exc:
+            problems.append(str(exc))
+            found = None
         if found:
-            raise DeployError(
+            problems.append(
                 f"{found} is already an SES identity in {region}, so creating it again would fail the deploy "
                 "(AlreadyExists): make deploy SENDER_IDENTITY_EXISTS=yes to send through it"
             )
@@ -266,10 +292,12 @@ def plan(
             result.kept.append(name)
         else:
             why = f" ({WHY[name]})" if name in WHY else ""
-            raise DeployError(
+            problems.append(
                 f"{name} has no default and stack {stack_name} in {region} has no value for it yet{why}: "
                 f"make deploy {_variable_for(name)}"
             )
+    if problems:
+        raise DeployError(problems)
     if deployed is None and "AlarmEmail" not in overrides:
         result.notes.append(
             "no ALARM_EMAIL: alarms go only to the AlarmTopic (output AlarmTopicArn); subscribe someone to it"
@@ -312,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = plan(args.template, args.config, dict(os.environ), offline=args.dry_run)
     except DeployError as exc:
-        print(f"make deploy: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"make deploy: {problem}", file=sys.stderr)
         return 2
     command = result.command(args.sam, shlex.split(os.environ.get("DEPLOY_ARGS", "")))
     for name in result.kept:

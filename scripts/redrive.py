@@ -23,11 +23,15 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.aws_env import aws_region
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -150,7 +154,8 @@ def _redrive_all(stack: str) -> int:
         PartialCredentialsError,
     )
 
-    session = boto3.session.Session()
+    # The region as the AWS tools read it: AWS_REGION, then AWS_DEFAULT_REGION, then the profile.
+    session = boto3.session.Session(region_name=aws_region())
     if not session.region_name and os.environ.get("AWS_ENDPOINT_URL"):
         session = boto3.session.Session(region_name="us-east-1")  # a local endpoint (the local stack's region)
     if not session.region_name:

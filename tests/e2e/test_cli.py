@@ -172,7 +172,7 @@ def test_a_file_with_wrong_columns_is_refused_before_anything_is_sent(nudges, tm
     path = tmp_path / "wrong.csv"
     path.write_text("mail,zone\nada@example.org,Europe/London\n", encoding="utf-8")
     result = nudges("candidates", "import", str(path))
-    assert result.returncode == 2 and "no email, timezone, channels column" in result.stderr
+    assert result.returncode == 2 and "no email, timezone column" in result.stderr  # channels defaults to email
 
 
 def test_the_listing_pages_and_shows_each_candidate_once(nudges, tmp_path, unique):
@@ -265,3 +265,61 @@ def test_stack_reads_the_api_url_from_the_stacks_outputs(nudges, proxy, stack, u
     assert missing.stderr.strip().splitlines() == [
         f"nudges: no stack no-{name} in this region: check --stack and --region"
     ]
+
+
+def test_reasons_filters_local_times_typed_phones_and_default_channels(nudges, tmp_path, unique, client):
+    # A phone as people type it is stored in E.164; a paused candidate is unreachable, and says why
+    typed = _json(
+        nudges(
+            "candidates",
+            "add",
+            "--email",
+            f"typed-{unique}@example.org",
+            "--timezone",
+            "Europe/London",
+            "--channels",
+            "email,sms",
+            "--phone",
+            "+44 7700 900111",
+            "--json",
+        )
+    )
+    assert typed["phone"] == "+447700900111"
+    # Registered without consent to texts: SMS waits for a YES, and `get` says so
+    card = nudges("candidates", "get", typed["candidate_id"])
+    assert "reachable sms:  no (awaiting_sms_consent)" in card.stdout, card.stdout
+    paused = _json(
+        nudges(
+            "candidates",
+            "add",
+            "--email",
+            f"paused-{unique}@example.org",
+            "--timezone",
+            "Europe/London",
+            "--channels",
+            "email",
+            "--json",
+        )
+    )
+    client.request("PATCH", f"/candidates/{paused['candidate_id']}", {"paused": True})
+    assert "reachable email: no (paused)" in nudges("candidates", "get", paused["candidate_id"]).stdout
+    # An import without a channels column registers by email
+    sheet = tmp_path / "no-channels.csv"
+    sheet.write_text(f"email,name,timezone\nplain-{unique}@example.org,Plain Person,Europe/Paris\n")
+    imported = nudges("candidates", "import", str(sheet))
+    assert imported.returncode == 0 and "1 created" in imported.stdout, imported.stderr
+    plain = _json(nudges("candidates", "find", "--email", f"plain-{unique}@example.org", "--json"))
+    assert plain["channels"] == ["email"]
+    # list --unreachable and --awaiting-consent keep only those, with the reason in the table
+    unreachable = nudges("candidates", "list", "--unreachable")
+    assert typed["candidate_id"] in unreachable.stdout and paused["candidate_id"] in unreachable.stdout
+    assert plain["candidate_id"] not in unreachable.stdout
+    assert "sms: awaiting_sms_consent" in unreachable.stdout
+    waiting = _json(nudges("candidates", "list", "--awaiting-consent", "--json"))["candidates"]
+    assert typed["candidate_id"] in {c["candidate_id"] for c in waiting}
+    assert paused["candidate_id"] not in {c["candidate_id"] for c in waiting}
+    # --tz shows times in the operator's zone
+    card = nudges("candidates", "get", plain["candidate_id"], "--tz", "Asia/Tokyo")
+    assert "JST" in card.stdout, card.stdout
+    bad = nudges("candidates", "get", plain["candidate_id"], "--tz", "Mars/Olympus")
+    assert bad.returncode == 2 and "--tz" in bad.stderr

@@ -62,7 +62,9 @@ def test_registration_sends_one_welcome_per_channel_and_a_retry_sends_nothing_mo
         "obtained_at": STORY_SMS_CONSENT["obtained_at"],
         "method": STORY_SMS_CONSENT["method"],
     }
-    assert shown["reachable"] == {"email": True, "sms": True} and shown["unreachable_reasons"] == {}
+    assert shown["reachable"] == {"email": True, "sms": True, "whatsapp": False} and shown["unreachable_reasons"] == {
+        "whatsapp": "not_chosen"
+    }
 
 
 def test_a_welcome_due_in_quiet_hours_goes_at_eight_and_speaks_american_in_new_york(client, unique):
@@ -92,8 +94,8 @@ def test_sms_nudges_wait_for_yes_and_flow_after_it(client, unique):
     [welcome_text] = [m for m in to(client, phone) if m["kind"] == "welcome"]
     assert "Reply YES" in welcome_text["body"] and "STOP" in welcome_text["body"] and "HELP" in welcome_text["body"]
     shown = candidate(client, registered["candidate_id"])
-    assert shown["reachable"] == {"email": True, "sms": False}
-    assert shown["unreachable_reasons"] == {"sms": "awaiting_sms_consent"}
+    assert shown["reachable"] == {"email": True, "sms": False, "whatsapp": False}
+    assert shown["unreachable_reasons"] == {"sms": "awaiting_sms_consent", "whatsapp": "not_chosen"}
     assert shown["sms_consent"] is None and shown["sms_yes"] is None
     # When two interviews are booked and the first one's research prompt comes due before any YES
     first = client.book(email, f"a-{unique}", datetime(2034, 4, 5, 14, 0, tzinfo=UTC), now).body["interview_id"]
@@ -109,7 +111,7 @@ def test_sms_nudges_wait_for_yes_and_flow_after_it(client, unique):
     shown = candidate(client, registered["candidate_id"])
     assert shown["sms_yes"]["obtained_at"].startswith("2034-04-03T14:00")
     assert shown["sms_yes"]["method"] == "sms_yes" and shown["sms_yes"]["message_id"]
-    assert shown["reachable"] == {"email": True, "sms": True}
+    assert shown["reachable"] == {"email": True, "sms": True, "whatsapp": False}
     assert any("texts are on" in m["body"] for m in to(client, phone))
     # ...and the next nudges reach her phone too
     client.set_clock(datetime(2034, 4, 10, 14, 0, tzinfo=UTC))
@@ -130,8 +132,8 @@ def test_reachable_says_why_not_after_stop_unsubscribe_and_a_bounce(client, uniq
     # STOP by SMS
     client.request("POST", "/_local/sms", {"from": phone, "body": "STOP"})
     shown = candidate(client, stopped["candidate_id"])
-    assert shown["reachable"] == {"email": True, "sms": False}
-    assert shown["unreachable_reasons"] == {"sms": "opted_out"}
+    assert shown["reachable"] == {"email": True, "sms": False, "whatsapp": False}
+    assert shown["unreachable_reasons"] == {"sms": "opted_out", "whatsapp": "not_chosen"}
     # the unsubscribe link of an email
     client.set_clock(datetime(2034, 5, 2, 9, 1, tzinfo=UTC))
     [welcome] = [m for m in to(client, email) if m["kind"] == "welcome"]
@@ -141,15 +143,15 @@ def test_reachable_says_why_not_after_stop_unsubscribe_and_a_bounce(client, uniq
     assert "/preferences/" in unsubscribed.body  # where email can be turned back on
     assert {k.lower(): v for k, v in unsubscribed.headers.items()}["referrer-policy"] == "same-origin"
     shown = candidate(client, stopped["candidate_id"])
-    assert shown["reachable"] == {"email": False, "sms": False}
-    assert shown["unreachable_reasons"] == {"email": "unsubscribed", "sms": "opted_out"}
+    assert shown["reachable"] == {"email": False, "sms": False, "whatsapp": False}
+    assert shown["unreachable_reasons"] == {"email": "unsubscribed", "sms": "opted_out", "whatsapp": "not_chosen"}
     # a permanent bounce, for another candidate
     other = f"bob-{unique}@example.org"
     bounced = register(client, other, "+447700900204")
     client.request("POST", "/_local/email-event", {"type": "bounce", "to": other})
     shown = candidate(client, bounced["candidate_id"])
-    assert shown["reachable"] == {"email": False, "sms": True}
-    assert shown["unreachable_reasons"] == {"email": "bounced"}
+    assert shown["reachable"] == {"email": False, "sms": True, "whatsapp": False}
+    assert shown["unreachable_reasons"] == {"email": "bounced", "whatsapp": "not_chosen"}
 
 
 def test_erasure_takes_the_consent_record_and_the_welcome_with_it(client, stack, unique):
@@ -254,7 +256,10 @@ def test_a_new_number_has_to_say_yes_itself_and_the_operator_can_preview_the_wel
     reply = client.request("PATCH", f"/candidates/{registered['candidate_id']}", {"phone": new})
     assert reply.status == 200, reply
     shown = candidate(client, registered["candidate_id"])
-    assert shown["sms_yes"] is None and shown["unreachable_reasons"] == {"sms": "awaiting_sms_consent"}
+    assert shown["sms_yes"] is None and shown["unreachable_reasons"] == {
+        "sms": "awaiting_sms_consent",
+        "whatsapp": "not_chosen",
+    }
     client.request("POST", "/_local/sms", {"from": old, "body": "YES"})  # the old phone: nobody's now
     assert candidate(client, registered["candidate_id"])["sms_yes"] is None
     client.request("POST", "/_local/sms", {"from": new, "body": "YES"})

@@ -43,9 +43,9 @@ def test_each_send_is_logged_with_its_message_id_and_ses_delivers_the_email(clie
     for m in messages:
         assert m["kind"] == "research_prompt" and m["interview_id"] == interview_id
         assert m["sent_at"] == "2034-01-08T14:00:00Z"
-    # The email got SES's Delivery event; the text message stays sent (SNS reports to CloudWatch only).
+    # The email got SES's Delivery event, the text End User Messaging SMS's TEXT_DELIVERED.
     assert by_channel["email"]["status"] == "delivered"
-    assert by_channel["sms"]["status"] == "sent"
+    assert by_channel["sms"]["status"] == "delivered"
     # The ids are the providers' own: the SES MessageId of the email that reached the endpoint.
     sent_ids = {e.message_id for e in stack.ses_events.sent()}
     assert by_channel["email"]["provider_message_id"] in sent_ids
@@ -110,7 +110,9 @@ def test_the_log_expires_with_the_candidates_data(client, stack, unique):
         return profile, logged
 
     profile, logged = expiries()
-    assert len(logged) == 4 and all(e >= profile for e in logged)  # the welcome's two and the prompt's two  # never before the candidate's data
+    assert len(logged) == 4 and all(
+        e >= profile for e in logged
+    )  # the welcome's two and the prompt's two  # never before the candidate's data
     # An offer weeks later closes the application: everything about the candidate is kept longer,
     # the log too.
     client.set_clock(datetime(2034, 4, 30, 9, 0, tzinfo=UTC))

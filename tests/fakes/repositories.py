@@ -122,6 +122,7 @@ class _NudgeItem:
     claim_token: str | None = None
     lease_until: datetime | None = None
     sends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skips: dict[str, str] = field(default_factory=dict)
 
 
 class FakeNudges:
@@ -205,14 +206,24 @@ class FakeNudges:
         sent_order: int,
         *,
         last: bool,
+        skipped: dict[str, str] | None = None,
     ) -> None:
         item = self._claimed(nudge, claim)
         item.sends[channel] = {"message_id": message_id, "sent_at": sent_at, "sent_order": sent_order}
+        item.skips.update(skipped or {})
         if last:
             item.record = replace(item.record, status="sent")
 
-    def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:
+    def finish_claimed(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        status: NudgeStatus,
+        reason: str | None,
+        skipped: dict[str, str] | None = None,
+    ) -> None:
         item = self._claimed(nudge, claim)
+        item.skips.update(skipped or {})
         item.record = replace(item.record, status=status, reason=reason or item.record.reason)
 
     def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:

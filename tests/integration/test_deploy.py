@@ -136,6 +136,60 @@ def test_no_region_anywhere_is_an_error_that_says_where_to_put_one(aws, monkeypa
         _plan(SENDER_EMAIL="nudges@acme.example")
 
 
+def test_the_region_is_read_as_the_aws_tools_read_it(aws, monkeypatch, tmp_path):
+    # AWS_REGION first (as the AWS CLI v2 and the SDKs read it), then AWS_DEFAULT_REGION, then the profile
+    both = {"AWS_REGION": "eu-west-2", "AWS_DEFAULT_REGION": "us-east-1"}
+    assert _plan(SENDER_EMAIL="nudges@acme.example", **both).region == "eu-west-2"
+    assert _plan(SENDER_EMAIL="nudges@acme.example", AWS_DEFAULT_REGION="us-east-1").region == "us-east-1"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    profile = tmp_path / "config"
+    profile.write_text("[profile ops]\nregion = ap-southeast-2\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(profile))
+    monkeypatch.setenv("AWS_PROFILE", "ops")
+    assert deploy.aws_region(dict(os.environ)) == "ap-southeast-2"
+
+
+def test_every_problem_is_reported_in_one_run(aws, monkeypatch, tmp_path):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    with pytest.raises(deploy.DeployError) as caught:
+        _plan(SENDER_EMAIL="nudges-at-acme", PARAMS="LogLevel=LOUD")
+    problems = caught.value.problems
+    assert len(problems) == 3, problems
+    assert "an email address" in problems[0] and "must be one of" in problems[1]
+    assert problems[2].startswith("no AWS region")
+
+
+def test_dry_run_works_offline_without_a_region(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "SENDER_EMAIL": "nudges@acme.example",
+    }
+    dry = subprocess.run(
+        [sys.executable, "scripts/deploy.py", "--sam", "sam", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert dry.returncode == 0, dry.stderr
+    assert "--region" not in dry.stdout and "no AWS region set" in dry.stderr
+    with_region = subprocess.run(
+        [sys.executable, "scripts/deploy.py", "--sam", "sam", "--dry-run"],
+        cwd=ROOT,
+        env={**env, "AWS_REGION": "eu-west-2"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "--region eu-west-2" in with_region.stdout, with_region.stderr
+
+
 def test_make_deploy_stops_before_the_build_when_the_sender_is_missing(aws):
     # Given make, the project's Makefile and no SENDER_EMAIL
     env = {**os.environ, **aws, "PATH": os.environ["PATH"]}

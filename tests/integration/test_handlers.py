@@ -128,6 +128,9 @@ def test_delivery_preference_events(stack):
         ]
         assert item["reason"]["S"] == reason
 
+    # A text's delivery receipt for a message the log never had changes nothing, and fails nothing.
+    assert invoke(stack, "MessageEventsFunction", load("message_events-text_delivered")) is None
+
     before = stack.outbox()
     invoke(stack, "InboundSmsFunction", load("inbound_sms-help"))
     # The outbox is in send order (the virtual time of each send): the reply is the one new message

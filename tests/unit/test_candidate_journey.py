@@ -78,12 +78,22 @@ def test_a_night_time_registration_is_welcomed_at_eight():
 @pytest.mark.parametrize(
     ("candidate", "suppression", "opted_out", "expected"),
     [
-        (CONSENTED, None, False, {"email": None, "sms": None}),
-        (ADA, None, False, {"email": None, "sms": "awaiting_sms_consent"}),
-        (CONSENTED, "unsubscribed", True, {"email": "unsubscribed", "sms": "opted_out"}),
-        (CONSENTED, "bounced", False, {"email": "bounced", "sms": None}),
-        (replace(CONSENTED, channels=("email",)), None, False, {"email": None, "sms": "not_chosen"}),
-        (replace(CONSENTED, channels=("sms",), phone=None), None, False, {"email": "not_chosen", "sms": "no_phone"}),
+        (CONSENTED, None, False, {"email": None, "sms": None, "whatsapp": "not_chosen"}),
+        (ADA, None, False, {"email": None, "sms": "awaiting_sms_consent", "whatsapp": "not_chosen"}),
+        (CONSENTED, "unsubscribed", True, {"email": "unsubscribed", "sms": "opted_out", "whatsapp": "not_chosen"}),
+        (CONSENTED, "bounced", False, {"email": "bounced", "sms": None, "whatsapp": "not_chosen"}),
+        (
+            replace(CONSENTED, channels=("email",)),
+            None,
+            False,
+            {"email": None, "sms": "not_chosen", "whatsapp": "not_chosen"},
+        ),
+        (
+            replace(CONSENTED, channels=("sms",), phone=None),
+            None,
+            False,
+            {"email": "not_chosen", "sms": "no_phone", "whatsapp": "not_chosen"},
+        ),
     ],
 )
 def test_reachability_says_why_not(candidate, suppression, opted_out, expected):

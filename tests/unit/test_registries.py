@@ -20,13 +20,14 @@ def test_every_channel_has_every_part(spec):
     assert spec.address_field in candidate.Candidate.__dataclass_fields__
     assert spec.opt_out in keys.OPT_OUT_KEYS  # its opt-out record has a key
     assert spec.opt_out_reason and spec.size_rule and spec.sender
-    assert spec.body in {"email", "short_text"}
+    assert spec.body in {"email", "short_text", "template"}
     assert not spec.needs_consent or spec.awaiting_consent  # a channel that waits says why
     assert spec.not_chosen and (spec.address_field == "email" or spec.no_address)
 
 
 def test_every_channel_has_a_sender_in_the_wiring():
-    assert set(wiring._load("nudges.services.channel_senders.senders")(None, None)) == set(channels.CHANNELS)
+    built = wiring._load("nudges.services.channel_senders.senders")(None, None, object())
+    assert set(built) == set(channels.CHANNELS)
 
 
 def test_the_channel_lists_read_the_registry():

@@ -98,3 +98,8 @@ def lever_offer_stage() -> str:
 def default_locale() -> str:
     """The language of a candidate registered without one (``DefaultLocale`` in the template)."""
     return canonical(os.environ.get("DEFAULT_LOCALE") or "") or DEFAULT_LOCALE
+
+
+def sms_service() -> str:
+    """How texts go out (``SmsService`` in the template): ``end-user-messaging`` or ``sns``."""
+    return (os.environ.get("SMS_SERVICE") or "end-user-messaging").strip().lower()

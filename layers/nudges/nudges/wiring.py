@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from nudges.adapters.candidate_directory import CandidateDirectory
     from nudges.adapters.candidates import CandidateRepository
     from nudges.adapters.consent import ConsentStore
+    from nudges.adapters.console_sessions import ConsoleSessions
     from nudges.adapters.contact_preferences import ContactPreferences
     from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.join_codes import JoinCodes
@@ -42,11 +43,11 @@ if TYPE_CHECKING:
     from nudges.adapters.retention import Retention
     from nudges.adapters.scheduler import NudgeScheduler
     from nudges.adapters.secrets import WebhookSecrets
-    from nudges.adapters.sms import SmsSender
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import Branding, WelcomeLinks
     from nudges.domain.plan import NudgeTimings
+    from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.candidate_choices import CandidateChoices
@@ -54,8 +55,10 @@ if TYPE_CHECKING:
     from nudges.services.candidates import CandidateService, Timeline
     from nudges.services.connect import ConnectService
     from nudges.services.consent_requests import ConsentRequestService
+    from nudges.services.console_auth import ConsoleAuth
     from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
+    from nudges.services.message_events import MessageEvents
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
@@ -68,6 +71,8 @@ if TYPE_CHECKING:
         Nudges,
         Preferences,
         Scheduler,
+        SmsOut,
+        WhatsAppOut,
     )
     from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
@@ -75,6 +80,7 @@ if TYPE_CHECKING:
     from nudges.services.sending import MessageComposer, SendService
     from nudges.services.signup import SignupService
     from nudges.services.sms_consent import SmsConsentService
+    from nudges.services.whatsapp import WhatsAppKeywords
 
 
 def _load(path: str) -> Any:
@@ -189,8 +195,16 @@ def unsubscribe_keys() -> list[str]:
 
 
 @cache
-def sms() -> SmsSender:
-    return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+def sms() -> SmsOut:
+    """End User Messaging SMS (each text's fate in the message log), or SNS where the template's
+    SmsService chooses it (docs/operations.md says what that loses)."""
+    if config.sms_service() == "sns":
+        return _load("nudges.adapters.sms.SmsSender")(LazyClient("sns"))
+    return _load("nudges.adapters.sms.EndUserMessagingSms")(
+        LazyClient("pinpoint-sms-voice-v2"),
+        os.environ.get("SMS_ORIGINATION_IDENTITY", ""),
+        os.environ.get("SMS_CONFIGURATION_SET") or None,
+    )
 
 
 @cache
@@ -268,7 +282,14 @@ def invite_receipts() -> InviteReceipts | None:
         )
 
     return _load("nudges.services.receipts.InviteReceipts")(
-        nudges(), preferences(), receipts(), _email(), composer().unsubscribe_link, config.branding(), add_interview
+        nudges(),
+        preferences(),
+        receipts(),
+        _email(),
+        composer().unsubscribe_link,
+        config.branding(),
+        add_interview,
+        message_log(),
     )
 
 
@@ -292,6 +313,15 @@ def preference_service() -> PreferenceService:
         messages=message_log(),
         branding=config.branding(),
         locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
+        phone_owners=consent().candidates_for_phone,
+    )
+
+
+@cache
+def message_events() -> MessageEvents:
+    """Texts' and WhatsApp messages' statuses into the message log (the message events function)."""
+    return _load("nudges.services.message_events.MessageEvents")(
+        message_log(), lambda message, now: whatsapp_keywords().received(message, now)
     )
 
 
@@ -337,7 +367,31 @@ def sender() -> SendService:
 
 def channel_senders() -> dict[str, ChannelSender]:
     """Every channel's sender (nudges.domain.channels), by name: a new channel adds its own here."""
-    return _load("nudges.services.channel_senders.senders")(_email(), sms())
+    return _load("nudges.services.channel_senders.senders")(
+        _email(), sms(), _load("nudges.services.whatsapp.WhatsAppChannel")(whatsapp())
+    )
+
+
+@cache
+def whatsapp() -> WhatsAppOut:
+    """End User Messaging Social from the template's WhatsAppPhoneNumberId (empty: no WhatsApp)."""
+    return _load("nudges.adapters.whatsapp.WhatsAppSender")(
+        LazyClient("socialmessaging"), os.environ.get("WHATSAPP_PHONE_NUMBER_ID", "")
+    )
+
+
+@cache
+def whatsapp_keywords() -> WhatsAppKeywords:
+    """STOP, START and HELP by WhatsApp (the message events function)."""
+    replies = _load("nudges.domain.whatsapp.reply")
+    branding = config.branding()
+    inbox = _repository("nudges.adapters.whatsapp_inbox.WhatsAppInbox")
+    on_yes = _load("nudges.services.whatsapp.WhatsAppConsent")(
+        candidates(), consent(), inbox, lambda locale: replies("yes", locale, branding)
+    )
+    return _load("nudges.services.whatsapp.WhatsAppKeywords")(
+        inbox, whatsapp(), lambda keyword, locale="en-GB": replies(keyword, locale, branding), on_yes
+    )
 
 
 @cache
@@ -471,6 +525,36 @@ def consent_requests() -> ConsentRequestService:
         sms(),
         preferences(),
         config.branding().operator_name,
+    )
+
+
+# ---------------------------------------------------------------------- the advisers' console
+@cache
+def console_sessions() -> ConsoleSessions:
+    return _repository("nudges.adapters.console_sessions.ConsoleSessions")
+
+
+@cache
+def console_auth() -> ConsoleAuth:
+    """Sign-in through the stack's pool, sessions in the table, tokens verified on every request."""
+    pool_id, client_id = os.environ["ADVISER_POOL_ID"], os.environ["CONSOLE_CLIENT_ID"]
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    tokens = importlib.import_module("nudges.adapters.tokens")
+    verifier = tokens.TokenVerifier(pool_id, client_id, region, tokens.jwks_keys(tokens.jwks_url(region, pool_id)))
+    pool = _load("nudges.adapters.adviser_pool.AdviserPool")(LazyClient("cognito-idp"), pool_id, client_id)
+    return _load("nudges.services.console_auth.ConsoleAuth")(pool, verifier, console_sessions())
+
+
+@cache
+def adviser_views() -> AdviserViews:
+    return _load("nudges.services.adviser_views.AdviserViews")(
+        candidate_directory(),
+        candidates(),
+        preferences(),
+        candidate_service(),
+        calendar_connections(),
+        message_log(),
+        nudges(),
     )
 
 

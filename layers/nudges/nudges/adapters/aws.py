@@ -6,12 +6,18 @@ boto3 itself) points every client at a local endpoint when set.
 
 Every client comes from one shared session: a session of its own per client would load and parse
 botocore's endpoint and partition data again, about 90 ms of cold start per extra client.
+
+The Lambda runtime's botocore lacks some models the functions need (End User Messaging Social's
+``socialmessaging``): the layer ships them in ``nudges/aws_models`` (``scripts/aws_models.py``),
+put on the session's data path in front of any ``AWS_DATA_PATH`` the environment sets.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -20,12 +26,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
+MODELS = Path(__file__).resolve().parents[1] / "aws_models"
+
+
 @cache
 def session() -> Any:
-    """The one boto3 session of this process (hooks registered on it reach every later client)."""
+    """The one boto3 session of this process (hooks registered on it reach every later client),
+    whose data path has the layer's own service models (read lazily, when a client needs one)."""
     import boto3
+    import botocore.session
 
-    return boto3.session.Session()
+    core = botocore.session.get_session()
+    core.set_config_variable("data_path", os.pathsep.join(filter(None, [str(MODELS), os.environ.get("AWS_DATA_PATH")])))
+    return boto3.session.Session(botocore_session=core)
 
 
 @cache

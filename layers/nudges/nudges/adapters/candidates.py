@@ -49,6 +49,7 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         kinds_off=tuple(data.get("kinds_off") or ()),
         sms_consent=read_consent(data.get("sms_consent")),
         sms_yes=read_consent(data.get("sms_yes")),
+        whatsapp_consent=read_consent(data.get("whatsapp_consent")),
         join_code=data.get("join_code"),
     )
 
@@ -74,6 +75,7 @@ class CandidateRepository(DynamoTable):
             "paused": candidate.paused,
             "kinds_off": list(candidate.kinds_off),
             "sms_consent": consent_item(candidate.sms_consent),
+            "whatsapp_consent": consent_item(candidate.whatsapp_consent),
             "join_code": candidate.join_code,
             "GSI1PK": keys.shard(keys.CANDIDATES, candidate.candidate_id),
             "GSI1SK": keys.candidate_listing(candidate.created_at, candidate.candidate_id),
@@ -141,7 +143,8 @@ class CandidateRepository(DynamoTable):
         change = {
             "UpdateExpression": (
                 "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
-                " paused = :paused, kinds_off = :kinds_off, draft_locale = :draft_locale"
+                " paused = :paused, kinds_off = :kinds_off, draft_locale = :draft_locale,"
+                " whatsapp_consent = :whatsapp_consent"
             ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
@@ -154,6 +157,7 @@ class CandidateRepository(DynamoTable):
                 ":paused": {"BOOL": candidate.paused},
                 ":kinds_off": serialize(list(candidate.kinds_off)),
                 ":draft_locale": serialize(candidate.draft_locale),
+                ":whatsapp_consent": serialize(consent_item(candidate.whatsapp_consent)),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

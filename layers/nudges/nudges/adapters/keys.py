@@ -19,6 +19,8 @@
 | invite file being booked  | INVITE_FILE#<file id>       | FILE                          |                                          |
 | email suppression         | SUPPRESSED#<email>          | EMAIL                         |                                          |
 | SMS opt-out               | SMS_OPT_OUT#<number hash>   | SMS                           |                                          |
+| inbound WhatsApp          | INBOUND_WHATSAPP#<wamid>    | WHATSAPP                      |                                          |
+| WhatsApp opt-out          | WHATSAPP_OPT_OUT#<num. hash>| WHATSAPP                      |                                          |
 | join code (a cohort)      | JOIN_CODE#<code>            | JOIN_CODE                     | JOIN_CODES / <created>#<code>            |
 | sign-up awaiting its click| VERIFY#<token hash>         | VERIFY                        |                                          |
 | rate-limit window         | RATE#<scope>#<key hash>     | WINDOW#<window start>         |                                          |
@@ -177,8 +179,20 @@ def sms_opt_out(phone_hash: str) -> Key:
     return f"SMS_OPT_OUT#{phone_hash}", "SMS"
 
 
+def inbound_whatsapp(message_id: str) -> Key:
+    return f"INBOUND_WHATSAPP#{message_id}", "WHATSAPP"
+
+
+def whatsapp_opt_out(phone_hash: str) -> Key:
+    return f"WHATSAPP_OPT_OUT#{phone_hash}", "WHATSAPP"
+
+
 # Each channel's opt-out record (nudges.domain.channels: ChannelSpec.opt_out), by what it is keyed on.
-OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {"email_suppression": suppression, "sms_opt_out": sms_opt_out}
+OPT_OUT_KEYS: dict[str, Callable[[str], Key]] = {
+    "email_suppression": suppression,
+    "sms_opt_out": sms_opt_out,
+    "whatsapp_opt_out": whatsapp_opt_out,
+}
 
 
 PHONE_PREFIX = "PHONE#"
@@ -217,3 +231,23 @@ def rate_window(scope: str, key_hash: str, window: str) -> Key:
 def consent_asked(phone_hash: str) -> Key:
     """The consent request ("reply YES") went to this number: at most once, unless asked again."""
     return f"CONSENT_ASKED#{phone_hash}", "SMS"
+
+
+# ---------------------------------------------------------------- the advisers' console
+# | console session           | CONSOLE_SESSION#<id hash>   | SESSION                       |
+# | sign-in challenge pending | CONSOLE_SIGNIN#<id hash>    | CHALLENGE                     |
+# | an adviser's settings     | ADVISER#<pool sub>          | SETTINGS                      |
+# The cookie holds the random id; the table only its SHA-256, so reading the table gives no
+# usable session.
+
+
+def console_session(id_hash: str) -> Key:
+    return f"CONSOLE_SESSION#{id_hash}", "SESSION"
+
+
+def sign_in_challenge(id_hash: str) -> Key:
+    return f"CONSOLE_SIGNIN#{id_hash}", "CHALLENGE"
+
+
+def adviser_settings(sub: str) -> Key:
+    return f"ADVISER#{sub}", "SETTINGS"

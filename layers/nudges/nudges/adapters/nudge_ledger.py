@@ -28,6 +28,18 @@ if TYPE_CHECKING:
     from nudges.domain.plan import NudgeStatus
 
 
+def _channels(data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """What the sender recorded per channel: ``send_<channel>`` (sent) or ``skip_<channel>`` (why not)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, value in data.items():
+        if name.startswith("skip_") and isinstance(value, dict):
+            out[name.removeprefix("skip_")] = {"status": "skipped", "reason": str(value.get("reason") or "")}
+    for name, value in data.items():
+        if name.startswith("send_") and isinstance(value, dict):
+            out[name.removeprefix("send_")] = {"status": "sent", "sent_at": str(value.get("sent_at") or "")}
+    return out
+
+
 def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
     return NudgeRecord(
         owner_id=owner_id,
@@ -38,6 +50,7 @@ def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
         schedule_name=data.get("schedule_name"),
         reason=data.get("reason"),
         candidate_id=data.get("candidate_id"),
+        channels=_channels(data),
     )
 
 
@@ -225,6 +238,7 @@ class NudgeLedger(DynamoTable):
         sent_order: int,
         *,
         last: bool,
+        skipped: dict[str, str] | None = None,
     ) -> None:
         """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
         order); the last channel also marks the nudge sent. Conditional on the claim still being
@@ -234,12 +248,24 @@ class NudgeLedger(DynamoTable):
         }
         if last:
             changes["status"] = "sent"
+        # The channels not sent, and why, ride on the same write (``skip_<channel>``).
+        changes.update({f"skip_{c}": {"reason": r} for c, r in (skipped or {}).items()})
         self._update_claimed(nudge, claim, changes)
 
-    def finish_claimed(self, nudge: NudgeRecord, claim: SendClaim, status: NudgeStatus, reason: str | None) -> None:
+    def finish_claimed(
+        self,
+        nudge: NudgeRecord,
+        claim: SendClaim,
+        status: NudgeStatus,
+        reason: str | None,
+        skipped: dict[str, str] | None = None,
+    ) -> None:
         """Close a claimed nudge with no send left to record (every channel sent before, or none
-        allowed): its status, conditional on the claim still being this delivery's."""
-        self._update_claimed(nudge, claim, {"status": status, "reason": reason} if reason else {"status": status})
+        allowed): its status (and each channel not sent, with why), conditional on the claim
+        still being this delivery's."""
+        changes: dict[str, Any] = {"status": status, "reason": reason} if reason else {"status": status}
+        changes.update({f"skip_{c}": {"reason": r} for c, r in (skipped or {}).items()})
+        self._update_claimed(nudge, claim, changes)
 
     def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
         """Set attributes on a nudge only while this delivery's claim holds it (raises otherwise)."""

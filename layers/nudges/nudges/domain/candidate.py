@@ -49,6 +49,7 @@ class Candidate:
     kinds_off: tuple[str, ...] = ()
     sms_consent: Consent | None = None  # given by the operator at registration
     sms_yes: Consent | None = None  # the candidate's YES by SMS
+    whatsapp_consent: Consent | None = None  # WhatsApp opt-in, as the operator or a page recorded it
     join_code: str | None = None  # the cohort they signed up with (a join code), if any
 
     @cached_property
@@ -70,6 +71,12 @@ class Candidate:
         """No evidence yet that the candidate agreed to texts: only the welcome (which asks) goes by SMS."""
         return self.sms_consent is None and self.sms_yes is None
 
+    def awaiting_consent(self, channel: str) -> bool:
+        """No evidence yet of the candidate's opt-in to this channel (email needs none)."""
+        if channel == "whatsapp":
+            return self.whatsapp_consent is None
+        return channel == "sms" and self.awaiting_sms_consent
+
     def wants(self, kind: str) -> bool:
         """Whether the candidate still wants this kind of nudge (not paused, not turned off)."""
         return kind == "welcome" or (not self.paused and kind not in self.kinds_off)
@@ -82,8 +89,10 @@ class Candidate:
 def reachability(candidate: Candidate, refused: Mapping[str, str]) -> dict[Channel, str | None]:
     """Per channel, None when a nudge would reach the candidate there now, else why not:
     ``not_chosen``, ``unsubscribed``, ``bounced``, ``complained`` (email); ``not_chosen``,
-    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS). ``refused``: the opt-out
-    store's refusals per channel (``Preferences.refusals``)."""
+    ``no_phone``, ``opted_out``, ``awaiting_sms_consent`` (SMS), ``awaiting_whatsapp_consent``
+    (WhatsApp); ``paused`` on every channel that would otherwise reach them while the candidate
+    has paused their nudges. ``refused``: the opt-out store's refusals per channel
+    (``Preferences.refusals``)."""
     reasons: dict[Channel, str | None] = {}
     for name, spec in CHANNEL_SPECS.items():
         reason: str | None = None
@@ -93,7 +102,9 @@ def reachability(candidate: Candidate, refused: Mapping[str, str]) -> dict[Chann
             reason = spec.no_address
         elif name in refused:
             reason = refused[name]
-        elif spec.needs_consent and candidate.awaiting_sms_consent:
+        elif candidate.paused:
+            reason = "paused"
+        elif spec.needs_consent and candidate.awaiting_consent(name):
             reason = spec.awaiting_consent
         reasons[spec.name] = reason
     return reasons

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
 
-Channel = Literal["email", "sms"]
+Channel = Literal["email", "sms", "whatsapp"]
 
 
 def phone_key(phone: str) -> str:
@@ -36,15 +36,16 @@ class ChannelSpec:
     # What refuses it: the opt-out store's record (keyed by the address or its hash, never the
     # candidate, so it holds for whoever registers the address next), and the reason it means
     # when the record carries none.
-    opt_out: Literal["email_suppression", "sms_opt_out"]
+    opt_out: Literal["email_suppression", "sms_opt_out", "whatsapp_opt_out"]
     opt_out_reason: str
     # How a refusal reads in a skipped nudge's reason (None: the opt-out record's own reason).
     refused_as: str | None
     # The provider keeps its own opt-out list too (SNS's STOP list), asked right before a send.
     provider_opt_out: bool
     # The part of a message it carries: the whole email (subject, text, HTML, with its footer
-    # and unsubscribe link) or the short text fitted to two SMS segments (domain/sms_encoding).
-    body: Literal["email", "short_text"]
+    # and unsubscribe link), the short text fitted to two SMS segments (domain/sms_encoding), or
+    # the kind's approved WhatsApp template with the short text as its advice (domain/whatsapp).
+    body: Literal["email", "short_text", "template"]
     size_rule: str
     # The port that sends it (``wiring.channel_senders`` builds one per channel).
     sender: str
@@ -54,6 +55,9 @@ class ChannelSpec:
     not_chosen: str = "not_chosen"
     no_address: str | None = None
     awaiting_consent: str | None = None
+    # Whether the kinds that ask for consent (the welcome's "reply YES") go here before it: by
+    # SMS, yes; WhatsApp is never used to ask (its opt-in is collected on a page or by the operator).
+    asks_for_consent: bool = True
 
     def address(self, candidate: Candidate) -> str | None:
         """The candidate's address on this channel, if they gave one."""
@@ -88,12 +92,29 @@ SMS = ChannelSpec(
     body="short_text",
     size_rule="two segments: 306 GSM-7 septets, else 134 UCS-2 units",
     sender="sms",
-    status_events=(),
+    # End User Messaging SMS's configuration-set events (SNS, where the operator chose it: none).
+    status_events=("TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_UNREACHABLE", "TEXT_CARRIER_UNREACHABLE", "TEXT_SPAM"),
     no_address="no_phone",
     awaiting_consent="awaiting_sms_consent",
 )
+WHATSAPP = ChannelSpec(
+    name="whatsapp",
+    address_field="phone",
+    needs_consent=True,
+    opt_out="whatsapp_opt_out",
+    opt_out_reason="opted_out",
+    refused_as="opted out on WhatsApp",
+    provider_opt_out=False,  # Meta keeps no list for us: a STOP on WhatsApp is ours
+    body="template",
+    size_rule="the kind's approved template, 1,024 characters filled in (domain/whatsapp)",
+    sender="whatsapp",
+    status_events=("sent", "delivered", "read", "failed"),
+    no_address="no_phone",
+    awaiting_consent="awaiting_whatsapp_consent",
+    asks_for_consent=False,
+)
 
-CHANNEL_SPECS: dict[str, ChannelSpec] = {spec.name: spec for spec in (EMAIL, SMS)}
+CHANNEL_SPECS: dict[str, ChannelSpec] = {spec.name: spec for spec in (EMAIL, SMS, WHATSAPP)}
 CHANNELS: tuple[Channel, ...] = tuple(spec.name for spec in CHANNEL_SPECS.values())
 
 

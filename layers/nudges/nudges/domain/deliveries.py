@@ -1,6 +1,7 @@
 """What became of a message after it left: its delivery status, from the provider's events.
 
-Pure: an SES event-publishing notification in, the status it means out. Events arrive out of
+Pure: a provider's event in (SES's event publishing, End User Messaging SMS's configuration-set
+event, End User Messaging Social's relayed WhatsApp status), the status it means out. Events arrive out of
 order and more than once (SNS is at-least-once), so a status only ever moves forward: a
 delivery never hides a bounce or a complaint that was heard first, and a repeat changes nothing.
 """
@@ -13,8 +14,16 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from datetime import datetime
 
-MessageStatus = Literal["sent", "delayed", "delivered", "bounced", "failed", "complained"]
-MESSAGE_STATUSES: tuple[MessageStatus, ...] = ("sent", "delayed", "delivered", "bounced", "failed", "complained")
+MessageStatus = Literal["sent", "delayed", "delivered", "read", "bounced", "failed", "complained"]
+MESSAGE_STATUSES: tuple[MessageStatus, ...] = (
+    "sent",
+    "delayed",
+    "delivered",
+    "read",
+    "bounced",
+    "failed",
+    "complained",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ RANK: dict[MessageStatus, int] = {
     "sent": 0,
     "delayed": 1,
     "delivered": 2,
+    "read": 3,  # WhatsApp's blue ticks: after delivered
     "bounced": 3,
     "failed": 3,
     "complained": 4,
@@ -58,3 +68,38 @@ def event_status(notification: dict[str, Any]) -> tuple[str, MessageStatus] | No
     if status is None or not message_id:
         return None
     return str(message_id), status
+
+
+# End User Messaging SMS event types (a configuration set's events) -> the status they mean. The
+# carrier's receipt is final; TEXT_SUCCESSFUL (handed to the carrier) and TEXT_UNKNOWN (no final
+# receipt after 72 hours) leave the text ``sent``.
+_SMS_EVENT_STATUS: dict[str, MessageStatus] = {
+    "TEXT_DELIVERED": "delivered",
+    "TEXT_INVALID": "failed",
+    "TEXT_INVALID_MESSAGE": "failed",
+    "TEXT_UNREACHABLE": "failed",
+    "TEXT_CARRIER_UNREACHABLE": "failed",
+    "TEXT_BLOCKED": "failed",
+    "TEXT_CARRIER_BLOCKED": "failed",
+    "TEXT_SPAM": "failed",
+    "TEXT_TTL_EXPIRED": "failed",
+    "TEXT_PROTECT_BLOCKED": "failed",
+}
+
+
+def sms_event_status(event: dict[str, Any]) -> tuple[str, MessageStatus] | None:
+    """(End User Messaging SMS MessageId, the status it now has) for a text's event, or None."""
+    status = _SMS_EVENT_STATUS.get(str(event.get("eventType")))
+    message_id = event.get("messageId")
+    if status is None or not message_id:
+        return None
+    return str(message_id), status
+
+
+# WhatsApp statuses as Meta reports them (relayed by End User Messaging Social).
+WHATSAPP_STATUSES: dict[str, MessageStatus] = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "read",
+    "failed": "failed",
+}

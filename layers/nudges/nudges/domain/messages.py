@@ -25,7 +25,7 @@ The rules it keeps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
@@ -412,7 +412,7 @@ def welcome(
     }
     text = words.fill("welcome", "email", {**values, "forwarding": forwarding})
     sms_kind = "welcome_consent" if candidate.awaiting_sms_consent else "welcome"
-    return message(
+    composed = message(
         words,
         words.fill("welcome", "subject", values),
         text,
@@ -420,6 +420,8 @@ def welcome(
         unsubscribe_url=unsubscribe_url,
         branding=branding,
     )
+    # A channel that never asks for consent (WhatsApp) gets the welcome without the YES request.
+    return replace(composed, advice=words.fill("welcome", "sms", values))
 
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ class NudgeRecord:
     schedule_name: str | None = None
     reason: str | None = None
     candidate_id: str | None = None  # who it is for: the sender reads the profile by it
+    # Per channel, what the sender did: {"status": "sent", "sent_at"} or {"status": "skipped", "reason"}.
+    channels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

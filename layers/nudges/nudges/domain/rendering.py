@@ -48,6 +48,8 @@ class Message:
     text: str
     html: str
     sms: str
+    kind: str = ""  # which nudge it is (a WhatsApp message goes as that kind's template)
+    advice: str = ""  # the short text where it differs for a channel that never asks consent
 
 
 class Words:

@@ -104,6 +104,8 @@ class NewCandidate(BaseModel):
     draft_locale: Locale | None = None
     # Unset: the welcome SMS asks the candidate to reply YES before any nudge is texted.
     sms_consent: SmsConsent | None = None
+    # Unset: nothing goes by WhatsApp (it is never used to ask; Meta requires the opt-in first).
+    whatsapp_consent: SmsConsent | None = None
     # The cohort they joined with (a join code the operator made; ``GET /candidates?join_code=``).
     join_code: Annotated[str | None, Field(max_length=64, pattern=r"^[a-z0-9-]+$")] = None
 
@@ -149,6 +151,7 @@ class CandidateChanges(BaseModel):
     name: Name | None = None
     paused: bool = UNCHANGED
     kinds_off: list[OptionalKind] = UNCHANGED
+    whatsapp_consent: SmsConsent = UNCHANGED
 
 
 class OutcomeReport(BaseModel):

@@ -68,8 +68,8 @@ class Candidate(TypedDict):
     unreachable_reasons: Annotated[
         dict[Channel, str],
         Field(
-            description="Why not, per unreachable channel: not_chosen, unsubscribed, bounced, complained (email); "
-            "not_chosen, no_phone, opted_out, awaiting_sms_consent (sms)"
+            description="Why not, per unreachable channel: not_chosen, unsubscribed, bounced, complained, "
+            "paused (email); not_chosen, no_phone, opted_out, paused, awaiting_sms_consent (sms)"
         ),
     ]
     paused: Annotated[bool, Field(description="The candidate paused every nudge on their preferences page")]
@@ -122,6 +122,18 @@ class Nudge(TypedDict):
     ]
     status: NudgeStatus
     reason: NotRequired[Annotated[str, Field(description="Why it was skipped or cancelled")]]
+    channels: Annotated[
+        dict[Channel, "NudgeChannel"],
+        Field(description="Per channel: sent (only what went) or skipped with the reason; empty while scheduled"),
+    ]
+
+
+class NudgeChannel(TypedDict):
+    """What became of a nudge on one channel."""
+
+    status: Literal["sent", "skipped", "failed"]
+    reason: NotRequired[Annotated[str, Field(description="Why it was not sent, e.g. awaiting_sms_consent")]]
+    sent_at: NotRequired[Instant]
 
 
 class Interview(TypedDict):

@@ -19,6 +19,7 @@ from nudges.timefmt import iso
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from nudges.domain.records import NudgeRecord
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.consent_requests import ConsentRequestService
@@ -83,6 +84,11 @@ class CandidateService:
                 if new.sms_consent
                 else None
             ),
+            whatsapp_consent=(
+                Consent(new.whatsapp_consent.obtained_at, new.whatsapp_consent.method, text=new.whatsapp_consent.text)
+                if new.whatsapp_consent
+                else None
+            ),
             join_code=new.join_code,
         )
         try:
@@ -123,6 +129,8 @@ class CandidateService:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
         if "kinds_off" in fields:
             fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
+        if changes.whatsapp_consent is not None:
+            fields["whatsapp_consent"] = Consent(changes.whatsapp_consent.obtained_at, changes.whatsapp_consent.method)
         updated = replace(current, **fields)
         for name in updated.channels:  # each chosen channel needs its address
             spec = CHANNEL_SPECS[name]
@@ -225,9 +233,22 @@ class Timeline:
                             "due_at": iso(n.due_at) if n.due_at else None,
                             "status": n.status,
                             **({"reason": n.reason} if n.reason else {}),
+                            "channels": nudge_channels(n, candidate.reachable_channels()),
                         }
                         for n in sorted(nudges, key=lambda n: NUDGE_KINDS.index(n.kind))
                     ],
                 }
             )
         return timeline
+
+
+def nudge_channels(nudge: NudgeRecord, chosen: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Per channel, what became of the nudge: ``sent`` (with ``sent_at``) only for what went,
+    ``skipped`` with the reason for a chosen channel that did not; a nudge skipped as a whole
+    (no longer useful, turned off) is skipped on each chosen channel for its own reason.
+    A nudge still scheduled, or cancelled before it went, has no channel entries."""
+    channels = {c: dict(v) for c, v in nudge.channels.items()}
+    if nudge.status == "skipped":
+        for channel in chosen:
+            channels.setdefault(channel, {"status": "skipped", "reason": nudge.reason or ""})
+    return channels

@@ -48,6 +48,10 @@ class SmsChannel:
         return self._sms.opted_out(candidate.phone or "")
 
 
-def senders(email: EmailOut, sms: SmsOut) -> dict[str, ChannelSender]:
-    """The sender of every channel in nudges.domain.channels, by name."""
-    return {"email": EmailChannel(email), "sms": SmsChannel(sms)}
+def senders(email: EmailOut, sms: SmsOut, whatsapp: ChannelSender | None = None) -> dict[str, ChannelSender]:
+    """The sender of every channel in nudges.domain.channels, by name (WhatsApp's is its own
+    module's, services.whatsapp.WhatsAppChannel; left out where nothing goes by WhatsApp)."""
+    found: dict[str, ChannelSender] = {"email": EmailChannel(email), "sms": SmsChannel(sms)}
+    if whatsapp is not None:
+        found["whatsapp"] = whatsapp
+    return found

@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from nudges.adapters.contact_preferences import SMS_REPLY
 from nudges.domain.candidate import phone_key
-from nudges.domain.deliveries import event_status
+from nudges.domain.deliveries import LoggedMessage, event_status
 from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
@@ -50,7 +51,9 @@ class PreferenceService:
         messages: Messages | None = None,
         branding: Branding = DEFAULT_BRANDING,
         locale_of: Callable[[str], str | None] | None = None,
+        phone_owners: Callable[[str], list[str]] | None = None,
     ) -> None:
+        self._phone_owners = phone_owners  # who is registered with a number (by its hash)
         # The language of the number's candidate: keywords are understood in English and in it,
         # and answered in it (nudges.domain.locales lists each language's words).
         self._locale_of = locale_of
@@ -102,6 +105,11 @@ class PreferenceService:
             self._preferences.release_sms_reply(message_id)
             raise
         self._preferences.record_sms_reply(message_id, reply_id, now, time.time_ns())
+        if self._messages is not None and self._phone_owners is not None:
+            # In the log of whoever this number belongs to (the operator and the console read it
+            # there), with its delivery status as the SMS events report it.
+            for candidate_id in self._phone_owners(phone_key(number)):
+                self._messages.record(LoggedMessage(candidate_id, SMS_REPLY, "sms", reply_id, now))
 
     def email_event(self, notification: dict[str, Any], now: datetime) -> int:
         """An SES event (through the configuration set's topic): the message log's status of its

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nudges.domain import messages
+from nudges.domain.deliveries import LoggedMessage
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
-    from nudges.services.ports import EmailOut, Nudges, Preferences, Receipts
+    from nudges.services.ports import EmailOut, Messages, Nudges, Preferences, Receipts
 
 KEEP_CLAIM = timedelta(days=7)
 
@@ -36,7 +37,9 @@ class InviteReceipts:
         unsubscribe_link: Callable[[str], str | None],
         branding: messages.Branding = messages.DEFAULT_BRANDING,
         add_interview_link: Callable[[str, str | None], str | None] | None = None,
+        log: Messages | None = None,
     ) -> None:
+        self._log = log  # the message log: the receipt shows in the candidate's messages
         self._nudges = nudges
         self._preferences = preferences
         self._receipts = receipts
@@ -91,6 +94,8 @@ class InviteReceipts:
         except Exception:
             self._receipts.release("invite_receipt", f"{mail_id}#{candidate.candidate_id}")
             raise
+        if self._log is not None:
+            self._log.record(LoggedMessage(candidate.candidate_id, "invite_receipt", "email", message_id, now))
         logger.info(
             "invite acknowledged",
             extra={"candidate_id": candidate.candidate_id, "interviews": len(interviews), "problems": len(problems)},

@@ -372,6 +372,13 @@ class SendService:
             if reachable not in allowed:
                 metrics.nudge_skipped(nudge.kind, reachable)
         to_send = [c for c in allowed if c not in claim.sent]
+        # Each chosen channel not sent, with why (shown per channel in the timeline).
+        skipped = {}
+        for entry in refused:
+            name, why = entry.split(": ", 1)
+            spec = CHANNEL_SPECS[name]
+            # The API's reason codes (reachability's): "opted out by SMS" is opted_out.
+            skipped[name] = spec.opt_out_reason if why == spec.refused_as else why
         for position, channel in enumerate(to_send):
             self._send(
                 nudge,
@@ -382,12 +389,13 @@ class SendService:
                 now,
                 last=position == len(to_send) - 1,
                 candidate_expires_at=view.candidate_expires_at,
+                skipped=skipped if position == 0 else None,
             )
         if not to_send:
             reason = "; ".join(refused) or "no channel to reach the candidate on"
             sent_before = [c for c in allowed if c in claim.sent]
             self._nudges.finish_claimed(
-                nudge, claim, "sent" if sent_before else "skipped", None if sent_before else reason
+                nudge, claim, "sent" if sent_before else "skipped", None if sent_before else reason, skipped
             )
             if not sent_before:
                 return f"skipped: {reason}"
@@ -404,7 +412,11 @@ class SendService:
             spec = CHANNEL_SPECS[name]
             if name in refusals:
                 refused.append(f"{name}: {spec.refused_as or refusals[name]}")
-            elif spec.needs_consent and not KIND_SPECS[kind].before_consent and candidate.awaiting_sms_consent:
+            elif (
+                spec.needs_consent
+                and not (KIND_SPECS[kind].before_consent and spec.asks_for_consent)
+                and candidate.awaiting_consent(name)
+            ):
                 # Double opt-in: the welcome asks for a YES; nothing else goes before it.
                 refused.append(f"{name}: {spec.awaiting_consent}")
             else:
@@ -422,10 +434,11 @@ class SendService:
         *,
         last: bool,
         candidate_expires_at: int | None = None,
+        skipped: dict[str, str] | None = None,
     ) -> None:
         try:
             unsubscribe_url = self._composer.unsubscribe_link(candidate.candidate_id)
-            message_id = self._senders[channel].send(candidate, message, unsubscribe_url)
+            message_id = self._senders[channel].send(candidate, replace(message, kind=nudge.kind), unsubscribe_url)
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
@@ -443,7 +456,7 @@ class SendService:
                 ),
                 candidate_expires_at,  # read with the nudge: the record expires no earlier
             )
-        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last)
+        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last, skipped=skipped)
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",
