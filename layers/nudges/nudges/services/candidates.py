@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
 from nudges.domain.kinds import NUDGE_KINDS
 from nudges.domain.locales import DEFAULT_LOCALE
@@ -220,11 +221,17 @@ class Timeline:
                     "status": interview.status_at(now),
                     "source": interview.source,
                     "title": interview.title,
-                    "company": interview.company,
+                    # As every message writes it (nudges.domain.company_names.company_display).
+                    "company": company_display(interview.company) or interview.company,
                     "application_id": interview.application_id,
                     "start": iso(interview.start),
                     "end": iso(interview.end),
                     "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
+                    **(
+                        {"recruiter": {"name": interview.recruiter.name, "email": interview.recruiter.email}}
+                        if interview.recruiter
+                        else {}
+                    ),
                     "nudges": [
                         {
                             "kind": n.kind,
