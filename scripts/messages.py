@@ -98,8 +98,10 @@ def _ics(uid: str, start: str, end: str, summary: str, *people: str) -> bytes:
     return "\r\n".join(lines).encode()
 
 
-def _from_ics(candidate: Candidate, data: bytes) -> Interview:
-    [change] = invite_changes(data, candidate, datetime(2026, 12, 1, 9, tzinfo=UTC))
+def _from_ics(candidate: Candidate, data: bytes, forwarded_from: str | None = None) -> Interview:
+    [change] = invite_changes(
+        data, candidate, datetime(2026, 12, 1, 9, tzinfo=UTC), is_candidate_address=lambda a: a == forwarded_from
+    )
     told = change.interview
     return replace(told, interview_id=interview_id_for(told.source, told.source_ref))
 
@@ -203,6 +205,87 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         {"name": "Ben Carter", "email": "ben.carter@gmail.com"},
         candidate,
     )
+    # Forwarded from the candidate's own mail: the agency consultant organises, the client's people interview.
+    agency = _from_ics(
+        candidate,
+        _ics(
+            "agency-1",
+            "20261209T100000Z",
+            "20261209T110000Z",
+            "Interview for Senior Analyst at Northwind",
+            "ORGANIZER;CN=Sarah Mills:mailto:sarah.mills@hays.com",
+            f"ATTENDEE;CN={candidate.name}:mailto:ada.lovelace@gmail.com",
+            "ATTENDEE;CN=Sarah Mills;PARTSTAT=ACCEPTED:mailto:sarah.mills@hays.com",
+            "ATTENDEE;CN=Ana Costa:mailto:ana.costa@northwind.com",
+            "ATTENDEE;CN=Okafor\\, Chidi:mailto:chidi.okafor@northwind.com",
+        ),
+        forwarded_from="ada.lovelace@gmail.com",
+    )
+    agency_alone = _from_ics(
+        candidate,
+        _ics(
+            "agency-2",
+            "20261209T100000Z",
+            "20261209T110000Z",
+            "Data Engineer interview at Brightwave Energy",
+            "ORGANIZER;CN=Tom Reid:mailto:tom.reid@michaelpage.co.uk",
+            f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
+        ),
+    )
+    exchange = _from_ics(
+        candidate,
+        _ics(
+            "exchange-1",
+            "20261210T130000Z",
+            "20261210T140000Z",
+            "Senior Backend Engineer interview",
+            'ORGANIZER;CN="Duarte, Ines (she/her)":mailto:ines.duarte@brightwaveenergy.com',
+            f"ATTENDEE;CN=LOVELACE\\, ADA:mailto:{candidate.email}",
+            "ATTENDEE;CN=Prof. Kwame Mensah:mailto:kwame.mensah@brightwaveenergy.com",
+            "ATTENDEE;CN=MARIA GARCIA:mailto:maria.garcia@brightwaveenergy.com",
+            "ATTENDEE;CN=TANAKA Hiroshi:mailto:hiroshi.tanaka@brightwaveenergy.com",
+            "ATTENDEE;CN=Wang Wei:mailto:wei.wang@brightwaveenergy.com",
+            "ATTENDEE;CN=Sam Patel Jr. 🚀:mailto:sam.patel@brightwaveenergy.com",
+            "ATTENDEE;CUTYPE=GROUP;CN=Hiring Panel:mailto:hiring-panel@brightwaveenergy.com",
+            "ATTENDEE;CN=Leo Park;PARTSTAT=DECLINED:mailto:leo.park@brightwaveenergy.com",
+            "ATTENDEE;CN=Fay Yu;ROLE=NON-PARTICIPANT:mailto:fay.yu@brightwaveenergy.com",
+        ),
+    )
+    assessment = _from_ics(
+        candidate,
+        "\r\n".join(
+            [
+                "BEGIN:VCALENDAR",
+                "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
+                "METHOD:REQUEST",
+                "BEGIN:VEVENT",
+                "UID:assess-1",
+                "DTSTAMP:20261201T090000Z",
+                "DTSTART;VALUE=DATE:20261214",
+                "DTEND;VALUE=DATE:20261215",
+                "SUMMARY:Graduate assessment centre - Contoso Bank",
+                "ORGANIZER;CN=Cleo Ward:mailto:cleo.ward@contoso-bank.com",
+                f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
+                "ATTENDEE;CN=Priya Raman:mailto:priya.raman@contoso-bank.com",
+                "END:VEVENT",
+                "END:VCALENDAR",
+                "",
+            ]
+        ).encode(),
+    )
+    round_three = _from_ics(
+        candidate,
+        _ics(
+            "panel-3",
+            "20261218T100000Z",
+            "20261218T110000Z",
+            "Final round: Platform engineer",
+            "ORGANIZER;CN=Globex Recruiting:mailto:recruiting@globex.com",
+            f"ATTENDEE;CN={candidate.name}:mailto:{candidate.email}",
+            "ATTENDEE;CN=José García:mailto:jose.garcia@globex.com",
+            "ATTENDEE;CN=Lee Chan:mailto:lee.chan@globex.com",
+        ),
+    )
     return [
         Scenario(
             "One interviewer",
@@ -254,8 +337,8 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
         ),
         Scenario(
             "Names and a company outside GSM-7",
-            "A Cal.com team booking by Яндекс, with Zoë Łukasiewicz, 王伟 and Ivan Petrov: the SMS goes as UCS-2 "
-            "and still fits two segments.",
+            "A Cal.com team booking by Яндекс, with Zoë Łukasiewicz, 王伟 and Ivan Petrov: the SMS writes Zoë as "
+            "Zoe and leaves out what has no GSM-7 form (Яндекс, 王伟) to go in one segment.",
             [non_gsm],
             [
                 ("research_prompt", non_gsm.start - timedelta(hours=48)),
@@ -292,6 +375,58 @@ def scenarios(candidate: Candidate) -> list[Scenario]:
             "No outcome seven days after the Acme Robotics interview.",
             [one],
             [("follow_up", one.end + timedelta(days=7, hours=-5))],
+        ),
+        Scenario(
+            "An agency-arranged interview, forwarded as an .ics mail",
+            'Sarah Mills of Hays organises and attends; Ana Costa and Chidi Okafor (written "Okafor, Chidi") '
+            "of Northwind interview. Ada forwarded it from ada.lovelace@gmail.com, where she was invited. The "
+            "client is the employer; Sarah is the recruiter, with a draft of her own and the follow-up.",
+            [agency],
+            [
+                ("research_prompt", agency.start - timedelta(hours=48)),
+                ("thank_you", agency.end + timedelta(hours=1)),
+                ("follow_up", agency.end + timedelta(days=7, hours=-5)),
+            ],
+        ),
+        Scenario(
+            "An agency interview with no interviewer's address",
+            "Tom Reid of Michael Page sends the invite alone: the client's interviewers are not on it. "
+            "The thank-you goes to Tom, asking him to pass it on.",
+            [agency_alone],
+            [
+                ("research_prompt", agency_alone.start - timedelta(hours=48)),
+                ("thank_you", agency_alone.end + timedelta(hours=1)),
+            ],
+        ),
+        Scenario(
+            "An Exchange invite with every name form",
+            '"Duarte, Ines (she/her)" organises; "Prof. Kwame Mensah", "MARIA GARCIA", "TANAKA Hiroshi", '
+            '"Wang Wei" and "Sam Patel Jr." with an emoji attend; a hiring-panel group, Leo Park (declined) '
+            'and Fay Yu (non-participant) are on it too, and Ada is written "LOVELACE, ADA".',
+            [exchange],
+            [
+                ("research_prompt", exchange.start - timedelta(hours=48)),
+                ("thank_you", exchange.end + timedelta(hours=1)),
+            ],
+        ),
+        Scenario(
+            "An all-day assessment centre",
+            "A Google invite for a whole day; Cleo Ward organises but is not among the attendees (a coordinator). "
+            "It is an interview from 09:00.",
+            [assessment],
+            [
+                ("research_prompt", assessment.start - timedelta(hours=48)),
+                ("thank_you", assessment.end + timedelta(hours=1)),
+            ],
+        ),
+        Scenario(
+            "A final round with only people met before",
+            "After the panel and the second round: José García and Lee Chan again, nobody new.",
+            [panel, round_two, round_three],
+            [
+                ("research_prompt", round_three.start - timedelta(hours=48)),
+                ("thank_you", round_three.end + timedelta(hours=1)),
+            ],
         ),
     ]
 
@@ -351,24 +486,24 @@ def render(locale: str = "en-GB", tally: Tally | None = None) -> str:
         "lists come from CLDR (docs/languages.md).",
         "",
         "Each SMS is shown with its size as AWS End User Messaging bills it: GSM-7 is 160 septets in",
-        "one segment, 153 a segment when longer; UCS-2 is 70 characters, then 67 a segment. Every SMS",
-        "fits two segments.",
+        "one segment, 153 a segment when longer; UCS-2 is 70 characters, then 67 a segment. A text",
+        "goes in one segment when any wording of its advice fits one, else two; never more.",
         "",
     ]
+    report: list[str] = []
     for index, _scenario in enumerate(scenarios(_candidate(locale, zone, ("email", "sms"))), 1):
         out += [f"## {index}. {_scenario.title}", "", _scenario.about, ""]
+        segments = _segments(locale, index)
+        out += [
+            "SMS segments for this scenario's texts, per interview: "
+            + "; ".join(f"{who} {count}" for who, count in segments.items()),
+            "",
+        ]
+        report.append(f"| {index}. {_scenario.title} | " + " | ".join(segments.values()) + " |")
         candidate = _candidate(locale, zone, _scenario.channels)
         scenario = scenarios(candidate)[index - 1]
-        store = BookStore()
-        store.candidates[candidate.email] = candidate
-        for interview in scenario.interviews:
-            store.interviews[interview.interview_id] = interview
         last = scenario.interviews[-1]
-        if scenario.outcome:
-            store.applications[last.application_id] = Application(
-                last.application_id, candidate.email, last.company, scenario.outcome, NOW, last.interview_id
-            )
-        composer = store.composer()
+        composer = _store(candidate, scenario).composer()
         for kind, due in scenario.sends:
             at = deliverable_at(due, candidate.zone, NudgeTimings())  # quiet hours, as the planner
             if kind == "follow_up":  # at 10:00 on that day in the candidate's zone
@@ -383,8 +518,58 @@ def render(locale: str = "en-GB", tally: Tally | None = None) -> str:
             if "email" in candidate.channels:
                 out += [f"Email, subject: **{message.subject}**", "", _quote(message.text), ""]
             out += [f"SMS ({tally.add(message.sms)}):", "", _quote(message.sms), ""]
+    count = len(tally.segments)
+    out += [
+        "## SMS segments over the book",
+        "",
+        f"{count} texts in the scenarios above, {sum(tally.segments)} segments: "
+        f"{sum(tally.segments) / count:.2f} segments per SMS on average; "
+        f"{tally.segments.count(1)} of them in one segment.",
+        "Per interview (the segments of the texts each scenario sends about its interview), for a",
+        "candidate who takes email and SMS, and for one who takes SMS only:",
+        "",
+        "| Scenario | email + SMS | SMS only |",
+        "| --- | --- | --- |",
+        *report,
+        "",
+    ]
     out += _welcome_section(len(scenarios(_candidate(locale, zone, ("email", "sms")))) + 1, locale, tally)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _segments(locale: str, index: int) -> dict[str, str]:
+    """SMS segments per interview of scenario ``index`` in ``locale``, for an email+SMS candidate
+    and an SMS-only one."""
+    from nudges.domain import sms_encoding
+
+    zone = HOME[locale][0]
+    counts = {}
+    for who, channels in (("email + SMS", ("email", "sms")), ("SMS only", ("sms",))):
+        candidate = _candidate(locale, zone, channels)
+        this = scenarios(candidate)[index - 1]
+        composer = _store(candidate, this).composer()
+        last = this.interviews[-1]
+        total = 0
+        for kind, due in this.sends:
+            owner = last.application_id if kind == "connect" else last.interview_id
+            composed = composer.compose(owner, kind, now=deliverable_at(due, candidate.zone, NudgeTimings()))
+            assert not isinstance(composed, str), composed
+            total += sms_encoding.sms_segments(composed[1].sms)
+        counts[who] = str(total)  # every send of a scenario is about its last interview
+    return counts
+
+
+def _store(candidate: Candidate, scenario: Scenario) -> BookStore:
+    store = BookStore()
+    store.candidates[candidate.email] = candidate
+    for interview in scenario.interviews:
+        store.interviews[interview.interview_id] = interview
+    last = scenario.interviews[-1]
+    if scenario.outcome:
+        store.applications[last.application_id] = Application(
+            last.application_id, candidate.email, last.company, scenario.outcome, NOW, last.interview_id
+        )
+    return store
 
 
 def index(tallies: dict[str, Tally]) -> str:
@@ -439,6 +624,7 @@ def _welcome_section(index: int, locale: str, tally: Tally) -> list[str]:
         microsoft="https://nudges.example.com/connect/microsoft/<token>",
         preferences="https://nudges.example.com/preferences/<token>",
         forwarding_address="tP4oEznLazn_bxrNCmMAMJfj@inbox.example.com",
+        preferences_short="https://nudges.example.com/p/<token>",
     )
     out = [
         f"## {index}. The welcome",

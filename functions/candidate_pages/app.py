@@ -1,7 +1,7 @@
 """The candidate's own pages: preferences, and calendar connect by OAuth (public; each behind a
 link signed for one candidate, like the unsubscribe link).
 
-GET /preferences/{token}      the page: channels, pause, kinds, zone, language, email status,
+GET /preferences/{token}      the page (GET /p/{token}: the same, by the short link in texts): channels, pause, kinds, zone, language, email status,
                               forwarding address, calendars (with disconnect), erase
 POST /preferences/{token}     one form's change, then 303 back to the page; nudges ahead re-planned
 GET /connect/{provider}/{token}     302 to Google's or Microsoft's consent page (PKCE, single-use state)
@@ -80,6 +80,7 @@ def _candidate(token: str) -> Candidate:
 
 
 # ---------------------------------------------------------------- preferences
+@app.get("/p/<token>")  # the short link in texts: the same page, the same signature (nudges.links)
 @app.get("/preferences/<token>")
 def show(token: str) -> Response:
     notice = app.current_event.get_query_string_value("done", "") or ""

@@ -50,7 +50,7 @@ def test_a_panel_with_a_role_mailbox_and_a_room_gets_one_draft_per_interviewer(c
     )
     assert client.ics(ada["ics_inbox_url"].rsplit("/", 1)[1], panel).status == 200
     [interview] = client.interviews(ada["candidate_id"])
-    assert interview["company"] == "globex"
+    assert interview["company"] == "globex.com"
     assert [p["email"] for p in interview["interviewers"]] == [
         "jose.garcia@globex.com",
         "priya.r@globex.com",
@@ -88,7 +88,7 @@ def test_an_sms_only_candidate_gets_the_advice_in_the_texts(client, unique):
     research = _sent(client, interview_id, "research_prompt")
     assert set(research) == {"sms"}
     sms = research["sms"]["body"]
-    for essential in ("Jane Doe", "role", "culture", "projects", "clients", "No connection requests yet"):
+    for essential in ("Jane Doe", "role", "culture", "projects", "clients", "Don't connect yet"):
         assert essential in sms, sms
     assert "email" not in sms.lower()
 
@@ -130,7 +130,7 @@ def test_a_zoom_invite_and_a_hidden_cal_com_organizer_give_the_right_company_and
     for invite in (zoom, hidden, another_hidden):
         assert client.ics(token, invite).status == 200
     by_title = {i["title"]: i for i in client.interviews(ada["candidate_id"])}
-    assert by_title["Backend engineer interview"]["company"] == "acme-robotics"
+    assert by_title["Backend engineer interview"]["company"] == "Acme Robotics"
     assert by_title["Backend engineer interview"]["interviewers"] == [
         {"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"}
     ]
@@ -194,4 +194,4 @@ def test_after_a_bounce_the_sms_carries_the_advice_instead_of_pointing_to_email(
     research = _sent(client, interview_id, "research_prompt")
     assert set(research) == {"sms"}
     sms = research["sms"]["body"]
-    assert "Jane Doe" in sms and "No connection requests yet" in sms and "email" not in sms.lower()
+    assert "Jane Doe" in sms and "Don't connect yet" in sms and "email" not in sms.lower()

@@ -127,7 +127,7 @@ def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(clie
         )
     }
     [interview] = client.interviews(candidate_id)
-    assert interview["company"] == "acme-robotics"
+    assert interview["company"] == "Acme Robotics"
     assert [p["name"] for p in interview["interviewers"]] == ["Jane Doe", "Raj Patel"]
     assert eventually(lambda: google.sync_message_status) == [200]  # sent after the watch call returned
 
@@ -268,7 +268,7 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
     }
     [interview] = client.interviews(candidate_id)
     assert (interview["company"], [p["name"] for p in interview["interviewers"]]) == (
-        "globex",
+        "globex.co.uk",
         ["Kenji Sato", "Mia Wong"],
     )
 

@@ -73,7 +73,7 @@ def test_booking_plans_nudges_and_a_duplicate_changes_nothing(stack, client, uni
 
     [interview] = client.interviews(candidate_id)
     assert (interview["company"], interview["title"], interview["start"]) == (
-        "acme-robotics",
+        "Acme Robotics",
         "Technical interview",
         "2031-05-09T14:00:00Z",
     )

@@ -13,12 +13,9 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
+from tests.e2e import forms
+
 NOW = datetime(2036, 4, 7, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in London (BST)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def get(url: str):
@@ -30,17 +27,8 @@ def get(url: str):
 
 
 def post_form(url: str, fields: list[tuple[str, str]]):
-    request = urllib.request.Request(
-        url,
-        data=urllib.parse.urlencode(fields).encode(),
-        method="POST",
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
-    try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    status, _headers, page = forms.post_form(url, fields)
+    return status, page
 
 
 def settings(channels: list[str], phone: str = "", **extra: str) -> list[tuple[str, str]]:

@@ -11,6 +11,8 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
+from tests.e2e import forms
+
 NOW = datetime(2036, 3, 3, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT until the end of March)
 
 
@@ -27,18 +29,7 @@ def get(url: str):
         return error.code, error.read().decode()
 
 
-def post_form(url: str, fields: list[tuple[str, str]]):
-    request = urllib.request.Request(
-        url,
-        data=urllib.parse.urlencode(fields).encode(),
-        method="POST",
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
-    try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+post_form = forms.post_form
 
 
 def register(client, email: str) -> dict:

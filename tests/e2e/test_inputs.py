@@ -364,7 +364,7 @@ def test_an_unusable_event_says_so_and_events_without_uid_are_read_one_by_one(cl
     )
     reply = client.ics(token, file)
     assert reply.status == 200 and len(reply.body["interviews"]) == 2, reply
-    assert reply.body["ignored"] == [{"event": "day", "reason": "an all-day or dateless event is not an interview"}]
+    assert reply.body["ignored"] == [{"event": "day", "reason": "an all-day event whose title names no interview"}]
     assert client.ics(token, file).body == reply.body  # the UID-less event is the same one again
     assert len(client.interviews(candidate_id)) == 2
 

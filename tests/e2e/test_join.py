@@ -16,6 +16,8 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
+from tests.e2e import forms
+
 NOW = datetime(2036, 3, 3, 10, 0, tzinfo=UTC)  # a Monday morning
 LINK = re.compile(r"https?://\S+/join/verify/[\w-]+")
 
@@ -33,16 +35,7 @@ def get(url: str):
         return error.code, error.read().decode()
 
 
-def post_form(url: str, fields: list[tuple[str, str]]):
-    data = urllib.parse.urlencode(fields).encode()
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"content-type": "application/x-www-form-urlencoded"}
-    )
-    try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+post_form = forms.post_form
 
 
 def join_code(client, label="Careers fair, March") -> dict:

@@ -190,7 +190,9 @@ def test_no_oauth_client_configured_answers_503_naming_the_secret(client, stack,
     assert registered["connect_urls"] == {}
     signing = stack.aws.client("secretsmanager").get_secret_value(SecretId=stack.template.ref("UnsubscribeSigningKey"))
     key = json.loads(signing["SecretString"])["key"]
-    kept = link(stack.base_url, key if isinstance(key, str) else key[0], "connect", registered["candidate_id"], "connect/google")
+    kept = link(
+        stack.base_url, key if isinstance(key, str) else key[0], "connect", registered["candidate_id"], "connect/google"
+    )
     try:
         with urllib.request.build_opener(NoRedirect).open(kept, timeout=60) as answer:
             status, page = answer.status, answer.read().decode()
@@ -272,3 +274,23 @@ def test_a_new_number_has_to_say_yes_itself_and_the_operator_can_preview_the_wel
     assert preview.status == 200, preview
     assert preview.body["subject"] == "Welcome to Interview Nudges: what happens next"
     assert registered["preferences_url"] in preview.body["body"]
+
+
+def test_the_operator_records_a_new_numbers_consent_with_the_change(client, unique):
+    # Given a candidate whose texts await a YES
+    now = datetime(2034, 8, 14, 9, 0, tzinfo=UTC)
+    client.set_clock(now)
+    email, old, new = f"ada-consent-{unique}@example.org", "+447700900217", "+447700900218"
+    registered = register(client, email, old, sms_consent=None)
+    assert candidate(client, registered["candidate_id"])["unreachable_reasons"]["sms"] == "awaiting_sms_consent"
+    # When the operator changes her number and records the consent she gave for it on a call
+    consent = {"obtained_at": "2034-08-14T08:55:00+00:00", "method": "phone call with her adviser"}
+    reply = client.request("PATCH", f"/candidates/{registered['candidate_id']}", {"phone": new, "sms_consent": consent})
+    assert reply.status == 200, reply
+    # Then texts reach the new number without a YES, and the consent is kept as given
+    shown = candidate(client, registered["candidate_id"])
+    assert shown["reachable"]["sms"] is True, shown
+    assert shown["sms_consent"]["method"] == "phone call with her adviser"
+    # A malformed consent changes nothing and names the field
+    bad = client.request("PATCH", f"/candidates/{registered['candidate_id']}", {"sms_consent": {"method": "x"}})
+    assert bad.status == 400 and "sms_consent" in bad.body["message"], bad

@@ -12,6 +12,8 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
+from tests.e2e import forms
+
 NOW = datetime(2036, 3, 2, 9, 0, tzinfo=UTC)  # Monday
 OUTCOME_LINK = re.compile(r"https?://\S+/outcome/[\w.\-]+")
 
@@ -25,17 +27,8 @@ def get(url: str):
 
 
 def post_form(url: str, fields: list[tuple[str, str]]):
-    request = urllib.request.Request(
-        url,
-        data=urllib.parse.urlencode(fields).encode(),
-        method="POST",
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    status, _headers, page = forms.post_form(url, fields)
+    return status, page
 
 
 def mails(client, email: str, kind: str) -> list[dict]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from local_stack import browser
-from tests.e2e import providers
+from tests.e2e import forms, providers
 
 NOW = datetime(2036, 2, 4, 9, 0, tzinfo=UTC)  # a Monday morning; New York is UTC-5 until March
 PHONE = "+447700900911"
@@ -28,20 +28,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def post_form(url: str, fields: list[tuple[str, str]], headers: dict[str, str] | None = None):
-    """A form post as a browser sends it from the page (its own Origin), unless ``headers`` say otherwise."""
-    if headers is None:
-        parts = urllib.parse.urlsplit(url)
-        headers = {"Origin": f"{parts.scheme}://{parts.netloc}"}
-    data = urllib.parse.urlencode(fields).encode()
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"content-type": "application/x-www-form-urlencoded", **(headers or {})}
-    )
-    try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
+post_form = forms.post_form
 
 
 def register(client, email, phone=PHONE, **extra):

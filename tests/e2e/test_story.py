@@ -48,7 +48,7 @@ def test_the_whole_story(client, unique):
     assert reply.status == 200, reply
     interview_id = reply.body["interview_id"]
     [interview] = client.interviews(candidate_id)
-    assert interview["company"] == "acme-robotics"
+    assert interview["company"] == "Acme Robotics"
     assert interview["interviewers"] == [{"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"}]
     assert {n["kind"]: n["due_at"] for n in interview["nudges"]} == {
         "research_prompt": "2031-03-04T14:00:00Z",

@@ -178,7 +178,7 @@ def test_calendly_webhook_events_book_then_move_one_interview(stack):
     assert (interview["status"], interview["start"], interview["company"]) == (
         "scheduled",
         "2030-03-08T10:00:00Z",
-        "acme-robotics",
+        "Acme Robotics",
     )
     assert interview["interviewers"] == [{"name": "Grace Hopper", "email": "grace.hopper@acme-robotics.com"}]
 

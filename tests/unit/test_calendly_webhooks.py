@@ -64,7 +64,7 @@ def test_an_invitee_created_is_a_booking_with_the_hosts_as_interviewers():
     assert (interview.candidate_email, interview.candidate_name, interview.company) == (
         "ada@example.org",
         "Ada Lovelace",
-        "acme-robotics",
+        "acme-robotics.com",
     )
     assert [p.name for p in interview.interviewers] == ["Grace Hopper"]
     assert interview.start == datetime(2030, 3, 7, 14, 0, tzinfo=UTC)

@@ -108,4 +108,4 @@ def test_a_follow_up_goes_to_the_contact_and_a_rejection_reply_needs_a_rejection
 def test_without_a_contact_the_follow_up_goes_to_the_last_interviewer():
     store = Store([_round(1, 3, [JOSE]), _round(2, 10, [LEE, JOSE])])
     follow = compose("follow_up", "iv_2", store, datetime(2026, 12, 17, 10, tzinfo=UTC))
-    assert "To: lee@globex.com" in follow.text and "Dear Lee," in follow.text
+    assert "To: lee@globex.com" in follow.text and "Dear Lee Chan," in follow.text

@@ -77,12 +77,30 @@ def test_an_event_without_uid_is_read_on_its_own_and_the_same_again_is_the_same(
     assert first.changes[0].interview.source_ref == again.changes[0].interview.source_ref
 
 
-def test_an_all_day_event_is_ignored_with_its_reason():
-    body = invite("BEGIN:VEVENT", "UID:day", "DTSTART;VALUE=DATE:20261210", "END:VEVENT")
+def test_an_all_day_event_that_names_no_interview_is_ignored_with_its_reason():
+    body = invite("BEGIN:VEVENT", "UID:day", "DTSTART;VALUE=DATE:20261210", "SUMMARY:Offsite", "END:VEVENT")
     reading = read_invite(body, LAERKE, NOW)
     assert reading.changes == [] and reading.ignored == [
-        {"event": "day", "reason": "an all-day or dateless event is not an interview"}
+        {"event": "day", "summary": "Offsite", "reason": "an all-day event whose title names no interview"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "summary", "first_day", "last_day"),
+    [
+        (("DTSTART;VALUE=DATE:20261210", "DTEND;VALUE=DATE:20261211"), "Assessment centre - Northwind", 10, 10),
+        (("DTSTART;VALUE=DATE:20261210",), "Superday", 10, 10),
+        (("DTSTART;VALUE=DATE:20261210", "DTEND;VALUE=DATE:20261212"), "Final round interviews (2 days)", 10, 11),
+        (("DTSTART;VALUE=DATE:20261210", "DURATION:P2D"), "Onsite interview", 10, 11),
+    ],
+)
+def test_an_all_day_or_multi_day_interview_starts_at_the_working_morning(dates, summary, first_day, last_day):
+    body = invite("BEGIN:VEVENT", "UID:day", *dates, f"SUMMARY:{summary}", "END:VEVENT")
+    [change] = read_invite(body, LAERKE, NOW).changes
+    zone = LAERKE.zone
+    assert change.action == "booked"
+    assert change.interview.start.astimezone(zone).replace(tzinfo=None) == datetime(2026, 12, first_day, 9, 0)
+    assert change.interview.end.astimezone(zone).replace(tzinfo=None) == datetime(2026, 12, last_day, 17, 0)
 
 
 def test_latin1_names_are_read_by_the_declared_charset_or_the_fallback():

@@ -40,7 +40,7 @@ EXPECTED = {
         "Interview: Maya Okafor / Platform Engineer",
         datetime(2030, 5, 14, 13, 0, tzinfo=UTC),
         datetime(2030, 5, 14, 13, 45, tzinfo=UTC),
-        "brightwave",
+        "brightwave.io",
         BRIGHTWAVE,
         0,
     ),
@@ -49,7 +49,7 @@ EXPECTED = {
         "Interview: Maya Okafor / Platform Engineer",
         datetime(2030, 5, 14, 13, 0, tzinfo=UTC),
         datetime(2030, 5, 14, 13, 45, tzinfo=UTC),
-        "brightwave",
+        "brightwave.io",
         BRIGHTWAVE,
         1,
     ),
@@ -58,7 +58,7 @@ EXPECTED = {
         "Technical interview - Data Engineer",
         datetime(2030, 6, 11, 9, 30, tzinfo=UTC),
         datetime(2030, 6, 11, 10, 15, tzinfo=UTC),
-        "fabrikam-energy",  # fabrikam-energy.co.uk: the registrable name
+        "fabrikam-energy.co.uk",  # the registrable domain
         FABRIKAM,
         3,
     ),
@@ -67,7 +67,7 @@ EXPECTED = {
         "Canceled: Technical interview - Data Engineer",
         datetime(2030, 6, 11, 9, 30, tzinfo=UTC),
         datetime(2030, 6, 11, 10, 15, tzinfo=UTC),
-        "fabrikam-energy",
+        "fabrikam-energy.co.uk",
         FABRIKAM,
         4,
     ),
@@ -76,7 +76,7 @@ EXPECTED = {
         "Vorstellungsgespräch – Backend Engineer",
         datetime(2030, 11, 19, 13, 0, tzinfo=UTC),
         datetime(2030, 11, 19, 13, 30, tzinfo=UTC),
-        "tailspin",  # tailspin.onmicrosoft.com: the tenant
+        "tailspin.onmicrosoft.com",  # the tenant
         (
             Person("Lena Vogel", "lena.vogel@tailspin.onmicrosoft.com"),
             Person("", "jonas.becker@tailspin.onmicrosoft.com"),
@@ -132,7 +132,7 @@ def test_rooms_the_inbox_and_replies_are_left_out():
     )
     [change] = invite_changes(invite, MAYA, NOW, is_candidate_address=lambda a: a.startswith("inboxtoken000000@"))
     assert change.interview.interviewers == (Person("Jane Doe", "jane@acme.co.uk"), Person("Bob", "bob@acme.co.uk"))
-    assert change.interview.company == "acme"
+    assert change.interview.company == "acme.co.uk"
     assert change.interview.start == datetime(2015, 7, 1, 7, 30, tzinfo=UTC)  # Windows zone name, no VTIMEZONE
     assert change.interview.end == datetime(2015, 7, 1, 8, 30, tzinfo=UTC)  # no DTEND: an hour
     assert invite_changes(invite.replace(b"METHOD:REQUEST", b"METHOD:REPLY"), MAYA, NOW) == []

@@ -104,7 +104,10 @@ def test_times_are_said_with_at_in_the_locale_and_zone_and_relative_to_the_send_
     assert "is on Thursday 10 December at 14:00 (Greenwich Mean Time)." in render("research_prompt").text
     assert "is on Thursday, December 10 at 9:00\u202fAM (Eastern Time)." in render("research_prompt", US_CANDIDATE).text
     day_before = datetime(2026, 12, 9, 10, tzinfo=UTC)
-    assert "is tomorrow, Thursday 10 December at 14:00 (Greenwich Mean Time)." in render("research_prompt", now=day_before).text
+    assert (
+        "is tomorrow, Thursday 10 December at 14:00 (Greenwich Mean Time)."
+        in render("research_prompt", now=day_before).text
+    )
     assert "is tomorrow at 14:00." in render("research_prompt", now=day_before).sms
     assert "is on Thu 10 Dec at 14:00." in render("research_prompt").sms
     assert "is on Thu, Dec 10 at 9:00 AM." in render("research_prompt", US_CANDIDATE).sms
@@ -176,7 +179,8 @@ def test_a_second_round_says_who_is_new_and_whom_they_met_before():
     assert "New in this round: research them.\n  - Lee Chan" in message.text
     assert "Met before: recall what you discussed with them, and build on it.\n  - Jane Doe" in message.text
     assert message.subject == "Prepare for your Acme interview: research Lee Chan"
-    assert "Research Lee Chan (new) and recall what you discussed with Jane Doe" in message.sms
+    # One segment: the text names whom to research; the email says whom to recall.
+    assert "Research Lee Chan" in message.sms and sms_encoding.sms_segments(message.sms) == 1
 
 
 @pytest.mark.parametrize("kind", messages.KINDS)
@@ -184,15 +188,15 @@ def test_an_sms_only_candidate_gets_the_essentials_and_is_never_pointed_to_an_em
     sms = render(kind, SMS_ONLY).sms
     assert "in your email" not in sms.lower() and "by email" not in sms.lower()
     essentials = {
-        "research_prompt": ["Jane Doe", "Sam Roe", "role", "culture", "projects", "clients", "No connection requests"],
-        "thank_you": ["Jane Doe", "Sam Roe", "thank-you", "one specific thing", "Don't connect"],
+        "research_prompt": ["Jane Doe", "Sam Roe", "role", "culture", "projects", "clients", "Don't connect"],
+        "thank_you": ["Jane Doe", "Sam Roe", "thank-you", "one thing", "Don't connect"],
         "connect": ["Jane Doe", "Sam Roe", "connect on LinkedIn", "note"],
         "follow_up": ["Acme Recruiting", "next steps"],
         "rejection_reply": ["Acme Recruiting", "feedback", "future roles"],
     }[kind]
     for word in essentials:
         assert word in sms, sms
-    assert sms_encoding.sms_fits(sms)
+    assert sms_encoding.sms_fits(sms) and sms_encoding.sms_segments(sms) == 1
 
 
 def test_an_unknown_company_is_phrased_around_never_the_company():
@@ -228,14 +232,23 @@ def test_every_sms_fits_two_segments_keeps_its_advice_and_ends_on_a_word(kind, c
 def test_names_go_from_the_end_first_then_a_count():
     many = tuple(Person(f"Person Number{n} Withalongsurname", f"p{n}@acme.com") for n in range(9))
     sms = render("thank_you", interviewers=many).sms
-    assert re.search(r"^After your Acme interview today: send Person Number0 Withalongsurname, .* and \d others a", sms)
-    assert sms_encoding.sms_fits(sms)
+    # A shorter wording keeps the first name before a count takes the names' place.
+    assert sms.startswith(
+        "After your Acme interview today: thank Person Number0 Withalongsurname and 8 others by email"
+    )
+    assert sms_encoding.sms_segments(sms) == 1
+    longer = tuple(Person(f"Person Number{n} Withaverymuchlongersurnamethanmost", f"p{n}@acme.com") for n in range(9))
+    sms = render("thank_you", interviewers=longer, company="International Business Machines").sms
+    assert "your 9 interviewers" in sms and sms_encoding.sms_segments(sms) == 1, sms
+    few = tuple(Person(f"Person Number{n} Withalongsurname", f"p{n}@acme.com") for n in range(3))
+    sms = render("thank_you", interviewers=few).sms
+    assert re.search(r"Person Number0 Withalongsurname and 2 others", sms), sms
 
 
 def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
     zoe = Person("Zoë Łukasiewicz", "zoe@acme.com")
-    sms = render("research_prompt", interviewers=(JANE, zoe, SAM)).sms
-    assert sms_encoding.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Jane Doe" in sms and "Sam Roe" in sms
+    sms = render("research_prompt", interviewers=(zoe, SAM)).sms
+    assert sms_encoding.is_gsm7(sms) and "Zoe Lukasiewicz" in sms and "Sam Roe" in sms
     wang = Person("王伟", "wang.wei@acme.com")
     sms = render("research_prompt", interviewers=(JANE, wang, SAM), company="Acme").sms
     # The whole list fits in UCS-2? Then 王伟 stays; otherwise only 王伟 goes.
@@ -248,10 +261,25 @@ def test_one_non_gsm_name_is_transliterated_or_left_out_and_the_others_stay():
     assert "Jane Doe" in sms and "Sam Roe" in sms, sms
 
 
-def test_a_non_gsm_company_keeps_the_advice_within_two_ucs2_segments():
+def test_a_non_gsm_company_is_left_out_before_a_second_segment_and_the_advice_stays():
     sms = render("research_prompt", company="Яндекс").sms
-    assert not sms_encoding.is_gsm7(sms) and sms_encoding.sms_length(sms) <= sms_encoding.UCS2_LIMIT
-    assert "Яндекс" in sms and "Don't connect yet" in sms and "culture" in sms
+    assert sms_encoding.is_gsm7(sms) and sms_encoding.sms_segments(sms) == 1
+    assert "Яндекс" not in sms and "Don't connect yet" in sms and "culture" in sms
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3), ("王" * 70, 1), ("王" * 71, 2), ("{" * 80, 1)],
+)
+def test_segments_are_counted_as_a_carrier_bills_them(text, segments):
+    assert sms_encoding.sms_segments(text) == segments
+
+
+@pytest.mark.parametrize("kind", messages.KINDS)
+@pytest.mark.parametrize("candidate", [CANDIDATE, US_CANDIDATE, SMS_ONLY], ids=["en-GB", "en-US", "sms-only"])
+def test_each_kind_fits_one_segment_for_a_two_person_interview(kind, candidate):
+    sms = render(kind, candidate).sms
+    assert sms_encoding.sms_segments(sms) == 1, (sms_encoding.sms_length(sms), sms)
 
 
 def test_sms_length_counts_gsm_extensions_and_utf16_units():
@@ -294,7 +322,7 @@ def test_in_html_each_draft_is_set_apart_to_copy():
 
 
 def test_transliteration_keeps_gsm_letters_and_gives_up_on_other_scripts():
-    assert sms_encoding.transliterate("Zoë Łukasiewicz") == "Zoe Lukasiewicz"
-    assert sms_encoding.transliterate("José Müller-Øyen") == "José Müller-Øyen"  # all GSM-7 already
-    assert sms_encoding.transliterate("Dvořák") == "Dvorak"
-    assert sms_encoding.transliterate("王伟") is None and sms_encoding.transliterate("Иван") is None
+    assert messages.transliterate("Zoë Łukasiewicz") == "Zoe Lukasiewicz"
+    assert messages.transliterate("José Müller-Øyen") == "José Müller-Øyen"  # all GSM-7 already
+    assert messages.transliterate("Dvořák") == "Dvorak"
+    assert messages.transliterate("王伟") is None and messages.transliterate("Иван") is None

@@ -37,7 +37,15 @@ CONTRACT_ROUTES_IN_THIS_STACK = {
     ("POST", "/preferences/{token}"),
 }
 # The candidate's own pages: public, each behind a signed link (or, for the OAuth callback, a state).
-CANDIDATE_PAGES = ("/connect/", "/oauth/", "/preferences/", "/join/", "/interviews/new/", "/outcome/")
+CANDIDATE_PAGES = (
+    "/connect/",
+    "/oauth/",
+    "/preferences/",
+    "/join/",
+    "/interviews/new/",
+    "/outcome/",
+    "/p/",
+)  # /p/: the short preferences link in texts
 
 
 def routes():

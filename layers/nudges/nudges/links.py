@@ -29,14 +29,24 @@ def make_token(key: str, purpose: Purpose, candidate_id: str) -> str:
     return f"{candidate_id}.{_signature(key, purpose, candidate_id)}"
 
 
+# A short link (in a text, where every character costs) carries the first 16 characters of the
+# same signature: 96 bits, still out of reach of guessing.
+SHORT_SIGNATURE = 16
+
+
+def make_short_token(key: str, purpose: Purpose, candidate_id: str) -> str:
+    return f"{candidate_id}.{_signature(key, purpose, candidate_id)[:SHORT_SIGNATURE]}"
+
+
 def candidate_for(token: str, keys: list[str], purpose: Purpose) -> str:
-    """The candidate id a token was made for; NotFound for anything forged, mangled or made for
-    another purpose."""
+    """The candidate id a token (full or short) was made for; NotFound for anything forged,
+    mangled or made for another purpose."""
     candidate_id, _, signature = token.partition(".")
+    length = len(signature)
     if (
         candidate_id
-        and signature
-        and any(hmac.compare_digest(_signature(k, purpose, candidate_id), signature) for k in keys)
+        and length in (SHORT_SIGNATURE, 24)
+        and any(hmac.compare_digest(_signature(k, purpose, candidate_id)[:length], signature) for k in keys)
     ):
         return candidate_id
     raise NotFound(f"this {purpose} link is not valid", field="token")
@@ -47,10 +57,17 @@ def link(base_url: str, key: str, purpose: Purpose, candidate_id: str, path: str
     return f"{base_url.rstrip('/')}/{path}/{make_token(key, purpose, candidate_id)}"
 
 
+def short_link(base_url: str, key: str, purpose: Purpose, candidate_id: str, path: str) -> str:
+    """``<base>/<path>/<short token>``: for texts (``p`` is the preferences page's short path)."""
+    return f"{base_url.rstrip('/')}/{path}/{make_short_token(key, purpose, candidate_id)}"
+
+
 def candidate_links(base_url: str, key: str, candidate_id: str) -> dict[str, str]:
-    """Every link a candidate is given: preferences, and connect per calendar provider."""
+    """Every link a candidate is given: preferences (and its short form for texts), and connect
+    per calendar provider."""
     return {
         "preferences": link(base_url, key, "preferences", candidate_id, "preferences"),
+        "preferences_short": short_link(base_url, key, "preferences", candidate_id, "p"),
         "google": link(base_url, key, "connect", candidate_id, "connect/google"),
         "microsoft": link(base_url, key, "connect", candidate_id, "connect/microsoft"),
     }

@@ -347,6 +347,7 @@ def composer() -> MessageComposer:
             found["microsoft"] if "microsoft" in configured else None,
             found["preferences"],
             address,
+            found["preferences_short"],
         )
 
     def outcome(candidate_id: str, application_id: str) -> str | None:

@@ -138,13 +138,13 @@ class CandidateRepository(DynamoTable):
 
     def update(self, candidate: Candidate) -> None:
         """Write back the candidate's changeable settings (channels, time zone, locale, name, phone,
-        paused, kinds turned off),
-        on the profile and on its copy under the email pointer, in one transaction."""
+        paused, kinds turned off, the consents an operator recorded), on the profile and on its
+        copy under the email pointer, in one transaction."""
         change = {
             "UpdateExpression": (
                 "SET channels = :channels, #tz = :tz, locale = :locale, #name = :name, phone = :phone,"
                 " paused = :paused, kinds_off = :kinds_off, draft_locale = :draft_locale,"
-                " whatsapp_consent = :whatsapp_consent"
+                " whatsapp_consent = :whatsapp_consent, sms_consent = :sms_consent"
             ),
             "ConditionExpression": "attribute_exists(PK)",
             "ExpressionAttributeNames": {"#tz": "timezone", "#name": "name"},
@@ -158,6 +158,7 @@ class CandidateRepository(DynamoTable):
                 ":kinds_off": serialize(list(candidate.kinds_off)),
                 ":draft_locale": serialize(candidate.draft_locale),
                 ":whatsapp_consent": serialize(consent_item(candidate.whatsapp_consent)),
+                ":sms_consent": serialize(consent_item(candidate.sms_consent)),
             },
         }
         targets = [keys.candidate(candidate.candidate_id), keys.email_pointer(candidate.email)]

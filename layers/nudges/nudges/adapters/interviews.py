@@ -33,6 +33,9 @@ def read_interview(data: dict[str, Any]) -> Interview:
         interviewers=tuple(Person(p.get("name", ""), p.get("email") or "") for p in data.get("interviewers", [])),
         location=data.get("location"),
         contacts=tuple(Person(p.get("name", ""), p["email"]) for p in data.get("contacts", [])),
+        recruiter=Person(data["recruiter"].get("name", ""), data["recruiter"]["email"])
+        if data.get("recruiter")
+        else None,
         status=data["status"],
         updated_at=parse_iso(data["updated_at"]) if data.get("updated_at") else None,
         provider_version=int(data["provider_version"]) if data.get("provider_version") is not None else None,
@@ -62,6 +65,9 @@ class InterviewRepository(DynamoTable):
             "end": iso(interview.end),
             "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
             "contacts": [{"name": p.name, "email": p.email} for p in interview.contacts],
+            "recruiter": {"name": interview.recruiter.name, "email": interview.recruiter.email}
+            if interview.recruiter
+            else None,
             "status": interview.status,
             "location": interview.location,
             "updated_at": iso(interview.updated_at) if interview.updated_at else None,

@@ -93,5 +93,6 @@ def bounded_interview(interview: Interview, now: datetime) -> Interview:
         company=clip(plain(interview.company), MAX_NAME),
         candidate_name=clip(plain(interview.candidate_name), MAX_NAME) or None if interview.candidate_name else None,
         interviewers=tuple(_person(p) for p in interview.interviewers),
+        recruiter=_person(interview.recruiter) if interview.recruiter else None,
         contacts=tuple(_person(p) for p in interview.contacts),
     )

@@ -11,7 +11,9 @@ from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.channels import CHANNELS as CHANNELS
 from nudges.domain.channels import Channel as Channel
 from nudges.domain.channels import phone_key as phone_key
+from nudges.domain.interview import Person
 from nudges.domain.kinds import OPTIONAL_KINDS as OPTIONAL_KINDS
+from nudges.domain.people import greeting_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -61,7 +63,8 @@ class Candidate:
 
     @property
     def first_name(self) -> str:
-        return (self.name or "").split(" ")[0] or "there"
+        """How the candidate is greeted: by the one name rule (nudges.domain.people), or "there"."""
+        return greeting_name(Person(self.name or "", "")) or "there"
 
     @property
     def awaiting_sms_consent(self) -> bool:

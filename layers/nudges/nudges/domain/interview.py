@@ -6,10 +6,11 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import tzinfo
 
 InterviewStatus = Literal["scheduled", "cancelled"]
 
@@ -56,6 +57,30 @@ _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "ltd", "plc"}
 _COMPANY_SUFFIXES = re.compile(
     r"[\s,]+(inc|incorporated|ltd|limited|llc|plc|gmbh|corp|corporation|co|company|sa|ag|bv)\.?$"
 )
+
+
+# An all-day or multi-day event with a title like these is an interview (an assessment centre, a
+# "superday"): it is taken to start at the candidate's working morning (WORKDAY_START local).
+INTERVIEW_LIKE = re.compile(
+    r"\b(interview\w*|assessment|assessment[- ]cent(re|er)|superday|super day|onsite|on-site|"
+    r"selection day|recruitment day|hiring day|final round|panel|case study|trial day|"
+    r"vorstellungsgespr\w*|entretien|entrevista|colloquio|sollicitatie\w*)\b",
+    re.IGNORECASE,
+)
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(17, 0)
+
+
+def is_interview_like(title: str | None) -> bool:
+    return bool(INTERVIEW_LIKE.search(title or ""))
+
+
+def all_day_span(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """An all-day event from ``first`` to ``last`` (both days included), as an interview: from
+    the working morning of the first day to the end of the working day on the last."""
+    start = datetime.combine(first, WORKDAY_START, tzinfo=zone)
+    end = datetime.combine(max(first, last), WORKDAY_END, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -166,6 +191,9 @@ class Interview:
     # Role and group mailboxes on the invite (recruiting@...): not interviewers, but whom a
     # follow-up goes to. nudges.domain.people decides who is which.
     contacts: tuple[Person, ...] = field(default=())
+    # An agency's consultant who arranged the interview (nudges.domain.agencies): not an
+    # interviewer; asked about the process, thanked with a draft of their own, followed up with.
+    recruiter: Person | None = None
 
     @property
     def application_id(self) -> str:

@@ -13,10 +13,14 @@ The rules it keeps:
 - "don't connect yet" is said once per message; person-level research points per person,
   organisation-level ones once;
 - an unknown company is phrased around ("your interview"), never "the company" as a name;
-- every SMS fits two segments (GSM-7 153 x 2, else UCS-2 67 x 2, with concatenation headers):
-  names go first (dropped from the end, "and 2 others"; a name outside GSM-7 transliterated or,
-  failing that, left out), then a shorter wording, then the date, then the company; the advice
-  itself is never cut. An SMS to a candidate without email carries the essentials itself.
+- every SMS goes in one segment (160 GSM-7, 70 UCS-2) when any wording of its advice fits, else
+  two (GSM-7 153 x 2, UCS-2 67 x 2): names go first (dropped from the end, "and 2 others"; a name
+  outside GSM-7 transliterated or, failing that, left out), then a shorter wording, then a count,
+  then the company; the advice itself is never cut. An SMS to a candidate without email carries
+  the essentials itself;
+- people are greeted by the one name rule (nudges.domain.people.greeting_name); an agency's
+  consultant is the recruiter (asked, thanked with a draft of their own, followed up with); a
+  round with nobody new gets a prepare-again prompt; drafts name the role the title names.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from urllib.parse import quote_plus
 
 from nudges.domain.catalog import DEFAULT_LOCALE as DEFAULT_LOCALE
 from nudges.domain.catalog import LOCALES as LOCALES
-from nudges.domain.company_names import company_display
+from nudges.domain.company_names import company_display, role_from_title
+from nudges.domain.interview import Person as _Person
+from nudges.domain.people import greeting_name
 from nudges.domain.rendering import DEFAULT_BRANDING as DEFAULT_BRANDING
 from nudges.domain.rendering import Branding as Branding
 from nudges.domain.rendering import Message as Message
 from nudges.domain.rendering import Words, fit_sms, message
-from nudges.domain.sms_encoding import for_sms, transliterate
+from nudges.domain.sms_encoding import for_sms, is_gsm7, transliterate
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -63,6 +69,7 @@ class Context:
     everyone: tuple[Person, ...] = ()
     addressee: Person | None = None
     addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
+    recruiter: Person | None = None  # an agency's consultant who arranged it (nudges.domain.agencies)
     sms_only: bool = False
     unsubscribe_url: str | None = None
     branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
@@ -77,7 +84,9 @@ def _interview_phrases(words: Words, company: str | None) -> list[dict[str, str]
     """How to say the interview: with the company ("your Acme interview"), then without ("your
     interview"), for an SMS that must lose the company to fit."""
     options = []
-    if company:
+    if company and "." in company and " " not in company:
+        options.append(words("interview_with_domain", company=company))  # "your interview with globex.com"
+    elif company:
         options.append(words("interview_with", company=company))
     options.append(words("interview_any"))
     return [{"interview": o, "Interview": _capital(o)} for o in options]
@@ -100,7 +109,7 @@ def _bullets(lines: list[str]) -> str:
 
 
 def _candidate_hi(words: Words, candidate: Candidate) -> str:
-    name = (candidate.name or "").split(" ")[0]
+    name = greeting_name(_Person(candidate.name or "", ""))
     return words("hi_candidate", first_name=name) if name else words("hi_candidate_any")
 
 
@@ -113,8 +122,18 @@ def _sign_off(words: Words, candidate: Candidate) -> str:
     return candidate.name or words("sign_off_any")
 
 
-def _role(words: Words, company: str | None) -> str:
+def _role(words: Words, company: str | None, interview: Interview | None = None) -> str:
+    """ "about the Senior Analyst role at Northwind", "about the role at Northwind", "about the role"."""
+    role = role_from_title(interview.title, company) if interview else None
+    if role:
+        return words("role_named_at", role=role, company=company) if company else words("role_named", role=role)
     return words("role_at", company=company) if company else words("role_any")
+
+
+def _recruiter_line(words: Words, recruiter: Person | None) -> str:
+    if recruiter is None:
+        return ""
+    return words("recruiter_line", name=recruiter.name) if recruiter.name else words("recruiter_line_any")
 
 
 # ---------------------------------------------------------------------- the kinds
@@ -126,17 +145,44 @@ def research_prompt(ctx: Context) -> Message:
     zone, company = candidate.zone, ctx.company
     met = [p for p in ctx.interviewers if p in ctx.met_before]
     new = [p for p in ctx.interviewers if p not in ctx.met_before]
-    if met:
-        sections = [(part, group) for part, group in (("new", new), ("met", met)) if group]
-    else:
-        sections = [("people", new or [])]
+    [with_company, *_] = _interview_phrases(words, company)
+    recruiter = _recruiter_line(words, ctx.recruiter)
+    variants = [
+        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
+        for phrase in _interview_phrases(words, company)
+    ]
+    if met and not new:
+        # Everyone met before: what to prepare for meeting them again, not the first-meeting checklist.
+        text = words.fill(
+            "research_prompt",
+            "again",
+            {
+                "hi": _candidate_hi(words, candidate),
+                **with_company,
+                "title": interview.title,
+                "when": words.when(interview.start, ctx.now, zone),
+                "names": words.names(met),
+                "recruiter": f"\n\n{recruiter}" if recruiter else "",
+            },
+        )
+        subject = words.fill("research_prompt", "subject_again", {**with_company, "names": words.few(met)})
+        name_options = [{"names": n} for n in words.name_options(tuple(met))]
+        sms = fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options, "_again")
+        return _message(words, ctx, subject, text, sms)
+    sections = [("new", new), ("met", met)] if met else [("people", new)]
     people = "\n\n".join(
         words.fill("research_prompt", part, {"people": _bullets([words.label(p) for p in group])})
         for part, group in sections
     )
     if not ctx.interviewers:
-        people = words.fill("research_prompt", "people", {"people": _bullets([words("nobody_named")])})
-    [with_company, *_] = _interview_phrases(words, company)
+        nobody = (
+            words("nobody_named_recruiter", name=ctx.recruiter.name)
+            if ctx.recruiter is not None and ctx.recruiter.name
+            else words("nobody_named")
+        )
+        people = words.fill("research_prompt", "people", {"people": _bullets([nobody])})
+    if recruiter:
+        people += f"\n\n{recruiter}"
     text = words.fill(
         "research_prompt",
         "email",
@@ -146,30 +192,27 @@ def research_prompt(ctx: Context) -> Message:
             "title": interview.title,
             "when": words.when(interview.start, ctx.now, zone),
             "people_section": people,
-            "look_into": words("look_into_one", name=words.label(ctx.interviewers[0]))
-            if len(ctx.interviewers) == 1
-            else words("look_into_each"),
+            "look_into": words("look_into_one", name=words.label(new[0])) if len(new) == 1 else words("look_into_each"),
             "about": words("about", company=company) if company else words("about_any"),
         },
     )
-    subject_names = words.names(new or met) or words("one_interviewer")
+    subject_names = words.few(new) if new else words("one_interviewer")
     subject = words.fill("research_prompt", "subject", {**with_company, "names": subject_names})
     # The SMS names the new people (and, from round 2, whom to recall); dropped from the end first.
     new_options = words.name_options(tuple(new))
-    if met and new:
+    if met:
         # Whom to recall goes first (to the names alone, never a count), then the new names.
         met_options = words.name_options(tuple(met))
         recall = met_options[:-1] if len(met) > 1 else met_options
         name_options = [{"who": words("research_who_round", new=new_options[0], met=m)} for m in recall]
         name_options += [{"who": words("research_who", names=n)} for n in new_options]
-    elif met:
-        name_options = [{"who": words("research_who_again", names=n)} for n in words.name_options(tuple(met))]
+    elif not new and ctx.recruiter is not None and ctx.recruiter.name:
+        # Nobody named yet: the recruiter who arranged it knows whom the candidate will meet.
+        recruiter_name = ctx.recruiter.name if is_gsm7(ctx.recruiter.name) else transliterate(ctx.recruiter.name)
+        asks = [words("research_who_ask", name=recruiter_name)] if recruiter_name else []
+        name_options = [{"who": w} for w in [*asks, words("research_who", names=new_options[0])]]
     else:
         name_options = [{"who": words("research_who", names=n)} for n in new_options]
-    variants = [
-        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
-        for phrase in _interview_phrases(words, company)
-    ]
     sms = fit_sms(words, "research_prompt", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms)
 
@@ -179,37 +222,81 @@ def _specific(words: Words, person: Person) -> str:
     return words("specific", first_name=name) if name else words("specific_any")
 
 
+def _recruiter_draft(words: Words, ctx: Context, day: str, interviewers: tuple[Person, ...]) -> str:
+    """The consultant's own thank-you: for arranging it, a line of interest, and (when the
+    candidate has no interviewer's address) a request to pass the thanks on."""
+    recruiter = ctx.recruiter
+    assert recruiter is not None and ctx.interview is not None
+    role = role_from_title(ctx.interview.title, ctx.company)
+    pass_on = "" if interviewers else "\n" + words("pass_on") + "\n"
+    interest = words("recruiter_interest_role", role=role) if role else words("recruiter_interest")
+    went = words("recruiter_went")
+    return words.fill(
+        "thank_you",
+        "recruiter",
+        {
+            "to": recruiter.email,
+            "subject": words("recruiter_subject"),
+            "greeting": words.greeting(recruiter),
+            "with_company": words("with_company", company=ctx.company) if ctx.company else "",
+            "day": day,
+            "went": went,
+            "interest": interest,
+            "pass_on": pass_on,
+            "sign_off": _sign_off(words, ctx.candidate),
+        },
+    ).replace("  ", " ")
+
+
 def thank_you(ctx: Context) -> Message:
     words, candidate, interview = Words(ctx.candidate.locale), ctx.candidate, ctx.interview
     assert interview is not None
     zone, company = candidate.zone, ctx.company
     day = words.day(interview.end, ctx.now, zone)
     people = ctx.interviewers or ()
-    drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
-    addressees: tuple[Person | None, ...] = people or (None,)
+    role = role_from_title(interview.title, company)
     dw = _draft_words(candidate)  # the drafts go to the interviewers: in the candidate's draft_locale
+    draft_subject = dw("draft_subject_role", role=role) if role else dw("draft_subject_any")
+    draft_day = dw.day(interview.end, ctx.now, zone)
+    drafts, headed = [], []  # each draft, and as the email shows it (numbered when there are several)
+    # With a recruiter and no interviewer's address, the recruiter's draft asks to pass the thanks on.
+    addressees: tuple[Person | None, ...] = people or (() if ctx.recruiter else (None,))
+    count = len(addressees) + (1 if ctx.recruiter else 0)
     for n, person in enumerate(addressees, 1):
+        again = person is not None and person in ctx.met_before
         draft = dw.fill(
             "thank_you",
             "draft",
             {
                 "to": (person.email or person.name) if person else dw("unnamed_short"),
+                "subject": draft_subject,
                 "greeting": dw.greeting(person),
-                "day": dw.day(interview.end, ctx.now, zone),
-                "role": _role(dw, company),
+                "thanks": dw("thanks_again" if again else "thanks_first"),
+                "day": draft_day,
+                "role": _role(dw, company, interview),
                 "specific": _specific(dw, person) if person else dw("specific_any"),
+                "fit": dw("fit"),
                 "sign_off": _sign_off(dw, candidate),
             },
         )
         drafts.append(draft)
-        headed.append(
-            f"--- {words('draft_heading', n=n, count=len(addressees))}\n{draft}" if n > 1 or people[1:] else draft
-        )
+        headed.append(f"--- {words('draft_heading', n=n, count=count)}\n{draft}" if count > 1 else draft)
+    if ctx.recruiter is not None:
+        draft = _recruiter_draft(dw, ctx, draft_day, people)
+        drafts.append(draft)
+        heading = words("recruiter_heading")
+        headed.append(f"--- {heading}\n{draft}" if count > 1 else draft)
     [with_company, *_] = _interview_phrases(words, company)
-    count = len(addressees)
     subject_drafts = words("subject_drafts_one") if count == 1 else words("subject_drafts_many", count=count)
     subject = words.fill("thank_you", "subject", {**with_company, "drafts": subject_drafts})
     one = count == 1
+    named = people[0] if people else ctx.recruiter
+    if one and named is not None and not people:
+        to_whom = words("to_recruiter", name=words.label(named))
+    elif one and named is not None:
+        to_whom = words("to_one", name=words.label(named))
+    else:
+        to_whom = words("to_each")
     text = words.fill(
         "thank_you",
         "email",
@@ -217,7 +304,7 @@ def thank_you(ctx: Context) -> Message:
             "hi": _candidate_hi(words, candidate),
             **with_company,
             "day": day,
-            "to_whom": words("to_one", name=words.label(people[0])) if people and one else words("to_each"),
+            "to_whom": to_whom,
             "below": words("below_one") if one else words("below_each"),
             "drafts": "\n\n".join(headed),
         },
@@ -230,13 +317,17 @@ def thank_you(ctx: Context) -> Message:
         "send_today": "" if day == words("today") else words("send_today"),  # not "today ... today"
     }
     variants = [{**phrase, "day": day, "drafts": in_email, **plural} for phrase in _interview_phrases(words, company)]
-    name_options = [{"names": n} for n in words.name_options(tuple(people))]
+    thanked = tuple(people) + ((ctx.recruiter,) if ctx.recruiter else ())
+    name_options = [{"names": n} for n in words.name_options(thanked)]
     sms = fit_sms(words, "thank_you", ctx.sms_only, variants, name_options)
     return _message(words, ctx, subject, text, sms, tuple(drafts))
 
 
 def linkedin_search_url(person: Person, company: str | None) -> str:
-    keywords = f"{person.name} {company}" if company else person.name
+    """A LinkedIn people search for ``person`` at ``company``; a company known only by its domain
+    is left out (nobody's profile says "globex.com")."""
+    named = company if company and not ("." in company and " " not in company) else None
+    keywords = f"{person.name} {named}" if named else person.name
     return "https://www.linkedin.com/search/results/people/?keywords=" + quote_plus(keywords)
 
 
@@ -278,6 +369,7 @@ class WelcomeLinks:
     microsoft: str | None
     preferences: str
     forwarding_address: str | None = None
+    preferences_short: str | None = None  # the same page by its short path, for texts
 
 
 def _connect_lines(words: Words, links: WelcomeLinks) -> str:
@@ -324,7 +416,7 @@ def welcome(
         words,
         words.fill("welcome", "subject", values),
         text,
-        words.fill(sms_kind, "sms", values),
+        words.fill(sms_kind, "sms", {**values, "preferences_url": links.preferences_short or links.preferences}),
         unsubscribe_url=unsubscribe_url,
         branding=branding,
     )
@@ -397,6 +489,7 @@ def invite_receipt(
     for problem in problems:
         said = words.catalog.text(f"invite_problem.{problem.key}", detail=problem.detail)
         lines.append(words.catalog.text("invite_receipt.not_used", problem=said))
+    # What to do now follows from what happened: never "nothing more" beside "not used".
     if not problems:
         closing = words.catalog.text("invite_receipt.all_used")
     elif add_url:
@@ -457,7 +550,11 @@ def follow_up(ctx: Context) -> Message:
     days = max(1, (ctx.now.astimezone(zone).date() - interview.end.astimezone(zone).date()).days)
     dw = _draft_words(candidate)
     draft, name_options = _addressed_draft(
-        words, dw, ctx, "follow_up", {"day": dw.day(interview.end, ctx.now, zone), "role": _role(dw, company)}
+        words,
+        dw,
+        ctx,
+        "follow_up",
+        {"day": dw.day(interview.end, ctx.now, zone), "role": _role(dw, company, interview)},
     )
     [with_company, *_] = _interview_phrases(words, company)
     text = words.fill(

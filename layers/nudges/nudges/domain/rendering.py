@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from nudges.domain import formatting
 from nudges.domain.catalog import catalog
 from nudges.domain.locales import resolve
-from nudges.domain.people import first_name
+from nudges.domain.people import clean_name, greeting_name
 from nudges.domain.sms_encoding import for_sms, is_gsm7, sms_fits, transliterate
 
 if TYPE_CHECKING:
@@ -147,9 +147,10 @@ class Words:
     def addressed(self, person: Person) -> str:
         """The name a greeting uses: the first name, or the full name where the locale greets so
         (German "Guten Tag Jane Doe," when the form of address is unknown; Japanese "Jane Doe様")."""
-        if self.record.address_by == "full" and person.name:
-            return person.name
-        return first_name(person)
+        name = greeting_name(person)  # "" for a role or group mailbox: then "Hello,"
+        if name and self.record.address_by == "full":
+            return clean_name(person.name)
+        return name
 
     def names(self, people: tuple[Person, ...] | list[Person]) -> str:
         return self.join([self.label(p) for p in people])
@@ -161,6 +162,13 @@ class Words:
     def hi(self, person: Person | None) -> str:
         name = self.addressed(person) if person else ""
         return self("hi", first_name=name) if name else self("hi_any")
+
+    def few(self, people: tuple[Person, ...] | list[Person]) -> str:
+        """At most two people by name ("Ana Costa and Ben Ode", "Ana Costa and 4 others")."""
+        people = list(people)
+        if len(people) <= 2:
+            return self.names(people)
+        return self.join([self.label(people[0], short=True), self.others(len(people) - 1)])
 
     def name_options(self, people: tuple[Person, ...]) -> list[str]:
         """Ways to name ``people`` in an SMS, longest first: everyone as written; a name outside
@@ -193,18 +201,23 @@ def fit_sms(
     sms_only: bool,
     variants: list[dict[str, str]],
     name_options: list[dict[str, str]],
+    part: str = "",
 ) -> str:
-    """The first SMS that fits two segments: for each of ``variants`` (with the company, then
-    without), each wording of the entry (one a line, fullest first), each way of naming people
-    (fullest first). Every wording carries the whole advice, so none is ever cut."""
-    lines = words.lines(kind, "sms_only" if sms_only else "sms")
+    """The first SMS that fits one segment, else two: for each of ``variants`` (with the company,
+    then without), each wording of the entry (one a line, fullest first), each way of naming
+    people (fullest first; a count only once no wording fits any names). Every wording carries
+    the whole advice, so none is ever cut."""
+    lines = words.lines(kind, ("sms_only" if sms_only else "sms") + part)
+    named, counted = (name_options[:-1], name_options[-1:]) if len(name_options) > 1 else (name_options, [])
     text = ""
-    for values in variants:
-        for line in lines:
-            for names in name_options:
-                text = for_sms(line.format(**values, **names), words.locale)
-                if sms_fits(text):
-                    return text
+    for segments in (1, 2):
+        for values in variants:
+            for options in (named, counted):
+                for line in lines:
+                    for names in options:
+                        text = for_sms(line.format(**values, **names), words.locale)
+                        if sms_fits(text, segments):
+                            return text
     return text  # the shortest there is; the message book's test proves it never comes to this
 
 

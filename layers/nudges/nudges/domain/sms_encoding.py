@@ -93,9 +93,15 @@ def sms_length(text: str) -> int:
     return count(text).units
 
 
-def sms_fits(text: str) -> bool:
-    """Whether ``text`` is billed as at most two segments."""
-    return count(text).fits
+def sms_fits(text: str, segments: int = MAX_SEGMENTS) -> bool:
+    """Whether ``text`` is billed as at most ``segments`` segments (one: 160 GSM-7 septets or 70
+    UCS-2 code units; two by default)."""
+    return count(text).segments <= segments
+
+
+def sms_segments(text: str) -> int:
+    """How many segments ``text`` is sent as (what the text costs)."""
+    return count(text).segments
 
 
 def count(text: str) -> SmsCount:

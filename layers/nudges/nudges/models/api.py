@@ -151,6 +151,8 @@ class CandidateChanges(BaseModel):
     name: Name | None = None
     paused: bool = UNCHANGED
     kinds_off: list[OptionalKind] = UNCHANGED
+    # The operator's record of an opt-in obtained since registration (a form, a call): kept as given.
+    sms_consent: SmsConsent = UNCHANGED
     whatsapp_consent: SmsConsent = UNCHANGED
 
 

@@ -8,11 +8,11 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain.agencies import cast
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_PEOPLE, MAX_REF, check_instant
-from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
-from nudges.domain.people import Address, sort_people
+from nudges.domain.people import Address
 from nudges.models.parsing import parse
 
 
@@ -42,6 +42,7 @@ class CalcomBooking(BaseModel):
     attendees: list[CalcomPerson] = Field(min_length=1, max_length=MAX_PEOPLE)
     team: CalcomTeam | None = None
     rescheduleUid: str | None = Field(default=None, max_length=MAX_REF)
+    description: str | None = Field(default=None, max_length=20_000)
     status: str | None = None
     # Seated events (several candidates in one slot): the event type's seats, and this seat's
     # reference (Cal.com's ``attendeeSeatId``, a booking seat's ``referenceUid``).
@@ -121,15 +122,15 @@ def booking_changes(webhook: CalcomWebhook, received_at: datetime) -> list[Booki
     attendee_emails = {normalise_email(a.email) for a in booking.attendees}
     hosts = [booking.organizer, *(booking.team.members if booking.team else [])]
     # Cal.com writes "Nameless" for a host without a name.
-    people = sort_people(
-        (Address(h.email, "" if h.name == NAMELESS else h.name) for h in hosts), exclude=attendee_emails
-    )
-    company = company_name(
-        named=booking.team.name if booking.team else None,
+    who = cast(
+        [Address(h.email, "" if h.name == NAMELESS else h.name, organizer=h is booking.organizer) for h in hosts],
         title=booking.title,
-        emails=[normalise_email(h.email) for h in hosts],
-        people=[p.name for p in (*booking.attendees, *hosts)],
+        description=booking.description,
+        named=booking.team.name if booking.team else None,
+        own_addresses=attendee_emails,
+        own_names=[a.name for a in booking.attendees],
     )
+    company = who.company
     seats = list({normalise_email(a.email): a for a in booking.attendees}.values()) if booking.seated else None
     changes = []
     for candidate in seats or booking.attendees[:1]:
@@ -143,8 +144,9 @@ def booking_changes(webhook: CalcomWebhook, received_at: datetime) -> list[Booki
             title=booking.title,
             start=booking.startTime.astimezone(UTC),
             end=booking.endTime.astimezone(UTC),
-            interviewers=people.interviewers,
-            contacts=people.contacts,
+            interviewers=who.interviewers,
+            contacts=who.contacts,
+            recruiter=who.recruiter,
             updated_at=webhook.createdAt or received_at,
         )
         previous = booking.rescheduleUid if action == "rescheduled" else None

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from nudges.domain.company_names import company_name
-from nudges.domain.interview import Interview, normalise_email
-from nudges.domain.people import Address, sort_people
+from nudges.domain.agencies import cast
+from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
+from nudges.domain.people import Address
 
 if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
@@ -110,44 +110,68 @@ class GoogleEvent(BaseModel):
     attendees: list[GooglePerson] = []
 
 
+def _google_all_day(event: GoogleEvent, candidate: Candidate) -> tuple[datetime, datetime] | None:
+    """An all-day event whose title names an interview, as one from 09:00 local (else None)."""
+    if not (event.start and event.start.date and is_interview_like(event.summary)):
+        return None
+    first = date.fromisoformat(event.start.date)
+    end = date.fromisoformat(event.end.date) if event.end and event.end.date else first + timedelta(days=1)
+    return all_day_span(first, max(first, end - timedelta(days=1)), candidate.zone)
+
+
 def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pattern[str]) -> EventReading:
     event = GoogleEvent.model_validate(data)
     updated = _parse_time(event.updated) if event.updated else None
     me = next((a for a in event.attendees if a.self), None)
     organised_by_me = (event.organizer is not None and event.organizer.self) or (me is not None and me.organizer)
     timed = bool(event.start and event.start.dateTime and event.end and event.end.dateTime)
+    span = None if timed else _google_all_day(event, candidate)
     if (
         event.status == "cancelled"
         or me is None
         or me.responseStatus == "declined"
         or organised_by_me
-        or not timed
+        or (not timed and span is None)
         or not _matches(pattern, event.summary, event.description)
     ):
         return EventReading(event.id, None, updated)
-    assert event.start and event.end and event.start.dateTime and event.end.dateTime
+    if span is None:
+        assert event.start and event.end and event.start.dateTime and event.end.dateTime
+        span = (_parse_time(event.start.dateTime), _parse_time(event.end.dateTime))
+    # Google lists an attending organizer among the attendees (organizer: true): one left out
+    # of them is a coordinator, a contact (nudges.domain.people.attends).
     addresses = [
-        Address(person.email, person.displayName or "", resource=person.resource)
+        Address(
+            person.email,
+            person.displayName or "",
+            resource=person.resource,
+            declined=person.responseStatus == "declined",
+            organizer=person is event.organizer,
+        )
         for person in [event.organizer, *event.attendees]
-        if person is not None and person.email and not person.self and person.responseStatus != "declined"
+        if person is not None and person.email and not person.self
     ]
-    people = sort_people(addresses, exclude=[candidate.email])
+    who = cast(
+        addresses,
+        title=event.summary,
+        description=event.description,
+        own_addresses=[candidate.email],
+        own_names=[candidate.name or ""],
+        organizer_listed=True,
+    )
     interview = Interview(
         interview_id="",
         source="google",
         source_ref=event.id,
         candidate_email=candidate.email,
         candidate_name=candidate.name,
-        company=company_name(
-            title=event.summary,
-            emails=[a.email for a in addresses],
-            people=[a.name for a in addresses] + [candidate.name or ""],
-        ),
+        company=who.company,
         title=event.summary or "Interview",
-        start=_parse_time(event.start.dateTime),
-        end=_parse_time(event.end.dateTime),
-        interviewers=people.interviewers,
-        contacts=people.contacts,
+        start=span[0],
+        end=span[1],
+        interviewers=who.interviewers,
+        contacts=who.contacts,
+        recruiter=who.recruiter,
         updated_at=updated,
     )
     return EventReading(event.id, interview, updated)
@@ -234,7 +258,7 @@ def read_microsoft_event(
     if (
         event.isCancelled
         or event.isOrganizer
-        or event.isAllDay
+        or (event.isAllDay and not is_interview_like(event.subject))
         or event.type == "seriesMaster"
         or event.responseStatus.response in ("declined", "organizer")
         or event.start is None
@@ -244,28 +268,45 @@ def read_microsoft_event(
         return EventReading(event.id, None, updated)
     organizer = event.organizer.emailAddress if event.organizer else None
     listed = [(organizer, None), *((a.emailAddress, a) for a in event.attendees)]
+    # Graph leaves an attending organizer out of the attendees: the organizer counts.
     addresses = [
-        Address(address.address, address.name or "", resource=attendee is not None and attendee.type == "resource")
+        Address(
+            address.address,
+            address.name or "",
+            resource=attendee is not None and attendee.type == "resource",
+            declined=attendee is not None and attendee.status.response == "declined",
+            organizer=attendee is None,
+        )
         for address, attendee in listed
-        if address is not None and address.address and (attendee is None or attendee.status.response != "declined")
+        if address is not None and address.address
     ]
-    people = sort_people(addresses, exclude=mine)
+    who = cast(
+        addresses,
+        title=event.subject,
+        description=event.body.content if event.body and event.body.contentType == "text" else event.bodyPreview,
+        own_addresses=mine,
+        own_names=[candidate.name or ""],
+    )
+    if event.isAllDay:
+        # Graph gives an all-day event as midnight to midnight in its zone: the days it covers.
+        first = datetime.fromisoformat(event.start.dateTime[:10]).date()
+        last = datetime.fromisoformat(event.end.dateTime[:10]).date() - timedelta(days=1)
+        start, end = all_day_span(first, max(first, last), candidate.zone)
+    else:
+        start, end = _microsoft_time(event.start), _microsoft_time(event.end)
     interview = Interview(
         interview_id="",
         source="microsoft",
         source_ref=event.id,
         candidate_email=candidate.email,
         candidate_name=candidate.name,
-        company=company_name(
-            title=event.subject,
-            emails=[normalise_email(a.email) for a in addresses if normalise_email(a.email) not in mine],
-            people=[a.name for a in addresses] + [candidate.name or ""],
-        ),
+        company=who.company,
         title=event.subject or "Interview",
-        start=_microsoft_time(event.start),
-        end=_microsoft_time(event.end),
-        interviewers=people.interviewers,
-        contacts=people.contacts,
+        start=start,
+        end=end,
+        interviewers=who.interviewers,
+        contacts=who.contacts,
+        recruiter=who.recruiter,
         updated_at=updated,
     )
     return EventReading(event.id, interview, updated)

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from nudges.domain.agencies import cast
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import MAX_PEOPLE, MAX_REF, check_instant
-from nudges.domain.company_names import company_name
 from nudges.domain.interview import Interview, normalise_email
-from nudges.domain.people import Address, sort_people
+from nudges.domain.people import Address
 from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
@@ -102,12 +102,13 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
             check_instant(said, received_at, field)
     candidate_email = normalise_email(invitee.email)
     hosts = event.event_memberships
-    people = sort_people((Address(h.user_email, h.user_name or "") for h in hosts), exclude=[candidate_email])
-    company = company_name(
+    who = cast(
+        [Address(h.user_email, h.user_name or "", organizer=n == 0) for n, h in enumerate(hosts)],
         title=event.name,
-        emails=[normalise_email(h.user_email) for h in hosts],
-        people=[invitee.name or "", *(h.user_name or "" for h in hosts)],
+        own_addresses=[candidate_email],
+        own_names=[invitee.name or ""],
     )
+    company = who.company
     interview = Interview(
         interview_id="",
         source=SOURCE,
@@ -118,8 +119,9 @@ def booking_change(webhook: CalendlyWebhook, received_at: datetime) -> BookingCh
         title=event.name or "Interview",
         start=event.start_time.astimezone(UTC),
         end=event.end_time.astimezone(UTC),
-        interviewers=people.interviewers,
-        contacts=people.contacts,
+        interviewers=who.interviewers,
+        contacts=who.contacts,
+        recruiter=who.recruiter,
         updated_at=webhook.created_at or invitee.updated_at or received_at,
     )
     if webhook.event == "invitee.created":

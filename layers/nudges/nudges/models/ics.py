@@ -14,8 +14,13 @@ What is read, and what is refused (docs/providers.md "Forwarded calendar invites
 - a property the organizer's software broke (``SEQUENCE:one``, a ``DTSTART`` that is no date,
   two ``DTSTART``), more than ``bounds.MAX_PEOPLE`` attendees, a date outside 1970 to 100 years ahead:
   400 naming the event's UID and the property, and nothing in the file is stored;
-- an event that is no interview (all day, no date, a secondly series): 200, listed under
-  ``ignored`` with the reason;
+- an event that is no interview (all day with a title that names no interview, no date, a
+  secondly series): 200, listed under ``ignored`` with the reason; an all-day or multi-day event
+  whose title names an interview (an assessment centre, a superday) is one, from 09:00 on its first
+  day in the candidate's zone to 17:00 on its last;
+- the organizer and attendees are sorted by nudges.domain.agencies.cast: declined and
+  ``ROLE=NON-PARTICIPANT`` attendees are contacts, and so is an organizer left out of the
+  attendees by a producer that lists attending organizers (Google, Cal.com; Exchange does not);
 - an event without a UID (RFC 5545 requires one; some producers forget) gets one made from its
   organizer, start and summary, so the same invite sent again is the same interview;
 - a series (``RRULE``/``RDATE``, less ``EXDATE``, with its ``RECURRENCE-ID`` overrides) is
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import hashlib
 import itertools
 import re
@@ -39,11 +45,11 @@ import email_validator
 import icalendar
 import recurring_ical_events
 
+from nudges.domain.agencies import cast
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import HORIZON, MAX_REF, check_instant, check_people, clip, plain
-from nudges.domain.company_names import company_name
-from nudges.domain.interview import Interview, normalise_email
-from nudges.domain.people import Address, sort_people
+from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
+from nudges.domain.people import Address
 from nudges.domain.series import Revision, belongs
 from nudges.errors import InvalidInput
 
@@ -71,6 +77,9 @@ DEFAULT_LENGTH = timedelta(hours=1)
 CALENDAR_TYPES = {"text/calendar", "application/ics", "application/x-ics"}
 # The properties read here: one broken, or given twice where one is allowed, refuses the file.
 READ = ("UID", "DTSTART", "DTEND", "DURATION", "SEQUENCE", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED", "STATUS")
+# Producers that list an attending organizer among the attendees (an organizer left out of them
+# is a coordinator, not an interviewer); Exchange and Outlook leave an attending organizer out.
+ORGANIZER_LISTED = re.compile(r"google|cal\.com|calendly", re.IGNORECASE)
 READ_LISTS = ("ORGANIZER", "ATTENDEE", "RRULE", "RDATE", "EXDATE", "SUMMARY")
 SERIES_HORIZON = timedelta(weeks=8)
 MAX_OCCURRENCES = 8
@@ -233,6 +242,7 @@ def read_invite(
     ignored: list[dict[str, str]] = []
     masters: dict[str, tuple[Interview, bool]] = {}  # each UID's event without RECURRENCE-ID, and cancelled or not
     own = {normalise_email(candidate.email)}
+    organizer_listed = bool(ORGANIZER_LISTED.search(str(calendar.get("PRODID", ""))))
     events = list(calendar.walk("VEVENT"))
     series = {_uid(e) for e in events if ("RRULE" in e or "RDATE" in e) and "RECURRENCE-ID" not in e}
     for event in events:
@@ -241,9 +251,15 @@ def read_invite(
         if uid in series and "RECURRENCE-ID" in event:
             continue  # an override: the series' expansion below puts it in place of its occurrence
         cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
+        title = _text(event.get("SUMMARY")) or "Interview"
         start = _instant(_decoded(event, "DTSTART"), candidate.zone)
-        if start is None and not cancelled:
-            ignored.append(_ignored(event, uid, "an all-day or dateless event is not an interview"))
+        named = str(event.get("SUMMARY", ""))
+        all_day = _all_day(event, candidate) if start is None and is_interview_like(named) else None
+        if all_day is not None:
+            start = all_day[0]
+        elif start is None and not cancelled:
+            reason = "an all-day event whose title names no interview" if _decoded(event, "DTSTART") else "no date"
+            ignored.append(_ignored(event, uid, reason))
             continue
         if uid in series and _matches_no_date(event):
             ignored.append(_ignored(event, uid, "the series' RRULE matches no date"))
@@ -251,7 +267,7 @@ def read_invite(
         if uid in series and _frequency(event) in NOT_INTERVIEW_FREQUENCIES:
             ignored.append(_ignored(event, uid, f"a series repeating {_frequency(event).lower()} is no interview"))
             continue
-        end = _instant(_decoded(event, "DTEND"), candidate.zone)
+        end = all_day[1] if all_day is not None else _instant(_decoded(event, "DTEND"), candidate.zone)
         duration = _decoded(event, "DURATION")
         if start is None:
             start = received_at
@@ -262,31 +278,35 @@ def read_invite(
         organizer = event.get("ORGANIZER")
         organizer_email = _address(organizer) if organizer is not None else None
         if organizer is not None and (organizer_email or _name(organizer)):
-            addresses.append(Address(organizer_email or "", _name(organizer)))
+            addresses.append(Address(organizer_email or "", _name(organizer), organizer=True))
         for attendee in _as_list(event.get("ATTENDEE")):
             address = _address(attendee)
-            cutype = str(getattr(attendee, "params", {}).get("CUTYPE", "INDIVIDUAL")).upper()
+            params = getattr(attendee, "params", {})
+            cutype = str(params.get("CUTYPE", "INDIVIDUAL")).upper()
             if address or _name(attendee):  # a broken address drops the address, not the person
                 addresses.append(
-                    Address(address or "", _name(attendee), resource=cutype in NOT_PEOPLE, group=cutype == GROUP)
+                    Address(
+                        address or "",
+                        _name(attendee),
+                        resource=cutype in NOT_PEOPLE,
+                        group=cutype == GROUP,
+                        declined=str(params.get("PARTSTAT", "")).upper() == "DECLINED",
+                        non_participant=str(params.get("ROLE", "")).upper() == "NON-PARTICIPANT",
+                    )
                 )
         addresses = _without_relay_copies(addresses)
-        # The candidate may be invited at another address than the one registered; their name tells.
-        own_name = (candidate.name or "").strip().lower()
-        mine = [
-            a.email
-            for a in addresses
-            if a.email in own
-            or is_candidate_address(a.email)
-            or (own_name and a.name.lower() == own_name and a.email != organizer_email)
-        ]
-        people = sort_people(addresses, exclude=mine)
-        title = _text(event.get("SUMMARY")) or "Interview"
-        company = company_name(
+        # The candidate may be invited at another address than the one registered (one they
+        # forwarded from, a connected calendar's), or under their name written another way.
+        owned = [a.email for a in addresses if a.email and (a.email in own or is_candidate_address(a.email))]
+        who = cast(
+            addresses,
             title=title,
-            emails=[a.email for a in addresses if a.email and a.email not in mine and not is_relay(a.email)],
-            people=[a.name for a in addresses] + [candidate.name or ""],
+            description=str(event.get("DESCRIPTION", "")) or None,
+            own_addresses=[*own, *owned],
+            own_names=[candidate.name or ""],
+            organizer_listed=organizer_listed,
         )
+        company = who.company
         stamp = _decoded(event, "DTSTAMP") or _decoded(event, "LAST-MODIFIED")
         recurrence = _decoded(event, "RECURRENCE-ID")
         ref = f"{candidate.candidate_id}/{uid}"
@@ -304,8 +324,9 @@ def read_invite(
             title=title,
             start=start,
             end=end,
-            interviewers=people.interviewers,
-            contacts=people.contacts,
+            interviewers=who.interviewers,
+            contacts=who.contacts,
+            recruiter=who.recruiter,
             updated_at=_instant(stamp, UTC) if stamp is not None else received_at,
             provider_version=_sequence(event),
         )
@@ -372,6 +393,23 @@ def _without_relay_copies(addresses: list[Address]) -> list[Address]:
     (iCloud's organizer relay beside the same person as an attendee): one person, not two."""
     real_names = {a.name.casefold() for a in addresses if a.name and a.email and not is_relay(a.email)}
     return [a for a in addresses if not (a.email and is_relay(a.email) and a.name.casefold() in real_names)]
+
+
+def _all_day(event: icalendar.Component, candidate: Candidate) -> tuple[datetime, datetime] | None:
+    """An all-day (or multi-day) event's span as an interview, in the candidate's zone; None for
+    an event with no date."""
+    first = _decoded(event, "DTSTART")
+    if not isinstance(first, date) or isinstance(first, datetime):
+        return None
+    end = _decoded(event, "DTEND")
+    duration = _decoded(event, "DURATION")
+    if isinstance(end, date) and not isinstance(end, datetime) and end > first:
+        last = end - timedelta(days=1)  # DTEND of an all-day event is the day after it
+    elif isinstance(duration, timedelta) and duration >= timedelta(days=1):
+        last = first + duration - timedelta(days=1)
+    else:
+        last = first
+    return all_day_span(first, last, candidate.zone)
 
 
 def _uid(event: icalendar.Component) -> str:
@@ -511,6 +549,13 @@ def calendars_in_mail(raw: bytes) -> list[tuple[bytes, str | None]]:
         if isinstance(payload, bytes) and payload and payload.strip() not in (p.strip() for p, _ in found):
             found.append((payload, part.get_content_charset()))
     return found
+
+
+def sender_of(raw: bytes) -> str | None:
+    """The address a mail came from (the candidate forwarding an invite: one of theirs)."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    _, address = email.utils.parseaddr(str(message.get("From", "")))
+    return normalise_email(address) if "@" in address else None
 
 
 def mail_subject(raw: bytes) -> str | None:

@@ -142,11 +142,16 @@ class Interview(TypedDict):
     interview_id: Annotated[str, Field(examples=["iv_18399ab77dda050a73e79ba0"])]
     status: Literal["scheduled", "cancelled", "completed"]
     title: str
-    company: str
+    company: Annotated[
+        str, Field(description="The employer as every message names it (an agency's client, not the agency)")
+    ]
     application_id: Annotated[str, Field(description="Interviews with one company form one application")]
     start: Instant
     end: Instant
     interviewers: list[Interviewer]
+    recruiter: NotRequired[
+        Annotated[Interviewer, Field(description="The agency consultant who arranged it: not an interviewer")]
+    ]
     nudges: list[Nudge]
 
 

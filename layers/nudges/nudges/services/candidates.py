@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
 from nudges.domain.kinds import NUDGE_KINDS
 from nudges.domain.locales import DEFAULT_LOCALE
@@ -128,8 +129,10 @@ class CandidateService:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
         if "kinds_off" in fields:
             fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
-        if changes.whatsapp_consent is not None:
-            fields["whatsapp_consent"] = Consent(changes.whatsapp_consent.obtained_at, changes.whatsapp_consent.method)
+        for channel in ("sms", "whatsapp"):  # an opt-in recorded since registration, kept as evidence
+            given = getattr(changes, f"{channel}_consent")
+            if given is not None:
+                fields[f"{channel}_consent"] = Consent(given.obtained_at, given.method, text=given.text)
         updated = replace(current, **fields)
         for name in updated.channels:  # each chosen channel needs its address
             spec = CHANNEL_SPECS[name]
@@ -140,6 +143,9 @@ class CandidateService:
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
             updated = replace(updated, sms_yes=None, sms_consent=None)
+            if "sms_consent" in fields:  # this very change records the new number's consent
+                updated = replace(updated, sms_consent=fields["sms_consent"])
+                self._candidates.update(updated)
         if self._consent_requests is not None:
             self._consent_requests.after_change(updated, current, now)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
@@ -215,11 +221,17 @@ class Timeline:
                     "status": interview.status_at(now),
                     "source": interview.source,
                     "title": interview.title,
-                    "company": interview.company,
+                    # As every message writes it (nudges.domain.company_names.company_display).
+                    "company": company_display(interview.company) or interview.company,
                     "application_id": interview.application_id,
                     "start": iso(interview.start),
                     "end": iso(interview.end),
                     "interviewers": [{"name": p.name, "email": p.email} for p in interview.interviewers],
+                    **(
+                        {"recruiter": {"name": interview.recruiter.name, "email": interview.recruiter.email}}
+                        if interview.recruiter
+                        else {}
+                    ),
                     "nudges": [
                         {
                             "kind": n.kind,

@@ -21,7 +21,7 @@ from nudges.domain.booking import BookingChange, change_from_dict, change_to_dic
 from nudges.domain.messages import InviteProblem
 from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import InviteReading, calendars_in_mail, mail_subject, read_invite
+from nudges.models.ics import InviteReading, calendars_in_mail, mail_subject, read_invite, sender_of
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -87,16 +87,29 @@ class InviteService:
         return candidate
 
     def receive(
-        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None = None
+        self,
+        candidate: Candidate,
+        calendar: bytes,
+        now: datetime,
+        charset: str | None = None,
+        forwarded_from: str | None = None,
     ) -> list[Interview]:
         """Book, move or cancel what the invite says: every event in it parsed before any is stored."""
-        return self.receive_invite(candidate, calendar, now, charset)[0]
+        return self.receive_invite(candidate, calendar, now, charset, forwarded_from)[0]
 
     def receive_invite(
-        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None = None
+        self,
+        candidate: Candidate,
+        calendar: bytes,
+        now: datetime,
+        charset: str | None = None,
+        forwarded_from: str | None = None,
     ) -> tuple[list[Interview], list[dict[str, str]]]:
-        """``receive``, with the events left out and why (``{"event": <UID>, "reason": ...}``)."""
-        changes, ignored = self._read(candidate, calendar, now, charset)
+        """``receive``, with the events left out and why (``{"event": <UID>, "reason": ...}``).
+
+        The candidate's own addresses: the inbox's, and the one the mail was forwarded from (an
+        attendee there is the candidate, whatever the name)."""
+        changes, ignored = self._read(candidate, calendar, now, charset, forwarded_from)
         return self._book(candidate, changes, now), ignored
 
     def take_invite(
@@ -113,15 +126,21 @@ class InviteService:
         return InviteTaken([], ignored, queued=len(changes), file_id=file_id)
 
     def _read(
-        self, candidate: Candidate, calendar: bytes, now: datetime, charset: str | None
+        self,
+        candidate: Candidate,
+        calendar: bytes,
+        now: datetime,
+        charset: str | None,
+        forwarded_from: str | None = None,
     ) -> tuple[list[BookingChange], list[dict[str, str]]]:
         """The file's changes, taken as a whole against what is stored and capped, and what was left out."""
         token = candidate.ics_inbox_token.lower()
+        sender = (forwarded_from or "").strip().lower()
         reading = read_invite(
             calendar,
             candidate,
             now,
-            is_candidate_address=lambda a: a.partition("@")[0].lower() == token,
+            is_candidate_address=lambda a: a.partition("@")[0].lower() == token or (bool(sender) and a == sender),
             charset=charset,
         )
         changes, ignored = self._as_a_whole(candidate, reading, now)
@@ -259,6 +278,7 @@ class InviteService:
         if not candidates:
             return []
         calendars = calendars_in_mail(message)
+        forwarded_from = sender_of(message)
         subject = mail_subject(message)
         if not calendars:
             logger.info("mail without a calendar invite dropped")
@@ -268,14 +288,20 @@ class InviteService:
             problems = [] if calendars else [InviteProblem("no_calendar")]
             for calendar, charset in calendars:
                 try:
-                    found, ignored = self._read(candidate, calendar, now, charset)
+                    found, ignored = self._read(candidate, calendar, now, charset, forwarded_from)
                 except InvalidInput as exc:
                     # A broken attachment will not mend on a retry: drop it, keep the rest.
                     logger.info("unreadable invite dropped", extra={"reason": exc.message})
                     problems.append(InviteProblem("unreadable", exc.message))
                     continue
-                # Each event left out is named, with why: a partly used invite says what was not used.
-                problems += [InviteProblem("left_out", f"{_event_name(left)}: {left['reason']}.") for left in ignored]
+                # Each event left out is named, with why: a partly used invite says what was not used;
+                # an all-day event that names no interview gets the advice on what to forward instead.
+                problems += [
+                    InviteProblem("all_day")
+                    if left["reason"].startswith("an all-day")
+                    else InviteProblem("left_out", f"{_event_name(left)}: {left['reason']}.")
+                    for left in ignored
+                ]
                 if not found and not ignored:
                     problems.append(InviteProblem("no_event"))
                 changes += found

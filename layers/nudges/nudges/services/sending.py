@@ -250,10 +250,13 @@ class MessageComposer:
 
         def sorted_people(round_: Interview) -> people.People:
             # Stored before "who is a person" was one rule, a role mailbox may sit among the
-            # interviewers: sorted again here, so it is never greeted.
-            listed = [people.Address(p.email, p.name) for p in (*round_.interviewers, *round_.contacts)]
-            found = people.sort_people(listed, exclude=[candidate.email])
-            return people.People(people.named(found.interviewers, names), people.named(found.contacts, names))
+            # interviewers: sorted again here, so it is never greeted. A contact stays one (a
+            # coordinator who does not attend is a person, but no interviewer).
+            found = people.sort_people(
+                [people.Address(p.email, p.name) for p in round_.interviewers], exclude=[candidate.email]
+            )
+            contacts = (*found.contacts, *(p for p in round_.contacts if normalise_email(p.email) != candidate.email))
+            return people.People(people.named(found.interviewers, names), people.named(contacts, names))
 
         # A follow-up is about its own round (the last, checked above); a rejection reply and a
         # connect nudge about the application's last round.
@@ -267,8 +270,13 @@ class MessageComposer:
             [p for p in everyone_met(rounds) if people.role_of(people.Address(p.email, p.name)) == "interviewer"],
             names,
         )
+        recruiter = next((r.recruiter for r in reversed(rounds) if r.recruiter is not None), about.recruiter)
+        if recruiter is not None:
+            recruiter = people.named([recruiter], names)[0]
         addressee, addressee_is_contact = None, False
-        if spec.recipients == "arranger":
+        if spec.recipients == "arranger" and recruiter is not None:
+            addressee = recruiter  # an agency's consultant: they arranged it, they hear back first
+        elif spec.recipients == "arranger":
             # The contact who arranged the interviews (the latest round that names one), else the
             # round's organizer (rounds.reply_to).
             arranged_by = next(
@@ -287,6 +295,7 @@ class MessageComposer:
             everyone=everyone,
             addressee=addressee,
             addressee_is_contact=addressee_is_contact,
+            recruiter=recruiter,
             sms_only=not _email_reaches(candidate.reachable_channels()),
             unsubscribe_url=unsubscribe_url,
             branding=self.branding,
