@@ -78,9 +78,9 @@ def _refuse_cross_site(locale: str | None = None) -> Response | None:
 
 
 def _browser_locale() -> str:
-    """A page reached without a token follows Accept-Language (the two Englishes for now)."""
-    accept = ((router.current_event.headers or {}).get("accept-language") or "").lower()
-    return "en-US" if accept.startswith("en-us") else "en-GB"
+    """A page reached without a token follows Accept-Language, else the stack's DefaultLocale."""
+    headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
+    return pages.choose_locale(None, None, headers.get("accept-language"))
 
 
 def _candidate(token: str, purpose: links.Purpose) -> Candidate:
