@@ -381,7 +381,9 @@ def test_candidate_pages_and_sms_yes_events(stack):
     empty = {"google": {"client_id": "", "client_secret": ""}, "microsoft": {"client_id": "", "client_secret": ""}}
     secret.put_secret_value(SecretId=stack.template.ref("CalendarOAuthClients"), SecretString=json.dumps(empty))
     connect = invoke(stack, "CandidatePagesFunction", signed("candidate_pages-connect_google", "connect"))
-    assert connect["statusCode"] == 503 and "CalendarOAuthClients" in connect["body"]
+    # in plain words, naming no secret, ARN or path
+    assert connect["statusCode"] == 503 and "not set up yet" in connect["body"]
+    assert "CalendarOAuthClients" not in connect["body"] and "arn:" not in connect["body"]
     denied = invoke(stack, "CandidatePagesFunction", load("candidate_pages-oauth_callback_denied"))
     assert denied["statusCode"] == 400 and "access was not allowed" in denied["body"]
     # YES from Ada's number: consent on record, with the inbound message's id

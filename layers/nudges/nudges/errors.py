@@ -50,3 +50,8 @@ class SendInProgress(NudgesError):
 
 class ConcurrentUpdate(Exception):
     """Someone else wrote the item since we read it; read again and redo the change."""
+
+
+class RecipientOptedOut(Exception):
+    """The channel refused the text: the number is on its opt-out list (it texted STOP to the
+    provider itself, which answers the keyword with its own response)."""

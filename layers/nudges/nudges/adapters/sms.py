@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from nudges.adapters.aws import Refused, attempt
+from nudges.errors import RecipientOptedOut
 
 
 class EndUserMessagingSms:
@@ -32,7 +35,15 @@ class EndUserMessagingSms:
             request["OriginationIdentity"] = self._origination
         if self._configuration_set:
             request["ConfigurationSetName"] = self._configuration_set
-        return str(self._client.send_text_message(**request)["MessageId"])
+        try:
+            return str(self._client.send_text_message(**request)["MessageId"])
+        except ClientError as exc:
+            if exc.response.get("Reason") == "DESTINATION_PHONE_NUMBER_OPTED_OUT" or (
+                exc.response.get("Error", {}).get("Code") == "ConflictException"
+                and "opted out" in str(exc.response.get("Error", {}).get("Message", "")).lower()
+            ):
+                raise RecipientOptedOut(to) from None
+            raise
 
     def opted_out(self, phone: str) -> bool:
         """True when the number is on the opt-out list (it texted STOP to AWS itself)."""

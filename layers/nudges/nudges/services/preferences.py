@@ -13,6 +13,7 @@ from nudges.domain.deliveries import LoggedMessage, event_status
 from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
+from nudges.errors import RecipientOptedOut
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -101,6 +102,12 @@ class PreferenceService:
             return  # an earlier delivery of this text answered it
         try:
             reply_id = self._sms.send(number, text)
+        except RecipientOptedOut:
+            # End User Messaging put the number on its opt-out list when it texted STOP, before
+            # this ran, and answers STOP (and HELP to an opted-out number) with the number's own
+            # keyword responses: nothing for us to send, and nothing failed.
+            logger.info("keyword reply not sent: the number is opted out at the channel")
+            return
         except Exception:
             self._preferences.release_sms_reply(message_id)
             raise
