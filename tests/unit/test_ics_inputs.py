@@ -8,7 +8,8 @@ import pytest
 
 from nudges.domain.candidate import Candidate
 from nudges.errors import InvalidInput
-from nudges.models.ics import decode_calendar, read_invite
+from nudges.models.ics import read_invite
+from nudges.models.ics_values import decode_calendar
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LAERKE = Candidate(

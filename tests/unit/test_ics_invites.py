@@ -12,7 +12,8 @@ import pytest
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Person
 from nudges.errors import InvalidInput
-from nudges.models.ics import calendars_in_mail, invite_changes
+from nudges.models.ics import invite_changes
+from nudges.models.invite_mail import calendars_in_mail
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
 NOW = datetime(2030, 5, 1, tzinfo=UTC)

@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from nudges.domain.bounds import bounded_interview, plain
-from nudges.models.ics import is_relay, read_invite
+from nudges.models.ics import read_invite
+from nudges.models.ics_values import is_relay
 from tests.unit.test_ics_inputs import LAERKE, NOW, event, invite
 
 

@@ -21,7 +21,8 @@ from nudges.domain.booking import BookingChange, change_from_dict, change_to_dic
 from nudges.domain.messages import InviteProblem
 from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
-from nudges.models.ics import InviteReading, calendars_in_mail, mail_subject, read_invite, sender_of
+from nudges.models.ics import InviteReading, read_invite
+from nudges.models.invite_mail import calendars_in_mail, mail_subject, sender_of
 from nudges.observability import logger
 
 if TYPE_CHECKING:
