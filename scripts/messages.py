@@ -617,9 +617,9 @@ def books() -> dict[str, str]:
 def _welcome_section(index: int, locale: str, tally: Tally) -> list[str]:
     """The welcome at registration: consent to texts on record (the operator's), and without it
     (the SMS asks for YES before any nudge is texted)."""
-    from nudges.domain import messages
+    from nudges.domain import service_messages
 
-    links = messages.WelcomeLinks(
+    links = service_messages.WelcomeLinks(
         google="https://nudges.example.com/connect/google/<token>",
         microsoft="https://nudges.example.com/connect/microsoft/<token>",
         preferences="https://nudges.example.com/preferences/<token>",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from nudges import links
-from nudges.domain import messages, sms_encoding
+from nudges.domain import service_messages, sms_encoding
 from nudges.domain.candidate import Candidate, Consent, reachability
 from nudges.domain.plan import NudgeTimings, plan_welcome
 from nudges.errors import NotFound
@@ -24,7 +24,7 @@ ADA = Candidate(
     name="Ada Lovelace",
 )
 CONSENTED = replace(ADA, sms_consent=Consent(datetime(2026, 10, 30, tzinfo=UTC), "sign-up form"))
-LINKS = messages.WelcomeLinks(
+LINKS = service_messages.WelcomeLinks(
     google="https://n.example/connect/google/c_1.sig",
     microsoft="https://n.example/connect/microsoft/c_1.sig",
     preferences="https://n.example/preferences/c_1.sigsigsigsigsigsigsigsigsig",
@@ -33,7 +33,7 @@ LINKS = messages.WelcomeLinks(
 
 
 def test_the_welcome_email_says_when_each_nudge_comes_and_gives_the_address_and_links():
-    message = messages.welcome(CONSENTED, LINKS, NudgeTimings(), unsubscribe_url="https://n.example/unsubscribe/x")
+    message = service_messages.welcome(CONSENTED, LINKS, NudgeTimings(), unsubscribe_url="https://n.example/unsubscribe/x")
     assert message.subject == "Welcome to Interview Nudges: what happens next"
     assert "48 hours before it starts" in message.text and "1 hour after it ends" in message.text
     assert "when an offer arrives" in message.text
@@ -45,22 +45,22 @@ def test_the_welcome_email_says_when_each_nudge_comes_and_gives_the_address_and_
 
 def test_the_welcome_follows_the_template_timings_and_the_american_clock():
     timings = NudgeTimings(research_lead=timedelta(hours=24), quiet_start=datetime(2000, 1, 1, 22).time())
-    message = messages.welcome(replace(CONSENTED, locale="en-US", timezone="America/Chicago"), LINKS, timings)
+    message = service_messages.welcome(replace(CONSENTED, locale="en-US", timezone="America/Chicago"), LINKS, timings)
     assert "24 hours before it starts" in message.text
     assert "between 10 PM and 8 AM your time (America/Chicago)" in message.text
 
 
 def test_without_an_inbox_domain_the_welcome_has_no_forwarding_paragraph():
-    message = messages.welcome(CONSENTED, replace(LINKS, forwarding_address=None), NudgeTimings())
+    message = service_messages.welcome(CONSENTED, replace(LINKS, forwarding_address=None), NudgeTimings())
     assert "Forward your interview invitations" not in message.text
     assert "\n\n\n" not in message.text
 
 
 def test_the_welcome_sms_asks_for_yes_until_consent_is_on_record_and_fits_two_segments():
-    asking = messages.welcome(ADA, LINKS, NudgeTimings()).sms
+    asking = service_messages.welcome(ADA, LINKS, NudgeTimings()).sms
     assert "Reply YES" in asking and "STOP" in asking and "HELP" in asking
     assert sms_encoding.sms_length(asking) <= sms_encoding.sms_limit(asking)
-    welcomed = messages.welcome(CONSENTED, LINKS, NudgeTimings()).sms
+    welcomed = service_messages.welcome(CONSENTED, LINKS, NudgeTimings()).sms
     assert "YES" not in welcomed and LINKS.preferences in welcomed
     assert sms_encoding.sms_length(welcomed) <= sms_encoding.sms_limit(welcomed)
     yes = replace(ADA, sms_yes=Consent(datetime(2026, 11, 1, tzinfo=UTC), "sms_yes", "m-1"))
@@ -129,18 +129,18 @@ def test_a_link_works_only_for_its_owner_its_purpose_and_a_current_key():
 
 
 def test_a_forwarded_invite_receipt_names_the_interview_and_the_research_prompt():
-    receipt = messages.InviteReceipt(
+    receipt = service_messages.InviteReceipt(
         company="acme",
         title="Interview",
         start=datetime(2026, 12, 8, 14, 0, tzinfo=UTC),
         research_at=datetime(2026, 12, 6, 14, 0, tzinfo=UTC),
     )
-    message = messages.invite_receipt(ADA, [receipt], [])
+    message = service_messages.invite_receipt(ADA, [receipt], [])
     assert message.subject == "Got it: Acme, Tuesday 8 December at 14:00 (Greenwich Mean Time)"
     assert (
         'Got it: "Interview" with Acme, Tuesday 8 December at 14:00 (Greenwich Mean Time); '
         "research prompt on Sunday 6 December at 14:00 (Greenwich Mean Time)." in message.text
     )
-    refused = messages.invite_receipt(ADA, [], [messages.InviteProblem("no_calendar")])
+    refused = service_messages.invite_receipt(ADA, [], [service_messages.InviteProblem("no_calendar")])
     assert refused.subject == "We could not use the invitation you forwarded"
     assert "Not used: there was no calendar invitation (.ics) in the mail." in refused.text

@@ -106,19 +106,19 @@ def test_an_itip_answer_is_ignored_with_the_reason(method):
 def test_a_receipt_says_what_was_not_used_and_what_to_do():
     from datetime import UTC, datetime
 
-    from nudges.domain import messages
+    from nudges.domain import service_messages
     from tests.unit.test_candidate_journey import ADA
 
-    used = messages.InviteReceipt(company="acme", title="Interview", start=datetime(2026, 12, 8, 14, 0, tzinfo=UTC))
-    partly = messages.invite_receipt(
+    used = service_messages.InviteReceipt(company="acme", title="Interview", start=datetime(2026, 12, 8, 14, 0, tzinfo=UTC))
+    partly = service_messages.invite_receipt(
         ADA,
         [used],
-        [messages.InviteProblem("left_out", '"Team lunch": an all-day or dateless event is not an interview.')],
+        [service_messages.InviteProblem("left_out", '"Team lunch": an all-day or dateless event is not an interview.')],
         add_url="https://n.example/interviews/new/tok",
     )
     assert 'Not used: "Team lunch": an all-day or dateless event is not an interview.' in partly.text
     assert "add it by hand at https://n.example/interviews/new/tok" in partly.text
     assert "You need do nothing more" not in partly.text
-    refused = messages.invite_receipt(ADA, [], [messages.InviteProblem("unreadable", "body: not a VCALENDAR")])
+    refused = service_messages.invite_receipt(ADA, [], [service_messages.InviteProblem("unreadable", "body: not a VCALENDAR")])
     assert "You need do nothing more" not in refused.text and "forward the invitation again" in refused.text
-    assert "You need do nothing more" in messages.invite_receipt(ADA, [used], []).text
+    assert "You need do nothing more" in service_messages.invite_receipt(ADA, [used], []).text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nudges.domain.candidate import phone_key
-from nudges.domain.messages import sms_reply
+from nudges.domain.service_messages import sms_reply
 from nudges.domain.sms_keywords import Keyword
 from nudges.services.preferences import PreferenceService
 from tests.fakes.repositories import FakeCandidates, FakePreferences, FakeSms

@@ -101,7 +101,7 @@ def test_every_kind_goes_in_one_sms_segment_when_the_advice_fits(kind, candidate
 def test_a_receipt_never_says_nothing_more_beside_what_was_not_used():
     from datetime import UTC, datetime
 
-    from nudges.domain.messages import InviteProblem, InviteReceipt, invite_receipt
+    from nudges.domain.service_messages import InviteProblem, InviteReceipt, invite_receipt
 
     problem = InviteProblem("all_day")
     none = invite_receipt(CANDIDATE, [], [problem]).text

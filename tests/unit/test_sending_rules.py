@@ -11,7 +11,7 @@ import pytest
 from nudges.domain.booking import BookingChange
 from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import Interview, Person
-from nudges.domain.messages import sms_reply
+from nudges.domain.service_messages import sms_reply
 from nudges.errors import SendInProgress
 from nudges.services.sending import Delivery
 from tests.fakes.repositories import World

@@ -15,7 +15,7 @@ import pytest
 
 from nudges.domain.candidate import Candidate, Consent
 from nudges.domain.interview import Interview, Person, interview_id_for
-from nudges.domain.messages import InviteProblem, sms_yes_reply
+from nudges.domain.service_messages import InviteProblem, sms_yes_reply
 from nudges.errors import InvalidInput, NotFound
 from nudges.models.api import CandidateChanges, NewCandidate
 from nudges.models.calendar_events import CalendarConnect, EventReading

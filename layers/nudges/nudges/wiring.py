@@ -46,8 +46,9 @@ if TYPE_CHECKING:
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
-    from nudges.domain.messages import Branding, WelcomeLinks
+    from nudges.domain.messages import Branding
     from nudges.domain.plan import NudgeTimings
+    from nudges.domain.service_messages import WelcomeLinks
     from nudges.services.adviser_actions import AdviserActions
     from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
@@ -342,7 +343,7 @@ def composer() -> MessageComposer:
         domain = config.inbox_domain()
         address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
         configured = configured_providers()  # connect links only for providers set up
-        return _load("nudges.domain.messages.WelcomeLinks")(
+        return _load("nudges.domain.service_messages.WelcomeLinks")(
             found["google"] if "google" in configured else None,
             found["microsoft"] if "microsoft" in configured else None,
             found["preferences"],

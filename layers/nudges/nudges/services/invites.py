@@ -18,8 +18,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.booking import BookingChange, change_from_dict, change_to_dict
-from nudges.domain.messages import InviteProblem
 from nudges.domain.series import belongs, reconcile
+from nudges.domain.service_messages import InviteProblem
 from nudges.errors import InvalidInput, Unauthorized
 from nudges.models.ics import InviteReading, read_invite
 from nudges.models.invite_mail import calendars_in_mail, mail_subject, sender_of

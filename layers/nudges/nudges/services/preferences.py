@@ -11,7 +11,8 @@ from nudges.adapters.contact_preferences import SMS_REPLY
 from nudges.domain.candidate import phone_key
 from nudges.domain.deliveries import LoggedMessage, event_status
 from nudges.domain.locales import DEFAULT_LOCALE
-from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
+from nudges.domain.messages import DEFAULT_BRANDING
+from nudges.domain.service_messages import sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
 from nudges.errors import RecipientOptedOut
 from nudges.observability import logger

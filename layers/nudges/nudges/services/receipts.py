@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from nudges.domain import messages
+from nudges.domain import messages, service_messages
 from nudges.domain.deliveries import LoggedMessage
 from nudges.observability import logger
 
@@ -50,9 +50,9 @@ class InviteReceipts:
         # with the mail's subject): the receipt of a refused or partly used invite points there.
         self._add_interview_link = add_interview_link  # (candidate id, the mail's subject) -> the page
 
-    def _receipt(self, interview: Interview) -> messages.InviteReceipt:
+    def _receipt(self, interview: Interview) -> service_messages.InviteReceipt:
         research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
-        return messages.InviteReceipt(
+        return service_messages.InviteReceipt(
             company=interview.company,
             title=interview.title,
             start=interview.start,
@@ -65,7 +65,7 @@ class InviteReceipts:
         self,
         candidate: Candidate,
         interviews: list[Interview],
-        problems: list[messages.InviteProblem],
+        problems: list[service_messages.InviteProblem],
         mail_id: str,
         now: datetime,
         subject: str | None = None,
@@ -79,7 +79,7 @@ class InviteReceipts:
         add_url = None
         if (problems or not interviews) and self._add_interview_link is not None:
             add_url = self._add_interview_link(candidate.candidate_id, subject)
-        message = messages.invite_receipt(
+        message = service_messages.invite_receipt(
             candidate, [self._receipt(i) for i in interviews], problems, link, self._branding, add_url
         )
         try:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from nudges import clock, metrics
-from nudges.domain import messages, people
+from nudges.domain import messages, people, service_messages
 from nudges.domain.channels import CHANNEL_SPECS, CHANNELS
 from nudges.domain.company_names import company_display
 from nudges.domain.deliveries import LoggedMessage
@@ -71,7 +71,7 @@ class MessageInputs:
     application: Application | None
     every: list[Interview]  # the application's rounds as stored (this one included)
     unsubscribe_url: str | None
-    welcome_links: messages.WelcomeLinks | None = None
+    welcome_links: service_messages.WelcomeLinks | None = None
 
 
 class MessageComposer:
@@ -90,7 +90,7 @@ class MessageComposer:
         candidates: Candidates,
         unsubscribe_link: Callable[[str], str | None],
         branding: messages.Branding = messages.DEFAULT_BRANDING,
-        welcome_links: Callable[[Candidate], messages.WelcomeLinks] | None = None,
+        welcome_links: Callable[[Candidate], service_messages.WelcomeLinks] | None = None,
         timings: NudgeTimings | None = None,
         outcome_link: Callable[[str, str], str | None] | None = None,
     ) -> None:
@@ -210,7 +210,7 @@ class MessageComposer:
         spec = KIND_SPECS[kind]
         if spec.owner == "candidate":
             assert inputs.welcome_links is not None
-            return candidate, messages.welcome(
+            return candidate, service_messages.welcome(
                 candidate,
                 inputs.welcome_links,
                 self._timings,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nudges.domain.candidate import Consent, phone_key
-from nudges.domain.messages import DEFAULT_BRANDING, Branding, sms_yes_reply
+from nudges.domain.messages import DEFAULT_BRANDING, Branding
+from nudges.domain.service_messages import sms_yes_reply
 from nudges.observability import logger
 
 if TYPE_CHECKING:
