@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nudges import clock, config, journey_pages, links, pages, self_service, wiring
+from nudges import clock, config, links, page_frame, pages, self_service, wiring
 from nudges.domain.page_words import say
 from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
@@ -174,7 +174,7 @@ def change(token: str) -> Response:
         # The settings form again, the candidate's input kept, the message beside its field.
         field = (refused.field or "form").split(".")[0]
         words = pages.FIELD_WORDS.get(field)
-        why = say("fields", words, candidate.locale) if words else (journey_pages.safe_detail(refused.message) or "")
+        why = say("fields", words, candidate.locale) if words else (page_frame.safe_detail(refused.message) or "")
         page = _preferences_page(token, candidate, errors={field: why}, values=form)
         return _html(400, page)
     return Response(

@@ -18,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nudges import config, journey_pages
+from nudges import config, page_frame
 from nudges.domain.catalog import catalog
 from nudges.domain.kinds import OPTIONAL_KINDS
 from nudges.domain.locales import LOCALES, canonical, negotiate
@@ -124,8 +124,8 @@ def switcher(path: str, current: str) -> str:
 
 
 def page(title: str, body: str, locale: str = "en-GB") -> str:
-    """Every candidate page: the one shared stylesheet and the operator's band (journey_pages)."""
-    return journey_pages.page(title, body, locale)
+    """Every candidate page: the one shared stylesheet and the operator's band (page_frame)."""
+    return page_frame.page(title, body, locale)
 
 
 def message_page(title: str, text: str, locale: str = "en-GB") -> str:
@@ -202,7 +202,7 @@ def preferences(view: PreferencesView) -> str:
         parts.append(
             '<div class="summary" role="alert"><p>Nothing was changed: please check the fields marked below.</p></div>'
         )
-    state = journey_pages.FormState({"phone": [c.phone or ""], "timezone": [c.timezone], **values}, {}, c.locale)
+    state = page_frame.FormState({"phone": [c.phone or ""], "timezone": [c.timezone], **values}, {}, c.locale)
 
     def error(name: str) -> str:
         why = errors.get(name)
@@ -212,7 +212,7 @@ def preferences(view: PreferencesView) -> str:
         chosen_zone = state.value("timezone", c.timezone)
         options = "".join(
             f'<option value="{e(v)}"{" selected" if v == chosen_zone else ""}>{e(label)}</option>'
-            for v, label in journey_pages.zone_options()
+            for v, label in page_frame.zone_options()
         )
         invalid = ' aria-invalid="true" aria-describedby="timezone-error"' if errors.get("timezone") else ""
         return (
@@ -230,12 +230,12 @@ def preferences(view: PreferencesView) -> str:
         '<p class="hint" id="phone-hint">For text messages. A new number is asked to reply YES before any nudge is texted.</p>'
         + error("phone")
         + f'<input type="tel" name="phone" id="phone" value="{e(state.value("phone"))}" autocomplete="tel"{phone_invalid}>'
-        + journey_pages.select(
+        + page_frame.select(
             state,
             "country",
             "Country of the number (for a number without +)",
-            journey_pages.COUNTRIES,
-            journey_pages.country_for(c.timezone),
+            page_frame.COUNTRIES,
+            page_frame.country_for(c.timezone),
         )
     )
     kinds = [
@@ -326,7 +326,7 @@ def _interviews(view: PreferencesView) -> str:
     rows = []
     seen_applications: set[str] = set()
     for interview in view.interviews or []:
-        start = journey_pages.when(_parse(interview["start"]).astimezone(zone))
+        start = page_frame.when(_parse(interview["start"]).astimezone(zone))
         company = interview.get("company") or ""
         nudges = "".join(
             f"<li>{e(NUDGE_LABELS.get(n['kind'], n['kind']))}: {e(_nudge_status(n, zone))}</li>"
@@ -359,7 +359,7 @@ def _parse(value: str) -> Any:
 
 
 def _nudge_status(nudge: dict[str, Any], zone: Any) -> str:
-    due = journey_pages.when(_parse(nudge["due_at"]).astimezone(zone)) if nudge.get("due_at") else ""
+    due = page_frame.when(_parse(nudge["due_at"]).astimezone(zone)) if nudge.get("due_at") else ""
     status = nudge["status"]
     if status == "scheduled":
         return f"planned for {due}" if due else "planned"

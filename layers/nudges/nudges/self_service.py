@@ -8,7 +8,7 @@ GET|POST /interviews/{interview_id}/edit/{token}    change or cancel one added b
 GET|POST /outcome/{token}                           "How did it go at {company}?" for one application
 
 A refused form shows the form again (400) with each message beside its field and the input
-kept; anything else refused is the one error page (``journey_pages.error_page``).
+kept; anything else refused is the one error page (``page_frame.error_page``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, cast
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from nudges import clock, config, journey_pages, links, pages, wiring
+from nudges import clock, config, journey_pages, links, page_frame, pages, wiring
 from nudges.errors import InvalidInput, NotFound, PayloadTooLarge
 from nudges.http import raw_body
 from nudges.models.forms import MAX_FORM_BYTES, FieldErrors, hand_interview, signup
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 router = Router()
 JOIN_CHANNELS = ("email", "sms")
-LOCALES = tuple(code for code, _ in journey_pages.LANGUAGES)
+LOCALES = tuple(code for code, _ in page_frame.LANGUAGES)
 
 
 def html(status: int, body: str) -> Response:
@@ -74,7 +74,7 @@ def _same_site() -> bool:
 
 
 def _refuse_cross_site(locale: str | None = None) -> Response | None:
-    return None if _same_site() else html(403, journey_pages.error_page(403, locale))
+    return None if _same_site() else html(403, page_frame.error_page(403, locale))
 
 
 def _browser_locale() -> str:
@@ -96,7 +96,7 @@ def _preferences(candidate: Candidate) -> str:
 
 
 # ---------------------------------------------------------------- join
-def _join_view(code: str, label: str, state: journey_pages.FormState) -> str:
+def _join_view(code: str, label: str, state: page_frame.FormState) -> str:
     view = journey_pages.JoinView(f"/join/{code}", label, JOIN_CHANNELS, state)
     return journey_pages.join(view)
 
@@ -104,7 +104,7 @@ def _join_view(code: str, label: str, state: journey_pages.FormState) -> str:
 @router.get("/join/<code>")
 def join_page(code: str) -> Response:
     found = wiring.signup().active_code(code)
-    return html(200, _join_view(code, found.label, journey_pages.FormState(locale=_browser_locale())))
+    return html(200, _join_view(code, found.label, page_frame.FormState(locale=_browser_locale())))
 
 
 @router.post("/join/<code>")
@@ -118,7 +118,7 @@ def join_post(code: str) -> Response:
     try:
         read = signup(form, JOIN_CHANNELS, LOCALES)
     except FieldErrors as refused_fields:
-        state = journey_pages.FormState(form, refused_fields.errors, locale)
+        state = page_frame.FormState(form, refused_fields.errors, locale)
         return html(400, _join_view(code, found.label, state))
     email = (form.get("email") or [""])[0].strip()
     if read.honeypot:
@@ -146,7 +146,7 @@ def verify_post(token: str) -> Response:
 
 
 # ---------------------------------------------------------------- interviews by hand
-def _interview_state(interview: Interview, locale: str) -> journey_pages.FormState:
+def _interview_state(interview: Interview, locale: str) -> page_frame.FormState:
     local = interview.start.astimezone(interview.start.tzinfo)
     minutes = int((interview.end - interview.start).total_seconds() // 60)
     values: dict[str, list[str]] = {
@@ -160,7 +160,7 @@ def _interview_state(interview: Interview, locale: str) -> journey_pages.FormSta
         "interviewer_email": [p.email for p in interview.interviewers],
         "location": [interview.location or ""],
     }
-    return journey_pages.FormState(values, {}, locale)
+    return page_frame.FormState(values, {}, locale)
 
 
 @router.get("/interviews/new/<token>")
@@ -168,7 +168,7 @@ def new_interview_page(token: str) -> Response:
     candidate = _candidate(token, "interviews")
     subject = (router.current_event.get_query_string_value("subject", "") or "").strip()[:200]
     values = {"timezone": [candidate.timezone], "duration": ["60"], **({"role": [subject]} if subject else {})}
-    state = journey_pages.FormState(values, {}, candidate.locale)
+    state = page_frame.FormState(values, {}, candidate.locale)
     view = journey_pages.InterviewView(f"/interviews/new/{token}", _preferences(candidate), state)
     return html(200, journey_pages.interview_form(view))
 
@@ -190,14 +190,14 @@ def new_interview_post(token: str) -> Response:
     try:
         new = _new_interview(form, candidate)
     except FieldErrors as refused_fields:
-        state = journey_pages.FormState(form, refused_fields.errors, candidate.locale)
+        state = page_frame.FormState(form, refused_fields.errors, candidate.locale)
         view = journey_pages.InterviewView(f"/interviews/new/{token}", _preferences(candidate), state)
         return html(400, journey_pages.interview_form(view))
     wiring.hand_interviews().add(candidate, new, clock.now())  # type: ignore[arg-type]
     return _see_other(f"{_preferences(candidate)}?done=interview_added")
 
 
-def _edit_view(token: str, interview: Interview, state: journey_pages.FormState) -> journey_pages.InterviewView:
+def _edit_view(token: str, interview: Interview, state: page_frame.FormState) -> journey_pages.InterviewView:
     action = f"/interviews/{interview.interview_id}/edit/{token}"
     return journey_pages.InterviewView(
         action,
@@ -233,7 +233,7 @@ def edit_interview_post(interview_id: str, token: str) -> Response:
         new = _new_interview(form, candidate)
     except FieldErrors as refused_fields:
         interview = service.owned(candidate, interview_id)
-        state = journey_pages.FormState(form, refused_fields.errors, candidate.locale)
+        state = page_frame.FormState(form, refused_fields.errors, candidate.locale)
         view = _edit_view(token, interview, state)
         view = journey_pages.InterviewView(**{**view.__dict__, "back": _preferences(candidate)})
         return html(400, journey_pages.interview_form(view))
@@ -247,7 +247,7 @@ def outcome_page(token: str) -> Response:
     candidate_id, application_id = links.outcome_for(token, _keys())
     candidate = _candidate_by_id(candidate_id)
     about = wiring.candidate_outcomes().about(candidate, application_id)
-    state = journey_pages.FormState({}, {}, candidate.locale)
+    state = page_frame.FormState({}, {}, candidate.locale)
     recorded = about.outcome if about.source == "candidate" else None
     return html(200, journey_pages.outcome_form(f"/outcome/{token}", about.company, state, recorded))
 
@@ -270,7 +270,7 @@ def outcome_post(token: str) -> Response:
     service = wiring.candidate_outcomes()
     about = service.about(candidate, application_id)
     if choice not in journey_pages.OUTCOME_CHOICES:
-        state = journey_pages.FormState(form, {"outcome": "outcome"}, candidate.locale)
+        state = page_frame.FormState(form, {"outcome": "outcome"}, candidate.locale)
         return html(400, journey_pages.outcome_form(f"/outcome/{token}", about.company, state))
     told = service.report(candidate, application_id, choice, clock.now())
     return html(
@@ -280,7 +280,7 @@ def outcome_post(token: str) -> Response:
 
 def refused_page(status: int, message: str) -> Response:
     """The one error page, for the function's exception handler."""
-    return html(status, journey_pages.error_page(status, _browser_locale(), message))
+    return html(status, page_frame.error_page(status, _browser_locale(), message))
 
 
 __all__ = ["InvalidInput", "refused_page", "router"]
