@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench scale deploy clean redrive chaos fuzz screenshot openapi messages permissions FORCE
+.PHONY: demo test local lint build unit project integration e2e bench scale deploy clean redrive chaos fuzz screenshot openapi messages permissions FORCE
 
 # The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
 # nudges_cli package, editable, so it runs the checked-out code).
@@ -77,11 +77,16 @@ test: $(VENV)/.installed $(LAMBDA_VENV)/.installed $(SAM_VENV)/.installed $(CHEC
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
-# One tier of the suite each (make test runs them all, after lint): unit (no network, no AWS
-# emulator), integration (handlers and the local stack in-process, against moto), e2e (the
-# local stack driven through its HTTP routes, the console in headless Chromium when present).
+# One tier of the suite each (make test runs them all, after lint), each with a conftest of its
+# own: unit (the layer's code with in-memory fakes; no network, no AWS emulator), project (the
+# template, Makefile, README, CLI, scripts and the local stack's emulation, no stack started),
+# integration (handlers and the local stack in-process, against moto), e2e (the local stack
+# driven through its HTTP routes, the console in headless Chromium when present).
 unit: $(VENV)/.installed
 	$(PY) -m pytest -n 2 --dist loadfile -q tests/unit
+
+project: $(VENV)/.installed $(LAMBDA_VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadfile -q tests/project
 
 integration: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m pytest -n 2 --dist loadfile -q tests/integration

@@ -11,7 +11,7 @@ Data comes through the stack's own means, not a second copy of the data model:
 - interviews and nudges: ``CandidateService.timeline``, the very code behind
   ``GET /candidates/{candidate_id}/interviews``;
 - messages: the stack's outbox (``local_stack/outbox.py``), what SES and SNS recorded;
-- the clock: the stack's virtual clock, moved with ``LocalStack.set_clock`` (which delivers
+- the clock: the stack's virtual clock, moved with ``StackControls.set_clock`` (which delivers
   whatever falls due, exactly as ``POST /_local/clock`` does).
 """
 
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from .apigw import HttpResponse
 
 if TYPE_CHECKING:
-    from .stack import LocalStack
+    from .controls import StackControls
 
 PATH = "/_local/console"
 CLOCK_PATH = "/_local/console/clock"
@@ -54,7 +54,7 @@ class ConsoleError(ValueError):
 # ---------------------------------------------------------------------------- data
 
 
-def gather(stack: LocalStack) -> dict[str, Any]:
+def gather(controls: StackControls) -> dict[str, Any]:
     """Everything the page shows, read from the AWS endpoint now."""
     from nudges import wiring
     from nudges.adapters.applications import ApplicationRepository
@@ -62,9 +62,9 @@ def gather(stack: LocalStack) -> dict[str, Any]:
     from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.nudge_ledger import NudgeLedger
 
-    table, _index = stack._send_record_table()
+    table, _index = controls.send_record_table()
     # Retention only matters for writes, and the console writes nothing: the timeline reads only.
-    client, name = stack.aws.client("dynamodb"), str(table)
+    client, name = controls.aws.client("dynamodb"), str(table)
     people = CandidateRepository(client, name)
     ports: Any = SimpleNamespace(
         candidates=people,
@@ -73,11 +73,11 @@ def gather(stack: LocalStack) -> dict[str, Any]:
         nudges=NudgeLedger(client, name),
     )
     service = wiring.build_timeline(ports)
-    now = stack.clock.now()
+    now = controls.clock.now()
     candidates = []
     for candidate in people.all():
         candidates.append({"candidate": candidate, "interviews": service.timeline(candidate.candidate_id, now)})
-    return {"now": now, "clock_set": stack.clock.is_set, "candidates": candidates, "outbox": stack.outbox()}
+    return {"now": now, "clock_set": controls.clock.is_set, "candidates": candidates, "outbox": controls.outbox()}
 
 
 # ---------------------------------------------------------------------------- formatting
@@ -257,8 +257,8 @@ pre.body { white-space: pre-wrap; font: 13px/1.4 ui-monospace, monospace; backgr
 """
 
 
-def render(stack: LocalStack, notice: str = "") -> str:
-    data = gather(stack)
+def render(controls: StackControls, notice: str = "") -> str:
+    data = gather(controls)
     outbox = data["outbox"]
     sent: dict[tuple[str, str], list[int]] = {}
     for index, message in enumerate(outbox):
@@ -304,7 +304,7 @@ def _notice(query: str) -> str:
     return f"Clock set to {instant:%Y-%m-%d %H:%M} UTC; {count} schedule{'' if count == 1 else 's'} fired."
 
 
-def page(stack: LocalStack, query: str) -> HttpResponse:
+def page(controls: StackControls, query: str) -> HttpResponse:
     notice = _notice(query)
     return HttpResponse(
         200,
@@ -313,7 +313,7 @@ def page(stack: LocalStack, query: str) -> HttpResponse:
             ("content-security-policy", CSP),
             ("cache-control", "no-store"),
         ],
-        render(stack, notice).encode("utf-8"),
+        render(controls, notice).encode("utf-8"),
     )
 
 
@@ -341,7 +341,7 @@ def target_instant(form: dict[str, list[str]], now: datetime) -> datetime:
     return local.astimezone(UTC)
 
 
-def move_clock(stack: LocalStack, body: bytes, headers: Any) -> HttpResponse:
+def move_clock(controls: StackControls, body: bytes, headers: Any) -> HttpResponse:
     """POST /_local/console/clock (a form): move the clock, then back to the page (303)."""
     origin = headers.get("Origin")
     host = headers.get("Host") or ""
@@ -350,9 +350,9 @@ def move_clock(stack: LocalStack, body: bytes, headers: Any) -> HttpResponse:
         return HttpResponse(403, [("content-type", "text/plain")], b"cross-origin form refused")
     form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     try:
-        instant = target_instant(form, stack.clock.now())
+        instant = target_instant(form, controls.clock.now())
     except ConsoleError as exc:
         return HttpResponse(400, [("content-type", "text/plain; charset=utf-8")], str(exc).encode())
-    fired = len(stack.set_clock(instant)["fired"])
+    fired = len(controls.set_clock(instant)["fired"])
     location = f"{PATH}?{urllib.parse.urlencode({'moved': instant.isoformat(), 'fired': fired})}"
     return HttpResponse(303, [("location", location), ("content-type", "text/plain")], b"")

@@ -7,7 +7,7 @@ import sys
 import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import apigw, console, eum_sms, eum_social
 from .apigw import HttpResponse, json_response
@@ -15,7 +15,28 @@ from .clock import parse_instant
 from .runtime import FunctionError
 
 if TYPE_CHECKING:
-    from .stack import LocalStack
+    from .apigw import Route
+    from .clock import VirtualClock
+    from .controls import StackControls
+    from .docs import Docs
+    from .eum_sms import SmsVoiceEmulator
+    from .eum_social import SocialMessagingEmulator
+
+
+class ServedStack(Protocol):
+    """What the server reads of the stack it serves (local_stack.stack.LocalStack)."""
+
+    host: str
+    port: int
+    account_id: str
+    log_requests: bool
+    routes: list[Route]
+    docs: Docs
+    clock: VirtualClock
+    sms_voice: SmsVoiceEmulator
+    social: SocialMessagingEmulator
+    controls: StackControls | None
+
 
 # API Gateway's own payload limit; the app itself refuses more than 1 MiB.
 MAX_BODY = 10 * 1024 * 1024
@@ -36,7 +57,7 @@ class StackServer(ThreadingHTTPServer):
     # kernel caps it at net.core.somaxconn, 4096 on current Linux).
     request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], stack: LocalStack) -> None:
+    def __init__(self, address: tuple[str, int], stack: ServedStack) -> None:
         self.stack = stack
         super().__init__(address, _Handler)
 
@@ -56,6 +77,12 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_") and name[3:].isupper():
             return self.do_GET
         raise AttributeError(name)
+
+    def _controls(self) -> StackControls:
+        controls = self.server.stack.controls
+        if controls is None:  # bound before the functions are wired: not serving yet
+            raise RuntimeError("the stack is still starting")
+        return controls
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (a malformed request line, a header too long) as JSON."""
@@ -174,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             return json_response(500, {"message": "Internal Server Error"})
         finally:
-            stack.notify_deliveries()  # what SES would publish for any email the request sent
+            self._controls().notify_deliveries()  # what SES would publish for any email the request sent
         try:
             return apigw.map_response(result)
         except (TypeError, ValueError, KeyError):
@@ -199,9 +226,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _console(self, split: urllib.parse.SplitResult, body: bytes) -> HttpResponse:
         route = (self.command, split.path.rstrip("/"))
         if route in (("GET", console.PATH), ("HEAD", console.PATH)):
-            return console.page(self.server.stack, split.query)
+            return console.page(self._controls(), split.query)
         if route == ("POST", console.CLOCK_PATH):
-            return console.move_clock(self.server.stack, body, self.headers)
+            return console.move_clock(self._controls(), body, self.headers)
         return json_response(405, {"message": "Method Not Allowed"})
 
     # ------------------------------------------------------------------ controls
@@ -213,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
             if route == ("GET", "/_local/health"):
                 return json_response(200, {"status": "ok"})
             if route == ("GET", "/_local/outbox"):
-                return json_response(200, stack.outbox())
+                return json_response(200, self._controls().outbox())
             if route == ("POST", "/_local/clock"):
                 payload = _json_object(body)
                 try:
@@ -223,7 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
                 twice = payload.get("deliver_twice", False)
                 if not isinstance(twice, bool):
                     raise _BadRequest("deliver_twice must be a boolean")
-                return json_response(200, stack.set_clock(now, deliver_twice=twice))
+                return json_response(200, self._controls().set_clock(now, deliver_twice=twice))
             if route == ("GET", "/_local/clock"):
                 return json_response(200, {"now": stack.clock.now().isoformat(), "set": stack.clock.is_set})
             if route == ("POST", "/_local/email"):
@@ -231,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if not body.strip():
                     raise _BadRequest("the body must be a raw MIME message")
                 try:
-                    return json_response(202, stack.inbound_email(body, query.get("to")))
+                    return json_response(202, self._controls().inbound_email(body, query.get("to")))
                 except LookupError as exc:
                     # SES answers the sending server "550 Mailbox unavailable"; nothing is stored.
                     return json_response(422, {"message": str(exc)})
@@ -242,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
                     raise _BadRequest("'from' must be a phone number")
                 if not isinstance(text, str):
                     raise _BadRequest("'body' must be a string")
-                stack.inbound_sms(sender.strip(), text)
+                self._controls().inbound_sms(sender.strip(), text)
                 return json_response(202, {"delivered": True})
             if route == ("POST", "/_local/whatsapp"):
                 payload = _json_object(body)
@@ -252,7 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if not isinstance(text, str):
                     raise _BadRequest("'body' must be a string")
                 try:
-                    stack.inbound_whatsapp(sender.strip(), text)
+                    self._controls().inbound_whatsapp(sender.strip(), text)
                 except RuntimeError as exc:
                     return json_response(409, {"message": str(exc)})
                 return json_response(202, {"delivered": True})
@@ -270,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if not isinstance(status, str):
                     raise _BadRequest("'status' must be delivered, read or failed")
                 try:
-                    stack.message_status(channel, message_id, status)
+                    self._controls().message_status(channel, message_id, status)
                 except ValueError as exc:
                     raise _BadRequest(str(exc)) from exc
                 except LookupError as exc:
@@ -286,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if message_id is None and (not isinstance(address, str) or "@" not in address):
                     raise _BadRequest("'to' must be the email address that bounced or complained")
                 try:
-                    sent = stack.email_event(kind, address if isinstance(address, str) else None, message_id)
+                    sent = self._controls().email_event(kind, address if isinstance(address, str) else None, message_id)
                 except LookupError as exc:
                     return json_response(404, {"message": str(exc)})
                 return json_response(202, {"delivered": True, "message_id": sent})

@@ -12,23 +12,21 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
-import traceback
-import uuid
-from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import eum_sms, eum_social, mail, outbox, ses_events, topics
+from . import eum_sms, eum_social, ses_events, topics
 from .apigw import Route, make_route
 from .authorizer import AuthorizingProxy, Credentials, new_stack_secret, role_credentials
 from .aws_api import EndpointStore
 from .aws_requests import Lookups
 from .clock import VirtualClock
+from .controls import StackControls
 from .docs import Docs
+from .layer_imports import RUNNING, LayerImports
 from .provision import Aws, Provisioner
 from .queues import EventSource, QueueDrainer
 from .roles import roles as template_roles
@@ -98,7 +96,6 @@ PROVIDER_URL_VARIABLES = (
     "GOOGLE_AUTH_URL",
     "MS_AUTH_URL",
 )
-MAX_DELIVERY_PASSES = 20
 
 _FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -113,9 +110,6 @@ def webhook_secrets() -> dict[str, str]:
     return {k: os.environ.get(f"WEBHOOK_SECRET_{k.upper()}", v) for k, v in DEFAULT_WEBHOOK_SECRETS.items()}
 
 
-_RUNNING: set[int] = set()  # ids of the stacks serving in this process
-
-
 def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """The overrides, plus a local value for each parameter the template leaves without a Default."""
     from .template import load_template
@@ -127,50 +121,6 @@ def local_parameter_values(template_path: Path, overrides: dict[str, Any]) -> di
         if name in parameters and "Default" not in parameters[name]
     }
     return {**required, **overrides}
-
-
-def _fresh_layer_imports(paths: list[Path], *, forget: bool) -> dict[str, Any]:
-    """A stack's layers go first on ``sys.path``; with ``forget`` (no other stack is running in
-    this process) the modules of their packages that were imported before (by an earlier,
-    stopped stack, or by the tests) are set aside, so each stack starts cold (those modules'
-    cached clients and settings point at another endpoint, or come from another project's layer
-    of the same name). Returns what was set aside, for ``_restore_layer_imports``."""
-    names = _layer_packages(paths)
-    displaced = {}
-    for name in list(sys.modules) if forget else []:
-        if name.split(".", 1)[0] in names:
-            displaced[name] = sys.modules.pop(name)
-    for path in reversed(paths):
-        while str(path) in sys.path:
-            sys.path.remove(str(path))
-        sys.path.insert(0, str(path))
-    return displaced
-
-
-def _layer_packages(paths: list[Path]) -> set[str]:
-    names = set()
-    for path in paths:
-        if path.is_dir():
-            for child in path.iterdir():
-                if child.suffix == ".py" or (child / "__init__.py").exists():
-                    names.add(child.stem if child.suffix == ".py" else child.name)
-    return names
-
-
-def _restore_layer_imports(paths: list[Path], added: list[Path], displaced: dict[str, Any]) -> None:
-    """Undo, once the last stack stops, what its layers did to this process: the folders it put
-    on ``sys.path`` taken off, the modules its functions imported forgotten, and those set aside
-    at its start put back. Code imported before the stack (a test module, the bench) and what it
-    imports afterwards then agree again: the same exception classes, the same package (not a
-    test's fake layer of the same name)."""
-    for path in added:
-        while str(path) in sys.path:
-            sys.path.remove(str(path))
-    names = _layer_packages(paths)
-    for name in list(sys.modules):
-        if name.split(".", 1)[0] in names:
-            del sys.modules[name]
-    sys.modules.update(displaced)
 
 
 class LocalStack:
@@ -220,11 +170,8 @@ class LocalStack:
         self._saved_env: dict[str, str | None] = {}
         self._control_lock = threading.Lock()
         self._delivery_lock = threading.RLock()
-        self._clock_module: Any = None
-        self._previous_clock_source: Any = None
-        self._added_layer_paths: list[Path] = []  # put on sys.path by this stack, taken off at stop
-        self._displaced_modules: dict[str, Any] = {}  # set aside at start, put back at stop
-        self._layers_loaded = False
+        self._imports: LayerImports | None = None
+        self.controls: StackControls | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -294,13 +241,25 @@ class LocalStack:
         self._start_authorizer(region)
         self.runtime = self._build_runtime(region)
         self.docs = Docs(self.runtime)
-        self._install_clock()
+        if self._imports is not None:
+            self._imports.install_clock(self.clock.now)
         self._wire_events()
+        self.controls = StackControls(
+            self.aws,
+            self.template,
+            self.clock,
+            self.scheduler,
+            self.drainer,
+            (self.sms_voice, self.social),
+            self.ses_events,
+            self.topic_subscribers,
+            self.account_id,
+        )
         self._set_up_messaging()
         self._tee_logs()
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-stack-http", daemon=True)
         self._thread.start()
-        _RUNNING.add(id(self))
+        RUNNING.add(id(self))
         if self.warm:
             # Serving already (health answers); every function cold-starts at once meanwhile.
             self.runtime.load_all()
@@ -320,7 +279,7 @@ class LocalStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         url = f"http://{host}:{port}"
-        if not _RUNNING:
+        if not RUNNING:
             # moto keeps its backends in this process, not in the server: a fresh embedded
             # server would otherwise meet what an earlier stack of this process left (a number
             # that texted STOP, a delivery already claimed). No other stack serves now: forget it.
@@ -378,7 +337,7 @@ class LocalStack:
         ).start()
 
     def stop(self) -> None:
-        _RUNNING.discard(id(self))
+        RUNNING.discard(id(self))
         if self.runtime is not None:
             self.runtime.shutdown()
         if self.authorizer is not None:
@@ -400,16 +359,10 @@ class LocalStack:
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
-        if self._clock_module is not None:
-            # Hand back whatever was installed before (another stack in this process),
-            # unless someone replaced our clock meanwhile.
-            if getattr(self._clock_module, "_source", None) == self.clock.now:
-                self._clock_module.set_source(self._previous_clock_source)
-            self._clock_module = None
-        if self._layers_loaded and not _RUNNING:
-            _restore_layer_imports(self._layer_paths(), self._added_layer_paths, self._displaced_modules)
-            self._added_layer_paths, self._displaced_modules = [], {}
-            self._layers_loaded = False
+        if self._imports is not None:
+            self._imports.unload()
+            if not self._imports.loaded:
+                self._imports = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -461,9 +414,8 @@ class LocalStack:
 
     def _build_runtime(self, region: str) -> Runtime:
         # The stack's own process imports the layer too (the console reads through it).
-        self._added_layer_paths = [path for path in self._layer_paths() if str(path) not in sys.path]
-        self._displaced_modules = _fresh_layer_imports(self._layer_paths(), forget=not _RUNNING)
-        self._layers_loaded = True
+        self._imports = LayerImports(self._layer_paths())
+        self._imports.load()
         config = RuntimeConfig(
             python=lambda_python(),
             layer_paths=self._layer_paths(),
@@ -497,16 +449,6 @@ class LocalStack:
                 environment = self.authorizer.front(environment)  # service-specific endpoints too
             functions.append(Function(spec, environment, config))
         return Runtime(functions, config)
-
-    def _install_clock(self) -> None:
-        try:
-            import nudges.clock as clock_module
-        except ImportError:
-            print("[local-stack] nudges.clock not importable; functions use the real clock", file=sys.stderr)
-            return
-        self._previous_clock_source = getattr(clock_module, "_source", None)
-        clock_module.set_source(self.clock.now)
-        self._clock_module = clock_module
 
     def _wire_events(self) -> None:
         self.routes = []
@@ -560,7 +502,8 @@ class LocalStack:
 
     def _publish_event(self, topic: str, message: dict[str, Any]) -> None:
         """An End User Messaging event to its SNS topic, and to the functions subscribed to it."""
-        topics.publish_and_deliver(self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now())
+        if self.controls is not None:
+            self.controls.publish_event(topic, message)
 
     def _install_webhook_secrets(self) -> None:
         if WEBHOOK_SECRETS_LOGICAL_ID not in self.template.resources:
@@ -575,56 +518,7 @@ class LocalStack:
         if current != value:
             sm.put_secret_value(SecretId=arn, SecretString=value)
 
-    # ------------------------------------------------------------------ controls
-
-    def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:
-        """Move the virtual clock to ``now`` as if the time between had passed.
-
-        Forward, it stands in turn at each moment a schedule falls due on the way (the earliest
-        first, those that deliveries create included), delivers what is due then and drains the
-        queues with the clock there, then stands at ``now`` and delivers what is due at it. A move
-        backwards only sets the clock (and delivers what is due at it, which is what ``{}`` does).
-        """
-        with self._control_lock:
-            start = self.clock.now()
-            target = now.astimezone(UTC)
-            attempted: set[tuple[str, str]] = set()
-            seen: set[str] = set()
-            to_release: list[tuple[str, str]] = []
-            fired: list[dict[str, str]] = []
-            try:
-                while target > start:
-                    due = self.scheduler.next_due(target, attempted)
-                    if due is None:
-                        break
-                    self.clock.set(max(due, start))
-                    fired.extend(self._deliver_due(deliver_twice, attempted, seen, to_release))
-                self.clock.set(target)
-                fired.extend(self._deliver_due(deliver_twice, attempted, seen, to_release))
-            finally:
-                self.drainer.release(to_release)
-                self.scheduler.end_call(self.clock.now())
-                self._notify_deliveries()
-            return {"now": now.isoformat(), "fired": fired}
-
-    def _deliver_due(
-        self,
-        deliver_twice: bool,
-        attempted: set[tuple[str, str]],
-        seen: set[str],
-        to_release: list[tuple[str, str]],
-    ) -> list[dict[str, str]]:
-        """Everything due at the clock's moment, and all it causes (queues drained, SES events)."""
-        instant = self.clock.now()
-        fired: list[dict[str, str]] = []
-        for _ in range(MAX_DELIVERY_PASSES):
-            pass_fired = self.scheduler.deliver(instant, deliver_twice, attempted)
-            delivered = self.drainer.drain(seen, to_release, deliver_twice)
-            fired.extend(pass_fired)
-            if not pass_fired and not delivered:
-                break
-        self._notify_deliveries()
-        return fired
+    # ------------------------------------------------------------------ controls (controls.py)
 
     @property
     def admin_password(self) -> str:
@@ -635,140 +529,31 @@ class LocalStack:
                 return str(resolved[1].get("TemporaryPassword") or "")
         return ""
 
+    def _controls(self) -> StackControls:
+        if self.controls is None:
+            raise RuntimeError("the stack is not started")
+        return self.controls
+
+    def set_clock(self, now: datetime, *, deliver_twice: bool = False) -> dict[str, Any]:
+        return self._controls().set_clock(now, deliver_twice=deliver_twice)
+
     def outbox(self) -> list[dict[str, Any]]:
-        table, index = self._send_record_table()
-        return outbox.build_outbox(self.aws, table, index, self.sms_voice.outbox() + self.social.outbox())
-
-    def _send_record_table(self) -> tuple[str | None, str]:
-        """The table (and index) holding send records: the one with a GSI1 index."""
-        first = None
-        for logical_id in self.template.of_type("AWS::DynamoDB::Table"):
-            name = str(self.template.ref(logical_id))
-            first = first or name
-            indexes = self.template.properties(logical_id).get("GlobalSecondaryIndexes") or []
-            if any(i.get("IndexName") == "GSI1" for i in indexes):
-                return name, "GSI1"
-        return first, "GSI1"
-
-    def _ses_topics(self, kind: str) -> list[str]:
-        """The topics the template's configuration sets publish SES events of this kind to."""
-        targets = []
-        for logical_id in self.template.of_type("AWS::SES::ConfigurationSetEventDestination"):
-            destination = self.template.resolve(self.template.properties(logical_id)["EventDestination"])
-            if kind in destination.get("MatchingEventTypes", []) and "SnsDestination" in destination:
-                targets.append(str(destination["SnsDestination"]["TopicARN"]))
-        return targets
-
-    def _publish_ses_event(self, topics_: list[str], message: dict[str, Any]) -> None:
-        for topic in topics_:
-            topics.publish_and_deliver(
-                self.aws, topic, self.topic_subscribers.get(topic, []), message, self.clock.now()
-            )
+        return self._controls().outbox()
 
     def notify_deliveries(self) -> None:
-        """The Delivery event of every email sent since the last call, as SES publishes it.
-
-        Under a lock of its own, not the controls' one: a function a clock move runs may call
-        the stack's HTTP routes back (Graph validating a subscription), and each route ends here."""
-        try:
-            self._notify_deliveries()
-        except Exception:
-            print("[local-stack] reading the SES sends for their Delivery events failed:", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
-
-    def _notify_deliveries(self) -> None:
-        with self._delivery_lock:
-            self._publish_deliveries()
-
-    def _publish_deliveries(self) -> None:
-        for emulator in (self.sms_voice, self.social):
-            try:
-                emulator.publish_due()
-            except Exception:
-                # SNS invokes asynchronously: a failing subscriber never fails the sender.
-                print(f"[local-stack] {type(emulator).__name__} status events failed:", file=sys.stderr)
-                traceback.print_exc(file=sys.stderr)
-        sent = self.ses_events.undelivered()
-        targets = self._ses_topics("delivery") if sent else []
-        for email in sent if targets else []:
-            try:
-                self._publish_ses_event(targets, ses_events.notification("delivery", email, self.clock.now()))
-            except Exception:
-                # SNS invokes asynchronously: a failing subscriber never fails the sender.
-                print(f"[local-stack] Delivery event for {email.message_id} failed:", file=sys.stderr)
-                traceback.print_exc(file=sys.stderr)
+        self._controls().notify_deliveries()
 
     def email_event(self, kind: str, address: str | None, message_id: str | None = None) -> str:
-        """A bounce or complaint for one email (by SES MessageId, else the address's latest),
-        published as SES publishes it to each configuration set's topic; returns the MessageId."""
-        targets = self._ses_topics(kind)
-        if not targets:
-            raise RuntimeError(f"no configuration set in the template sends {kind} events to a topic")
-        with self._control_lock:
-            self._notify_deliveries()  # SES delivers before anything bounces back
-            email = self.ses_events.find(message_id, address)
-            if email is None and message_id:
-                raise LookupError(f"no email with SES MessageId {message_id} was sent")
-            if email is None:  # never emailed by the stack: the address alone, as before
-                email = ses_events.SentEmail(str(uuid.uuid4()), (str(address),), "nudges@example.com")
-            recipient = address if address and address.lower() in (a.lower() for a in email.to) else None
-            self._publish_ses_event(targets, ses_events.notification(kind, email, self.clock.now(), recipient))
-            return email.message_id
+        return self._controls().email_event(kind, address, message_id)
 
     def inbound_sms(self, sender: str, body: str) -> None:
-        if not self.topic_subscribers:
-            raise RuntimeError("no topic in the template has an SNS-subscribed function")
-        preferred = None
-        if "InboundSmsTopic" in self.template.resources:
-            preferred = str(self.template.ref("InboundSmsTopic"))
-        topic = preferred if preferred in self.topic_subscribers else next(iter(self.topic_subscribers))
-        with self._control_lock:
-            # End User Messaging SMS sees the text first (an opt-out keyword puts the number on
-            # its opt-out list), then publishes it to the number's two-way topic.
-            number, two_way = self.sms_voice.inbound(sender, body)
-            topic = two_way if two_way in self.topic_subscribers else topic
-            message = topics.two_way_sms(sender, body, self.account_id, number)
-            topics.publish_and_deliver(self.aws, topic, self.topic_subscribers[topic], message, self.clock.now())
-            self._notify_deliveries()
+        self._controls().inbound_sms(sender, body)
 
     def inbound_whatsapp(self, sender: str, body: str) -> None:
-        """A WhatsApp message to the operator's number, relayed to the WABA's event destination."""
-        with self._control_lock:
-            self.social.inbound(sender, body)
-            self._notify_deliveries()
+        self._controls().inbound_whatsapp(sender, body)
 
     def message_status(self, channel: str, message_id: str, status: str) -> None:
-        """A status event for one text or WhatsApp message, as its event destination gets it
-        (LookupError: no such message; ValueError: no such status on that channel)."""
-        with self._control_lock:
-            self._notify_deliveries()  # what was sent is delivered before anything else happens to it
-            if channel == "sms":
-                if status not in eum_sms.STATUS_EVENTS:
-                    raise ValueError(f"an SMS status is one of {', '.join(eum_sms.STATUS_EVENTS)}")
-                self.sms_voice.publish_status(message_id, eum_sms.STATUS_EVENTS[status])
-            elif channel == "whatsapp":
-                self.social.publish_status(message_id, status)
-            else:
-                raise ValueError("channel must be sms or whatsapp")
-            self._notify_deliveries()
+        self._controls().message_status(channel, message_id, status)
 
     def inbound_email(self, raw: bytes, recipients: list[str] | None = None) -> dict[str, Any]:
-        """Receive a raw MIME message as SES would: the first receipt rule that accepts a recipient
-        stores it in its bucket and notifies its topic, whose functions get the notification."""
-        recipients = recipients or mail.recipients_of(raw)
-        for rule in mail.s3_rules(self.template):
-            accepted = [r for r in recipients if rule.accepts(r)]
-            if not accepted:
-                continue
-            message_id = mail.new_message_id()
-            with self._control_lock:
-                self.aws.client("s3").put_object(Bucket=rule.bucket, Key=rule.prefix + message_id, Body=raw)
-                if rule.topic_arn:
-                    notification = mail.received_notification(
-                        raw, rule, accepted, message_id, self.clock.now(), self.account_id, self.aws.region
-                    )
-                    subscribers = self.topic_subscribers.get(rule.topic_arn, [])
-                    topics.publish_and_deliver(self.aws, rule.topic_arn, subscribers, notification, self.clock.now())
-                self._notify_deliveries()
-            return {"rule": rule.name, "recipients": accepted, "object_key": rule.prefix + message_id}
-        raise LookupError(f"no receipt rule accepts {', '.join(recipients) or 'a message without recipients'}")
+        return self._controls().inbound_email(raw, recipients)

@@ -12,7 +12,7 @@ import pytest
 
 from local_stack import LocalStack
 from local_stack.client import LocalClient
-from local_stack.fake_ats import FakeAts
+from tests.fakes.ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from tests.e2e.steps import register
+
 NOW = datetime(2034, 3, 1, 9, 0, tzinfo=UTC)  # a Wednesday
 START = datetime(2034, 3, 6, 14, 0, tzinfo=UTC)  # the Monday after
 
@@ -17,18 +19,6 @@ def _ics(uid: str, start: datetime, summary: str, *people: str, minutes: int = 6
     return "\r\n".join([*lines, *people, "END:VEVENT", "END:VCALENDAR", ""]).encode()
 
 
-def _register(client, email: str, **more) -> dict:
-    body = {
-        "email": email,
-        "timezone": "Europe/London",
-        "channels": ["email", "sms"] if "phone" in more else ["email"],
-        "name": "Ada Lovelace",
-    }
-    reply = client.register(**{**body, **more})
-    assert reply.status == 201, reply
-    return reply.body
-
-
 def _sent(client, interview_id: str, kind: str) -> dict[str, dict]:
     return {m["channel"]: m for m in client.outbox() if m.get("interview_id") == interview_id and m["kind"] == kind}
 
@@ -36,7 +26,7 @@ def _sent(client, interview_id: str, kind: str) -> dict[str, dict]:
 def test_a_panel_with_a_role_mailbox_and_a_room_gets_one_draft_per_interviewer(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email, phone="+447700900201")
+    ada = register(client, email, phone="+447700900201")
     panel = _ics(
         f"panel-{unique}",
         START,
@@ -80,7 +70,7 @@ def test_a_panel_with_a_role_mailbox_and_a_room_gets_one_draft_per_interviewer(c
 def test_an_sms_only_candidate_gets_the_advice_in_the_texts(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email, channels=["sms"], phone="+447700900202")
+    ada = register(client, email, channels=["sms"], phone="+447700900202")
     booked = client.book(email, f"uid-{unique}", START, NOW, title="Technical interview - Acme Robotics")
     interview_id = booked.body["interview_id"]
 
@@ -102,7 +92,7 @@ def test_an_sms_only_candidate_gets_the_advice_in_the_texts(client, unique):
 def test_a_zoom_invite_and_a_hidden_cal_com_organizer_give_the_right_company_and_interviewers(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email)
+    ada = register(client, email)
     token = ada["ics_inbox_url"].rsplit("/", 1)[1]
     zoom = _ics(
         f"zoom-{unique}",
@@ -151,7 +141,7 @@ def test_a_zoom_invite_and_a_hidden_cal_com_organizer_give_the_right_company_and
 def test_a_second_round_names_who_is_new_keeps_known_names_and_thanks_only_that_round(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email)
+    ada = register(client, email)
     token = ada["ics_inbox_url"].rsplit("/", 1)[1]
     first = _ics(
         f"r1-{unique}",
@@ -186,7 +176,7 @@ def test_a_second_round_names_who_is_new_keeps_known_names_and_thanks_only_that_
 def test_after_a_bounce_the_sms_carries_the_advice_instead_of_pointing_to_email(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    _register(client, email, phone="+447700900203")
+    register(client, email, phone="+447700900203")
     interview_id = client.book(email, f"uid-{unique}", START, NOW).body["interview_id"]
     reply = client.request("POST", "/_local/email-event", {"type": "bounce", "to": email})
     assert reply.status in (200, 202), reply

@@ -173,7 +173,7 @@ def _plant_session(stack, access_token, id_token, sub):
     from nudges.adapters.adviser_pool import Tokens
     from nudges.adapters.console_sessions import ConsoleSessions
 
-    sessions = ConsoleSessions(stack.aws.client("dynamodb"), str(stack._send_record_table()[0]))
+    sessions = ConsoleSessions(stack.aws.client("dynamodb"), str(stack.controls.send_record_table()[0]))
     return sessions.create(sub, Tokens(access_token, id_token, None), int(time.time()) + 3600).session_id
 
 

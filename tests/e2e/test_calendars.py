@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tests.e2e import providers
+from tests.e2e.steps import register
 
 if TYPE_CHECKING:
     from local_stack.client import LocalClient
@@ -33,12 +34,6 @@ def eventually(read, timeout_s: float = 10.0):
 
 def z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def register(client: LocalClient, email: str) -> str:
-    reply = client.register(email=email, timezone="Europe/London", channels=["email"], name="Ada Lovelace")
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
 
 
 def connect(client: LocalClient, candidate_id: str, provider: str, refresh_token: str):
@@ -92,7 +87,7 @@ def google_event(event_id: str, summary: str, start: datetime, candidate: str, *
 def test_google_calendar_connect_move_cancel_duplicates_forgery_and_renewal(client, stack, google):
     client.set_clock(NOW)
     email = "ada.google@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     refresh = google.add_account(email)
     # Given an interview, a dentist appointment and an interview the candidate organises herself
     google.put_event(email, google_event("ev1", "Technical Interview: robotics", THURSDAY_2PM, email))
@@ -239,7 +234,7 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
     now, thursday = NOW + timedelta(days=21), THURSDAY_2PM + timedelta(days=21)
     client.set_clock(now)
     email = "ada.ms@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     refresh = graph.add_account(email)
     graph.put_event(email, graph_event("AAMkAD1", "Interview – Senior Engineer", thursday, email))
     graph.put_event(email, graph_event("AAMkAD2", "Team lunch", thursday, email))
@@ -344,7 +339,7 @@ def test_microsoft_calendar_connect_move_cancel_duplicates_forgery_and_lifecycle
 def test_erasure_stops_google_channels_and_graph_subscriptions_best_effort(client, stack, google, graph, function_logs):
     client.set_clock(NOW + timedelta(days=60))
     email = "ada.both@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     assert connect(client, candidate_id, "google", google.add_account(email)).status == 201
     assert connect(client, candidate_id, "microsoft", graph.add_account(email)).status == 201
     [channel] = [c for c in google.channels.values() if c["account"] == email]
@@ -359,7 +354,7 @@ def test_erasure_stops_google_channels_and_graph_subscriptions_best_effort(clien
     # A watch the provider no longer knows, and one it refuses to stop (the grant was revoked):
     # the erasure of our data goes through all the same, and the log says why, without the address.
     gone = "ada.gone@example.org"
-    candidate_id = register(client, gone)
+    candidate_id = register(client, gone)["candidate_id"]
     assert connect(client, candidate_id, "google", google.add_account(gone)).status == 201
     assert connect(client, candidate_id, "microsoft", graph.add_account(gone)).status == 201
     [lapsed] = [c for c in google.channels.values() if c["account"] == gone]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import boto3
 
+from tests.e2e.steps import register
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 NOW = datetime(2031, 5, 5, 9, 0, tzinfo=UTC)  # a Monday
 START = datetime(2031, 5, 9, 14, 0, tzinfo=UTC)  # Friday 14:00
@@ -42,12 +44,6 @@ def invitee_event(
     return body
 
 
-def register(client, email: str) -> str:
-    reply = client.register(email=email, timezone="Europe/London", channels=["email"], name="Ada Lovelace")
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
-
-
 def schedules(stack) -> set[str]:
     scheduler = boto3.client("scheduler", endpoint_url=stack.endpoint_url, region_name="us-east-1")
     group = stack.template.ref("NudgeScheduleGroup")
@@ -61,7 +57,7 @@ def nudges(interview: dict) -> dict[str, tuple[str, str]]:
 def test_booking_plans_nudges_and_a_duplicate_changes_nothing(stack, client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     body = invitee_event("invitee.created", email, f"inv-{unique}", START)
 
     first = client.calendly(body, signed_at=NOW)
@@ -93,7 +89,7 @@ def test_booking_plans_nudges_and_a_duplicate_changes_nothing(stack, client, uni
 
 def _reschedule(client, email: str, unique: str, order: list[str]) -> tuple[str, list[dict]]:
     client.set_clock(NOW)
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     booked = client.calendly(invitee_event("invitee.created", email, f"old-{unique}", START), signed_at=NOW)
     moved_to = START + timedelta(days=3)
     deliveries = {
@@ -134,7 +130,7 @@ def test_a_reschedule_arriving_created_first_ends_the_same(client, unique):
 def test_a_cancel_stops_the_nudges_and_deletes_the_schedules(stack, client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     before = schedules(stack)
     client.calendly(invitee_event("invitee.created", email, f"inv-{unique}", START), signed_at=NOW)
     assert len(schedules(stack) - before) == 3
@@ -154,7 +150,7 @@ def test_a_cancel_stops_the_nudges_and_deletes_the_schedules(stack, client, uniq
 def test_a_cancel_delivered_before_its_booking_wins(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     client.calendly(invitee_event("invitee.canceled", email, f"inv-{unique}", START), signed_at=NOW)
     late = client.calendly(invitee_event("invitee.created", email, f"inv-{unique}", START), signed_at=NOW)
     assert late.body["interview_status"] == "cancelled"
@@ -166,7 +162,7 @@ def test_a_cancel_delivered_before_its_booking_wins(client, unique):
 def test_forged_and_replayed_requests_are_refused_and_store_nothing(stack, client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email)["candidate_id"]
     body = invitee_event("invitee.created", email, f"inv-{unique}", START)
 
     assert client.calendly(body, signed_at=NOW, secret="not-the-signing-key").status == 401

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import providers
+from tests.e2e.steps import register
 
 NOW = datetime(2035, 3, 5, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -45,12 +46,6 @@ def fresh_consent_page(google, graph):
     for fake in (google, graph):
         fake.deny_consent = fake.refuse_codes = False
         fake.consenting_account = None
-
-
-def register(client, email):
-    reply = client.register(email=email, timezone="Europe/London", channels=["email"], name="Ada Lovelace")
-    assert reply.status == 201, reply
-    return reply.body
 
 
 def calendars(client, candidate_id):

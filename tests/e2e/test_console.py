@@ -13,28 +13,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local_stack import browser
+from tests.e2e.steps import book, register
 
 pytestmark = pytest.mark.skipif(bool(browser.missing()), reason=f"no headless Chromium: {browser.missing()}")
 
 JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
+PHONE = "+12025550143"
 
 
 @pytest.fixture(scope="module")
 def driver():
     with browser.chromium(1280, 1000) as chromium:
         yield chromium
-
-
-def register(client, email, name, zone="America/New_York"):
-    reply = client.register(email=email, name=name, timezone=zone, channels=["email", "sms"], phone="+12025550143")
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
-
-
-def book(client, email, name, uid, start, now, organizer=JANE, title=None, trigger="BOOKING_CREATED"):
-    reply = client.book(email, uid, start, now, trigger=trigger, name=name, organizer=organizer, title=title)
-    assert reply.status == 200, reply
-    return reply.body["interview_id"]
 
 
 def open_console(driver, stack):
@@ -75,8 +65,10 @@ def test_clicking_the_clock_forward_shows_the_research_prompt_sent(stack, client
     monday = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
     client.set_clock(monday)
     email = f"grace-{unique}@example.org"
-    candidate_id = register(client, email, "Grace Hopper")
-    interview_id = book(client, email, "Grace Hopper", f"uid-{unique}", datetime(2031, 3, 6, 14, tzinfo=UTC), monday)
+    candidate_id = register(client, email, PHONE, name="Grace Hopper", timezone="America/New_York")["candidate_id"]
+    interview_id = book(
+        client, email, f"uid-{unique}", datetime(2031, 3, 6, 14, tzinfo=UTC), monday, name="Grace Hopper"
+    )
 
     # When the operator opens the console
     open_console(driver, stack)
@@ -120,10 +112,10 @@ def test_set_to_a_time_in_a_zone_and_a_cancelled_interview(stack, client, driver
     now = datetime(2031, 6, 2, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    register(client, email, "Ada Lovelace", zone="Europe/London")
+    register(client, email, PHONE)
     start = datetime(2031, 6, 10, 13, tzinfo=UTC)
-    interview_id = book(client, email, "Ada Lovelace", f"uid-{unique}", start, now)
-    book(client, email, "Ada Lovelace", f"uid-{unique}", start, now + timedelta(hours=1), trigger="BOOKING_CANCELLED")
+    interview_id = book(client, email, f"uid-{unique}", start, now)
+    book(client, email, f"uid-{unique}", start, now + timedelta(hours=1), trigger="BOOKING_CANCELLED")
 
     open_console(driver, stack)
     article = driver.find_element(By.ID, f"iv-{interview_id}")
@@ -153,14 +145,14 @@ def test_markup_in_a_name_or_title_is_shown_as_text_never_run(stack, client, dri
     title = f'<script>document.title="pwned"</script><i id="title-{unique}">Interview</i>'
     interviewer = (f'<u id="person-{unique}">Mallory</u>', "mallory@evil-corp.com")
     email = f"eve-{unique}@example.org"
-    candidate_id = register(client, email, name)
+    candidate_id = register(client, email, PHONE, name=name, timezone="America/New_York")["candidate_id"]
     interview_id = book(
         client,
         email,
-        name,
         f"uid-{unique}",
         datetime(2031, 9, 2, 14, tzinfo=UTC),
         now,
+        name=name,
         organizer=interviewer,
         title=title,
     )
@@ -193,7 +185,7 @@ def test_the_page_lists_candidates_without_a_scan_and_forbids_scripts(stack, cli
 
     events.register("before-call.dynamodb", record)
     try:
-        register(client, f"ops-{unique}@example.org", f"Operator {unique}")
+        register(client, f"ops-{unique}@example.org", PHONE, name=f"Operator {unique}", timezone="America/New_York")
         with urllib.request.urlopen(f"{stack.base_url}/_local/console", timeout=60) as response:
             page = response.read().decode()
             csp = response.headers["content-security-policy"]

@@ -5,26 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from tests.e2e.steps import book, register
+
 PHONE = "+447700900555"
-
-
-def register(client, email, **extra):
-    body = {
-        "email": email,
-        "timezone": "Europe/London",
-        "channels": ["email", "sms"],
-        "phone": PHONE,
-        "name": "Ada Lovelace",
-    }
-    reply = client.register(**{**body, **extra})
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
-
-
-def book(client, email, uid, start, now, organizer=("Jane Doe", "jane@acme.com")):
-    reply = client.book(email, uid, start, now, name="Ada", organizer=organizer)
-    assert reply.status == 200, reply
-    return reply.body["interview_id"]
+ADA_WITH_JANE = {"name": "Ada", "organizer": ("Jane Doe", "jane@acme.com")}  # the booking's attendee and organizer
 
 
 def sent(client, interview_id):
@@ -36,8 +20,10 @@ def story(client, unique, month):
     now = datetime(2033, month, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
-    interview_id = book(client, email, f"uid-{unique}", datetime(2033, month, 10, 14, 0, tzinfo=UTC), now)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
+    interview_id = book(
+        client, email, f"uid-{unique}", datetime(2033, month, 10, 14, 0, tzinfo=UTC), now, **ADA_WITH_JANE
+    )
     return candidate_id, interview_id
 
 
@@ -137,9 +123,11 @@ def test_a_script_in_a_name_from_a_webhook_renders_harmlessly(client, unique):
     now = datetime(2033, 7, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    register(client, email)
+    register(client, email, PHONE)
     evil = ('<script>alert("hi")</script> Mallory', "mallory@acme.com")
-    interview_id = book(client, email, f"uid-{unique}", datetime(2033, 7, 10, 14, 0, tzinfo=UTC), now, organizer=evil)
+    interview_id = book(
+        client, email, f"uid-{unique}", datetime(2033, 7, 10, 14, 0, tzinfo=UTC), now, name="Ada", organizer=evil
+    )
     preview = client.request("GET", f"/interviews/{interview_id}/nudges/research_prompt/preview?channel=email").body
     assert "<script>" not in preview["html"]
     assert "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; Mallory" in preview["html"]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local_stack.client import calcom_booking
+from tests.e2e.steps import book
 
 PHONE = "+447700900321"
 NAMESPACE = "InterviewNudges/interview-nudges-local"  # InterviewNudges/<stack name>
@@ -40,12 +41,6 @@ def emitted(out: str) -> Counter:
 
 def count(metric: str, **dims: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return metric, tuple(sorted(dims.items()))
-
-
-def book(client, email, uid, start, now, trigger="BOOKING_CREATED"):
-    reply = client.book(email, uid, start, now, trigger=trigger)
-    assert reply.status == 200, reply
-    return reply
 
 
 def test_bookings_cancels_deliveries_and_forged_webhooks_write_their_metrics(client, capsys):

@@ -31,7 +31,6 @@ from pydantic import BaseModel
 
 from local_stack import LocalStack
 from local_stack.client import JANE, LocalClient, calcom_booking
-from local_stack.fake_ats import FakeAts
 from nudges.models.calcom import BOOKING_TRIGGERS, CalcomBooking
 from nudges.models.calendly import INVITEE_EVENTS, CalendlyInvitee
 from nudges.models.outcomes import (
@@ -42,6 +41,7 @@ from nudges.models.outcomes import (
     LeverData,
     OutcomeEvent,
 )
+from tests.fakes.ats import FakeAts
 
 ROOT = Path(__file__).resolve().parents[2]
 RANDOM = os.environ.get("NUDGES_FUZZ") == "1"

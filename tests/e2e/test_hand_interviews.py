@@ -12,6 +12,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e import forms
+from tests.e2e.steps import register
 
 NOW = datetime(2036, 3, 3, 9, 0, tzinfo=UTC)  # Monday 09:00 in London (GMT until the end of March)
 
@@ -30,12 +31,6 @@ def get(url: str):
 
 
 post_form = forms.post_form
-
-
-def register(client, email: str) -> dict:
-    reply = client.register(email=email, timezone="Europe/London", channels=["email"], name="Ada Lovelace")
-    assert reply.status == 201, reply
-    return reply.body
 
 
 def nudges_of(client, candidate_id: str, interview_id: str) -> dict[str, dict]:

@@ -9,18 +9,16 @@ from pathlib import Path
 
 import boto3
 
+from tests.e2e.steps import register
+
+MAYA = {"name": "Maya Okafor", "timezone": "Europe/Paris"}  # the candidate the invites are for
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ics"
 BEFORE_THEM = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)  # the fixtures are from May to November 2030
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def register(client, email: str, name: str = "Maya Okafor") -> dict:
-    reply = client.register(email=email, timezone="Europe/Paris", channels=["email"], name=name)
-    assert reply.status == 201, reply
-    return reply.body
 
 
 def token_of(candidate: dict) -> str:
@@ -51,7 +49,7 @@ def stored_mail(stack) -> int:
 
 def test_a_google_invite_books_a_duplicate_changes_nothing_and_its_cancel_stops_it(client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, "maya.okafor@example.org")  # the attendee the invite was sent to
+    maya = register(client, "maya.okafor@example.org", **MAYA)  # the attendee the invite was sent to
     first = client.ics(token_of(maya), fixture("google_request.ics"))
     assert first.status == 200, first
     interview = only(client, maya)
@@ -88,7 +86,7 @@ def test_a_google_invite_books_a_duplicate_changes_nothing_and_its_cancel_stops_
 
 def test_a_cancel_delivered_before_its_request_wins(client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     assert client.ics(token_of(maya), fixture("google_cancel.ics")).status == 200
     client.ics(token_of(maya), fixture("google_request.ics"))
     interview = only(client, maya)
@@ -97,7 +95,7 @@ def test_a_cancel_delivered_before_its_request_wins(client, unique):
 
 def test_an_outlook_update_moves_the_interview_and_an_older_sequence_changes_nothing(client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     outlook = fixture("outlook_request.ics")  # SEQUENCE:3, 10:30 "GMT Standard Time" (London, summer time)
     client.ics(token_of(maya), outlook)
     interview = only(client, maya)
@@ -124,7 +122,7 @@ def test_an_outlook_update_moves_the_interview_and_an_older_sequence_changes_not
 
 def test_several_attendees_the_candidate_is_not_an_interviewer(client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")  # invited there as maya.okafor@example.net
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)  # invited there as maya.okafor@example.net
     client.ics(token_of(maya), fixture("outlook365_request.ics"))
     interview = only(client, maya)
     assert (interview["title"], interview["start"], interview["company"]) == (
@@ -140,7 +138,7 @@ def test_several_attendees_the_candidate_is_not_an_interviewer(client, unique):
 
 def test_an_event_already_past_plans_nothing(client, unique):
     client.set_clock(datetime(2030, 6, 1, 9, 0, tzinfo=UTC))
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     assert client.ics(token_of(maya), fixture("google_request.ics")).status == 200
     interview = only(client, maya)
     assert {n["status"] for n in interview["nudges"]} == {"skipped"}
@@ -150,7 +148,7 @@ def test_an_event_already_past_plans_nothing(client, unique):
 
 def test_an_unknown_inbox_or_a_broken_invite_is_refused_and_stores_nothing(stack, client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     wrong = token_of(maya)[:-1] + ("A" if token_of(maya)[-1] != "A" else "B")
     assert client.ics(wrong, fixture("google_request.ics")).status == 401
     assert client.ics("../candidates", fixture("google_request.ics")).status == 404
@@ -161,7 +159,7 @@ def test_an_unknown_inbox_or_a_broken_invite_is_refused_and_stores_nothing(stack
 
 def test_an_invite_mailed_to_the_inbox_address_books_moves_and_cancels(stack, client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     address = maya["ics_inbox_email"]
     assert address == f"{token_of(maya)}@inbox.localhost"
 
@@ -188,7 +186,7 @@ def test_an_invite_mailed_to_the_inbox_address_books_moves_and_cancels(stack, cl
 
 def test_mail_to_an_unknown_inbox_or_another_domain_stores_nothing(stack, client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     unknown = client.email(mail("nobody0000000000000000@inbox.localhost", fixture("outlook_request.ics")))
     assert unknown.status == 202  # SES accepts mail for the domain; the function drops it
     elsewhere = client.email(mail(f"{token_of(maya)}@elsewhere.example", fixture("outlook_request.ics")))
@@ -222,7 +220,7 @@ def _series(uid: str, sequence: int, *lines: str, method: str = "REQUEST") -> by
 
 def test_a_moved_series_leaves_only_the_new_occurrences(client, unique):
     client.set_clock(BEFORE_THEM)
-    maya = register(client, f"maya-{unique}@example.org")
+    maya = register(client, f"maya-{unique}@example.org", **MAYA)
     uid = f"series-{unique}@thunderbird"
     weekly = ("DTSTART:20300513T140000Z", "DTEND:20300513T150000Z", "RRULE:FREQ=WEEKLY;COUNT=3")
     assert client.ics(token_of(maya), _series(uid, 0, *weekly)).status == 200

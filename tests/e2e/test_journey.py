@@ -6,20 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from local_stack.client import STORY_SMS_CONSENT
-
-
-def register(client, email, phone, **extra):
-    body = {
-        "email": email,
-        "timezone": "Europe/London",
-        "channels": ["email", "sms"],
-        "phone": phone,
-        "name": "Ada Lovelace",
-        **extra,
-    }
-    reply = client.register(**body)
-    assert reply.status == 201, reply
-    return reply.body
+from tests.e2e.steps import register
 
 
 def to(client, *addresses):

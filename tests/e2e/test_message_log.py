@@ -71,7 +71,9 @@ def test_a_bounce_marks_that_message_bounced_and_no_other(client, stack, unique)
     assert after[emails[0]["provider_message_id"]] == "delivered"
     # A Delivery event heard again (SNS delivers at least once, in any order) never hides the bounce.
     bounced = SentEmail(research["provider_message_id"], (email,), "nudges@example.com")
-    stack._publish_ses_event(stack._ses_topics("delivery"), notification("delivery", bounced, stack.clock.now()))
+    stack.controls.publish_ses_event(
+        stack.controls.ses_topics("delivery"), notification("delivery", bounced, stack.clock.now())
+    )
     assert {m["provider_message_id"]: m["status"] for m in _log(client, candidate_id)} == after
     # Naming a message the stack never sent changes nothing.
     again = client.request("POST", "/_local/email-event", {"type": "bounce", "message_id": "no-such-id"})
@@ -84,7 +86,7 @@ def test_messages_of_an_unknown_candidate_are_404_and_erasure_takes_the_log(clie
     client.set_clock(datetime(2034, 3, 8, 14, 0, tzinfo=UTC))
     assert _log(client, candidate_id)
     assert client.request("DELETE", f"/candidates/{candidate_id}").status == 204
-    table = stack._send_record_table()[0]
+    table = stack.controls.send_record_table()[0]
     left = stack.aws.client("dynamodb").query(
         TableName=table,
         KeyConditionExpression="PK = :pk",
@@ -96,7 +98,7 @@ def test_messages_of_an_unknown_candidate_are_404_and_erasure_takes_the_log(clie
 def test_the_log_expires_with_the_candidates_data(client, stack, unique):
     candidate_id, interview_id, _ = _story(client, unique, 4)
     client.set_clock(datetime(2034, 4, 8, 14, 0, tzinfo=UTC))  # research prompt, two days before the start
-    table = stack._send_record_table()[0]
+    table = stack.controls.send_record_table()[0]
     ddb = stack.aws.client("dynamodb")
 
     def expiries():

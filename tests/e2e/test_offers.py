@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import steps
+from tests.e2e.steps import book
+
 ROOT = Path(__file__).resolve().parents[2]
 JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
 RAJ = ("Raj Patel", "raj.patel@acme-robotics.com")
@@ -36,17 +39,7 @@ PHONES: dict[str, str] = {}
 def register(client, email):
     """A candidate in London with a phone of their own (the outbox is shared by the module)."""
     PHONES[email] = f"+4477009{next(_numbers):05d}"
-    reply = client.register(
-        email=email, timezone="Europe/London", channels=["email", "sms"], phone=PHONES[email], name="Ada Lovelace"
-    )
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
-
-
-def book(client, email, uid, start, now, organizer=JANE):
-    reply = client.book(email, uid, start, now, organizer=organizer)
-    assert reply.status == 200, reply
-    return reply.body["interview_id"]
+    return steps.register(client, email, PHONES[email])["candidate_id"]
 
 
 def report(client, ats, source, email, now, *, outcome="offer", interview_id=None, tag=None):

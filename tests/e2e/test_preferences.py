@@ -15,6 +15,7 @@ import pytest
 
 from local_stack import browser
 from tests.e2e import forms, providers
+from tests.e2e.steps import register
 
 NOW = datetime(2036, 2, 4, 9, 0, tzinfo=UTC)  # a Monday morning; New York is UTC-5 until March
 PHONE = "+447700900911"
@@ -29,14 +30,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 post_form = forms.post_form
-
-
-def register(client, email, phone=PHONE, **extra):
-    reply = client.register(
-        email=email, timezone="Europe/London", channels=["email", "sms"], phone=phone, name="Ada Lovelace", **extra
-    )
-    assert reply.status == 201, reply
-    return reply.body
 
 
 def candidate(client, candidate_id):
@@ -71,7 +64,7 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
 
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    registered = register(client, email)
+    registered = register(client, email, PHONE)
     candidate_id = registered["candidate_id"]
     # Given an interview on Thursday 10:00 UTC (research prompt Tuesday 10:00 UTC), a connected
     # Google calendar, and an unsubscribe from email
@@ -131,7 +124,7 @@ def test_the_candidate_changes_their_choices_in_the_browser(client, stack, googl
 
 def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(client, stack, unique):
     client.set_clock(NOW)
-    registered = register(client, f"ada-{unique}@example.org", phone="+447700900912")
+    registered = register(client, f"ada-{unique}@example.org", "+447700900912")
     candidate_id, url = registered["candidate_id"], registered["preferences_url"]
     token = url.rsplit("/", 1)[1]
     before = candidate(client, candidate_id).body
@@ -174,7 +167,7 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
         assert response.headers["Referrer-Policy"] == "same-origin"
         form_token = re.search(r'name="form_token" value="([^"]+)"', response.read().decode()).group(1)
     # Another candidate's form token does not stand in for the headers
-    other = register(client, f"eve-{unique}@example.org", phone="+447700900914")
+    other = register(client, f"eve-{unique}@example.org", "+447700900914")
     with urllib.request.urlopen(other["preferences_url"], timeout=60) as response:
         others_token = re.search(r'name="form_token" value="([^"]+)"', response.read().decode()).group(1)
     status, _, _ = post_form(url, [*change, ("form_token", others_token)], headers={})
@@ -189,7 +182,7 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
 def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    registered = register(client, email, phone="+447700900913")
+    registered = register(client, email, "+447700900913")
     client.request("POST", "/_local/email-event", {"type": "bounce", "to": email})
     status, _, _ = post_form(registered["preferences_url"], [("resubscribe_email", "on")])
     assert status == 400
@@ -200,7 +193,7 @@ def test_a_bounce_is_never_lifted_from_the_preferences_page(client, stack, uniqu
 def test_pausing_skips_the_nudges_and_the_operator_sees_why(client, stack, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    registered = register(client, email, phone="+447700900914")
+    registered = register(client, email, "+447700900914")
     interview_id = client.book(email, f"uid-{unique}", datetime(2036, 2, 7, 14, 0, tzinfo=UTC), NOW).body[
         "interview_id"
     ]

@@ -6,25 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from local_stack.client import calcom_booking
+from tests.e2e.steps import register
+
+PHONE = "+447700900123"
 
 JANE = ("Jane Doe", "jane.doe@acme-robotics.com")
-
-
-def register(client, email, **extra):
-    reply = client.register(
-        email=email,
-        timezone="Europe/London",
-        channels=["email", "sms"],
-        phone="+447700900123",
-        name="Ada Lovelace",
-        **extra,
-    )
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
-
-
-def book(client, email, uid, start, now, trigger="BOOKING_CREATED", organizer=JANE, **extra):
-    return client.book(email, uid, start, now, trigger=trigger, organizer=organizer, **extra)
 
 
 def on_both_channels(*kinds):
@@ -41,10 +27,10 @@ def test_the_whole_story(client, unique):
     now = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     # When Cal.com books an interview for Thursday 14:00
     start = datetime(2031, 3, 6, 14, 0, tzinfo=UTC)
-    reply = book(client, email, f"uid-{unique}", start, now)
+    reply = client.book(email, f"uid-{unique}", start, now)
     assert reply.status == 200, reply
     interview_id = reply.body["interview_id"]
     [interview] = client.interviews(candidate_id)
@@ -94,13 +80,12 @@ def test_a_reschedule_moves_the_nudges_and_the_old_ones_never_arrive(client, uni
     now = datetime(2031, 5, 5, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     first = datetime(2031, 5, 8, 14, 0, tzinfo=UTC)
-    interview_id = book(client, email, f"old-{unique}", first, now).body["interview_id"]
+    interview_id = client.book(email, f"old-{unique}", first, now).body["interview_id"]
     # The candidate moves it to the next Monday 10:00
     moved = datetime(2031, 5, 12, 10, 0, tzinfo=UTC)
-    reply = book(
-        client,
+    reply = client.book(
         email,
         f"new-{unique}",
         moved,
@@ -124,7 +109,7 @@ def test_a_reschedule_moves_the_nudges_and_the_old_ones_never_arrive(client, uni
     client.set_clock(datetime(2031, 5, 12, 12, 0, tzinfo=UTC))
     assert mine(client, email, {interview_id}) == on_both_channels("research_prompt", "thank_you")
     # A later cancel naming the new booking finds the same interview
-    reply = book(client, email, f"new-{unique}", moved, now + timedelta(hours=2), trigger="BOOKING_CANCELLED")
+    reply = client.book(email, f"new-{unique}", moved, now + timedelta(hours=2), trigger="BOOKING_CANCELLED")
     assert reply.body["interview_id"] == interview_id
 
 
@@ -132,10 +117,10 @@ def test_a_cancel_stops_the_nudges(client, unique):
     now = datetime(2031, 7, 7, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     start = datetime(2031, 7, 10, 14, 0, tzinfo=UTC)
-    interview_id = book(client, email, f"uid-{unique}", start, now).body["interview_id"]
-    book(client, email, f"uid-{unique}", start, now + timedelta(hours=1), trigger="BOOKING_CANCELLED")
+    interview_id = client.book(email, f"uid-{unique}", start, now).body["interview_id"]
+    client.book(email, f"uid-{unique}", start, now + timedelta(hours=1), trigger="BOOKING_CANCELLED")
     [interview] = client.interviews(candidate_id)
     assert interview["status"] == "cancelled"
     assert {n["status"] for n in interview["nudges"]} == {"cancelled"}
@@ -147,7 +132,7 @@ def test_the_same_webhook_three_times_makes_one_interview_and_one_set_of_message
     now = datetime(2031, 9, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     start = datetime(2031, 9, 4, 14, 0, tzinfo=UTC)
     body = calcom_booking(
         "BOOKING_CREATED",
@@ -170,9 +155,9 @@ def test_deliver_twice_sends_each_message_once(client, unique):
     now = datetime(2031, 11, 3, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    register(client, email)
+    register(client, email, PHONE)
     start = datetime(2031, 11, 6, 14, 0, tzinfo=UTC)
-    interview_id = book(client, email, f"uid-{unique}", start, now).body["interview_id"]
+    interview_id = client.book(email, f"uid-{unique}", start, now).body["interview_id"]
     client.set_clock(datetime(2031, 11, 4, 14, 0, tzinfo=UTC), deliver_twice=True)
     client.set_clock(datetime(2031, 11, 6, 16, 0, tzinfo=UTC), deliver_twice=True)
     client.set_clock(datetime(2031, 11, 7, 12, 0, tzinfo=UTC))
@@ -186,10 +171,10 @@ def test_an_interview_for_an_unknown_address_waits_for_registration(client, uniq
     client.set_clock(now)
     email = f"later-{unique}@example.org"
     start = datetime(2032, 1, 9, 14, 0, tzinfo=UTC)
-    interview_id = book(client, email, f"uid-{unique}", start, now).body["interview_id"]
+    interview_id = client.book(email, f"uid-{unique}", start, now).body["interview_id"]
     client.set_clock(datetime(2032, 1, 7, 15, 0, tzinfo=UTC))
     assert mine(client, email, {interview_id}) == []  # nobody is messaged before registering
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     [interview] = client.interviews(candidate_id)
     assert [n["kind"] for n in interview["nudges"]] == ["research_prompt", "thank_you", "follow_up"]
     client.set_clock(datetime(2032, 1, 7, 15, 1, tzinfo=UTC))
@@ -200,7 +185,7 @@ def test_a_bad_signature_answers_401_and_stores_nothing(client, unique):
     now = datetime(2032, 3, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     body = calcom_booking(
         "BOOKING_CREATED",
         uid=f"uid-{unique}",
@@ -223,7 +208,7 @@ def test_malformed_and_oversized_bodies_are_refused_and_store_nothing(client, un
     now = datetime(2032, 5, 3, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
+    candidate_id = register(client, email, PHONE)["candidate_id"]
     reply = client.calcom(b'{"triggerEvent": "BOOKING_CREATED", "payload": {')
     assert reply.status == 400 and "JSON" in reply.body["message"]
     body = calcom_booking(
@@ -262,7 +247,7 @@ def test_operator_api_validates_each_field(client, unique):
         assert reply.body["field"] == field and field in reply.body["message"]
     assert client.request("GET", "/candidates/c_nope").status == 404
     email = f"dup-{unique}@example.org"
-    register(client, email)
+    register(client, email, PHONE)
     assert client.register(email=email.upper(), timezone="Europe/London", channels=["email"]).status == 409
     assert client.outcome("iv_unknown", "offer").status == 404
     assert client.request("POST", "/interviews/iv_x/outcome", {"outcome": "maybe"}).status == 400
@@ -272,8 +257,8 @@ def test_deleting_a_candidate_erases_them_and_cancels_their_schedules(client, un
     now = datetime(2032, 7, 5, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"ada-{unique}@example.org"
-    candidate_id = register(client, email)
-    interview_id = book(client, email, f"uid-{unique}", datetime(2032, 7, 9, 14, 0, tzinfo=UTC), now).body[
+    candidate_id = register(client, email, PHONE)["candidate_id"]
+    interview_id = client.book(email, f"uid-{unique}", datetime(2032, 7, 9, 14, 0, tzinfo=UTC), now).body[
         "interview_id"
     ]
     assert client.request("DELETE", f"/candidates/{candidate_id}").status == 204
@@ -294,9 +279,9 @@ def test_no_email_address_or_phone_number_reaches_the_logs(stack, client, unique
     now = datetime(2032, 9, 6, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email = f"private-{unique}@example.org"
-    register(client, email)
+    register(client, email, PHONE)
     client.register(email="broken@", timezone="Europe/London", channels=["email"])  # the error echoes input
-    interview_id = book(client, email, f"uid-{unique}", datetime(2032, 9, 9, 14, 0, tzinfo=UTC), now).body[
+    interview_id = client.book(email, f"uid-{unique}", datetime(2032, 9, 9, 14, 0, tzinfo=UTC), now).body[
         "interview_id"
     ]
     client.set_clock(datetime(2032, 9, 7, 14, 0, tzinfo=UTC))

@@ -8,28 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from local_stack.client import JANE
+from tests.e2e.steps import book, register
+
+WHATSAPP = {"channels": ["whatsapp"], "sms_consent": None}  # reached on WhatsApp only
 
 CONSENT = {"obtained_at": "2040-01-02T09:00:00Z", "method": "web_form"}
-
-
-def _register(client, email, phone, **extra):
-    body = {
-        "email": email,
-        "timezone": "Europe/London",
-        "channels": ["whatsapp"],
-        "phone": phone,
-        "name": "Ada Lovelace",
-    }
-    reply = client.register(**body, sms_consent=None, **extra)
-    assert reply.status == 201, reply
-    return reply.body["candidate_id"]
-
-
-def _book(client, email, uid, start, now, organizer=JANE):
-    reply = client.book(email, uid, start, now, name="Ada Lovelace", organizer=organizer)
-    assert reply.status == 200, reply
-    return reply.body["interview_id"]
 
 
 def _whatsapp(client, phone):
@@ -46,18 +29,18 @@ def test_a_whatsapp_only_candidate_gets_every_nudge_as_its_template(client, stac
     now = datetime(2040, 1, 2, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email, phone = f"ada-wa-{unique}@example.org", "+447700900801"
-    candidate_id = _register(client, email, phone, whatsapp_consent=CONSENT)
+    candidate_id = register(client, email, phone, whatsapp_consent=CONSENT, **WHATSAPP)["candidate_id"]
     reachable = client.request("GET", f"/candidates/{candidate_id}").body["reachable"]
     assert reachable["whatsapp"] is True and reachable["email"] is False and reachable["sms"] is False
     client.set_clock(now)  # the welcome
-    offer_iv = _book(client, email, f"wa-offer-{unique}", datetime(2040, 1, 10, 14, 0, tzinfo=UTC), now)
+    offer_iv = book(client, email, f"wa-offer-{unique}", datetime(2040, 1, 10, 14, 0, tzinfo=UTC), now)
     client.set_clock(datetime(2040, 1, 8, 14, 0, tzinfo=UTC))  # research prompt
     client.set_clock(datetime(2040, 1, 10, 16, 0, tzinfo=UTC))  # thank-you
     client.set_clock(datetime(2040, 1, 17, 10, 0, tzinfo=UTC))  # follow-up
     assert client.outcome(offer_iv, "offer").status == 202
     client.set_clock(datetime(2040, 1, 18, 12, 0, tzinfo=UTC))  # the connect nudge, due now
     beta = ("Bo Chen", "bo.chen@beta-labs.example")
-    rejected_iv = _book(client, email, f"wa-rej-{unique}", datetime(2040, 1, 22, 10, 0, tzinfo=UTC), now, beta)
+    rejected_iv = book(client, email, f"wa-rej-{unique}", datetime(2040, 1, 22, 10, 0, tzinfo=UTC), now, organizer=beta)
     client.set_clock(datetime(2040, 1, 22, 11, 20, tzinfo=UTC))
     assert client.outcome(rejected_iv, "rejected").status == 202
     client.set_clock(datetime(2040, 1, 22, 11, 30, tzinfo=UTC))  # the rejection reply
@@ -98,7 +81,7 @@ def test_a_read_status_moves_its_log_entry_and_a_failure_is_kept(client, unique)
     now = datetime(2040, 2, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email, phone = f"ada-wa-read-{unique}@example.org", "+447700900802"
-    candidate_id = _register(client, email, phone, whatsapp_consent=CONSENT)
+    candidate_id = register(client, email, phone, whatsapp_consent=CONSENT, **WHATSAPP)["candidate_id"]
     client.set_clock(now)
     [welcome] = [m for m in _log(client, candidate_id) if m["kind"] == "welcome"]
     assert (welcome["channel"], welcome["status"]) == ("whatsapp", "delivered")
@@ -115,9 +98,9 @@ def test_stop_on_whatsapp_stops_it_and_help_is_answered_in_free_text(client, sta
     now = datetime(2040, 3, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email, phone = f"ada-wa-stop-{unique}@example.org", "+447700900803"
-    candidate_id = _register(client, email, phone, whatsapp_consent=CONSENT)
+    candidate_id = register(client, email, phone, whatsapp_consent=CONSENT, **WHATSAPP)["candidate_id"]
     client.set_clock(now)
-    interview_id = _book(client, email, f"wa-stop-{unique}", datetime(2040, 3, 10, 14, 0, tzinfo=UTC), now)
+    interview_id = book(client, email, f"wa-stop-{unique}", datetime(2040, 3, 10, 14, 0, tzinfo=UTC), now)
 
     assert client.request("POST", "/_local/whatsapp", {"from": phone, "body": "help"}).status == 202
     [help_reply] = [m for m in _whatsapp(client, phone) if m["kind"] == "sms_reply"]
@@ -145,7 +128,7 @@ def test_without_whatsapp_consent_nothing_goes_by_whatsapp_and_no_one_is_asked_t
     now = datetime(2040, 4, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email, phone = f"ada-wa-none-{unique}@example.org", "+447700900804"
-    candidate_id = _register(client, email, phone)
+    candidate_id = register(client, email, phone, **WHATSAPP)["candidate_id"]
     shown = client.request("GET", f"/candidates/{candidate_id}").body
     assert shown["unreachable_reasons"]["whatsapp"] == "awaiting_whatsapp_consent"
     client.set_clock(now)  # the welcome is due: it has no channel to go by
@@ -153,7 +136,7 @@ def test_without_whatsapp_consent_nothing_goes_by_whatsapp_and_no_one_is_asked_t
     # Consent given later (the operator's PATCH): the nudges still ahead go by WhatsApp.
     patched = client.request("PATCH", f"/candidates/{candidate_id}", {"whatsapp_consent": CONSENT})
     assert patched.status == 200 and patched.body["reachable"]["whatsapp"] is True, patched
-    _book(client, email, f"wa-none-{unique}", datetime(2040, 4, 10, 14, 0, tzinfo=UTC), now)
+    book(client, email, f"wa-none-{unique}", datetime(2040, 4, 10, 14, 0, tzinfo=UTC), now)
     client.set_clock(datetime(2040, 4, 8, 14, 0, tzinfo=UTC))
     assert [m["kind"] for m in _whatsapp(client, phone)] == ["research_prompt"]
     assert not [m for m in client.outbox() if m["to"] == phone and m["kind"] == "consent_request"]
@@ -163,7 +146,7 @@ def test_yes_on_whatsapp_is_the_candidates_own_opt_in_kept_once(client, unique):
     now = datetime(2040, 5, 1, 9, 0, tzinfo=UTC)
     client.set_clock(now)
     email, phone = f"ada-wa-yes-{unique}@example.org", "+447700900805"
-    candidate_id = _register(client, email, phone)
+    candidate_id = register(client, email, phone, **WHATSAPP)["candidate_id"]
     assert client.request("GET", f"/candidates/{candidate_id}").body["reachable"]["whatsapp"] is False
     for _ in range(2):  # the same YES twice (or redelivered): kept and answered once
         assert client.request("POST", "/_local/whatsapp", {"from": phone, "body": "Yes!"}).status == 202

@@ -8,6 +8,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+from tests.e2e.steps import register
+
+PHONE = "+447700900301"
+CONSENT = {"obtained_at": "2034-02-01T09:00:00Z", "method": "web form"}
+
 NOW = datetime(2034, 3, 1, 9, 0, tzinfo=UTC)  # a Wednesday
 START = datetime(2034, 3, 6, 14, 0, tzinfo=UTC)  # the Monday after
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -19,19 +24,6 @@ def _ics(
     lines = ["BEGIN:VCALENDAR", f"PRODID:{prodid}", "METHOD:REQUEST", "BEGIN:VEVENT", f"UID:{uid}"]
     lines += [f"DTSTAMP:{NOW:{STAMP}}", f"DTSTART:{start:{STAMP}}", f"DTEND:{start + timedelta(hours=1):{STAMP}}"]
     return "\r\n".join([*lines, f"SUMMARY:{summary}", *people, "END:VEVENT", "END:VCALENDAR", ""]).encode()
-
-
-def _register(client, email: str) -> dict:
-    reply = client.register(
-        email=email,
-        timezone="Europe/London",
-        channels=["email", "sms"],
-        phone="+447700900301",
-        name="Ada Lovelace",
-        sms_consent={"obtained_at": "2034-02-01T09:00:00Z", "method": "web form"},
-    )
-    assert reply.status == 201, reply
-    return reply.body
 
 
 def _sent(client, interview_id: str, kind: str) -> dict[str, dict]:
@@ -50,7 +42,7 @@ def _forwarded(to: str, sender: str, invite: bytes) -> bytes:
 
 def test_an_agency_interview_forwarded_by_mail_names_the_client_and_makes_the_consultant_the_recruiter(client, unique):
     client.set_clock(NOW)
-    ada = _register(client, f"ada-{unique}@example.org")
+    ada = register(client, f"ada-{unique}@example.org", PHONE, sms_consent=CONSENT)
     personal = f"ada.lovelace.{unique}@gmail.com"  # invited here; forwarded from here
     invite = _ics(
         f"agency-{unique}",
@@ -106,7 +98,7 @@ def test_an_agency_interview_forwarded_by_mail_names_the_client_and_makes_the_co
 def test_an_exchange_invite_greets_every_name_form_as_a_person_would(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email)
+    ada = register(client, email, PHONE, sms_consent=CONSENT)
     invite = _ics(
         f"exchange-{unique}",
         START,
@@ -156,7 +148,7 @@ def test_an_exchange_invite_greets_every_name_form_as_a_person_would(client, uni
 def test_an_all_day_assessment_centre_is_an_interview_from_the_working_morning(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email)
+    ada = register(client, email, PHONE, sms_consent=CONSENT)
     day = START.date()
     invite = "\r\n".join(
         [
@@ -192,7 +184,7 @@ def test_an_all_day_assessment_centre_is_an_interview_from_the_working_morning(c
 def test_a_second_round_thanks_someone_met_before_for_meeting_again(client, unique):
     client.set_clock(NOW)
     email = f"ada-{unique}@example.org"
-    ada = _register(client, email)
+    ada = register(client, email, PHONE, sms_consent=CONSENT)
     token = ada["ics_inbox_url"].rsplit("/", 1)[1]
     people = (
         "ORGANIZER;CN=Globex Recruiting:mailto:recruiting@globex.com",

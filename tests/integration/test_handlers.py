@@ -12,23 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
-import pytest
-
-from local_stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
+NOW = datetime(2030, 3, 4, 9, 13, tzinfo=UTC)  # the stack's clock (conftest)
 
 
 def load(name: str) -> dict:
     return json.loads((EVENTS / f"{name}.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def stack():
-    with LocalStack(ROOT) as stack:
-        stack.set_clock(datetime(2030, 3, 4, 9, 13, tzinfo=UTC))
-        yield stack
 
 
 def invoke(stack, logical_id: str, event: dict):
@@ -310,7 +301,7 @@ def test_calendar_sync_events_without_connections_do_nothing(stack):
 
 
 def test_outcome_webhook_events(stack):
-    from local_stack.fake_ats import FakeAts
+    from tests.fakes.ats import FakeAts
 
     # Greenhouse: the ping is answered; a forged hire refused; a signed hire recorded, once per event id
     assert body(invoke(stack, "GreenhouseWebhookFunction", load("greenhouse_webhook-ping"))) == {"status": "pong"}

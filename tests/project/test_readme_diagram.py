@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from local_stack.template import load_template
-
 ROOT = Path(__file__).resolve().parents[2]
 # Resources an operator sees in the architecture; policies, aliases, roles, rules and
 # subscriptions are their wiring, and the alarms are one node (their count is the template's).
@@ -37,15 +35,15 @@ def diagram() -> str:
     return blocks[0]
 
 
-def test_the_diagram_names_every_resource_an_operator_sees():
-    resources = load_template(ROOT / "template.yaml")["Resources"]
+def test_the_diagram_names_every_resource_an_operator_sees(template):
+    resources = template["Resources"]
     shown = diagram()
     missing = sorted(name for name, r in resources.items() if r["Type"] in SHOWN and name not in shown)
     assert missing == [], f"add these to the diagram in docs/how-it-works.md: {missing}"
 
 
-def test_the_diagram_names_nothing_the_template_lacks():
-    resources = load_template(ROOT / "template.yaml")["Resources"]
+def test_the_diagram_names_nothing_the_template_lacks(template):
+    resources = template["Resources"]
     # CamelCase words ending like the template's resource names (Function, Queue, Topic, ...)
     named = set(re.findall(r"\b([A-Z][A-Za-z]+(?:Function|Queue|Topic|Table|Bucket|Group|Key|Dashboard))\b", diagram()))
     assert named - set(resources) == set()

@@ -19,8 +19,21 @@ def dry_run(target: str) -> str:
     return result.stdout
 
 
+TIERS = ["unit", "project", "integration", "e2e"]
+
+
+def test_every_test_file_is_in_a_tier_with_its_own_conftest_and_a_name_of_its_own():
+    """A folder of tests no target runs would be skipped by ``make <tier>``; one basename in two
+    tiers breaks collection (the tiers are rootdir-relative modules, without __init__.py)."""
+    folders = {path.parent.name for path in (ROOT / "tests").rglob("test_*.py")}
+    assert folders == set(TIERS)
+    assert all((ROOT / "tests" / tier / "conftest.py").is_file() for tier in TIERS)
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make on this machine")
-@pytest.mark.parametrize("tier", ["unit", "integration", "e2e"])
+@pytest.mark.parametrize("tier", TIERS)
 def test_each_tier_runs_its_own_tests(tier):
     commands = [line for line in dry_run(tier).splitlines() if " -m pytest " in line]
     assert len(commands) == 1, commands  # not "Nothing to be done"

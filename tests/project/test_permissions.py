@@ -4,7 +4,7 @@ policies it lists, resolved and cut into single grants (effect, action, resource
 ``permissions_baseline.json`` holds the reviewed grants of every function. Any change, wider
 or narrower, fails here until the baseline is rewritten on purpose, so a review sees it:
 
-    .venv/bin/python tests/unit/test_permissions.py --update
+    .venv/bin/python tests/project/test_permissions.py --update
 """
 
 from __future__ import annotations

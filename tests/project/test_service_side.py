@@ -15,7 +15,7 @@ from local_stack.authorizer import AuthorizingProxy, Credentials, role_credentia
 from local_stack.aws_requests import Lookups
 from local_stack.iam_policy import Statement
 from local_stack.roles import Role
-from tests.unit.test_authorizer import ACCOUNT, REGION, _NoLookups, _Upstream, client, refused
+from tests.project.test_authorizer import ACCOUNT, REGION, _NoLookups, _Upstream, client, refused
 
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:app-Secret-AbCdEf"
