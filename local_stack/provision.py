@@ -15,6 +15,7 @@ import string
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -22,6 +23,11 @@ from .template import Template, TemplateError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+
+# One botocore data loader for every stack of the process: it caches the service models and
+# endpoint data it reads (a fresh session would read and decode them again, every start).
+_DATA_LOADER = botocore.session.get_session().get_component("data_loader")
 
 
 class Aws:
@@ -36,6 +42,7 @@ class Aws:
         self._session = boto3.session.Session(
             aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=region
         )
+        self._session._session.register_component("data_loader", _DATA_LOADER)
         self._clients: dict[str, Any] = {}
         self._config = Config(retries={"max_attempts": 2, "mode": "standard"})
         # Services the stack serves itself (End User Messaging SMS and Social: eum_sms, eum_social).
