@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # One botocore data loader for every stack of the process: it caches the service models and
 # endpoint data it reads (a fresh session would read and decode them again, every start).
 _DATA_LOADER = botocore.session.get_session().get_component("data_loader")
+# The clients themselves, by endpoint, region and credentials: the stacks of one process that use
+# the same endpoint (local_stack.embedded_moto's) reuse them.
+_CLIENTS: dict[tuple[str, str, str, str, str], Any] = {}
 
 
 class Aws:
@@ -43,15 +46,16 @@ class Aws:
             aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=region
         )
         self._session._session.register_component("data_loader", _DATA_LOADER)
-        self._clients: dict[str, Any] = {}
+        self._key = (endpoint_url, region, access_key, secret_key)
         self._config = Config(retries={"max_attempts": 2, "mode": "standard"})
         # Services the stack serves itself (End User Messaging SMS and Social: eum_sms, eum_social).
         self.emulators: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self._session.client(service, endpoint_url=self.endpoint_url, config=self._config)
-        return self._clients[service]
+        key = (service, *self._key)
+        if key not in _CLIENTS:
+            _CLIENTS[key] = self._session.client(service, endpoint_url=self.endpoint_url, config=self._config)
+        return _CLIENTS[key]
 
 
 def _error_code(exc: ClientError) -> str:

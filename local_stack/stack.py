@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import eum_sms, eum_social, ses_events, topics
+from . import embedded_moto, eum_sms, eum_social, ses_events, topics
 from .apigw import Route, make_route
 from .authorizer import AuthorizingProxy, Credentials, new_stack_secret, role_credentials
 from .aws_api import EndpointStore
@@ -265,28 +265,8 @@ class LocalStack:
             self.runtime.load_all()
 
     def _start_moto(self) -> str:
-        import logging
-
-        from moto.server import ThreadedMotoServer
-
-        from . import moto_speedups
-
-        moto_speedups.install()
-
-        # werkzeug logs every request moto serves; the stack's output is for the functions.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        url = f"http://{host}:{port}"
-        if not RUNNING:
-            # moto keeps its backends in this process, not in the server: a fresh embedded
-            # server would otherwise meet what an earlier stack of this process left (a number
-            # that texted STOP, a delivery already claimed). No other stack serves now: forget it.
-            import urllib.request
-
-            urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).close()
-        return url
+        self._moto = embedded_moto
+        return embedded_moto.endpoint(reset=not RUNNING)
 
     def _tee_logs(self) -> None:
         """With ``NUDGES_LOCAL_LOG_FILE`` set, every line the functions write to stdout (their
@@ -356,9 +336,7 @@ class LocalStack:
             self._server.server_close()
             self._server = None
             self._thread = None
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
+        self._moto = None  # the embedded server stays up for the process's next stack
         if self._imports is not None:
             self._imports.unload()
             if not self._imports.loaded:
