@@ -145,6 +145,7 @@ def layout(
     nav = ""
     if adviser is not None:
         links = [(CANDIDATES, "Candidates"), (SETTINGS, "Settings")]
+        links.insert(1, ("/console/reports", "Reports"))
         if adviser.is_admin:
             links.append((AUDIT, "Audit log"))
         if panels_url:

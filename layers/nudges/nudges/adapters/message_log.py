@@ -3,18 +3,20 @@
 Kept in the candidate's own partition (``keys.message``), so a candidate's messages are one Query
 (newest first), and erasure and retention find them with the candidate's other items
 (``Retention`` walks the candidate's partition). The provider's event finds its message through
-GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``). A record expires no earlier than
+GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``); the console's messages report reads
+a period through GSI2, keyed by the UTC month of sending (``keys.message_month``, sharded). A record expires no earlier than
 the candidate's profile does when it is written.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
-from nudges.domain.deliveries import RANK, LoggedMessage
+from nudges.domain.deliveries import RANK, LoggedMessage, SentMessage
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ class MessageLog(DynamoTable):
                 "SK": sk,
                 "GSI1PK": keys.message_lookup(message.provider_message_id),
                 "GSI1SK": keys.MESSAGE_SK,
+                "GSI2PK": keys.message_month(message.sent_at, message.provider_message_id),
+                "GSI2SK": sk.removeprefix(keys.MESSAGE_PREFIX),
                 "candidate_id": message.candidate_id,
                 "kind": message.kind,
                 "channel": message.channel,
@@ -82,6 +86,23 @@ class MessageLog(DynamoTable):
             ConsistentRead=True,
         )
         return [read_message(i) for i in items]
+
+    def sent_between(self, start: datetime, end: datetime) -> list[SentMessage]:
+        """(kind, channel, status) of every message sent from ``start`` up to (not including)
+        ``end``: one Query (paged) a shard of each UTC month on GSI2, which holds those three
+        attributes only; never a Scan, never a read of a message outside the period."""
+        first, last = iso(start), iso(end - timedelta(seconds=1)) + "#~"
+        found: list[SentMessage] = []
+        for month in keys.message_months(start, end - timedelta(seconds=1)):
+            for item in self._query(
+                IndexName=keys.GSI2,
+                KeyConditionExpression="GSI2PK = :month AND GSI2SK BETWEEN :first AND :last",
+                ExpressionAttributeValues={":month": {"S": month}, ":first": {"S": first}, ":last": {"S": last}},
+                ProjectionExpression="kind, channel, #s",
+                ExpressionAttributeNames={"#s": "status"},
+            ):
+                found.append(SentMessage(str(item["kind"]), str(item["channel"]), item["status"]))
+        return found
 
     def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None:
         """Move the message with this provider id on to ``status``, unless it is there or further
