@@ -11,6 +11,7 @@ import pytest
 from nudges.adapters import keys
 from nudges.domain.candidate import Candidate
 from nudges.domain.deliveries import SentMessage
+from nudges.domain.interview import Interview
 from nudges.domain.records import Application
 from nudges.domain.reports import (
     STATUS_COLUMNS,
@@ -25,7 +26,7 @@ from nudges.domain.reports import (
 from nudges.report_pages import MESSAGES_HEADER, message_cells, unreachable_cells
 from nudges.services.adviser_views import AdviserViews
 from nudges.services.reports import Reports
-from tests.fakes.repositories import FakeApplications, FakePreferences
+from tests.fakes.repositories import FakeApplications, FakeCandidates, FakeInterviews, FakePreferences
 
 # 23:30 on 31 March in London (BST, UTC+1) is already 1 April in Tokyo and still 31 March in UTC.
 NOW = datetime(2031, 3, 31, 22, 30, tzinfo=UTC)
@@ -170,7 +171,23 @@ def person(n: int, join_code: str | None = None, **extra) -> Candidate:
     )
 
 
-def _reports(people: list[Candidate], sent=(), applications=()) -> tuple[Reports, FakePreferences, _Log]:
+def _interview(n: int, email: str, company: str, status: str = "scheduled") -> Interview:
+    start = datetime(2031, 3, 5, 14, tzinfo=UTC)
+    return Interview(
+        f"iv_{n}",
+        "calcom",
+        f"uid-{n}",
+        email,
+        company,
+        "Engineer",
+        start,
+        start + timedelta(hours=1),
+        (),
+        status=status,
+    )
+
+
+def _reports(people: list[Candidate], sent=(), applications=(), interviews=()) -> tuple[Reports, FakePreferences, _Log]:
     preferences = FakePreferences()
     directory = _Directory(people)
     views = AdviserViews(directory, None, preferences, None, None, None)  # type: ignore[arg-type]
@@ -178,7 +195,10 @@ def _reports(people: list[Candidate], sent=(), applications=()) -> tuple[Reports
     for application in applications:
         store.items[application.application_id] = application
     log = _Log(list(sent))
-    return Reports(log, views, directory, store), preferences, log
+    booked = FakeInterviews(FakeCandidates())
+    for interview in interviews:
+        booked.items[interview.interview_id] = (interview, 1)
+    return Reports(log, views, directory, store, booked), preferences, log
 
 
 def test_the_report_reads_only_the_period_asked_for():
@@ -226,17 +246,19 @@ def test_unreachable_candidates_come_with_why_as_the_candidate_list_has_it():
     ] in lines
 
 
-def test_outcomes_walk_the_cohort_and_each_candidates_applications():
+def test_outcomes_walk_the_cohort_and_each_candidates_applications_and_interviews():
     people = [person(1, "SPRING"), person(2, "SPRING"), person(3, "AUTUMN"), person(4)]
     at = datetime(2031, 3, 10, 9, tzinfo=UTC)
+    acme = _interview(1, "p1@example.org", "Acme")  # its application has an offer
+    globex = _interview(2, "p2@example.org", "Globex")  # no outcome yet: still waiting
+    cancelled = _interview(3, "p4@example.org", "Initech", status="cancelled")  # not waiting
     applications = [
-        Application("a_1", "p1@example.org", "Acme", outcome="offer", outcome_at=at),
-        Application("a_2", "p2@example.org", "Acme", outcome="rejected", outcome_at=at),
-        Application("a_3", "p2@example.org", "Globex"),
+        Application(acme.application_id, "p1@example.org", "Acme", outcome="offer", outcome_at=at),
+        Application("a_2", "p2@example.org", "Acme", outcome="rejected", outcome_at=at),  # an ATS's, no interview
         Application("a_4", "p3@example.org", "Acme", outcome="withdrawn", outcome_at=at),
         Application("a_5", "p4@example.org", "Acme", outcome="offer", outcome_at=at),
     ]
-    reports, _, _ = _reports(people, applications=applications)
+    reports, _, _ = _reports(people, applications=applications, interviews=[acme, globex, cancelled])
     period = default_period(NOW, "Europe/London")
     every = [(r.cohort, r.month, r.offers, r.rejections, r.withdrawals, r.waiting) for r in reports.outcomes(period)]
     assert every == [

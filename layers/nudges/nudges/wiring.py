@@ -565,7 +565,7 @@ def adviser_views() -> AdviserViews:
 def reports() -> Reports:
     """The console's reports (messages, unreachable candidates, outcomes per cohort)."""
     return _load("nudges.services.reports.Reports")(
-        message_log(), adviser_views(), candidate_directory(), applications()
+        message_log(), adviser_views(), candidate_directory(), applications(), interviews()
     )
 
 

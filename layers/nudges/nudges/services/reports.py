@@ -7,21 +7,21 @@ why, applications' outcomes per cohort and month. Read only; the counting is
 - Unreachable: ``AdviserViews.find`` with its ``unreachable`` filter, the candidate list's own
   reachability (the refusals behind ``reachable``), page by page; the CSV reads every page.
 - Outcomes: the candidate listing (one cohort's with ``cohort``) and each candidate's
-  applications (``ApplicationRepository.for_email``): a walk of the roster, for a report asked
-  for now and then (docs/performance.md).
+  applications (``ApplicationRepository.for_email``) and interviews (``for_email``): a walk of
+  the roster, for a report asked for now and then (docs/performance.md).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nudges.domain.records import Application
 from nudges.domain.reports import NO_COHORT, message_rows, outcome_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from nudges.domain.candidate import Candidate
-    from nudges.domain.records import Application
     from nudges.domain.reports import MessageRow, OutcomeRow, Period
     from nudges.services.adviser_views import AdviserViews, Found, Row
 
@@ -29,8 +29,9 @@ DIRECTORY_PAGE = 100
 
 
 class Reports:
-    def __init__(self, log: Any, views: AdviserViews, directory: Any, applications: Any) -> None:
+    def __init__(self, log: Any, views: AdviserViews, directory: Any, applications: Any, interviews: Any) -> None:
         self._log = log
+        self._interviews = interviews
         self._views = views
         self._directory = directory
         self._applications = applications
@@ -61,9 +62,18 @@ class Reports:
                 return
 
     def _cohort_applications(self, cohort: str) -> Iterator[tuple[str, Application]]:
+        """Each application of the cohort's candidates: those with an outcome as recorded, and
+        those of an interview not cancelled that have none yet (an application is stored only
+        once its outcome comes; until then it is its interviews' ``application_id``)."""
         for candidate in self._candidates(cohort):
             code = str(getattr(candidate, "join_code", "") or NO_COHORT)
-            for application in self._applications.for_email(candidate.email):
+            recorded = {a.application_id: a for a in self._applications.for_email(candidate.email)}
+            for interview in self._interviews.for_email(candidate.email):
+                if interview.status != "cancelled" and interview.application_id not in recorded:
+                    recorded[interview.application_id] = Application(
+                        interview.application_id, candidate.email, interview.company
+                    )
+            for application in recorded.values():
                 yield code, application
 
     def outcomes(self, period: Period, cohort: str = "") -> list[OutcomeRow]:
