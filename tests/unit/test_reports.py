@@ -4,6 +4,7 @@ unreachable list as the candidate list's own filter has it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -73,7 +74,7 @@ def test_each_message_is_counted_once_under_its_furthest_status():
         SentMessage("thank_you", "email", "complained"),
         SentMessage("thank_you", "email", "delayed"),
     ]
-    rows, totals = message_rows(sent)
+    rows, totals = message_rows(Counter(sent))
     assert [(r.kind, r.channel) for r in rows] == [
         ("research_prompt", "email"),
         ("research_prompt", "sms"),
@@ -97,7 +98,7 @@ def test_each_message_is_counted_once_under_its_furthest_status():
     assert message_cells(email) == ["research_prompt", "email", 4, 2, 0, 1, 0, 0, 0, 1]
     assert len(MESSAGES_HEADER) == 3 + len(STATUS_COLUMNS)
     assert message_cells(totals)[:3] == ["total", "", 8]
-    assert message_rows([]) == ([], message_rows([])[1]) and message_rows([])[1].sent == 0
+    assert message_rows(Counter()) == ([], message_rows(Counter())[1]) and message_rows(Counter())[1].sent == 0
 
 
 def _application(n: int, outcome: str | None, at: datetime | None) -> Application:
@@ -142,9 +143,9 @@ class _Log:
         self.sent = sent
         self.asked: list[tuple[datetime, datetime]] = []
 
-    def sent_between(self, start: datetime, end: datetime) -> list[SentMessage]:
+    def sent_between(self, start: datetime, end: datetime) -> Counter[SentMessage]:
         self.asked.append((start, end))
-        return [m for at, m in self.sent if start <= at < end]
+        return Counter(m for at, m in self.sent if start <= at < end)
 
 
 class _Directory:

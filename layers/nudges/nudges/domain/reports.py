@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from nudges.domain.deliveries import SentMessage
     from nudges.domain.records import Application
@@ -110,11 +110,12 @@ def status_column(status: str) -> str:
     return "pending" if status == "sent" else status
 
 
-def message_rows(sent: Iterable[SentMessage]) -> tuple[list[MessageRow], MessageRow]:
-    """One row per kind and channel that sent anything (kind, then channel), and the totals."""
+def message_rows(sent: Mapping[SentMessage, int]) -> tuple[list[MessageRow], MessageRow]:
+    """From how many messages have each (kind, channel, status): one row per kind and channel
+    that sent anything (kind, then channel), and the totals."""
     per: dict[tuple[str, str], Counter[str]] = {}
-    for message in sent:
-        per.setdefault((message.kind, message.channel), Counter())[status_column(message.status)] += 1
+    for message, how_many in sent.items():
+        per.setdefault((message.kind, message.channel), Counter())[status_column(message.status)] += how_many
     rows = [
         MessageRow(kind, channel, {c: counts.get(c, 0) for c in STATUS_COLUMNS})
         for (kind, channel), counts in sorted(per.items())
