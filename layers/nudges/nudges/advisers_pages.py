@@ -56,7 +56,8 @@ def _notice(text: str) -> str:
 
 
 def _role_options(chosen: str) -> str:
-    return "".join(
+    none = '<option value="" selected>No role (cannot sign in)</option>' if chosen not in ROLE_LABELS else ""
+    return none + "".join(
         f'<option value="{r}"{" selected" if r == chosen else ""}>{e(label)}</option>'
         for r, label in ROLE_LABELS.items()
     )
