@@ -270,3 +270,25 @@ def test_outcomes_walk_the_cohort_and_each_candidates_applications_and_interview
     ]
     spring = [(r.cohort, r.month) for r in reports.outcomes(period, " SPRING ")]
     assert spring == [("SPRING", "2031-03"), ("SPRING", WAITING)]
+
+
+def test_every_report_route_is_for_both_adviser_groups_and_needs_a_session():
+    from nudges.domain.advisers import EVERYONE
+    from tests.unit.test_console_routes import _console_routes, _roles
+
+    reports = {
+        (method, pattern.replace("^", "").replace("$", "")): func
+        for method, pattern, func in _console_routes()
+        if "/console/reports" in pattern
+    }
+    assert {path for _, path in reports} >= {
+        "/console/reports",
+        "/console/reports/messages.csv",
+        "/console/reports/unreachable",
+        "/console/reports/unreachable.csv",
+        "/console/reports/outcomes",
+        "/console/reports/outcomes.csv",
+    }
+    assert {method for method, _ in reports} == {"GET"}
+    assert all(_roles(func) == EVERYONE for func in reports.values())
+    assert frozenset({"admins", "advisers"}) == EVERYONE
