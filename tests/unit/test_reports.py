@@ -292,3 +292,19 @@ def test_every_report_route_is_for_both_adviser_groups_and_needs_a_session():
     assert {method for method, _ in reports} == {"GET"}
     assert all(_roles(func) == EVERYONE for func in reports.values())
     assert frozenset({"admins", "advisers"}) == EVERYONE
+
+
+def test_an_unreachable_page_with_none_yet_says_more_follow():
+    from nudges.domain.messages import Branding
+    from nudges.report_pages import unreachable_page
+    from nudges.services.adviser_views import Found
+
+    class _Adviser:
+        email, is_admin, sub = "a@example.org", False, "sub"
+
+    branding = Branding()
+    more = unreachable_page(branding, _Adviser(), "csrf", Found([], "cursor-1", 500))  # type: ignore[arg-type]
+    assert "No unreachable candidate among the 500 looked at here; more follow." in more
+    assert 'rel="next"' in more
+    done = unreachable_page(branding, _Adviser(), "csrf", Found([], None, 3))  # type: ignore[arg-type]
+    assert "Every candidate is reachable" in done and 'rel="next"' not in done

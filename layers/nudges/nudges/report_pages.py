@@ -187,7 +187,11 @@ def unreachable_page(
         '<th scope="col">Paused</th><th scope="col">Kinds turned off</th><th scope="col">Cohort</th></tr></thead>'
         f"<tbody>{''.join(lines)}</tbody></table>"
         if lines
-        else '<p id="none">Every candidate is reachable on the channels they chose.</p>'
+        else (
+            f'<p id="none">No unreachable candidate among the {found.read} looked at here; more follow.</p>'
+            if found.next_cursor
+            else '<p id="none">Every candidate is reachable on the channels they chose.</p>'
+        )
     )
     pager = ""
     if found.next_cursor:
