@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from nudges.services.candidates import CandidateService
     from nudges.services.ports import Candidates, EmailOut, Messages
 
+# Why a change is refused (field ``email``), as the page says it: the catalog's ``page.fields.<key>``.
+TAKEN = "email: another registration uses this address"
+SAME = "email: this is already your address"
+REFUSALS = {TAKEN: "email_taken", SAME: "email_same"}
 KIND = "email_changed"  # the notice to the old address, as the message log and the outbox name it
 PURPOSE = "email"  # a verification's purpose: an email change (a sign-up's is "join")
 RATE_SCOPE = "email-change-address"
@@ -103,10 +107,10 @@ class EmailChanges:
         page does)."""
         new_email = valid_email(raw_email)
         if new_email == normalise_email(candidate.email):
-            raise InvalidInput("email: this is already your address", field="email")
+            raise InvalidInput(SAME, field="email")
         holder = self._store.by_email(new_email)
         if holder is not None and holder.candidate_id != candidate.candidate_id:
-            raise InvalidInput("email: another registration uses this address", field="email")
+            raise InvalidInput(TAKEN, field="email")
         keep = now + VALID_FOR
         if not self._verifications.within_limit(
             RATE_SCOPE, new_email, now.strftime("%Y-%m-%dT%H"), ADDRESS_LIMIT, keep
