@@ -52,6 +52,7 @@ def test_a_changed_email_keeps_the_old_one_for_invites_tells_it_and_erasure_leav
 
     changed = client.request("PATCH", f"/candidates/{candidate_id}", {"email": new.upper()})
     assert changed.status == 200 and changed.body["email"] == new, changed
+    assert changed.body["email_aliases"] == [old]
     assert client.request("GET", f"/candidates?{urlencode({'email': old})}").body["candidate_id"] == candidate_id
     assert client.request("GET", f"/candidates?{urlencode({'email': new})}").body["candidate_id"] == candidate_id
     notice = [m for m in client.outbox() if m["to"] == old and m.get("kind") == "email_changed"]

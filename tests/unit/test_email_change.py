@@ -137,6 +137,12 @@ def test_a_patch_with_email_changes_it_with_the_rest_and_a_taken_one_changes_not
             ada.candidate_id, CandidateChanges.model_validate({"email": "grace@example.org", "name": "A"}), NOW
         )
     assert world.candidates.get(ada.candidate_id).name == "Ada Lovelace"
+    # A new address with another field refused: the address does not change either.
+    with pytest.raises(InvalidInput) as refused:
+        service.update(
+            ada.candidate_id, CandidateChanges.model_validate({"email": "ada@work.example", "channels": ["sms"]}), NOW
+        )
+    assert refused.value.field == "phone" and world.candidates.get(ada.candidate_id).email == "ada@uni.example"
     updated = service.update(
         ada.candidate_id, CandidateChanges.model_validate({"email": "ada@work.example", "name": "Ada L."}), NOW
     )

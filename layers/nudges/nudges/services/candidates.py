@@ -136,10 +136,10 @@ class CandidateService:
         return candidate
 
     def update(self, candidate_id: str, changes: CandidateChanges, now: datetime) -> Candidate:
-        """Change channels, zone, locale, draft language, name or phone; nudges still ahead are re-planned."""
+        """Change email, channels, zone, locale, draft language, name or phone; nudges still ahead are
+        re-planned. A new email goes through ``change_email`` (the old one kept as an alias and told)."""
         fields = changes.model_dump(exclude_unset=True)
-        if "email" in fields:  # first: a taken address refuses the whole change, nothing written
-            self.change_email(candidate_id, fields.pop("email"), now, source="operator")
+        new_email = fields.pop("email", None)
         current = self.get(candidate_id)
         if "channels" in fields:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
@@ -155,6 +155,11 @@ class CandidateService:
             if not spec.address(updated):
                 field = spec.address_field
                 raise InvalidInput(f"{field}: is required when channels include {name}", field=field)
+        if new_email is not None:
+            # After the checks above and before any write: a refused address changes nothing.
+            moved = self.change_email(candidate_id, new_email, now, source="operator")
+            current = replace(current, email=moved.email, email_aliases=moved.email_aliases)
+            updated = replace(updated, email=moved.email, email_aliases=moved.email_aliases)
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
