@@ -154,6 +154,7 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             "begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
             " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
             " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))"
+            " OR (begins_with(PK, :invited) AND attribute_exists(kind))"  # an adviser's invitation
             # The message log (a notice to a changed email's old address, an invite receipt...):
             # the kind of what no nudge item names.
             " OR begins_with(SK, :message)"
@@ -164,6 +165,7 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             ":inbound_whatsapp": {"S": "INBOUND_WHATSAPP#"},
             ":verify": {"S": "VERIFY#"},
             ":asked": {"S": "CONSENT_ASKED#"},
+            ":invited": {"S": "ADVISER_INVITE#"},
             ":message": {"S": "MESSAGE#"},
         },
     ):
