@@ -56,7 +56,7 @@ class ConsoleError(ValueError):
 
 def gather(controls: StackControls) -> dict[str, Any]:
     """Everything the page shows, read from the AWS endpoint now."""
-    from nudges import wiring
+    from nudges import service_builders
     from nudges.adapters.applications import ApplicationRepository
     from nudges.adapters.candidates import CandidateRepository
     from nudges.adapters.interviews import InterviewRepository
@@ -72,7 +72,7 @@ def gather(controls: StackControls) -> dict[str, Any]:
         applications=ApplicationRepository(client, name),
         nudges=NudgeLedger(client, name),
     )
-    service = wiring.build_timeline(ports)
+    service = service_builders.build_timeline(ports)
     now = controls.clock.now()
     candidates = []
     for candidate in people.all():

@@ -25,7 +25,7 @@ LAYER = str(ROOT / "layers" / "nudges")
 if LAYER not in sys.path:
     sys.path.insert(0, LAYER)
 
-from nudges import wiring  # noqa: E402
+from nudges import service_builders  # noqa: E402
 from nudges.domain.candidate import Candidate, Consent  # noqa: E402
 from nudges.domain.interview import Interview, interview_id_for, normalise_email  # noqa: E402
 from nudges.domain.locales import BY_CODE, CODES  # noqa: E402
@@ -35,7 +35,7 @@ from nudges.models.calcom import CalcomWebhook, booking_change  # noqa: E402
 from nudges.models.ics import invite_changes  # noqa: E402
 
 if TYPE_CHECKING:
-    from nudges.services.sending import MessageComposer
+    from nudges.services.composing import MessageComposer
 
 # Each locale's candidate lives where the language is at home, and is named as people there are.
 HOME = {
@@ -73,13 +73,13 @@ class BookStore:
         return self.candidates.get(normalise_email(email))
 
     def composer(self, welcome_links: Any = None) -> MessageComposer:
-        """Built as the service builds it (``nudges.wiring.build_composer``), on this store."""
+        """Built as the service builds it (``nudges.service_builders.build_composer``), on this store."""
         ports: Any = SimpleNamespace(
             interviews=SimpleNamespace(get=self.interview, for_email=self.for_email),
             applications=SimpleNamespace(get=self.applications.get),
             candidates=SimpleNamespace(by_email=self.by_email),
         )
-        return wiring.build_composer(ports, lambda _id: UNSUBSCRIBE, welcome_links=welcome_links)
+        return service_builders.build_composer(ports, lambda _id: UNSUBSCRIBE, welcome_links=welcome_links)
 
 
 @dataclass
@@ -480,7 +480,7 @@ def render(locale: str = "en-GB", tally: Tally | None = None) -> str:
         "Every message the service sends, for a fixed set of scenarios, on each channel, as a",
         f"candidate whose language is {record.english_name} ({locale}) and who lives in {zone} receives",
         "it. Written by `make messages` (scripts/messages.py) with the service's own composer",
-        "(nudges.services.sending.MessageComposer) from interviews read by its own models; a test",
+        "(nudges.services.composing.MessageComposer) from interviews read by its own models; a test",
         "fails when this file differs from what the code says. The words live in",
         f"`layers/nudges/nudges/locales/{locale}/LC_MESSAGES/messages.po`; dates, times, zones and",
         "lists come from CLDR (docs/languages.md).",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nudges import clock, config, links, page_frame, pages, self_service, wiring
+from nudges import clock, config, journey_wiring, links, page_frame, pages, self_service, wiring
 from nudges.domain.page_words import say
 from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
@@ -170,7 +170,7 @@ def change(token: str) -> Response:
             from nudges.models.parsing import parse
 
             changes = parse(CandidateChanges, settings)
-        done = wiring.candidate_choices().apply(candidate, form, changes, clock.now())
+        done = journey_wiring.candidate_choices().apply(candidate, form, changes, clock.now())
     except InvalidInput as refused:
         if "timezone" not in form:
             raise  # not the settings form: the one error page says why
@@ -190,7 +190,7 @@ def _change_email(token: str, candidate: Candidate, form: dict[str, list[str]]) 
     again with the message beside the field and the address as typed."""
     typed = (form.get("new_email") or [""])[0]
     try:
-        wiring.email_changes().request(candidate, typed, _base(), clock.now())
+        journey_wiring.email_changes().request(candidate, typed, _base(), clock.now())
     except InvalidInput as refused:
         words = email_change.REFUSALS.get(refused.message, "email")
         why = say("fields", words, _locale(candidate))
@@ -204,14 +204,14 @@ def _change_email(token: str, candidate: Candidate, form: dict[str, list[str]]) 
 @app.get("/connect/<provider>/<token>")
 def connect(provider: str, token: str) -> Response:
     candidate_id = links.candidate_for(token, _keys(), "connect")
-    url = wiring.connect().consent_url(candidate_id, provider, _base(), clock.now())
+    url = journey_wiring.connect().consent_url(candidate_id, provider, _base(), clock.now())
     return Response(status_code=302, headers={**pages.HEADERS, "Location": url}, body="")
 
 
 @app.get("/oauth/<provider>/callback")
 def callback(provider: str) -> Response:
     query = dict(app.current_event.query_string_parameters or {})
-    connection = wiring.connect().callback(provider, query, _base(), clock.now())
+    connection = journey_wiring.connect().callback(provider, query, _base(), clock.now())
     preferences = links.link(_base(), _keys()[0], "preferences", connection.candidate_id, "preferences")
     who = f" ({connection.account_email})" if connection.account_email else ""
     locale = _locale(wiring.candidates().get(connection.candidate_id))

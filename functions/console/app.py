@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from nudges import clock, config, console_advisers, console_pages, console_reports, wiring
+from nudges import (
+    clock,
+    config,
+    console_advisers,
+    console_candidate_page,
+    console_pages,
+    console_reports,
+    console_wiring,
+)
 from nudges.adapters.adviser_pool import SignInRefused
 from nudges.console_web import (
     FORM_COOKIE,
@@ -80,7 +88,7 @@ def home() -> Response:
 
 @app.get("/console/sign-in")
 def sign_inform() -> Response:
-    if wiring.console_auth().current(cookies().get(SESSION_COOKIE, "")) is not None:
+    if console_wiring.console_auth().current(cookies().get(SESSION_COOKIE, "")) is not None:
         return redirect(console_pages.CANDIDATES)
     notice = "You are signed out." if app.current_event.get_query_string_value("out", "") else ""
     token = secrets.token_urlsafe(32)
@@ -109,7 +117,7 @@ def sign_in() -> Response:
         return refused_form()
     email = fields.get("email", "")
     try:
-        step = wiring.console_auth().sign_in(email, fields.get("password", ""))
+        step = console_wiring.console_auth().sign_in(email, fields.get("password", ""))
     except SignInRefused as refused:
         token = secrets.token_urlsafe(32)
         page = console_pages.sign_in_page(config.branding(), token, email=email, error=refused.message)
@@ -120,7 +128,7 @@ def sign_in() -> Response:
 @app.post("/console/sign-in/answer")
 def answer() -> Response:
     fields = form()
-    auth = wiring.console_auth()
+    auth = console_wiring.console_auth()
     pending = auth.pending(cookies().get(PENDING_COOKIE, ""))
     if pending is None:
         token = secrets.token_urlsafe(32)
@@ -150,7 +158,7 @@ def answer() -> Response:
 @app.post("/console/sign-out")
 @signed_in()
 def sign_out(current: Current, form: dict[str, str]) -> Response:
-    wiring.console_auth().sign_out(current)
+    console_wiring.console_auth().sign_out(current)
     return redirect(f"{console_pages.SIGN_IN}?out=1", [cookie(SESSION_COOKIE, "", 0)])
 
 
@@ -164,7 +172,7 @@ def candidates(current: Current) -> Response:
     cursor = app.current_event.get_query_string_value("cursor", "") or None
     if filter_ not in console_pages.FILTER_LABELS:
         filter_ = ""
-    found = wiring.adviser_views().find(query, filter_, cohort.strip(), cursor)
+    found = console_wiring.adviser_views().find(query, filter_, cohort.strip(), cursor)
     page = console_pages.candidates_page(
         config.branding(),
         current.adviser,
@@ -192,8 +200,8 @@ NOTICES = {
 def _candidate_page(
     current: Current, candidate_id: str, status: int = 200, notice: str = "", errors: dict[str, str] | None = None
 ) -> Response:
-    detail = wiring.adviser_views().detail(candidate_id, clock.now())
-    page = console_pages.candidate_page(
+    detail = console_wiring.adviser_views().detail(candidate_id, clock.now())
+    page = console_candidate_page.candidate_page(
         config.branding(),
         current.adviser,
         current.session.csrf,
@@ -222,7 +230,7 @@ def _acted(candidate_id: str, done: str) -> Response:
 def record_outcome(current: Current, form: dict[str, str], candidate_id: str) -> Response:
     interview_id = form.get("interview_id", "")
     try:
-        outcome = wiring.adviser_actions().record_outcome(
+        outcome = console_wiring.adviser_actions().record_outcome(
             current.adviser, candidate_id, interview_id, form.get("outcome", ""), clock.now()
         )
     except InvalidInput as bad:
@@ -235,7 +243,7 @@ def record_outcome(current: Current, form: dict[str, str], candidate_id: str) ->
 @app.post("/console/candidates/<candidate_id>/consent-request")
 @signed_in()
 def resend_consent(current: Current, form: dict[str, str], candidate_id: str) -> Response:
-    sent = wiring.adviser_actions().resend_consent(current.adviser, candidate_id, clock.now())
+    sent = console_wiring.adviser_actions().resend_consent(current.adviser, candidate_id, clock.now())
     return _acted(candidate_id, "asked" if sent else "not-asked")
 
 
@@ -243,7 +251,7 @@ def resend_consent(current: Current, form: dict[str, str], candidate_id: str) ->
 @signed_in()
 def erase(current: Current, form: dict[str, str], candidate_id: str) -> Response:
     try:
-        wiring.adviser_actions().erase(current.adviser, candidate_id, form.get("confirm", ""), clock.now())
+        console_wiring.adviser_actions().erase(current.adviser, candidate_id, form.get("confirm", ""), clock.now())
     except InvalidInput as bad:
         return _candidate_page(current, candidate_id, 400, errors={"confirm": bad.message})
     return redirect(f"{console_pages.CANDIDATES}?erased=1")
@@ -253,7 +261,7 @@ def erase(current: Current, form: dict[str, str], candidate_id: str) -> Response
 @app.get("/console/audit")
 @signed_in(ADMINS_ONLY)
 def audit(current: Current) -> Response:
-    entries = wiring.audit_log().recent()
+    entries = console_wiring.audit_log().recent()
     page = console_pages.audit_page(
         config.branding(), current.adviser, current.session.csrf, entries, zone=zone(current), panels_url=panels()
     )
@@ -284,7 +292,7 @@ def audit_csv(current: Current) -> Response:
             x.subject,
             x.interview_id,
         ]
-        for x in wiring.audit_log().recent()
+        for x in console_wiring.audit_log().recent()
     )
     return csv_response("audit.csv", header, rows)
 
@@ -315,7 +323,7 @@ def change_settings(current: Current, form: dict[str, str]) -> Response:
             error="timezone: choose a time zone from the list",
         )
         return html(400, page)
-    wiring.console_sessions().set_time_zone(current.adviser.sub, chosen)
+    console_wiring.console_sessions().set_time_zone(current.adviser.sub, chosen)
     return redirect(f"{console_pages.SETTINGS}?saved=1")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nudges import clock, wiring
+from nudges import clock, outcome_wiring, wiring
 from nudges.handlers import api_handler
 from nudges.http import json_body, raw_body, resolver, source_answer
 from nudges.signatures import require_hex_signature, split_algorithm_signature
@@ -22,11 +22,11 @@ def greenhouse_webhook() -> Response:
     # "Signature: sha256 <hex>": the HMAC-SHA256 of the whole body under the web hook's secret key.
     signature = split_algorithm_signature(event.headers.get("signature"))
     require_hex_signature("Greenhouse", signature, body, wiring.webhook_secrets().for_provider("greenhouse"))
-    handled = wiring.outcome_sources().greenhouse(
+    handled = outcome_wiring.outcome_sources().greenhouse(
         json_body(body),
         event.headers.get("greenhouse-event-id"),
         event.get_query_string_value("company"),
-        wiring.greenhouse_api(),
+        outcome_wiring.greenhouse_api(),
         clock.now(),
     )
     return source_answer(handled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nudges import clock, config, wiring
+from nudges import clock, config, outcome_wiring, wiring
 from nudges.handlers import api_handler
 from nudges.http import json_body, raw_body, resolver, source_answer
 
@@ -17,12 +17,12 @@ app = resolver()
 @app.post("/webhooks/lever")
 def lever_webhook() -> Response:
     # Lever signs token + triggeredAt, which sit inside the body: parse, verify, then re-fetch.
-    handled = wiring.outcome_sources().lever(
+    handled = outcome_wiring.outcome_sources().lever(
         json_body(raw_body(app.current_event)),
         wiring.webhook_secrets().for_provider("lever"),
         config.lever_offer_stage(),
         app.current_event.get_query_string_value("company"),
-        wiring.lever_api(),
+        outcome_wiring.lever_api(),
         clock.now(),
     )
     return source_answer(handled)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import Response
 
-from nudges import clock, config, wiring
+from nudges import clock, config, journey_wiring, wiring
 from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.locales import LOCALES
 from nudges.handlers import api_handler
@@ -363,7 +363,7 @@ def create_join_code(body: Annotated[JoinCodeRequest, Body()] = DOC_ONLY) -> Res
     from nudges.models.api import JoinCodeRequest
 
     request = parse(JoinCodeRequest, json_body(raw_body(app.current_event)))
-    code = wiring.signup().create_code(request.label, clock.now())
+    code = journey_wiring.signup().create_code(request.label, clock.now())
     return json_response(
         201, _join_code_view(code, config.public_base_url(app.current_event.request_context.domain_name))
     )
@@ -378,7 +378,7 @@ def create_join_code(body: Annotated[JoinCodeRequest, Body()] = DOC_ONLY) -> Res
 )
 def list_join_codes() -> Response[dict[str, Any]]:
     base = config.public_base_url(app.current_event.request_context.domain_name)
-    return json_response(200, {"join_codes": [_join_code_view(c, base) for c in wiring.signup().codes()]})
+    return json_response(200, {"join_codes": [_join_code_view(c, base) for c in journey_wiring.signup().codes()]})
 
 
 @app.delete(
@@ -390,7 +390,7 @@ def list_join_codes() -> Response[dict[str, Any]]:
     operation_id="revoke_join_code",
 )
 def revoke_join_code(join_code: Annotated[str, Path(description="The code")]) -> Response[None]:
-    wiring.signup().revoke(join_code, clock.now())
+    journey_wiring.signup().revoke(join_code, clock.now())
     return Response(status_code=204, body="")  # type: ignore[arg-type]
 
 
@@ -427,7 +427,7 @@ def add_interview(
 
     new = parse(NewInterview, json_body(raw_body(app.current_event)))
     candidate = wiring.candidate_service().get(candidate_id)
-    return json_response(201, _interview_view(wiring.hand_interviews().add(candidate, new, clock.now())))
+    return json_response(201, _interview_view(journey_wiring.hand_interviews().add(candidate, new, clock.now())))
 
 
 @app.patch(
@@ -448,7 +448,7 @@ def change_interview(
 
     new = parse(NewInterview, json_body(raw_body(app.current_event)))
     candidate = wiring.candidate_service().get(candidate_id)
-    return json_response(200, _interview_view(wiring.hand_interviews().edit(candidate, interview_id, new, clock.now())))
+    return json_response(200, _interview_view(journey_wiring.hand_interviews().edit(candidate, interview_id, new, clock.now())))
 
 
 @app.delete(
@@ -464,7 +464,7 @@ def change_interview(
 )
 def cancel_interview(candidate_id: CandidateId, interview_id: InterviewId) -> Response[None]:
     candidate = wiring.candidate_service().get(candidate_id)
-    wiring.hand_interviews().cancel(candidate, interview_id, clock.now())
+    journey_wiring.hand_interviews().cancel(candidate, interview_id, clock.now())
     return Response(status_code=204, body="")  # type: ignore[arg-type]
 
 

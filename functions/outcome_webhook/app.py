@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nudges import clock, wiring
+from nudges import clock, outcome_wiring, wiring
 from nudges.handlers import api_handler
 from nudges.http import json_body, raw_body, resolver, source_answer
 from nudges.signatures import REPLAY_WINDOW, require_timestamped_signature
@@ -27,7 +27,7 @@ def outcome_webhook() -> Response:
         now,
         REPLAY_WINDOW,
     )
-    handled = wiring.outcome_sources().generic(json_body(body), signature, now)
+    handled = outcome_wiring.outcome_sources().generic(json_body(body), signature, now)
     return source_answer(handled)
 
 

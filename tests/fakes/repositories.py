@@ -398,7 +398,7 @@ class World:
     world is their ports: the same attribute names)."""
 
     def __init__(self, timings: NudgeTimings | None = None) -> None:
-        from nudges import wiring
+        from nudges import service_builders
         from nudges.services.channel_senders import senders
         from nudges.services.outcome_sources import OutcomeSources
         from nudges.services.preferences import PreferenceService
@@ -416,12 +416,12 @@ class World:
         self.sms = FakeSms()
         self.message_log = None  # the sender logs nothing here
         ports: Any = self
-        self.planner = wiring.build_planner(ports, timings or NudgeTimings())
-        self.bookings = wiring.build_bookings(ports, self.planner)
-        self.outcomes = wiring.build_outcomes(ports, self.planner)
+        self.planner = service_builders.build_planner(ports, timings or NudgeTimings())
+        self.bookings = service_builders.build_bookings(ports, self.planner)
+        self.outcomes = service_builders.build_outcomes(ports, self.planner)
         self.outcome_sources = OutcomeSources(self.receipts, self.outcomes)
-        self.composer = wiring.build_composer(ports, lambda cid: f"https://nudges.test/unsubscribe/{cid}")
-        self.sender = wiring.build_sender(ports, self.composer, senders(self.email, self.sms))
+        self.composer = service_builders.build_composer(ports, lambda cid: f"https://nudges.test/unsubscribe/{cid}")
+        self.sender = service_builders.build_sender(ports, self.composer, senders(self.email, self.sms))
         self.preference_service = PreferenceService(self.candidates, self.preferences, self.sms)
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from nudges import wiring
+from nudges import service_builders
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person
 from nudges.domain.records import Application
 
 if TYPE_CHECKING:
-    from nudges.services.sending import MessageComposer
+    from nudges.services.composing import MessageComposer
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 ADA = Candidate(
@@ -39,7 +39,7 @@ class Store:
         )
         candidates = SimpleNamespace(by_email=lambda e: ADA if e == ADA.email else None)
         ports: Any = SimpleNamespace(interviews=interviews, applications=applications, candidates=candidates)
-        return wiring.build_composer(ports, lambda _id: None)
+        return service_builders.build_composer(ports, lambda _id: None)
 
 
 def _round(n: int, day: int, interviewers, contacts=(), status="scheduled") -> Interview:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nudges.domain.interview import Person
-from nudges.domain.people import Address, clean_name, greeting_name, is_own, real_name, role_of
+from nudges.domain.people import Address, greeting_name, is_own, real_name, role_of
+from nudges.domain.person_names import clean_name
 
 # (as the invite writes it, as a message shows it, how a greeting names them)
 NAMES = [

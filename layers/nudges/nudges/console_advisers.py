@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from nudges import advisers_pages, clock, config, console_pages, wiring
+from nudges import advisers_pages, clock, config, console_pages, console_wiring
 from nudges.console_web import event, html, panels, query, redirect, signed_in, zone
 from nudges.domain.advisers import ADMINS_ONLY
 from nudges.errors import InvalidInput, NotFound
@@ -56,7 +56,7 @@ def _advisers_page(
         config.branding(),
         current.adviser,
         current.session.csrf,
-        wiring.adviser_accounts().all(),
+        console_wiring.adviser_accounts().all(),
         zone=zone(current),
         panels_url=panels(),
         notice=advisers_pages.ADVISER_NOTICES.get(query("done"), "") if status == 200 else "",
@@ -82,7 +82,7 @@ def advisers(current: Current) -> Response:
 def invite(current: Current, form: dict[str, str]) -> Response:
     email, role = form.get("email", ""), form.get("role", "")
     try:
-        wiring.adviser_accounts().invite(current.adviser, email, role, _base() + console_pages.SIGN_IN, clock.now())
+        console_wiring.adviser_accounts().invite(current.adviser, email, role, _base() + console_pages.SIGN_IN, clock.now())
     except InvalidInput as bad:
         return _advisers_page(current, 400, {bad.field or "email": bad.message}, email, role)
     return _done("invited")
@@ -94,7 +94,7 @@ def _row_action(
     """One action on one account; a refusal is said in that account's row."""
     name = _name(username)
     try:
-        act(wiring.adviser_accounts(), name)
+        act(console_wiring.adviser_accounts(), name)
     except InvalidInput as bad:
         return _advisers_page(current, 400, {name: bad.message})
     return _done(done)
@@ -133,7 +133,7 @@ def invite_again(current: Current, form: dict[str, str], username: str) -> Respo
 
 
 def _account(username: str) -> Account:
-    return wiring.adviser_accounts().account(_name(username))  # NotFound: the 404 page
+    return console_wiring.adviser_accounts().account(_name(username))  # NotFound: the 404 page
 
 
 @router.get("/console/advisers/<username>/remove")
@@ -148,7 +148,7 @@ def remove_form(current: Current, username: str) -> Response:
 def remove(current: Current, form: dict[str, str], username: str) -> Response:
     account = _account(username)
     try:
-        wiring.adviser_accounts().remove(current.adviser, account.username, clock.now())
+        console_wiring.adviser_accounts().remove(current.adviser, account.username, clock.now())
     except InvalidInput as bad:
         page = advisers_pages.remove_page(
             config.branding(), current.adviser, current.session.csrf, account, error=bad.message
@@ -163,7 +163,7 @@ def _codes_page(current: Current, status: int = 200, label: str = "", error: str
         config.branding(),
         current.adviser,
         current.session.csrf,
-        wiring.join_code_actions().listing(),
+        console_wiring.join_code_actions().listing(),
         _base(),
         zone=zone(current),
         panels_url=panels(),
@@ -185,14 +185,14 @@ def join_codes(current: Current) -> Response:
 def create_join_code(current: Current, form: dict[str, str]) -> Response:
     label = form.get("label", "")
     try:
-        wiring.join_code_actions().create(current.adviser, label, clock.now())
+        console_wiring.join_code_actions().create(current.adviser, label, clock.now())
     except InvalidInput as bad:
         return _codes_page(current, 400, label, bad.message)
     return redirect(f"{advisers_pages.JOIN_CODES}?done=created")
 
 
 def _listing(code: str) -> CodeListing:
-    found = next((x for x in wiring.join_code_actions().listing() if x.code.join_code == code), None)
+    found = next((x for x in console_wiring.join_code_actions().listing() if x.code.join_code == code), None)
     if found is None:
         raise NotFound(f"no join code {code}", field="join_code")
     return found
@@ -211,5 +211,5 @@ def revoke_form(current: Current, code: str) -> Response:
 @router.post("/console/join-codes/<code>/revoke")
 @signed_in()
 def revoke(current: Current, form: dict[str, str], code: str) -> Response:
-    wiring.join_code_actions().revoke(current.adviser, _name(code), clock.now())
+    console_wiring.join_code_actions().revoke(current.adviser, _name(code), clock.now())
     return redirect(f"{advisers_pages.JOIN_CODES}?done=revoked")

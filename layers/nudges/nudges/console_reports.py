@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from nudges import clock, config, report_pages, wiring
+from nudges import clock, config, console_wiring, report_pages
 from nudges.console_web import csv_response, html, panels, query, signed_in, zone
 from nudges.domain.reports import Period, PeriodError, parse_period
 
@@ -74,7 +74,7 @@ def messages(current: Current) -> Response:
         first=period.first.isoformat(),
         last=period.last.isoformat(),
         zone=period.zone,
-        table=wiring.reports().messages(period),
+        table=console_wiring.reports().messages(period),
         panels_url=panels(),
     )
     return html(200, page)
@@ -86,7 +86,7 @@ def messages_csv(current: Current) -> Response:
     period = _asked(current, _messages_form(current))
     if not isinstance(period, Period):
         return period
-    rows, totals = wiring.reports().messages(period)
+    rows, totals = console_wiring.reports().messages(period)
     return csv_response(
         f"messages-{period.first.isoformat()}-{period.last.isoformat()}.csv",
         report_pages.MESSAGES_HEADER,
@@ -98,7 +98,7 @@ def messages_csv(current: Current) -> Response:
 @signed_in()
 def unreachable(current: Current) -> Response:
     cursor = query("cursor")
-    found = wiring.reports().unreachable(cursor or None)
+    found = console_wiring.reports().unreachable(cursor or None)
     page = report_pages.unreachable_page(
         config.branding(), current.adviser, current.session.csrf, found, cursor=cursor, panels_url=panels()
     )
@@ -108,7 +108,7 @@ def unreachable(current: Current) -> Response:
 @router.get("/console/reports/unreachable.csv")
 @signed_in()
 def unreachable_csv(current: Current) -> Response:
-    lines = (line for row in wiring.reports().every_unreachable() for line in report_pages.unreachable_cells(row))
+    lines = (line for row in console_wiring.reports().every_unreachable() for line in report_pages.unreachable_cells(row))
     return csv_response("unreachable.csv", report_pages.UNREACHABLE_HEADER, lines)
 
 
@@ -144,7 +144,7 @@ def outcomes(current: Current) -> Response:
         last=period.last.isoformat(),
         cohort=cohort,
         zone=period.zone,
-        rows=wiring.reports().outcomes(period, cohort),
+        rows=console_wiring.reports().outcomes(period, cohort),
         panels_url=panels(),
     )
     return html(200, page)
@@ -156,7 +156,7 @@ def outcomes_csv(current: Current) -> Response:
     period, cohort = _asked(current, _outcomes_form(current)), query("cohort").strip()
     if not isinstance(period, Period):
         return period
-    rows = wiring.reports().outcomes(period, cohort)
+    rows = console_wiring.reports().outcomes(period, cohort)
     return csv_response(
         f"outcomes-{period.first.isoformat()}-{period.last.isoformat()}.csv",
         report_pages.OUTCOMES_HEADER,

@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from nudges import config, console_pages, pages, wiring
+from nudges import config, console_pages, console_wiring, pages
 from nudges.domain.advisers import EVERYONE
 from nudges.http import raw_body
 from nudges.observability import logger
@@ -117,7 +117,7 @@ def panels() -> str:
 
 
 def zone(current: Current) -> str:
-    return wiring.console_sessions().time_zone(current.adviser.sub) or "UTC"
+    return console_wiring.console_sessions().time_zone(current.adviser.sub) or "UTC"
 
 
 def refused_form(current: Current | None = None) -> Response:
@@ -142,7 +142,7 @@ def signed_in(roles: frozenset[str] = EVERYONE) -> Callable[[Callable[..., Respo
     def decorate(route: Callable[..., Response]) -> Callable[..., Response]:
         @wraps(route)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            current = wiring.console_auth().current(cookies().get(SESSION_COOKIE, ""))
+            current = console_wiring.console_auth().current(cookies().get(SESSION_COOKIE, ""))
             if current is None:
                 return redirect(console_pages.SIGN_IN, [cookie(SESSION_COOKIE, "", 0)])
             if not current.adviser.may(roles):

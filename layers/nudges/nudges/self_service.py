@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from nudges import clock, config, journey_pages, links, page_frame, pages, wiring
+from nudges import clock, config, journey_pages, journey_wiring, links, page_frame, pages, wiring
 from nudges.errors import InvalidInput, NotFound, PayloadTooLarge
 from nudges.http import raw_body
 from nudges.models.forms import MAX_FORM_BYTES, FieldErrors, hand_interview, signup
@@ -104,7 +104,7 @@ def _join_view(code: str, label: str, state: page_frame.FormState) -> str:
 
 @router.get("/join/<code>")
 def join_page(code: str) -> Response:
-    found = wiring.signup().active_code(code)
+    found = journey_wiring.signup().active_code(code)
     return html(200, _join_view(code, found.label, page_frame.FormState(locale=_browser_locale())))
 
 
@@ -112,7 +112,7 @@ def join_page(code: str) -> Response:
 def join_post(code: str) -> Response:
     if (refused := _refuse_cross_site()) is not None:
         return refused
-    found = wiring.signup().active_code(code)
+    found = journey_wiring.signup().active_code(code)
     form = _form()
     locale = (form.get("locale") or [""])[0] or _browser_locale()
     locale = locale if locale in LOCALES else "en-GB"
@@ -126,13 +126,13 @@ def join_post(code: str) -> Response:
         logger.info("join form with its honeypot filled: nothing sent", extra={"join_code": code})
         return html(200, journey_pages.join_sent(email, locale))
     texts = {channel: journey_pages.consent_text(channel, locale) for channel in read.consent}
-    wiring.signup().start(code, read.registration, texts, _base(), clock.now())
+    journey_wiring.signup().start(code, read.registration, texts, _base(), clock.now())
     return html(200, journey_pages.join_sent(str(read.registration["email"]), locale))
 
 
 @router.get("/join/verify/<token>")
 def verify_page(token: str) -> Response:
-    pending = wiring.signup().pending(token, clock.now())
+    pending = journey_wiring.signup().pending(token, clock.now())
     return html(200, journey_pages.verify(f"/join/verify/{token}", pending.email, pending.locale))
 
 
@@ -140,7 +140,7 @@ def verify_page(token: str) -> Response:
 def verify_post(token: str) -> Response:
     if (refused := _refuse_cross_site()) is not None:
         return refused
-    confirmed = wiring.signup().confirm(token, _base(), clock.now())
+    confirmed = journey_wiring.signup().confirm(token, _base(), clock.now())
     candidate = confirmed.candidate
     link = _preferences(candidate) if confirmed.new else None
     return html(200, journey_pages.verified(confirmed.new, link, candidate.locale))
@@ -149,7 +149,7 @@ def verify_post(token: str) -> Response:
 # ---------------------------------------------------------------- a new email address
 @router.get("/email/verify/<token>")
 def email_verify_page(token: str) -> Response:
-    pending = wiring.email_changes().pending(token, clock.now())
+    pending = journey_wiring.email_changes().pending(token, clock.now())
     return html(200, journey_pages.email_verify(f"/email/verify/{token}", pending.email, pending.locale))
 
 
@@ -157,7 +157,7 @@ def email_verify_page(token: str) -> Response:
 def email_verify_post(token: str) -> Response:
     if (refused := _refuse_cross_site()) is not None:
         return refused
-    changed = wiring.email_changes().confirm(token, clock.now())
+    changed = journey_wiring.email_changes().confirm(token, clock.now())
     return html(200, journey_pages.email_verified(changed.email, _preferences(changed), changed.locale))
 
 
@@ -209,7 +209,7 @@ def new_interview_post(token: str) -> Response:
         state = page_frame.FormState(form, refused_fields.errors, candidate.locale)
         view = journey_pages.InterviewView(f"/interviews/new/{token}", _preferences(candidate), state)
         return html(400, journey_pages.interview_form(view))
-    wiring.hand_interviews().add(candidate, new, clock.now())  # type: ignore[arg-type]
+    journey_wiring.hand_interviews().add(candidate, new, clock.now())  # type: ignore[arg-type]
     return _see_other(f"{_preferences(candidate)}?done=interview_added")
 
 
@@ -229,7 +229,7 @@ def _edit_view(token: str, interview: Interview, state: page_frame.FormState) ->
 @router.get("/interviews/<interview_id>/edit/<token>")
 def edit_interview_page(interview_id: str, token: str) -> Response:
     candidate = _candidate(token, "interviews")
-    interview = wiring.hand_interviews().owned(candidate, interview_id)
+    interview = journey_wiring.hand_interviews().owned(candidate, interview_id)
     view = _edit_view(token, interview, _interview_state(interview, candidate.locale))
     view = journey_pages.InterviewView(**{**view.__dict__, "back": _preferences(candidate)})
     return html(200, journey_pages.interview_form(view))
@@ -241,7 +241,7 @@ def edit_interview_post(interview_id: str, token: str) -> Response:
     if (refused := _refuse_cross_site(candidate.locale)) is not None:
         return refused
     form = _form()
-    service = wiring.hand_interviews()
+    service = journey_wiring.hand_interviews()
     if (form.get("cancel") or [""])[0] == "on":
         service.cancel(candidate, interview_id, clock.now())
         return _see_other(f"{_preferences(candidate)}?done=interview_cancelled")
@@ -262,7 +262,7 @@ def edit_interview_post(interview_id: str, token: str) -> Response:
 def outcome_page(token: str) -> Response:
     candidate_id, application_id = links.outcome_for(token, _keys())
     candidate = _candidate_by_id(candidate_id)
-    about = wiring.candidate_outcomes().about(candidate, application_id)
+    about = journey_wiring.candidate_outcomes().about(candidate, application_id)
     state = page_frame.FormState({}, {}, candidate.locale)
     recorded = about.outcome if about.source == "candidate" else None
     return html(200, journey_pages.outcome_form(f"/outcome/{token}", about.company, state, recorded))
@@ -283,7 +283,7 @@ def outcome_post(token: str) -> Response:
         return refused
     form = _form()
     choice = (form.get("outcome") or [""])[0]
-    service = wiring.candidate_outcomes()
+    service = journey_wiring.candidate_outcomes()
     about = service.about(candidate, application_id)
     if choice not in journey_pages.OUTCOME_CHOICES:
         state = page_frame.FormState(form, {"outcome": "outcome"}, candidate.locale)

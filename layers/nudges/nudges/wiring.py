@@ -14,26 +14,19 @@ other, built on its first use, so services receive instances only.
 
 from __future__ import annotations
 
-import importlib
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from nudges import config
 from nudges.adapters.aws import LazyClient  # each client built on its first call
-from nudges.errors import NudgesError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from nudges.adapters.applications import ApplicationRepository
-    from nudges.adapters.ats import GreenhouseApi, LeverApi
-    from nudges.adapters.audit_log import AuditLog
     from nudges.adapters.calendar_connections import CalendarConnections
     from nudges.adapters.candidate_directory import CandidateDirectory
     from nudges.adapters.candidates import CandidateRepository
     from nudges.adapters.consent import ConsentStore
-    from nudges.adapters.console_sessions import ConsoleSessions
     from nudges.adapters.contact_preferences import ContactPreferences
     from nudges.adapters.interviews import InterviewRepository
     from nudges.adapters.join_codes import JoinCodes
@@ -46,69 +39,37 @@ if TYPE_CHECKING:
     from nudges.adapters.secrets import WebhookSecrets
     from nudges.adapters.webhook_receipts import WebhookReceipts
     from nudges.domain.candidate import Candidate
-    from nudges.domain.messages import Branding
-    from nudges.domain.plan import NudgeTimings
     from nudges.domain.service_messages import WelcomeLinks
-    from nudges.services.adviser_accounts import AdviserAccountService
-    from nudges.services.adviser_actions import AdviserActions
-    from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
-    from nudges.services.candidate_choices import CandidateChoices
-    from nudges.services.candidate_outcomes import CandidateOutcomes
-    from nudges.services.candidates import CandidateService, Timeline
-    from nudges.services.connect import ConnectService
+    from nudges.services.candidates import CandidateService
+    from nudges.services.composing import MessageComposer
     from nudges.services.consent_requests import ConsentRequestService
-    from nudges.services.console_auth import ConsoleAuth
-    from nudges.services.email_change import EmailChangeNotice, EmailChanges
-    from nudges.services.hand_interviews import HandInterviews
+    from nudges.services.email_change import EmailChangeNotice
     from nudges.services.invites import InviteService
-    from nudges.services.join_code_actions import JoinCodeActions
     from nudges.services.message_events import MessageEvents
-    from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import (
-        Applications,
-        Candidates,
         ChannelSender,
-        Interviews,
-        Messages,
-        Nudges,
-        Preferences,
-        Scheduler,
         SmsOut,
         WhatsAppOut,
     )
-    from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
-    from nudges.services.reports import Reports
-    from nudges.services.sending import MessageComposer, SendService
-    from nudges.services.signup import SignupService
+    from nudges.services.sending import SendService
     from nudges.services.sms_consent import SmsConsentService
     from nudges.services.whatsapp import WhatsAppKeywords
-
-
-def _load(path: str) -> Any:
-    """``module.attribute``, imported now: the one place the layer defers an import."""
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
-class _Deferred:
-    """An instance built by ``build`` on its first attribute access (then that instance)."""
-
-    __slots__ = ("_build", "_built")
-
-    def __init__(self, build: Callable[[], Any]) -> None:
-        self._build = build
-        self._built: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._built is None:
-            self._built = self._build()
-        return getattr(self._built, name)
+from nudges.service_builders import (
+    Ports,
+    _Deferred,
+    _load,
+    build_bookings,
+    build_composer,
+    build_outcomes,
+    build_planner,
+    build_sender,
+)
 
 
 # ---------------------------------------------------------------------- repositories (one table)
@@ -177,6 +138,11 @@ def message_log() -> MessageLog:
     return _repository("nudges.adapters.message_log.MessageLog")
 
 
+@cache
+def join_codes() -> JoinCodes:
+    return _repository("nudges.adapters.join_codes.JoinCodes")
+
+
 # ---------------------------------------------------------------------- other adapters
 @cache
 def scheduler() -> NudgeScheduler:
@@ -217,27 +183,6 @@ def sms() -> SmsOut:
 @cache
 def mailbox() -> Mailbox:
     return _load("nudges.adapters.mailbox.Mailbox")(LazyClient("s3"))
-
-
-def _api_key(name: str) -> str:
-    keys = webhook_secrets().for_provider(name)
-    if not keys:
-        raise NudgesError(f"no {name} in the WebhookSecrets secret")
-    return keys[0]
-
-
-def lever_api() -> LeverApi:
-    """Built on its first call (it reads its key, cached a few minutes, from Secrets Manager)."""
-    build = _load("nudges.adapters.ats.LeverApi")
-    deferred: Any = _Deferred(lambda: build(config.lever_api_base_url(), _api_key("lever_api_key")))
-    return deferred
-
-
-def greenhouse_api() -> GreenhouseApi:
-    """Built on its first call (it reads its key, cached a few minutes, from Secrets Manager)."""
-    build = _load("nudges.adapters.ats.GreenhouseApi")
-    deferred: Any = _Deferred(lambda: build(config.greenhouse_api_base_url(), _api_key("greenhouse_api_key")))
-    return deferred
 
 
 # ---------------------------------------------------------------------- services
@@ -303,11 +248,6 @@ def invite_receipts() -> InviteReceipts | None:
 @cache
 def outcomes() -> OutcomeService:
     return build_outcomes(AWS, planner())
-
-
-@cache
-def outcome_sources() -> OutcomeSources:
-    return _load("nudges.services.outcome_sources.OutcomeSources")(receipts(), outcomes())
 
 
 @cache
@@ -455,71 +395,11 @@ def email_change_notice() -> EmailChangeNotice:
     )
 
 
-@cache
-def email_changes() -> EmailChanges:
-    """The candidate's own change of address: a link to the new one, the change on its click."""
-    return _load("nudges.services.email_change.EmailChanges")(
-        candidate_service(), candidates(), join_codes(), _Deferred(_email), config.branding()
-    )
-
-
-# ---------------------------------------------------------------------- the candidate's journey
-@cache
-def connect() -> ConnectService:
-    """Calendar connect by OAuth: the consent redirect and its callback."""
-    urls = _load("nudges.services.connect.ConsentUrls")(
-        google_auth_url=os.environ.get("GOOGLE_AUTH_URL") or "https://accounts.google.com/o/oauth2/v2/auth",
-        microsoft_auth_url=os.environ.get("MS_AUTH_URL")
-        or "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
-        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
-        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
-        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-    )
-    return _load("nudges.services.connect.ConnectService")(candidates(), oauth_states(), calendar_service(), urls)
-
-
+# ---------------------------------------------------------------------- the candidate's journey (more: journey_wiring)
 @cache
 def sms_consent() -> SmsConsentService:
     """A YES by SMS kept as consent (the inbound SMS handler's YES)."""
     return _load("nudges.services.sms_consent.SmsConsentService")(candidates(), consent(), config.branding())
-
-
-@cache
-def candidate_choices() -> CandidateChoices:
-    """What the candidate changes on their preferences page."""
-    return _load("nudges.services.candidate_choices.CandidateChoices")(
-        candidate_service(), _Deferred(calendar_service), consent(), _Deferred(consent_requests)
-    )
-
-
-# ---------------------------------------------------------------------- self-service (join, add an interview)
-@cache
-def join_codes() -> JoinCodes:
-    return _repository("nudges.adapters.join_codes.JoinCodes")
-
-
-def preferences_link(base_url: str, candidate_id: str) -> str:
-    return str(_load("nudges.links.link")(base_url, unsubscribe_keys()[0], "preferences", candidate_id, "preferences"))
-
-
-@cache
-def signup() -> SignupService:
-    """Join codes and the join page's double opt-in (mail only on the pages' function)."""
-    return _load("nudges.services.signup.SignupService")(
-        join_codes(), candidate_service(), candidates(), _Deferred(_email), preferences_link, config.branding()
-    )
-
-
-@cache
-def hand_interviews() -> HandInterviews:
-    """Interviews added by hand (the API, the candidate's page), booked as a calendar's are."""
-    return _load("nudges.services.hand_interviews.HandInterviews")(bookings(), interviews())
-
-
-@cache
-def candidate_outcomes() -> CandidateOutcomes:
-    """The candidate's own outcome page."""
-    return _load("nudges.services.candidate_outcomes.CandidateOutcomes")(interviews(), applications(), outcomes())
 
 
 @cache
@@ -553,99 +433,7 @@ def consent_requests() -> ConsentRequestService:
     )
 
 
-# ---------------------------------------------------------------------- the advisers' console
-@cache
-def console_sessions() -> ConsoleSessions:
-    return _repository("nudges.adapters.console_sessions.ConsoleSessions")
-
-
-@cache
-def console_auth() -> ConsoleAuth:
-    """Sign-in through the stack's pool, sessions in the table, tokens verified on every request."""
-    pool_id, client_id = os.environ["ADVISER_POOL_ID"], os.environ["CONSOLE_CLIENT_ID"]
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    tokens = importlib.import_module("nudges.adapters.tokens")
-    verifier = tokens.TokenVerifier(pool_id, client_id, region, tokens.jwks_keys(tokens.jwks_url(region, pool_id)))
-    pool = _load("nudges.adapters.adviser_pool.AdviserPool")(LazyClient("cognito-idp"), pool_id, client_id)
-    return _load("nudges.services.console_auth.ConsoleAuth")(pool, verifier, console_sessions())
-
-
-@cache
-def adviser_views() -> AdviserViews:
-    return _load("nudges.services.adviser_views.AdviserViews")(
-        candidate_directory(),
-        candidates(),
-        preferences(),
-        candidate_service(),
-        calendar_connections(),
-        message_log(),
-        nudges(),
-    )
-
-
-@cache
-def reports() -> Reports:
-    """The console's reports (messages, unreachable candidates, outcomes per cohort)."""
-    return _load("nudges.services.reports.Reports")(
-        message_log(), adviser_views(), candidate_directory(), applications(), interviews()
-    )
-
-
-@cache
-def audit_log() -> AuditLog:
-    """Every adviser action, kept ``AuditRetentionDays`` (not the candidates' retention)."""
-    return _load("nudges.adapters.audit_log.AuditLog")(
-        LazyClient("dynamodb"), config.table_name(), config.audit_retention()
-    )
-
-
-@cache
-def adviser_actions() -> AdviserActions:
-    return _load("nudges.services.adviser_actions.AdviserActions")(
-        candidate_service(), outcomes(), consent_requests(), audit_log()
-    )
-
-
-@cache
-def adviser_accounts() -> AdviserAccountService:
-    """Admins manage the pool's advisers; invitations mailed through SES (``adviser_invitation``)."""
-    accounts = _load("nudges.adapters.adviser_accounts.AdviserAccounts")(
-        LazyClient("cognito-idp"), os.environ["ADVISER_POOL_ID"]
-    )
-    return _load("nudges.services.adviser_accounts.AdviserAccountService")(
-        accounts,
-        _repository("nudges.adapters.adviser_invitations.AdviserInvitations"),
-        console_sessions(),
-        _Deferred(_email),
-        audit_log(),
-        config.branding().operator_name,
-        config.default_locale,
-    )
-
-
-@cache
-def join_code_actions() -> JoinCodeActions:
-    """Join codes from the console, through the operator API's own ``signup()``."""
-    return _load("nudges.services.join_code_actions.JoinCodeActions")(signup(), candidate_directory(), audit_log())
-
-
-# ---------------------------------------------------------------------- one way to build the services
-class Ports(Protocol):
-    """What the services are built on, by name: the AWS adapters above (``AWS``), the tests'
-    in-memory fakes (``tests.fakes.repositories.World``), the message book's store in memory
-    (``scripts/messages.py``), the local console's read-only repositories. Each builder below
-    reads only the ports its service needs, so everything that builds a service builds it here."""
-
-    candidates: Candidates
-    interviews: Interviews
-    applications: Applications
-    nudges: Nudges
-    scheduler: Scheduler
-    retention: RetentionPort
-    preferences: Preferences
-    message_log: Messages
-
-
+# ---------------------------------------------------------------------- the services built on AWS (service_builders)
 class _AwsPorts:
     """The AWS adapters as ports, each built on its first use (as the functions above build them)."""
 
@@ -660,59 +448,3 @@ class _AwsPorts:
 
 
 AWS: Ports = _AwsPorts()
-
-
-def build_planner(ports: Ports, timings: NudgeTimings) -> NudgePlanner:
-    return _load("nudges.services.planning.NudgePlanner")(
-        ports.interviews, ports.applications, ports.nudges, ports.scheduler, timings
-    )
-
-
-def build_bookings(ports: Ports, planner: NudgePlanner) -> BookingService:
-    return _load("nudges.services.bookings.BookingService")(
-        ports.interviews, ports.candidates, ports.retention, planner
-    )
-
-
-def build_outcomes(ports: Ports, planner: NudgePlanner) -> OutcomeService:
-    return _load("nudges.services.outcomes.OutcomeService")(
-        ports.interviews, ports.applications, ports.candidates, ports.retention, planner
-    )
-
-
-def build_composer(
-    ports: Ports,
-    unsubscribe_link: Callable[[str], str | None],
-    branding: Branding | None = None,
-    welcome_links: Callable[[Candidate], WelcomeLinks] | None = None,
-    timings: NudgeTimings | None = None,
-    outcome_link: Callable[[str, str], str | None] | None = None,
-) -> MessageComposer:
-    compose = _load("nudges.services.sending.MessageComposer")
-    more = {"branding": branding} if branding is not None else {}
-    return compose(
-        ports.interviews,
-        ports.applications,
-        ports.candidates,
-        unsubscribe_link,
-        welcome_links=welcome_links,
-        timings=timings,
-        outcome_link=outcome_link,
-        **more,
-    )
-
-
-def build_sender(
-    ports: Ports, composer: MessageComposer, senders: dict[str, ChannelSender], timings: NudgeTimings | None = None
-) -> SendService:
-    # The timings: a nudge is checked again at send time for whether it still helps.
-    return _load("nudges.services.sending.SendService")(
-        ports.nudges, ports.preferences, composer, senders, timings, ports.message_log
-    )
-
-
-def build_timeline(ports: Ports) -> Timeline:
-    """The operators' interview timeline, read only (the API's and the local console's)."""
-    return _load("nudges.services.candidates.Timeline")(
-        ports.candidates, ports.interviews, ports.applications, ports.nudges
-    )

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from nudges.domain import formatting
 from nudges.domain.catalog import catalog
 from nudges.domain.locales import resolve
-from nudges.domain.people import clean_name, greeting_name
+from nudges.domain.people import greeting_name
+from nudges.domain.person_names import clean_name
 from nudges.domain.sms_encoding import for_sms, is_gsm7, sms_fits, transliterate
 
 if TYPE_CHECKING:
