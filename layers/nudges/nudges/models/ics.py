@@ -79,8 +79,10 @@ CALENDAR_TYPES = {"text/calendar", "application/ics", "application/x-ics"}
 # The properties read here: one broken, or given twice where one is allowed, refuses the file.
 READ = ("UID", "DTSTART", "DTEND", "DURATION", "SEQUENCE", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED", "STATUS")
 # Producers that list an attending organizer among the attendees (an organizer left out of them
-# is a coordinator, not an interviewer); Exchange and Outlook leave an attending organizer out.
-ORGANIZER_LISTED = re.compile(r"google|cal\.com|calendly", re.IGNORECASE)
+# is a coordinator, not an interviewer); Exchange and Outlook leave an attending organizer out,
+# and so does Cal.com ("PRODID:calcom/ics": its ORGANIZER is the host, its ATTENDEEs the booker,
+# the guests and the other hosts), so there the organizer still counts.
+ORGANIZER_LISTED = re.compile(r"google|calendly", re.IGNORECASE)
 READ_LISTS = ("ORGANIZER", "ATTENDEE", "RRULE", "RDATE", "EXDATE", "SUMMARY")
 SERIES_HORIZON = timedelta(weeks=8)
 MAX_OCCURRENCES = 8
