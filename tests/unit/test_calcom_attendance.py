@@ -51,7 +51,9 @@ CASES = [
     # a team's shared mailbox as organizer (a group address): a contact, the members interview
     (
         booking(
-            {"name": "Northwind Talent", "email": "talent@northwind.com"}, [ADA], {"name": "Northwind", "members": [BEN]}
+            {"name": "Northwind Talent", "email": "talent@northwind.com"},
+            [ADA],
+            {"name": "Northwind", "members": [BEN]},
         ),
         ["Ben Ode"],
         ["Northwind Talent"],

@@ -24,7 +24,10 @@ ANA, BEN, CHIDI = (
 PEOPLE = {"one": (ANA,), "two": (ANA, BEN), "three": (ANA, BEN, CHIDI)}
 COMPANIES = {"short": "Acme", "long": "Brightwave Energy", "domain": "brightwaveenergy.com"}
 # Seen from 48 h before (a weekday and date) and from the evening before ("tomorrow").
-SEEN = {"two days": datetime(2026, 12, 8, 14, 0, tzinfo=UTC), "the day before": datetime(2026, 12, 9, 18, 0, tzinfo=UTC)}
+SEEN = {
+    "two days": datetime(2026, 12, 8, 14, 0, tzinfo=UTC),
+    "the day before": datetime(2026, 12, 9, 18, 0, tzinfo=UTC),
+}
 
 
 def candidate(locale: str, sms_only: bool = False):

@@ -118,9 +118,7 @@ class Words:
             return self("on_weekday", weekday=formatting.weekday(moment, zone, self.locale))
         return self("on_date", date=formatting.day_month(moment, zone, self.locale))
 
-    def when(
-        self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False, numeric: bool = False
-    ) -> str:
+    def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False, numeric: bool = False) -> str:
         """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (Greenwich
         Mean Time)", "on Thursday 10 December at 14:00 (...)"; short for an SMS: "tomorrow at 14:00",
         "on Thu 10 Dec at 14:00"; ``numeric``, the date in numbers: "on Thu 10/12 at 14:00"."""
