@@ -299,7 +299,9 @@ class CalendarService:
             logger.info("calendar job for a connection that is gone", extra={"action": job.action})
             return
         access, connection = self._connection_access(connection)
-        if connection.account_email is None:
+        if connection.account_email is None and job.action in ("full_sync", "renew", "resubscribe"):
+            # A connection made before its address was asked for: learnt on a full sync or a
+            # renewal (rare), not on every notification.
             connection = self._learn_account(connection, access)
         if job.action == "renew":
             self._renew(connection, access, now)
