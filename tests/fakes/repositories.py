@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
+    from nudges.domain.deliveries import LoggedMessage
 
 
 class FakeCandidates:
@@ -207,6 +208,8 @@ class FakeNudges:
         *,
         last: bool,
         skipped: dict[str, str] | None = None,
+        logged: LoggedMessage | None = None,
+        log_expires_at: int | None = None,
     ) -> None:
         item = self._claimed(nudge, claim)
         item.sends[channel] = {"message_id": message_id, "sent_at": sent_at, "sent_order": sent_order}
@@ -353,6 +356,7 @@ class FakeEmail:
         *,
         to_name: str | None = None,
         unsubscribe_url: str | None = None,
+        ref: str | None = None,
     ) -> str:
         if self.fail_next:
             self.fail_next = False
@@ -368,7 +372,7 @@ class FakeSms:
         self.opted_in: list[str] = []
         self.fail_next = False
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, ref: str | None = None) -> str:
         if self.fail_next:
             self.fail_next = False
             raise ConnectionError("SNS did not answer")

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
-from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize, to_item
 from nudges.adapters.interviews import read_interview
+from nudges.adapters.message_log import message_item
 from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
 from nudges.timefmt import iso, parse_iso
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
+    from nudges.domain.deliveries import LoggedMessage
     from nudges.domain.plan import NudgeStatus
 
 
@@ -239,10 +241,18 @@ class NudgeLedger(DynamoTable):
         *,
         last: bool,
         skipped: dict[str, str] | None = None,
+        logged: LoggedMessage | None = None,
+        log_expires_at: int | None = None,
     ) -> None:
         """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
         order); the last channel also marks the nudge sent. Conditional on the claim still being
-        this delivery's; repeating it (a lost answer) changes nothing."""
+        this delivery's; repeating it (a lost answer) changes nothing.
+
+        With ``logged``, the message log's record (at ``keys.sent_message``, the key its events
+        carry back) is written in the same TransactWriteItems: one call for both. Should the
+        transaction be refused (the claim lost, a conflict), the log record is written alone and
+        the send recorded as before, which raises if the claim is no longer this delivery's: a
+        message that went out is in the log whatever becomes of its record."""
         changes: dict[str, Any] = {
             f"send_{channel}": {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
         }
@@ -250,7 +260,15 @@ class NudgeLedger(DynamoTable):
             changes["status"] = "sent"
         # The channels not sent, and why, ride on the same write (``skip_<channel>``).
         changes.update({f"skip_{c}": {"reason": r} for c, r in (skipped or {}).items()})
-        self._update_claimed(nudge, claim, changes)
+        if logged is None:
+            self._update_claimed(nudge, claim, changes)
+            return
+        log_key = keys.sent_message(logged.candidate_id, sent_at, sent_order, channel)
+        log = message_item(logged, log_key, max(self._expires(sent_at), log_expires_at or 0))
+        answer = self._transact([{"Update": self._claimed_update(nudge, claim, changes)}, {"Put": {"Item": to_item(log)}}])
+        if isinstance(answer, Refused):
+            self._put(log)
+            self._update_claimed(nudge, claim, changes)
 
     def finish_claimed(
         self,
@@ -267,18 +285,21 @@ class NudgeLedger(DynamoTable):
         changes.update({f"skip_{c}": {"reason": r} for c, r in (skipped or {}).items()})
         self._update_claimed(nudge, claim, changes)
 
-    def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
-        """Set attributes on a nudge only while this delivery's claim holds it (raises otherwise)."""
+    def _claimed_update(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> dict[str, Any]:
+        """The UpdateItem (or transaction Update) fields that set ``changes`` under the claim."""
         names = {f"#a{i}": name for i, name in enumerate(changes)}
         values = {f":v{i}": serialize(value) for i, value in enumerate(changes.values())}
-        self._db.update_item(
-            TableName=self._table,
-            Key=dynamo_key(keys.nudge(nudge.owner_id, nudge.kind)),
-            UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
-            ConditionExpression="claim_token = :token",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":token": {"S": claim.token}},
-        )
+        return {
+            "Key": dynamo_key(keys.nudge(nudge.owner_id, nudge.kind)),
+            "UpdateExpression": "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
+            "ConditionExpression": "claim_token = :token",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":token": {"S": claim.token}},
+        }
+
+    def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
+        """Set attributes on a nudge only while this delivery's claim holds it (raises otherwise)."""
+        self._db.update_item(TableName=self._table, **self._claimed_update(nudge, claim, changes))
 
     def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:
         """Give up a claim whose send failed, so the retry need not wait for the lease."""

@@ -72,6 +72,8 @@ class Nudges(Protocol):
         *,
         last: bool,
         skipped: dict[str, str] | None = None,
+        logged: LoggedMessage | None = None,  # the message log's record, in the same write
+        log_expires_at: int | None = None,
     ) -> None: ...
     def finish_claimed(
         self,
@@ -129,7 +131,11 @@ class Messages(Protocol):
     """The message log: each message sent, with its provider's id and delivery status."""
 
     def record(self, message: LoggedMessage, candidate_expires_at: int | None = None) -> None: ...
-    def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None: ...
+    # What a nudge's message carries to its provider (a tag): its events find its record by it.
+    def ref(self, candidate_id: str, sent_at: datetime, order: int, channel: str) -> str: ...
+    def set_status(
+        self, provider_message_id: str, status: MessageStatus, at: datetime, ref: str | None = None
+    ) -> LoggedMessage | None: ...
 
 
 class EmailOut(Protocol):
@@ -142,6 +148,7 @@ class EmailOut(Protocol):
         *,
         to_name: str | None = None,
         unsubscribe_url: str | None = None,
+        ref: str | None = None,  # handed back with the email's events (an SES message tag)
     ) -> str: ...
 
 
@@ -166,12 +173,14 @@ class WhatsAppInboxPort(Protocol):
 class ChannelSender(Protocol):
     """One channel's sender (services.channel_senders), by channel name in SendService."""
 
-    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str: ...
+    # ``ref``: the message log's key for this message, handed back with its events where the
+    # provider can (an SES message tag, End User Messaging's context); None where none is logged.
+    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None, ref: str | None = None) -> str: ...
     def opted_out(self, candidate: Candidate) -> bool: ...  # the provider's own opt-out list
 
 
 class SmsOut(Protocol):
-    def send(self, to: str, text: str) -> str: ...
+    def send(self, to: str, text: str, ref: str | None = None) -> str: ...
     def opted_out(self, phone: str) -> bool: ...
     def opt_in(self, phone: str) -> None: ...
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.contact_preferences import SMS_REPLY
 from nudges.domain.candidate import phone_key
-from nudges.domain.deliveries import LoggedMessage, event_status
+from nudges.domain.deliveries import LoggedMessage, event_ref, event_status
 from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
@@ -129,7 +129,7 @@ class PreferenceService:
             logger.info("address suppressed", extra={"reason": reason, "message_id": message_id})
         status = event_status(notification)
         if status is not None and self._messages is not None:
-            logged = self._messages.set_status(status[0], status[1], now)
+            logged = self._messages.set_status(status[0], status[1], now, event_ref(notification))
             if logged is None:
                 # Not one of ours to track (sent before the log existed, or erased since).
                 logger.info("event for a message not in the log", extra={"message_id": message_id})

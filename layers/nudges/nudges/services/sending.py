@@ -8,8 +8,8 @@ sent again, so a crash between two channels resends only what is missing.
 Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
 interviews (the application's rounds: who is new, the best-known names; a follow-up also reads
 its application), one for the suppression and the SMS opt-out, the claim, SNS's opt-out check
-(only when an SMS is about to go), then per channel its send and its record on the nudge item
-(the last record also marks the nudge sent).
+(only when an SMS is about to go), then per channel its send and one transaction: its record on
+the nudge item (the last record also marks the nudge sent) and its message log record.
 """
 
 from __future__ import annotations
@@ -436,27 +436,43 @@ class SendService:
         candidate_expires_at: int | None = None,
         skipped: dict[str, str] | None = None,
     ) -> None:
+        order = time.time_ns()  # the send's order, and its log record's key (known before the send)
+        ref = self._log.ref(candidate.candidate_id, now, order, channel) if self._log is not None else None
         try:
             unsubscribe_url = self._composer.unsubscribe_link(candidate.candidate_id)
-            message_id = self._senders[channel].send(candidate, replace(message, kind=nudge.kind), unsubscribe_url)
+            message_id = self._senders[channel].send(
+                candidate, replace(message, kind=nudge.kind), unsubscribe_url, ref
+            )
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
-        if self._log is not None:
-            # Logged before the nudge records the send: a message that went out is in the log even
-            # when the record below fails (its retry sends again, and logs that message too).
-            self._log.record(
-                LoggedMessage(
-                    candidate_id=candidate.candidate_id,
-                    kind=nudge.kind,
-                    channel=channel,
-                    provider_message_id=message_id,
-                    sent_at=now,
-                    interview_id=nudge.interview_id,
-                ),
-                candidate_expires_at,  # read with the nudge: the record expires no earlier
+        # The message log's record rides on the nudge's record of the send (one transaction); a
+        # message that went out is in the log even when the record fails (its retry sends again,
+        # and logs that message too).
+        logged = (
+            LoggedMessage(
+                candidate_id=candidate.candidate_id,
+                kind=nudge.kind,
+                channel=channel,
+                provider_message_id=message_id,
+                sent_at=now,
+                interview_id=nudge.interview_id,
             )
-        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last, skipped=skipped)
+            if self._log is not None
+            else None
+        )
+        self._nudges.record_send(
+            nudge,
+            claim,
+            channel,
+            message_id,
+            now,
+            order,
+            last=last,
+            skipped=skipped,
+            logged=logged,
+            log_expires_at=candidate_expires_at,  # read with the nudge: the record expires no earlier
+        )
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",
