@@ -433,11 +433,15 @@ def _key_shape(key: dict[str, Any]) -> str:
 def _touched(request: dict[str, Any]) -> str:
     """The item shapes one DynamoDB request reads or writes, for the per-call listing."""
     if "TransactItems" in request:
-        return "[" + ", ".join(
-            f"{kind} {_key_shape(body.get('Key') or body.get('Item') or {})}"
-            for r in request["TransactItems"]
-            for kind, body in r.items()
-        ) + "]"
+        return (
+            "["
+            + ", ".join(
+                f"{kind} {_key_shape(body.get('Key') or body.get('Item') or {})}"
+                for r in request["TransactItems"]
+                for kind, body in r.items()
+            )
+            + "]"
+        )
     if "RequestItems" in request:
         keys = [k for t in request["RequestItems"].values() for k in (t.get("Keys") or [])]
         return "[" + ", ".join(_key_shape(k) for k in keys) + "]"

@@ -172,7 +172,9 @@ class FakeNudges:
         item.record = replace(item.record, status=status, reason=reason or item.record.reason)
         return replace(nudge, status=status, reason=reason or nudge.reason)
 
-    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
+    def delivery_view(
+        self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
+    ) -> DeliveryView:
         found = self._interviews.get(owner_id)
         return DeliveryView(
             nudge=self.get(owner_id, kind),
@@ -185,11 +187,11 @@ class FakeNudges:
         item = self.items.get((nudge.owner_id, nudge.kind))
         current = item.record if item else None
         if item is None or current is None or current.status != "scheduled" or current.due_at != nudge.due_at:
-            return SendClaim("stale")
+            return SendClaim("stale", nudge=current)
         if item.lease_until is not None and item.lease_until >= now:
-            return SendClaim("busy")
+            return SendClaim("busy", nudge=current)
         item.claim_token, item.lease_until = uuid.uuid4().hex, now + lease
-        return SendClaim("claimed", item.claim_token, frozenset(item.sends))
+        return SendClaim("claimed", item.claim_token, frozenset(item.sends), current)
 
     def _claimed(self, nudge: NudgeRecord, claim: SendClaim) -> _NudgeItem:
         item = self.items[(nudge.owner_id, nudge.kind)]

@@ -107,11 +107,7 @@ def _python_files():
 
 
 def test_no_channel_name_literal_outside_the_registry_and_its_adapters():
-    found = {
-        str(p.relative_to(ROOT))
-        for p in _python_files()
-        if CHANNEL_LITERAL.search(p.read_text(encoding="utf-8"))
-    }
+    found = {str(p.relative_to(ROOT)) for p in _python_files() if CHANNEL_LITERAL.search(p.read_text(encoding="utf-8"))}
     adapters = {
         str(p.relative_to(ROOT))
         for p in _python_files()
@@ -127,8 +123,8 @@ def test_the_choice_lists_and_consent_rules_read_the_registry():
     from nudges import self_service
     from nudges.domain.candidate import Candidate
 
-    assert self_service.JOIN_CHANNELS == tuple(n for n, s in channels.CHANNEL_SPECS.items() if s.on_join_form)
-    assert importer.ADDRESS_FIELDS == {n: s.address_field for n, s in channels.CHANNEL_SPECS.items()}
+    assert tuple(n for n, s in channels.CHANNEL_SPECS.items() if s.on_join_form) == self_service.JOIN_CHANNELS
+    assert {n: s.address_field for n, s in channels.CHANNEL_SPECS.items()} == importer.ADDRESS_FIELDS
     for name, spec in channels.CHANNEL_SPECS.items():
         # Every consent rule names fields a candidate has, and only channels that wait have one.
         assert bool(spec.consent_evidence) == spec.needs_consent, name

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate
+from nudges.adapters.contact_preferences import refusal_keys, refusals_in
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize, to_item
 from nudges.adapters.interviews import read_interview
 from nudges.adapters.message_log import message_item
@@ -53,6 +54,7 @@ def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
         reason=data.get("reason"),
         candidate_id=data.get("candidate_id"),
         channels=_channels(data),
+        opt_outs=tuple((str(kind), str(address)) for kind, address in data.get("opt_outs") or ()),
     )
 
 
@@ -140,6 +142,7 @@ class NudgeLedger(DynamoTable):
             "schedule_name": nudge.schedule_name,
             "reason": nudge.reason,
             "candidate_id": nudge.candidate_id,
+            "opt_outs": [list(pair) for pair in nudge.opt_outs] or None,
             "expires_at": self._expires(expires_after),
         }
         sets = [f"#{k} = :{k}" for k, v in plan.items() if v is not None]
@@ -170,24 +173,32 @@ class NudgeLedger(DynamoTable):
         return replace(nudge, status=status, reason=reason or nudge.reason)
 
     # ------------------------------------------------------------------ sends
-    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
-        """The nudge, its owner (interview or application) and the candidate's profile: one call."""
-        nudge_key, owner_key, profile_key = (
-            keys.nudge(owner_id, kind),
-            keys.owner(owner_id),
-            keys.candidate(candidate_id),
-        )
-        found = self._batch_get([nudge_key, owner_key, profile_key])
-        nudge, data, profile = found.get(nudge_key), found.get(owner_key), found.get(profile_key)
+    def delivery_view(
+        self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
+    ) -> DeliveryView:
+        """The nudge's owner (interview or application), the candidate's profile and the opt-out
+        records the nudge was planned with (``opt_outs``): one call. The refusals are the view's
+        when those records are still the profile's (else None: the caller reads them again)."""
+        owner_key, profile_key = keys.owner(owner_id), keys.candidate(candidate_id)
+        planned = [keys.OPT_OUT_KEYS[kind_](address) for kind_, address in opt_outs if kind_ in keys.OPT_OUT_KEYS]
+        found = self._batch_get([owner_key, profile_key, *planned])
+        data, profile = found.get(owner_key), found.get(profile_key)
         application = is_application(owner_id)
         # The welcome's owner is the profile itself (one key: _batch_get reads it once).
         interview_owned = not application and not is_candidate(owner_id)
+        candidate = read_candidate(profile) if profile else None
+        refused = None
+        if candidate is not None and opt_outs:
+            wanted = refusal_keys(candidate)
+            if set(wanted.values()) <= set(planned):
+                refused = refusals_in(wanted, found)
         return DeliveryView(
-            nudge=read_nudge(owner_id, nudge) if nudge else None,
+            nudge=None,  # the claim reads it (``claim_send``)
             interview=read_interview(data) if data and interview_owned else None,
             application=read_application(data) if data and application else None,
-            candidate=read_candidate(profile) if profile else None,
+            candidate=candidate,
             candidate_expires_at=int(profile["expires_at"]) if profile and "expires_at" in profile else None,
+            refused=refused,
         )
 
     def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:
@@ -222,13 +233,15 @@ class NudgeLedger(DynamoTable):
         )
         if isinstance(answer, Refused):
             current = plain(answer.item) if answer.item is not None else (self._get(key) or {})
+            found = read_nudge(nudge.owner_id, current) if current.get("kind") else None
             if current.get("claim_token") != token:
                 scheduled = current.get("status") == "scheduled" and current.get("due_at") == iso(nudge.due_at)
-                return SendClaim("busy" if scheduled else "stale")
+                return SendClaim("busy" if scheduled else "stale", nudge=found)
             item = current
         else:
-            item = answer["Attributes"]
-        return SendClaim("claimed", token, frozenset(k.removeprefix("send_") for k in item if k.startswith("send_")))
+            item = plain(answer["Attributes"])
+        sent = frozenset(k.removeprefix("send_") for k in item if k.startswith("send_"))
+        return SendClaim("claimed", token, sent, read_nudge(nudge.owner_id, item))
 
     def record_send(
         self,
@@ -265,7 +278,9 @@ class NudgeLedger(DynamoTable):
             return
         log_key = keys.sent_message(logged.candidate_id, sent_at, sent_order, channel)
         log = message_item(logged, log_key, max(self._expires(sent_at), log_expires_at or 0))
-        answer = self._transact([{"Update": self._claimed_update(nudge, claim, changes)}, {"Put": {"Item": to_item(log)}}])
+        answer = self._transact(
+            [{"Update": self._claimed_update(nudge, claim, changes)}, {"Put": {"Item": to_item(log)}}]
+        )
         if isinstance(answer, Refused):
             self._put(log)
             self._update_claimed(nudge, claim, changes)

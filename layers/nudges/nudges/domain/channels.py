@@ -141,5 +141,16 @@ JOIN_CHANNELS: tuple[Channel, ...] = tuple(s.name for s in CHANNEL_SPECS.values(
 CONSENT_FIELDS: dict[str, str] = {s.name: s.consent_field for s in CHANNEL_SPECS.values() if s.consent_field}
 
 
+def opt_outs(candidate: Candidate) -> tuple[tuple[str, str], ...]:
+    """The opt-out records that may refuse the candidate now, by their addresses: (the record's
+    kind, the address or its hash) for each channel they gave an address for."""
+    found = []
+    for spec in CHANNEL_SPECS.values():
+        address = spec.address(candidate)
+        if address:
+            found.append((spec.opt_out, spec.opt_out_address(address)))
+    return tuple(found)
+
+
 def channel(name: str) -> ChannelSpec:
     return CHANNEL_SPECS[name]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.domain.channels import opt_outs
 from nudges.domain.plan import (
     PlannedNudge,
     plan_connect_nudge,
@@ -356,6 +357,7 @@ class NudgePlanner:
             interview_id,
             due_at=planned.due_at,
             candidate_id=candidate.candidate_id,
+            opt_outs=opt_outs(candidate),  # read with the profile when it is sent
         )
         if planned.due_at - now > SEND_NOW_WINDOW:
             wanted = replace(wanted, schedule_name=schedule_name(wanted))
