@@ -154,9 +154,16 @@ class FakeNudges:
         item = self.items.get((owner_id, kind))
         return item.record if item else None
 
-    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+    def put_many(
+        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
+    ) -> bool:
+        if while_version is not None:
+            found = self._interviews.get(while_version[0])
+            if found is None or found[1] != while_version[1]:
+                return False
         for nudge, expires_after in plans:
             self.put(nudge, expires_after=expires_after)
+        return True
 
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
         item = self.items.get((nudge.owner_id, nudge.kind))

@@ -113,24 +113,48 @@ class NudgeLedger(DynamoTable):
         sent twice on a channel."""
         self._update(keys.nudge(nudge.owner_id, nudge.kind), **self._plan_update(nudge, expires_after))
 
-    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+    def put_many(
+        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
+    ) -> bool:
         """Write several plans (each with its ``expires_after``) as ``put`` does, in one
         TransactWriteItems (a booking plans its research prompt, thank-you and follow-up at once).
         Unconditional updates: only a transaction in flight on the same item cancels it, and then
-        it is sent again."""
-        if len(plans) == 1:
+        it is sent again. ``while_version``: (interview id, version) the plans were made from:
+        written only while the interview is still at that version (a ConditionCheck in the same
+        transaction); False, writing nothing, when a newer version was written meanwhile."""
+        check = (
+            [
+                {
+                    "ConditionCheck": {
+                        "Key": dynamo_key(keys.interview(while_version[0])),
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": {":v": {"N": str(while_version[1])}},
+                    }
+                }
+            ]
+            if while_version is not None
+            else []
+        )
+        if len(plans) == 1 and not check:
             self.put(plans[0][0], expires_after=plans[0][1])
-            return
-        for start in range(0, len(plans), 100):
+            return True
+        for start in range(0, len(plans), 99):
             entries = [
-                {"Update": {"Key": dynamo_key(keys.nudge(n.owner_id, n.kind)), **self._plan_update(n, after)}}
-                for n, after in plans[start : start + 100]
+                *check,
+                *(
+                    {"Update": {"Key": dynamo_key(keys.nudge(n.owner_id, n.kind)), **self._plan_update(n, after)}}
+                    for n, after in plans[start : start + 99]
+                ),
             ]
             for _ in range(3):
-                if not isinstance(self._transact(entries), Refused):
+                answer = self._transact(entries)
+                if not isinstance(answer, Refused):
                     break
+                if check and answer.reasons and answer.reasons[0].get("Code") == "ConditionalCheckFailed":
+                    return False  # a newer version of the interview: planned again from it
             else:
                 raise RuntimeError("nudge plans not written: the transaction kept conflicting; the change is retried")
+        return True
 
     def _plan_update(self, nudge: NudgeRecord, expires_after: datetime) -> dict[str, Any]:
         """The UpdateItem (or transaction Update) fields that write ``nudge``'s plan."""
