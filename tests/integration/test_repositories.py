@@ -137,3 +137,31 @@ def test_a_send_whose_claim_was_lost_is_still_logged_and_its_record_refused(stac
         ledger.record_send(nudge, someone_else, "email", "ses-lost-1", NOW, 99, last=True, logged=sent)
     assert [m.provider_message_id for m in log.for_candidate("c_lost")] == ["ses-lost-1"]
     assert ledger.get("i_lostclaim", "thank_you").status == "scheduled"
+
+
+def test_a_send_reads_the_opt_outs_it_was_planned_with_beside_the_profile(stack, candidates):
+    """One read gives the sender the owner, the profile and why each channel refuses; should the
+    candidate's address have changed since the plan, the view says it did not read the refusals
+    (the sender reads them again) rather than answer for an address no longer theirs."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from nudges.adapters.contact_preferences import ContactPreferences
+    from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.domain.channels import opt_outs
+
+    db, table = stack.aws.client("dynamodb"), stack.template.ref("NudgesTable")
+    ledger, preferences = NudgeLedger(db, table, timedelta(days=30)), ContactPreferences(db, table)
+    ada = replace(_candidate(59, "ada.optouts@example.org"), phone="+447700900901", channels=("email", "sms"))
+    candidates.add(ada)
+    preferences.suppress_email(ada.email, "bounced", NOW)
+
+    view = ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id, opt_outs(ada))
+    assert view.candidate is not None and view.candidate.email == ada.email
+    assert view.refused == {"email": "bounced"} == preferences.refusals(ada)
+
+    planned_for_another_address = opt_outs(replace(ada, email="ada.before@example.org"))
+    assert (
+        ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id, planned_for_another_address).refused is None
+    )
+    assert ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id).refused is None  # planned before
