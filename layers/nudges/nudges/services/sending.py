@@ -465,7 +465,7 @@ class SendService:
         ref = self._log.ref(candidate.candidate_id, now, order, channel) if self._log is not None else None
         try:
             unsubscribe_url = self._composer.unsubscribe_link(candidate.candidate_id)
-            message_id = self._senders[channel].send(candidate, replace(message, kind=nudge.kind), unsubscribe_url, ref)
+            message_id = self._senders[channel].send(candidate, message, unsubscribe_url, ref)  # it carries its kind
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
