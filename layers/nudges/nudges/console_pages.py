@@ -31,6 +31,16 @@ AUDIT = "/console/audit"
 AUDIT_CSV = "/console/audit.csv"
 OUTCOME_LABELS = {"offer": "Offer", "rejected": "Rejected", "withdrawn": "Withdrawn"}
 ACTION_LABELS = {"outcome": "Recorded an outcome", "consent_request": "Resent the consent request", "erase": "Erased"}
+ACTION_LABELS |= {  # managing advisers and join codes (console_advisers)
+    "adviser_invite": "Invited an adviser",
+    "adviser_invite_again": "Sent an invitation again",
+    "adviser_role": "Changed a role",
+    "adviser_disable": "Disabled an adviser",
+    "adviser_enable": "Enabled an adviser",
+    "adviser_remove": "Removed an adviser",
+    "join_code_create": "Created a join code",
+    "join_code_revoke": "Revoked a join code",
+}
 
 # Why a channel does not reach a candidate, in an adviser's words (the API's reason codes).
 REASONS = {
@@ -145,6 +155,8 @@ def layout(
     nav = ""
     if adviser is not None:
         links = [(CANDIDATES, "Candidates"), (SETTINGS, "Settings")]
+        links += [("/console/join-codes", "Join codes"), *[("/console/advisers", "Advisers")] * adviser.is_admin]
+        links.insert(1, ("/console/reports", "Reports"))
         if adviser.is_admin:
             links.append((AUDIT, "Audit log"))
         if panels_url:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import Branding, WelcomeLinks
     from nudges.domain.plan import NudgeTimings
+    from nudges.services.adviser_accounts import AdviserAccountService
     from nudges.services.adviser_actions import AdviserActions
     from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from nudges.services.console_auth import ConsoleAuth
     from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
+    from nudges.services.join_code_actions import JoinCodeActions
     from nudges.services.message_events import MessageEvents
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
     from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
+    from nudges.services.reports import Reports
     from nudges.services.sending import MessageComposer, SendService
     from nudges.services.signup import SignupService
     from nudges.services.sms_consent import SmsConsentService
@@ -561,6 +564,14 @@ def adviser_views() -> AdviserViews:
 
 
 @cache
+def reports() -> Reports:
+    """The console's reports (messages, unreachable candidates, outcomes per cohort)."""
+    return _load("nudges.services.reports.Reports")(
+        message_log(), adviser_views(), candidate_directory(), applications(), interviews()
+    )
+
+
+@cache
 def audit_log() -> AuditLog:
     """Every adviser action, kept ``AuditRetentionDays`` (not the candidates' retention)."""
     return _load("nudges.adapters.audit_log.AuditLog")(
@@ -573,6 +584,29 @@ def adviser_actions() -> AdviserActions:
     return _load("nudges.services.adviser_actions.AdviserActions")(
         candidate_service(), outcomes(), consent_requests(), audit_log()
     )
+
+
+@cache
+def adviser_accounts() -> AdviserAccountService:
+    """Admins manage the pool's advisers; invitations mailed through SES (``adviser_invitation``)."""
+    accounts = _load("nudges.adapters.adviser_accounts.AdviserAccounts")(
+        LazyClient("cognito-idp"), os.environ["ADVISER_POOL_ID"]
+    )
+    return _load("nudges.services.adviser_accounts.AdviserAccountService")(
+        accounts,
+        _repository("nudges.adapters.adviser_invitations.AdviserInvitations"),
+        console_sessions(),
+        _Deferred(_email),
+        audit_log(),
+        config.branding().operator_name,
+        config.default_locale,
+    )
+
+
+@cache
+def join_code_actions() -> JoinCodeActions:
+    """Join codes from the console, through the operator API's own ``signup()``."""
+    return _load("nudges.services.join_code_actions.JoinCodeActions")(signup(), candidate_directory(), audit_log())
 
 
 # ---------------------------------------------------------------------- one way to build the services

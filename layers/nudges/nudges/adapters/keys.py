@@ -7,6 +7,7 @@
 | ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
 | calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH#<n> / <expiry>#<key>   |
 | message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id or channel> | MESSAGE#<provider msg id> / MESSAGE      |
+|   (and on GSI2)           |                             |                               | GSI2: MESSAGES#<yyyy-mm>#<n> / <sent>#<ns>#<msg id or channel> |
 | watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
 | interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
 | provider ref -> interview | SOURCE#<source>#<ref>       | INTERVIEW                     |                                          |
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from nudges.domain.interview import normalise_email
@@ -62,6 +64,8 @@ INTERVIEW_PREFIX = "INTERVIEW#"
 APPLICATION_PREFIX = "APPLICATION#"
 NUDGE_PREFIX = "NUDGE#"
 MESSAGE_PREFIX = "MESSAGE#"
+GSI2 = "GSI2"  # the message log by month of sending (the console's messages report)
+MESSAGES = "MESSAGES"
 MESSAGE_SK = "MESSAGE"  # GSI1SK of a logged message (its GSI1PK names the provider's message id)
 
 
@@ -177,6 +181,22 @@ def message_key(ref: str) -> Key | None:
     return pk, sk
 
 
+def message_month(sent_at: datetime, provider_message_id: str) -> str:
+    """GSI2PK of a logged message: the UTC month it was sent, sharded by its provider id."""
+    return shard(f"{MESSAGES}#{iso(sent_at)[:7]}", provider_message_id)
+
+
+def message_months(first: datetime, last: datetime) -> list[str]:
+    """Every GSI2PK (each shard of each UTC month) a message sent from ``first`` to ``last`` sits under."""
+    months: list[str] = []
+    year, month = first.astimezone(UTC).year, first.astimezone(UTC).month
+    end = (last.astimezone(UTC).year, last.astimezone(UTC).month)
+    while (year, month) <= end:
+        months.extend(f"{MESSAGES}#{year:04d}-{month:02d}#{n}" for n in range(SHARDS))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def message_lookup(provider_message_id: str) -> str:
     """GSI1PK of the logged message with this SES or SNS MessageId (its events find it so)."""
     return f"{MESSAGE_PREFIX}{provider_message_id}"
@@ -274,6 +294,18 @@ def sign_in_challenge(id_hash: str) -> Key:
 
 def adviser_settings(sub: str) -> Key:
     return f"ADVISER#{sub}", "SETTINGS"
+
+
+# | (a session, by its adviser) | GSI1PK ADVISER_SESSIONS#<pool sub> / GSI1SK <id hash>              |
+# | an adviser's invitation   | ADVISER_INVITE#<pool sub>   | INVITATION                    |
+# Disabling or removing an adviser deletes their sessions, found by this index entry. The
+# invitation item records what was mailed (kind ``adviser_invitation``), never the password.
+def adviser_sessions(sub: str) -> str:
+    return f"ADVISER_SESSIONS#{sub}"
+
+
+def adviser_invitation(sub: str) -> Key:
+    return f"ADVISER_INVITE#{sub}", "INVITATION"
 
 
 # | an audit entry            | AUDIT                       | AT#<iso time>#<entry id>      |
