@@ -5,11 +5,14 @@ claimed with a conditional write before anything is sent, each channel is record
 a conditional write on that claim) right after its send, and a channel already sent is never
 sent again, so a crash between two channels resends only what is missing.
 
-Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
-interviews (the application's rounds: who is new, the best-known names; a follow-up also reads
-its application), one for the suppression and the SMS opt-out, the claim, SNS's opt-out check
-(only when an SMS is about to go), then per channel its send and one transaction: its record on
-the nudge item (the last record also marks the nudge sent) and its message log record.
+Calls per delivery: the claim (one conditional UpdateItem, answering with the nudge), one
+BatchGetItem (the owner, the candidate's profile and the opt-out records the nudge was planned
+with; the refusals are read again only if the candidate's addresses changed since), one Query of
+the candidate's interviews (the application's rounds: who is new, the best-known names; a
+follow-up also reads its application), the provider's opt-out check (only when a text is about
+to go), then per channel its send and one transaction: its record on the nudge item (the last
+record also marks the nudge sent) and its message log record, at the key the message carried to
+the provider (its delivery events update it by that key).
 """
 
 from __future__ import annotations
