@@ -51,8 +51,18 @@ def _text_part(raw: str) -> tuple[str, str, str]:
     return to, subject, body
 
 
-def _email(message_id: str, to: str, subject: str, body: str) -> dict[str, Any]:
-    return {"id": message_id, "channel": "email", "to": to, "subject": subject, "body": body}
+def header(raw: str, name: str) -> str:
+    """One header of a MIME message ("" when it has none)."""
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    return str(msg.get(name, "") or "")
+
+
+def _email(message_id: str, to: str, subject: str, body: str, raw: str = "") -> dict[str, Any]:
+    found = {"id": message_id, "channel": "email", "to": to, "subject": subject, "body": body}
+    tags = header(raw, "X-SES-MESSAGE-TAGS") if raw else ""
+    if tags:  # SES's message tags, as its events carry them back (local_stack.ses_events)
+        found["tags"] = [tuple(p.strip().partition("=")[::2]) for p in tags.split(",") if "=" in p]
+    return found
 
 
 def _sms(message_id: str, to: str, body: str) -> dict[str, Any]:
@@ -73,7 +83,7 @@ def _from_moto(data: dict[str, Any]) -> list[dict[str, Any]]:
     for record in ses.get("RawMessage", []):
         raw = record.get("raw_data") or ""
         to, subject, body = _text_part(raw)
-        out.append(_email(record.get("id", ""), to or _join(record.get("destinations")), subject, body))
+        out.append(_email(record.get("id", ""), to or _join(record.get("destinations")), subject, body, raw))
     for record in ses.get("Message", []):
         body = record.get("body")
         if isinstance(body, dict):  # tolerate a structured body
@@ -105,7 +115,7 @@ def _from_localstack(endpoint: str) -> list[dict[str, Any]]:
             with contextlib.suppress(ValueError):
                 raw = base64.b64decode(raw, validate=True).decode("utf-8")
             to, subject, body = _text_part(raw)
-            out.append(_email(m.get("Id", ""), to or _join(m.get("Destination")), subject, body))
+            out.append(_email(m.get("Id", ""), to or _join(m.get("Destination")), subject, body, raw))
         else:
             text = (m.get("Body") or {}).get("text_part") or (m.get("Body") or {}).get("html_part") or ""
             out.append(_email(m.get("Id", ""), _join(m.get("Destination")), m.get("Subject", ""), text))
@@ -155,6 +165,9 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
             " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))"
             " OR (begins_with(PK, :invited) AND attribute_exists(kind))"  # an adviser's invitation
+            # The message log (a notice to a changed email's old address, an invite receipt...):
+            # the kind of what no nudge item names.
+            " OR begins_with(SK, :message)"
         ),
         ExpressionAttributeValues={
             ":nudge": {"S": "NUDGE#"},
@@ -163,10 +176,22 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             ":verify": {"S": "VERIFY#"},
             ":asked": {"S": "CONSENT_ASKED#"},
             ":invited": {"S": "ADVISER_INVITE#"},
+            ":message": {"S": "MESSAGE#"},
         },
     ):
         for raw in page.get("Items", []):
             item = {k: _plain(deserializer.deserialize(v)) for k, v in raw.items()}
+            if str(item.get("SK", "")).startswith("MESSAGE#") and item.get("provider_message_id"):
+                records.setdefault(
+                    item["provider_message_id"],
+                    {
+                        "kind": item.get("kind"),
+                        "interview_id": item.get("interview_id"),
+                        "sent_at": item.get("sent_at"),
+                        "sent_order": 0,
+                    },
+                )
+                continue
             for key, send in item.items():
                 if key.startswith("send_") and isinstance(send, dict):
                     records[send["message_id"]] = {

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.channels import CHANNEL_SPECS, SMS
 from nudges.domain.channels import CHANNELS as CHANNELS
 from nudges.domain.channels import Channel as Channel
 from nudges.domain.channels import phone_key as phone_key
@@ -18,6 +18,11 @@ from nudges.domain.people import greeting_name
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime
+
+# Earlier addresses a candidate keeps as aliases (each one finds them, and invites naming it
+# match them): a change past this many is refused, so every address a candidate's data is filed
+# under stays in one short list that erasure and retention walk.
+MAX_EMAIL_ALIASES = 10
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,24 @@ class Candidate:
     sms_yes: Consent | None = None  # the candidate's YES by SMS
     whatsapp_consent: Consent | None = None  # WhatsApp opt-in, as the operator or a page recorded it
     join_code: str | None = None  # the cohort they signed up with (a join code), if any
+    # Addresses the candidate had before (oldest first): invites naming one still match them, and
+    # interviews filed under one are still theirs. Messages go to ``email`` only.
+    email_aliases: tuple[str, ...] = ()
 
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every address the candidate is found by: the current one first, then the aliases."""
+        return (self.email, *(a for a in self.email_aliases if a != self.email))
+
+    def with_email(self, new_email: str) -> Candidate:
+        """The candidate after a change of address: the old one kept as an alias (a change back
+        to an alias takes it off the list)."""
+        aliases = [a for a in (*self.email_aliases, self.email) if a != new_email]
+        return replace(self, email=new_email, email_aliases=tuple(dict.fromkeys(aliases)))
 
     @property
     def drafts_in(self) -> str:
@@ -69,13 +88,11 @@ class Candidate:
     @property
     def awaiting_sms_consent(self) -> bool:
         """No evidence yet that the candidate agreed to texts: only the welcome (which asks) goes by SMS."""
-        return self.sms_consent is None and self.sms_yes is None
+        return self.awaiting_consent(SMS.name)
 
     def awaiting_consent(self, channel: str) -> bool:
-        """No evidence yet of the candidate's opt-in to this channel (email needs none)."""
-        if channel == "whatsapp":
-            return self.whatsapp_consent is None
-        return channel == "sms" and self.awaiting_sms_consent
+        """No evidence yet of the candidate's opt-in to this channel (its consent rule: the registry's)."""
+        return CHANNEL_SPECS[channel].waits_for_consent(self)
 
     def wants(self, kind: str) -> bool:
         """Whether the candidate still wants this kind of nudge (not paused, not turned off)."""
@@ -94,8 +111,7 @@ def own_addresses(
     calendars they connected (``connected``: ``CalendarConnection.account_email`` of each). An
     attendee at any of them is the candidate, whatever the name it is listed under: never an
     interviewer, a contact or the recruiter. The one place every invite source asks."""
-    aliases = getattr(candidate, "email_aliases", None) or ()
-    found = [candidate.email, *aliases, forwarded_from, *connected]
+    found = [*candidate.addresses, forwarded_from, *connected]
     return frozenset(normalise_email(a) for a in found if a and "@" in a)
 
 
