@@ -34,6 +34,8 @@ def test_own_addresses_gathers_registered_forwarded_and_connected_normalised():
     own = own_addresses(ADA, connected=[" ADA.Lovelace@Work.example ", None, ""], forwarded_from="ada.l@gmail.com")
     assert own == {"ada@example.org", "ada.lovelace@work.example", "ada.l@gmail.com"}
     assert own_addresses(ADA) == {"ada@example.org"}  # nothing forwarded, nothing connected
+    moved = ADA.with_email("ada@new.example")  # the old address stays an alias
+    assert own_addresses(moved) == {"ada@new.example", "ada@example.org"}
     assert own_addresses(ADA, forwarded_from="not an address") == {"ada@example.org"}
 
 
@@ -70,6 +72,15 @@ def test_a_forwarded_invite_to_the_connected_account_under_another_name_lists_on
     unaware = InviteService(world.candidates, world.bookings, mailbox=None)  # type: ignore[arg-type]
     [before] = unaware.receive(ADA, ics(WORK, "Лавлейс Ада").replace(b"own-1@", b"own-2@"), NOW)
     assert WORK in {p.email for p in before.interviewers}
+
+
+def test_an_invite_to_an_address_the_candidate_had_before_lists_only_the_interviewers():
+    world = World()
+    moved = ADA.with_email("ada@new.example")
+    world.candidates.add(moved)
+    invites = InviteService(world.candidates, world.bookings, mailbox=None, accounts=FakeCalendarConnections())  # type: ignore[arg-type]
+    [interview] = invites.receive(moved, ics("ada@example.org", "A. Lovelace-King"), NOW)
+    assert [p.email for p in interview.interviewers] == ["ana.costa@northwind.com", "ben.ode@northwind.com"]
 
 
 def test_the_address_a_mail_was_forwarded_from_is_the_candidates():

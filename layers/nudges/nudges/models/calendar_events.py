@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from nudges.domain.agencies import cast
 from nudges.domain.candidate import own_addresses
-from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
+from nudges.domain.interview import Interview, all_day_span, is_interview_like
 from nudges.domain.people import Address
 
 if TYPE_CHECKING:
@@ -147,9 +147,7 @@ def read_google_event(
         assert event.start and event.end and event.start.dateTime and event.end.dateTime
         span = (_parse_time(event.start.dateTime), _parse_time(event.end.dateTime))
     # Google lists an attending organizer among the attendees (organizer: true): one left out
-    # of them is a coordinator, a contact (nudges.domain.people.attends). An attendee at any of
-    # the candidate's addresses is the candidate (nudges.domain.candidate.own_addresses).
-    mine = own_addresses(candidate, connected=own)
+    # of them is a coordinator, a contact (nudges.domain.people.attends).
     addresses = [
         Address(
             person.email,
@@ -159,13 +157,13 @@ def read_google_event(
             organizer=person is event.organizer,
         )
         for person in [event.organizer, *event.attendees]
-        if person is not None and person.email and not person.self and normalise_email(person.email) not in mine
+        if person is not None and person.email and not person.self
     ]
     who = cast(
         addresses,
         title=event.summary,
         description=event.description,
-        own_addresses=list(candidate.addresses),
+        own_addresses=own_addresses(candidate, connected=own),
         own_names=[candidate.name or ""],
         organizer_listed=True,
     )
@@ -270,7 +268,7 @@ def read_microsoft_event(
     connected account's own address (``account_email``) is the candidate's."""
     event = MicrosoftEvent.model_validate(data)
     updated = _parse_time(event.lastModifiedDateTime) if event.lastModifiedDateTime else None
-    mine = {*candidate.addresses, *([normalise_email(account_email)] if account_email else [])}
+    mine = own_addresses(candidate, connected=[account_email, *own])
     if (
         event.isCancelled
         or event.isOrganizer
@@ -300,7 +298,7 @@ def read_microsoft_event(
         addresses,
         title=event.subject,
         description=event.body.content if event.body and event.body.contentType == "text" else event.bodyPreview,
-        own_addresses=[*mine, *own_addresses(candidate, connected=own)],
+        own_addresses=mine,
         own_names=[candidate.name or ""],
     )
     if event.isAllDay:

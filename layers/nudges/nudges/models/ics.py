@@ -48,6 +48,7 @@ import recurring_ical_events
 from nudges.domain.agencies import cast
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import HORIZON, MAX_REF, check_instant, check_people, clip, plain
+from nudges.domain.candidate import own_addresses
 from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
 from nudges.domain.people import Address
 from nudges.domain.series import Revision, belongs
@@ -243,7 +244,7 @@ def read_invite(
     changes: list[BookingChange] = []
     ignored: list[dict[str, str]] = []
     masters: dict[str, tuple[Interview, bool]] = {}  # each UID's event without RECURRENCE-ID, and cancelled or not
-    own = {normalise_email(a) for a in candidate.addresses}  # the current address and every alias
+    own = set(own_addresses(candidate))  # registered and aliases; the caller's predicate adds the rest
     organizer_listed = bool(ORGANIZER_LISTED.search(str(calendar.get("PRODID", ""))))
     events = list(calendar.walk("VEVENT"))
     series = {_uid(e) for e in events if ("RRULE" in e or "RDATE" in e) and "RECURRENCE-ID" not in e}
