@@ -39,7 +39,10 @@ EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # The service's locales (GET /locales; a test keeps this in step with nudges.domain.locales).
 LOCALES = ("en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "nl-NL", "pt-BR", "it-IT", "ja-JP", "zh-CN")
-CHANNELS = ("email", "sms", "whatsapp")
+# The service's channels and the field that reaches each (a test keeps this in step with the
+# channel registry, nudges.domain.channels: the CLI ships alone and cannot import it).
+ADDRESS_FIELDS = {"email": "email", "sms": "phone", "whatsapp": "phone"}
+CHANNELS = tuple(ADDRESS_FIELDS)
 
 
 class FileError(Exception):
@@ -87,9 +90,10 @@ def _check(values: dict[str, str], zones: frozenset[str]) -> tuple[dict[str, Any
     channels = channels or list(DEFAULT_CHANNELS)
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
-        return None, f"channels: {unknown[0]!r} is not a channel (email, sms)"
-    if "sms" in channels and not phone:
-        return None, "phone: is required when channels include sms"
+        return None, f"channels: {unknown[0]!r} is not a channel ({', '.join(CHANNELS)})"
+    needs_phone = next((c for c in channels if ADDRESS_FIELDS[c] == "phone"), None)
+    if needs_phone and not phone:
+        return None, f"phone: is required when channels include {needs_phone}"
     body["channels"] = list(dict.fromkeys(channels))
     locale = values.get("locale", "").strip()
     if locale and locale not in LOCALES:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from nudges import clock, wiring
+from nudges import clock, journey_wiring
 from nudges.handlers import entry
 
 if TYPE_CHECKING:
@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 @entry
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in event["Records"]:
-        wiring.preference_service().email_event(json.loads(record["Sns"]["Message"]), clock.now())
+        journey_wiring.preference_service().email_event(json.loads(record["Sns"]["Message"]), clock.now())

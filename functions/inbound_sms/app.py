@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from nudges import clock, wiring
+from nudges import clock, journey_wiring
 from nudges.handlers import entry
 
 if TYPE_CHECKING:
@@ -19,6 +19,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in event["Records"]:
         sms = json.loads(record["Sns"]["Message"])
         message_id = sms.get("inboundMessageId") or record["Sns"]["MessageId"]
-        wiring.preference_service().sms_received(
+        journey_wiring.preference_service().sms_received(
             message_id, sms["originationNumber"], sms.get("messageBody", ""), clock.now()
         )

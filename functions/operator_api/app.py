@@ -448,7 +448,9 @@ def change_interview(
 
     new = parse(NewInterview, json_body(raw_body(app.current_event)))
     candidate = wiring.candidate_service().get(candidate_id)
-    return json_response(200, _interview_view(journey_wiring.hand_interviews().edit(candidate, interview_id, new, clock.now())))
+    return json_response(
+        200, _interview_view(journey_wiring.hand_interviews().edit(candidate, interview_id, new, clock.now()))
+    )
 
 
 @app.delete(

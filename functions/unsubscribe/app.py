@@ -11,7 +11,7 @@ import html
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from nudges import clock, config, links, pages, wiring
+from nudges import clock, config, journey_wiring, links, pages, wiring
 from nudges.handlers import api_handler
 from nudges.http import resolver
 from nudges.unsubscribe import candidate_for
@@ -67,7 +67,7 @@ def confirm(token: str) -> Response:
 @app.post("/unsubscribe/<token>")
 def unsubscribe(token: str) -> Response:
     candidate_id = candidate_for(token, wiring.unsubscribe_keys())
-    wiring.preference_service().unsubscribe(candidate_id, clock.now())
+    journey_wiring.preference_service().unsubscribe(candidate_id, clock.now())
     locale = _locale(candidate_id)
     title = pages.say(locale, "unsubscribed.title")
     return _page(

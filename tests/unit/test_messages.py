@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nudges.domain import messages, sms_encoding
+from nudges.domain import message_context, messages, sms_encoding
 from nudges.domain.candidate import Candidate
 from nudges.domain.interview import Interview, Person
 
@@ -52,9 +52,9 @@ ORGANISATION_POINTS = ("the organisation's culture", "its projects and clients")
 DONT_CONNECT = re.compile(r"don't (send linkedin|connect)|no connection requests|hold off on linkedin", re.I)
 
 
-def ctx(kind: str = "research_prompt", candidate: Candidate = CANDIDATE, **changes) -> messages.Context:
+def ctx(kind: str = "research_prompt", candidate: Candidate = CANDIDATE, **changes) -> message_context.Context:
     now = {"research_prompt": BEFORE, "connect": AFTER + timedelta(days=2)}.get(kind, AFTER)
-    base = messages.Context(
+    base = message_context.Context(
         candidate=candidate,
         now=now,
         company="Acme",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nudges.domain import messages, sms_encoding
+from nudges.domain import message_context, messages, sms_encoding
 from nudges.domain.candidate import Candidate
 from nudges.domain.catalog import catalog
 from nudges.domain.interview import Interview, Person
@@ -85,7 +85,7 @@ def render(kind: str, who: Candidate, people: tuple[Person, ...] = (JANE, SAM), 
         "follow_up": START + timedelta(days=7),
         "rejection_reply": START + timedelta(days=3),
     }.get(kind, START + timedelta(hours=2))
-    context = messages.Context(
+    context = message_context.Context(
         candidate=who,
         now=now,
         company=company,

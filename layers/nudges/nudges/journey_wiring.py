@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from nudges.services.connect import ConnectService
     from nudges.services.email_change import EmailChanges
     from nudges.services.hand_interviews import HandInterviews
+    from nudges.services.preferences import PreferenceService
     from nudges.services.signup import SignupService
 from nudges.service_builders import _Deferred, _load
 from nudges.wiring import (
@@ -30,8 +31,12 @@ from nudges.wiring import (
     consent_requests,
     interviews,
     join_codes,
+    message_log,
     oauth_states,
     outcomes,
+    preferences,
+    sms,
+    sms_consent,
     unsubscribe_keys,
 )
 
@@ -87,4 +92,18 @@ def email_changes() -> EmailChanges:
     """The candidate's own change of address: a link to the new one, the change on its click."""
     return _load("nudges.services.email_change.EmailChanges")(
         candidate_service(), candidates(), join_codes(), _Deferred(_email), config.branding()
+    )
+
+
+@cache
+def preference_service() -> PreferenceService:
+    return _load("nudges.services.preferences.PreferenceService")(
+        candidates(),
+        preferences(),
+        sms(),
+        lambda *yes: sms_consent()(*yes),  # built on the first YES
+        messages=message_log(),
+        branding=config.branding(),
+        locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
+        phone_owners=consent().candidates_for_phone,
     )

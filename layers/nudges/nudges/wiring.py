@@ -55,7 +55,6 @@ if TYPE_CHECKING:
         SmsOut,
         WhatsAppOut,
     )
-    from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
     from nudges.services.sending import SendService
     from nudges.services.sms_consent import SmsConsentService
@@ -207,6 +206,7 @@ def invites() -> InviteService:
         interviews(),
         files=_repository("nudges.adapters.invite_work.InviteFiles") if work else None,
         queue=_load("nudges.adapters.invite_work.InviteWorkQueue")(LazyClient("sqs"), work) if work else None,
+        accounts=calendar_connections(),  # the connected calendars' accounts are the candidate's
     )
 
 
@@ -248,20 +248,6 @@ def invite_receipts() -> InviteReceipts | None:
 @cache
 def outcomes() -> OutcomeService:
     return build_outcomes(AWS, planner())
-
-
-@cache
-def preference_service() -> PreferenceService:
-    return _load("nudges.services.preferences.PreferenceService")(
-        candidates(),
-        preferences(),
-        sms(),
-        lambda *yes: sms_consent()(*yes),  # built on the first YES
-        messages=message_log(),
-        branding=config.branding(),
-        locale_of=lambda number: sms_consent().locale_for(number),  # keywords in the candidate's language
-        phone_owners=consent().candidates_for_phone,
-    )
 
 
 @cache

@@ -2,8 +2,8 @@
 
 The words live in the catalogs (``nudges/locales/<locale>/LC_MESSAGES/messages.po``, read by
 ``nudges.domain.catalog``); ``nudges.domain.rendering`` fills them in, fits the SMS and adds
-the footer. This module only decides which entries a situation needs (a :class:`Context`, read
-by the composer at send time).
+the footer. This module only decides which entries a situation needs (a
+:class:`nudges.domain.message_context.Context`, read by the composer at send time).
 
 The rules it keeps:
 - people are named as best known; someone known only by address is "your interviewer
@@ -25,7 +25,7 @@ The rules it keeps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
@@ -41,41 +41,16 @@ from nudges.domain.rendering import Words, fit_sms, message
 from nudges.domain.sms_encoding import is_gsm7, transliterate
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview, Person
+    from nudges.domain.message_context import Context
 
 
-@dataclass(frozen=True)
-class Context:
-    """Everything a message says, as read at send time.
-
-    ``interview``: the round it is about (the last one for follow_up and rejection_reply);
-    ``interviewers``: that round's people, named as best known; ``met_before``: those of them
-    met in an earlier round of the application; ``everyone``: everyone met in the application
-    (connect); ``addressee``: whom a follow-up or a rejection reply goes to; ``company``: its
-    display name, None when unknown; ``now``: the send time; ``sms_only``: email is not a channel
-    the candidate can be reached on, so the SMS must carry the essentials.
-    """
-
-    candidate: Candidate
-    now: datetime
-    company: str | None = None
-    interview: Interview | None = None
-    interviewers: tuple[Person, ...] = ()
-    met_before: tuple[Person, ...] = ()
-    everyone: tuple[Person, ...] = ()
-    addressee: Person | None = None
-    addressee_is_contact: bool = False  # a team mailbox: named in the SMS, greeted "Hello,"
-    recruiter: Person | None = None  # an agency's consultant who arranged it (nudges.domain.agencies)
-    sms_only: bool = False
-    unsubscribe_url: str | None = None
-    branding: Branding = DEFAULT_BRANDING  # who it comes from: the footer names the operator
-    outcome_url: str | None = None  # the candidate's outcome page for this application (thank_you, follow_up)
-
-
-def _capital(text: str) -> str:
+def _capital(text: str, company: str | None = None) -> str:
+    """The phrase starting a sentence: its first letter capital, unless the phrase starts with the
+    company as written ("globex.comとの面接" stays a domain, never "Globex.com")."""
+    if company and text.startswith(company):
+        return text
     return text[:1].upper() + text[1:]
 
 
@@ -88,7 +63,7 @@ def _interview_phrases(words: Words, company: str | None) -> list[dict[str, str]
     elif company:
         options.append(words("interview_with", company=company))
     options.append(words("interview_any"))
-    return [{"interview": o, "Interview": _capital(o)} for o in options]
+    return [{"interview": o, "Interview": _capital(o, company)} for o in options]
 
 
 # ---------------------------------------------------------------------- assembling
@@ -146,10 +121,11 @@ def research_prompt(ctx: Context) -> Message:
     new = [p for p in ctx.interviewers if p not in ctx.met_before]
     [with_company, *_] = _interview_phrases(words, company)
     recruiter = _recruiter_line(words, ctx.recruiter)
-    variants = [
-        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
-        for phrase in _interview_phrases(words, company)
-    ]
+    # When it is, in an SMS: the date as words, then in numbers (shorter), before the company goes.
+    whens = dict.fromkeys(
+        words.when(interview.start, ctx.now, zone, short=True, numeric=numeric) for numeric in (False, True)
+    )
+    variants = [{**phrase, "when": when} for phrase in _interview_phrases(words, company) for when in whens]
     if met and not new:
         # Everyone met before: what to prepare for meeting them again, not the first-meeting checklist.
         text = words.fill(
@@ -447,4 +423,5 @@ KINDS = tuple(COMPOSE)
 
 
 def compose(kind: str, ctx: Context) -> Message:
-    return COMPOSE[kind](ctx)
+    """The ``kind`` nudge's message, carrying its kind (a WhatsApp message goes as its template)."""
+    return replace(COMPOSE[kind](ctx), kind=kind)

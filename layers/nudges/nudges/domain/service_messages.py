@@ -82,7 +82,7 @@ def welcome(
         branding=branding,
     )
     # A channel that never asks for consent (WhatsApp) gets the welcome without the YES request.
-    return replace(composed, advice=words.fill("welcome", "sms", values))
+    return replace(composed, advice=words.fill("welcome", "sms", values), kind="welcome")
 
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from nudges import clock
-from nudges.domain import messages, people, service_messages
+from nudges.domain import message_context, messages, people, service_messages
 from nudges.domain.channels import CHANNEL_SPECS, CHANNELS
 from nudges.domain.company_names import company_display
 from nudges.domain.interview import everyone_met, normalise_email, person_key
@@ -218,7 +218,7 @@ class MessageComposer:
         rounds: list[Interview],
         now: datetime,
         unsubscribe_url: str | None,
-    ) -> messages.Context:
+    ) -> message_context.Context:
         names = people.best_names(every)
 
         def sorted_people(round_: Interview) -> people.People:
@@ -261,7 +261,7 @@ class MessageComposer:
             addressee = reply_to(replace(about, interviewers=this.interviewers), arranged_by)
             addressee_is_contact = arranged_by is not None
         company = about.company if about else (application.company if application else None)
-        return messages.Context(
+        return message_context.Context(
             candidate=candidate,
             now=now,
             company=company_display(company),

@@ -28,6 +28,12 @@ class Candidates(Protocol):
     def change_email(self, candidate: Candidate, new_email: str) -> Candidate: ...
 
 
+class ConnectedAccounts(Protocol):
+    """The accounts of a candidate's connected calendars (``adapters.calendar_connections``)."""
+
+    def account_emails(self, candidate_id: str) -> list[str]: ...
+
+
 class Interviews(Protocol):
     def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
@@ -59,9 +65,14 @@ class Nudges(Protocol):
     ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]: ...
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None: ...
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None: ...
-    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None: ...  # one write
+    # One write; ``while_version``: only while that interview is at that version (False: it is not).
+    def put_many(
+        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
+    ) -> bool: ...
     def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None: ...
-    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView: ...
+    def delivery_view(
+        self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
+    ) -> DeliveryView: ...
     def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim: ...
     def record_send(
         self,
@@ -74,6 +85,8 @@ class Nudges(Protocol):
         *,
         last: bool,
         skipped: dict[str, str] | None = None,
+        logged: LoggedMessage | None = None,  # the message log's record, in the same write
+        log_expires_at: int | None = None,
     ) -> None: ...
     def finish_claimed(
         self,
@@ -131,7 +144,11 @@ class Messages(Protocol):
     """The message log: each message sent, with its provider's id and delivery status."""
 
     def record(self, message: LoggedMessage, candidate_expires_at: int | None = None) -> None: ...
-    def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None: ...
+    # What a nudge's message carries to its provider (a tag): its events find its record by it.
+    def ref(self, candidate_id: str, sent_at: datetime, order: int, channel: str) -> str: ...
+    def set_status(
+        self, provider_message_id: str, status: MessageStatus, at: datetime, ref: str | None = None
+    ) -> LoggedMessage | None: ...
 
 
 class EmailOut(Protocol):
@@ -144,6 +161,7 @@ class EmailOut(Protocol):
         *,
         to_name: str | None = None,
         unsubscribe_url: str | None = None,
+        ref: str | None = None,  # handed back with the email's events (an SES message tag)
     ) -> str: ...
 
 
@@ -168,12 +186,16 @@ class WhatsAppInboxPort(Protocol):
 class ChannelSender(Protocol):
     """One channel's sender (services.channel_senders), by channel name in SendService."""
 
-    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str: ...
+    # ``ref``: the message log's key for this message, handed back with its events where the
+    # provider can (an SES message tag, End User Messaging's context); None where none is logged.
+    def send(
+        self, candidate: Candidate, message: Message, unsubscribe_url: str | None, ref: str | None = None
+    ) -> str: ...
     def opted_out(self, candidate: Candidate) -> bool: ...  # the provider's own opt-out list
 
 
 class SmsOut(Protocol):
-    def send(self, to: str, text: str) -> str: ...
+    def send(self, to: str, text: str, ref: str | None = None) -> str: ...
     def opted_out(self, phone: str) -> bool: ...
     def opt_in(self, phone: str) -> None: ...
 
