@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from nudges import clock, config, console_pages, wiring
+from nudges import clock, config, console_candidates, console_pages, wiring
 from nudges.adapters.adviser_pool import SignInRefused
 from nudges.console_web import (
     FORM_COOKIE,
@@ -185,6 +185,11 @@ NOTICES = {
     "withdrawn": "Outcome recorded: withdrawn.",
     "asked": "Consent request sent again.",
     "not-asked": "Consent request not sent: no number, consent already on record, or texts refused.",
+    "added": "Candidate added. The welcome is on its way.",
+    "edited": "Changes saved.",
+    "interview_added": "Interview added. Its nudges are planned.",
+    "interview_moved": "Interview moved. Its nudges moved with it.",
+    "interview_cancelled": "Interview cancelled. Its nudges still ahead will not be sent.",
 }
 
 
@@ -319,5 +324,6 @@ def change_settings(current: Current, form: dict[str, str]) -> Response:
 
 
 # The console's other parts: each a Router in a layer module of its own, included here (one line each).
+app.include_router(console_candidates.router)  # add, import, edit, interviews by hand
 
 lambda_handler = api_handler(app)

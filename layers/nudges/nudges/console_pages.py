@@ -31,6 +31,13 @@ AUDIT = "/console/audit"
 AUDIT_CSV = "/console/audit.csv"
 OUTCOME_LABELS = {"offer": "Offer", "rejected": "Rejected", "withdrawn": "Withdrawn"}
 ACTION_LABELS = {"outcome": "Recorded an outcome", "consent_request": "Resent the consent request", "erase": "Erased"}
+ACTION_LABELS |= {  # nudges.console_candidates
+    "register": "Added a candidate",
+    "update": "Edited a candidate",
+    "interview_added": "Added an interview by hand",
+    "interview_changed": "Moved an interview",
+    "interview_cancelled": "Cancelled an interview",
+}
 
 # Why a channel does not reach a candidate, in an adviser's words (the API's reason codes).
 REASONS = {
@@ -281,6 +288,7 @@ def candidates_page(
     body = (
         "<h1>Candidates</h1>"
         + (f'<p class="notice" role="status" id="notice">{e(notice)}</p>' if notice else "")
+        + f'<p id="act"><a href="{CANDIDATES}/new">Add a candidate</a> · <a href="{CANDIDATES}/import">Import a CSV</a></p>'
         + f'<section><form method="get" action="{CANDIDATES}" class="search" role="search">'
         f'<div><label for="q">Name or email</label><input id="q" name="q" type="search" value="{e(query)}"></div>'
         f'<div><label for="filter">Show</label><select id="filter" name="filter">{options}</select></div>'
@@ -387,7 +395,13 @@ def candidate_page(
             f'<article id="iv-{e(interview["interview_id"])}" data-status="{e(interview["status"])}">'
             f"<h3>{e(interview['title'])} {badge(interview['status'])}</h3>"
             f"<p>{when(interview['start'], zone)} · {e(interview['company'])} · with {people}</p>"
-            f"{_nudge_rows(interview, zone)}"
+            + (
+                f'<p><a class="move" href="{CANDIDATES}/{e(c.candidate_id)}/interviews/{e(interview["interview_id"])}/edit">'
+                "Move or cancel this interview</a></p>"
+                if interview.get("source") == "hand" and interview["status"] != "cancelled"
+                else ""
+            )
+            + f"{_nudge_rows(interview, zone)}"
             + _outcome_form(
                 csrf,
                 c.candidate_id,
@@ -419,13 +433,15 @@ def candidate_page(
         f"<dt>Channels</dt><dd>{e(', '.join(c.channels))}</dd>"
         f"<dt>Paused</dt><dd>{'yes' if c.paused else 'no'}</dd><dt>Nudges turned off</dt><dd>{kinds_off}</dd>"
         f"<dt>Registered</dt><dd>{when(c.created_at, zone)}</dd>"
-        f'<dt>Id</dt><dd class="id">{e(c.candidate_id)}</dd></dl></section>'
+        f'<dt>Id</dt><dd class="id">{e(c.candidate_id)}</dd></dl>'
+        f'<p><a id="edit" href="{CANDIDATES}/{e(c.candidate_id)}/edit">Edit</a></p></section>'
         f'<section aria-labelledby="reach"><h2 id="reach">Reachability</h2><ul id="reachability">{reach}</ul>'
         f"<h3>Consent to texts</h3><p>From the operator: {_consent(c.sms_consent)}. "
         f"Their own YES: {_consent(c.sms_yes)}.</p>{_consent_form(csrf, c.candidate_id)}"
         f"<h3>Calendars</h3>{'<ul>' + calendars + '</ul>' if calendars else '<p class=muted>None connected.</p>'}"
         "</section>"
         f'<section aria-labelledby="ivs"><h2 id="ivs">Interviews and nudges</h2>'
+        f'<p><a id="add-interview" href="{CANDIDATES}/{e(c.candidate_id)}/interviews/new">Add an interview by hand</a></p>'
         + (f'<div id="welcome">{_nudge_rows({"nudges": [detail.welcome]}, zone)}</div>' if detail.welcome else "")
         + f"{''.join(interviews) or '<p class=muted>No interviews yet.</p>'}</section>"
         f'<section aria-labelledby="log"><h2 id="log">Messages</h2>{message_table}</section>'

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from nudges.domain.messages import Branding, WelcomeLinks
     from nudges.domain.plan import NudgeTimings
     from nudges.services.adviser_actions import AdviserActions
+    from nudges.services.adviser_candidate_actions import AdviserCandidateActions
     from nudges.services.adviser_views import AdviserViews
     from nudges.services.bookings import BookingService
     from nudges.services.candidate_calendars import CalendarService
@@ -572,6 +573,14 @@ def audit_log() -> AuditLog:
 def adviser_actions() -> AdviserActions:
     return _load("nudges.services.adviser_actions.AdviserActions")(
         candidate_service(), outcomes(), consent_requests(), audit_log()
+    )
+
+
+@cache
+def adviser_candidate_actions() -> AdviserCandidateActions:
+    """The console's add, import, edit and hand-added interviews (nudges.console_candidates)."""
+    return _load("nudges.services.adviser_candidate_actions.AdviserCandidateActions")(
+        candidate_service(), hand_interviews(), audit_log()
     )
 
 
