@@ -318,8 +318,9 @@ def _interview_fields(f: Filled, zones: list[str], zone: str) -> str:
     return (
         text(f, "company", "Company")
         + text(f, "role", "Role (optional)")
-        + text(f, "date", "Date", kind="date", hint="YYYY-MM-DD")
-        + text(f, "time", "Start", kind="time", hint="HH:MM, 24-hour, in the interview's time zone")
+        # Text, not the browser's date and time pickers: what was typed stays as typed when refused.
+        + text(f, "date", "Date", hint="YYYY-MM-DD, like 2033-03-10", extra=' inputmode="numeric" autocomplete="off"')
+        + text(f, "time", "Start", hint="HH:MM, 24-hour, in the interview's time zone", extra=' autocomplete="off"')
         + text(f, "duration", "Length in minutes", kind="number", default="60", extra=' min="5" max="600"')
         + choose(f, "timezone", "The interview's time zone", [(z, z.replace("_", " ")) for z in zones], zone)
         + f"<fieldset><legend><strong>Interviewers</strong></legend>{people}</fieldset>"
@@ -336,7 +337,8 @@ def interview_page(
         title = f"Add an interview for {name}"
         body = (
             f"{back}<h1>{e(title)}</h1>{_summary(f)}"
-            "<p>Planned as a calendar's booking: a research prompt the day before, a thank-you after.</p>"
+            "<p>Planned as a calendar's booking: a research prompt before it, a thank-you after it, "
+            "a follow-up a week later.</p>"
             f'<section class="narrow">{_form(interview_url(candidate.candidate_id), chrome.csrf, _interview_fields(f, zones, candidate.timezone), "Add the interview")}</section>'
         )
         return _page(chrome, title, body)
