@@ -154,6 +154,7 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             "begins_with(SK, :nudge) OR (begins_with(PK, :inbound) AND attribute_exists(send_sms))"
             " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
             " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))"
+            " OR (begins_with(PK, :invited) AND attribute_exists(kind))"  # an adviser's invitation
         ),
         ExpressionAttributeValues={
             ":nudge": {"S": "NUDGE#"},
@@ -161,6 +162,7 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             ":inbound_whatsapp": {"S": "INBOUND_WHATSAPP#"},
             ":verify": {"S": "VERIFY#"},
             ":asked": {"S": "CONSENT_ASKED#"},
+            ":invited": {"S": "ADVISER_INVITE#"},
         },
     ):
         for raw in page.get("Items", []):

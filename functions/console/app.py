@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from nudges import clock, config, console_candidates, console_pages, wiring
+from nudges import clock, config, console_advisers, console_candidates, console_pages, wiring
 from nudges.adapters.adviser_pool import SignInRefused
 from nudges.console_web import (
     FORM_COOKIE,
@@ -324,6 +324,7 @@ def change_settings(current: Current, form: dict[str, str]) -> Response:
 
 
 # The console's other parts: each a Router in a layer module of its own, included here (one line each).
+app.include_router(console_advisers.router)
 app.include_router(console_candidates.router)  # add, import, edit, interviews by hand
 
 lambda_handler = api_handler(app)

@@ -38,6 +38,16 @@ ACTION_LABELS |= {  # nudges.console_candidates
     "interview_changed": "Moved an interview",
     "interview_cancelled": "Cancelled an interview",
 }
+ACTION_LABELS |= {  # managing advisers and join codes (console_advisers)
+    "adviser_invite": "Invited an adviser",
+    "adviser_invite_again": "Sent an invitation again",
+    "adviser_role": "Changed a role",
+    "adviser_disable": "Disabled an adviser",
+    "adviser_enable": "Enabled an adviser",
+    "adviser_remove": "Removed an adviser",
+    "join_code_create": "Created a join code",
+    "join_code_revoke": "Revoked a join code",
+}
 
 # Why a channel does not reach a candidate, in an adviser's words (the API's reason codes).
 REASONS = {
@@ -152,6 +162,7 @@ def layout(
     nav = ""
     if adviser is not None:
         links = [(CANDIDATES, "Candidates"), (SETTINGS, "Settings")]
+        links += [("/console/join-codes", "Join codes"), *[("/console/advisers", "Advisers")] * adviser.is_admin]
         if adviser.is_admin:
             links.append((AUDIT, "Audit log"))
         if panels_url:

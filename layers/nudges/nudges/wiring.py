@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.messages import Branding, WelcomeLinks
     from nudges.domain.plan import NudgeTimings
+    from nudges.services.adviser_accounts import AdviserAccountService
     from nudges.services.adviser_actions import AdviserActions
     from nudges.services.adviser_candidate_actions import AdviserCandidateActions
     from nudges.services.adviser_views import AdviserViews
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from nudges.services.console_auth import ConsoleAuth
     from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
+    from nudges.services.join_code_actions import JoinCodeActions
     from nudges.services.message_events import MessageEvents
     from nudges.services.outcome_sources import OutcomeSources
     from nudges.services.outcomes import OutcomeService
@@ -582,6 +584,29 @@ def adviser_candidate_actions() -> AdviserCandidateActions:
     return _load("nudges.services.adviser_candidate_actions.AdviserCandidateActions")(
         candidate_service(), hand_interviews(), audit_log()
     )
+
+
+@cache
+def adviser_accounts() -> AdviserAccountService:
+    """Admins manage the pool's advisers; invitations mailed through SES (``adviser_invitation``)."""
+    accounts = _load("nudges.adapters.adviser_accounts.AdviserAccounts")(
+        LazyClient("cognito-idp"), os.environ["ADVISER_POOL_ID"]
+    )
+    return _load("nudges.services.adviser_accounts.AdviserAccountService")(
+        accounts,
+        _repository("nudges.adapters.adviser_invitations.AdviserInvitations"),
+        console_sessions(),
+        _Deferred(_email),
+        audit_log(),
+        config.branding().operator_name,
+        config.default_locale,
+    )
+
+
+@cache
+def join_code_actions() -> JoinCodeActions:
+    """Join codes from the console, through the operator API's own ``signup()``."""
+    return _load("nudges.services.join_code_actions.JoinCodeActions")(signup(), candidate_directory(), audit_log())
 
 
 # ---------------------------------------------------------------------- one way to build the services

@@ -87,3 +87,22 @@ class CandidateDirectory(DynamoTable):
                 break
             request["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
         return profiles[:wanted]
+
+    def cohort_sizes(self) -> dict[str, int]:
+        """How many registered candidates carry each join code (one Query a shard, three attributes read)."""
+        sizes: dict[str, int] = {}
+        for shard in keys.shards(keys.CANDIDATES):
+            for item in self._query(
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": shard}},
+                ProjectionExpression="PK, SK, join_code",
+            ):
+                code = item.get("join_code")
+                if (
+                    code
+                    and item.get("SK") == keys.PROFILE
+                    and str(item.get("PK", "")).startswith(keys.CANDIDATE_PREFIX)
+                ):
+                    sizes[str(code)] = sizes.get(str(code), 0) + 1
+        return sizes

@@ -73,6 +73,8 @@ class ConsoleSessions(DynamoTable):
             {
                 "PK": pk,
                 "SK": sk,
+                "GSI1PK": keys.adviser_sessions(session.sub),  # found when the adviser is disabled
+                "GSI1SK": pk,
                 "sub": session.sub,
                 "access_token": session.access_token,
                 "id_token": session.id_token,
@@ -120,6 +122,17 @@ class ConsoleSessions(DynamoTable):
 
     def delete(self, session_id: str) -> None:
         self._delete(keys.console_session(_hash(session_id)))
+
+    def delete_all(self, sub: str) -> int:
+        """Every session of one adviser (disabled or removed): how many there were."""
+        found = self._query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.adviser_sessions(sub)}},
+        )
+        for item in found:
+            self._delete((item["PK"], item["SK"]))
+        return len(found)
 
     # ------------------------------------------------------------------ sign-ins in progress
     def hold(self, challenge: Challenge, expires_at: int) -> PendingSignIn:

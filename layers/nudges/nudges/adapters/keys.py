@@ -253,6 +253,18 @@ def adviser_settings(sub: str) -> Key:
     return f"ADVISER#{sub}", "SETTINGS"
 
 
+# | (a session, by its adviser) | GSI1PK ADVISER_SESSIONS#<pool sub> / GSI1SK <id hash>              |
+# | an adviser's invitation   | ADVISER_INVITE#<pool sub>   | INVITATION                    |
+# Disabling or removing an adviser deletes their sessions, found by this index entry. The
+# invitation item records what was mailed (kind ``adviser_invitation``), never the password.
+def adviser_sessions(sub: str) -> str:
+    return f"ADVISER_SESSIONS#{sub}"
+
+
+def adviser_invitation(sub: str) -> Key:
+    return f"ADVISER_INVITE#{sub}", "INVITATION"
+
+
 # | an audit entry            | AUDIT                       | AT#<iso time>#<entry id>      |
 # One partition, newest last: adviser actions are few (a person's clicks), read newest first.
 AUDIT = "AUDIT"
