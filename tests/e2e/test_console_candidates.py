@@ -80,7 +80,7 @@ def test_an_adviser_adds_a_candidate_who_gets_the_welcome(stack, client, driver,
     driver.get(f"{stack.base_url}/console/candidates")
     by_css(driver, '#act a[href="/console/candidates/new"]').click()
     assert by_css(driver, "h1").text == "Add a candidate"
-    # The operator's default zone is preselected (the local stack's DefaultTimezone)
+    # Europe/London preselected (the adviser has chosen no zone of their own yet)
     from selenium.webdriver.support.ui import Select
 
     assert Select(by_css(driver, "#timezone")).first_selected_option.get_attribute("value") == "Europe/London"
@@ -134,6 +134,14 @@ def test_consent_given_and_a_cohort_are_recorded(stack, client, driver, admin):
     assert found["join_code"] == "spring-2033"
     assert found["unreachable_reasons"].get("sms") is None  # consent on record: texts go
     assert not sent(client, "+447700900322", "consent_request")
+    # An adviser who works in New York gets New York preselected
+    driver.get(f"{stack.base_url}/console/settings")
+    choose(driver, "timezone", "America/New_York")
+    submit(driver)
+    driver.get(f"{stack.base_url}/console/candidates/new")
+    from selenium.webdriver.support.ui import Select
+
+    assert Select(by_css(driver, "#timezone")).first_selected_option.get_attribute("value") == "America/New_York"
 
 
 # ---------------------------------------------------------------- import

@@ -70,9 +70,16 @@ def _to_candidate(candidate_id: str, done: str) -> Response:
 
 
 # ---------------------------------------------------------------- add
+def _default_zone(current: Current) -> str:
+    """Preselected for a new candidate: the adviser's own zone (Settings) once they chose one, else
+    the stack's ``DefaultTimezone`` where the function has it (the console's environment is at
+    Lambda's 4 KB, so it does not), else Europe/London."""
+    return wiring.console_sessions().time_zone(current.adviser.sub) or default_zone()
+
+
 def _add(current: Current, values: Form, errors: dict[str, str], status: int) -> Response:
     filled = pages.Filled(values, errors)
-    return html(status, pages.add_page(_chrome(current), filled, ZONES, default_zone()))
+    return html(status, pages.add_page(_chrome(current), filled, ZONES, _default_zone(current)))
 
 
 @router.get(pages.NEW)
