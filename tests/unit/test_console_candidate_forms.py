@@ -203,3 +203,19 @@ def test_an_edit_is_audited_with_what_changed_and_a_save_without_change_is_not()
         "c_1",
         "lee@example.org",
     )
+
+
+def test_rows_not_reached_in_time_are_left_for_the_same_file_again():
+    service, audit = _Service(), _Audit()
+    actions = AdviserCandidateActions(service, None, audit)  # type: ignore[arg-type]
+    rows = [
+        candidate_rows.Row(n, {"email": f"p{n}@example.org", "timezone": "Europe/London", "channels": ["email"]})
+        for n in (2, 3, 4)
+    ]
+    calls = iter([False, True])
+    first = actions.import_rows(ADVISER, rows, [], NOW, "f", out_of_time=lambda: next(calls))
+    assert [line for line, _, _ in first.created] == [2]
+    assert first.left == [(3, "p3@example.org"), (4, "p4@example.org")]
+    again = actions.import_rows(ADVISER, rows, [], NOW, "f")
+    assert [line for line, _, _ in again.created] == [3, 4] and [r[0] for r in again.already] == [2]
+    assert again.left == [] and len(audit.entries) == 3

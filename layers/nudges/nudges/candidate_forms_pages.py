@@ -187,8 +187,9 @@ def import_page(chrome: Chrome, f: Filled, columns: Iterable[str], max_rows: int
         f'<p class="muted" id="file-hint">Line 1 names the columns: {e(", ".join(columns))} '
         "(email and timezone needed; no channels means email; phones as people write them with their +; "
         "sms_consent: yes, or how they agreed). "
-        f"At most {max_rows} rows and {max_kib} KiB a file: the command line "
-        "(<code>nudges candidates import</code>) takes any size.</p>"
+        f"At most {max_rows} rows and {max_kib} KiB a file (the command line, "
+        "<code>nudges candidates import</code>, takes any size). A long file may need uploading twice: "
+        "the page says so, and the second upload finishes it.</p>"
         f'<input id="file" name="file" type="file" accept=".csv,text/csv"{_aria("file", message, "hint")}>'
         '<label for="text">Or paste the rows</label>'
         f'<textarea id="text" name="text" rows="8" cols="80">{e(f.value("text"))}</textarea>'
@@ -233,6 +234,19 @@ def import_result_page(chrome: Chrome, result: Imported, source: str) -> str:
 
     summary = (
         f"{len(result.created)} registered, {len(result.already)} already registered, {len(result.failed)} not imported"
+    ) + (f", {len(result.left)} not reached yet" if result.left else "")
+    left = "".join(
+        f'<tr data-line="{line}"><th scope="row">line {line}</th><td>{e(email)}</td></tr>'
+        for line, email in result.left
+    )
+    left_section = (
+        '<section aria-labelledby="left-h"><h2 id="left-h">Not reached yet</h2>'
+        f'<p class="warn">Time ran out before these rows. <a href="{IMPORT}">Upload the same file again</a> to finish: '
+        "the rows done now are not registered twice.</p>"
+        '<table id="left"><thead><tr><th scope="col">Line</th><th scope="col">Email</th></tr></thead>'
+        f"<tbody>{left}</tbody></table></section>"
+        if left
+        else ""
     )
     bad_table = (
         '<table id="failed"><thead><tr><th scope="col">Line</th><th scope="col">What is wrong</th></tr></thead>'
@@ -246,6 +260,7 @@ def import_result_page(chrome: Chrome, result: Imported, source: str) -> str:
         f'<section aria-labelledby="failed-h"><h2 id="failed-h">Not imported</h2>{bad_table}'
         + (f'<p>Fix these lines and <a href="{IMPORT}">upload the file again</a>.</p>' if failed else "")
         + "</section>"
+        + left_section
         + table("created", "Registered now", created, "Nobody new.")
         + table("already", "Already registered (left as they are)", already, "None.")
     )

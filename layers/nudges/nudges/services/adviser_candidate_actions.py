@@ -21,6 +21,7 @@ from nudges.models.api import CandidateChanges, NewCandidate
 from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from nudges.adapters.audit_log import AuditLog
@@ -42,6 +43,7 @@ class Imported:
     created: list[tuple[int, str, str]] = field(default_factory=list)  # (line, email, candidate_id)
     already: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, email, id, "other name")
     failed: list[tuple[int, str]] = field(default_factory=list)  # (line, "field: why")
+    left: list[tuple[int, str]] = field(default_factory=list)  # (line, email): not reached in time
 
 
 def _differences(row: dict[str, Any], registered: Candidate) -> list[str]:
@@ -83,11 +85,22 @@ class AdviserCandidateActions:
         return candidate
 
     def import_rows(
-        self, adviser: Adviser, rows: list[Row], bad: list[tuple[int, str]], now: datetime, source: str
+        self,
+        adviser: Adviser,
+        rows: list[Row],
+        bad: list[tuple[int, str]],
+        now: datetime,
+        source: str,
+        out_of_time: Callable[[], bool] = lambda: False,
     ) -> Imported:
-        """The good rows registered one by one (the bad ones, already named, stay out)."""
+        """The good rows registered one by one (the bad ones, already named, stay out). When
+        ``out_of_time`` says so, the rows not reached yet are ``left``: the same file uploaded
+        again finishes them (the rows done are then "already registered")."""
         result = Imported(failed=list(bad))
-        for row in rows:
+        for index, row in enumerate(rows):
+            if out_of_time():
+                result.left = [(r.line, r.candidate["email"]) for r in rows[index:]]
+                break
             existing = self._registered(row.candidate["email"])
             if existing is not None:
                 differs = _differences(row.candidate, existing)
