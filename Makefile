@@ -15,7 +15,7 @@ export SAM_CLI_TELEMETRY := 0
 # transform); SAM CLI expands it locally only when asked (samconfig.toml asks too).
 export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 
-.PHONY: demo test local lint build unit integration e2e bench scale deploy clean redrive chaos fuzz screenshot openapi messages permissions FORCE
+.PHONY: demo test local lint build unit integration e2e bench scale deploy clean redrive backfill-message-months chaos fuzz screenshot openapi messages permissions FORCE
 
 # The last step installs the operator's command line, .venv/bin/nudges (pyproject.toml: only the
 # nudges_cli package, editable, so it runs the checked-out code).
@@ -155,6 +155,10 @@ REGION_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAUL
 STACK ?= interview-nudges
 redrive: $(VENV)/.installed
 	$(REGION_ENV) $(PY) scripts/redrive.py --stack $(STACK)
+
+# Once, after upgrading a stack from before the messages report's index (docs/operations.md section 14).
+backfill-message-months: $(VENV)/.installed
+	$(REGION_ENV) $(PY) scripts/backfill_message_months.py --stack $(STACK)
 
 # sam build, then sam deploy with samconfig.toml, asking only for what has no default:
 #   make deploy SENDER_EMAIL=nudges@yourdomain.com [ALARM_EMAIL=...] [INBOX_DOMAIN=...] [PUBLIC_BASE_URL=...]

@@ -13,6 +13,7 @@ POST /console/candidates/{id}/consent-request  resend the "reply YES" request (a
 POST /console/candidates/{id}/erase            erase, with ERASE typed to confirm
 GET  /console/audit, /console/audit.csv        the audit log of adviser actions (admins only)
 GET  /console/settings, POST        the adviser's own time zone
+GET  /console/reports/...           reports and their CSVs (nudges.console_reports)
 
 Every route but sign-in needs a session (a random id in an HttpOnly, Secure, SameSite=Lax cookie;
 the tokens stay in the table) whose tokens verify now, and a role that route allows (checked here,
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from nudges import clock, config, console_advisers, console_candidates, console_pages, wiring
+from nudges import clock, config, console_advisers, console_candidates, console_pages, console_reports, wiring
 from nudges.adapters.adviser_pool import SignInRefused
 from nudges.console_web import (
     FORM_COOKIE,
@@ -326,5 +327,6 @@ def change_settings(current: Current, form: dict[str, str]) -> Response:
 # The console's other parts: each a Router in a layer module of its own, included here (one line each).
 app.include_router(console_advisers.router)
 app.include_router(console_candidates.router)  # add, import, edit, interviews by hand
+app.include_router(console_reports.router)
 
 lambda_handler = api_handler(app)

@@ -163,6 +163,7 @@ def layout(
     if adviser is not None:
         links = [(CANDIDATES, "Candidates"), (SETTINGS, "Settings")]
         links += [("/console/join-codes", "Join codes"), *[("/console/advisers", "Advisers")] * adviser.is_admin]
+        links.insert(1, ("/console/reports", "Reports"))
         if adviser.is_admin:
             links.append((AUDIT, "Audit log"))
         if panels_url:

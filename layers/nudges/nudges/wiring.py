@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from nudges.services.ports import Retention as RetentionPort
     from nudges.services.preferences import PreferenceService
     from nudges.services.receipts import InviteReceipts
+    from nudges.services.reports import Reports
     from nudges.services.sending import MessageComposer, SendService
     from nudges.services.signup import SignupService
     from nudges.services.sms_consent import SmsConsentService
@@ -560,6 +561,14 @@ def adviser_views() -> AdviserViews:
         calendar_connections(),
         message_log(),
         nudges(),
+    )
+
+
+@cache
+def reports() -> Reports:
+    """The console's reports (messages, unreachable candidates, outcomes per cohort)."""
+    return _load("nudges.services.reports.Reports")(
+        message_log(), adviser_views(), candidate_directory(), applications(), interviews()
     )
 
 

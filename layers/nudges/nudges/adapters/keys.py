@@ -7,6 +7,7 @@
 | ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
 | calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH#<n> / <expiry>#<key>   |
 | message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id>  | MESSAGE#<provider msg id> / MESSAGE      |
+|   (and on GSI2)           |                             |                               | GSI2: MESSAGES#<yyyy-mm>#<n> / <sent>#<ns>#<msg id> |
 | watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
 | interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
 | provider ref -> interview | SOURCE#<source>#<ref>       | INTERVIEW                     |                                          |
@@ -37,6 +38,7 @@ before that carried them; the listing reads profiles only, so it too is listed o
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from nudges.domain.interview import normalise_email
@@ -61,6 +63,8 @@ INTERVIEW_PREFIX = "INTERVIEW#"
 APPLICATION_PREFIX = "APPLICATION#"
 NUDGE_PREFIX = "NUDGE#"
 MESSAGE_PREFIX = "MESSAGE#"
+GSI2 = "GSI2"  # the message log by month of sending (the console's messages report)
+MESSAGES = "MESSAGES"
 MESSAGE_SK = "MESSAGE"  # GSI1SK of a logged message (its GSI1PK names the provider's message id)
 
 
@@ -152,6 +156,22 @@ def nudge(owner_id: str, kind: str) -> Key:
 def message(candidate_id: str, sent_at: datetime, order: int, provider_message_id: str) -> Key:
     """A logged message, in its candidate's partition: newest last by send time, then order."""
     return f"{CANDIDATE_PREFIX}{candidate_id}", f"{MESSAGE_PREFIX}{iso(sent_at)}#{order:020d}#{provider_message_id}"
+
+
+def message_month(sent_at: datetime, provider_message_id: str) -> str:
+    """GSI2PK of a logged message: the UTC month it was sent, sharded by its provider id."""
+    return shard(f"{MESSAGES}#{iso(sent_at)[:7]}", provider_message_id)
+
+
+def message_months(first: datetime, last: datetime) -> list[str]:
+    """Every GSI2PK (each shard of each UTC month) a message sent from ``first`` to ``last`` sits under."""
+    months: list[str] = []
+    year, month = first.astimezone(UTC).year, first.astimezone(UTC).month
+    end = (last.astimezone(UTC).year, last.astimezone(UTC).month)
+    while (year, month) <= end:
+        months.extend(f"{MESSAGES}#{year:04d}-{month:02d}#{n}" for n in range(SHARDS))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def message_lookup(provider_message_id: str) -> str:

@@ -3,24 +3,30 @@
 Kept in the candidate's own partition (``keys.message``), so a candidate's messages are one Query
 (newest first), and erasure and retention find them with the candidate's other items
 (``Retention`` walks the candidate's partition). The provider's event finds its message through
-GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``). A record expires no earlier than
+GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``); the console's messages report reads
+a period through GSI2, keyed by the UTC month of sending (``keys.message_month``, sharded). A record expires no earlier than
 the candidate's profile does when it is written.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
-from nudges.domain.deliveries import RANK, LoggedMessage
+from nudges.domain.deliveries import RANK, LoggedMessage, SentMessage
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.domain.deliveries import MessageStatus
+
+READERS = 8  # GSI2 shards read at once by a report (botocore's pool holds 10 connections)
 
 
 def read_message(item: dict[str, Any]) -> LoggedMessage:
@@ -58,6 +64,8 @@ class MessageLog(DynamoTable):
                 "SK": sk,
                 "GSI1PK": keys.message_lookup(message.provider_message_id),
                 "GSI1SK": keys.MESSAGE_SK,
+                "GSI2PK": keys.message_month(message.sent_at, message.provider_message_id),
+                "GSI2SK": sk.removeprefix(keys.MESSAGE_PREFIX),
                 "candidate_id": message.candidate_id,
                 "kind": message.kind,
                 "channel": message.channel,
@@ -82,6 +90,39 @@ class MessageLog(DynamoTable):
             ConsistentRead=True,
         )
         return [read_message(i) for i in items]
+
+    def sent_between(self, start: datetime, end: datetime) -> Counter[SentMessage]:
+        """How many messages sent from ``start`` up to (not including) ``end`` have each (kind,
+        channel, status): one Query (paged) a shard of each UTC month on GSI2, which holds those
+        three attributes only; never a Scan, never a read of a message outside the period. The
+        shards are read side by side (``READERS`` at a time), so a long period costs the time of
+        its largest shard, not of all of them; each page is counted and dropped (memory stays a
+        page's, however many messages the period holds)."""
+        first, last = iso(start), iso(end - timedelta(seconds=1)) + "#~"
+        months = keys.message_months(start, end - timedelta(seconds=1))
+
+        def count(month: str) -> Counter[SentMessage]:
+            counted: Counter[SentMessage] = Counter()
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self._table,
+                IndexName=keys.GSI2,
+                KeyConditionExpression="GSI2PK = :month AND GSI2SK BETWEEN :first AND :last",
+                ExpressionAttributeValues={":month": {"S": month}, ":first": {"S": first}, ":last": {"S": last}},
+                ProjectionExpression="kind, channel, #s",
+                ExpressionAttributeNames={"#s": "status"},
+            )
+            for page in pages:
+                counted.update(
+                    SentMessage(i["kind"]["S"], i["channel"]["S"], i["status"]["S"]) for i in page.get("Items", [])
+                )
+            return counted
+
+        self._db.meta  # noqa: B018  (the client built once, here, before the threads share it)
+        total: Counter[SentMessage] = Counter()
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            for counted in pool.map(count, months):
+                total.update(counted)
+        return total
 
     def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None:
         """Move the message with this provider id on to ``status``, unless it is there or further

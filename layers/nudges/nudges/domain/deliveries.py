@@ -38,6 +38,15 @@ class LoggedMessage:
     status_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """What a report counts of a logged message (GSI2 holds no more)."""
+
+    kind: str
+    channel: str
+    status: MessageStatus
+
+
 # How far along a status is: an event is applied only when it moves the message further.
 RANK: dict[MessageStatus, int] = {
     "sent": 0,
