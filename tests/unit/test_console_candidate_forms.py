@@ -219,3 +219,17 @@ def test_rows_not_reached_in_time_are_left_for_the_same_file_again():
     again = actions.import_rows(ADVISER, rows, [], NOW, "f")
     assert [line for line, _, _ in again.created] == [3, 4] and [r[0] for r in again.already] == [2]
     assert again.left == [] and len(audit.entries) == 3
+
+
+def test_the_add_form_answers_in_plain_words_beside_each_field():
+    service, audit = _Service(), _Audit()
+    actions = AdviserCandidateActions(service, None, audit)  # type: ignore[arg-type]
+    refused = actions.add_form(ADVISER, _form(email="nia@example.org", channels=[], timezone="Europe/London"), NOW)
+    assert refused.errors == {"channels": "Choose at least one way to reach them."}
+    form = _form(email="nia@example.org", channels=["email"], timezone="Europe/London", locale="")
+    added = actions.add_form(ADVISER, form, NOW)
+    assert added.errors == {} and added.candidate_id == "c_1"
+    again = actions.add_form(ADVISER, form, NOW)
+    assert again.taken == "c_1" and again.errors == {"email": "Already registered."}
+    bad_code = actions.add_form(ADVISER, {**form, "email": ["o@example.org"], "join_code": ["no spaces!"]}, NOW)
+    assert list(bad_code.errors) == ["join_code"] and len(audit.entries) == 1

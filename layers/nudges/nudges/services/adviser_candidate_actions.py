@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.audit_log import AuditEntry
+from nudges.domain.page_words import say
 from nudges.errors import Conflict, InvalidInput, NotFound
-from nudges.models.api import CandidateChanges, NewCandidate
+from nudges.models.api import CandidateChanges, NewCandidate, NewInterview
+from nudges.models.candidate_forms import candidate_changes, new_candidate
+from nudges.models.forms import FieldErrors, hand_interview
 from nudges.models.parsing import parse
 
 if TYPE_CHECKING:
@@ -28,12 +31,46 @@ if TYPE_CHECKING:
     from nudges.domain.advisers import Adviser
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
-    from nudges.models.api import NewInterview
     from nudges.models.candidate_rows import Row
+    from nudges.models.forms import Form
     from nudges.services.candidates import CandidateService
     from nudges.services.hand_interviews import HandInterviews
 
 COMPARED = ("name", "phone", "timezone", "locale")  # what "registered with other details" looks at
+# The console speaks to advisers: the candidate pages' words, where those speak to the candidate.
+ADVISER_WORDS = {
+    "channels": "Choose at least one way to reach them.",
+    "phone_needed": "A mobile number is needed for text messages and WhatsApp.",
+}
+ADD_FIELDS = frozenset({"email", "name", "phone", "timezone", "locale", "join_code", "sms_consent"})
+EDIT_FIELDS = frozenset({"name", "phone", "timezone", "locale", "channels"})
+INTERVIEW_FIELDS = frozenset(
+    {"company", "role", "date", "time", "duration", "timezone", "location", "interviewer_name_1"}
+)
+
+
+@dataclass(frozen=True)
+class Acted:
+    """What a console form did: what it made or changed, or per field what is wrong (plain words;
+    ``summary``: not about one field). The forms are read here, behind ``wiring``, so the console's
+    cold start loads neither pydantic nor the phone and address checks."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    candidate_id: str = ""
+    interview_id: str = ""
+    changed: tuple[str, ...] = ()
+    taken: str = ""  # the address is already registered: that candidate's id
+
+
+def _words(errors: dict[str, str]) -> dict[str, str]:
+    """``FieldErrors`` keys in plain words (the candidate pages' catalog, in English)."""
+    return {name: ADVISER_WORDS.get(key) or say("fields", key, "en-GB", n=200) for name, key in errors.items()}
+
+
+def _beside(bad: InvalidInput, known: frozenset[str]) -> dict[str, str]:
+    """The API's refusal ("phone: must be ...") beside its field, else at the top."""
+    name = (bad.field or "").split(".")[0]
+    return {name if name in known else "summary": bad.message}
 
 
 @dataclass
@@ -194,3 +231,40 @@ class AdviserCandidateActions:
             detail=f"{cancelled.company}, {cancelled.start.isoformat()}",
             subject=candidate.email,
         )
+
+    # ---------------------------------------------------------------- the console's forms
+    def add_form(self, adviser: Adviser, form: Form, now: datetime) -> Acted:
+        try:
+            candidate = self.register(adviser, new_candidate(form, now), now)
+        except FieldErrors as refused:
+            return Acted(_words(refused.errors))
+        except Conflict as taken:
+            return Acted({"email": "Already registered."}, taken=taken.details.get("candidate_id", ""))
+        except InvalidInput as bad:
+            return Acted(_beside(bad, ADD_FIELDS))
+        return Acted(candidate_id=candidate.candidate_id)
+
+    def edit_form(self, adviser: Adviser, candidate_id: str, form: Form, now: datetime) -> Acted:
+        try:
+            changed = self.update(adviser, candidate_id, candidate_changes(form), now)
+        except FieldErrors as refused:
+            return Acted(_words(refused.errors))
+        except InvalidInput as bad:
+            return Acted(_beside(bad, EDIT_FIELDS))
+        return Acted(candidate_id=candidate_id, changed=tuple(changed))
+
+    def interview_form(
+        self, adviser: Adviser, candidate_id: str, interview_id: str, form: Form, now: datetime
+    ) -> Acted:
+        """Add an interview (``interview_id`` empty) or move one added by hand."""
+        try:
+            new = parse(NewInterview, hand_interview(form, now).body())
+        except FieldErrors as refused:
+            return Acted(_words(refused.errors))
+        except InvalidInput as bad:
+            return Acted(_beside(bad, INTERVIEW_FIELDS))
+        if interview_id:
+            moved = self.move_interview(adviser, candidate_id, interview_id, new, now)
+        else:
+            moved = self.add_interview(adviser, candidate_id, new, now)
+        return Acted(candidate_id=candidate_id, interview_id=moved.interview_id)
