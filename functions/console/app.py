@@ -188,6 +188,7 @@ NOTICES = {
     "not-asked": "Consent request not sent: no number, consent already on record, or texts refused.",
     "added": "Candidate added. The welcome is on its way.",
     "edited": "Changes saved.",
+    "unchanged": "Nothing was different: nothing changed.",
     "interview_added": "Interview added. Its nudges are planned.",
     "interview_moved": "Interview moved. Its nudges moved with it.",
     "interview_cancelled": "Interview cancelled. Its nudges still ahead will not be sent.",

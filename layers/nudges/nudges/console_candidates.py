@@ -151,7 +151,7 @@ def edit(current: Current, form: dict[str, str], candidate_id: str) -> Response:
     acted = wiring.adviser_candidate_actions().edit_form(current.adviser, candidate_id, values, clock.now())
     if acted.errors:
         return _edit(current, candidate_id, values, acted.errors, 400)
-    return _to_candidate(candidate_id, "edited")
+    return _to_candidate(candidate_id, "edited" if acted.changed else "unchanged")
 
 
 # ---------------------------------------------------------------- interviews by hand
