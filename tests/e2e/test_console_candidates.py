@@ -231,6 +231,7 @@ def test_editing_the_phone_asks_for_a_yes_only_when_texts_are_wanted(stack, clie
     driver.get(f"{stack.base_url}/console/candidates/{texts}")
     by_css(driver, "#edit").click()
     assert by_css(driver, "#phone").get_attribute("value") == "+447700900501"
+    assert axe_violations(driver) == []
     fill(driver, "phone", "07700 900 502")
     submit(driver)
     assert "Changes saved." in by_css(driver, "#notice").text
