@@ -155,6 +155,9 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             " OR (begins_with(PK, :inbound_whatsapp) AND attribute_exists(send_whatsapp))"
             " OR ((begins_with(PK, :verify) OR begins_with(PK, :asked)) AND attribute_exists(kind))"
             " OR (begins_with(PK, :invited) AND attribute_exists(kind))"  # an adviser's invitation
+            # The message log (a notice to a changed email's old address, an invite receipt...):
+            # the kind of what no nudge item names.
+            " OR begins_with(SK, :message)"
         ),
         ExpressionAttributeValues={
             ":nudge": {"S": "NUDGE#"},
@@ -163,10 +166,22 @@ def _send_records(ddb: Any, table_name: str) -> dict[str, dict[str, Any]]:
             ":verify": {"S": "VERIFY#"},
             ":asked": {"S": "CONSENT_ASKED#"},
             ":invited": {"S": "ADVISER_INVITE#"},
+            ":message": {"S": "MESSAGE#"},
         },
     ):
         for raw in page.get("Items", []):
             item = {k: _plain(deserializer.deserialize(v)) for k, v in raw.items()}
+            if str(item.get("SK", "")).startswith("MESSAGE#") and item.get("provider_message_id"):
+                records.setdefault(
+                    item["provider_message_id"],
+                    {
+                        "kind": item.get("kind"),
+                        "interview_id": item.get("interview_id"),
+                        "sent_at": item.get("sent_at"),
+                        "sent_order": 0,
+                    },
+                )
+                continue
             for key, send in item.items():
                 if key.startswith("send_") and isinstance(send, dict):
                     records[send["message_id"]] = {

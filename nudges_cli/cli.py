@@ -66,6 +66,7 @@ def _candidate_card(c: dict[str, Any]) -> str:
     lines = [
         ("candidate", c["candidate_id"]),
         ("email", c["email"]),
+        *([("earlier emails", ", ".join(c["email_aliases"]))] if c.get("email_aliases") else []),
         ("name", c.get("name") or ""),
         ("phone", c.get("phone") or ""),
         ("channels", ",".join(c.get("channels") or [])),

@@ -24,6 +24,7 @@ from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
 from nudges.http import raw_body
 from nudges.observability import logger
+from nudges.services import email_change
 from nudges.services.candidate_choices import settings_of
 
 if TYPE_CHECKING:
@@ -157,6 +158,8 @@ def change(token: str) -> Response:
             pages.message_page(pages.say(locale, "refused.other"), pages.say(locale, "refused.cross_site"), locale),
         )
 
+    if "new_email" in form:
+        return _change_email(token, candidate, form)
     try:
         settings = settings_of(form, candidate)
         changes = None
@@ -179,6 +182,21 @@ def change(token: str) -> Response:
         return _html(400, page)
     return Response(
         status_code=303, headers={**pages.HEADERS, "Location": f"/preferences/{token}?done={done}"}, body=""
+    )
+
+
+def _change_email(token: str, candidate: Candidate, form: dict[str, list[str]]) -> Response:
+    """The email form: a link to the new address (nothing changes before its click), or the page
+    again with the message beside the field and the address as typed."""
+    typed = (form.get("new_email") or [""])[0]
+    try:
+        wiring.email_changes().request(candidate, typed, _base(), clock.now())
+    except InvalidInput as refused:
+        words = email_change.REFUSALS.get(refused.message, "email")
+        why = say("fields", words, _locale(candidate))
+        return _html(400, _preferences_page(token, candidate, errors={"email": why}, values=form))
+    return Response(
+        status_code=303, headers={**pages.HEADERS, "Location": f"/preferences/{token}?done=email_sent"}, body=""
     )
 
 

@@ -73,6 +73,7 @@ def _view(candidate: domain.Candidate) -> views.Candidate:
     view = {
         "candidate_id": candidate.candidate_id,
         "email": candidate.email,
+        "email_aliases": list(candidate.email_aliases),
         "phone": candidate.phone,
         "name": candidate.name,
         "timezone": candidate.timezone,

@@ -112,6 +112,14 @@ def test_add_find_update_get_delete(nudges, proxy, unique):
     card = nudges("candidates", "get", candidate_id)
     assert card.returncode == 0 and "Grace Hopper" in card.stdout and candidate_id in card.stdout
 
+    # A new address: the old one stays an alias (still finds them) and shows as an earlier email.
+    work = f"grace.{unique}@work.example"
+    moved = _json(nudges("candidates", "update", candidate_id, "--email", work, "--json"))
+    assert (moved["email"], moved["email_aliases"]) == (work, [email.lower()])
+    assert _json(nudges("candidates", "find", "--email", email, "--json"))["candidate_id"] == candidate_id
+    [earlier] = [line for line in nudges("candidates", "get", candidate_id).stdout.splitlines() if "earlier" in line]
+    assert earlier.split() == ["earlier", "emails:", email.lower()]
+
     # Registering the address again with other details names the candidate it belongs to.
     again = nudges("candidates", "add", "--email", email, "--timezone", "Asia/Tokyo", "--channels", "email")
     assert again.returncode == 1 and "409" in again.stderr and candidate_id in again.stderr

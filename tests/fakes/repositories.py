@@ -37,8 +37,19 @@ class FakeCandidates:
         return self.by_id.get(candidate_id)
 
     def by_email(self, email: str) -> Candidate | None:
+        """By the current address or an alias, as the email pointers find them."""
         wanted = normalise_email(email)
-        return next((c for c in self.by_id.values() if normalise_email(c.email) == wanted), None)
+        return next((c for c in self.by_id.values() if wanted in map(normalise_email, c.addresses)), None)
+
+    def change_email(self, candidate: Candidate, new_email: str) -> Candidate:
+        holder = self.by_email(new_email)
+        if holder is not None and holder.candidate_id != candidate.candidate_id:
+            raise Conflict("email: another candidate is registered with this address", field="email")
+        if self.by_id[candidate.candidate_id].email != candidate.email:
+            raise ConcurrentUpdate(candidate.candidate_id)
+        changed = replace(self.by_id[candidate.candidate_id].with_email(normalise_email(new_email)))
+        self.by_id[candidate.candidate_id] = changed
+        return changed
 
     def by_inbox_token(self, token: str) -> Candidate | None:
         return next((c for c in self.by_id.values() if c.ics_inbox_token == token), None)

@@ -44,6 +44,7 @@ CANDIDATE_PAGES = (
     "/join/",
     "/interviews/new/",
     "/outcome/",
+    "/email/verify/",  # the link a candidate's new address is mailed (its token is the credential)
     "/p/",
 )  # /p/: the short preferences link in texts
 

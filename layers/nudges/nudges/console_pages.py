@@ -78,6 +78,7 @@ KIND_LABELS = {
     "sms_reply": "Reply to a text",
     "invite_receipt": "Invite received",
     "consent_request": "Consent request",
+    "email_changed": "Email change notice (to the old address)",
 }
 
 STYLE = """

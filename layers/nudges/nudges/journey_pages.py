@@ -357,6 +357,27 @@ def verified(new: bool, preferences_url: str | None, locale: str | None) -> str:
     )
 
 
+def email_verify(action: str, email: str, locale: str | None) -> str:
+    """The link mailed to a candidate's new address: one confirm button (a GET changes nothing)."""
+    w = strings("email_verify", locale)
+    return page(
+        w["title"],
+        f"<h1>{e(w['title'])}</h1><p>{e(say('email_verify', 'text', locale, email=email))}</p>"
+        f'<form method="post" action="{e(action)}"><button type="submit" id="confirm">{e(w["submit"])}</button></form>',
+        locale,
+    )
+
+
+def email_verified(email: str, preferences_url: str, locale: str | None) -> str:
+    w = strings("email_verified", locale)
+    return page(
+        w["title"],
+        f'<h1>{e(w["title"])}</h1><p role="status">{e(say("email_verified", "text", locale, email=email))}</p>'
+        f'<p><a class="button" href="{e(preferences_url)}">{e(w["preferences"])}</a></p>',
+        locale,
+    )
+
+
 # ---------------------------------------------------------------- add or change an interview
 @dataclass(frozen=True)
 class InterviewView:

@@ -93,6 +93,8 @@ MORE_NOTICES = {
     "consent_requested": "A text asking you to reply YES is on its way to your phone.",
 }
 # A refused field on the settings form: which words (domain.page_words "fields") say why.
+# The notices of a candidate's own change of email (the link sent; words in the catalogs).
+EMAIL_NOTICES = ("email_sent",)
 FIELD_WORDS = {"channels": "channels", "timezone": "timezone", "phone": "phone", "locale": "locale"}
 NUDGE_LABELS = {
     "research_prompt": "Research prompt",
@@ -174,7 +176,7 @@ def preferences(view: PreferencesView) -> str:
         switcher(view.action, locale),
         f"<h1>{t('preferences.title')}</h1><p>{t('preferences.for', who=c.name or c.email)}</p>",
     ]
-    if view.notice in NOTICES:
+    if view.notice in NOTICES or view.notice in EMAIL_NOTICES:
         parts.append(f'<p class="notice" role="status">{t("notice." + view.notice)}</p>')
     elif view.notice in MORE_NOTICES:
         parts.append(f'<p class="notice" role="status">{e(MORE_NOTICES[view.notice])}</p>')
@@ -266,6 +268,7 @@ def preferences(view: PreferencesView) -> str:
         f'<button type="submit" id="save">{t("save")}</button></form>'
     )
     parts.append(_interviews(view))
+    parts.append(email_form(view, locale))
     if "sms" in c.channels and c.phone and c.awaiting_sms_consent and not view.sms_opted_out:
         parts.append(
             "<h2>Texts</h2><p>Texts start once you reply YES to our text. Lost it?</p>"
@@ -317,6 +320,27 @@ def preferences(view: PreferencesView) -> str:
         f'<button type="submit" id="erase">{t("erase.button")}</button></form>'
     )
     return page(say(locale, "preferences.title"), "\n".join(parts), locale)
+
+
+def email_form(view: PreferencesView, locale: str) -> str:
+    """The candidate's own change of address: a link goes to the new one first (nothing changes
+    before its click). A refused address shows here again, the message beside the field."""
+    c = view.candidate
+    why = (view.errors or {}).get("email")
+    typed = ((view.values or {}).get("new_email") or [""])[0]
+    described = "email-hint email-error" if why else "email-hint"
+    invalid = ' aria-invalid="true"' if why else ""
+    error = f'<p class="error" id="email-error" role="alert">{e(why)}</p>' if why else ""
+    return (
+        f'<h2 id="email-heading">{e(say(locale, "email_form.heading"))}</h2>'
+        f"<p>{e(say(locale, 'email_form.current', email=c.email))}</p>"
+        f'<form method="post" action="{e(view.action)}" id="email-form">'
+        f'<label for="new_email">{e(say(locale, "email_form.label"))}</label>'
+        f'<p class="hint" id="email-hint">{e(say(locale, "email_form.hint"))}</p>{error}'
+        f'<input type="email" name="new_email" id="new_email" value="{e(typed)}" autocomplete="email"'
+        f' aria-describedby="{described}"{invalid}>'
+        f'<button type="submit" id="change-email">{e(say(locale, "email_form.submit"))}</button></form>'
+    )
 
 
 def _interviews(view: PreferencesView) -> str:

@@ -3,6 +3,7 @@ candidate pages function:
 
 GET|POST /join/{join_code}                          sign up for a cohort (double opt-in: a link is mailed)
 GET|POST /join/verify/{token}                       the mailed link: one confirm button, then registered
+GET|POST /email/verify/{token}                      a new email's mailed link: one confirm button, then changed
 GET|POST /interviews/new/{token}                    add an interview by hand (``?subject=`` prefills it)
 GET|POST /interviews/{interview_id}/edit/{token}    change or cancel one added by hand
 GET|POST /outcome/{token}                           "How did it go at {company}?" for one application
@@ -143,6 +144,21 @@ def verify_post(token: str) -> Response:
     candidate = confirmed.candidate
     link = _preferences(candidate) if confirmed.new else None
     return html(200, journey_pages.verified(confirmed.new, link, candidate.locale))
+
+
+# ---------------------------------------------------------------- a new email address
+@router.get("/email/verify/<token>")
+def email_verify_page(token: str) -> Response:
+    pending = wiring.email_changes().pending(token, clock.now())
+    return html(200, journey_pages.email_verify(f"/email/verify/{token}", pending.email, pending.locale))
+
+
+@router.post("/email/verify/<token>")
+def email_verify_post(token: str) -> Response:
+    if (refused := _refuse_cross_site()) is not None:
+        return refused
+    changed = wiring.email_changes().confirm(token, clock.now())
+    return html(200, journey_pages.email_verified(changed.email, _preferences(changed), changed.locale))
 
 
 # ---------------------------------------------------------------- interviews by hand

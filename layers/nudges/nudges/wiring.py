@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from nudges.services.connect import ConnectService
     from nudges.services.consent_requests import ConsentRequestService
     from nudges.services.console_auth import ConsoleAuth
+    from nudges.services.email_change import EmailChangeNotice, EmailChanges
     from nudges.services.hand_interviews import HandInterviews
     from nudges.services.invites import InviteService
     from nudges.services.join_code_actions import JoinCodeActions
@@ -441,6 +442,24 @@ def candidate_service() -> CandidateService:
         consent(),
         _Deferred(consent_requests),  # built when a change asks for a YES (sms)
         default_locale=config.default_locale(),
+        # The old address told of a change, where the function mails (operator API, candidate pages).
+        email_changed=_Deferred(email_change_notice) if "SENDER_EMAIL" in os.environ else None,
+    )
+
+
+@cache
+def email_change_notice() -> EmailChangeNotice:
+    """The notice to a candidate's old address when it changed (services.email_change)."""
+    return _load("nudges.services.email_change.EmailChangeNotice")(
+        _email(), message_log(), preferences().email_suppressed, config.branding()
+    )
+
+
+@cache
+def email_changes() -> EmailChanges:
+    """The candidate's own change of address: a link to the new one, the change on its click."""
+    return _load("nudges.services.email_change.EmailChanges")(
+        candidate_service(), candidates(), join_codes(), _Deferred(_email), config.branding()
     )
 
 

@@ -1,16 +1,27 @@
 """Candidates: the profile, the email pointer (a copy of the profile, found by address) and the
-ics inbox pointer; keys in ``keys``."""
+ics inbox pointer; keys in ``keys``.
+
+A changed address keeps its pointer as an alias: the item stays under ``EMAIL#<old>`` but holds
+only ``alias_of`` (the candidate's id), and a reader follows it to the profile (``read_pointer``).
+The current address's pointer is the copy of the profile, as before; no two candidates ever hold
+one address, current or alias: the change is one transaction conditional on the new address's
+pointer being free (or this candidate's own alias)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, serialize, to_item
 from nudges.domain.candidate import Candidate, Consent, phone_key
 from nudges.domain.interview import normalise_email
-from nudges.errors import Conflict
+from nudges.errors import ConcurrentUpdate, Conflict
 from nudges.timefmt import iso, parse_iso
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from nudges.adapters.keys import Key
 
 # What the email pointer copies of the profile: everything but the keys (its own PK and SK, and
 # no GSI1 keys: a copy listed under CANDIDATES would show the candidate twice).
@@ -51,7 +62,17 @@ def read_candidate(data: dict[str, Any]) -> Candidate:
         sms_yes=read_consent(data.get("sms_yes")),
         whatsapp_consent=read_consent(data.get("whatsapp_consent")),
         join_code=data.get("join_code"),
+        email_aliases=tuple(data.get("email_aliases") or ()),
     )
+
+
+def read_pointer(data: dict[str, Any], get: Callable[[Key], dict[str, Any] | None]) -> Candidate | None:
+    """The candidate an email pointer names: its copy of the profile, or (an alias, an address the
+    candidate had before) the profile it points to, read with ``get``."""
+    if data.get("alias_of"):
+        profile = get(keys.candidate(data["alias_of"]))
+        return read_candidate(profile) if profile else None
+    return read_candidate(data)
 
 
 class CandidateRepository(DynamoTable):
@@ -133,8 +154,71 @@ class CandidateRepository(DynamoTable):
         return self.get(pointer["candidate_id"]) if pointer else None
 
     def by_email(self, email: str) -> Candidate | None:
+        """The candidate with this address, current or an alias (then one GetItem more)."""
         data = self._get(keys.email_pointer(email))
-        return read_candidate(data) if data else None
+        return read_pointer(data, self._get) if data else None
+
+    def change_email(self, candidate: Candidate, new_email: str) -> Candidate:
+        """Move the candidate to ``new_email`` in one transaction: the profile (only if its address
+        is still ``candidate.email``), the new address's pointer (a copy of the profile; only if
+        no one holds the address, or it is this candidate's own alias) and the old one turned into
+        an alias. ``Conflict`` (field ``email``) when another candidate holds the address;
+        ``ConcurrentUpdate`` when the address changed meanwhile."""
+        new_email = normalise_email(new_email)
+        changed = candidate.with_email(new_email)
+        profile_key = keys.candidate(candidate.candidate_id)
+        profile = self._get(profile_key)
+        if profile is None or profile.get("email") != normalise_email(candidate.email):
+            raise ConcurrentUpdate(candidate.candidate_id)
+        aliases = list(changed.email_aliases)
+        new_pk, new_sk = keys.email_pointer(new_email)
+        copy = {k: v for k, v in profile.items() if k not in LISTING_KEYS}
+        copy.update({"PK": new_pk, "SK": new_sk, "email": new_email, "email_aliases": aliases})
+        old_pk, old_sk = keys.email_pointer(candidate.email)
+        alias = {
+            "PK": old_pk,
+            "SK": old_sk,
+            "candidate_id": candidate.candidate_id,
+            "alias_of": candidate.candidate_id,
+            "expires_at": profile.get("expires_at"),
+        }
+        me = {":me": {"S": candidate.candidate_id}}
+        answer = self._transact(
+            [
+                {
+                    "Update": {
+                        "Key": dynamo_key(profile_key),
+                        "UpdateExpression": "SET email = :new, email_aliases = :aliases",
+                        "ConditionExpression": "attribute_exists(PK) AND email = :old",
+                        "ExpressionAttributeValues": {
+                            ":new": {"S": new_email},
+                            ":aliases": serialize(aliases),
+                            ":old": {"S": normalise_email(candidate.email)},
+                        },
+                    }
+                },
+                {
+                    "Put": {
+                        "Item": to_item(copy),
+                        "ConditionExpression": "attribute_not_exists(PK) OR (candidate_id = :me AND attribute_exists(alias_of))",
+                        "ExpressionAttributeValues": me,
+                    }
+                },
+                {
+                    "Put": {
+                        "Item": to_item(alias),
+                        "ConditionExpression": "attribute_not_exists(PK) OR candidate_id = :me",
+                        "ExpressionAttributeValues": me,
+                    }
+                },
+            ]
+        )
+        if isinstance(answer, Refused):
+            codes = [r.get("Code") for r in answer.reasons]
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise Conflict("email: another candidate is registered with this address", field="email")
+            raise ConcurrentUpdate(candidate.candidate_id)
+        return changed
 
     def update(self, candidate: Candidate) -> None:
         """Write back the candidate's changeable settings (channels, time zone, locale, name, phone,

@@ -32,6 +32,10 @@ class ContactPreferences(DynamoTable):
         pk, sk = keys.suppression(email)
         self._put({"PK": pk, "SK": sk, "reason": reason, "since": iso(at)})
 
+    def email_suppressed(self, email: str) -> bool:
+        """Whether the address takes no mail from us (bounced, complained, unsubscribed)."""
+        return self._get(keys.suppression(email)) is not None
+
     def set_sms_opt_out(self, phone_hash: str, opted_out: bool, at: datetime) -> None:
         pk, sk = key = keys.sms_opt_out(phone_hash)
         if opted_out:

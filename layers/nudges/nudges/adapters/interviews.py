@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
-from nudges.adapters.candidates import read_candidate
+from nudges.adapters.candidates import read_pointer
 from nudges.adapters.dynamo import DynamoTable, Refused
 from nudges.adapters.retention import Extension, Retention
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
@@ -92,7 +92,7 @@ class InterviewRepository(DynamoTable):
             linked_id=found[link]["interview_id"] if link in found else None,
             own_id=own_id,
             own=(read_interview(interview), int(interview["version"])) if interview else None,
-            candidate=read_candidate(profile) if profile else None,
+            candidate=read_pointer(profile, self._get) if profile else None,
         )
 
     def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None:

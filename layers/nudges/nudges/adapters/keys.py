@@ -30,6 +30,8 @@
 A nudge's owner is its interview (research_prompt, thank_you, follow_up on the last round), its
 application (connect, rejection_reply) or the candidate (welcome). The phone pointer finds who a
 YES by SMS is from.
+An address the candidate had before (an alias) keeps its email pointer, holding only ``alias_of``
+(the candidate's id): readers follow it to the profile (``adapters.candidates.read_pointer``).
 The email pointer carries a copy of the profile (finding a candidate by address is one GetItem),
 but not its GSI1 keys: the listing of candidates names each profile once. (A pointer written
 before that carried them; the listing reads profiles only, so it too is listed once.)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.applications import read_application
-from nudges.adapters.candidates import read_candidate
+from nudges.adapters.candidates import read_candidate, read_pointer
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
 from nudges.adapters.interviews import read_interview
 from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
@@ -97,7 +97,7 @@ class NudgeLedger(DynamoTable):
         for (owner_id, kind), key in wanted.items():
             if key in found:
                 nudges[owner_id][kind] = read_nudge(owner_id, found[key])
-        return nudges, (read_candidate(found[pointer]) if pointer in found else None)
+        return nudges, (read_pointer(found[pointer], self._get) if pointer in found else None)
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         data = self._get(keys.nudge(owner_id, kind))

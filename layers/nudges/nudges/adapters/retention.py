@@ -2,8 +2,9 @@
 (``expires_at``, DynamoDB's TTL) or deleted.
 
 A candidate's items: the profile and its pointers, everything else in their partition (calendar
-connections with their watch items, the message log), and, found by address on GSI1, their interviews and applications with each one's nudges,
-sends and provider references.
+connections with their watch items, the message log), and, found by address on GSI1 (each of
+their addresses: the current one and every alias), their interviews and applications with each
+one's nudges, sends and provider references.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.audit_log import AuditLog
-from nudges.adapters.candidates import read_candidate
+from nudges.adapters.candidates import read_pointer
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import interview_id_for, normalise_email
@@ -98,11 +99,11 @@ class Retention(DynamoTable):
         email = normalise_email(email)
         if candidate is None:
             data = self._get(keys.email_pointer(email))
-            candidate = read_candidate(data) if data else None
+            candidate = read_pointer(data, self._get) if data else None
         until = self._expires(after)
         found: list[Key] = []
         if candidate:
-            found += self._candidate_keys(candidate, owned=everything, until=until, owners=owners)
+            found += self._candidate_keys(candidate, owned=everything, until=until, owners=owners, owners_of=email)
         elif everything:
             found += self._owned_keys(email, until, owners)
         # A watch item lives as long as its channel, not as its candidate.
@@ -220,9 +221,11 @@ class Retention(DynamoTable):
         owned: bool = True,
         until: int | None = None,
         owners: tuple[list[Interview], list[str]] | None = None,
+        owners_of: str | None = None,
     ) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
-        found = [profile, keys.email_pointer(candidate.email), keys.inbox(candidate.ics_inbox_token)]
+        # Every address's pointer: the current one and each alias (an address the candidate had).
+        found = [profile, *map(keys.email_pointer, candidate.addresses), keys.inbox(candidate.ics_inbox_token)]
         if candidate.phone:
             found.append(keys.phone_pointer(phone_key(candidate.phone), candidate.candidate_id))
         # Calendar connections (with their watch items), the welcome nudge and the message log
@@ -238,5 +241,9 @@ class Retention(DynamoTable):
             if item.get("watch_key"):
                 found.append((item["watch_key"], keys.WATCH_SK))
         if owned:
-            found += self._owned_keys(normalise_email(candidate.email), until, owners)
+            # What is filed under each of the candidate's addresses (``owners``, when the caller
+            # read them, are those of ``owners_of``, the address it asked about; else its first).
+            read_for = normalise_email(owners_of or candidate.email)
+            for address in map(normalise_email, candidate.addresses):
+                found += self._owned_keys(address, until, owners if address == read_for else None)
         return found

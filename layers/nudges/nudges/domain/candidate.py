@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -18,6 +18,11 @@ from nudges.domain.people import greeting_name
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
+
+# Earlier addresses a candidate keeps as aliases (each one finds them, and invites naming it
+# match them): a change past this many is refused, so every address a candidate's data is filed
+# under stays in one short list that erasure and retention walk.
+MAX_EMAIL_ALIASES = 10
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,24 @@ class Candidate:
     sms_yes: Consent | None = None  # the candidate's YES by SMS
     whatsapp_consent: Consent | None = None  # WhatsApp opt-in, as the operator or a page recorded it
     join_code: str | None = None  # the cohort they signed up with (a join code), if any
+    # Addresses the candidate had before (oldest first): invites naming one still match them, and
+    # interviews filed under one are still theirs. Messages go to ``email`` only.
+    email_aliases: tuple[str, ...] = ()
 
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every address the candidate is found by: the current one first, then the aliases."""
+        return (self.email, *(a for a in self.email_aliases if a != self.email))
+
+    def with_email(self, new_email: str) -> Candidate:
+        """The candidate after a change of address: the old one kept as an alias (a change back
+        to an alias takes it off the list)."""
+        aliases = [a for a in (*self.email_aliases, self.email) if a != new_email]
+        return replace(self, email=new_email, email_aliases=tuple(dict.fromkeys(aliases)))
 
     @property
     def drafts_in(self) -> str:

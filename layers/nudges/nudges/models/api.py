@@ -143,6 +143,9 @@ class CandidateChanges(BaseModel):
         json_schema_extra={"examples": [{"channels": ["email"], "timezone": "America/New_York"}]},
     )
 
+    # A new address: the old one stays an alias (invites naming it still match the candidate)
+    # and is told of the change; refused (400, field email) when another candidate holds it.
+    email: EmailStr = UNCHANGED
     channels: Channels = UNCHANGED
     timezone: TimeZoneName = UNCHANGED
     locale: Locale = UNCHANGED

@@ -155,7 +155,7 @@ def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pa
         addresses,
         title=event.summary,
         description=event.description,
-        own_addresses=[candidate.email],
+        own_addresses=list(candidate.addresses),
         own_names=[candidate.name or ""],
         organizer_listed=True,
     )
@@ -254,7 +254,7 @@ def read_microsoft_event(
 ) -> EventReading:
     event = MicrosoftEvent.model_validate(data)
     updated = _parse_time(event.lastModifiedDateTime) if event.lastModifiedDateTime else None
-    mine = {candidate.email, *([normalise_email(account_email)] if account_email else [])}
+    mine = {*candidate.addresses, *([normalise_email(account_email)] if account_email else [])}
     if (
         event.isCancelled
         or event.isOrganizer

@@ -241,7 +241,7 @@ def read_invite(
     changes: list[BookingChange] = []
     ignored: list[dict[str, str]] = []
     masters: dict[str, tuple[Interview, bool]] = {}  # each UID's event without RECURRENCE-ID, and cancelled or not
-    own = {normalise_email(candidate.email)}
+    own = {normalise_email(a) for a in candidate.addresses}  # the current address and every alias
     organizer_listed = bool(ORGANIZER_LISTED.search(str(calendar.get("PRODID", ""))))
     events = list(calendar.walk("VEVENT"))
     series = {_uid(e) for e in events if ("RRULE" in e or "RDATE" in e) and "RECURRENCE-ID" not in e}

@@ -43,6 +43,10 @@ class Candidate(TypedDict):
 
     candidate_id: Annotated[str, Field(examples=["c_b1f2f627a92de5cf82feeaf7"])]
     email: Annotated[str, Field(json_schema_extra={"format": "email"})]
+    email_aliases: Annotated[
+        list[str],
+        Field(description="Addresses the candidate had before (oldest first): invites naming one still match them"),
+    ]
     phone: Annotated[str | None, Field(description="E.164, like +447700900123")]
     name: str | None
     timezone: Annotated[str, Field(description="IANA time zone", examples=["Europe/London"])]

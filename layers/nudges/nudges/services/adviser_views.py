@@ -65,7 +65,10 @@ def matches(row: Row, query: str, filter_: str, cohort: str) -> bool:
     candidate = row.candidate
     if query:
         wanted = query.casefold()
-        if wanted not in candidate.email.casefold() and wanted not in (candidate.name or "").casefold():
+        if (
+            not any(wanted in a.casefold() for a in candidate.addresses)
+            and wanted not in (candidate.name or "").casefold()
+        ):
             return False
     if cohort and str(getattr(candidate, "join_code", "") or "") != cohort:
         return False

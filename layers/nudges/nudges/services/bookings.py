@@ -102,7 +102,12 @@ class BookingService:
         found = seen.own if interview_id == seen.own_id else self._interviews.get(interview_id)
         existing, version = found if found else (None, None)
         updated = self._merge(existing, change, interview_id)
-        if normalise_email(updated.candidate_email) == normalise_email(told.candidate_email):
+        if existing is not None and _moved_between_own_addresses(existing, updated, seen.candidate):
+            # The candidate changed their email since this interview was filed: news about it
+            # naming their new address (or the old) leaves it where it is, in its application.
+            updated = replace(updated, candidate_email=existing.candidate_email)
+            candidate = seen.candidate
+        elif normalise_email(updated.candidate_email) == normalise_email(told.candidate_email):
             candidate = seen.candidate
         else:  # the interview as known names another address than this change does
             candidate = self._candidates.by_email(updated.candidate_email)
@@ -155,3 +160,12 @@ class BookingService:
         if change.action == "cancelled" and told.source_ref != existing.source_ref:
             return existing  # the booking a reschedule replaced, not the interview itself
         return updated
+
+
+def _moved_between_own_addresses(existing: Interview, updated: Interview, candidate: Candidate | None) -> bool:
+    """Whether ``updated`` names another address than ``existing`` of the same candidate."""
+    before, after = normalise_email(existing.candidate_email), normalise_email(updated.candidate_email)
+    if candidate is None or before == after:
+        return False
+    own = {normalise_email(a) for a in candidate.addresses}
+    return before in own and after in own

@@ -22,6 +22,7 @@ from nudges.domain.interview import interview_id_for
 from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
 from nudges.models.calendar_events import EventReading
 from nudges.observability import logger
+from nudges.services.addresses import interviews_of
 from nudges.services.calendar_providers import MICROSOFT_SCOPE as MICROSOFT_SCOPE
 from nudges.services.calendar_providers import SYNC_LOOKBACK
 from nudges.services.calendar_providers import CalendarSettings as CalendarSettings
@@ -318,7 +319,7 @@ class CalendarService:
             seen.add(reading.ref)
             self._apply(connection, reading, now)
         if found.complete:
-            for interview in self._interviews.for_email(candidate.email):
+            for interview in interviews_of(self._interviews, candidate):
                 if (
                     interview.source == connection.provider
                     and interview.status == "scheduled"

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, cast
 from nudges.domain.company_names import company_display
 from nudges.errors import NotFound
 from nudges.observability import logger
+from nudges.services.addresses import interviews_of
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from nudges.domain.candidate import Candidate
+    from nudges.domain.interview import Interview
     from nudges.services.outcomes import Outcome, OutcomeService
     from nudges.services.ports import Applications, Interviews
 
@@ -43,8 +45,11 @@ class CandidateOutcomes:
         self._applications = applications
         self._outcomes = outcomes
 
+    def _rounds(self, candidate: Candidate, application_id: str) -> list[Interview]:
+        return [i for i in interviews_of(self._interviews, candidate) if i.application_id == application_id]
+
     def about(self, candidate: Candidate, application_id: str) -> About:
-        rounds = [i for i in self._interviews.for_email(candidate.email) if i.application_id == application_id]
+        rounds = self._rounds(candidate, application_id)
         if not rounds:
             raise NotFound("no interview of this application is known (any more)", field="token")
         application = self._applications.get(application_id)
@@ -64,6 +69,8 @@ class CandidateOutcomes:
             return Told(False)
         if about.outcome == choice:
             return Told(False)  # posted twice: nothing changes
-        self._outcomes.record_by_candidate(application_id, candidate.email, cast("Outcome", choice), now)
+        # Recorded under the address the application is filed under (one of the candidate's).
+        filed_under = self._rounds(candidate, application_id)[0].candidate_email
+        self._outcomes.record_by_candidate(application_id, filed_under, cast("Outcome", choice), now)
         logger.info("outcome told by the candidate", extra={"application_id": application_id, "outcome": choice})
         return Told(True)

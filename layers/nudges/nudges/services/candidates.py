@@ -6,14 +6,16 @@ import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.candidate import Candidate, Consent
+from nudges.domain.candidate import MAX_EMAIL_ALIASES, Candidate, Consent
 from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
 from nudges.domain.kinds import NUDGE_KINDS
 from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.errors import Conflict, InvalidInput, NotFound
+from nudges.models.forms import email_address
 from nudges.observability import logger
+from nudges.services.addresses import applications_of, interviews_of
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
@@ -23,8 +25,17 @@ if TYPE_CHECKING:
     from nudges.models.api import CandidateChanges, NewCandidate
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.consent_requests import ConsentRequestService
+    from nudges.services.email_change import EmailChangeNotice
     from nudges.services.planning import NudgePlanner
     from nudges.services.ports import Applications, Candidates, Interviews, Nudges, PhoneConsent, Retention, Scheduler
+
+
+def valid_email(raw: str) -> str:
+    """An address as registration takes it (checked, lower case), or ``InvalidInput`` naming ``email``."""
+    try:
+        return email_address(str(raw or "").strip()[:320])
+    except ValueError:
+        raise InvalidInput("email: not a valid email address", field="email") from None
 
 
 def _registration(candidate: Candidate) -> tuple[Any, ...]:
@@ -54,7 +65,10 @@ class CandidateService:
         consent: PhoneConsent | None = None,
         consent_requests: ConsentRequestService | None = None,
         default_locale: str = DEFAULT_LOCALE,
+        email_changed: EmailChangeNotice | None = None,
     ) -> None:
+        # Tells the old address of a change (services.email_change); None: nobody is told.
+        self._email_changed = email_changed
         self._consent_requests = consent_requests  # the YES request when texts become wanted without consent
         self._default_locale = default_locale  # the template's DefaultLocale
         self._candidates = candidates
@@ -122,9 +136,11 @@ class CandidateService:
         return candidate
 
     def update(self, candidate_id: str, changes: CandidateChanges, now: datetime) -> Candidate:
-        """Change channels, zone, locale, draft language, name or phone; nudges still ahead are re-planned."""
-        current = self.get(candidate_id)
+        """Change email, channels, zone, locale, draft language, name or phone; nudges still ahead are
+        re-planned. A new email goes through ``change_email`` (the old one kept as an alias and told)."""
         fields = changes.model_dump(exclude_unset=True)
+        new_email = fields.pop("email", None)
+        current = self.get(candidate_id)
         if "channels" in fields:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
         if "kinds_off" in fields:
@@ -139,6 +155,11 @@ class CandidateService:
             if not spec.address(updated):
                 field = spec.address_field
                 raise InvalidInput(f"{field}: is required when channels include {name}", field=field)
+        if new_email is not None:
+            # After the checks above and before any write: a refused address changes nothing.
+            moved = self.change_email(candidate_id, new_email, now, source="operator")
+            current = replace(current, email=moved.email, email_aliases=moved.email_aliases)
+            updated = replace(updated, email=moved.email, email_aliases=moved.email_aliases)
         self._candidates.update(updated)
         if updated.phone != current.phone and self._consent is not None:
             self._consent.move_phone(updated, current.phone, now)
@@ -149,9 +170,44 @@ class CandidateService:
         if self._consent_requests is not None:
             self._consent_requests.after_change(updated, current, now)
         logger.info("candidate updated", extra={"candidate_id": candidate_id, "changed": sorted(fields)})
-        for interview in self._interviews.for_email(updated.email):
+        for interview in interviews_of(self._interviews, updated):
             self._planner.sync_interview(interview, updated, now)
         return updated
+
+    def change_email(self, candidate_id: str, new_email: str, now: datetime, source: str = "operator") -> Candidate:
+        """Give the candidate a new address, at once (an operator or adviser vouches for it; the
+        candidate's own page calls this only after the click on the link mailed to it).
+
+        The old address stays an alias: invites naming it still match the candidate, and what is
+        filed under it stays theirs. Refused with ``InvalidInput`` (field ``email``) for a
+        malformed address, one another candidate holds (current or alias), or past
+        ``MAX_EMAIL_ALIASES`` changes; nothing changes then. Interviews and offers that arrived
+        for the new address before get their nudges, as at registration. The old address is
+        mailed a short notice (``email_changed``). ``source``: who changed it, for the log."""
+        current = self.get(candidate_id)
+        new_email = valid_email(new_email)
+        if new_email == normalise_email(current.email):
+            return current
+        if new_email not in current.email_aliases and len(current.email_aliases) >= MAX_EMAIL_ALIASES:
+            raise InvalidInput(
+                f"email: this candidate's address was changed {MAX_EMAIL_ALIASES} times already", field="email"
+            )
+        try:
+            changed = self._candidates.change_email(current, new_email)
+        except Conflict:
+            raise InvalidInput("email: another candidate is registered with this address", field="email") from None
+        logger.info("candidate email changed", extra={"candidate_id": candidate_id, "source": source})
+        # What was filed under the new address before it was theirs (an invite, an offer).
+        interviews, application_ids = self._interviews.owned_by(new_email)
+        for interview in interviews:
+            self._planner.sync_interview(interview, changed, now)
+        for application_id in application_ids:
+            application = self._applications.get(application_id)
+            if application is not None and application.outcome == "offer":
+                self._planner.sync_connect(application, changed, now)
+        if self._email_changed is not None:
+            self._email_changed.tell_old_address(changed, current.email, now)
+        return changed
 
     def get(self, candidate_id: str) -> Candidate:
         candidate = self._candidates.get(candidate_id)
@@ -170,8 +226,8 @@ class CandidateService:
         candidate = self._candidates.get(candidate_id)
         if candidate is None:
             return  # erasing twice is erasing once
-        owners = [i.interview_id for i in self._interviews.for_email(candidate.email)]
-        owners += [a.application_id for a in self._applications.for_email(candidate.email)]
+        owners = [i.interview_id for i in interviews_of(self._interviews, candidate)]
+        owners += [a.application_id for a in applications_of(self._applications, candidate)]
         owners.append(candidate_id)  # the welcome
         for owner_id in owners:
             for nudge in self._nudges.for_owner(owner_id).values():
@@ -209,10 +265,10 @@ class Timeline:
         # The application's own nudges (connect, rejection_reply) show with each of its rounds.
         owned = {
             a.application_id: list(self._nudges.for_owner(a.application_id).values())
-            for a in self._applications.for_email(candidate.email)
+            for a in applications_of(self._applications, candidate)
         }
         timeline = []
-        for interview in sorted(self._interviews.for_email(candidate.email), key=lambda i: i.start):
+        for interview in sorted(interviews_of(self._interviews, candidate), key=lambda i: i.start):
             nudges = list(self._nudges.for_owner(interview.interview_id).values())
             nudges += owned.get(interview.application_id, [])
             timeline.append(

@@ -62,7 +62,7 @@ class HandInterviews:
     def owned(self, candidate: Candidate, interview_id: str) -> Interview:
         """The candidate's interview (any source); NotFound for another's or none."""
         found = self._interviews.get(interview_id)
-        if found is None or normalise_email(found[0].candidate_email) != normalise_email(candidate.email):
+        if found is None or normalise_email(found[0].candidate_email) not in candidate.addresses:
             raise NotFound(f"no interview {interview_id} for this candidate", field="interview_id")
         return found[0]
 

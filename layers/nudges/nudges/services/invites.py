@@ -23,6 +23,7 @@ from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
 from nudges.models.ics import InviteReading, calendars_in_mail, mail_subject, read_invite, sender_of
 from nudges.observability import logger
+from nudges.services.addresses import interviews_of
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -223,7 +224,7 @@ class InviteService:
         changes, ignored = list(reading.changes), list(reading.ignored)
         if not reading.revisions or self._interviews is None:
             return changes, ignored
-        stored = self._interviews.for_email(candidate.email)
+        stored = interviews_of(self._interviews, candidate)
         cancels: list[BookingChange] = []
         for revision in reading.revisions:
             result = reconcile(revision, stored, now)

@@ -134,7 +134,14 @@ class OutcomeService:
         if not candidates:
             raise NotFound("no candidate email address to match", field="candidate_email")
         for email in candidates:
-            if self._candidates.by_email(email) is not None:
+            registered = self._candidates.by_email(email)
+            if registered is not None:
+                # A candidate who changed their address: the one this company's interviews are
+                # filed under (an alias, say), so the outcome finds its application.
+                for address in dict.fromkeys([email, *registered.addresses]):
+                    application_id = application_id_for(address, company)
+                    if any(i.application_id == application_id for i in self._interviews.for_email(address)):
+                        return address
                 return email
         for email in candidates:
             application_id = application_id_for(email, company)

@@ -22,6 +22,7 @@ from nudges.domain.plan import (
 from nudges.domain.records import Application, NudgeRecord
 from nudges.domain.rounds import ended_before, last_round
 from nudges.observability import logger
+from nudges.services.addresses import interviews_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,7 +152,7 @@ class NudgePlanner:
         caller has just read, by interview id (saves a GetItem each); ``writes``: where to hold
         the plan back for the caller to write with its own (``_flush``)."""
         if interviews is None:
-            interviews = self._interviews.for_email(candidate.email)
+            interviews = interviews_of(self._interviews, candidate)
         rounds = [i for i in interviews if i.application_id == application_id]
         last = last_round(rounds)
         for other in rounds:

@@ -30,6 +30,7 @@ from nudges.domain.plan import SEND_GRACE, NudgeTimings, why_not_useful
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
+from nudges.services.addresses import interviews_of
 from nudges.timefmt import parse_iso
 
 if TYPE_CHECKING:
@@ -185,7 +186,8 @@ class MessageComposer:
         if interview is None and application is None:
             return "nothing to send" if spec.needs_application else "the interview was cancelled"
         owner_email = interview.candidate_email if interview else application.candidate_email  # type: ignore[union-attr]
-        if candidate is None or candidate.email != normalise_email(owner_email):
+        # Filed under the candidate's address, current or one they had (an alias).
+        if candidate is None or normalise_email(owner_email) not in candidate.addresses:
             return "the candidate is no longer registered"
         application_id = interview.application_id if interview else application.application_id  # type: ignore[union-attr]
         on_interview = spec.owner == "interview"
@@ -196,7 +198,7 @@ class MessageComposer:
         wanted = spec.outcome
         if wanted and (application is None or application.outcome != wanted) and not preview:
             return "the application has no offer" if wanted == "offer" else f"the application has no {wanted} outcome"
-        every = [i for i in self._interviews.for_email(candidate.email) if i.application_id == application_id]
+        every = [i for i in interviews_of(self._interviews, candidate) if i.application_id == application_id]
         if interview is not None and all(i.interview_id != interview.interview_id for i in every):
             every.append(interview)
         link = self.unsubscribe_link(candidate.candidate_id)
@@ -253,9 +255,12 @@ class MessageComposer:
             # interviewers: sorted again here, so it is never greeted. A contact stays one (a
             # coordinator who does not attend is a person, but no interviewer).
             found = people.sort_people(
-                [people.Address(p.email, p.name) for p in round_.interviewers], exclude=[candidate.email]
+                [people.Address(p.email, p.name) for p in round_.interviewers], exclude=list(candidate.addresses)
             )
-            contacts = (*found.contacts, *(p for p in round_.contacts if normalise_email(p.email) != candidate.email))
+            contacts = (
+                *found.contacts,
+                *(p for p in round_.contacts if normalise_email(p.email) not in candidate.addresses),
+            )
             return people.People(people.named(found.interviewers, names), people.named(contacts, names))
 
         # A follow-up is about its own round (the last, checked above); a rejection reply and a
