@@ -255,10 +255,24 @@ def test_editing_the_phone_asks_for_a_yes_only_when_texts_are_wanted(stack, clie
     submit(driver)
     assert "mobile number is needed" in by_css(driver, "#phone-error").text
     assert client.request("GET", f"/candidates/{mails}").body["channels"] == ["email"]
+    # A new address: the candidate is found by it, the old one kept (and told)
+    driver.get(f"{stack.base_url}/console/candidates/{texts}/edit")
+    fill(driver, "email", "lee.wong@example.org")
+    submit(driver)
+    assert "Changes saved." in by_css(driver, "#notice").text
+    assert client.request("GET", "/candidates?email=lee.wong@example.org").body["candidate_id"] == texts
+    # ...and an address another candidate holds is refused beside the field, nothing changed
+    driver.get(f"{stack.base_url}/console/candidates/{texts}/edit")
+    fill(driver, "email", "max@example.org")
+    fill(driver, "name", "Lee W.")
+    submit(driver)
+    assert "another candidate" in by_css(driver, "#email-error").text
+    assert by_css(driver, "#name").get_attribute("value") == "Lee W."
+    assert client.request("GET", f"/candidates/{texts}").body["name"] == "Lee Wong"
     # Audited with what changed
     actions = audited(driver, stack, texts)
-    assert [a for a, _ in actions] == ["update", "update"]
-    assert "changed name" in actions[0][1] and "changed phone" in actions[1][1]
+    assert [a for a, _ in actions] == ["update", "update", "update"]
+    assert "changed email" in actions[0][1] and "changed name" in actions[1][1] and "changed phone" in actions[2][1]
 
 
 # ---------------------------------------------------------------- interviews by hand

@@ -82,9 +82,18 @@ def test_the_add_form_reads_phones_as_typed_and_records_how_consent_was_given():
 
 def test_the_edit_form_sends_every_field_and_an_empty_phone_removes_it():
     body = candidate_changes(
-        _form(name="", phone="", channels=["email"], timezone="Europe/Paris", locale="fr-FR", paused="on")
+        _form(
+            email="Lee@Example.org",
+            name="",
+            phone="",
+            channels=["email"],
+            timezone="Europe/Paris",
+            locale="fr-FR",
+            paused="on",
+        )
     )
     assert body == {
+        "email": "lee@example.org",
         "name": None,
         "phone": None,
         "channels": ["email"],
@@ -93,8 +102,8 @@ def test_the_edit_form_sends_every_field_and_an_empty_phone_removes_it():
         "paused": True,
     }
     with pytest.raises(FieldErrors) as refused:
-        candidate_changes(_form(channels=["sms"], timezone="Europe/Paris", locale="xx"))
-    assert refused.value.errors == {"phone": "phone_needed", "locale": "locale"}
+        candidate_changes(_form(email="lee", channels=["sms"], timezone="Europe/Paris", locale="xx"))
+    assert refused.value.errors == {"email": "email", "phone": "phone_needed", "locale": "locale"}
 
 
 def test_a_multipart_upload_gives_its_fields_and_the_file_as_text():
@@ -192,7 +201,14 @@ def test_an_edit_is_audited_with_what_changed_and_a_save_without_change_is_not()
     service, audit = _Service(), _Audit()
     service.people["lee@example.org"] = _candidate("lee@example.org", name="Lee")
     actions = AdviserCandidateActions(service, None, audit)  # type: ignore[arg-type]
-    same = {"name": "Lee", "phone": None, "channels": ["email"], "timezone": "Europe/London", "locale": "en-GB"}
+    same = {
+        "email": "lee@example.org",
+        "name": "Lee",
+        "phone": None,
+        "channels": ["email"],
+        "timezone": "Europe/London",
+        "locale": "en-GB",
+    }
     assert actions.update(ADVISER, "c_1", {**same, "paused": False}, NOW) == []
     assert service.updates == [] and audit.entries == []
     assert actions.update(ADVISER, "c_1", {**same, "name": "Lee Wong", "paused": True}, NOW) == ["name", "paused"]

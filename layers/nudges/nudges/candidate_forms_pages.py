@@ -272,6 +272,7 @@ def edit_page(chrome: Chrome, candidate: Candidate, f: Filled, zones: list[str])
     if not f.values:
         f = Filled(
             {
+                "email": [candidate.email],
                 "name": [candidate.name or ""],
                 "phone": [candidate.phone or ""],
                 "timezone": [candidate.timezone],
@@ -283,7 +284,13 @@ def edit_page(chrome: Chrome, candidate: Candidate, f: Filled, zones: list[str])
         )
     paused = f.value("paused") == "on"
     inner = (
-        f"<p>Email: {e(candidate.email)}</p>"
+        text(
+            f,
+            "email",
+            "Email address",
+            kind="email",
+            hint="A new address: the old one is told, and kept, so invitations sent to it still find them.",
+        )
         + _person(f, zones, candidate.timezone, join=False, phone_hint="A new number is asked to reply YES again.")
         + _channels(f, candidate.channels)
         + '<p><input type="checkbox" id="paused" name="paused" value="on"'

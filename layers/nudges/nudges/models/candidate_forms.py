@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from nudges.domain.channels import CHANNELS
 from nudges.domain.locales import CODES
 from nudges.models.candidate_rows import consent_record
-from nudges.models.forms import FieldErrors, Form, one, phone_number, signup, zone_name
+from nudges.models.forms import FieldErrors, Form, email_address, one, phone_number, signup, zone_name
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -43,9 +43,14 @@ def new_candidate(form: Form, now: datetime) -> dict[str, object]:
 
 
 def candidate_changes(form: Form) -> dict[str, object]:
-    """``CandidateChanges``' body: every field of the edit form (an empty name or phone removes it)."""
+    """``CandidateChanges``' body: every field of the edit form (an empty name or phone removes it;
+    the email as it stands changes nothing)."""
     errors: dict[str, str] = {}
     body: dict[str, object] = {}
+    try:
+        body["email"] = email_address(one(form, "email", 320))
+    except ValueError:
+        errors["email"] = "email"
     name = one(form, "name")
     if len(name) > 200:
         errors["name"] = "name"

@@ -43,7 +43,7 @@ ADVISER_WORDS = {
     "phone_needed": "A mobile number is needed for text messages and WhatsApp.",
 }
 ADD_FIELDS = frozenset({"email", "name", "phone", "timezone", "locale", "join_code", "sms_consent"})
-EDIT_FIELDS = frozenset({"name", "phone", "timezone", "locale", "channels"})
+EDIT_FIELDS = frozenset({"email", "name", "phone", "timezone", "locale", "channels"})
 INTERVIEW_FIELDS = frozenset(
     {"company", "role", "date", "time", "duration", "timezone", "location", "interviewer_name_1"}
 )
@@ -159,8 +159,10 @@ class AdviserCandidateActions:
     # ---------------------------------------------------------------- edit
     def update(self, adviser: Adviser, candidate_id: str, body: dict[str, Any], now: datetime) -> list[str]:
         """``body`` as ``PATCH /candidates/{id}`` takes it; the names of the fields that changed."""
-        changes = parse(CandidateChanges, body)
         current = self._candidates.get(candidate_id)
+        if str(body.get("email", "")).lower() == current.email:
+            body = {k: v for k, v in body.items() if k != "email"}  # the address as it stands
+        changes = parse(CandidateChanges, body)
         given = changes.model_dump(exclude_unset=True)
         changed = [
             name
