@@ -261,6 +261,7 @@ def test_editing_the_phone_asks_for_a_yes_only_when_texts_are_wanted(stack, clie
     submit(driver)
     assert "Changes saved." in by_css(driver, "#notice").text
     assert client.request("GET", "/candidates?email=lee.wong@example.org").body["candidate_id"] == texts
+    assert len(sent(client, "lee@example.org", "email_changed")) == 1  # the old address told
     # ...and an address another candidate holds is refused beside the field, nothing changed
     driver.get(f"{stack.base_url}/console/candidates/{texts}/edit")
     fill(driver, "email", "max@example.org")
