@@ -51,8 +51,18 @@ def _text_part(raw: str) -> tuple[str, str, str]:
     return to, subject, body
 
 
-def _email(message_id: str, to: str, subject: str, body: str) -> dict[str, Any]:
-    return {"id": message_id, "channel": "email", "to": to, "subject": subject, "body": body}
+def header(raw: str, name: str) -> str:
+    """One header of a MIME message ("" when it has none)."""
+    msg = email.message_from_string(raw, policy=email.policy.default)
+    return str(msg.get(name, "") or "")
+
+
+def _email(message_id: str, to: str, subject: str, body: str, raw: str = "") -> dict[str, Any]:
+    found = {"id": message_id, "channel": "email", "to": to, "subject": subject, "body": body}
+    tags = header(raw, "X-SES-MESSAGE-TAGS") if raw else ""
+    if tags:  # SES's message tags, as its events carry them back (local_stack.ses_events)
+        found["tags"] = [tuple(p.strip().partition("=")[::2]) for p in tags.split(",") if "=" in p]
+    return found
 
 
 def _sms(message_id: str, to: str, body: str) -> dict[str, Any]:
@@ -73,7 +83,7 @@ def _from_moto(data: dict[str, Any]) -> list[dict[str, Any]]:
     for record in ses.get("RawMessage", []):
         raw = record.get("raw_data") or ""
         to, subject, body = _text_part(raw)
-        out.append(_email(record.get("id", ""), to or _join(record.get("destinations")), subject, body))
+        out.append(_email(record.get("id", ""), to or _join(record.get("destinations")), subject, body, raw))
     for record in ses.get("Message", []):
         body = record.get("body")
         if isinstance(body, dict):  # tolerate a structured body
@@ -105,7 +115,7 @@ def _from_localstack(endpoint: str) -> list[dict[str, Any]]:
             with contextlib.suppress(ValueError):
                 raw = base64.b64decode(raw, validate=True).decode("utf-8")
             to, subject, body = _text_part(raw)
-            out.append(_email(m.get("Id", ""), to or _join(m.get("Destination")), subject, body))
+            out.append(_email(m.get("Id", ""), to or _join(m.get("Destination")), subject, body, raw))
         else:
             text = (m.get("Body") or {}).get("text_part") or (m.get("Body") or {}).get("html_part") or ""
             out.append(_email(m.get("Id", ""), _join(m.get("Destination")), m.get("Subject", ""), text))

@@ -34,6 +34,14 @@ class SentEmail:
     message_id: str
     to: tuple[str, ...]
     source: str
+    tags: tuple[tuple[str, str], ...] = ()  # the message tags (``X-SES-MESSAGE-TAGS`` of a raw email)
+
+
+def message_tags(raw: str) -> tuple[tuple[str, str], ...]:
+    """The tags of a raw email's ``X-SES-MESSAGE-TAGS: name=value, name=value`` header."""
+    header = outbox.header(raw, "X-SES-MESSAGE-TAGS")
+    pairs = (part.strip().partition("=") for part in header.split(","))
+    return tuple((name, value) for name, _, value in pairs if name and value)
 
 
 def _stamp(now: datetime) -> str:
@@ -44,7 +52,14 @@ def notification(kind: str, email: SentEmail, now: datetime, address: str | None
     """The JSON SES publishes through a configuration set (eventType Delivery, Bounce, Complaint)."""
     stamp = _stamp(now)
     recipients = [address] if address else list(email.to)
-    mail = {"timestamp": stamp, "messageId": email.message_id, "destination": list(email.to), "source": email.source}
+    mail: dict[str, Any] = {
+        "timestamp": stamp,
+        "messageId": email.message_id,
+        "destination": list(email.to),
+        "source": email.source,
+    }
+    if email.tags:
+        mail["tags"] = {name: [value] for name, value in email.tags}
     if kind == "delivery":
         return {
             "eventType": "Delivery",
@@ -122,12 +137,14 @@ class SesEvents:
                 to: Any = getattr(message, "destinations", None) or []
                 if isinstance(to, dict):  # a simple (not raw) message: {"ToAddresses": [...], ...}
                     to = [*to.get("ToAddresses", []), *to.get("CcAddresses", []), *to.get("BccAddresses", [])]
-                if not to and getattr(message, "raw_data", None):
-                    to = outbox._text_part(message.raw_data)[0].split(", ")
-                emails.append(SentEmail(message.id, tuple(a for a in to if a), str(message.source)))
+                raw = getattr(message, "raw_data", None) or ""
+                if not to and raw:
+                    to = outbox._text_part(raw)[0].split(", ")
+                tags = message_tags(raw) if raw else ()
+                emails.append(SentEmail(message.id, tuple(a for a in to if a), str(message.source), tags))
             return emails
         return [
-            SentEmail(m["id"], tuple(a for a in m["to"].split(", ") if a), "")
+            SentEmail(m["id"], tuple(a for a in m["to"].split(", ") if a), "", tuple(m.get("tags") or ()))
             for m in outbox.sent_messages(self._aws.endpoint_url)
             if m["channel"] == "email" and m["id"]
         ]

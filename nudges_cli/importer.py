@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 # (nudges_cli/rows.py is a symlink to layers/nudges/nudges/models/candidate_rows.py).
 # The service's locales (GET /locales; a test keeps this in step with nudges.domain.locales).
 LOCALES = ("en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "nl-NL", "pt-BR", "it-IT", "ja-JP", "zh-CN")
-CHANNELS = ("email", "sms", "whatsapp")
+# The service's channels and the field that reaches each (a test keeps this in step with the
+# channel registry, nudges.domain.channels: the CLI ships alone and cannot import it).
+ADDRESS_FIELDS = {"email": "email", "sms": "phone", "whatsapp": "phone"}
+CHANNELS = tuple(ADDRESS_FIELDS)
 
 
 @dataclass
@@ -58,7 +61,7 @@ def read(path: Path) -> tuple[list[Row], list[tuple[int, str]]]:
         raise FileError(f"cannot read {path}: {exc.strerror}") from None
     with handle:
         try:
-            return rows.read_rows(handle, frozenset(available_timezones()), LOCALES, CHANNELS)
+            return rows.read_rows(handle, frozenset(available_timezones()), LOCALES, ADDRESS_FIELDS)
         except FileError as exc:
             raise FileError(f"{path}: {exc}") from None
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
+    from nudges.domain.deliveries import LoggedMessage
 
 
 class FakeCandidates:
@@ -164,9 +165,16 @@ class FakeNudges:
         item = self.items.get((owner_id, kind))
         return item.record if item else None
 
-    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+    def put_many(
+        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
+    ) -> bool:
+        if while_version is not None:
+            found = self._interviews.get(while_version[0])
+            if found is None or found[1] != while_version[1]:
+                return False
         for nudge, expires_after in plans:
             self.put(nudge, expires_after=expires_after)
+        return True
 
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
         item = self.items.get((nudge.owner_id, nudge.kind))
@@ -182,7 +190,9 @@ class FakeNudges:
         item.record = replace(item.record, status=status, reason=reason or item.record.reason)
         return replace(nudge, status=status, reason=reason or nudge.reason)
 
-    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
+    def delivery_view(
+        self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
+    ) -> DeliveryView:
         found = self._interviews.get(owner_id)
         return DeliveryView(
             nudge=self.get(owner_id, kind),
@@ -195,11 +205,11 @@ class FakeNudges:
         item = self.items.get((nudge.owner_id, nudge.kind))
         current = item.record if item else None
         if item is None or current is None or current.status != "scheduled" or current.due_at != nudge.due_at:
-            return SendClaim("stale")
+            return SendClaim("stale", nudge=current)
         if item.lease_until is not None and item.lease_until >= now:
-            return SendClaim("busy")
+            return SendClaim("busy", nudge=current)
         item.claim_token, item.lease_until = uuid.uuid4().hex, now + lease
-        return SendClaim("claimed", item.claim_token, frozenset(item.sends))
+        return SendClaim("claimed", item.claim_token, frozenset(item.sends), current)
 
     def _claimed(self, nudge: NudgeRecord, claim: SendClaim) -> _NudgeItem:
         item = self.items[(nudge.owner_id, nudge.kind)]
@@ -218,6 +228,8 @@ class FakeNudges:
         *,
         last: bool,
         skipped: dict[str, str] | None = None,
+        logged: LoggedMessage | None = None,
+        log_expires_at: int | None = None,
     ) -> None:
         item = self._claimed(nudge, claim)
         item.sends[channel] = {"message_id": message_id, "sent_at": sent_at, "sent_order": sent_order}
@@ -364,6 +376,7 @@ class FakeEmail:
         *,
         to_name: str | None = None,
         unsubscribe_url: str | None = None,
+        ref: str | None = None,
     ) -> str:
         if self.fail_next:
             self.fail_next = False
@@ -379,7 +392,7 @@ class FakeSms:
         self.opted_in: list[str] = []
         self.fail_next = False
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, ref: str | None = None) -> str:
         if self.fail_next:
             self.fail_next = False
             raise ConnectionError("SNS did not answer")

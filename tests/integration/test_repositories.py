@@ -84,3 +84,84 @@ def test_registering_an_address_twice_is_refused_and_changes_nothing(candidates)
     assert refused.value.field == "email"
     assert candidates.get("c_listing0005") is None
     assert candidates.by_email("taken@example.org") == taken
+
+
+def test_a_sent_message_is_logged_with_its_send_and_its_events_find_it_by_the_key_it_carried(stack):
+    """One transaction records the send on the nudge and logs the message at a key known before
+    the send; the event carrying that key moves the status with one write, never back, and an
+    event whose key names another message falls back to the provider id's lookup."""
+    from datetime import timedelta
+
+    from nudges.adapters.message_log import MessageLog
+    from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.domain.deliveries import LoggedMessage
+    from nudges.domain.records import NudgeRecord
+
+    db, table = stack.aws.client("dynamodb"), stack.template.ref("NudgesTable")
+    ledger, log = NudgeLedger(db, table, timedelta(days=30)), MessageLog(db, table, timedelta(days=30))
+    nudge = NudgeRecord("i_logkey", "thank_you", "scheduled", "i_logkey", due_at=NOW, candidate_id="c_logkey")
+    ledger.put(nudge, expires_after=NOW)
+    claim = ledger.claim_send(nudge, NOW, timedelta(minutes=2))
+    order = 1234
+    ref = log.ref("c_logkey", NOW, order, "email")
+    sent = LoggedMessage("c_logkey", "thank_you", "email", "ses-logkey-1", NOW, interview_id="i_logkey")
+    ledger.record_send(nudge, claim, "email", "ses-logkey-1", NOW, order, last=True, logged=sent)
+
+    assert ledger.get("i_logkey", "thank_you").status == "sent"
+    (logged,) = log.for_candidate("c_logkey")
+    assert (logged.provider_message_id, logged.status) == ("ses-logkey-1", "sent")
+    assert log.set_status("ses-logkey-1", "delivered", NOW, ref).status == "delivered"
+    assert log.set_status("ses-logkey-1", "sent", NOW, ref).status == "delivered"  # never back
+    assert log.set_status("ses-other", "delivered", NOW, ref) is None  # the key is another message's
+    assert log.set_status("ses-logkey-1", "bounced", NOW, "not-a-key").status == "bounced"  # looked up
+
+
+def test_a_send_whose_claim_was_lost_is_still_logged_and_its_record_refused(stack):
+    from datetime import timedelta
+
+    from botocore.exceptions import ClientError
+
+    from nudges.adapters.message_log import MessageLog
+    from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.domain.deliveries import LoggedMessage
+    from nudges.domain.records import NudgeRecord, SendClaim
+
+    db, table = stack.aws.client("dynamodb"), stack.template.ref("NudgesTable")
+    ledger, log = NudgeLedger(db, table, timedelta(days=30)), MessageLog(db, table, timedelta(days=30))
+    nudge = NudgeRecord("i_lostclaim", "thank_you", "scheduled", "i_lostclaim", due_at=NOW, candidate_id="c_lost")
+    ledger.put(nudge, expires_after=NOW)
+    ledger.claim_send(nudge, NOW, timedelta(minutes=2))
+    someone_else = SendClaim("claimed", "not-this-deliverys-token", frozenset())
+    sent = LoggedMessage("c_lost", "thank_you", "email", "ses-lost-1", NOW, interview_id="i_lostclaim")
+    with pytest.raises(ClientError):
+        ledger.record_send(nudge, someone_else, "email", "ses-lost-1", NOW, 99, last=True, logged=sent)
+    assert [m.provider_message_id for m in log.for_candidate("c_lost")] == ["ses-lost-1"]
+    assert ledger.get("i_lostclaim", "thank_you").status == "scheduled"
+
+
+def test_a_send_reads_the_opt_outs_it_was_planned_with_beside_the_profile(stack, candidates):
+    """One read gives the sender the owner, the profile and why each channel refuses; should the
+    candidate's address have changed since the plan, the view says it did not read the refusals
+    (the sender reads them again) rather than answer for an address no longer theirs."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from nudges.adapters.contact_preferences import ContactPreferences
+    from nudges.adapters.nudge_ledger import NudgeLedger
+    from nudges.domain.channels import opt_outs
+
+    db, table = stack.aws.client("dynamodb"), stack.template.ref("NudgesTable")
+    ledger, preferences = NudgeLedger(db, table, timedelta(days=30)), ContactPreferences(db, table)
+    ada = replace(_candidate(59, "ada.optouts@example.org"), phone="+447700900901", channels=("email", "sms"))
+    candidates.add(ada)
+    preferences.suppress_email(ada.email, "bounced", NOW)
+
+    view = ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id, opt_outs(ada))
+    assert view.candidate is not None and view.candidate.email == ada.email
+    assert view.refused == {"email": "bounced"} == preferences.refusals(ada)
+
+    planned_for_another_address = opt_outs(replace(ada, email="ada.before@example.org"))
+    assert (
+        ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id, planned_for_another_address).refused is None
+    )
+    assert ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id).refused is None  # planned before

@@ -3,6 +3,7 @@ word does to the interview and to the nudges the candidate will get."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -141,3 +142,34 @@ def test_booked_too_close_to_the_start_the_research_prompt_is_skipped_with_why(w
     assert research is not None and research.status == "skipped"
     assert research.reason == "too late to help: it would arrive less than 1 h before the interview starts"
     assert set(world.scheduler.due()) == {f"{interview.interview_id}-thank_you", f"{interview.interview_id}-follow_up"}
+
+
+def test_a_plan_made_from_an_interview_moved_meanwhile_is_not_written_and_is_made_again(world):
+    """The plans are written only while the interview is the version they were made from: a
+    reschedule written between the read and the plan's write makes the plan start again from it,
+    so the nudges and schedules written are the moved interview's, and no other's."""
+    first = world.bookings.apply(BookingChange("booked", told("bk-1")), NOW)
+    moved = START + timedelta(days=1)
+    put_many = world.nudges.put_many
+    calls = []
+
+    def racing(plans, *, while_version=None):
+        if not calls:  # another webhook moves the interview just before this plan is written
+            interview, version = world.interviews.get(first.interview_id)
+            world.interviews.items[first.interview_id] = (
+                replace(interview, start=moved, end=moved + timedelta(hours=1)),
+                version + 1,
+            )
+        calls.append(while_version)
+        return put_many(plans, while_version=while_version)
+
+    world.nudges.put_many = racing
+    world.bookings.apply(
+        BookingChange(
+            "rescheduled", told("bk-1", start=START + timedelta(hours=3), said_at=NOW + timedelta(minutes=1))
+        ),
+        NOW,
+    )
+
+    assert len(calls) == 2 and calls[0][1] + 1 == calls[1][1]  # refused, then made again from the newer one
+    assert world.scheduler.due()[f"{first.interview_id}-research_prompt"] == moved - timedelta(hours=48)

@@ -11,10 +11,10 @@ from zoneinfo import available_timezones
 
 import pytest
 
+from nudges.console_candidates import ADDRESS_FIELDS
 from nudges.console_web import _multipart
 from nudges.domain.advisers import Adviser
 from nudges.domain.candidate import Candidate
-from nudges.domain.channels import CHANNELS
 from nudges.domain.locales import CODES
 from nudges.errors import Conflict, InvalidInput, NotFound
 from nudges.models import candidate_rows
@@ -35,17 +35,18 @@ def test_the_command_line_reads_the_same_rows_module_as_the_console():
     from nudges_cli import importer
 
     assert importer.COLUMNS == candidate_rows.COLUMNS
+    assert importer.ADDRESS_FIELDS == ADDRESS_FIELDS  # the console's, from the channel registry
 
 
 def test_rows_pasted_with_windows_line_ends_are_numbered_as_in_the_file():
     text = "Email,Timezone,SMS_Consent,Phone\r\na@example.org,Europe/London,yes,+447700900001\r\n\r\nb@x,Nowhere,,\r\n"
-    good, bad = candidate_rows.read_rows(text.splitlines(keepends=True), ZONES, CODES, CHANNELS, NOW)
+    good, bad = candidate_rows.read_rows(text.splitlines(keepends=True), ZONES, CODES, ADDRESS_FIELDS, NOW)
     assert [(r.line, r.candidate["email"]) for r in good] == [(2, "a@example.org")]
     assert good[0].candidate["channels"] == ["email"]  # no channels column: email
     assert good[0].candidate["sms_consent"] == {"obtained_at": "2033-03-07T09:00:00+00:00", "method": "operator import"}
     assert bad == [(4, "email: not an email address")]
     with pytest.raises(candidate_rows.FileError, match="no timezone column"):
-        candidate_rows.read_rows(["email,zone\n"], ZONES, CODES, CHANNELS)
+        candidate_rows.read_rows(["email,zone\n"], ZONES, CODES, ADDRESS_FIELDS)
 
 
 def _form(**values):

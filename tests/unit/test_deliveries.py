@@ -4,6 +4,7 @@ older notificationType), and that a status only moves forward."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,32 @@ def test_a_status_only_moves_forward():
     assert set(RANK) == set(MESSAGE_STATUSES)
     assert RANK["sent"] < RANK["delayed"] < RANK["delivered"] < RANK["bounced"] < RANK["complained"]
     assert RANK["failed"] > RANK["delivered"]
+
+
+def test_a_log_key_survives_the_trip_through_an_ses_tag_and_an_sms_context():
+    """The key a nudge's message carries is an SES-legal tag value, and each provider's event gives
+    it back as sent; anything else is no key."""
+    import re
+
+    from nudges.adapters import keys
+    from nudges.domain.deliveries import event_ref, sms_event_ref
+
+    key = keys.sent_message("c_abc123", datetime(2031, 3, 18, 14, 0, tzinfo=UTC), 1_773_842_400_000_000_000, "sms")
+    ref = keys.message_ref(key)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,255}", ref)  # SES message tag values
+    assert keys.message_key(ref) == key
+    assert keys.message_key("bm90LWEta2V5") is None and keys.message_key("%%%") is None
+    assert event_ref({"eventType": "Delivery", "mail": {"messageId": "m", "tags": {"log": [ref]}}}) == ref
+    assert event_ref({"eventType": "Delivery", "mail": {"messageId": "m"}}) is None
+    assert sms_event_ref({"eventType": "TEXT_DELIVERED", "messageId": "m", "context": {"log": ref}}) == ref
+    assert sms_event_ref({"eventType": "TEXT_DELIVERED", "messageId": "m"}) is None
+
+
+def test_the_local_ses_events_carry_the_raw_emails_message_tags():
+    from local_stack.ses_events import SentEmail, message_tags, notification
+
+    raw = "X-SES-MESSAGE-TAGS: log=abc_-1, other=x\r\nTo: a@example.org\r\nSubject: s\r\n\r\nbody"
+    tags = message_tags(raw)
+    assert tags == (("log", "abc_-1"), ("other", "x"))
+    event = notification("delivery", SentEmail("m1", ("a@example.org",), "n@example.org", tags), datetime.now(UTC))
+    assert event["mail"]["tags"] == {"log": ["abc_-1"], "other": ["x"]}

@@ -51,7 +51,7 @@ def test_every_bad_row_is_reported_by_line_and_field(tmp_path):
         (3, "email: not an email address"),
         (5, "timezone: 'Mars/Olympus' is not an IANA time zone, like Europe/London"),
         (6, "phone: is required when channels include sms"),
-        (7, "channels: 'fax' is not a channel (email, sms)"),
+        (7, "channels: 'fax' is not a channel (email, sms, whatsapp)"),
         (8, "email: already on line 2"),
         (9, "phone: must be in E.164 form, like +447700900123"),
     ]

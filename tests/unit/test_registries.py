@@ -75,3 +75,58 @@ def test_the_kind_lists_read_the_registry():
     assert set(messages.KINDS) == {k for k, s in kinds.KIND_SPECS.items() if s.owner != "candidate"}
     kinds_off = typing.get_args(api.CandidateChanges.model_fields["kinds_off"].annotation)[0]
     assert set(typing.get_args(kinds_off)) == set(kinds.OPTIONAL_KINDS)
+
+
+# Where a channel's name may be written as a literal, and why. Anywhere else a list or a branch
+# on a channel reads nudges.domain.channels. An entry that no longer needs its literal fails too,
+# so this list only shrinks.
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+CHANNEL_LITERAL = __import__("re").compile(r"""["'](sms|whatsapp)["']""")
+CHANNEL_LITERALS_ALLOWED = {
+    "layers/nudges/nudges/domain/channels.py": "the registry itself",
+    "layers/nudges/nudges/services/channel_senders.py": "each channel's sender, by name",
+    "layers/nudges/nudges/domain/kinds.py": "'sms' names a catalog part (the short text), not the channel",
+    "layers/nudges/nudges/domain/rendering.py": "'sms' names a catalog part (the short text), not the channel",
+    "layers/nudges/nudges/domain/messages.py": "'sms' names a catalog part (the short text), not the channel",
+    "layers/nudges/nudges/services/consent_requests.py": "SMS's own double opt-in (asking for a YES by text)",
+    "layers/nudges/nudges/models/views.py": "SMS's own inbound-text view",
+    "layers/nudges/nudges/models/api.py": "an OpenAPI example body",
+    "nudges_cli/importer.py": "the CLI ships alone: its copy of the registry is checked below",
+    "nudges_cli/cli.py": "a comment showing the API's answer",
+    # Not yet reading the registry (the preferences page's per-channel notes; the console's
+    # reachability filter, owned by the console): the next change to them moves them over.
+    "layers/nudges/nudges/pages.py": "the preferences page's SMS notes",
+    "functions/candidate_pages/app.py": "the preferences page's SMS opt-out note",
+    "layers/nudges/nudges/services/adviser_views.py": "the console's awaiting-consent filter",
+}
+
+
+def _python_files():
+    for top in ("layers/nudges/nudges", "functions", "nudges_cli"):
+        yield from (p for p in (ROOT / top).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_no_channel_name_literal_outside_the_registry_and_its_adapters():
+    found = {str(p.relative_to(ROOT)) for p in _python_files() if CHANNEL_LITERAL.search(p.read_text(encoding="utf-8"))}
+    adapters = {
+        str(p.relative_to(ROOT))
+        for p in _python_files()
+        if p.stem in channels.CHANNELS and p.parent.name in ("adapters", "services")
+    }
+    unexpected = found - set(CHANNEL_LITERALS_ALLOWED) - adapters
+    assert not unexpected, f"a channel name written outside the registry: {sorted(unexpected)}"
+    stale = set(CHANNEL_LITERALS_ALLOWED) - found
+    assert not stale, f"no longer needs its channel literal (take it off the list): {sorted(stale)}"
+
+
+def test_the_choice_lists_and_consent_rules_read_the_registry():
+    from nudges import self_service
+    from nudges.domain.candidate import Candidate
+
+    assert tuple(n for n, s in channels.CHANNEL_SPECS.items() if s.on_join_form) == self_service.JOIN_CHANNELS
+    assert {n: s.address_field for n, s in channels.CHANNEL_SPECS.items()} == importer.ADDRESS_FIELDS
+    for name, spec in channels.CHANNEL_SPECS.items():
+        # Every consent rule names fields a candidate has, and only channels that wait have one.
+        assert bool(spec.consent_evidence) == spec.needs_consent, name
+        assert set(spec.consent_evidence) <= set(Candidate.__dataclass_fields__), name
+    assert set(channels.CONSENT_FIELDS) == {n for n, s in channels.CHANNEL_SPECS.items() if s.needs_consent}

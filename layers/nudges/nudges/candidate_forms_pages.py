@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nudges.console_pages import CANDIDATES, csrf_field, e, layout, when
-from nudges.domain.channels import CHANNELS
+from nudges.domain.channels import CHANNEL_SPECS, CHANNELS
 from nudges.domain.locales import LOCALES
+from nudges.domain.page_words import say
 from nudges.journey_pages import COUNTRIES, country_for
 
 if TYPE_CHECKING:
@@ -25,7 +26,11 @@ if TYPE_CHECKING:
 
 NEW = f"{CANDIDATES}/new"
 IMPORT = f"{CANDIDATES}/import"
-CHANNEL_LABELS = {"email": "Email", "sms": "Text messages (SMS)", "whatsapp": "WhatsApp (needs their opt-in)"}
+# The join page's names; a channel never used to ask for consent needs the opt-in recorded first.
+CHANNEL_LABELS = {
+    name: say("join", f"channel.{name}", "en-GB") + ("" if spec.asks_for_consent else " (needs their opt-in)")
+    for name, spec in CHANNEL_SPECS.items()
+}
 MAX_INTERVIEWER_ROWS = 3
 
 

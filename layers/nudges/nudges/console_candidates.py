@@ -26,7 +26,7 @@ from nudges import candidate_forms_pages as pages
 from nudges import clock, config, wiring
 from nudges.console_pages import CANDIDATES
 from nudges.console_web import ZONES, form_lists, html, panels, redirect, signed_in, zone
-from nudges.domain.channels import CHANNELS
+from nudges.domain.channels import CHANNEL_SPECS
 from nudges.domain.locales import CODES
 from nudges.journey_pages import default_zone
 from nudges.models.candidate_rows import COLUMNS, FileError, read_rows  # the standard library only
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 # The forms are read by the service (wiring.adviser_candidate_actions()), not here: the console's
 # cold start then loads neither pydantic nor the phone and address checks (about 0.9 s measured).
 router = Router()
+ADDRESS_FIELDS = {name: spec.address_field for name, spec in CHANNEL_SPECS.items()}
 MAX_IMPORT_ROWS = 1000
 MAX_IMPORT_BYTES = 256 * 1024
 # Each row is a registration inside one request: the rows not reached in this many seconds (of
@@ -116,7 +117,9 @@ def import_csv(current: Current, form: dict[str, str]) -> Response:
         return _import(current, kept, {"file": too_big}, 413)
     now = clock.now()
     try:
-        good, bad = read_rows(text.splitlines(keepends=True), frozenset(available_timezones()), CODES, CHANNELS, now)
+        good, bad = read_rows(
+            text.splitlines(keepends=True), frozenset(available_timezones()), CODES, ADDRESS_FIELDS, now
+        )
     except FileError as wrong:
         return _import(current, kept, {"file": f"Nothing imported: {wrong}"}, 400)
     if len(good) + len(bad) > MAX_IMPORT_ROWS:

@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from nudges import clock, config, journey_pages, links, pages, wiring
+from nudges.domain import channels
 from nudges.errors import InvalidInput, NotFound, PayloadTooLarge
 from nudges.http import raw_body
 from nudges.models.forms import MAX_FORM_BYTES, FieldErrors, hand_interview, signup
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from nudges.domain.interview import Interview
 
 router = Router()
-JOIN_CHANNELS = ("email", "sms")
+JOIN_CHANNELS = channels.JOIN_CHANNELS  # the registry's (nudges.domain.channels)
 LOCALES = tuple(code for code, _ in journey_pages.LANGUAGES)
 
 

@@ -9,7 +9,7 @@ the address itself and must hold for whoever registers it next.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, Refused, serialize
@@ -25,6 +25,25 @@ if TYPE_CHECKING:
 # An inbound text is kept only long enough to act on and to answer.
 KEEP_INBOUND_SMS = timedelta(days=30)
 SMS_REPLY = "sms_reply"  # the kind a keyword reply is recorded under
+
+
+def refusal_keys(candidate: Candidate) -> dict[str, Key]:
+    """The opt-out record of each channel the candidate has an address on, by channel."""
+    wanted: dict[str, Key] = {}
+    for name, spec in CHANNEL_SPECS.items():
+        address = spec.address(candidate)
+        if address:
+            wanted[name] = keys.OPT_OUT_KEYS[spec.opt_out](spec.opt_out_address(address))
+    return wanted
+
+
+def refusals_in(wanted: dict[str, Key], found: dict[Key, dict[str, Any]]) -> dict[str, str]:
+    """Why each channel refuses, from its opt-out record as read (``refusal_keys``' keys)."""
+    return {
+        name: str(found[key].get("reason") or CHANNEL_SPECS[name].opt_out_reason)
+        for name, key in wanted.items()
+        if key in found
+    }
 
 
 class ContactPreferences(DynamoTable):
@@ -46,17 +65,8 @@ class ContactPreferences(DynamoTable):
     def refusals(self, candidate: Candidate) -> dict[str, str]:
         """Why each channel the candidate has an address on refuses them now (a suppressed
         address, a number that opted out by SMS), by channel: one BatchGetItem, read at send time."""
-        wanted: dict[str, Key] = {}
-        for name, spec in CHANNEL_SPECS.items():
-            address = spec.address(candidate)
-            if address:
-                wanted[name] = keys.OPT_OUT_KEYS[spec.opt_out](spec.opt_out_address(address))
-        found = self._batch_get(list(wanted.values())) if wanted else {}
-        return {
-            name: str(found[key].get("reason") or CHANNEL_SPECS[name].opt_out_reason)
-            for name, key in wanted.items()
-            if key in found
-        }
+        wanted = refusal_keys(candidate)
+        return refusals_in(wanted, self._batch_get(list(wanted.values())) if wanted else {})
 
     def record_inbound_sms(self, message_id: str, sender_hash: str, body: str, received_at: datetime) -> None:
         """Remember the text; an update, so a redelivery keeps the reply recorded on it."""

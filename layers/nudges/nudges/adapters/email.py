@@ -6,6 +6,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
 
+from nudges.domain.deliveries import LOG_TAG
+
 
 class EmailSender:
     def __init__(
@@ -29,8 +31,13 @@ class EmailSender:
         *,
         to_name: str | None = None,
         unsubscribe_url: str | None = None,
+        ref: str | None = None,
     ) -> str:
         message = EmailMessage()
+        if ref:
+            # SES reads its message tags from this header of a raw email (and strips it before
+            # sending); each event of the email carries them back (``mail.tags``).
+            message["X-SES-MESSAGE-TAGS"] = f"{LOG_TAG}={ref}"
         message["From"] = formataddr((self._from_name, self._from))
         message["To"] = formataddr((to_name or "", to))
         message["Subject"] = subject

@@ -6,8 +6,8 @@
 | email -> candidate        | EMAIL#<email>               | CANDIDATE                     |                                          |
 | ics inbox -> candidate    | INBOX#<token>               | CANDIDATE                     |                                          |
 | calendar connection       | CANDIDATE#<id>              | CALENDAR#<provider>#<calendar>| CALENDAR_WATCH#<n> / <expiry>#<key>   |
-| message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id>  | MESSAGE#<provider msg id> / MESSAGE      |
-|   (and on GSI2)           |                             |                               | GSI2: MESSAGES#<yyyy-mm>#<n> / <sent>#<ns>#<msg id> |
+| message sent (the log)    | CANDIDATE#<id>              | MESSAGE#<sent>#<ns>#<msg id or channel> | MESSAGE#<provider msg id> / MESSAGE      |
+|   (and on GSI2)           |                             |                               | GSI2: MESSAGES#<yyyy-mm>#<n> / <sent>#<ns>#<msg id or channel> |
 | watch -> connection       | WATCH#<provider>#<watch id> | WATCH                         |                                          |
 | interview                 | INTERVIEW#<id>              | INTERVIEW                     | EMAIL#<email> / INTERVIEW#<start>#<id>   |
 | provider ref -> interview | SOURCE#<source>#<ref>       | INTERVIEW                     |                                          |
@@ -39,6 +39,7 @@ before that carried them; the listing reads profiles only, so it too is listed o
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import UTC
 from typing import TYPE_CHECKING
@@ -158,6 +159,28 @@ def nudge(owner_id: str, kind: str) -> Key:
 def message(candidate_id: str, sent_at: datetime, order: int, provider_message_id: str) -> Key:
     """A logged message, in its candidate's partition: newest last by send time, then order."""
     return f"{CANDIDATE_PREFIX}{candidate_id}", f"{MESSAGE_PREFIX}{iso(sent_at)}#{order:020d}#{provider_message_id}"
+
+
+def sent_message(candidate_id: str, sent_at: datetime, order: int, channel: str) -> Key:
+    """A nudge's logged message, known before the send (its events carry it back: ``message_ref``)."""
+    return f"{CANDIDATE_PREFIX}{candidate_id}", f"{MESSAGE_PREFIX}{iso(sent_at)}#{order:020d}#{channel}"
+
+
+def message_ref(key: Key) -> str:
+    """A logged message's key as a tag value SES and End User Messaging hand back with each event
+    (URL-safe base64, no padding: the letters, digits, ``-`` and ``_`` an SES message tag allows)."""
+    return base64.urlsafe_b64encode("\n".join(key).encode()).decode().rstrip("=")
+
+
+def message_key(ref: str) -> Key | None:
+    """The key ``message_ref`` wrote, or None for anything else."""
+    try:
+        pk, sk = base64.urlsafe_b64decode(ref + "=" * (-len(ref) % 4)).decode().split("\n")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not pk.startswith(CANDIDATE_PREFIX) or not sk.startswith(MESSAGE_PREFIX):
+        return None
+    return pk, sk
 
 
 def message_month(sent_at: datetime, provider_message_id: str) -> str:

@@ -3,9 +3,11 @@
 Kept in the candidate's own partition (``keys.message``), so a candidate's messages are one Query
 (newest first), and erasure and retention find them with the candidate's other items
 (``Retention`` walks the candidate's partition). The provider's event finds its message through
-GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``); the console's messages report reads
-a period through GSI2, keyed by the UTC month of sending (``keys.message_month``, sharded). A record expires no earlier than
-the candidate's profile does when it is written.
+GSI1 by the SES (or SNS) MessageId (``keys.message_lookup``); a nudge's message is keyed before
+it is sent (``keys.sent_message``) and carries its key to the provider (an SES message tag, End
+User Messaging's context), so its events update it by key, no lookup. The console's messages
+report reads a period through GSI2, keyed by the UTC month of sending (``keys.message_month``,
+sharded). A record expires no earlier than the candidate's profile does when it is written.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
-from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain
 from nudges.domain.deliveries import RANK, LoggedMessage, SentMessage
 from nudges.timefmt import iso, parse_iso
 
@@ -42,7 +44,34 @@ def read_message(item: dict[str, Any]) -> LoggedMessage:
     )
 
 
+def message_item(message: LoggedMessage, key: tuple[str, str], expires_at: int) -> dict[str, Any]:
+    """The log's item for ``message`` at ``key`` (plain values: ``to_item`` makes it DynamoDB's)."""
+    return {
+        "PK": key[0],
+        "SK": key[1],
+        "GSI1PK": keys.message_lookup(message.provider_message_id),
+        "GSI1SK": keys.MESSAGE_SK,
+        # The console's messages report reads a period by the UTC month of sending.
+        "GSI2PK": keys.message_month(message.sent_at, message.provider_message_id),
+        "GSI2SK": key[1].removeprefix(keys.MESSAGE_PREFIX),
+        "candidate_id": message.candidate_id,
+        "kind": message.kind,
+        "channel": message.channel,
+        "interview_id": message.interview_id,
+        "provider_message_id": message.provider_message_id,
+        "sent_at": iso(message.sent_at),
+        "status": message.status,
+        "status_rank": RANK[message.status],
+        "expires_at": expires_at,
+    }
+
+
 class MessageLog(DynamoTable):
+    def ref(self, candidate_id: str, sent_at: datetime, order: int, channel: str) -> str:
+        """What a nudge's message carries to its provider, so its events find its log record by
+        key (``keys.sent_message``); no call."""
+        return keys.message_ref(keys.sent_message(candidate_id, sent_at, order, channel))
+
     def record(self, message: LoggedMessage, candidate_expires_at: int | None = None) -> None:
         """Log a message just handed to SES or SNS: one PutItem, expiring no earlier than the
         candidate's profile (``candidate_expires_at`` as the caller read it, else one GetItem)."""
@@ -57,26 +86,8 @@ class MessageLog(DynamoTable):
             )
             candidate_expires_at = int(profile["expires_at"]["N"]) if "expires_at" in profile else None
         expires = max(self._expires(message.sent_at), candidate_expires_at or 0)
-        pk, sk = keys.message(message.candidate_id, message.sent_at, time.time_ns(), message.provider_message_id)
-        self._put(
-            {
-                "PK": pk,
-                "SK": sk,
-                "GSI1PK": keys.message_lookup(message.provider_message_id),
-                "GSI1SK": keys.MESSAGE_SK,
-                "GSI2PK": keys.message_month(message.sent_at, message.provider_message_id),
-                "GSI2SK": sk.removeprefix(keys.MESSAGE_PREFIX),
-                "candidate_id": message.candidate_id,
-                "kind": message.kind,
-                "channel": message.channel,
-                "interview_id": message.interview_id,
-                "provider_message_id": message.provider_message_id,
-                "sent_at": iso(message.sent_at),
-                "status": message.status,
-                "status_rank": RANK[message.status],
-                "expires_at": expires,
-            }
-        )
+        key = keys.message(message.candidate_id, message.sent_at, time.time_ns(), message.provider_message_id)
+        self._put(message_item(message, key, expires))
 
     def for_candidate(self, candidate_id: str) -> list[LoggedMessage]:
         """Every message sent to the candidate, newest first: one Query (paged) on their partition."""
@@ -124,9 +135,35 @@ class MessageLog(DynamoTable):
                 total.update(counted)
         return total
 
-    def set_status(self, provider_message_id: str, status: MessageStatus, at: datetime) -> LoggedMessage | None:
+    def set_status(
+        self, provider_message_id: str, status: MessageStatus, at: datetime, ref: str | None = None
+    ) -> LoggedMessage | None:
         """Move the message with this provider id on to ``status``, unless it is there or further
-        already (events come out of order and twice). None when no logged message has that id."""
+        already (events come out of order and twice). None when no logged message has that id.
+        With the ``ref`` the event carried back (``ref``): one UpdateItem by key, no lookup."""
+        key = keys.message_key(ref) if ref else None
+        if key is not None:
+            answer = self._update(
+                key,
+                UpdateExpression="SET #s = :status, status_rank = :rank, status_at = :at",
+                ConditionExpression="provider_message_id = :id AND status_rank < :rank",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":status": {"S": status},
+                    ":rank": {"N": str(RANK[status])},
+                    ":at": {"S": iso(at)},
+                    ":id": {"S": provider_message_id},
+                },
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            if not isinstance(answer, Refused):
+                return read_message(plain(answer["Attributes"]))
+            if answer.item is None:
+                return None  # not logged (erased since, or the send's record never written)
+            old = plain(answer.item)
+            if old.get("provider_message_id") == provider_message_id:
+                return read_message(old)  # already there or further
         found = self._query(
             IndexName=keys.GSI1,
             KeyConditionExpression="GSI1PK = :pk",

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.applications import read_application
 from nudges.adapters.candidates import read_candidate, read_pointer
-from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize
+from nudges.adapters.contact_preferences import refusal_keys, refusals_in
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize, to_item
 from nudges.adapters.interviews import read_interview
+from nudges.adapters.message_log import message_item
 from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
 from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
 from nudges.timefmt import iso, parse_iso
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
+    from nudges.domain.deliveries import LoggedMessage
     from nudges.domain.plan import NudgeStatus
 
 
@@ -51,6 +54,7 @@ def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
         reason=data.get("reason"),
         candidate_id=data.get("candidate_id"),
         channels=_channels(data),
+        opt_outs=tuple((str(kind), str(address)) for kind, address in data.get("opt_outs") or ()),
     )
 
 
@@ -109,24 +113,48 @@ class NudgeLedger(DynamoTable):
         sent twice on a channel."""
         self._update(keys.nudge(nudge.owner_id, nudge.kind), **self._plan_update(nudge, expires_after))
 
-    def put_many(self, plans: list[tuple[NudgeRecord, datetime]]) -> None:
+    def put_many(
+        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
+    ) -> bool:
         """Write several plans (each with its ``expires_after``) as ``put`` does, in one
         TransactWriteItems (a booking plans its research prompt, thank-you and follow-up at once).
         Unconditional updates: only a transaction in flight on the same item cancels it, and then
-        it is sent again."""
-        if len(plans) == 1:
+        it is sent again. ``while_version``: (interview id, version) the plans were made from:
+        written only while the interview is still at that version (a ConditionCheck in the same
+        transaction); False, writing nothing, when a newer version was written meanwhile."""
+        check = (
+            [
+                {
+                    "ConditionCheck": {
+                        "Key": dynamo_key(keys.interview(while_version[0])),
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": {":v": {"N": str(while_version[1])}},
+                    }
+                }
+            ]
+            if while_version is not None
+            else []
+        )
+        if len(plans) == 1 and not check:
             self.put(plans[0][0], expires_after=plans[0][1])
-            return
-        for start in range(0, len(plans), 100):
+            return True
+        for start in range(0, len(plans), 99):
             entries = [
-                {"Update": {"Key": dynamo_key(keys.nudge(n.owner_id, n.kind)), **self._plan_update(n, after)}}
-                for n, after in plans[start : start + 100]
+                *check,
+                *(
+                    {"Update": {"Key": dynamo_key(keys.nudge(n.owner_id, n.kind)), **self._plan_update(n, after)}}
+                    for n, after in plans[start : start + 99]
+                ),
             ]
             for _ in range(3):
-                if not isinstance(self._transact(entries), Refused):
+                answer = self._transact(entries)
+                if not isinstance(answer, Refused):
                     break
+                if check and answer.reasons and answer.reasons[0].get("Code") == "ConditionalCheckFailed":
+                    return False  # a newer version of the interview: planned again from it
             else:
                 raise RuntimeError("nudge plans not written: the transaction kept conflicting; the change is retried")
+        return True
 
     def _plan_update(self, nudge: NudgeRecord, expires_after: datetime) -> dict[str, Any]:
         """The UpdateItem (or transaction Update) fields that write ``nudge``'s plan."""
@@ -138,6 +166,7 @@ class NudgeLedger(DynamoTable):
             "schedule_name": nudge.schedule_name,
             "reason": nudge.reason,
             "candidate_id": nudge.candidate_id,
+            "opt_outs": [list(pair) for pair in nudge.opt_outs] or None,
             "expires_at": self._expires(expires_after),
         }
         sets = [f"#{k} = :{k}" for k, v in plan.items() if v is not None]
@@ -168,24 +197,32 @@ class NudgeLedger(DynamoTable):
         return replace(nudge, status=status, reason=reason or nudge.reason)
 
     # ------------------------------------------------------------------ sends
-    def delivery_view(self, owner_id: str, kind: str, candidate_id: str) -> DeliveryView:
-        """The nudge, its owner (interview or application) and the candidate's profile: one call."""
-        nudge_key, owner_key, profile_key = (
-            keys.nudge(owner_id, kind),
-            keys.owner(owner_id),
-            keys.candidate(candidate_id),
-        )
-        found = self._batch_get([nudge_key, owner_key, profile_key])
-        nudge, data, profile = found.get(nudge_key), found.get(owner_key), found.get(profile_key)
+    def delivery_view(
+        self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
+    ) -> DeliveryView:
+        """The nudge's owner (interview or application), the candidate's profile and the opt-out
+        records the nudge was planned with (``opt_outs``): one call. The refusals are the view's
+        when those records are still the profile's (else None: the caller reads them again)."""
+        owner_key, profile_key = keys.owner(owner_id), keys.candidate(candidate_id)
+        planned = [keys.OPT_OUT_KEYS[kind_](address) for kind_, address in opt_outs if kind_ in keys.OPT_OUT_KEYS]
+        found = self._batch_get([owner_key, profile_key, *planned])
+        data, profile = found.get(owner_key), found.get(profile_key)
         application = is_application(owner_id)
         # The welcome's owner is the profile itself (one key: _batch_get reads it once).
         interview_owned = not application and not is_candidate(owner_id)
+        candidate = read_candidate(profile) if profile else None
+        refused = None
+        if candidate is not None and opt_outs:
+            wanted = refusal_keys(candidate)
+            if set(wanted.values()) <= set(planned):
+                refused = refusals_in(wanted, found)
         return DeliveryView(
-            nudge=read_nudge(owner_id, nudge) if nudge else None,
+            nudge=None,  # the claim reads it (``claim_send``)
             interview=read_interview(data) if data and interview_owned else None,
             application=read_application(data) if data and application else None,
-            candidate=read_candidate(profile) if profile else None,
+            candidate=candidate,
             candidate_expires_at=int(profile["expires_at"]) if profile and "expires_at" in profile else None,
+            refused=refused,
         )
 
     def claim_send(self, nudge: NudgeRecord, now: datetime, lease: timedelta) -> SendClaim:
@@ -220,13 +257,15 @@ class NudgeLedger(DynamoTable):
         )
         if isinstance(answer, Refused):
             current = plain(answer.item) if answer.item is not None else (self._get(key) or {})
+            found = read_nudge(nudge.owner_id, current) if current.get("kind") else None
             if current.get("claim_token") != token:
                 scheduled = current.get("status") == "scheduled" and current.get("due_at") == iso(nudge.due_at)
-                return SendClaim("busy" if scheduled else "stale")
+                return SendClaim("busy" if scheduled else "stale", nudge=found)
             item = current
         else:
-            item = answer["Attributes"]
-        return SendClaim("claimed", token, frozenset(k.removeprefix("send_") for k in item if k.startswith("send_")))
+            item = plain(answer["Attributes"])
+        sent = frozenset(k.removeprefix("send_") for k in item if k.startswith("send_"))
+        return SendClaim("claimed", token, sent, read_nudge(nudge.owner_id, item))
 
     def record_send(
         self,
@@ -239,10 +278,18 @@ class NudgeLedger(DynamoTable):
         *,
         last: bool,
         skipped: dict[str, str] | None = None,
+        logged: LoggedMessage | None = None,
+        log_expires_at: int | None = None,
     ) -> None:
         """Record the channel as sent on the nudge item (``send_<channel>``: message id, time,
         order); the last channel also marks the nudge sent. Conditional on the claim still being
-        this delivery's; repeating it (a lost answer) changes nothing."""
+        this delivery's; repeating it (a lost answer) changes nothing.
+
+        With ``logged``, the message log's record (at ``keys.sent_message``, the key its events
+        carry back) is written in the same TransactWriteItems: one call for both. Should the
+        transaction be refused (the claim lost, a conflict), the log record is written alone and
+        the send recorded as before, which raises if the claim is no longer this delivery's: a
+        message that went out is in the log whatever becomes of its record."""
         changes: dict[str, Any] = {
             f"send_{channel}": {"message_id": message_id, "sent_at": iso(sent_at), "sent_order": sent_order}
         }
@@ -250,7 +297,17 @@ class NudgeLedger(DynamoTable):
             changes["status"] = "sent"
         # The channels not sent, and why, ride on the same write (``skip_<channel>``).
         changes.update({f"skip_{c}": {"reason": r} for c, r in (skipped or {}).items()})
-        self._update_claimed(nudge, claim, changes)
+        if logged is None:
+            self._update_claimed(nudge, claim, changes)
+            return
+        log_key = keys.sent_message(logged.candidate_id, sent_at, sent_order, channel)
+        log = message_item(logged, log_key, max(self._expires(sent_at), log_expires_at or 0))
+        answer = self._transact(
+            [{"Update": self._claimed_update(nudge, claim, changes)}, {"Put": {"Item": to_item(log)}}]
+        )
+        if isinstance(answer, Refused):
+            self._put(log)
+            self._update_claimed(nudge, claim, changes)
 
     def finish_claimed(
         self,
@@ -267,18 +324,21 @@ class NudgeLedger(DynamoTable):
         changes.update({f"skip_{c}": {"reason": r} for c, r in (skipped or {}).items()})
         self._update_claimed(nudge, claim, changes)
 
-    def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
-        """Set attributes on a nudge only while this delivery's claim holds it (raises otherwise)."""
+    def _claimed_update(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> dict[str, Any]:
+        """The UpdateItem (or transaction Update) fields that set ``changes`` under the claim."""
         names = {f"#a{i}": name for i, name in enumerate(changes)}
         values = {f":v{i}": serialize(value) for i, value in enumerate(changes.values())}
-        self._db.update_item(
-            TableName=self._table,
-            Key=dynamo_key(keys.nudge(nudge.owner_id, nudge.kind)),
-            UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
-            ConditionExpression="claim_token = :token",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":token": {"S": claim.token}},
-        )
+        return {
+            "Key": dynamo_key(keys.nudge(nudge.owner_id, nudge.kind)),
+            "UpdateExpression": "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(changes))),
+            "ConditionExpression": "claim_token = :token",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":token": {"S": claim.token}},
+        }
+
+    def _update_claimed(self, nudge: NudgeRecord, claim: SendClaim, changes: dict[str, Any]) -> None:
+        """Set attributes on a nudge only while this delivery's claim holds it (raises otherwise)."""
+        self._db.update_item(TableName=self._table, **self._claimed_update(nudge, claim, changes))
 
     def release_send(self, nudge: NudgeRecord, claim: SendClaim) -> None:
         """Give up a claim whose send failed, so the retry need not wait for the lease."""

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from nudges.adapters.aws import Refused, attempt
+from nudges.domain.deliveries import LOG_TAG
 from nudges.errors import RecipientOptedOut
 
 
@@ -24,13 +25,16 @@ class EndUserMessagingSms:
         self._configuration_set = configuration_set
         self._opt_out_list = opt_out_list
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, ref: str | None = None) -> str:
         request: dict[str, Any] = {
             "DestinationPhoneNumber": to,
             "MessageBody": text,
             # Transactional: time-sensitive, routed for delivery rather than cost.
             "MessageType": "TRANSACTIONAL",
         }
+        if ref:
+            # Handed back with each of the text's events (``context``): its log record's key.
+            request["Context"] = {LOG_TAG: ref}
         if self._origination:
             request["OriginationIdentity"] = self._origination
         if self._configuration_set:
@@ -72,7 +76,8 @@ class SmsSender:
     def __init__(self, sns_client: Any) -> None:
         self._sns = sns_client
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, ref: str | None = None) -> str:
+        # SNS reports no per-message status: nothing carries ``ref`` back.
         response = self._sns.publish(
             PhoneNumber=to,
             Message=text,

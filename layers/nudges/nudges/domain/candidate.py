@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.channels import CHANNEL_SPECS, SMS
 from nudges.domain.channels import CHANNELS as CHANNELS
 from nudges.domain.channels import Channel as Channel
 from nudges.domain.channels import phone_key as phone_key
@@ -88,13 +88,11 @@ class Candidate:
     @property
     def awaiting_sms_consent(self) -> bool:
         """No evidence yet that the candidate agreed to texts: only the welcome (which asks) goes by SMS."""
-        return self.sms_consent is None and self.sms_yes is None
+        return self.awaiting_consent(SMS.name)
 
     def awaiting_consent(self, channel: str) -> bool:
-        """No evidence yet of the candidate's opt-in to this channel (email needs none)."""
-        if channel == "whatsapp":
-            return self.whatsapp_consent is None
-        return channel == "sms" and self.awaiting_sms_consent
+        """No evidence yet of the candidate's opt-in to this channel (its consent rule: the registry's)."""
+        return CHANNEL_SPECS[channel].waits_for_consent(self)
 
     def wants(self, kind: str) -> bool:
         """Whether the candidate still wants this kind of nudge (not paused, not turned off)."""

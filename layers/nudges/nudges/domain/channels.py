@@ -58,6 +58,22 @@ class ChannelSpec:
     # Whether the kinds that ask for consent (the welcome's "reply YES") go here before it: by
     # SMS, yes; WhatsApp is never used to ask (its opt-in is collected on a page or by the operator).
     asks_for_consent: bool = True
+    # The consent rule: the candidate's fields any of which is evidence of their opt-in here (the
+    # first is the one an operator, the API or a join form records; ``sms_yes`` is a YES texted
+    # back). Empty for a channel that needs none.
+    consent_evidence: tuple[str, ...] = ()
+    # Offered on the join page (``self_service``): WhatsApp's opt-in is taken by the operator or
+    # on the preferences page, not there.
+    on_join_form: bool = True
+
+    @property
+    def consent_field(self) -> str | None:
+        """The candidate's field an opt-in given by the operator, the API or a form is kept in."""
+        return self.consent_evidence[0] if self.consent_evidence else None
+
+    def waits_for_consent(self, candidate: Candidate) -> bool:
+        """No evidence yet of the candidate's opt-in here (a channel that needs none never waits)."""
+        return self.needs_consent and all(getattr(candidate, f) is None for f in self.consent_evidence)
 
     def address(self, candidate: Candidate) -> str | None:
         """The candidate's address on this channel, if they gave one."""
@@ -96,6 +112,7 @@ SMS = ChannelSpec(
     status_events=("TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_UNREACHABLE", "TEXT_CARRIER_UNREACHABLE", "TEXT_SPAM"),
     no_address="no_phone",
     awaiting_consent="awaiting_sms_consent",
+    consent_evidence=("sms_consent", "sms_yes"),
 )
 WHATSAPP = ChannelSpec(
     name="whatsapp",
@@ -112,10 +129,27 @@ WHATSAPP = ChannelSpec(
     no_address="no_phone",
     awaiting_consent="awaiting_whatsapp_consent",
     asks_for_consent=False,
+    consent_evidence=("whatsapp_consent",),
+    on_join_form=False,
 )
 
 CHANNEL_SPECS: dict[str, ChannelSpec] = {spec.name: spec for spec in (EMAIL, SMS, WHATSAPP)}
 CHANNELS: tuple[Channel, ...] = tuple(spec.name for spec in CHANNEL_SPECS.values())
+# The channels the join page offers.
+JOIN_CHANNELS: tuple[Channel, ...] = tuple(s.name for s in CHANNEL_SPECS.values() if s.on_join_form)
+# The channels that wait for an opt-in, and the candidate's field each keeps it in.
+CONSENT_FIELDS: dict[str, str] = {s.name: s.consent_field for s in CHANNEL_SPECS.values() if s.consent_field}
+
+
+def opt_outs(candidate: Candidate) -> tuple[tuple[str, str], ...]:
+    """The opt-out records that may refuse the candidate now, by their addresses: (the record's
+    kind, the address or its hash) for each channel they gave an address for."""
+    found = []
+    for spec in CHANNEL_SPECS.values():
+        address = spec.address(candidate)
+        if address:
+            found.append((spec.opt_out, spec.opt_out_address(address)))
+    return tuple(found)
 
 
 def channel(name: str) -> ChannelSpec:

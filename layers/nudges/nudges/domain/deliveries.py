@@ -69,6 +69,23 @@ _EVENT_STATUS: dict[str, MessageStatus] = {
 }
 
 
+# The message tag (SES) and context key (End User Messaging SMS) that carry a nudge's message log
+# key to its provider and back with each of its events.
+LOG_TAG = "log"
+
+
+def event_ref(notification: dict[str, Any]) -> str | None:
+    """The log key an SES event carries back (``mail.tags``: each tag's values as a list)."""
+    values = ((notification.get("mail") or {}).get("tags") or {}).get(LOG_TAG) or []
+    return str(values[0]) if values else None
+
+
+def sms_event_ref(event: dict[str, Any]) -> str | None:
+    """The log key an End User Messaging SMS event carries back (``context``, as sent)."""
+    found = (event.get("context") or {}).get(LOG_TAG)
+    return str(found) if found else None
+
+
 def event_status(notification: dict[str, Any]) -> tuple[str, MessageStatus] | None:
     """(SES MessageId, the status it now has) for an SES notification, or None for another kind."""
     kind = notification.get("eventType") or notification.get("notificationType")

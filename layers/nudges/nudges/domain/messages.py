@@ -421,7 +421,7 @@ def welcome(
         branding=branding,
     )
     # A channel that never asks for consent (WhatsApp) gets the welcome without the YES request.
-    return replace(composed, advice=words.fill("welcome", "sms", values))
+    return replace(composed, advice=words.fill("welcome", "sms", values), kind="welcome")
 
 
 def sms_yes_reply(locale: str, branding: Branding = DEFAULT_BRANDING) -> str:
@@ -602,7 +602,8 @@ KINDS = tuple(COMPOSE)
 
 
 def compose(kind: str, ctx: Context) -> Message:
-    return COMPOSE[kind](ctx)
+    """The ``kind`` nudge's message, carrying its kind (a WhatsApp message goes as its template)."""
+    return replace(COMPOSE[kind](ctx), kind=kind)
 
 
 def local_time(moment: datetime, candidate: Candidate) -> str:

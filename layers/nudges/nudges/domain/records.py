@@ -25,6 +25,9 @@ class NudgeRecord:
     candidate_id: str | None = None  # who it is for: the sender reads the profile by it
     # Per channel, what the sender did: {"status": "sent", "sent_at"} or {"status": "skipped", "reason"}.
     channels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    # The opt-out records that may refuse the candidate, as planned (``channels.opt_outs``): the
+    # sender reads them with the profile, in one call (read again if the addresses changed since).
+    opt_outs: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class SendClaim:
     state: Literal["claimed", "stale", "busy"]
     token: str = ""
     sent: frozenset[str] = frozenset()  # channels already sent (by a delivery that crashed)
+    nudge: NudgeRecord | None = None  # the nudge as the claim left it (or found it, when refused)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class DeliveryView:
     application: Application | None
     candidate: Candidate | None
     candidate_expires_at: int | None = None  # the profile's expiry (epoch seconds), for the message log
+    # Why each channel refuses the candidate, read with the profile (``Preferences.refusals``'
+    # answer); None when not read so (the addresses changed since the nudge was planned).
+    refused: dict[str, str] | None = None
 
 
 def is_candidate(owner_id: str) -> bool:

@@ -5,7 +5,8 @@ One copy, read by both importers: the advisers' console (``nudges.console_candid
 then registers each good row through the operator API's own model and service) and the
 operator's command line (``nudges candidates import``, as ``nudges_cli/rows.py``: a symlink to
 this file, as the command line ships without the layer). So it imports the standard library
-only, and the caller names what the service supports (zones, locales, channels).
+only, and the caller names what the service supports (zones, locales, and each channel with the
+candidate's field that reaches it: the channel registry's, ``nudges.domain.channels``).
 
 The rules: line 1 names the columns (``COLUMNS``, any case, any order; ``email`` and
 ``timezone`` required); no ``channels`` (or an empty cell) is email; a phone is taken as people
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 COLUMNS = ("email", "name", "phone", "timezone", "channels", "locale", "sms_consent")
 REQUIRED = ("email", "timezone")  # no channels column (or an empty cell): email
@@ -61,7 +62,7 @@ def check(
     values: dict[str, str],
     zones: frozenset[str],
     locales: Sequence[str],
-    channels: Sequence[str],
+    address_fields: Mapping[str, str],
     now: datetime | None = None,
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The API body for a row, or the first thing wrong with it ("field: why")."""
@@ -85,11 +86,12 @@ def check(
     body["timezone"] = zone
     chosen = [c for c in re.split(r"[\s;|,]+", values.get("channels", "").strip().lower()) if c]
     chosen = chosen or list(DEFAULT_CHANNELS)
-    unknown = [c for c in chosen if c not in channels]
+    unknown = [c for c in chosen if c not in address_fields]
     if unknown:
-        return None, f"channels: {unknown[0]!r} is not a channel (email, sms)"
-    if "sms" in chosen and not phone:
-        return None, "phone: is required when channels include sms"
+        return None, f"channels: {unknown[0]!r} is not a channel ({', '.join(address_fields)})"
+    needs_phone = next((c for c in chosen if address_fields[c] == "phone"), None)
+    if needs_phone and not phone:
+        return None, f"phone: is required when channels include {needs_phone}"
     body["channels"] = list(dict.fromkeys(chosen))
     locale = values.get("locale", "").strip()
     if locale and locale not in locales:
@@ -112,7 +114,7 @@ def read_rows(
     lines: Iterable[str],
     zones: frozenset[str],
     locales: Sequence[str],
-    channels: Sequence[str],
+    address_fields: Mapping[str, str],
     now: datetime | None = None,
 ) -> tuple[list[Row], list[tuple[int, str]]]:
     """The good rows and the bad ones ((line, "field: why")), every row checked; ``FileError``
@@ -139,7 +141,7 @@ def read_rows(
             if None in values:
                 bad.append((line, f"more fields than the {len(header)} columns"))
                 continue
-            body, why = check({k: v or "" for k, v in values.items()}, zones, locales, channels, now)
+            body, why = check({k: v or "" for k, v in values.items()}, zones, locales, address_fields, now)
             if body is None:
                 bad.append((line, str(why)))
                 continue

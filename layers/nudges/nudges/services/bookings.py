@@ -86,9 +86,13 @@ class BookingService:
         newer version meanwhile may have planned before this one did: then plan again from the
         newest, so the nudges written last are always those of the interview as it stands."""
         for _ in range(ATTEMPTS):
-            self._planner.sync_interview(interview, candidate, now)
+            # Written only while the interview is still this version (checked in the same write);
+            # where the plan wrote nothing so checked, the version is read again here.
+            checked = self._planner.sync_interview(interview, candidate, now, version)
+            if checked:
+                return
             found = self._interviews.get(interview.interview_id)
-            if found is None or found[1] == version:
+            if found is None or (checked is None and found[1] == version):
                 return
             interview, version = found
             candidate = self._candidates.by_email(interview.candidate_email)

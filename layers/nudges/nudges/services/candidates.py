@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import MAX_EMAIL_ALIASES, Candidate, Consent
-from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.channels import CHANNEL_SPECS, CONSENT_FIELDS
 from nudges.domain.company_names import company_display
 from nudges.domain.interview import normalise_email
 from nudges.domain.kinds import NUDGE_KINDS
@@ -145,10 +145,10 @@ class CandidateService:
             fields["channels"] = tuple(dict.fromkeys(fields["channels"]))
         if "kinds_off" in fields:
             fields["kinds_off"] = tuple(dict.fromkeys(fields["kinds_off"]))
-        for channel in ("sms", "whatsapp"):  # an opt-in recorded since registration, kept as evidence
-            given = getattr(changes, f"{channel}_consent")
+        for field in CONSENT_FIELDS.values():  # an opt-in recorded since registration, kept as evidence
+            given = getattr(changes, field)
             if given is not None:
-                fields[f"{channel}_consent"] = Consent(given.obtained_at, given.method, text=given.text)
+                fields[field] = Consent(given.obtained_at, given.method, text=given.text)
         updated = replace(current, **fields)
         for name in updated.channels:  # each chosen channel needs its address
             spec = CHANNEL_SPECS[name]

@@ -19,7 +19,7 @@ class EmailChannel:
     def __init__(self, email: EmailOut) -> None:
         self._email = email
 
-    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str:
+    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None, ref: str | None = None) -> str:
         return self._email.send(
             candidate.email,
             message.subject,
@@ -27,6 +27,7 @@ class EmailChannel:
             message.html,
             to_name=candidate.name,
             unsubscribe_url=unsubscribe_url,
+            ref=ref,
         )
 
     def opted_out(self, candidate: Candidate) -> bool:
@@ -39,9 +40,9 @@ class SmsChannel:
     def __init__(self, sms: SmsOut) -> None:
         self._sms = sms
 
-    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str:
+    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None, ref: str | None = None) -> str:
         assert candidate.phone is not None
-        return self._sms.send(candidate.phone, message.sms)
+        return self._sms.send(candidate.phone, message.sms, ref)
 
     def opted_out(self, candidate: Candidate) -> bool:
         """SNS's own opt-out list (a STOP that reached AWS itself)."""

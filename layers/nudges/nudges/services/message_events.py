@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nudges.domain.deliveries import sms_event_status
+from nudges.domain.channels import SMS, WHATSAPP
+from nudges.domain.deliveries import sms_event_ref, sms_event_status
 from nudges.domain.whatsapp_events import is_whatsapp_event, read_event
 from nudges.observability import logger
 
@@ -32,7 +33,7 @@ class MessageEvents:
         if is_whatsapp_event(event):
             statuses, inbound = read_event(event)
             for update in statuses:
-                self._move(update.message_id, update.status, now, "whatsapp", update.error_code)
+                self._move(update.message_id, update.status, now, WHATSAPP.name, update.error_code)
             for message in inbound:
                 if self._whatsapp_received is None:
                     logger.info(
@@ -43,7 +44,7 @@ class MessageEvents:
             return
         found = sms_event_status(event)
         if found is not None:
-            self._move(found[0], found[1], now, "sms", None, event.get("eventType"))
+            self._move(found[0], found[1], now, SMS.name, None, event.get("eventType"), sms_event_ref(event))
 
     def _move(
         self,
@@ -53,8 +54,9 @@ class MessageEvents:
         channel: str,
         error_code: int | None = None,
         event_type: Any = None,
+        ref: str | None = None,
     ) -> None:
-        logged = self._log.set_status(message_id, status, now)
+        logged = self._log.set_status(message_id, status, now, ref)
         extra: dict[str, Any] = {"message_id": message_id, "channel": channel, "status": status}
         if error_code is not None:
             extra["error_code"] = error_code

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.domain.channels import opt_outs
 from nudges.domain.plan import (
     PlannedNudge,
     plan_connect_nudge,
@@ -76,30 +77,36 @@ class NudgePlanner:
         self._scheduler = scheduler
         self._timings = timings
 
-    def sync_interview(self, interview: Interview, candidate: Candidate | None, now: datetime) -> None:
+    def sync_interview(
+        self, interview: Interview, candidate: Candidate | None, now: datetime, version: int | None = None
+    ) -> bool | None:
+        """Bring the round's nudges in line with it. ``version``: the interview's version the
+        plan is made from; the plans are then written only while it is still that version
+        (checked in the same write). True: written so; False: a newer version was written
+        meanwhile and nothing was (plan again from it); None: no such check was made."""
         if interview.status == "cancelled":
             self.cancel_pending(interview.interview_id, CANCELLED)
             if candidate is not None:
                 # The round before it, if any, is the application's last again: it follows up.
                 self.sync_follow_up(interview.application_id, candidate, now)
-            return
+            return None
         if candidate is None:
             # Kept for a registration that may follow; nobody is messaged meanwhile.
-            return
+            return None
         current, application = self._nudges.for_interview(interview.interview_id, interview.application_id)
         if application is not None and application.outcome == "offer":
             # The offer came first: no "don't connect yet" for this round; the connect nudge
             # now names its interviewers too, once it has ended.
             self.cancel_pending(interview.interview_id, "the application already has an offer")
             self.sync_connect(application, candidate, now)
-            return
+            return None
         if application is not None and closed_by(application, interview):
             # A rejection or a withdrawal told before this round was known (an ATS that is
             # quicker than the calendar): the round belongs to the ended process.
             self.cancel_pending(interview.interview_id, f"the application ended: {application.outcome}")
             if application.outcome == "rejected":
                 self.sync_rejection_reply(application, candidate, now)
-            return
+            return None
         # The round's plans (and the application's follow-up) are written in one transaction,
         # then scheduled: record first, then schedule, as for a single nudge.
         writes: Writes = []
@@ -124,15 +131,21 @@ class NudgePlanner:
             known={interview.interview_id: current},
             writes=writes,
         )
-        self._flush(writes)
+        return self._flush(writes, (interview.interview_id, version) if version is not None else None)
 
-    def _flush(self, writes: Writes) -> None:
-        """Write the held-back plans in one call, then do what follows each (its schedule)."""
+    def _flush(self, writes: Writes, while_version: tuple[str, int] | None = None) -> bool | None:
+        """Write the held-back plans in one call, then do what follows each (its schedule);
+        ``while_version``: only while the interview is at that version (``sync_interview``)."""
         if not writes:
-            return
-        self._nudges.put_many([(nudge, expires_after) for nudge, expires_after, _ in writes])
+            return None
+        written = self._nudges.put_many(
+            [(nudge, expires_after) for nudge, expires_after, _ in writes], while_version=while_version
+        )
+        if not written:
+            return False
         for _, _, then in writes:
             then()
+        return True if while_version is not None else None
 
     def sync_follow_up(
         self,
@@ -357,6 +370,7 @@ class NudgePlanner:
             interview_id,
             due_at=planned.due_at,
             candidate_id=candidate.candidate_id,
+            opt_outs=opt_outs(candidate),  # read with the profile when it is sent
         )
         if planned.due_at - now > SEND_NOW_WINDOW:
             wanted = replace(wanted, schedule_name=schedule_name(wanted))

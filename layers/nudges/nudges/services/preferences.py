@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.contact_preferences import SMS_REPLY
 from nudges.domain.candidate import phone_key
-from nudges.domain.deliveries import LoggedMessage, event_status
+from nudges.domain.channels import SMS
+from nudges.domain.deliveries import LoggedMessage, event_ref, event_status
 from nudges.domain.locales import DEFAULT_LOCALE
 from nudges.domain.messages import DEFAULT_BRANDING, sms_reply
 from nudges.domain.sms_keywords import Keyword, parse_keyword
@@ -116,7 +117,7 @@ class PreferenceService:
             # In the log of whoever this number belongs to (the operator and the console read it
             # there), with its delivery status as the SMS events report it.
             for candidate_id in self._phone_owners(phone_key(number)):
-                self._messages.record(LoggedMessage(candidate_id, SMS_REPLY, "sms", reply_id, now))
+                self._messages.record(LoggedMessage(candidate_id, SMS_REPLY, SMS.name, reply_id, now))
 
     def email_event(self, notification: dict[str, Any], now: datetime) -> int:
         """An SES event (through the configuration set's topic): the message log's status of its
@@ -129,7 +130,7 @@ class PreferenceService:
             logger.info("address suppressed", extra={"reason": reason, "message_id": message_id})
         status = event_status(notification)
         if status is not None and self._messages is not None:
-            logged = self._messages.set_status(status[0], status[1], now)
+            logged = self._messages.set_status(status[0], status[1], now, event_ref(notification))
             if logged is None:
                 # Not one of ours to track (sent before the log existed, or erased since).
                 logger.info("event for a message not in the log", extra={"message_id": message_id})

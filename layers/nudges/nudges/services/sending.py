@@ -5,11 +5,14 @@ claimed with a conditional write before anything is sent, each channel is record
 a conditional write on that claim) right after its send, and a channel already sent is never
 sent again, so a crash between two channels resends only what is missing.
 
-Calls per delivery: one BatchGetItem (nudge, owner, candidate), one Query of the candidate's
-interviews (the application's rounds: who is new, the best-known names; a follow-up also reads
-its application), one for the suppression and the SMS opt-out, the claim, SNS's opt-out check
-(only when an SMS is about to go), then per channel its send and its record on the nudge item
-(the last record also marks the nudge sent).
+Calls per delivery: the claim (one conditional UpdateItem, answering with the nudge), one
+BatchGetItem (the owner, the candidate's profile and the opt-out records the nudge was planned
+with; the refusals are read again only if the candidate's addresses changed since), one Query of
+the candidate's interviews (the application's rounds: who is new, the best-known names; a
+follow-up also reads its application), the provider's opt-out check (only when a text is about
+to go), then per channel its send and one transaction: its record on the nudge item (the last
+record also marks the nudge sent) and its message log record, at the key the message carried to
+the provider (its delivery events update it by that key).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from nudges.domain.deliveries import LoggedMessage
 from nudges.domain.interview import everyone_met, normalise_email, person_key
 from nudges.domain.kinds import KIND_SPECS, NUDGE_KINDS
 from nudges.domain.plan import SEND_GRACE, NudgeTimings, why_not_useful
+from nudges.domain.records import NudgeRecord
 from nudges.domain.rounds import application_rounds, ended_before, last_round, reply_to, round_people
 from nudges.errors import InvalidInput, NotFound, SendInProgress
 from nudges.observability import logger
@@ -39,7 +43,7 @@ if TYPE_CHECKING:
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
-    from nudges.domain.records import Application, NudgeRecord, SendClaim
+    from nudges.domain.records import Application, SendClaim
     from nudges.services.ports import (
         Applications,
         Candidates,
@@ -330,35 +334,56 @@ class SendService:
         self._log = log  # the message log (provider message ids and delivery status)
 
     def deliver(self, delivery: Delivery, now: datetime) -> str:
-        """Send the nudge if it is still wanted; returns what happened, for the log."""
-        view = self._nudges.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id)
-        nudge = view.nudge
-        if nudge is None or nudge.status != "scheduled":
-            return f"not sent: nudge is {nudge.status if nudge else 'gone'}"
-        if nudge.due_at != delivery.due_at:
+        """Send the nudge if it is still wanted; returns what happened, for the log.
+
+        Claim first (the claim answers with the nudge as it stands: no read of it before), then
+        one read of what the message and the channels need (the owner, the profile, the opt-out
+        records the nudge was planned with), decide purely, then send and record each channel."""
+        expected = NudgeRecord(
+            delivery.owner_id,
+            delivery.kind,  # type: ignore[arg-type]
+            "scheduled",
+            "",
+            due_at=delivery.due_at,
+            candidate_id=delivery.candidate_id,
+        )
+        # One claim for the nudge covers its channels; the item it returns says which of them a
+        # delivery that crashed mid-way already sent, so only what is missing goes out.
+        claim = self._nudges.claim_send(expected, now, SEND_LEASE)
+        if claim.state == "stale":
+            found = claim.nudge
+            if found is None or found.status != "scheduled":
+                return f"not sent: nudge is {found.status if found else 'gone'}"
             return "not sent: the nudge was moved since this delivery was planned"
+        if claim.state == "busy":
+            raise SendInProgress(f"{delivery.owner_id} {delivery.kind} is being sent by another delivery")
+        nudge = claim.nudge or expected
+        try:
+            return self._claimed(nudge, claim, delivery, now)
+        except Exception:
+            self._nudges.release_send(nudge, claim)  # the retry need not wait for the lease
+            raise
+
+    def _claimed(self, nudge: NudgeRecord, claim: SendClaim, delivery: Delivery, now: datetime) -> str:
+        view = self._nudges.delivery_view(delivery.owner_id, delivery.kind, delivery.candidate_id, nudge.opt_outs)
         # Read once (the view above, then what the message needs), decide purely, then write.
         inputs = self._composer.read(nudge.kind, view.interview, view.application, view.candidate)
         composed = inputs if isinstance(inputs, str) else self._composer.decide(inputs, now=now)
         if isinstance(composed, str):
-            self._nudges.set_status(nudge, "skipped", composed)
+            # A channel a crashed delivery already sent stays sent.
+            self._nudges.finish_claimed(
+                nudge, claim, "sent" if claim.sent else "skipped", None if claim.sent else composed
+            )
             metrics.nudge_skipped(nudge.kind)
             return f"skipped: {composed}"
         candidate, message = composed
-        allowed, refused = self._channels(candidate, nudge.kind)
+        allowed, refused = self._channels(candidate, nudge.kind, view.refused)
         if _email_reaches(candidate.reachable_channels()) and not _email_reaches(allowed):
             # Email is suppressed (a bounce, a complaint): the short texts must not point to it.
             assert not isinstance(inputs, str)
             recomposed = self._composer.decide(inputs, now=now, sms_only=True)  # from what was read: no read
             if not isinstance(recomposed, str):
                 message = recomposed[1]
-        # One claim for the nudge covers its channels; the item it returns says which of them a
-        # delivery that crashed mid-way already sent, so only what is missing goes out.
-        claim = self._nudges.claim_send(nudge, now, SEND_LEASE)
-        if claim.state == "stale":
-            return "not sent: the nudge was sent, withdrawn or moved meanwhile"
-        if claim.state == "busy":
-            raise SendInProgress(f"{nudge.owner_id} {nudge.kind} is being sent by another delivery")
         # Useful while sent: the plan checked this for the planned time; a late retry, a redrive
         # or a schedule that fired late is checked again for now.
         late = why_not_useful(nudge.kind, now, view.interview, self._timings, SEND_GRACE) if view.interview else None
@@ -406,11 +431,14 @@ class SendService:
                 return f"skipped: {reason}"
         return f"sent on {', '.join(allowed)}" + (f" (not {'; '.join(refused)})" if refused else "")
 
-    def _channels(self, candidate: Candidate, kind: str) -> tuple[list[str], list[str]]:
+    def _channels(
+        self, candidate: Candidate, kind: str, refusals: dict[str, str] | None = None
+    ) -> tuple[list[str], list[str]]:
         """The channels this candidate may be reached on now, and why the others may not (read
-        before every send: suppression and opt-outs are honoured at send time; a provider's own
-        opt-out list is asked after the claim, only when a message is about to go)."""
-        refusals = self._preferences.refusals(candidate)
+        at every send, with the profile or else here: suppression and opt-outs are honoured at
+        send time; a provider's own opt-out list is asked only when a message is about to go)."""
+        if refusals is None:
+            refusals = self._preferences.refusals(candidate)
         allowed: list[str] = []
         refused: list[str] = []
         for name in candidate.reachable_channels():
@@ -441,27 +469,41 @@ class SendService:
         candidate_expires_at: int | None = None,
         skipped: dict[str, str] | None = None,
     ) -> None:
+        order = time.time_ns()  # the send's order, and its log record's key (known before the send)
+        ref = self._log.ref(candidate.candidate_id, now, order, channel) if self._log is not None else None
         try:
             unsubscribe_url = self._composer.unsubscribe_link(candidate.candidate_id)
-            message_id = self._senders[channel].send(candidate, replace(message, kind=nudge.kind), unsubscribe_url)
+            message_id = self._senders[channel].send(candidate, message, unsubscribe_url, ref)  # it carries its kind
         except Exception:
             self._nudges.release_send(nudge, claim)
             raise
-        if self._log is not None:
-            # Logged before the nudge records the send: a message that went out is in the log even
-            # when the record below fails (its retry sends again, and logs that message too).
-            self._log.record(
-                LoggedMessage(
-                    candidate_id=candidate.candidate_id,
-                    kind=nudge.kind,
-                    channel=channel,
-                    provider_message_id=message_id,
-                    sent_at=now,
-                    interview_id=nudge.interview_id,
-                ),
-                candidate_expires_at,  # read with the nudge: the record expires no earlier
+        # The message log's record rides on the nudge's record of the send (one transaction); a
+        # message that went out is in the log even when the record fails (its retry sends again,
+        # and logs that message too).
+        logged = (
+            LoggedMessage(
+                candidate_id=candidate.candidate_id,
+                kind=nudge.kind,
+                channel=channel,
+                provider_message_id=message_id,
+                sent_at=now,
+                interview_id=nudge.interview_id,
             )
-        self._nudges.record_send(nudge, claim, channel, message_id, now, time.time_ns(), last=last, skipped=skipped)
+            if self._log is not None
+            else None
+        )
+        self._nudges.record_send(
+            nudge,
+            claim,
+            channel,
+            message_id,
+            now,
+            order,
+            last=last,
+            skipped=skipped,
+            logged=logged,
+            log_expires_at=candidate_expires_at,  # read with the nudge: the record expires no earlier
+        )
         metrics.nudge_sent(nudge.kind, channel)
         logger.info(
             "nudge sent",

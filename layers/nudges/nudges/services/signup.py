@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters.join_codes import JoinCode, Verification, digest
 from nudges.domain import messages
+from nudges.domain.channels import CONSENT_FIELDS
 from nudges.domain.interview import normalise_email
 from nudges.domain.page_words import mail_html, say
 from nudges.errors import Conflict, InvalidInput, NotFound, NudgesError
@@ -125,10 +126,9 @@ class SignupService:
             return
         stamp = iso(now)
         full: dict[str, Any] = {**registration, "join_code": code}
-        if "sms" in consent_texts:
-            full["sms_consent"] = {"obtained_at": stamp, "method": "web_form", "text": consent_texts["sms"]}
-        if "whatsapp" in consent_texts:
-            full["whatsapp_consent"] = {"obtained_at": stamp, "method": "web_form", "text": consent_texts["whatsapp"]}
+        for channel, field in CONSENT_FIELDS.items():  # each channel's consent rule: the registry's
+            if channel in consent_texts:
+                full[field] = {"obtained_at": stamp, "method": "web_form", "text": consent_texts[channel]}
         token = secrets.token_urlsafe(24)
         locale = str(registration.get("locale") or "") or None
         verification = Verification(

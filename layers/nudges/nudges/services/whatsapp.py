@@ -34,8 +34,9 @@ class WhatsAppChannel:
     def __init__(self, whatsapp: WhatsAppOut) -> None:
         self._whatsapp = whatsapp
 
-    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None) -> str:
-        """The message's kind as its template, its short text as the advice (a ChannelSender)."""
+    def send(self, candidate: Candidate, message: Message, unsubscribe_url: str | None, ref: str | None = None) -> str:
+        """The message's kind as its template, its short text as the advice (a ChannelSender;
+        WhatsApp's statuses carry no tag back: ``ref`` is unused, its events look the message up)."""
         found = template(message.kind, candidate.locale)
         if found is None:
             raise LookupError(f"no WhatsApp template for {message.kind}")
