@@ -58,6 +58,17 @@ def sent(client, to, kind):
     return [m for m in client.outbox() if m.get("to") == to and m["kind"] == kind]
 
 
+def follow(driver, selector):
+    """Follow a link and wait for the page it leads to (as ``submit`` waits for a form's)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    link = by_css(driver, selector)
+    link.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(link))
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def check(driver, selector, on=True):
     box = by_css(driver, selector)
     if box.is_selected() != on:
@@ -78,7 +89,7 @@ def candidate_id_from(driver):
 def test_an_adviser_adds_a_candidate_who_gets_the_welcome(stack, client, driver, admin):
     client.set_clock(MONDAY)
     driver.get(f"{stack.base_url}/console/candidates")
-    by_css(driver, '#act a[href="/console/candidates/new"]').click()
+    follow(driver, '#act a[href="/console/candidates/new"]')
     assert by_css(driver, "h1").text == "Add a candidate"
     # Europe/London preselected (the adviser has chosen no zone of their own yet)
     from selenium.webdriver.support.ui import Select
@@ -161,7 +172,7 @@ def test_an_import_names_the_bad_lines_registers_the_good_and_duplicates_nothing
     path = tmp_path / "cohort.csv"
     path.write_text(CSV, encoding="utf-8")
     driver.get(f"{stack.base_url}/console/candidates")
-    by_css(driver, '#act a[href="/console/candidates/import"]').click()
+    follow(driver, '#act a[href="/console/candidates/import"]')
     assert by_css(driver, "h1").text == "Import candidates"
     assert axe_violations(driver) == []
     screenshot(driver, "console-import.png")
@@ -229,7 +240,7 @@ def test_editing_the_phone_asks_for_a_yes_only_when_texts_are_wanted(stack, clie
     ).body["candidate_id"]
     # Texts wanted, consent on record for the old number: the new number is asked once
     driver.get(f"{stack.base_url}/console/candidates/{texts}")
-    by_css(driver, "#edit").click()
+    follow(driver, "#edit")
     assert by_css(driver, "#phone").get_attribute("value") == "+447700900501"
     assert axe_violations(driver) == []
     fill(driver, "phone", "07700 900 502")
@@ -279,7 +290,7 @@ def test_editing_the_phone_asks_for_a_yes_only_when_texts_are_wanted(stack, clie
 # ---------------------------------------------------------------- interviews by hand
 def add_interview(driver, stack, candidate_id, company, day, at):
     driver.get(f"{stack.base_url}/console/candidates/{candidate_id}")
-    by_css(driver, "#add-interview").click()
+    follow(driver, "#add-interview")
     fill(driver, "company", company)
     fill(driver, "role", "Data Analyst")
     fill(driver, "date", day)
@@ -327,7 +338,7 @@ def test_an_interview_added_by_hand_is_nudged_moved_and_cancelled(stack, client,
 
     # Moved to the next Monday 11:30: its nudges move with it
     driver.get(f"{stack.base_url}/console/candidates/{candidate_id}")
-    by_css(driver, f"#iv-{globex['_']['interview_id']} a.move").click()
+    follow(driver, f"#iv-{globex['_']['interview_id']} a.move")
     assert by_css(driver, "#date").get_attribute("value") == "2033-03-11"  # the form shows it as it is
     fill(driver, "date", "2033-03-14")
     fill(driver, "time", "11:30")
