@@ -186,3 +186,64 @@ def test_an_expired_or_forged_state_connects_nothing(client, stack, google, uniq
     bad = registered["connect_urls"]["google"][:-3] + "AAA"
     status, _, page = get(bad)
     assert status == 404 and "not valid" in page
+
+
+def _invite(uid: str, start: datetime, *people: str) -> bytes:
+    stamp = "%Y%m%dT%H%M%SZ"
+    lines = ["BEGIN:VCALENDAR", "PRODID:-//Microsoft Corporation//Outlook 16.0//EN", "METHOD:REQUEST", "BEGIN:VEVENT"]
+    lines += [f"UID:{uid}", f"DTSTAMP:{NOW:{stamp}}", f"DTSTART:{start:{stamp}}"]
+    lines += [f"DTEND:{start + timedelta(hours=1):{stamp}}", "SUMMARY:Interview: Data Analyst"]
+    return "\r\n".join([*lines, *people, "END:VEVENT", "END:VCALENDAR", ""]).encode()
+
+
+def test_an_invite_naming_the_connected_google_account_never_makes_the_candidate_an_interviewer(client, google, unique):
+    from email.message import EmailMessage
+
+    client.set_clock(NOW)
+    account = f"ada.work.{unique}@gmail.com"  # her Google account: not the address she registered
+    google.add_account(account)
+    google.consenting_account = account
+    registered = register(client, f"ada-{unique}@example.org")
+    _, (status, _, page) = consent(client, google, registered["connect_urls"]["google"])
+    assert status == 200, page
+    # The connect stored the account's own address (Google: the primary calendar's id)
+    [connected] = calendars(client, registered["candidate_id"])
+    assert connected["account_email"] == account
+    # Ada forwards, from her registered address, an invite sent to her Google address under
+    # another spelling of her name (another script): only the address says it is her
+    start = NOW + timedelta(days=3, hours=5)  # Thursday 14:00
+    invite = _invite(
+        f"own-{unique}",
+        start,
+        "ORGANIZER;CN=Ana Costa:mailto:ana.costa@northwind.com",
+        f"ATTENDEE;CN=Лавлейс Ада;ROLE=REQ-PARTICIPANT:mailto:{account}",
+        "ATTENDEE;CN=Ben Ode;ROLE=REQ-PARTICIPANT:mailto:ben.ode@northwind.com",
+    )
+    mail = EmailMessage()
+    mail["From"] = f"Ada Lovelace <{registered['email']}>"
+    mail["To"] = registered["ics_inbox_email"]
+    mail["Subject"] = "Fwd: Invitation: Interview: Data Analyst"
+    mail.set_content("Forwarded.")
+    mail.add_attachment(invite, maintype="application", subtype="ics", filename="invite.ics")
+    assert client.email(bytes(mail)).status == 202
+    [interview] = client.interviews(registered["candidate_id"])
+    assert [p["email"] for p in interview["interviewers"]] == ["ana.costa@northwind.com", "ben.ode@northwind.com"]
+    assert account not in str(interview)
+
+    def sent(kind: str) -> dict:
+        [message] = [
+            m
+            for m in client.outbox()
+            if m.get("interview_id") == interview["interview_id"] and m["kind"] == kind and m["channel"] == "email"
+        ]
+        return message
+
+    # Never researched...
+    client.set_clock(start - timedelta(hours=48))
+    research = sent("research_prompt")
+    assert research["subject"] == "Prepare for your interview with northwind.com: research Ana Costa and Ben Ode"
+    assert "Лавлейс" not in research["body"] and account not in research["body"]
+    # ...and never thanked
+    client.set_clock(start + timedelta(hours=2))
+    thank_you = sent("thank_you")["body"]
+    assert thank_you.count("To: ") == 2 and f"To: {account}" not in thank_you and "Лавлейс" not in thank_you

@@ -5,7 +5,8 @@ the scope and the PKCE S256 challenge, then sends the browser back with a code, 
 ``error=access_denied``) and the token endpoint's code grant (single-use codes, the verifier
 checked against the challenge).
 
-Google: the OAuth token endpoint (refresh-token grant), events.list with full and incremental
+Google: the OAuth token endpoint (refresh-token grant), calendars.get("primary") (its id: the
+account's address), events.list with full and incremental
 sync (sync tokens, pages, 410 ``fullSyncRequired`` for an invalidated token, cancelled events
 in increments), events.watch (and its ``sync`` message), channels.stop, and push notifications
 with the X-Goog-* headers.
@@ -328,6 +329,9 @@ class FakeGoogle(FakeServer):
             del self.channels[request["id"]]
             self.stopped.append(request["id"])
             return None
+        if (method, path) == ("GET", "/calendar/v3/calendars/primary"):
+            # calendars.get("primary"): the primary calendar's id is the account's own address.
+            return {"kind": "calendar#calendar", "id": account, "summary": account, "timeZone": "UTC"}
         if len(parts) >= 6 and parts[1:4] == ["calendar", "v3", "calendars"] and parts[5] == "events":
             calendar = urllib.parse.unquote(parts[4])
             if method == "GET" and len(parts) == 6:

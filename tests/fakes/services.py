@@ -79,6 +79,14 @@ class FakeCalendarConnections:
     def connections(self, candidate_id: str) -> list[CalendarConnection]:
         return [c for c in self.items.values() if c.candidate_id == candidate_id]
 
+    def account_emails(self, candidate_id: str) -> list[str]:
+        return [c.account_email for c in self.connections(candidate_id) if c.account_email]
+
+    def set_account_email(self, connection: CalendarConnection, account_email: str) -> CalendarConnection:
+        updated = replace(self.items.get(connection.key, connection), account_email=account_email)
+        self.items[connection.key] = updated
+        return updated
+
     def delete(self, connection: CalendarConnection) -> None:
         self.items.pop(connection.key, None)
         if connection.watch_id:
@@ -146,6 +154,7 @@ class FakeCalendarProvider:
     watches_opened: int = 0
     stopped: list[str] = field(default_factory=list)
     reads: list[dict[str, Any]] = field(default_factory=list)
+    owns: list[frozenset[str]] = field(default_factory=list)  # the candidate's addresses each read was given
     renew_replaces: bool = True
 
     def refresh(self, client: OAuthClient, refresh_token: str) -> AccessGrant:
@@ -184,8 +193,10 @@ class FakeCalendarProvider:
         *,
         full: bool,
         event_id: str | None = None,
+        own: frozenset[str] = frozenset(),
     ) -> Reading:
         self.reads.append({"full": full, "event_id": event_id})
+        self.owns.append(own)
         return Reading(list(self.readings), complete=full, sync_token="next-token")
 
 

@@ -165,3 +165,33 @@ def test_a_send_reads_the_opt_outs_it_was_planned_with_beside_the_profile(stack,
         ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id, planned_for_another_address).refused is None
     )
     assert ledger.delivery_view(ada.candidate_id, "welcome", ada.candidate_id).refused is None  # planned before
+
+
+def test_the_connected_accounts_are_read_without_their_tokens_and_learnt_later(stack):
+    from nudges.adapters.calendar_connections import CalendarConnection, CalendarConnections
+
+    client = stack.aws.client("dynamodb")
+    read: list[dict] = []  # every item a Query brought back, as it came over the wire
+    client.meta.events.register("after-call.dynamodb.Query", lambda parsed, **_: read.extend(parsed["Items"]))
+    calendars = CalendarConnections(client, stack.template.ref("NudgesTable"))
+    google = CalendarConnection(
+        "c_accounts01", "google", "primary", "1//secret-refresh", NOW, "https://x.example/webhooks/google"
+    )
+    microsoft = CalendarConnection(
+        "c_accounts01",
+        "microsoft",
+        "primary",
+        "M.secret-refresh",
+        NOW,
+        "https://x.example/webhooks/microsoft",
+        account_email="ada@contoso.example",
+    )
+    other = CalendarConnection("c_accounts02", "google", "primary", "x", NOW, "https://x", account_email="b@x.io")
+    for connection in (google, microsoft, other):
+        calendars.save(connection)
+    assert calendars.account_emails("c_accounts01") == ["ada@contoso.example"]  # the Google one not known yet
+    calendars.set_account_email(google, "ada.work@gmail.com")
+    assert sorted(calendars.account_emails("c_accounts01")) == ["ada.work@gmail.com", "ada@contoso.example"]
+    # The Query reads the address alone: no refresh token crosses the wire
+    assert read and all(set(item) <= {"account_email"} for item in read)
+    assert calendars.get("c_accounts01", "google", "primary").refresh_token == "1//secret-refresh"  # type: ignore[union-attr]

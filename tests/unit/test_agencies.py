@@ -126,7 +126,7 @@ def test_the_client_a_description_names():
     assert client_in_description("See you then") is None
 
 
-# (the addresses, organizer_listed (Google, Cal.com), the interviewers, the contacts)
+# (the addresses, organizer_listed (Google; Cal.com never lists one: test_calcom_attendance.py), the interviewers, the contacts)
 ATTENDANCE = [
     # Google: an organizer absent from the attendees is a coordinator
     (

@@ -262,6 +262,7 @@ def invites() -> InviteService:
         interviews(),
         files=_repository("nudges.adapters.invite_work.InviteFiles") if work else None,
         queue=_load("nudges.adapters.invite_work.InviteWorkQueue")(LazyClient("sqs"), work) if work else None,
+        accounts=calendar_connections(),  # the connected calendars' accounts are the candidate's
     )
 
 

@@ -143,11 +143,16 @@ class OAuthClientSecrets:
 
 
 class GoogleCalendarApi:
-    """Calendar API v3: events.list (with sync tokens), events.watch, channels.stop."""
+    """Calendar API v3: calendars.get (the primary calendar: the account's address), events.list
+    (with sync tokens), events.watch, channels.stop."""
 
     def __init__(self, base_url: str, access_token: str) -> None:
         self._base = base_url.rstrip("/") + "/calendar/v3"
         self._token = access_token
+
+    def primary_calendar(self) -> dict:
+        """calendars.get("primary"): its ``id`` is the account's own email address."""
+        return request_json("google", "GET", f"{self._base}/calendars/primary", token=self._token)
 
     def _events_url(self, calendar_id: str) -> str:
         return f"{self._base}/calendars/{urllib.parse.quote(calendar_id, safe='')}/events"

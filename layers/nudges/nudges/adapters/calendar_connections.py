@@ -122,6 +122,27 @@ class CalendarConnections(DynamoTable):
         )
         return [self._connection(i) for i in items]
 
+    def account_emails(self, candidate_id: str) -> list[str]:
+        """The accounts of the calendars the candidate connected (their own addresses, as Google
+        and Microsoft know them): one Query on their own key that reads that attribute alone, so a
+        function that only needs the addresses never holds a refresh token."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :calendar)",
+            ProjectionExpression="account_email",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.candidate(candidate_id)[0]},
+                ":calendar": {"S": keys.CALENDAR_PREFIX},
+            },
+            ConsistentRead=True,
+        )
+        return [str(i["account_email"]) for i in items if i.get("account_email")]
+
+    def set_account_email(self, connection: CalendarConnection, account_email: str) -> CalendarConnection:
+        """The calendar owner's address, learnt after the connection was made (one connected before
+        it was asked for at connect time)."""
+        self._set(connection, "account_email", account_email)
+        return replace(connection, account_email=account_email)
+
     def delete(self, connection: CalendarConnection) -> None:
         """The connection and its watch item (a disconnect)."""
         self._delete(keys.calendar(connection.candidate_id, connection.provider, connection.calendar_id))

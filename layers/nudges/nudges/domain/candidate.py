@@ -11,12 +11,12 @@ from nudges.domain.channels import CHANNEL_SPECS, SMS
 from nudges.domain.channels import CHANNELS as CHANNELS
 from nudges.domain.channels import Channel as Channel
 from nudges.domain.channels import phone_key as phone_key
-from nudges.domain.interview import Person
+from nudges.domain.interview import Person, normalise_email
 from nudges.domain.kinds import OPTIONAL_KINDS as OPTIONAL_KINDS
 from nudges.domain.people import greeting_name
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from datetime import datetime
 
 # Earlier addresses a candidate keeps as aliases (each one finds them, and invites naming it
@@ -101,6 +101,18 @@ class Candidate:
     def reachable_channels(self) -> tuple[Channel, ...]:
         """Channels the candidate chose and gave an address for."""
         return tuple(c for c in self.channels if CHANNEL_SPECS[c].address(self))
+
+
+def own_addresses(
+    candidate: Candidate, *, connected: Iterable[str | None] = (), forwarded_from: str | None = None
+) -> frozenset[str]:
+    """Every address that is the candidate's, normalised (issue 21, "who is the candidate"): the
+    one registered, its aliases, the one an invite was forwarded from, and the accounts of the
+    calendars they connected (``connected``: ``CalendarConnection.account_email`` of each). An
+    attendee at any of them is the candidate, whatever the name it is listed under: never an
+    interviewer, a contact or the recruiter. The one place every invite source asks."""
+    found = [*candidate.addresses, forwarded_from, *connected]
+    return frozenset(normalise_email(a) for a in found if a and "@" in a)
 
 
 def reachability(candidate: Candidate, refused: Mapping[str, str]) -> dict[Channel, str | None]:

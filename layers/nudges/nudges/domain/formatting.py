@@ -101,6 +101,13 @@ def short_date(moment: datetime, zone: tzinfo | str, code: str) -> str:
     return dates.format_datetime(_local(moment, zone), str(pattern), locale=_cldr(code))
 
 
+def numeric_date(moment: datetime, zone: tzinfo | str, code: str) -> str:
+    """The date in numbers, as a text pressed for room says it in the locale's own order (CLDR's
+    ``MEd``): "Do., 17.12.", "qui., 17/12", "12/17(木)", "Thu 17/12", "Thu, 12/17"."""
+    pattern = _cldr(code).datetime_skeletons["MEd"].pattern
+    return dates.format_datetime(_local(moment, zone), str(pattern), locale=_cldr(code))
+
+
 def day_month(moment: datetime, zone: tzinfo | str, code: str) -> str:
     """The date without its weekday: "17. Dezember", "17 de dezembro", "December 17", "12月17日"."""
     pattern = _cldr(code).datetime_skeletons["MMMMd"].pattern

@@ -76,7 +76,11 @@ class Context:
     outcome_url: str | None = None  # the candidate's outcome page for this application (thank_you, follow_up)
 
 
-def _capital(text: str) -> str:
+def _capital(text: str, company: str | None = None) -> str:
+    """The phrase starting a sentence: its first letter capital, unless the phrase starts with the
+    company as written ("globex.comとの面接" stays a domain, never "Globex.com")."""
+    if company and text.startswith(company):
+        return text
     return text[:1].upper() + text[1:]
 
 
@@ -89,7 +93,7 @@ def _interview_phrases(words: Words, company: str | None) -> list[dict[str, str]
     elif company:
         options.append(words("interview_with", company=company))
     options.append(words("interview_any"))
-    return [{"interview": o, "Interview": _capital(o)} for o in options]
+    return [{"interview": o, "Interview": _capital(o, company)} for o in options]
 
 
 # ---------------------------------------------------------------------- assembling
@@ -147,10 +151,11 @@ def research_prompt(ctx: Context) -> Message:
     new = [p for p in ctx.interviewers if p not in ctx.met_before]
     [with_company, *_] = _interview_phrases(words, company)
     recruiter = _recruiter_line(words, ctx.recruiter)
-    variants = [
-        {**phrase, "when": words.when(interview.start, ctx.now, zone, short=True)}
-        for phrase in _interview_phrases(words, company)
-    ]
+    # When it is, in an SMS: the date as words, then in numbers (shorter), before the company goes.
+    whens = dict.fromkeys(
+        words.when(interview.start, ctx.now, zone, short=True, numeric=numeric) for numeric in (False, True)
+    )
+    variants = [{**phrase, "when": when} for phrase in _interview_phrases(words, company) for when in whens]
     if met and not new:
         # Everyone met before: what to prepare for meeting them again, not the first-meeting checklist.
         text = words.fill(

@@ -82,17 +82,22 @@ class Words:
         """A time of day on its own ("21:00", "9 PM"), as the welcome says quiet hours."""
         return formatting.clock_time(moment, self.locale)
 
-    def date(self, local: datetime, short: bool = False) -> str:
+    def date(self, local: datetime, short: bool = False, *, numeric: bool = False) -> str:
         zone = local.tzinfo or UTC
+        if numeric:
+            return formatting.numeric_date(local, zone, self.locale)
         if short:
             return formatting.short_date(local, zone, self.locale)
         return formatting.date(local, zone, self.locale)
 
-    def at(self, moment: datetime, zone: tzinfo, *, with_zone: bool = True, short: bool = False) -> str:
+    def at(
+        self, moment: datetime, zone: tzinfo, *, with_zone: bool = True, short: bool = False, numeric: bool = False
+    ) -> str:
         """ "Thursday 17 December at 14:00 (Greenwich Mean Time)", "Donnerstag, 17. Dezember um 14:00
-        (Mitteleuropäische Zeit)"; short and without the zone for an SMS."""
+        (Mitteleuropäische Zeit)"; short and without the zone for an SMS ("Do., 17. Dez. um
+        14:00"), the date in numbers for one pressed for room ("Do., 17.12. um 14:00")."""
         local = moment.astimezone(zone)
-        text = formatting.at(self.date(local, short), self.clock(local), self.locale)
+        text = formatting.at(self.date(local, short, numeric=numeric), self.clock(local), self.locale)
         return (
             formatting.with_zone(text, formatting.zone_name(moment, zone, self.locale), self.locale)
             if with_zone
@@ -113,16 +118,17 @@ class Words:
             return self("on_weekday", weekday=formatting.weekday(moment, zone, self.locale))
         return self("on_date", date=formatting.day_month(moment, zone, self.locale))
 
-    def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False) -> str:
+    def when(self, moment: datetime, now: datetime, zone: tzinfo, *, short: bool = False, numeric: bool = False) -> str:
         """When an interview is, seen from ``now``: "tomorrow, Thursday 3 December at 14:00 (Greenwich
-        Mean Time)", "on Thursday 10 December at 14:00 (...)"; short for an SMS: "tomorrow at 14:00"."""
+        Mean Time)", "on Thursday 10 December at 14:00 (...)"; short for an SMS: "tomorrow at 14:00",
+        "on Thu 10 Dec at 14:00"; ``numeric``, the date in numbers: "on Thu 10/12 at 14:00"."""
         day = self.day(moment, now, zone)
         local = moment.astimezone(zone)
         if day in (self("today"), self("tomorrow")):
             if short:
                 return formatting.at(day, self.clock(local), self.locale)
             return self("day_at", day=day, at=self.at(moment, zone))
-        return self("on_at", at=self.at(moment, zone, with_zone=not short, short=short))
+        return self("on_at", at=self.at(moment, zone, with_zone=not short, short=short, numeric=numeric))
 
     def hours(self, hours: float) -> str:
         return self.catalog.plural("phrase.hours", hours)
@@ -172,14 +178,16 @@ class Words:
 
     def name_options(self, people: tuple[Person, ...]) -> list[str]:
         """Ways to name ``people`` in an SMS, longest first: everyone as written; a name outside
-        GSM-7 transliterated, or left out ("and 1 other"); names dropped from the end ("and 2
-        others"); then only a count."""
+        GSM-7 transliterated, or left out ("and 1 other"), as is someone without a name; names
+        dropped from the end ("and 2 others"); then only a count."""
         if not people:
             return [self("one_interviewer")]
         written = [self.label(p, short=True) for p in people]
-        options = [self.join(written)]
+        # Someone known only by address is among the others, never listed as "your interviewer"
+        # between two names ("José García, your interviewer and Wang Wei").
+        options = [self.join(written)] if all(p.name for p in people) or len(people) == 1 else []
         kept: list[str] = []
-        for label in written:
+        for label in (self.label(p, short=True) for p in people if p.name):
             # A UCS-2 locale's text is UCS-2 anyway: its names stay as written.
             gsm = label if is_gsm7(label) or self.record.sms == "ucs2" else transliterate(label)
             if gsm is not None:
@@ -203,21 +211,28 @@ def fit_sms(
     name_options: list[dict[str, str]],
     part: str = "",
 ) -> str:
-    """The first SMS that fits one segment, else two: for each of ``variants`` (with the company,
-    then without), each wording of the entry (one a line, fullest first), each way of naming
-    people (fullest first; a count only once no wording fits any names). Every wording carries
-    the whole advice, so none is ever cut."""
+    """The first SMS that fits one segment, else two. People by name before a count of them (the
+    names are the advice: whom to research, thank or connect with); then the wordings that say
+    when (a ``{when}``) and which interview it is, then those that say only when, then the rest,
+    so the date goes only when no dated wording fits with the names; then each of ``variants``
+    (with the company, then without; the date in words, then in numbers), each wording of the
+    entry (one a line, fullest first), each way of naming people (fullest first). Every wording
+    carries the whole advice, so none is ever cut."""
     lines = words.lines(kind, ("sms_only" if sms_only else "sms") + part)
+    # Wordings that say when and which interview it is, then those that say only when, then the rest.
+    rank = [("{when}" not in line, "{interview}" not in line.lower()) for line in lines]
+    tiers = [[line for line, r in zip(lines, rank, strict=True) if r == tier] for tier in sorted(set(rank))]
     named, counted = (name_options[:-1], name_options[-1:]) if len(name_options) > 1 else (name_options, [])
     text = ""
     for segments in (1, 2):
-        for values in variants:
-            for options in (named, counted):
-                for line in lines:
-                    for names in options:
-                        text = for_sms(line.format(**values, **names), words.locale)
-                        if sms_fits(text, segments):
-                            return text
+        for options in (named, counted):
+            for tier in tiers:
+                for values in variants:
+                    for line in tier:
+                        for names in options:
+                            text = for_sms(line.format(**values, **names), words.locale)
+                            if sms_fits(text, segments):
+                                return text
     return text  # the shortest there is; the message book's test proves it never comes to this
 
 

@@ -119,7 +119,14 @@ def booking_changes(webhook: CalcomWebhook, received_at: datetime) -> list[Booki
     check_instant(booking.endTime, received_at, "endTime")
     if webhook.createdAt is not None:
         check_instant(webhook.createdAt, received_at, "createdAt")
-    attendee_emails = {normalise_email(a.email) for a in booking.attendees}
+    seats = list({normalise_email(a.email): a for a in booking.attendees}.values()) if booking.seated else None
+    candidates = seats or booking.attendees[:1]
+    # Attendance (issue 21, step 4): Cal.com's organizer is the host whose calendar holds the
+    # booking, always one who takes part; ``team.members`` are the *other* hosts assigned (Cal.com
+    # leaves the organizer out of them by design), ``attendees`` the booker and their guests. So
+    # no list ever names an attending organizer, and one absent from them still counts, as in
+    # Exchange and Graph (``organizer_listed`` stays False). A host the booker also listed as a
+    # guest is still a host: the candidate is the booking's (or each seat's) attendee alone.
     hosts = [booking.organizer, *(booking.team.members if booking.team else [])]
     # Cal.com writes "Nameless" for a host without a name.
     who = cast(
@@ -127,13 +134,12 @@ def booking_changes(webhook: CalcomWebhook, received_at: datetime) -> list[Booki
         title=booking.title,
         description=booking.description,
         named=booking.team.name if booking.team else None,
-        own_addresses=attendee_emails,
-        own_names=[a.name for a in booking.attendees],
+        own_addresses=[normalise_email(a.email) for a in candidates],
+        own_names=[a.name for a in candidates],
     )
     company = who.company
-    seats = list({normalise_email(a.email): a for a in booking.attendees}.values()) if booking.seated else None
     changes = []
-    for candidate in seats or booking.attendees[:1]:
+    for candidate in candidates:
         interview = Interview(
             interview_id="",
             source="calcom",

@@ -17,10 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from nudges.domain.agencies import cast
-from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
+from nudges.domain.candidate import own_addresses
+from nudges.domain.interview import Interview, all_day_span, is_interview_like
 from nudges.domain.people import Address
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from nudges.domain.candidate import Candidate
 
 DEFAULT_INTERVIEW_PATTERN = r"\binterview\b"
@@ -119,7 +122,12 @@ def _google_all_day(event: GoogleEvent, candidate: Candidate) -> tuple[datetime,
     return all_day_span(first, max(first, end - timedelta(days=1)), candidate.zone)
 
 
-def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pattern[str]) -> EventReading:
+def read_google_event(
+    data: dict[str, Any], candidate: Candidate, pattern: re.Pattern[str], own: Iterable[str] = ()
+) -> EventReading:
+    """One Google event as an interview (or not). ``own``: the candidate's addresses besides the
+    registered ones (``nudges.domain.candidate.own_addresses``: aliases, connected accounts); the
+    attendee Google marks ``self`` is the account's owner, the candidate, too."""
     event = GoogleEvent.model_validate(data)
     updated = _parse_time(event.updated) if event.updated else None
     me = next((a for a in event.attendees if a.self), None)
@@ -155,7 +163,7 @@ def read_google_event(data: dict[str, Any], candidate: Candidate, pattern: re.Pa
         addresses,
         title=event.summary,
         description=event.description,
-        own_addresses=list(candidate.addresses),
+        own_addresses=own_addresses(candidate, connected=own),
         own_names=[candidate.name or ""],
         organizer_listed=True,
     )
@@ -250,11 +258,17 @@ def _microsoft_time(value: MicrosoftTime) -> datetime:
 
 
 def read_microsoft_event(
-    data: dict[str, Any], candidate: Candidate, account_email: str | None, pattern: re.Pattern[str]
+    data: dict[str, Any],
+    candidate: Candidate,
+    account_email: str | None,
+    pattern: re.Pattern[str],
+    own: Iterable[str] = (),
 ) -> EventReading:
+    """One Graph event as an interview (or not); ``own`` as for ``read_google_event``, and the
+    connected account's own address (``account_email``) is the candidate's."""
     event = MicrosoftEvent.model_validate(data)
     updated = _parse_time(event.lastModifiedDateTime) if event.lastModifiedDateTime else None
-    mine = {*candidate.addresses, *([normalise_email(account_email)] if account_email else [])}
+    mine = own_addresses(candidate, connected=[account_email, *own])
     if (
         event.isCancelled
         or event.isOrganizer

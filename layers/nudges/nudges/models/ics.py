@@ -48,6 +48,7 @@ import recurring_ical_events
 from nudges.domain.agencies import cast
 from nudges.domain.booking import BookingChange
 from nudges.domain.bounds import HORIZON, MAX_REF, check_instant, check_people, clip, plain
+from nudges.domain.candidate import own_addresses
 from nudges.domain.interview import Interview, all_day_span, is_interview_like, normalise_email
 from nudges.domain.people import Address
 from nudges.domain.series import Revision, belongs
@@ -78,8 +79,10 @@ CALENDAR_TYPES = {"text/calendar", "application/ics", "application/x-ics"}
 # The properties read here: one broken, or given twice where one is allowed, refuses the file.
 READ = ("UID", "DTSTART", "DTEND", "DURATION", "SEQUENCE", "RECURRENCE-ID", "DTSTAMP", "LAST-MODIFIED", "STATUS")
 # Producers that list an attending organizer among the attendees (an organizer left out of them
-# is a coordinator, not an interviewer); Exchange and Outlook leave an attending organizer out.
-ORGANIZER_LISTED = re.compile(r"google|cal\.com|calendly", re.IGNORECASE)
+# is a coordinator, not an interviewer); Exchange and Outlook leave an attending organizer out,
+# and so does Cal.com ("PRODID:calcom/ics": its ORGANIZER is the host, its ATTENDEEs the booker,
+# the guests and the other hosts), so there the organizer still counts.
+ORGANIZER_LISTED = re.compile(r"google|calendly", re.IGNORECASE)
 READ_LISTS = ("ORGANIZER", "ATTENDEE", "RRULE", "RDATE", "EXDATE", "SUMMARY")
 SERIES_HORIZON = timedelta(weeks=8)
 MAX_OCCURRENCES = 8
@@ -241,7 +244,7 @@ def read_invite(
     changes: list[BookingChange] = []
     ignored: list[dict[str, str]] = []
     masters: dict[str, tuple[Interview, bool]] = {}  # each UID's event without RECURRENCE-ID, and cancelled or not
-    own = {normalise_email(a) for a in candidate.addresses}  # the current address and every alias
+    own = set(own_addresses(candidate))  # registered and aliases; the caller's predicate adds the rest
     organizer_listed = bool(ORGANIZER_LISTED.search(str(calendar.get("PRODID", ""))))
     events = list(calendar.walk("VEVENT"))
     series = {_uid(e) for e in events if ("RRULE" in e or "RDATE" in e) and "RECURRENCE-ID" not in e}

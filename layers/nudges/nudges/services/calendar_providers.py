@@ -82,6 +82,7 @@ class CalendarProvider(Protocol):
         *,
         full: bool,
         event_id: str | None = None,
+        own: frozenset[str] = frozenset(),
     ) -> Reading: ...
 
 
@@ -102,7 +103,15 @@ class GoogleCalendar:
         return refresh_access(self.name, self._settings.google_token_url, client, refresh_token, None)
 
     def account_email(self, access: str) -> str | None:
-        return None
+        """The account's own address: the primary calendar's id, which Google makes the account's
+        email (calendars.get, allowed by the calendar.readonly scope the candidate granted)."""
+        try:
+            found = self._api(access).primary_calendar().get("id")
+        except ProviderError as exc:
+            if exc.status in (403, 404):  # a calendar-only grant that cannot see it: not known
+                return None
+            raise
+        return found if isinstance(found, str) and "@" in found else None
 
     def open_watch(self, connection: CalendarConnection, access: str, now: datetime) -> CalendarConnection:
         channel_id = str(uuid.uuid4())
@@ -146,18 +155,19 @@ class GoogleCalendar:
         *,
         full: bool,
         event_id: str | None = None,
+        own: frozenset[str] = frozenset(),
     ) -> Reading:
         api, pattern = self._api(access), self._settings.pattern
         if not full and connection.sync_token:
             try:
                 events, token = api.list_events(connection.calendar_id, sync_token=connection.sync_token, time_min=None)
-                return Reading([read_google_event(e, candidate, pattern) for e in events], False, token)
+                return Reading([read_google_event(e, candidate, pattern, own) for e in events], False, token)
             except ProviderError as exc:
                 if exc.status != 410:
                     raise
                 logger.info("Google sync token expired: full sync", extra={"candidate_id": connection.candidate_id})
         events, token = api.list_events(connection.calendar_id, sync_token=None, time_min=iso(now - SYNC_LOOKBACK))
-        return Reading([read_google_event(e, candidate, pattern) for e in events], True, token)
+        return Reading([read_google_event(e, candidate, pattern, own) for e in events], True, token)
 
 
 def _microsoft_calendar_path(calendar_id: str) -> str:
@@ -238,17 +248,20 @@ class MicrosoftCalendar:
         *,
         full: bool,
         event_id: str | None = None,
+        own: frozenset[str] = frozenset(),
     ) -> Reading:
         api, pattern, account = self._api(access), self._settings.pattern, connection.account_email
         if event_id and not full:
             data = api.get_event(event_id)
             reading = (
-                read_microsoft_event(data, candidate, account, pattern) if data else EventReading(event_id, None, None)
+                read_microsoft_event(data, candidate, account, pattern, own)
+                if data
+                else EventReading(event_id, None, None)
             )
             return Reading([reading], False)
         path = _microsoft_calendar_path(connection.calendar_id)
         events = api.calendar_view(path, iso(now - SYNC_LOOKBACK), iso(now + SYNC_LOOKAHEAD))
-        return Reading([read_microsoft_event(e, candidate, account, pattern) for e in events], True)
+        return Reading([read_microsoft_event(e, candidate, account, pattern, own) for e in events], True)
 
 
 PROVIDER_NAMES = (GoogleCalendar.name, MicrosoftCalendar.name)

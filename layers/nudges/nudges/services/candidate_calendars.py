@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nudges.adapters.calendar_apis import ProviderError
 from nudges.adapters.calendar_connections import CalendarConnection
 from nudges.domain.booking import BookingChange
+from nudges.domain.candidate import own_addresses
 from nudges.domain.interview import interview_id_for
 from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
 from nudges.models.calendar_events import EventReading
@@ -182,6 +183,15 @@ class CalendarService:
         )
         return connection
 
+    def _learn_account(self, connection: CalendarConnection, access: str) -> CalendarConnection:
+        """The account's address for a connection made before it was asked for at connect time."""
+        try:
+            account_email = self.provider(connection.provider).account_email(access)
+        except ProviderError as exc:
+            logger.info("calendar account not read", extra={"provider": connection.provider, "status": exc.status})
+            return connection
+        return self._calendars.set_account_email(connection, account_email) if account_email else connection
+
     @staticmethod
     def _job(connection: CalendarConnection, action: JobAction, event_id: str | None = None) -> SyncJob:
         return SyncJob(connection.candidate_id, connection.provider, connection.calendar_id, action, event_id)
@@ -290,6 +300,10 @@ class CalendarService:
             logger.info("calendar job for a connection that is gone", extra={"action": job.action})
             return
         access, connection = self._connection_access(connection)
+        if connection.account_email is None and job.action in ("full_sync", "renew", "resubscribe"):
+            # A connection made before its address was asked for: learnt on a full sync or a
+            # renewal (rare), not on every notification.
+            connection = self._learn_account(connection, access)
         if job.action == "renew":
             self._renew(connection, access, now)
         elif job.action == "resubscribe":
@@ -311,8 +325,11 @@ class CalendarService:
     ) -> None:
         """Read the calendar (what changed, one event, or all of it) and apply what it shows; after
         a read of the whole calendar, interviews from it that it no longer shows are stopped."""
+        # Every address of the candidate's is theirs, this calendar's and the others' they connected.
+        connected = self._calendars.account_emails(candidate.candidate_id)
+        own = own_addresses(candidate, connected=[connection.account_email, *connected])
         found = self.provider(connection.provider).read(
-            connection, candidate, access, now, full=full, event_id=event_id
+            connection, candidate, access, now, full=full, event_id=event_id, own=own
         )
         seen = set()
         for reading in found.readings:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.booking import BookingChange, change_from_dict, change_to_dict
+from nudges.domain.candidate import own_addresses
 from nudges.domain.messages import InviteProblem
 from nudges.domain.series import belongs, reconcile
 from nudges.errors import InvalidInput, Unauthorized
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from nudges.domain.candidate import Candidate
     from nudges.domain.interview import Interview
     from nudges.services.bookings import BookingService
-    from nudges.services.ports import Candidates, Interviews
+    from nudges.services.ports import Candidates, ConnectedAccounts, Interviews
     from nudges.services.receipts import InviteReceipts
 
 # SES marks mail it judged to carry a virus; nothing in it is read.
@@ -68,8 +69,11 @@ class InviteService:
         interviews: Interviews | None = None,
         files: InviteFiles | None = None,
         queue: InviteWorkQueue | None = None,
+        accounts: ConnectedAccounts | None = None,
     ) -> None:
         self._candidates = candidates
+        # The candidate's connected calendars' accounts are theirs too (None: none are read).
+        self._accounts = accounts
         self._bookings = bookings
         self._mailbox = mailbox
         # What is stored for the candidate, to take each event in a file as a whole (a moved
@@ -108,8 +112,9 @@ class InviteService:
     ) -> tuple[list[Interview], list[dict[str, str]]]:
         """``receive``, with the events left out and why (``{"event": <UID>, "reason": ...}``).
 
-        The candidate's own addresses: the inbox's, and the one the mail was forwarded from (an
-        attendee there is the candidate, whatever the name)."""
+        The candidate's own addresses (an attendee at one is the candidate, whatever the name):
+        the inbox's, and those ``own_addresses`` gathers (registered, aliases, the one the mail
+        was forwarded from, the connected calendars' accounts)."""
         changes, ignored = self._read(candidate, calendar, now, charset, forwarded_from)
         return self._book(candidate, changes, now), ignored
 
@@ -136,12 +141,13 @@ class InviteService:
     ) -> tuple[list[BookingChange], list[dict[str, str]]]:
         """The file's changes, taken as a whole against what is stored and capped, and what was left out."""
         token = candidate.ics_inbox_token.lower()
-        sender = (forwarded_from or "").strip().lower()
+        connected = self._accounts.account_emails(candidate.candidate_id) if self._accounts is not None else ()
+        own = own_addresses(candidate, connected=connected, forwarded_from=forwarded_from)
         reading = read_invite(
             calendar,
             candidate,
             now,
-            is_candidate_address=lambda a: a.partition("@")[0].lower() == token or (bool(sender) and a == sender),
+            is_candidate_address=lambda a: a.partition("@")[0].lower() == token or a.strip().lower() in own,
             charset=charset,
         )
         changes, ignored = self._as_a_whole(candidate, reading, now)

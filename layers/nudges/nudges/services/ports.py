@@ -28,6 +28,12 @@ class Candidates(Protocol):
     def change_email(self, candidate: Candidate, new_email: str) -> Candidate: ...
 
 
+class ConnectedAccounts(Protocol):
+    """The accounts of a candidate's connected calendars (``adapters.calendar_connections``)."""
+
+    def account_emails(self, candidate_id: str) -> list[str]: ...
+
+
 class Interviews(Protocol):
     def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
