@@ -34,6 +34,7 @@ from nudges import (
     config,
     console_advisers,
     console_candidate_page,
+    console_candidates,
     console_pages,
     console_reports,
     console_wiring,
@@ -194,6 +195,12 @@ NOTICES = {
     "withdrawn": "Outcome recorded: withdrawn.",
     "asked": "Consent request sent again.",
     "not-asked": "Consent request not sent: no number, consent already on record, or texts refused.",
+    "added": "Candidate added. The welcome is on its way.",
+    "edited": "Changes saved.",
+    "unchanged": "Nothing was different: nothing changed.",
+    "interview_added": "Interview added. Its nudges are planned.",
+    "interview_moved": "Interview moved. Its nudges moved with it.",
+    "interview_cancelled": "Interview cancelled. Its nudges still ahead will not be sent.",
 }
 
 
@@ -329,6 +336,7 @@ def change_settings(current: Current, form: dict[str, str]) -> Response:
 
 # The console's other parts: each a Router in a layer module of its own, included here (one line each).
 app.include_router(console_advisers.router)
+app.include_router(console_candidates.router)  # add, import, edit, interviews by hand
 app.include_router(console_reports.router)
 
 lambda_handler = api_handler(app)

@@ -122,7 +122,13 @@ def candidate_page(
             f'<article id="iv-{e(interview["interview_id"])}" data-status="{e(interview["status"])}">'
             f"<h3>{e(interview['title'])} {badge(interview['status'])}</h3>"
             f"<p>{when(interview['start'], zone)} · {e(interview['company'])} · with {people}</p>"
-            f"{_nudge_rows(interview, zone)}"
+            + (
+                f'<p><a class="move" href="{CANDIDATES}/{e(c.candidate_id)}/interviews/{e(interview["interview_id"])}/edit">'
+                "Move or cancel this interview</a></p>"
+                if interview.get("source") == "hand" and interview["status"] != "cancelled"
+                else ""
+            )
+            + f"{_nudge_rows(interview, zone)}"
             + _outcome_form(
                 csrf,
                 c.candidate_id,
@@ -154,13 +160,15 @@ def candidate_page(
         f"<dt>Channels</dt><dd>{e(', '.join(c.channels))}</dd>"
         f"<dt>Paused</dt><dd>{'yes' if c.paused else 'no'}</dd><dt>Nudges turned off</dt><dd>{kinds_off}</dd>"
         f"<dt>Registered</dt><dd>{when(c.created_at, zone)}</dd>"
-        f'<dt>Id</dt><dd class="id">{e(c.candidate_id)}</dd></dl></section>'
+        f'<dt>Id</dt><dd class="id">{e(c.candidate_id)}</dd></dl>'
+        f'<p><a id="edit" href="{CANDIDATES}/{e(c.candidate_id)}/edit">Edit</a></p></section>'
         f'<section aria-labelledby="reach"><h2 id="reach">Reachability</h2><ul id="reachability">{reach}</ul>'
         f"<h3>Consent to texts</h3><p>From the operator: {_consent(c.sms_consent)}. "
         f"Their own YES: {_consent(c.sms_yes)}.</p>{_consent_form(csrf, c.candidate_id)}"
         f"<h3>Calendars</h3>{'<ul>' + calendars + '</ul>' if calendars else '<p class=muted>None connected.</p>'}"
         "</section>"
         f'<section aria-labelledby="ivs"><h2 id="ivs">Interviews and nudges</h2>'
+        f'<p><a id="add-interview" href="{CANDIDATES}/{e(c.candidate_id)}/interviews/new">Add an interview by hand</a></p>'
         + (f'<div id="welcome">{_nudge_rows({"nudges": [detail.welcome]}, zone)}</div>' if detail.welcome else "")
         + f"{''.join(interviews) or '<p class=muted>No interviews yet.</p>'}</section>"
         f'<section aria-labelledby="log"><h2 id="log">Messages</h2>{message_table}</section>'

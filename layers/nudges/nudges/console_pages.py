@@ -31,6 +31,13 @@ AUDIT = "/console/audit"
 AUDIT_CSV = "/console/audit.csv"
 OUTCOME_LABELS = {"offer": "Offer", "rejected": "Rejected", "withdrawn": "Withdrawn"}
 ACTION_LABELS = {"outcome": "Recorded an outcome", "consent_request": "Resent the consent request", "erase": "Erased"}
+ACTION_LABELS |= {  # nudges.console_candidates
+    "register": "Added a candidate",
+    "update": "Edited a candidate",
+    "interview_added": "Added an interview by hand",
+    "interview_changed": "Moved an interview",
+    "interview_cancelled": "Cancelled an interview",
+}
 ACTION_LABELS |= {  # managing advisers and join codes (console_advisers)
     "adviser_invite": "Invited an adviser",
     "adviser_invite_again": "Sent an invitation again",
@@ -294,6 +301,7 @@ def candidates_page(
     body = (
         "<h1>Candidates</h1>"
         + (f'<p class="notice" role="status" id="notice">{e(notice)}</p>' if notice else "")
+        + f'<p id="act"><a href="{CANDIDATES}/new">Add a candidate</a> · <a href="{CANDIDATES}/import">Import a CSV</a></p>'
         + f'<section><form method="get" action="{CANDIDATES}" class="search" role="search">'
         f'<div><label for="q">Name or email</label><input id="q" name="q" type="search" value="{e(query)}"></div>'
         f'<div><label for="filter">Show</label><select id="filter" name="filter">{options}</select></div>'

@@ -14,6 +14,8 @@ import hmac
 import io
 import os
 import urllib.parse
+from email import policy as email_policy
+from email.parser import BytesParser
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
@@ -91,8 +93,33 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 
 
 def form() -> dict[str, str]:
-    fields = urllib.parse.parse_qs(raw_body(event()).decode("utf-8", "replace"), keep_blank_values=True)
-    return {k: v[0] for k, v in fields.items()}
+    return {k: v[0] for k, v in form_lists().items()}
+
+
+def form_lists() -> dict[str, list[str]]:
+    """The form's fields with every value given (checkboxes, repeated rows), at most
+    ``http.MAX_BODY_BYTES``: urlencoded, or multipart/form-data (a file's content as text)."""
+    raw = raw_body(event())
+    content_type = next((v for k, v in (event().headers or {}).items() if k.lower() == "content-type"), "")
+    if content_type.lower().startswith("multipart/form-data"):
+        return _multipart(raw, content_type)
+    return urllib.parse.parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, list[str]]:
+    """multipart/form-data read by the standard library's MIME parser (RFC 7578 is MIME)."""
+    head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
+    message = BytesParser(policy=email_policy.HTTP).parsebytes(head + raw)
+    fields: dict[str, list[str]] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            data = part.get_payload(decode=True)
+            text = data.decode("utf-8-sig", "replace") if isinstance(data, bytes) else ""
+            fields.setdefault(name, []).append(text)
+    return fields
 
 
 def same_site() -> bool:

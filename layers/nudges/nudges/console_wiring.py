@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from nudges.adapters.console_sessions import ConsoleSessions
     from nudges.services.adviser_accounts import AdviserAccountService
     from nudges.services.adviser_actions import AdviserActions
+    from nudges.services.adviser_candidate_actions import AdviserCandidateActions
     from nudges.services.adviser_views import AdviserViews
     from nudges.services.console_auth import ConsoleAuth
     from nudges.services.join_code_actions import JoinCodeActions
     from nudges.services.reports import Reports
-from nudges.journey_wiring import signup
+from nudges.journey_wiring import hand_interviews, signup
 from nudges.service_builders import _Deferred, _load
 from nudges.wiring import (
     _email,
@@ -114,3 +115,11 @@ def adviser_accounts() -> AdviserAccountService:
 def join_code_actions() -> JoinCodeActions:
     """Join codes from the console, through the operator API's own ``signup()``."""
     return _load("nudges.services.join_code_actions.JoinCodeActions")(signup(), candidate_directory(), audit_log())
+
+
+@cache
+def adviser_candidate_actions() -> AdviserCandidateActions:
+    """The console's add, import, edit and hand-added interviews (nudges.console_candidates)."""
+    return _load("nudges.services.adviser_candidate_actions.AdviserCandidateActions")(
+        candidate_service(), hand_interviews(), audit_log()
+    )

@@ -1,0 +1,1 @@
+../layers/nudges/nudges/models/candidate_rows.py
