@@ -443,7 +443,12 @@ def _touched(request: dict[str, Any]) -> str:
             + "]"
         )
     if "RequestItems" in request:
-        keys = [k for t in request["RequestItems"].values() for k in (t.get("Keys") or [])]
+        keys = []
+        for t in request["RequestItems"].values():
+            if isinstance(t, dict):  # BatchGetItem: {"Keys": [...]} per table
+                keys += t.get("Keys") or []
+            else:  # BatchWriteItem: [{"PutRequest": {"Item"}} | {"DeleteRequest": {"Key"}}] per table
+                keys += [body.get("Key") or body.get("Item") or {} for w in t for body in w.values()]
         return "[" + ", ".join(_key_shape(k) for k in keys) + "]"
     if "KeyConditionExpression" in request:
         values = request.get("ExpressionAttributeValues", {})
