@@ -111,8 +111,7 @@ def _preferences_page(
     view = pages.PreferencesView(
         candidate=candidate,
         action=f"/preferences/{token}",
-        email_suppression=refused.get("email"),
-        sms_opted_out="sms" in refused,
+        refused=refused,
         calendars=wiring.calendar_service().connections(candidate_id),
         connect_urls={p: own[p] for p in ("google", "microsoft") if p in configured},
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,

@@ -30,16 +30,18 @@ def test_each_filter_keeps_what_it_says():
     paused = Row(person(3, paused=True), {"email": "paused", "sms": "paused"})
     fine = Row(person(4), {"email": None, "sms": None})
     email_only = Row(person(5), {"email": None, "sms": "not_chosen"})
-    everyone = [waiting, bounced, paused, fine, email_only]
+    # Every channel that waits for an opt-in counts, each by its own reason (the registry's).
+    on_whatsapp = Row(person(6), {"email": None, "sms": "not_chosen", "whatsapp": "awaiting_whatsapp_consent"})
+    everyone = [waiting, bounced, paused, fine, email_only, on_whatsapp]
     kept = {
         f: [r.candidate.candidate_id for r in everyone if matches(r, "", f, "")]
         for f in ("unreachable", "awaiting_consent", "paused", "bounced", "")
     }
-    assert kept["unreachable"] == ["c_1", "c_2", "c_3"]  # a channel not chosen is not "unreachable"
-    assert kept["awaiting_consent"] == ["c_1"]
+    assert kept["unreachable"] == ["c_1", "c_2", "c_3", "c_6"]  # a channel not chosen is not "unreachable"
+    assert kept["awaiting_consent"] == ["c_1", "c_6"]
     assert kept["paused"] == ["c_3"]
     assert kept["bounced"] == ["c_2"]
-    assert len(kept[""]) == 5
+    assert len(kept[""]) == 6
     assert matches(fine, "PERSON 4", "", "") and matches(fine, "person4@", "", "")
     assert not matches(fine, "person 5", "", "")
 

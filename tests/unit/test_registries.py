@@ -25,6 +25,31 @@ def test_every_channel_has_every_part(spec):
     assert spec.not_chosen and (spec.address_field == "email" or spec.no_address)
 
 
+@pytest.mark.parametrize("locale", catalog.LOCALES)
+@pytest.mark.parametrize("spec", channels.CHANNEL_SPECS.values(), ids=lambda s: s.name)
+def test_every_channel_says_on_the_preferences_page_what_stops_it(spec, locale):
+    """Its box's label, and a note for each reason it could not reach a candidate who chose it,
+    in every locale; the offer to ask again exactly where the channel asks for consent."""
+    entries = catalog.catalog(locale).entries
+    assert spec.page_label
+    if spec.needs_consent:  # every obstacle but a refusal said by the page elsewhere (email's own section)
+        assert spec.page_no_address and spec.page_refused and spec.page_awaiting
+    said = [spec.page_label, spec.page_note, spec.page_no_address, spec.page_refused, spec.page_awaiting]
+    if spec.page_ask_again:
+        said += [f"{spec.page_ask_again}.{part}" for part in ("heading", "text", "button")]
+    for key in filter(None, said):
+        assert f"page.{key}" in entries, (locale, key)
+    assert bool(spec.page_ask_again) == (spec.needs_consent and spec.asks_for_consent)
+
+
+def test_the_console_names_every_channels_reasons():
+    from nudges import console_pages
+
+    for spec in channels.CHANNEL_SPECS.values():
+        reasons = {spec.not_chosen, spec.no_address, spec.opt_out_reason, spec.awaiting_consent} - {None}
+        assert reasons <= set(console_pages.REASONS), (spec.name, reasons - set(console_pages.REASONS))
+
+
 def test_every_channel_has_a_sender_in_the_wiring():
     built = service_builders._load("nudges.services.channel_senders.senders")(None, None, object())
     assert set(built) == set(channels.CHANNELS)
@@ -93,11 +118,6 @@ CHANNEL_LITERALS_ALLOWED = {
     "layers/nudges/nudges/models/api.py": "an OpenAPI example body",
     "nudges_cli/importer.py": "the CLI ships alone: its copy of the registry is checked below",
     "nudges_cli/cli.py": "a comment showing the API's answer",
-    # Not yet reading the registry (the preferences page's per-channel notes; the console's
-    # reachability filter, owned by the console): the next change to them moves them over.
-    "layers/nudges/nudges/pages.py": "the preferences page's SMS notes",
-    "functions/candidate_pages/app.py": "the preferences page's SMS opt-out note",
-    "layers/nudges/nudges/services/adviser_views.py": "the console's awaiting-consent filter",
 }
 
 

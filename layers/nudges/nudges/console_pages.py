@@ -64,7 +64,7 @@ REASONS = {
 FILTER_LABELS = {
     "": "Everyone",
     "unreachable": "Unreachable",
-    "awaiting_consent": "Awaiting consent to texts",
+    "awaiting_consent": "Awaiting consent (any channel)",
     "paused": "Paused",
     "bounced": "Email bounced or complained",
 }

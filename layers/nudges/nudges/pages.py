@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from nudges import config, page_frame
 from nudges.domain.catalog import catalog
+from nudges.domain.channels import CHANNEL_SPECS, EMAIL
 from nudges.domain.kinds import OPTIONAL_KINDS
 from nudges.domain.locales import LOCALES, canonical, negotiate
 from nudges.timefmt import parse_iso
@@ -84,13 +85,12 @@ def e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-NOTICES = ("saved", "resubscribed", "disconnected", "connected")
+NOTICES = ("saved", "resubscribed", "disconnected", "connected", "consent_requested")
 # Notices of the self-service pages (words in English until the catalogs carry them).
 MORE_NOTICES = {
     "interview_added": "The interview is added: its nudges are planned.",
     "interview_changed": "The interview is changed: its nudges moved with it.",
     "interview_cancelled": "The interview is cancelled: its nudges are withdrawn.",
-    "consent_requested": "A text asking you to reply YES is on its way to your phone.",
 }
 # A refused field on the settings form: which words (domain.page_words "fields") say why.
 # The notices of a candidate's own change of email (the link sent; words in the catalogs).
@@ -140,8 +140,7 @@ class PreferencesView:
 
     candidate: Candidate
     action: str  # the form's own path (/preferences/<token>)
-    email_suppression: str | None  # why email is off at our end (unsubscribed, bounced, complained)
-    sms_opted_out: bool
+    refused: Mapping[str, str]  # the opt-out store's refusals per channel (Preferences.refusals)
     calendars: list[CalendarConnection]
     connect_urls: dict[str, str]
     forwarding_address: str | None
@@ -153,6 +152,11 @@ class PreferencesView:
     outcome_url: Callable[[str], str] | None = None  # application id -> its outcome page
     errors: Mapping[str, str] | None = None  # a refused settings form: field -> why
     values: Mapping[str, list[str]] | None = None  # ... and what the candidate typed
+
+    @property
+    def email_suppression(self) -> str | None:
+        """Why email is off at our end (unsubscribed, bounced, complained), or None."""
+        return self.refused.get(EMAIL.name)
 
 
 def _check(name: str, value: str, checked: bool, label: str, *, disabled: bool = False, note: str = "") -> str:
@@ -180,26 +184,22 @@ def preferences(view: PreferencesView) -> str:
         parts.append(f'<p class="notice" role="status">{t("notice." + view.notice)}</p>')
     elif view.notice in MORE_NOTICES:
         parts.append(f'<p class="notice" role="status">{e(MORE_NOTICES[view.notice])}</p>')
-    sms_note = ""
-    if not c.phone:
-        sms_note = say(locale, "sms.no_phone")
-    elif view.sms_opted_out:
-        sms_note = say(locale, "sms.opted_out")
-    elif c.awaiting_sms_consent:
-        sms_note = say(locale, "sms.awaiting")
     values = view.values or {}
     errors = view.errors or {}
     chosen = values.get("channels", list(c.channels)) if view.values is not None else list(c.channels)
-    channels = [
-        _check(
-            "channels",
-            "email",
-            "email" in chosen,
-            say(locale, "channel.email"),
-            note=say(locale, "channel.email_to", email=c.email),
-        ),
-        _check("channels", "sms", "sms" in chosen, say(locale, "channel.sms"), note=sms_note),
-    ]
+    # A box per channel of the registry, its label and note the channel's own (domain.channels).
+    channels = []
+    for spec in CHANNEL_SPECS.values():
+        note = spec.page_note_key(c, spec.name in view.refused)
+        channels.append(
+            _check(
+                "channels",
+                spec.name,
+                spec.name in chosen,
+                say(locale, spec.page_label),
+                note=say(locale, note, email=c.email, phone=c.phone or "") if note else "",
+            )
+        )
     if errors:
         parts.append(
             '<div class="summary" role="alert"><p>Nothing was changed: please check the fields marked below.</p></div>'
@@ -269,12 +269,16 @@ def preferences(view: PreferencesView) -> str:
     )
     parts.append(_interviews(view))
     parts.append(email_form(view, locale))
-    if "sms" in c.channels and c.phone and c.awaiting_sms_consent and not view.sms_opted_out:
-        parts.append(
-            "<h2>Texts</h2><p>Texts start once you reply YES to our text. Lost it?</p>"
-            f'<form method="post" action="{action}"><input type="hidden" name="ask_consent" value="on">'
-            '<button type="submit" id="ask-consent">Text me again</button></form>'
-        )
+    for spec in CHANNEL_SPECS.values():
+        # The offer to ask for the opt-in again (services.consent_requests), where the channel asks.
+        words = spec.page_ask_again
+        waiting = spec.address(c) and spec.name not in view.refused and spec.waits_for_consent(c)
+        if words and spec.name in c.channels and waiting:
+            parts.append(
+                f"<h2>{t(words + '.heading')}</h2><p>{t(words + '.text')}</p>"
+                f'<form method="post" action="{action}"><input type="hidden" name="ask_consent" value="on">'
+                f'<button type="submit" id="ask-consent">{t(words + ".button")}</button></form>'
+            )
     if view.email_suppression == "unsubscribed":
         parts.append(
             f'<h2>{t("email.heading")}</h2><p class="warn">{t("email.unsubscribed")}</p>'

@@ -65,6 +65,18 @@ class ChannelSpec:
     # Offered on the join page (``self_service``): WhatsApp's opt-in is taken by the operator or
     # on the preferences page, not there.
     on_join_form: bool = True
+    # What the preferences page (``nudges.pages``) says of it, each a ``page.<key>`` catalog entry
+    # in every locale: the label of its box; the note beside the box while nothing stops it
+    # (``{email}``, ``{phone}``: the candidate's); the note instead while it could not reach them
+    # if chosen: no address, refused by its opt-out, waiting for their opt-in (None: the first note).
+    page_label: str = ""
+    page_note: str | None = None
+    page_no_address: str | None = None
+    page_refused: str | None = None
+    page_awaiting: str | None = None
+    # The page's offer to ask for the opt-in again, for a channel that asks for it: its words are
+    # ``page.<key>.heading``, ``.text`` and ``.button``.
+    page_ask_again: str | None = None
 
     @property
     def consent_field(self) -> str | None:
@@ -78,6 +90,17 @@ class ChannelSpec:
     def address(self, candidate: Candidate) -> str | None:
         """The candidate's address on this channel, if they gave one."""
         return getattr(candidate, self.address_field) or None
+
+    def page_note_key(self, candidate: Candidate, refused: bool) -> str | None:
+        """The preferences page's note beside this channel's box (a ``page.*`` key, or None), by
+        what would stop a nudge here if the candidate chose it, in reachability's order."""
+        if not self.address(candidate):
+            return self.page_no_address or self.page_note
+        if refused:
+            return self.page_refused or self.page_note
+        if self.waits_for_consent(candidate):
+            return self.page_awaiting or self.page_note
+        return self.page_note
 
     def opt_out_address(self, address: str) -> str:
         """What the opt-out record is keyed by: the address itself, or a hash of the number."""
@@ -96,6 +119,8 @@ EMAIL = ChannelSpec(
     size_rule="none: text and HTML parts, with the footer",
     sender="email",
     status_events=("Delivery", "DeliveryDelay", "Bounce", "Complaint", "Reject", "Rendering Failure"),
+    page_label="channel.email",
+    page_note="channel.email_to",  # a refusal is said in the page's own email section
 )
 SMS = ChannelSpec(
     name="sms",
@@ -113,6 +138,11 @@ SMS = ChannelSpec(
     no_address="no_phone",
     awaiting_consent="awaiting_sms_consent",
     consent_evidence=("sms_consent", "sms_yes"),
+    page_label="channel.sms",
+    page_no_address="sms.no_phone",
+    page_refused="sms.opted_out",
+    page_awaiting="sms.awaiting",
+    page_ask_again="sms.ask",
 )
 WHATSAPP = ChannelSpec(
     name="whatsapp",
@@ -131,6 +161,10 @@ WHATSAPP = ChannelSpec(
     asks_for_consent=False,
     consent_evidence=("whatsapp_consent",),
     on_join_form=False,
+    page_label="channel.whatsapp",
+    page_no_address="sms.no_phone",  # "(no phone number registered)": the same words
+    page_refused="whatsapp.opted_out",
+    page_awaiting="whatsapp.awaiting",
 )
 
 CHANNEL_SPECS: dict[str, ChannelSpec] = {spec.name: spec for spec in (EMAIL, SMS, WHATSAPP)}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import reachability
+from nudges.domain.channels import CHANNEL_SPECS
 from nudges.services.candidates import nudge_channels
 from nudges.timefmt import iso
 
@@ -32,6 +33,8 @@ PAGE_SIZE = 25
 READ_LIMIT = 500  # candidates read per request at most, while searching or filtering
 FILTERS = ("unreachable", "awaiting_consent", "paused", "bounced")
 EMAIL_REFUSALS = ("bounced", "complained")
+# Each channel's own reason for waiting on the candidate's opt-in (the registry's).
+AWAITING_CONSENT = {name: spec.awaiting_consent for name, spec in CHANNEL_SPECS.items() if spec.awaiting_consent}
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def matches(row: Row, query: str, filter_: str, cohort: str) -> bool:
     if filter_ == "unreachable":
         return bool(row.unreachable)
     if filter_ == "awaiting_consent":
-        return row.reasons.get("sms") == "awaiting_sms_consent"
+        return any(row.reasons.get(name) == reason for name, reason in AWAITING_CONSENT.items())
     if filter_ == "paused":
         return candidate.paused
     if filter_ == "bounced":
