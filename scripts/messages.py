@@ -618,10 +618,10 @@ def _welcome_section(index: int, locale: str, tally: Tally) -> list[str]:
     """The welcome at registration: consent to texts on record (the operator's), and without it
     (the SMS asks for YES before any nudge is texted)."""
     from nudges.domain import service_messages
+    from nudges.domain.calendars import PROVIDER_NAMES
 
     links = service_messages.WelcomeLinks(
-        google="https://nudges.example.com/connect/google/<token>",
-        microsoft="https://nudges.example.com/connect/microsoft/<token>",
+        {p: f"https://nudges.example.com/connect/{p}/<token>" for p in PROVIDER_NAMES},
         preferences="https://nudges.example.com/preferences/<token>",
         forwarding_address="tP4oEznLazn_bxrNCmMAMJfj@inbox.example.com",
         preferences_short="https://nudges.example.com/p/<token>",

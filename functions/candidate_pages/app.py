@@ -113,7 +113,7 @@ def _preferences_page(
         action=f"/preferences/{token}",
         refused=refused,
         calendars=wiring.calendar_service().connections(candidate_id),
-        connect_urls={p: own[p] for p in ("google", "microsoft") if p in configured},
+        connect_urls={p: own[p] for p in configured},  # the registry's providers the operator set up
         forwarding_address=f"{candidate.ics_inbox_token}@{domain}" if domain else None,
         notice=notice,
         interviews=upcoming,

@@ -25,8 +25,7 @@ ADA = Candidate(
 )
 CONSENTED = replace(ADA, sms_consent=Consent(datetime(2026, 10, 30, tzinfo=UTC), "sign-up form"))
 LINKS = service_messages.WelcomeLinks(
-    google="https://n.example/connect/google/c_1.sig",
-    microsoft="https://n.example/connect/microsoft/c_1.sig",
+    {"google": "https://n.example/connect/google/c_1.sig", "microsoft": "https://n.example/connect/microsoft/c_1.sig"},
     preferences="https://n.example/preferences/c_1.sigsigsigsigsigsigsigsigsig",
     forwarding_address="tP4oEznLazn_bxrNCmMAMJfj@inbox.example.com",
 )
@@ -38,7 +37,7 @@ def test_the_welcome_email_says_when_each_nudge_comes_and_gives_the_address_and_
     assert "48 hours before it starts" in message.text and "1 hour after it ends" in message.text
     assert "when an offer arrives" in message.text
     assert "\n    tP4oEznLazn_bxrNCmMAMJfj@inbox.example.com\n" in message.text  # on a line of its own, to copy
-    for url in (LINKS.google, LINKS.microsoft, LINKS.preferences, "https://n.example/unsubscribe/x"):
+    for url in (*LINKS.connect.values(), LINKS.preferences, "https://n.example/unsubscribe/x"):
         assert url in message.text and f'<a href="{url}">' in message.html
     assert "Reply YES" not in message.sms
 

@@ -1,16 +1,18 @@
-"""Each channel and each nudge kind is said once, in nudges.domain.channels and
-nudges.domain.kinds: every record has every part, and every list the service shows (the API's,
-the metrics', the ledger's, the CLI importer's, the pages') reads from them."""
+"""Each channel, nudge kind and calendar provider is said once, in nudges.domain.channels,
+nudges.domain.kinds and nudges.domain.calendars: every record has every part, and every list the
+service shows (the API's, the metrics', the ledger's, the CLI importer's, the pages', the
+messages') and every branch on one reads from them."""
 
 from __future__ import annotations
 
 import typing
+from datetime import UTC, datetime
 
 import pytest
 
 from nudges import metrics, service_builders
 from nudges.adapters import keys
-from nudges.domain import candidate, catalog, channels, kinds, messages, plan
+from nudges.domain import calendars, candidate, catalog, channels, kinds, messages, plan
 from nudges.models import api
 from nudges_cli import importer
 
@@ -150,3 +152,89 @@ def test_the_choice_lists_and_consent_rules_read_the_registry():
         assert bool(spec.consent_evidence) == spec.needs_consent, name
         assert set(spec.consent_evidence) <= set(Candidate.__dataclass_fields__), name
     assert set(channels.CONSENT_FIELDS) == {n for n, s in channels.CHANNEL_SPECS.items() if s.needs_consent}
+
+
+# Calendar providers: each once in nudges.domain.calendars, its behaviour behind CalendarProvider.
+PROVIDER_LITERAL = __import__("re").compile(r"""["'](google|microsoft)["']""")
+PROVIDER_LITERALS_ALLOWED = {
+    "layers/nudges/nudges/domain/calendars.py": "the registry itself",
+    "layers/nudges/nudges/adapters/calendar_apis.py": "each provider's own API client (its name in errors and logs)",
+    "layers/nudges/nudges/models/calendar_events.py": "each provider's own event reader, and an OpenAPI example",
+}
+
+
+@pytest.mark.parametrize("spec", calendars.CALENDAR_PROVIDERS.values(), ids=lambda s: s.name)
+def test_every_calendar_provider_has_every_part(spec):
+    from nudges.services import calendar_providers
+
+    built = calendar_providers.providers(None, None)  # type: ignore[arg-type]
+    assert built[spec.name].name == spec.name  # its class behind CalendarProvider
+    for method in ("refresh", "account_email", "open_watch", "stop_watch", "renew", "read"):
+        assert callable(getattr(built[spec.name], method)), method
+    assert spec.label and spec.scope
+    assert spec.auth_url.startswith("https://") and spec.token_url.startswith("https://")
+    assert spec.auth_url_in({spec.auth_url_env: "http://127.0.0.1/auth"}) == "http://127.0.0.1/auth"
+    for locale in catalog.LOCALES:  # its line in the welcome
+        assert f"phrase.welcome_{spec.name}" in catalog.catalog(locale).entries, locale
+
+
+def test_the_provider_lists_read_the_registry():
+    from nudges import links
+    from nudges.adapters import calendar_connections
+    from nudges.models import calendar_events, views
+    from nudges.services import calendar_providers, connect
+
+    names = calendars.PROVIDER_NAMES
+    assert tuple(calendar_providers.providers(None, None)) == calendar_providers.PROVIDER_NAMES == names  # type: ignore[arg-type]
+    assert calendars.PROVIDER_NAMES == connect.PROVIDERS
+    assert typing.get_args(calendars.CalendarProviderName) == names
+    assert calendar_connections.Provider is calendars.CalendarProviderName
+    assert calendar_events.CalendarConnect.model_fields["provider"].annotation is calendars.CalendarProviderName
+    assert typing.get_type_hints(views.ConnectedCalendar)["provider"] is calendars.CalendarProviderName
+    own = links.candidate_links("https://n.example", "k" * 32, "c_1")
+    assert [p for p in own if p in names] == list(names)
+    assert all(own[p].startswith(f"https://n.example/connect/{p}/") for p in names)
+    assert set(names) <= set(metrics.PROVIDERS) and set(names) <= set(metrics.DEPENDENCIES)
+
+
+WHEN = datetime(2031, 3, 3, 9, tzinfo=UTC)
+
+
+class _NoRefusals:
+    def refusals(self, candidate):
+        return {}
+
+
+class _NoCalendars:
+    def connections(self, candidate_id):
+        return []
+
+
+def test_the_pages_and_messages_offer_every_provider_set_up():
+    from nudges import pages
+    from nudges.domain import service_messages
+    from nudges.domain.plan import NudgeTimings
+    from nudges.services import journey
+
+    urls = {p: f"https://n.example/connect/{p}/t" for p in calendars.PROVIDER_NAMES}
+    ada = candidate.Candidate("c_1", "ada@example.org", "Europe/London", ("email",), WHEN, "tok")
+    welcome = service_messages.welcome(ada, service_messages.WelcomeLinks(urls, "https://n.example/p"), NudgeTimings())
+    view = pages.PreferencesView(ada, "/preferences/t", {}, [], urls, None, locale="en-GB")
+    page = pages.preferences(view)
+    for name, spec in calendars.CALENDAR_PROVIDERS.items():
+        assert urls[name] in welcome.text
+        assert f'id="connect-{name}">{spec.label}</a>' in page
+    shown = journey.journey(ada, _NoRefusals(), _NoCalendars(), "https://n.example", "k" * 32, ())
+    assert shown["connect_urls"] == {}  # none set up: none offered
+    shown = journey.journey(ada, _NoRefusals(), _NoCalendars(), "https://n.example", "k" * 32, None)
+    assert list(shown["connect_urls"]) == list(calendars.PROVIDER_NAMES)
+
+
+def test_no_calendar_provider_name_literal_outside_the_registry_and_its_adapters():
+    found = {
+        str(p.relative_to(ROOT)) for p in _python_files() if PROVIDER_LITERAL.search(p.read_text(encoding="utf-8"))
+    }
+    unexpected = found - set(PROVIDER_LITERALS_ALLOWED)
+    assert not unexpected, f"a calendar provider's name written outside the registry: {sorted(unexpected)}"
+    stale = set(PROVIDER_LITERALS_ALLOWED) - found
+    assert not stale, f"no longer needs its provider literal (take it off the list): {sorted(stale)}"

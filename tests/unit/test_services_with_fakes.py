@@ -216,7 +216,10 @@ def test_a_google_notification_is_checked_against_its_channel():
 def connect_service() -> tuple[ConnectService, FakeOAuthStates, Calendars]:
     c = Calendars()
     states = FakeOAuthStates()
-    urls = ConsentUrls("https://accounts.example/auth", "https://login.example/auth", "https://g/t", "https://m/t")
+    urls = ConsentUrls(
+        auth={"google": "https://accounts.example/auth", "microsoft": "https://login.example/auth"},
+        token={"google": "https://g/t", "microsoft": "https://m/t"},
+    )
     return ConnectService(c.world.candidates, states, c.service, urls), states, c  # type: ignore[arg-type]
 
 

@@ -44,13 +44,10 @@ from nudges.wiring import (
 @cache
 def connect() -> ConnectService:
     """Calendar connect by OAuth: the consent redirect and its callback."""
+    specs = _load("nudges.domain.calendars.CALENDAR_PROVIDERS").values()  # each provider's, or its override
     urls = _load("nudges.services.connect.ConsentUrls")(
-        google_auth_url=os.environ.get("GOOGLE_AUTH_URL") or "https://accounts.google.com/o/oauth2/v2/auth",
-        microsoft_auth_url=os.environ.get("MS_AUTH_URL")
-        or "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
-        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
-        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
-        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        auth={p.name: p.auth_url_in(os.environ) for p in specs},
+        token={p.name: p.token_url_in(os.environ) for p in specs},
     )
     return _load("nudges.services.connect.ConnectService")(candidates(), oauth_states(), calendar_service(), urls)
 

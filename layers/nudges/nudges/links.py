@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from typing import Literal
 
+from nudges.domain.calendars import PROVIDER_NAMES
 from nudges.errors import NotFound
 
 # "form": the token hidden in a candidate page's forms (pages.with_form_token), asked for when a
@@ -64,12 +65,11 @@ def short_link(base_url: str, key: str, purpose: Purpose, candidate_id: str, pat
 
 def candidate_links(base_url: str, key: str, candidate_id: str) -> dict[str, str]:
     """Every link a candidate is given: preferences (and its short form for texts), and connect
-    per calendar provider."""
+    per calendar provider (nudges.domain.calendars), by the provider's name."""
     return {
         "preferences": link(base_url, key, "preferences", candidate_id, "preferences"),
         "preferences_short": short_link(base_url, key, "preferences", candidate_id, "p"),
-        "google": link(base_url, key, "connect", candidate_id, "connect/google"),
-        "microsoft": link(base_url, key, "connect", candidate_id, "connect/microsoft"),
+        **{p: link(base_url, key, "connect", candidate_id, f"connect/{p}") for p in PROVIDER_NAMES},
     }
 
 

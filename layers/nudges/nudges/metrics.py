@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import EphemeralMetrics
 
+from nudges.domain.calendars import PROVIDER_NAMES
 from nudges.domain.channels import CHANNELS as CHANNEL_NAMES
 from nudges.domain.kinds import NUDGE_KINDS
 from nudges.observability import logger
@@ -63,9 +64,9 @@ KINDS = NUDGE_KINDS
 CHANNELS = CHANNEL_NAMES
 NO_CHANNEL = "none"
 # The path segment after /webhooks/ of each webhook route.
-PROVIDERS = ("calcom", "calendly", "google", "microsoft", "greenhouse", "lever", "outcome", "ics")
+PROVIDERS = ("calcom", "calendly", *PROVIDER_NAMES, "greenhouse", "lever", "outcome", "ics")
 # What a request may find down: the providers' APIs the functions call, and AWS itself.
-DEPENDENCIES = ("greenhouse", "lever", "google", "microsoft", "aws")
+DEPENDENCIES = ("greenhouse", "lever", *PROVIDER_NAMES, "aws")
 OTHER = "other"
 
 _local = threading.local()  # per thread: the local stack runs several functions in one process

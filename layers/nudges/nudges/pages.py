@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nudges import config, page_frame
+from nudges.domain.calendars import CALENDAR_PROVIDERS
 from nudges.domain.catalog import catalog
 from nudges.domain.channels import CHANNEL_SPECS, EMAIL
 from nudges.domain.kinds import OPTIONAL_KINDS
@@ -308,9 +309,8 @@ def preferences(view: PreferencesView) -> str:
         parts.append(f"<ul>{''.join(rows)}</ul>")
     else:
         parts.append(f"<p>{t('calendars.none')}</p>")
-    names = {"google": "Google Calendar", "microsoft": "Microsoft Outlook"}
     offered = [
-        f'<a href="{e(url)}" id="connect-{e(p)}">{e(names.get(p, p))}</a>'
+        f'<a href="{e(url)}" id="connect-{e(p)}">{e(CALENDAR_PROVIDERS[p].label)}</a>'
         for p, url in view.connect_urls.items()
         if url
     ]

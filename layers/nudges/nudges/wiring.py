@@ -274,8 +274,7 @@ def composer() -> MessageComposer:
         address = f"{candidate.ics_inbox_token}@{domain}" if domain else None
         configured = configured_providers()  # connect links only for providers set up
         return _load("nudges.domain.service_messages.WelcomeLinks")(
-            found["google"] if "google" in configured else None,
-            found["microsoft"] if "microsoft" in configured else None,
+            {p: found[p] for p in configured},
             found["preferences"],
             address,
             found["preferences_short"],
@@ -330,12 +329,12 @@ def whatsapp_keywords() -> WhatsAppKeywords:
 @cache
 def calendar_service() -> CalendarService:
     """Calendar connections, notifications and sync (Google Calendar, Microsoft 365)."""
+    google, microsoft = _load("nudges.domain.calendars.GOOGLE"), _load("nudges.domain.calendars.MICROSOFT")
     settings = _load("nudges.services.candidate_calendars.CalendarSettings")(
         google_api_base_url=os.environ.get("GOOGLE_API_BASE_URL") or "https://www.googleapis.com",
-        google_token_url=os.environ.get("GOOGLE_TOKEN_URL") or "https://oauth2.googleapis.com/token",
+        google_token_url=google.token_url_in(os.environ),
         microsoft_api_base_url=os.environ.get("GRAPH_API_BASE_URL") or "https://graph.microsoft.com/v1.0",
-        microsoft_token_url=os.environ.get("MS_TOKEN_URL")
-        or "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+        microsoft_token_url=microsoft.token_url_in(os.environ),
         pattern=_load("nudges.models.calendar_events.interview_pattern")(os.environ.get("INTERVIEW_PATTERN")),
     )
     return _load("nudges.services.candidate_calendars.CalendarService")(
@@ -395,16 +394,17 @@ def _oauth_clients() -> Any:
     )
 
 
-def configured_providers() -> frozenset[str]:
+def configured_providers() -> tuple[str, ...]:
     """The calendar providers whose OAuth client the operator has set up: only these get connect
     links (welcome, preferences page, ``connect_urls``). The secret is read at most every few
-    minutes, so a client filled in later shows without a restart."""
+    minutes, so a client filled in later shows without a restart. In the registry's order."""
     if not os.environ.get("CALENDAR_OAUTH_SECRET_ARN"):
-        return frozenset()
+        return ()
     try:
-        return frozenset(p for p in ("google", "microsoft") if _oauth_clients().for_provider(p) is not None)
+        names = _load("nudges.domain.calendars.PROVIDER_NAMES")
+        return tuple(p for p in names if _oauth_clients().for_provider(p) is not None)
     except Exception:  # an unreadable or empty secret: no provider is set up
-        return frozenset()
+        return ()
 
 
 @cache

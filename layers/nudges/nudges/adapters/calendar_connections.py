@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.dynamo import DynamoTable, dynamo_key, plain
+from nudges.domain.calendars import CalendarProviderName
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-Provider = Literal["google", "microsoft"]
+Provider = CalendarProviderName  # nudges.domain.calendars
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from nudges.domain.rendering import DEFAULT_BRANDING, Branding, Message, Words, 
 from nudges.domain.sms_encoding import for_sms
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime, timedelta
 
     from nudges.domain.candidate import Candidate
@@ -26,8 +27,7 @@ class WelcomeLinks:
     """The candidate's own links: calendar connect (per provider) and preferences, each signed for
     them; the address their invites are forwarded to (None without an inbox domain)."""
 
-    google: str | None  # None: no OAuth client set up for it, so no link
-    microsoft: str | None
+    connect: Mapping[str, str]  # per calendar provider set up (its OAuth client), in the registry's order
     preferences: str
     forwarding_address: str | None = None
     preferences_short: str | None = None  # the same page by its short path, for texts
@@ -35,8 +35,7 @@ class WelcomeLinks:
 
 def _connect_lines(words: Words, links: WelcomeLinks) -> str:
     """The calendar connect links of the providers the operator set up; nothing without one."""
-    offered = (("google", links.google), ("microsoft", links.microsoft))
-    lines = [words(f"welcome_{p}", url=url) for p, url in offered if url]
+    lines = [words(f"welcome_{p}", url=url) for p, url in links.connect.items() if url]
     return "\n".join([words("welcome_connect"), *lines]) + "\n" if lines else ""
 
 

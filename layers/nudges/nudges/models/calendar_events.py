@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from nudges.domain.agencies import cast
+from nudges.domain.calendars import CalendarProviderName  # noqa: TC001 (pydantic reads it at runtime)
 from nudges.domain.candidate import own_addresses
 from nudges.domain.interview import Interview, all_day_span, is_interview_like
 from nudges.domain.people import Address
@@ -40,7 +41,7 @@ class CalendarConnect(BaseModel):
         },
     )
 
-    provider: Literal["google", "microsoft"]
+    provider: CalendarProviderName
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
     calendar_id: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^/\s]+$")] = "primary"
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 
 from pydantic import Field
 
+from nudges.domain.calendars import CalendarProviderName
 from nudges.domain.candidate import Channel
 from nudges.domain.kinds import NudgeKind
 from nudges.domain.plan import NudgeStatus
@@ -31,7 +32,7 @@ class ConsentRecord(TypedDict):
 
 
 class ConnectedCalendar(TypedDict):
-    provider: Literal["google", "microsoft"]
+    provider: CalendarProviderName
     calendar_id: str
     account_email: str | None
     connected_at: Instant
@@ -89,7 +90,7 @@ class Candidate(TypedDict):
         str, Field(json_schema_extra={"format": "uri"}, description="The candidate's add-an-interview page (signed)")
     ]
     connect_urls: Annotated[
-        dict[Literal["google", "microsoft"], str],
+        dict[CalendarProviderName, str],
         Field(description="Links that connect the candidate's Google or Microsoft calendar by OAuth (signed)"),
     ]
 
@@ -98,7 +99,7 @@ class CalendarConnection(TypedDict):
     """A calendar now watched for interviews."""
 
     candidate_id: str
-    provider: Literal["google", "microsoft"]
+    provider: CalendarProviderName
     calendar_id: str
     notification_url: Annotated[
         str, Field(json_schema_extra={"format": "uri"}, description="Where the provider sends change notifications")

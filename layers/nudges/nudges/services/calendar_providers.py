@@ -5,7 +5,8 @@ service (services/candidate_calendars.py) holds them by name and never asks whic
 Adding a provider: a class here with :class:`CalendarProvider`'s methods, listed in
 ``providers``; its API client in ``adapters/calendar_apis.py``; its event reader in
 ``models/calendar_events.py``; its webhook route (the notification's own shape) in
-``CalendarService`` and ``functions/calendar_webhook``; its consent URL in ``services/connect.py``.
+``CalendarService`` and ``functions/calendar_webhook``; its record (name, label, the consent's
+scopes and URLs) in ``domain/calendars.py``, which every list of providers and the consent read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from nudges.adapters.calendar_apis import GoogleCalendarApi, MicrosoftCalendarApi, ProviderError, refresh_access
 from nudges.adapters.calendar_connections import Watch
+from nudges.domain.calendars import GOOGLE, MICROSOFT, CalendarProviderName
 from nudges.models.calendar_events import EventReading, read_google_event, read_microsoft_event
 from nudges.observability import logger
 from nudges.timefmt import iso
@@ -36,7 +38,7 @@ MICROSOFT_SUBSCRIPTION_TTL = timedelta(minutes=4230 - 30)
 # calendar view, this far ahead.
 SYNC_LOOKBACK = timedelta(days=2)
 SYNC_LOOKAHEAD = timedelta(days=365)
-MICROSOFT_SCOPE = "offline_access Calendars.Read User.Read"
+MICROSOFT_SCOPE = MICROSOFT.scope  # nudges.domain.calendars
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Renewal:
 
 
 class CalendarProvider(Protocol):
-    name: str
+    name: CalendarProviderName
 
     def refresh(self, client: OAuthClient, refresh_token: str) -> AccessGrant: ...
     def account_email(self, access: str) -> str | None: ...
@@ -90,7 +92,7 @@ class GoogleCalendar:
     """Google Calendar: push channels (they cannot be extended: renewing opens a new one) and
     incremental reads with a sync token."""
 
-    name = "google"
+    name = GOOGLE.name
 
     def __init__(self, settings: CalendarSettings, calendars: CalendarConnections) -> None:
         self._settings = settings
@@ -117,7 +119,7 @@ class GoogleCalendar:
         channel_id = str(uuid.uuid4())
         token = secrets.token_urlsafe(32)
         expires = now + GOOGLE_CHANNEL_TTL
-        watch = Watch("google", channel_id, connection.candidate_id, connection.calendar_id, token, None)
+        watch = Watch(self.name, channel_id, connection.candidate_id, connection.calendar_id, token, None)
         # Stored first: Google sends its "sync" message as soon as the channel exists.
         self._calendars.put_watch(watch, expires)
         channel = self._api(access).watch(
@@ -182,7 +184,7 @@ class MicrosoftCalendar:
     """Microsoft 365 through Graph: subscriptions (renewed in place; one that is gone is made
     anew) and reads of one changed event or of the calendar view."""
 
-    name = "microsoft"
+    name = MICROSOFT.name
 
     def __init__(self, settings: CalendarSettings, calendars: CalendarConnections) -> None:
         self._settings = settings
@@ -209,7 +211,7 @@ class MicrosoftCalendar:
         )
         expires = _graph_time(subscription["expirationDateTime"])
         watch = Watch(
-            "microsoft", subscription["id"], connection.candidate_id, connection.calendar_id, client_state, None
+            self.name, subscription["id"], connection.candidate_id, connection.calendar_id, client_state, None
         )
         self._calendars.put_watch(watch, expires)
         return replace(connection, watch_id=subscription["id"], watch_secret=client_state, watch_expires=expires)
@@ -229,7 +231,7 @@ class MicrosoftCalendar:
             return Renewal(self.open_watch(connection, access, now), replaced=True, full_sync=True)
         expires = _graph_time(answer["expirationDateTime"])
         watch = Watch(
-            "microsoft",
+            self.name,
             connection.watch_id,
             connection.candidate_id,
             connection.calendar_id,

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from nudges.adapters.calendar_apis import ProviderError
 from nudges.adapters.calendar_connections import CalendarConnection
 from nudges.domain.booking import BookingChange
+from nudges.domain.calendars import GOOGLE, MICROSOFT
 from nudges.domain.candidate import own_addresses
 from nudges.domain.interview import interview_id_for
 from nudges.errors import InvalidInput, NotConfigured, NotFound, NudgesError, Unauthorized
 from nudges.models.calendar_events import EventReading
 from nudges.observability import logger
 from nudges.services.addresses import interviews_of
-from nudges.services.calendar_providers import MICROSOFT_SCOPE as MICROSOFT_SCOPE
 from nudges.services.calendar_providers import SYNC_LOOKBACK
 from nudges.services.calendar_providers import CalendarSettings as CalendarSettings
 from nudges.services.calendar_providers import providers as all_providers
@@ -251,7 +251,7 @@ class CalendarService:
     def google_notification(self, headers: dict[str, str]) -> str:
         """Verify a push notification against its channel; queue a sync for ``exists``."""
         channel_id = headers.get("x-goog-channel-id")
-        watch = self._calendars.get_watch("google", channel_id) if channel_id else None
+        watch = self._calendars.get_watch(GOOGLE.name, channel_id) if channel_id else None
         state = headers.get("x-goog-resource-state")
         token_ok = _same(headers.get("x-goog-channel-token"), watch.secret if watch else None)
         if watch and watch.resource_id is None:
@@ -265,17 +265,17 @@ class CalendarService:
             return "ignored"
         if state not in ("exists", "not_exists"):
             raise InvalidInput(f"unknown X-Goog-Resource-State {state!r}", field="X-Goog-Resource-State")
-        self._queue.send([SyncJob(watch.candidate_id, "google", watch.calendar_id, "sync")])
+        self._queue.send([SyncJob(watch.candidate_id, GOOGLE.name, watch.calendar_id, "sync")])
         return "queued"
 
     def microsoft_notifications(self, notifications: MicrosoftNotifications) -> int:
         """Verify every notification's clientState first (all or nothing), then queue their jobs."""
         jobs: list[SyncJob] = []
         for item in notifications.value:
-            watch = self._calendars.get_watch("microsoft", item.subscriptionId)
+            watch = self._calendars.get_watch(MICROSOFT.name, item.subscriptionId)
             if not (watch and _same(item.clientState, watch.secret)):
                 raise Unauthorized("unknown subscription or bad clientState")
-            job = SyncJob(watch.candidate_id, "microsoft", watch.calendar_id, "sync")
+            job = SyncJob(watch.candidate_id, MICROSOFT.name, watch.calendar_id, "sync")
             if item.lifecycleEvent == "reauthorizationRequired":
                 jobs.append(replace(job, action="renew"))
             elif item.lifecycleEvent == "subscriptionRemoved":

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING
 
 from nudges.adapters.calendar_apis import ProviderError, request_json
 from nudges.adapters.oauth_states import PendingConsent
+from nudges.domain.calendars import CALENDAR_PROVIDERS
 from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.observability import logger
 from nudges.services.calendar_providers import PROVIDER_NAMES
-from nudges.services.candidate_calendars import MICROSOFT_SCOPE, ProviderUnavailable
+from nudges.services.candidate_calendars import ProviderUnavailable
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from nudges.adapters.calendar_connections import CalendarConnection
@@ -36,8 +38,6 @@ if TYPE_CHECKING:
 
 # Long enough to read a consent screen and sign in; short enough that a leaked URL goes stale.
 STATE_TTL = timedelta(minutes=10)
-# Read-only: the service reads events, never writes them.
-GOOGLE_SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
 PROVIDERS = PROVIDER_NAMES  # nudges.services.calendar_providers
 
 
@@ -49,10 +49,10 @@ class ConsentRefused(NudgesError):
 
 @dataclass(frozen=True)
 class ConsentUrls:
-    google_auth_url: str
-    microsoft_auth_url: str
-    google_token_url: str
-    microsoft_token_url: str
+    """Per provider (nudges.domain.calendars), where its consent page and its code exchange are."""
+
+    auth: Mapping[str, str]
+    token: Mapping[str, str]
 
 
 def code_challenge(verifier: str) -> str:
@@ -80,6 +80,7 @@ class ConnectService:
         if self._candidates.get(candidate_id) is None:
             raise NotFound("this connect link is no longer valid", field="token")
         client = self._calendars.oauth_client(provider, fresh=True)  # 503 naming the secret when unset
+        spec = CALENDAR_PROVIDERS[provider]
         state = secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(48)  # 64 characters of the unreserved set
         self._states.put(state, PendingConsent(candidate_id, provider, verifier, now + STATE_TTL))
@@ -87,16 +88,13 @@ class ConnectService:
             "response_type": "code",
             "client_id": client.client_id,
             "redirect_uri": redirect_uri(base_url, provider),
-            "scope": GOOGLE_SCOPE if provider == "google" else MICROSOFT_SCOPE,
+            "scope": spec.scope,  # read-only: the service reads events, never writes them
             "state": state,
             "code_challenge": code_challenge(verifier),
             "code_challenge_method": "S256",
         }
-        if provider == "google":
-            params |= {"access_type": "offline", "prompt": "consent"}  # a refresh token, every time
-        else:
-            params |= {"response_mode": "query"}
-        base = self._urls.google_auth_url if provider == "google" else self._urls.microsoft_auth_url
+        params |= dict(spec.consent_params)
+        base = self._urls.auth[provider]
         logger.info("calendar consent started", extra={"candidate_id": candidate_id, "provider": provider})
         return f"{base}?{urllib.parse.urlencode(params)}"
 
@@ -131,9 +129,9 @@ class ConnectService:
             "client_secret": client.client_secret,
             "code_verifier": pending.code_verifier,
         }
-        if provider == "microsoft":
-            form["scope"] = MICROSOFT_SCOPE
-        token_url = self._urls.google_token_url if provider == "google" else self._urls.microsoft_token_url
+        if CALENDAR_PROVIDERS[provider].scope_on_exchange:
+            form["scope"] = CALENDAR_PROVIDERS[provider].scope
+        token_url = self._urls.token[provider]
         try:
             answer = request_json(provider, "POST", token_url, form=form)
         except ProviderError as exc:

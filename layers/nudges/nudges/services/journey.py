@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nudges.domain.calendars import PROVIDER_NAMES
 from nudges.domain.candidate import reachability
 from nudges.links import add_interview_link, candidate_links
 from nudges.timefmt import iso
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from nudges.domain.candidate import Candidate, Consent
     from nudges.services.candidate_calendars import CalendarService
     from nudges.services.ports import Preferences
@@ -31,7 +34,7 @@ def journey(
     calendars: CalendarService | None,
     base_url: str,
     key: str,
-    providers: frozenset[str] | None = None,
+    providers: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """One BatchGetItem for the refusals, one Query for the calendars (when asked for)."""
     reasons = reachability(candidate, preferences.refusals(candidate))
@@ -57,6 +60,6 @@ def journey(
         ],
         "preferences_url": own["preferences"],
         "add_interview_url": add_interview_link(base_url, key, candidate.candidate_id),
-        # Only the providers whose OAuth client is configured (None: not known here, both).
-        "connect_urls": {p: own[p] for p in ("google", "microsoft") if providers is None or p in providers},
+        # Only the providers whose OAuth client is configured (None: not known here, every one).
+        "connect_urls": {p: own[p] for p in PROVIDER_NAMES if providers is None or p in providers},
     }
