@@ -92,6 +92,23 @@ def test_every_kind_has_every_part(spec):
         assert spec.name in messages.COMPOSE  # its builder
 
 
+@pytest.mark.parametrize("spec", kinds.KIND_SPECS.values(), ids=lambda s: s.name)
+def test_every_kind_is_named_on_the_pages(spec):
+    """The console names every kind; the preferences page lists every kind an interview or an
+    application owns, in every locale; the outcome link goes with the kinds that wait for news."""
+    from nudges import console_pages, pages
+
+    assert spec.name in console_pages.KIND_LABELS
+    assert (spec.name in pages.LISTED_KINDS) == (spec.owner != "candidate")
+    for locale in catalog.LOCALES:
+        entries = catalog.catalog(locale).entries
+        if spec.owner != "candidate":
+            assert f"page.nudge.{spec.name}" in entries, locale
+        if spec.optional:
+            assert f"page.kind.{spec.name}" in entries, locale  # its "don't send" box
+    assert not spec.links_outcome or spec.owner == "interview"
+
+
 def test_the_kind_lists_read_the_registry():
     assert set(typing.get_args(kinds.NudgeKind)) == set(kinds.NUDGE_KINDS)
     assert set(typing.get_args(kinds.OptionalKind)) == set(kinds.OPTIONAL_KINDS)

@@ -22,7 +22,7 @@ from nudges import config, page_frame
 from nudges.domain.calendars import CALENDAR_PROVIDERS
 from nudges.domain.catalog import catalog
 from nudges.domain.channels import CHANNEL_SPECS, EMAIL
-from nudges.domain.kinds import OPTIONAL_KINDS
+from nudges.domain.kinds import KIND_SPECS, OPTIONAL_KINDS
 from nudges.domain.locales import LOCALES, canonical, negotiate
 from nudges.timefmt import parse_iso
 
@@ -97,13 +97,8 @@ MORE_NOTICES = {
 # The notices of a candidate's own change of email (the link sent; words in the catalogs).
 EMAIL_NOTICES = ("email_sent",)
 FIELD_WORDS = {"channels": "channels", "timezone": "timezone", "phone": "phone", "locale": "locale"}
-NUDGE_LABELS = {
-    "research_prompt": "Research prompt",
-    "thank_you": "Thank-you reminder",
-    "follow_up": "Follow-up draft",
-    "connect": "Connect nudge",
-    "rejection_reply": "Reply draft",
-}
+# The nudges the interviews list names (``page.nudge.<kind>``): every kind but the candidate's own.
+LISTED_KINDS = tuple(k for k, spec in KIND_SPECS.items() if spec.owner != "candidate")
 
 
 def choose_locale(lang: str | None, candidate_locale: str | None, accept_language: str | None) -> str:
@@ -357,9 +352,9 @@ def _interviews(view: PreferencesView) -> str:
         start = page_frame.when(_parse(interview["start"]).astimezone(zone))
         company = interview.get("company") or ""
         nudges = "".join(
-            f"<li>{e(NUDGE_LABELS.get(n['kind'], n['kind']))}: {e(_nudge_status(n, zone))}</li>"
+            f"<li>{e(say(view.locale or view.candidate.locale, 'nudge.' + n['kind']))}: {e(_nudge_status(n, zone))}</li>"
             for n in interview["nudges"]
-            if n["kind"] in NUDGE_LABELS
+            if n["kind"] in LISTED_KINDS
         )
         actions = []
         if interview.get("source") == "hand" and view.edit_url and interview["status"] == "scheduled":

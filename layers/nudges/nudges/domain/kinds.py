@@ -38,6 +38,9 @@ class KindSpec:
     needs_application: bool = False  # read with its application, and only with a round to speak of
     last_round_only: bool = False  # only the application's last round sends it, until an outcome
     before_consent: bool = False  # may go by a channel that waits for consent (it asks for it)
+    # Its message links the application's outcome page ("tell us how it went"): the kinds that
+    # come while the candidate still waits for news.
+    links_outcome: bool = False
 
     @property
     def catalog_keys(self) -> tuple[str, ...]:
@@ -78,6 +81,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             about="own_round",
             recipients="interviewers",
             parts=(*_NUDGE, "draft"),
+            links_outcome=True,
         ),
         KindSpec(
             "follow_up",
@@ -89,6 +93,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             parts=(*_NUDGE, "draft"),
             needs_application=True,
             last_round_only=True,
+            links_outcome=True,
         ),
         KindSpec(
             "rejection_reply",

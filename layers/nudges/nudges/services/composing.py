@@ -277,7 +277,7 @@ class MessageComposer:
             branding=self.branding,
             outcome_url=(
                 self._outcome_link(candidate.candidate_id, about.application_id)
-                if self._outcome_link and kind in ("thank_you", "follow_up")
+                if self._outcome_link and spec.links_outcome
                 else None
             ),
         )
