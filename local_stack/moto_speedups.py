@@ -12,11 +12,19 @@ Likewise moto's Query starts from every item of the table, sorted (a Python sort
 table per call). A Query on the table's own key now starts from the one partition it names
 (still sorted), and a Query on an index from the items unsorted (moto sorts the matches by the
 index's keys afterwards): the same results, without the per-call sort of the whole table.
+
+And moto answers every DynamoDB call through its generic, shape-driven serializer, which walks
+each attribute value's ten possible members through alias lookups: for an item-heavy answer it
+was the single largest cost of the whole test suite. The item operations' answers are already
+DynamoDB's wire JSON (moto's ``dynamo_to_dict``), so they are written with ``json.dumps``, the
+top level kept to the operation's output members as the serializer keeps it; anything that is
+not plain JSON (bytes, a datetime) still goes through moto's serializer.
 """
 
 from __future__ import annotations
 
 import copy as _copy
+import json
 import threading
 from typing import Any
 
@@ -73,6 +81,7 @@ def install() -> None:
             _touched.keys = None
 
     _narrow_queries(models)
+    _plain_item_answers()
     transact_write_items._narrow_rollback = True  # type: ignore[attr-defined]
     backend.transact_write_items = transact_write_items
     models.copy = _CopyModule()  # type: ignore[assignment]
@@ -118,3 +127,44 @@ def _narrow_queries(models: Any) -> None:
 
     Table.all_items = narrowed_all_items
     Table.query = narrowed_query
+
+
+# The operations whose answers are items, keys, counts and consumed capacity: plain wire JSON.
+PLAIN_ANSWERS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+def _plain_item_answers() -> None:
+    from moto.dynamodb.responses import DynamoResult
+
+    serialized = DynamoResult.execute_result
+    if hasattr(serialized, "moto"):
+        return
+
+    def execute_result(self: Any, context: Any) -> Any:
+        operation = context.operation_model
+        result = self.result
+        if operation.name in PLAIN_ANSWERS and isinstance(result, dict):
+            members = operation.output_shape.members
+            try:
+                body = json.dumps({k: v for k, v in result.items() if k in members and v is not None})
+            except (TypeError, ValueError):  # not plain JSON: moto's own serializer knows it
+                return serialized(self, context)
+            version = context.service_model.metadata.get("jsonVersion", "1.0")
+            return 200, {"Content-Type": f"application/x-amz-json-{version}"}, body
+        return serialized(self, context)
+
+    execute_result.moto = serialized  # type: ignore[attr-defined]  (tests compare the two)
+    DynamoResult.execute_result = execute_result
