@@ -82,9 +82,7 @@ def advisers(current: Current) -> Response:
 def invite(current: Current, form: dict[str, str]) -> Response:
     email, role = form.get("email", ""), form.get("role", "")
     try:
-        console_wiring.adviser_accounts().invite(
-            current.adviser, email, role, _base() + console_pages.SIGN_IN, clock.now()
-        )
+        console_wiring.adviser_accounts().invite(current.adviser, email, role, _base() + console_pages.SIGN_IN, clock.now())
     except InvalidInput as bad:
         return _advisers_page(current, 400, {bad.field or "email": bad.message}, email, role)
     return _done("invited")

@@ -177,9 +177,7 @@ def interview_form(current: Current, candidate_id: str) -> Response:
 @signed_in()
 def add_interview(current: Current, form: dict[str, str], candidate_id: str) -> Response:
     values = form_lists()
-    acted = console_wiring.adviser_candidate_actions().interview_form(
-        current.adviser, candidate_id, "", values, clock.now()
-    )
+    acted = console_wiring.adviser_candidate_actions().interview_form(current.adviser, candidate_id, "", values, clock.now())
     if acted.errors:
         return _interview(current, candidate_id, "", pages.Filled(values, acted.errors), 400)
     return redirect(f"{CANDIDATES}/{urllib.parse.quote(candidate_id)}?done=interview_added#iv-{acted.interview_id}")
@@ -205,7 +203,5 @@ def move_interview(current: Current, form: dict[str, str], candidate_id: str, in
 @router.post(f"{CANDIDATES}/<candidate_id>/interviews/<interview_id>/cancel")
 @signed_in()
 def cancel_interview(current: Current, form: dict[str, str], candidate_id: str, interview_id: str) -> Response:
-    console_wiring.adviser_candidate_actions().cancel_interview(
-        current.adviser, candidate_id, interview_id, clock.now()
-    )
+    console_wiring.adviser_candidate_actions().cancel_interview(current.adviser, candidate_id, interview_id, clock.now())
     return _to_candidate(candidate_id, "interview_cancelled")

@@ -108,9 +108,7 @@ def unreachable(current: Current) -> Response:
 @router.get("/console/reports/unreachable.csv")
 @signed_in()
 def unreachable_csv(current: Current) -> Response:
-    lines = (
-        line for row in console_wiring.reports().every_unreachable() for line in report_pages.unreachable_cells(row)
-    )
+    lines = (line for row in console_wiring.reports().every_unreachable() for line in report_pages.unreachable_cells(row))
     return csv_response("unreachable.csv", report_pages.UNREACHABLE_HEADER, lines)
 
 
