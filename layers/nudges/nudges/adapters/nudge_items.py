@@ -151,6 +151,8 @@ class StepWrites(DynamoTable):
         if wanted is not None and len(fixed) + len(withdrawals) + len(wanted.keys) > 100:
             wanted, later = None, wanted
         assert len(fixed) + len(withdrawals) <= 100, "a decision of over 100 writes"
+        if not first and wanted is None and len(plans) + len(withdrawals) == 1:
+            return self._alone(plans, withdrawals, later)
         for _ in range(ATTEMPTS):
             updates = [{"Update": self.withdrawal_update(w)} for w in withdrawals]
             entries = [*fixed, *updates, *(wanted.updates() if wanted else [])]
@@ -173,3 +175,20 @@ class StepWrites(DynamoTable):
         if later is not None:
             Retention(self._db, self._table, self._retention).write(later)
         return withdrawals
+
+    def _alone(
+        self, plans: tuple[Plan, ...], withdrawals: tuple[Withdrawal, ...], later: Extension | None
+    ) -> tuple[Withdrawal, ...]:
+        """One plan or one withdrawal: an UpdateItem (a transaction of one costs twice the units)."""
+        written = withdrawals
+        if plans:
+            nudge = plans[0].nudge
+            self._update(keys.nudge(nudge.owner_id, nudge.kind), **self.plan_update(nudge, plans[0].expires_after))
+        else:
+            nudge = withdrawals[0].nudge
+            update = {k: v for k, v in self.withdrawal_update(withdrawals[0]).items() if k != "Key"}
+            if isinstance(self._update(keys.nudge(nudge.owner_id, nudge.kind), **update), Refused):
+                written = ()
+        if later is not None:
+            Retention(self._db, self._table, self._retention).write(later)
+        return written
