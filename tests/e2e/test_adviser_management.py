@@ -353,3 +353,37 @@ def test_join_codes_made_counted_and_revoked(stack, client, admin):
     actions = audit_actions(driver, stack)
     assert [a for a, _ in actions[:2]] == ["join_code_revoke", "join_code_create"]
     assert all(LOCAL_ADMIN_EMAIL in text and code in text for _, text in actions[:2])
+
+
+def test_a_double_click_on_send_the_invitation_again_mails_once(stack, client, admin):
+    from concurrent.futures import ThreadPoolExecutor
+
+    noa = "noa@example.org"
+    admin.get(f"{stack.base_url}/console/advisers")
+    fill(admin, "email", noa)
+    submit(admin, "#invite-form")
+    assert "Invitation mailed." in by_css(admin, "#notice").text
+    cookies, token = cookie_header(admin), csrf_of(admin)
+    path = f"/console/advisers/{urllib.parse.quote(noa, safe='')}/invitation"
+    # Two posts of the button at once, as a double click sends them
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: http(stack, "POST", path, cookies, {"csrf": token}), range(2)))
+    assert sorted(status for status, _ in answers) == [303, 303], answers
+    # What SES was asked to send: the invitation and one resend, not two resends
+    assert len([e for e in stack.ses_events.sent() if noa in e.to]) == 2
+    [mail] = [m for m in client.outbox() if m["to"] == noa and m["kind"] == "adviser_invitation"]  # the latest
+    # The second click is told the invitation was just sent
+    admin.get(f"{stack.base_url}/console/advisers?done=invited-just-now")
+    assert "just sent; nothing was sent again" in by_css(admin, "#notice").text
+    # The password in the last mail is the live one: Noa signs in with it
+    password = PASSWORD_LINE.search(mail["body"])[1]
+    pool_id, client_id = _pool(stack)
+    challenge = stack.aws.client("cognito-idp").admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": noa, "PASSWORD": password},
+    )
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    actions = [a for a, _ in audit_actions(admin, stack)]
+    assert actions[:2] == ["adviser_invite_again", "adviser_invite"]
