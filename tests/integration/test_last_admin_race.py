@@ -16,7 +16,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from local_stack.template import load_template
-from nudges.adapters.admin_roster import AdminRoster
+from nudges.adapters.admin_roster import HELD, AdminRoster
 from nudges.adapters.adviser_accounts import AdviserAccounts
 from nudges.adapters.adviser_invitations import AdviserInvitations
 from nudges.adapters.audit_log import AuditLog
@@ -162,3 +162,22 @@ def test_an_admin_added_outside_the_console_is_counted_and_one_gone_outside_is_n
     assert roster.admins == {_actor(idp, pool_id, cy).sub}
     with pytest.raises(InvalidInput, match="last admin"):
         service.set_enabled(_actor(idp, pool_id, ana), cy, False, NOW)
+
+
+def test_one_change_at_a_time_to_an_account_and_a_dead_ones_hold_lapses(aws):
+    ddb, _idp = aws
+    roster = AdminRoster(ddb, TABLE)
+    seen = roster.read(NOW)
+    assert roster.reconcile(seen, frozenset({"sub-x", "sub-y"}))
+    assert roster.begin("sub-x", True, NOW) is None  # off the roster, held
+    assert roster.begin("sub-x", False, NOW) == "busy"
+    assert roster.begin("sub-y", True, NOW) == "last"  # x is on its way out: y stays
+    assert roster.read(NOW).admins == {"sub-y"} and roster.read(NOW).changing == {"sub-x"}
+    # The process died before the Cognito call: the hold lapses, the pool still has x as an admin
+    later = NOW + HELD
+    assert roster.read(later).changing == frozenset()
+    assert roster.reconcile(roster.read(later), frozenset({"sub-x", "sub-y"}))
+    assert roster.read(later).admins == {"sub-x", "sub-y"}
+    assert roster.begin("sub-x", False, later) is None
+    roster.undo("sub-x", left=False)
+    assert roster.read(later).changing == frozenset()

@@ -351,3 +351,17 @@ def test_a_failed_pool_call_puts_the_admin_back_on_the_roster(world):
     del pool.set_enabled  # Cognito answers again: the disable goes through
     service.set_enabled(BOSS, "ana@example.org", False, NOW)
     assert service._roster.admins == {"sub-boss@example.org"} and not pool.accounts["ana@example.org"].enabled
+
+
+def test_a_change_to_an_account_under_another_change_waits_for_it(world):
+    service, pool, _sessions, _invitations, audit, _email = world
+    service.invite(BOSS, "ana@example.org", "admins", URL, NOW)
+    # Another request is changing Ana (or died doing so): held until its hold lapses
+    service._roster.held["sub-ana@example.org"] = NOW + HELD
+    with pytest.raises(InvalidInput, match="another change to this adviser is under way"):
+        service.set_enabled(BOSS, "ana@example.org", False, NOW)
+    assert pool.accounts["ana@example.org"].enabled and service._roster.admins >= {"sub-ana@example.org"}
+    # A hold whose process died lapses: the roster follows the pool again and the change goes
+    service.set_enabled(BOSS, "ana@example.org", False, NOW + HELD)
+    assert not pool.accounts["ana@example.org"].enabled and service._roster.admins == {"sub-boss@example.org"}
+    assert [e.action for e in audit.entries] == ["adviser_invite", "adviser_disable"]
