@@ -387,3 +387,68 @@ def test_a_double_click_on_send_the_invitation_again_mails_once(stack, client, a
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     actions = [a for a, _ in audit_actions(admin, stack)]
     assert actions[:2] == ["adviser_invite_again", "adviser_invite"]
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one(stack, client, admin, other):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from selenium.webdriver.support.ui import Select
+
+    # Zoe is invited as an admin and signs in
+    zoe = "zoe@example.org"
+    admin.get(f"{stack.base_url}/console/advisers")
+    fill(admin, "email", zoe)
+    Select(by_css(admin, "#role")).select_by_value("admins")
+    submit(admin, "#invite-form")
+    [invitation] = [m for m in client.outbox() if m["to"] == zoe]
+    other.delete_all_cookies()  # whoever used the second browser before
+    sign_in(other, stack, zoe, PASSWORD_LINE.search(invitation["body"])[1])
+    fill(other, "new_password", "zoe-chose-this-2032")
+    fill(other, "confirm", "zoe-chose-this-2032")
+    submit(other)
+    assert f"{zoe} (admin)" in by_css(other, "header").text
+    # Each disables the other at the same instant, from their own session
+    admin.get(f"{stack.base_url}/console/advisers")
+    posts = [
+        (cookie_header(admin), csrf_of(admin), zoe),
+        (cookie_header(other), csrf_of(other), LOCAL_ADMIN_EMAIL),
+    ]
+
+    def disable(post):
+        cookies, token, target = post
+        request = urllib.request.Request(
+            f"{stack.base_url}/console/advisers/{urllib.parse.quote(target, safe='')}/disable",
+            data=urllib.parse.urlencode({"csrf": token}).encode(),
+            method="POST",
+            headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+        class _Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        try:
+            with urllib.request.build_opener(_Stay).open(request, timeout=60) as response:
+                return response.status, "", response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", ""), error.read().decode()
+
+    with ThreadPoolExecutor(2) as threads:
+        answers = list(threads.map(disable, posts))
+    # Exactly one went through; the other was refused: by the roster or the pool's count (400,
+    # beside its button), or, arriving after the first had ended its session, sent to sign in.
+    done = [a for a in answers if a[0] == 303 and a[1].endswith("?done=disabled")]
+    refused = [a for a in answers if a not in done]
+    assert len(done) == 1 and len(refused) == 1, [(s, where) for s, where, _ in answers]
+    status, where, page = refused[0]
+    assert (status == 400 and ("at least one admin must remain" in page or "this is the last admin" in page)) or (
+        status == 303 and where.endswith("/console/sign-in")
+    ), (status, where)
+    enabled_admins = [e for e in (LOCAL_ADMIN_EMAIL, zoe) if account(stack, e)["enabled"]]
+    assert len(enabled_admins) == 1
+    # The one left enables the other again (the stack as the module found it)
+    survivor = admin if enabled_admins == [LOCAL_ADMIN_EMAIL] else other
+    disabled = zoe if survivor is admin else LOCAL_ADMIN_EMAIL
+    survivor.get(f"{stack.base_url}/console/advisers")
+    submit(survivor, f'#advisers tr[data-email="{disabled}"] form[action$="/enable"]')
+    assert account(stack, LOCAL_ADMIN_EMAIL)["enabled"] and account(stack, zoe)["enabled"]
