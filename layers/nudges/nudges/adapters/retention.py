@@ -2,7 +2,7 @@
 (``expires_at``, DynamoDB's TTL) or deleted.
 
 A candidate's items: the profile and its pointers, everything else in their partition (calendar
-connections with their watch items, the message log), and, found by address on GSI1 (each of
+connections with their watch items, the message log, a pending email change with its link), and, found by address on GSI1 (each of
 their addresses: the current one and every alias), their interviews and applications with each
 one's nudges, sends and provider references.
 """
@@ -219,9 +219,14 @@ class Retention(DynamoTable):
         for item in self._query(
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": {"S": profile[0]}},
-            ProjectionExpression="PK, SK, watch_key",
+            ProjectionExpression="PK, SK, watch_key, verify_key",
         ):
             if (item["PK"], item["SK"]) == profile:
+                continue
+            if item.get("verify_key"):
+                # A pending email change (the new address and its link): erased, never kept longer.
+                if until is None:
+                    found += [(item["PK"], item["SK"]), (item["verify_key"], keys.VERIFY_SK)]
                 continue
             found.append((item["PK"], item["SK"]))
             if item.get("watch_key"):
