@@ -19,6 +19,12 @@ was the single largest cost of the whole test suite. The item operations' answer
 DynamoDB's wire JSON (moto's ``dynamo_to_dict``), so they are written with ``json.dumps``, the
 top level kept to the operation's output members as the serializer keeps it; anything that is
 not plain JSON (bytes, a datetime) still goes through moto's serializer.
+
+Last, a fix rather than a speed-up: DynamoDB applies each write atomically with its condition,
+but moto's backend checks a condition and then writes without a lock, so two racing writes can
+both pass a ``version = :v`` check (and a Query can see an item moto is still building). Every
+read and write of the DynamoDB backend here holds one lock, so a race test finds the service's
+races, not moto's.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import json
 import threading
 from typing import Any
 
+_installed = False
 _touched = threading.local()
 _narrow = threading.local()  # the items a Query in this thread starts from, by table
 
@@ -60,9 +67,11 @@ def install() -> None:
     from moto.dynamodb import models
     from moto.dynamodb.models.dynamo_type import DynamoType
 
-    backend = models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "_narrow_rollback", False):
+    global _installed
+    if _installed:
         return
+    _installed = True
+    backend = models.DynamoDBBackend
     original = backend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
@@ -82,9 +91,9 @@ def install() -> None:
 
     _narrow_queries(models)
     _plain_item_answers()
-    transact_write_items._narrow_rollback = True  # type: ignore[attr-defined]
     backend.transact_write_items = transact_write_items
     models.copy = _CopyModule()  # type: ignore[assignment]
+    _atomic_items(backend)
 
 
 def _narrow_queries(models: Any) -> None:
@@ -168,3 +177,21 @@ def _plain_item_answers() -> None:
 
     execute_result.moto = serialized  # type: ignore[attr-defined]  (tests compare the two)
     DynamoResult.execute_result = execute_result
+
+
+# (moto's batch and transactional reads live in its responses module and call get_item per item)
+ATOMIC = ("put_item", "get_item", "update_item", "delete_item", "transact_write_items", "query", "scan")
+
+
+def _atomic_items(backend: Any) -> None:
+    lock = threading.RLock()
+
+    def locked(method: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return call
+
+    for name in ATOMIC:
+        setattr(backend, name, locked(getattr(backend, name)))

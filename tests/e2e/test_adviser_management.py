@@ -30,9 +30,6 @@ from tests.e2e.test_adviser_console import (
     submit,
 )
 from tests.e2e.test_join import get, join_fields, post_form, verification_link
-from tests.integration.test_races import atomic_dynamodb
-
-__all__ = ["atomic_dynamodb"]  # DynamoDB's atomic conditional writes, for the race below
 
 pytestmark = pytest.mark.skipif(bool(browser.missing()), reason=f"no headless Chromium: {browser.missing()}")
 
@@ -392,9 +389,9 @@ def test_a_double_click_on_send_the_invitation_again_mails_once(stack, client, a
     assert actions[:2] == ["adviser_invite_again", "adviser_invite"]
 
 
-def test_two_admins_disabling_each_other_at_once_leave_one(stack, client, admin, other, atomic_dynamodb):
-    """``atomic_dynamodb``: the embedded moto applies a conditional write's check and its write
-    without a lock, so two at once can both pass where DynamoDB lets one through."""
+def test_two_admins_disabling_each_other_at_once_leave_one(stack, client, admin, other):
+    """The stack's embedded moto applies each conditional write atomically, as DynamoDB does
+    (``local_stack/moto_speedups.py``): two at once cannot both pass."""
     from concurrent.futures import ThreadPoolExecutor
 
     from selenium.webdriver.support.ui import Select

@@ -15,6 +15,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from local_stack import moto_speedups
 from local_stack.template import load_template
 from nudges.adapters.admin_roster import HELD, AdminRoster
 from nudges.adapters.adviser_accounts import AdviserAccounts
@@ -25,9 +26,6 @@ from nudges.domain.advisers import Adviser
 from nudges.errors import InvalidInput
 from nudges.services.adviser_accounts import AdviserAccountService
 from tests.fakes.repositories import FakeEmail
-from tests.integration.test_races import atomic_dynamodb
-
-__all__ = ["atomic_dynamodb"]  # DynamoDB's atomic conditional writes, which moto's backend lacks
 
 TABLE = "admins-test"
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -35,7 +33,8 @@ NOW = datetime(2032, 3, 4, 16, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def aws(atomic_dynamodb):
+def aws():
+    moto_speedups.install()  # DynamoDB's atomic conditional writes, which moto's backend lacks
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
