@@ -35,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import aws_requests, service_side
+from . import aws_requests, embedded_moto, service_side
 from .iam_policy import Decision, evaluate
 
 if TYPE_CHECKING:
@@ -345,24 +345,33 @@ def _handler_for(proxy: AuthorizingProxy) -> type[BaseHTTPRequestHandler]:
             # proxy behind this one, dropped it), and the function sees it as such and retries;
             # no stale kept-alive connection to retry here on its behalf.
             host, port, https = proxy.upstream_of(request)
-            cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
-            upstream = cls(host, port, timeout=60)
-            try:
-                upstream.request(self.command, self.path, body=body, headers=headers)
-                response = upstream.getresponse()
-                data = response.read()
-            except (http.client.HTTPException, OSError):
-                self.close_connection = True  # no answer at all, as the endpoint gave none
-                return
-            finally:
-                upstream.close()
-            self.send_response(response.status)
-            for key, value in response.getheaders():
-                if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
+            app = None if https else embedded_moto.app_at(host, port)
+            if app is not None:  # the moto server in this process: its application, no connection
+                status, answer_headers, data = embedded_moto.call(
+                    app, self.command, self.path, headers, body, host, port
+                )
+            else:
+                cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
+                upstream = cls(host, port, timeout=60)
+                try:
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    response = upstream.getresponse()
+                    data = response.read()
+                except (http.client.HTTPException, OSError):
+                    self.close_connection = True  # no answer at all, as the endpoint gave none
+                    return
+                finally:
+                    upstream.close()
+                status, answer_headers = response.status, response.getheaders()
+            self.send_response(status)
+            length = None
+            for key, value in answer_headers:
+                if key.lower() == "content-length":
+                    length = value
+                elif key.lower() not in _HOP_BY_HOP:
                     self.send_header(key, value)
             # A HEAD's answer tells the length of what a GET would bring (an S3 object's size).
-            length = response.getheader("Content-Length") if self.command == "HEAD" else None
-            self.send_header("Content-Length", length or str(len(data)))
+            self.send_header("Content-Length", (length if self.command == "HEAD" else None) or str(len(data)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)

@@ -12,14 +12,29 @@ Likewise moto's Query starts from every item of the table, sorted (a Python sort
 table per call). A Query on the table's own key now starts from the one partition it names
 (still sorted), and a Query on an index from the items unsorted (moto sorts the matches by the
 index's keys afterwards): the same results, without the per-call sort of the whole table.
+
+And moto answers every DynamoDB call through its generic, shape-driven serializer, which walks
+each attribute value's ten possible members through alias lookups: for an item-heavy answer it
+was the single largest cost of the whole test suite. The item operations' answers are already
+DynamoDB's wire JSON (moto's ``dynamo_to_dict``), so they are written with ``json.dumps``, the
+top level kept to the operation's output members as the serializer keeps it; anything that is
+not plain JSON (bytes, a datetime) still goes through moto's serializer.
+
+Last, a fix rather than a speed-up: DynamoDB applies each write atomically with its condition,
+but moto's backend checks a condition and then writes without a lock, so two racing writes can
+both pass a ``version = :v`` check (and a Query can see an item moto is still building). Every
+read and write of the DynamoDB backend here holds one lock, so a race test finds the service's
+races, not moto's.
 """
 
 from __future__ import annotations
 
 import copy as _copy
+import json
 import threading
 from typing import Any
 
+_installed = False
 _touched = threading.local()
 _narrow = threading.local()  # the items a Query in this thread starts from, by table
 
@@ -52,9 +67,11 @@ def install() -> None:
     from moto.dynamodb import models
     from moto.dynamodb.models.dynamo_type import DynamoType
 
-    backend = models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "_narrow_rollback", False):
+    global _installed
+    if _installed:
         return
+    _installed = True
+    backend = models.DynamoDBBackend
     original = backend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
@@ -73,9 +90,10 @@ def install() -> None:
             _touched.keys = None
 
     _narrow_queries(models)
-    transact_write_items._narrow_rollback = True  # type: ignore[attr-defined]
+    _plain_item_answers()
     backend.transact_write_items = transact_write_items
     models.copy = _CopyModule()  # type: ignore[assignment]
+    _atomic_items(backend)
 
 
 def _narrow_queries(models: Any) -> None:
@@ -118,3 +136,62 @@ def _narrow_queries(models: Any) -> None:
 
     Table.all_items = narrowed_all_items
     Table.query = narrowed_query
+
+
+# The operations whose answers are items, keys, counts and consumed capacity: plain wire JSON.
+PLAIN_ANSWERS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+def _plain_item_answers() -> None:
+    from moto.dynamodb.responses import DynamoResult
+
+    serialized = DynamoResult.execute_result
+    if hasattr(serialized, "moto"):
+        return
+
+    def execute_result(self: Any, context: Any) -> Any:
+        operation = context.operation_model
+        result = self.result
+        if operation.name in PLAIN_ANSWERS and isinstance(result, dict):
+            members = operation.output_shape.members
+            try:
+                body = json.dumps({k: v for k, v in result.items() if k in members and v is not None})
+            except (TypeError, ValueError):  # not plain JSON: moto's own serializer knows it
+                return serialized(self, context)
+            version = context.service_model.metadata.get("jsonVersion", "1.0")
+            return 200, {"Content-Type": f"application/x-amz-json-{version}"}, body
+        return serialized(self, context)
+
+    execute_result.moto = serialized  # type: ignore[attr-defined]  (tests compare the two)
+    DynamoResult.execute_result = execute_result
+
+
+# (moto's batch and transactional reads live in its responses module and call get_item per item)
+ATOMIC = ("put_item", "get_item", "update_item", "delete_item", "transact_write_items", "query", "scan")
+
+
+def _atomic_items(backend: Any) -> None:
+    lock = threading.RLock()
+
+    def locked(method: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+
+        return call
+
+    for name in ATOMIC:
+        setattr(backend, name, locked(getattr(backend, name)))

@@ -71,6 +71,8 @@ DEFAULT_PARAMETER_OVERRIDES = {
 # The advisers' console's first admin locally (AdminEmail above); its temporary password is
 # printed at start (``LocalStack.admin_password``).
 LOCAL_ADMIN_EMAIL = "admin@local.test"
+# The advisers' console: the one function given the local clock and outbox panels' address.
+CONSOLE_FUNCTION = "ConsoleFunction"
 # The SDK's service-specific endpoint variables (botocore reads them from the service model's
 # serviceId): where the functions reach End User Messaging SMS and Social, which moto lacks.
 EUM_ENDPOINT_VARIABLES = {
@@ -406,8 +408,9 @@ class LocalStack:
         for spec in function_specs(self.template):
             variables = function_environment(self.template, spec.logical_id)
             local = dict(overrides)
-            if "LOCAL_PANELS_URL" in variables:
-                # The console links to the local-only clock and outbox panels (never deployed).
+            if spec.logical_id == CONSOLE_FUNCTION:
+                # The console links to the local-only clock and outbox panels (never deployed,
+                # so not in the template: the console's environment is near Lambda's 4 KB).
                 local["LOCAL_PANELS_URL"] = "/_local/console"
             if "PUBLIC_BASE_URL" in variables:
                 # Links and callbacks point at this stack (or wherever the environment says).

@@ -782,6 +782,12 @@ def count_calls(sample: int, detail: bool) -> int:
         text = ", ".join(f"{op} {c / sample:g}" for op, c in sorted(ops_.items()))
         print(f"| {phase.split(':', 1)[1]} | {sum(ops_.values()) / sample:g} | {text} |")
     print()
+    ok = total <= LIFECYCLE_CALL_BUDGET
+    print(
+        f"Target: at most {LIFECYCLE_CALL_BUDGET} warm AWS calls for an interview's whole lifecycle: "
+        f"{total:g}, {'met ✓' if ok else f'missed ✗ by {total - LIFECYCLE_CALL_BUDGET:g}'}."
+    )
+    print()
     print(_sweep_line(counter, driver))
     if detail:
         for phase in [*phases, SWEEP]:

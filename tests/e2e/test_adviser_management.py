@@ -353,3 +353,104 @@ def test_join_codes_made_counted_and_revoked(stack, client, admin):
     actions = audit_actions(driver, stack)
     assert [a for a, _ in actions[:2]] == ["join_code_revoke", "join_code_create"]
     assert all(LOCAL_ADMIN_EMAIL in text and code in text for _, text in actions[:2])
+
+
+def test_a_double_click_on_send_the_invitation_again_mails_once(stack, client, admin):
+    from concurrent.futures import ThreadPoolExecutor
+
+    noa = "noa@example.org"
+    admin.get(f"{stack.base_url}/console/advisers")
+    fill(admin, "email", noa)
+    submit(admin, "#invite-form")
+    assert "Invitation mailed." in by_css(admin, "#notice").text
+    cookies, token = cookie_header(admin), csrf_of(admin)
+    path = f"/console/advisers/{urllib.parse.quote(noa, safe='')}/invitation"
+    # Two posts of the button at once, as a double click sends them
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: http(stack, "POST", path, cookies, {"csrf": token}), range(2)))
+    assert sorted(status for status, _ in answers) == [303, 303], answers
+    # What SES was asked to send: the invitation and one resend, not two resends
+    assert len([e for e in stack.ses_events.sent() if noa in e.to]) == 2
+    [mail] = [m for m in client.outbox() if m["to"] == noa and m["kind"] == "adviser_invitation"]  # the latest
+    # The second click is told the invitation was just sent
+    admin.get(f"{stack.base_url}/console/advisers?done=invited-just-now")
+    assert "just sent; nothing was sent again" in by_css(admin, "#notice").text
+    # The password in the last mail is the live one: Noa signs in with it
+    password = PASSWORD_LINE.search(mail["body"])[1]
+    pool_id, client_id = _pool(stack)
+    challenge = stack.aws.client("cognito-idp").admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": noa, "PASSWORD": password},
+    )
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    actions = [a for a, _ in audit_actions(admin, stack)]
+    assert actions[:2] == ["adviser_invite_again", "adviser_invite"]
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one(stack, client, admin, other):
+    """The stack's embedded moto applies each conditional write atomically, as DynamoDB does
+    (``local_stack/moto_speedups.py``): two at once cannot both pass."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from selenium.webdriver.support.ui import Select
+
+    # Zoe is invited as an admin and signs in
+    zoe = "zoe@example.org"
+    admin.get(f"{stack.base_url}/console/advisers")
+    fill(admin, "email", zoe)
+    Select(by_css(admin, "#role")).select_by_value("admins")
+    submit(admin, "#invite-form")
+    [invitation] = [m for m in client.outbox() if m["to"] == zoe]
+    other.delete_all_cookies()  # whoever used the second browser before
+    sign_in(other, stack, zoe, PASSWORD_LINE.search(invitation["body"])[1])
+    fill(other, "new_password", "zoe-chose-this-2032")
+    fill(other, "confirm", "zoe-chose-this-2032")
+    submit(other)
+    assert f"{zoe} (admin)" in by_css(other, "header").text
+    # Each disables the other at the same instant, from their own session, with the form's action
+    posts = []
+    for driver, target in ((admin, zoe), (other, LOCAL_ADMIN_EMAIL)):
+        driver.get(f"{stack.base_url}/console/advisers")
+        action = by_css(driver, f'#advisers tr[data-email="{target}"] form[action$="/disable"]').get_attribute("action")
+        posts.append((cookie_header(driver), csrf_of(driver), urllib.parse.urlsplit(action).path))
+
+    def disable(post):
+        cookies, token, path = post
+        request = urllib.request.Request(
+            f"{stack.base_url}{path}",
+            data=urllib.parse.urlencode({"csrf": token}).encode(),
+            method="POST",
+            headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+        class _Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        try:
+            with urllib.request.build_opener(_Stay).open(request, timeout=60) as response:
+                return response.status, "", response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", ""), error.read().decode()
+
+    with ThreadPoolExecutor(2) as threads:
+        answers = list(threads.map(disable, posts))
+    # Exactly one went through; the other was refused: by the roster or the pool's count (400,
+    # beside its button), or, arriving after the first had ended its session, sent to sign in.
+    done = [a for a in answers if a[0] == 303 and a[1].endswith("?done=disabled")]
+    refused = [a for a in answers if a not in done]
+    assert len(done) == 1 and len(refused) == 1, [(s, where) for s, where, _ in answers]
+    status, where, page = refused[0]
+    assert (status == 400 and ("at least one admin must remain" in page or "this is the last admin" in page)) or (
+        status == 303 and where.endswith("/console/sign-in")
+    ), (status, where)
+    enabled_admins = [e for e in (LOCAL_ADMIN_EMAIL, zoe) if account(stack, e)["enabled"]]
+    assert len(enabled_admins) == 1
+    # The one left enables the other again (the stack as the module found it)
+    survivor = admin if enabled_admins == [LOCAL_ADMIN_EMAIL] else other
+    disabled = zoe if survivor is admin else LOCAL_ADMIN_EMAIL
+    survivor.get(f"{stack.base_url}/console/advisers")
+    submit(survivor, f'#advisers tr[data-email="{disabled}"] form[action$="/enable"]')
+    assert account(stack, LOCAL_ADMIN_EMAIL)["enabled"] and account(stack, zoe)["enabled"]

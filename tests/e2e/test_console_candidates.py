@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from local_stack import browser
+from local_stack import LocalStack, browser
 from local_stack.stack import LOCAL_ADMIN_EMAIL
+from tests.e2e.conftest import ROOT
 from tests.e2e.test_adviser_console import (
     ADMIN_PASSWORD,
     _admin_sub,
@@ -27,6 +28,17 @@ from tests.e2e.test_adviser_console import (
 pytestmark = pytest.mark.skipif(bool(browser.missing()), reason=f"no headless Chromium: {browser.missing()}")
 
 MONDAY = datetime(2033, 3, 7, 9, 0, tzinfo=UTC)  # London is on GMT until the end of March
+# The operator's DefaultTimezone for this module's stack: not the fallback (Europe/London), so the
+# add-candidate form shows where its preselected zone comes from. (Dublin keeps London's clock.)
+OPERATOR_ZONE = "Europe/Dublin"
+
+
+@pytest.fixture(scope="module")
+def stack():
+    stack = LocalStack(ROOT, parameter_overrides={"DefaultTimezone": OPERATOR_ZONE})
+    stack.start()
+    yield stack
+    stack.stop()
 
 
 @pytest.fixture(scope="module")
@@ -91,10 +103,10 @@ def test_an_adviser_adds_a_candidate_who_gets_the_welcome(stack, client, driver,
     driver.get(f"{stack.base_url}/console/candidates")
     follow(driver, '#act a[href="/console/candidates/new"]')
     assert by_css(driver, "h1").text == "Add a candidate"
-    # Europe/London preselected (the adviser has chosen no zone of their own yet)
+    # The operator's DefaultTimezone preselected (the adviser has chosen no zone of their own yet)
     from selenium.webdriver.support.ui import Select
 
-    assert Select(by_css(driver, "#timezone")).first_selected_option.get_attribute("value") == "Europe/London"
+    assert Select(by_css(driver, "#timezone")).first_selected_option.get_attribute("value") == OPERATOR_ZONE
     # A number that is no number: said beside the field, the input kept, nobody registered
     fill(driver, "email", "nia.okafor@example.org")
     fill(driver, "name", "Nia Okafor")
@@ -115,7 +127,7 @@ def test_an_adviser_adds_a_candidate_who_gets_the_welcome(stack, client, driver,
     candidate_id = candidate_id_from(driver)
     found = client.request("GET", "/candidates?email=nia.okafor@example.org").body
     assert found["candidate_id"] == candidate_id and found["phone"] == "+447700900321"
-    assert found["channels"] == ["email", "sms"] and found["timezone"] == "Europe/London"
+    assert found["channels"] == ["email", "sms"] and found["timezone"] == OPERATOR_ZONE
     # The welcome went out (the stack delivers what is due when its clock is set), by email and
     # by SMS asking for the YES (no consent given)
     client.set_clock(MONDAY)

@@ -1,15 +1,19 @@
 """A candidate's email changes on the local stack (issues 28, 29): ``PATCH /candidates/{id}``
 with ``email``; invites to the old and to the new address plan nudges for the same candidate;
 the old address is told (in ``GET /_local/outbox``); a taken address is refused naming
-``email``; erasure after the change leaves no item naming either address."""
+``email``; erasure after the change leaves no item naming either address, nor does erasure
+before the click on a change's link (the link then no longer valid)."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from tests.e2e.forms import post_form
 from tests.e2e.test_ics import register, token_of
+from tests.e2e.test_join import get
 
 NOW = datetime(2031, 2, 3, 9, 0, tzinfo=UTC)
 
@@ -81,4 +85,29 @@ def test_a_changed_email_keeps_the_old_one_for_invites_tells_it_and_erasure_leav
     left = []
     for page in ddb.get_paginator("scan").paginate(TableName=stack.template.ref("NudgesTable")):
         left += [item for item in page["Items"] if old in json.dumps(item) or new in json.dumps(item)]
+    assert left == [], [(i["PK"], i["SK"]) for i in left]
+
+
+def test_a_pending_change_link_is_erased_with_the_candidate(client, stack, unique):
+    """A candidate asks for a new address on their preferences page, then is erased before the
+    click: the link is no longer valid, and no item names either address."""
+    client.set_clock(NOW)
+    old, new = f"ines-{unique}@uni.example", f"ines-{unique}@work.example"
+    ines = client.register(email=old, timezone="Europe/London", channels=["email"], name="Ines Duarte").body
+    status, _, page = post_form(ines["preferences_url"], [("new_email", new)])
+    assert status == 303, page[-2000:]  # back to the page, which says where the link went
+    [mail] = [m for m in client.outbox() if m["to"] == new and m["kind"] == "verification"]
+    link = re.search(r"https?://\S+/email/verify/[\w-]+", mail["body"])[0]
+    assert get(link)[0] == 200  # the link works while the candidate is there
+
+    assert client.request("DELETE", f"/candidates/{ines['candidate_id']}").status in (200, 204)
+    status, page = get(link)
+    assert status == 404 and "not valid" in page, page[-2000:]
+    status, _, page = post_form(link, [])
+    assert status == 404 and "not valid" in page, page[-2000:]
+    assert client.request("GET", f"/candidates?{urlencode({'email': new})}").status == 404
+    ddb = stack.aws.client("dynamodb")
+    left = []
+    for page_of in ddb.get_paginator("scan").paginate(TableName=stack.template.ref("NudgesTable")):
+        left += [item for item in page_of["Items"] if old in json.dumps(item) or new in json.dumps(item)]
     assert left == [], [(i["PK"], i["SK"]) for i in left]

@@ -15,7 +15,16 @@ from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
 from nudges.domain.channels import phone_key
 from nudges.domain.interview import Interview, interview_id_for, normalise_email
 from nudges.domain.plan import NudgeStatus, NudgeTimings
-from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim, is_application
+from nudges.domain.records import (
+    Application,
+    BookingLookup,
+    DeliveryView,
+    NudgeRecord,
+    OwnersRead,
+    RoundNudges,
+    SendClaim,
+    is_application,
+)
 from nudges.errors import ConcurrentUpdate, Conflict
 
 if TYPE_CHECKING:
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
 
     from nudges.domain.candidate import Candidate
     from nudges.domain.deliveries import LoggedMessage
+    from nudges.domain.nudge_steps import Plan, Steps, Withdrawal
 
 
 class FakeCandidates:
@@ -65,21 +75,42 @@ class FakeInterviews:
         self.links: dict[tuple[str, str], str] = {}
         self._candidates = candidates
         self._applications: FakeApplications | None = None  # set by World: owned_by lists their ids
+        self._nudges: FakeNudges | None = None  # set by World: a save writes the plans with the interview
 
-    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
+    def lookup(self, source: str, ref: str, candidate_email: str, application_id: str) -> BookingLookup:
         own_id = interview_id_for(source, ref)
+        assert self._nudges is not None
         return BookingLookup(
-            self.links.get((source, ref)), own_id, self.items.get(own_id), self._candidates.by_email(candidate_email)
+            self.links.get((source, ref)),
+            own_id,
+            self.items.get(own_id),
+            self._candidates.by_email(candidate_email),
+            self._nudges.for_interview(own_id, application_id),
         )
 
     def get(self, interview_id: str) -> tuple[Interview, int] | None:
         return self.items.get(interview_id)
 
-    def save(self, interview: Interview, read_version: int | None, extending: Any = None) -> None:
+    def save(
+        self,
+        interview: Interview,
+        read_version: int | None,
+        extending: Any = None,
+        *,
+        changed: bool = True,
+        steps: Steps | None = None,
+        link: tuple[str, str] | None = None,
+    ) -> tuple[Withdrawal, ...]:
+        """One transaction: nothing written unless the interview is still ``read_version``."""
         found = self.items.get(interview.interview_id)
         if (found[1] if found else None) != read_version:
             raise ConcurrentUpdate(interview.interview_id)
-        self.items[interview.interview_id] = (interview, (read_version or 0) + 1)
+        if changed:
+            self.items[interview.interview_id] = (interview, (read_version or 0) + 1)
+        if link is not None:
+            self.links[link] = interview.interview_id
+        assert self._nudges is not None
+        return self._nudges.write(steps.plans, steps.withdrawals) if steps else ()
 
     def forget(self, interview_id: str) -> None:
         found = self.items.get(interview_id)
@@ -149,32 +180,26 @@ class FakeNudges:
     def for_owner(self, owner_id: str) -> dict[str, NudgeRecord]:
         return {kind: item.record for (owner, kind), item in self.items.items() if owner == owner_id}
 
-    def for_interview(
-        self, interview_id: str, application_id: str
-    ) -> tuple[dict[str, NudgeRecord], Application | None]:
-        return self.for_owner(interview_id), self._applications.get(application_id)
-
-    def for_owners(
-        self, owner_ids: list[str], candidate_email: str
-    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
-        return {owner_id: self.for_owner(owner_id) for owner_id in owner_ids}, self._candidates.by_email(
-            candidate_email
+    def for_interview(self, interview_id: str, application_id: str) -> RoundNudges:
+        return RoundNudges(
+            interview_id,
+            application_id,
+            self.for_owner(interview_id),
+            self._applications.get(application_id),
+            self.for_owner(application_id),
         )
+
+    def for_owners(self, owner_ids: list[str], candidate_email: str) -> OwnersRead:
+        nudges = {owner_id: self.for_owner(owner_id) for owner_id in owner_ids}
+        return OwnersRead(nudges, self._candidates.by_email(candidate_email), {})
+
+    def follow_ups(self, interview_ids: list[str]) -> dict[str, NudgeRecord]:
+        found = {i: self.get(i, "follow_up") for i in interview_ids}
+        return {i: n for i, n in found.items() if n is not None}
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         item = self.items.get((owner_id, kind))
         return item.record if item else None
-
-    def put_many(
-        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
-    ) -> bool:
-        if while_version is not None:
-            found = self._interviews.get(while_version[0])
-            if found is None or found[1] != while_version[1]:
-                return False
-        for nudge, expires_after in plans:
-            self.put(nudge, expires_after=expires_after)
-        return True
 
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
         item = self.items.get((nudge.owner_id, nudge.kind))
@@ -183,12 +208,19 @@ class FakeNudges:
         else:
             item.record = nudge  # the claim and the sends survive a re-plan
 
-    def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None:
-        item = self.items.get((nudge.owner_id, nudge.kind))
-        if item is None or item.record.status != "scheduled":
-            return None
-        item.record = replace(item.record, status=status, reason=reason or item.record.reason)
-        return replace(nudge, status=status, reason=reason or nudge.reason)
+    def write(self, plans: tuple[Plan, ...], withdrawals: tuple[Withdrawal, ...]) -> tuple[Withdrawal, ...]:
+        """All at once; a withdrawal whose nudge is no longer scheduled is left out."""
+        written = []
+        for withdrawal in withdrawals:
+            item = self.items.get((withdrawal.nudge.owner_id, withdrawal.nudge.kind))
+            if item is not None and item.record.status == "scheduled":
+                written.append(withdrawal)
+        for plan in plans:
+            self.put(plan.nudge, expires_after=plan.expires_after)
+        for withdrawal in written:
+            item = self.items[(withdrawal.nudge.owner_id, withdrawal.nudge.kind)]
+            item.record = replace(item.record, status=withdrawal.status, reason=withdrawal.reason)
+        return tuple(written)
 
     def delivery_view(
         self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
@@ -323,6 +355,7 @@ class FakeRetention:
         everything: bool,
         candidate: Candidate | None = None,
         owners: tuple[list[Interview], list[str]] | None = None,
+        read: dict[tuple[str, str], int | None] | None = None,
     ) -> None:
         self.extended.append((normalise_email(email), after, everything))
 
@@ -421,6 +454,7 @@ class World:
         self.applications = FakeApplications()
         self.interviews._applications = self.applications
         self.nudges = FakeNudges(self.interviews, self.applications, self.candidates)
+        self.interviews._nudges = self.nudges
         self.receipts = FakeReceipts()
         self.preferences = FakePreferences()
         self.retention = FakeRetention()

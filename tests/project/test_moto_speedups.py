@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -88,3 +90,69 @@ def test_queries_on_the_key_and_on_an_index_find_what_they_name_in_order(ddb):
     by_index = keys(IndexName="GSI", KeyConditionExpression="v = :v", ExpressionAttributeValues={":v": {"S": "g1"}})
     assert by_index == [("q", "1"), ("r", "1"), ("q", "3"), ("q", "5")]
     assert keys(KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "nobody"}}) == []
+
+
+def test_item_answers_written_as_plain_json_are_what_motos_serializer_writes(ddb, monkeypatch):
+    from moto.dynamodb.responses import DynamoResult
+
+    fast = DynamoResult.execute_result
+    compared: list[str] = []
+
+    def both(self, context):
+        ours, motos = fast(self, context), fast.moto(self, context)
+        assert ours[0] == motos[0] and ours[1] == motos[1], context.operation_model.name
+        assert json.loads(ours[2]) == json.loads(motos[2]), context.operation_model.name
+        compared.append(context.operation_model.name)
+        return ours
+
+    monkeypatch.setattr(DynamoResult, "execute_result", both)
+    every_type = {
+        "n": {"N": "1.50"},
+        "m": {"M": {"x": {"L": [{"S": "é"}, {"NULL": True}, {"BOOL": False}]}}},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2"]},
+        "bin": {"B": b"\x00\xffhi"},
+    }
+    key = {"PK": {"S": "plain"}, "SK": {"S": "1"}}
+    for sk in ("1", "2", "3"):
+        ddb.put_item(TableName="t", Item={**key, "SK": {"S": sk}, **every_type}, ReturnConsumedCapacity="TOTAL")
+    old = ddb.put_item(TableName="t", Item={**key, **every_type, "n": {"N": "2"}}, ReturnValues="ALL_OLD")
+    assert old["Attributes"]["n"] == {"N": "1.50"} and old["Attributes"]["bin"] == {"B": b"\x00\xffhi"}
+    assert ddb.get_item(TableName="t", Key=key, ReturnConsumedCapacity="TOTAL")["Item"]["n"] == {"N": "2"}
+    assert "Item" not in ddb.get_item(TableName="t", Key={**key, "PK": {"S": "none"}})
+    page = ddb.query(
+        TableName="t", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "plain"}}, Limit=2
+    )
+    assert page["Count"] == 2 and page["LastEvaluatedKey"] == {"PK": {"S": "plain"}, "SK": {"S": "2"}}
+    counted = ddb.query(
+        TableName="t",
+        KeyConditionExpression="PK = :p",
+        ExpressionAttributeValues={":p": {"S": "plain"}},
+        Select="COUNT",
+    )
+    assert counted["Count"] == 3 and "Items" not in counted
+    ddb.scan(TableName="t", Limit=2, ReturnConsumedCapacity="INDEXES")
+    new = ddb.update_item(
+        TableName="t",
+        Key=key,
+        UpdateExpression="SET n = n + :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="UPDATED_NEW",
+    )
+    assert new["Attributes"] == {"n": {"N": "3"}}
+    batch = ddb.batch_get_item(RequestItems={"t": {"Keys": [key, {**key, "SK": {"S": "9"}}]}})
+    assert [i["n"] for i in batch["Responses"]["t"]] == [{"N": "3"}] and batch["UnprocessedKeys"] == {}
+    got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "t", "Key": key}}])
+    assert got["Responses"][0]["Item"]["ss"] == {"SS": ["a", "b"]}
+    gone = ddb.delete_item(TableName="t", Key=key, ReturnValues="ALL_OLD")
+    assert gone["Attributes"]["n"] == {"N": "3"}
+    assert {
+        "PutItem",
+        "GetItem",
+        "Query",
+        "Scan",
+        "UpdateItem",
+        "BatchGetItem",
+        "TransactGetItems",
+        "DeleteItem",
+    } <= set(compared)

@@ -145,25 +145,26 @@ def test_booked_too_close_to_the_start_the_research_prompt_is_skipped_with_why(w
 
 
 def test_a_plan_made_from_an_interview_moved_meanwhile_is_not_written_and_is_made_again(world):
-    """The plans are written only while the interview is the version they were made from: a
-    reschedule written between the read and the plan's write makes the plan start again from it,
-    so the nudges and schedules written are the moved interview's, and no other's."""
+    """The interview and its plans are written in one transaction, only while the interview is
+    the version they were read at: a reschedule written between the read and the write makes
+    the whole change start again from it, so the nudges and schedules written are the moved
+    interview's, and no other's."""
     first = world.bookings.apply(BookingChange("booked", told("bk-1")), NOW)
     moved = START + timedelta(days=1)
-    put_many = world.nudges.put_many
+    save = world.interviews.save
     calls = []
 
-    def racing(plans, *, while_version=None):
-        if not calls:  # another webhook moves the interview just before this plan is written
-            interview, version = world.interviews.get(first.interview_id)
+    def racing(interview, read_version, extending=None, **written):
+        if not calls:  # another webhook moves the interview just before this change is written
+            stored, version = world.interviews.get(first.interview_id)
             world.interviews.items[first.interview_id] = (
-                replace(interview, start=moved, end=moved + timedelta(hours=1)),
+                replace(stored, start=moved, end=moved + timedelta(hours=1)),
                 version + 1,
             )
-        calls.append(while_version)
-        return put_many(plans, while_version=while_version)
+        calls.append(read_version)
+        return save(interview, read_version, extending, **written)
 
-    world.nudges.put_many = racing
+    world.interviews.save = racing
     world.bookings.apply(
         BookingChange(
             "rescheduled", told("bk-1", start=START + timedelta(hours=3), said_at=NOW + timedelta(minutes=1))
@@ -171,5 +172,7 @@ def test_a_plan_made_from_an_interview_moved_meanwhile_is_not_written_and_is_mad
         NOW,
     )
 
-    assert len(calls) == 2 and calls[0][1] + 1 == calls[1][1]  # refused, then made again from the newer one
-    assert world.scheduler.due()[f"{first.interview_id}-research_prompt"] == moved - timedelta(hours=48)
+    assert len(calls) == 2 and calls[0] + 1 == calls[1]  # refused, then made again from the newer one
+    stored, _ = world.interviews.get(first.interview_id)  # the change, newer news, applied to the moved one
+    assert stored.start == START + timedelta(hours=3)
+    assert world.scheduler.due()[f"{first.interview_id}-research_prompt"] == stored.start - timedelta(hours=48)

@@ -29,6 +29,7 @@ STATUS_WORDS = {
 ADVISER_NOTICES = {
     "invited": "Invitation mailed.",
     "invited-again": "Invitation mailed again, with a new temporary password.",
+    "invited-just-now": "The invitation was just sent; nothing was sent again. Wait a minute to send another.",
     "role": "Role changed; they were signed out and sign in again with it.",
     "disabled": "Account disabled and signed out everywhere.",
     "enabled": "Account enabled.",

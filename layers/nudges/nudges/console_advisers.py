@@ -6,7 +6,8 @@ POST /console/advisers                          invite (email, role): the invita
 POST /console/advisers/{username}/role          change their role (admins | advisers)
 POST /console/advisers/{username}/disable       disable, and sign them out everywhere
 POST /console/advisers/{username}/enable        enable again
-POST /console/advisers/{username}/invitation    mail the invitation again (a new temporary password)
+POST /console/advisers/{username}/invitation    mail the invitation again (a new temporary password;
+                                                once a minute: a double click mails once)
 GET  /console/advisers/{username}/remove, POST  confirm, then remove (and sign them out everywhere)
 GET  /console/join-codes, POST                  every join code with how many joined; make one (label)
 GET  /console/join-codes/{code}/revoke, POST    confirm, then revoke
@@ -126,10 +127,13 @@ def enable(current: Current, form: dict[str, str], username: str) -> Response:
 @router.post("/console/advisers/<username>/invitation")
 @signed_in(ADMINS_ONLY)
 def invite_again(current: Current, form: dict[str, str], username: str) -> Response:
-    url = _base() + console_pages.SIGN_IN
-    return _row_action(
-        current, username, "invited-again", lambda s, name: s.invite_again(current.adviser, name, url, clock.now())
-    )
+    name, url = _name(username), _base() + console_pages.SIGN_IN
+    try:
+        sent = console_wiring.adviser_accounts().invite_again(current.adviser, name, url, clock.now())
+    except InvalidInput as bad:
+        return _advisers_page(current, 400, {name: bad.message})
+    # A second click moments after the first (a double click) sent nothing: the page says so.
+    return _done("invited-again" if sent else "invited-just-now")
 
 
 def _account(username: str) -> Account:

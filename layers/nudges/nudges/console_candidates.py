@@ -60,8 +60,7 @@ def _to_candidate(candidate_id: str, done: str) -> Response:
 # ---------------------------------------------------------------- add
 def _default_zone(current: Current) -> str:
     """Preselected for a new candidate: the adviser's own zone (Settings) once they chose one, else
-    the stack's ``DefaultTimezone`` where the function has it (the console's environment is at
-    Lambda's 4 KB, so it does not), else Europe/London."""
+    the stack's ``DefaultTimezone`` (``DEFAULT_TIMEZONE``, as the sign-up page's)."""
     return console_wiring.console_sessions().time_zone(current.adviser.sub) or default_zone()
 
 

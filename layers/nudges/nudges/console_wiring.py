@@ -108,6 +108,7 @@ def adviser_accounts() -> AdviserAccountService:
         audit_log(),
         config.branding().operator_name,
         config.default_locale,
+        _repository("nudges.adapters.admin_roster.AdminRoster"),
     )
 
 

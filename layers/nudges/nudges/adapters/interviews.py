@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
 from nudges.adapters.candidates import read_pointer
-from nudges.adapters.dynamo import DynamoTable, Refused
-from nudges.adapters.retention import Extension, Retention
+from nudges.adapters.dynamo import DynamoTable, dynamo_key, to_item
+from nudges.adapters.nudge_items import StepWrites, read_round, round_keys
 from nudges.domain.interview import Interview, Person, interview_id_for, normalise_email
 from nudges.domain.records import BookingLookup
 from nudges.errors import ConcurrentUpdate
@@ -16,6 +16,9 @@ from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from nudges.adapters.retention import Extension
+    from nudges.domain.nudge_steps import Steps, Withdrawal
 
 
 def read_interview(data: dict[str, Any]) -> Interview:
@@ -81,41 +84,80 @@ class InterviewRepository(DynamoTable):
         data = self._get(keys.interview(interview_id))
         return (read_interview(data), int(data["version"])) if data else None
 
-    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup:
-        """The reference's link, the interview under its own id and the candidate of the
-        address: one BatchGetItem where three GetItems would do (every booking webhook)."""
+    def lookup(self, source: str, ref: str, candidate_email: str, application_id: str) -> BookingLookup:
+        """The reference's link, the interview under its own id, the candidate of the address,
+        and that interview's nudges with its application's (``application_id``: the one the
+        change names): one BatchGetItem where three GetItems and the planner's reads would do
+        (every booking webhook)."""
         own_id = interview_id_for(source, ref)
         link, own, pointer = keys.source_link(source, ref), keys.interview(own_id), keys.email_pointer(candidate_email)
-        found = self._batch_get([link, own, pointer])
+        found = self._batch_get([link, own, pointer, *round_keys(own_id, application_id)])
         interview, profile = found.get(own), found.get(pointer)
         return BookingLookup(
             linked_id=found[link]["interview_id"] if link in found else None,
             own_id=own_id,
             own=(read_interview(interview), int(interview["version"])) if interview else None,
             candidate=read_pointer(profile, self._get) if profile else None,
+            round=read_round(own_id, application_id, found),
         )
 
-    def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None:
-        """Write if nobody else has since ``read_version`` (None: only if it does not exist yet).
+    def save(
+        self,
+        interview: Interview,
+        read_version: int | None,
+        extending: Extension | None = None,
+        *,
+        changed: bool = True,
+        steps: Steps | None = None,
+        link: tuple[str, str] | None = None,
+    ) -> tuple[Withdrawal, ...]:
+        """Write if nobody else has since ``read_version`` (None: only if it does not exist yet);
+        ConcurrentUpdate, and nothing written, otherwise.
 
-        ``extending``: the candidate's items to keep longer (``Retention.pending``), written with
-        the interview in one TransactWriteItems; an item whose own condition fails (it already
-        lives longer, or is gone) is left out and the rest written again, as ``Retention`` does."""
-        new_version = (read_version or 0) + 1
-        if read_version is None:
-            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
-        else:
-            condition = {
-                "ConditionExpression": "version = :v",
-                "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
+        In the same TransactWriteItems: ``extending``, the candidate's items to keep longer
+        (``Retention.pending``; an item whose own condition fails, as it already lives longer or
+        is gone, is left out and the rest written again); ``steps``, the plans and withdrawals
+        decided from this version (``nudge_steps.decide_booking``); ``link``, a provider's new
+        booking reference (source, ref) that names this interview from now on. With ``changed``
+        False the interview is not written, only checked to be still ``read_version``. Returns
+        the withdrawals written (one whose nudge was no longer scheduled is left out)."""
+        if not changed:
+            assert read_version is not None
+            first: dict[str, Any] = {
+                "ConditionCheck": {
+                    "Key": dynamo_key(keys.interview(interview.interview_id)),
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
+                }
             }
-        record = self._record(interview, new_version)
-        if extending is None:
-            written = not isinstance(self._put(record, **condition), Refused)
         else:
-            written = Retention(self._db, self._table, self._retention).write_with(record, condition, extending)
-        if not written:
-            raise ConcurrentUpdate(interview.interview_id)
+            if read_version is None:
+                condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
+            else:
+                condition = {
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(read_version)}},
+                }
+            first = {"Put": {"Item": to_item(self._record(interview, (read_version or 0) + 1)), **condition}}
+        entries = [first]
+        if link is not None:
+            pk, sk = keys.source_link(*link)
+            item = {
+                "PK": pk,
+                "SK": sk,
+                "interview_id": interview.interview_id,
+                "expires_at": self._expires(interview.end),
+            }
+            entries.append({"Put": {"Item": to_item(item)}})
+        plans, withdrawals = (steps.plans, steps.withdrawals) if steps else ((), ())
+        if not changed and not plans and not withdrawals and link is None:
+            return ()  # nothing to write: news already recorded, nothing to plan
+        try:
+            return StepWrites(self._db, self._table, self._retention).write(
+                plans, withdrawals, first=entries, extension=extending
+            )
+        except ConcurrentUpdate:
+            raise ConcurrentUpdate(interview.interview_id) from None
 
     def forget(self, interview_id: str) -> None:
         """Delete a cancelled interview item that stood in for another (a cancel that came

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
-from nudges.adapters.dynamo import DynamoTable, Refused, serialize
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, serialize, to_item
 from nudges.timefmt import iso, parse_iso
 
 if TYPE_CHECKING:
@@ -102,23 +102,47 @@ class JoinCodes(DynamoTable):
 
     # ------------------------------------------------------------------ verifications
     def add_verification(self, token: str, verification: Verification) -> None:
-        pk, sk = keys.verification(digest(token))
-        self._put(
-            {
-                "PK": pk,
-                "SK": sk,
-                "purpose": verification.purpose,
-                "email": verification.email,
-                "created_at": iso(verification.created_at),
-                "valid_until": iso(verification.expires_at),
-                "join_code": verification.join_code,
-                "registration": verification.registration,
-                "candidate_id": verification.candidate_id,
-                "locale": verification.locale,
-                # Gone from the table a day after it stops working.
-                "expires_at": int((verification.expires_at + timedelta(days=1)).timestamp()),
-            }
+        self._put(self._verification_item(token, verification))
+
+    def add_email_change(self, token: str, verification: Verification) -> bool:
+        """An email change's verification, and its pointer in the candidate's partition (what
+        erasure finds it by), in one transaction while the candidate is still registered; False,
+        and nothing written, once they are not (erased meanwhile)."""
+        assert verification.candidate_id is not None
+        item = self._verification_item(token, verification)
+        pk, sk = keys.email_change(verification.candidate_id, digest(token))
+        pointer = {"PK": pk, "SK": sk, "verify_key": item["PK"], "expires_at": item["expires_at"]}
+        answer = self._transact(
+            [
+                {
+                    "ConditionCheck": {
+                        "Key": dynamo_key(keys.candidate(verification.candidate_id)),
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+                {"Put": {"Item": to_item(pointer)}},
+                {"Put": {"Item": to_item(item)}},
+            ]
         )
+        return not isinstance(answer, Refused)
+
+    @staticmethod
+    def _verification_item(token: str, verification: Verification) -> dict[str, Any]:
+        pk, sk = keys.verification(digest(token))
+        return {
+            "PK": pk,
+            "SK": sk,
+            "purpose": verification.purpose,
+            "email": verification.email,
+            "created_at": iso(verification.created_at),
+            "valid_until": iso(verification.expires_at),
+            "join_code": verification.join_code,
+            "registration": verification.registration,
+            "candidate_id": verification.candidate_id,
+            "locale": verification.locale,
+            # Gone from the table a day after it stops working.
+            "expires_at": int((verification.expires_at + timedelta(days=1)).timestamp()),
+        }
 
     def verification(self, token: str) -> Verification | None:
         if not token or len(token) > 200:

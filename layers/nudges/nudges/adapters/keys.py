@@ -24,9 +24,12 @@
 | WhatsApp opt-out          | WHATSAPP_OPT_OUT#<num. hash>| WHATSAPP                      |                                          |
 | join code (a cohort)      | JOIN_CODE#<code>            | JOIN_CODE                     | JOIN_CODES / <created>#<code>            |
 | sign-up awaiting its click| VERIFY#<token hash>         | VERIFY                        |                                          |
+| email change awaiting it  | CANDIDATE#<id>              | EMAIL_CHANGE#<token hash>     |                                          |
 | rate-limit window         | RATE#<scope>#<key hash>     | WINDOW#<window start>         |                                          |
 | consent request sent      | CONSENT_ASKED#<number hash> | SMS                           |                                          |
 
+An email change awaiting its click is a ``VERIFY`` item like a sign-up's, and an item in the
+candidate's partition naming it (``verify_key``): erasing the candidate finds and deletes both.
 A nudge's owner is its interview (research_prompt, thank_you, follow_up on the last round), its
 application (connect, rejection_reply) or the candidate (welcome). The phone pointer finds who a
 YES by SMS is from.
@@ -263,9 +266,18 @@ def join_code_listing(created_at: datetime, code: str) -> str:
     return f"{iso(created_at)}#{code}"
 
 
+VERIFY_SK = "VERIFY"
+EMAIL_CHANGE_PREFIX = "EMAIL_CHANGE#"
+
+
 def verification(token_hash: str) -> Key:
     """A sign-up (or an email change) waiting for the click on its link: the token only as its hash."""
-    return f"VERIFY#{token_hash}", "VERIFY"
+    return f"VERIFY#{token_hash}", VERIFY_SK
+
+
+def email_change(candidate_id: str, token_hash: str) -> Key:
+    """The candidate's own change of address awaiting its click: how erasure finds its ``verification``."""
+    return f"{CANDIDATE_PREFIX}{candidate_id}", f"{EMAIL_CHANGE_PREFIX}{token_hash}"
 
 
 def rate_window(scope: str, key_hash: str, window: str) -> Key:
@@ -308,6 +320,29 @@ def adviser_sessions(sub: str) -> str:
 
 def adviser_invitation(sub: str) -> Key:
     return f"ADVISER_INVITE#{sub}", "INVITATION"
+
+
+# | invitation just sent again| ADVISER_INVITE#<pool sub>   | RESEND                        |
+# Taken (conditionally) before a resend, for ``adviser_invitations.RESEND_WINDOW``: a double
+# click on "send the invitation again" mails once.
+def adviser_resend(sub: str) -> Key:
+    return f"ADVISER_INVITE#{sub}", "RESEND"
+
+
+# | the enabled admins        | ADMINS                      | ROSTER                        |
+# | a change to one adviser   | ADMINS                      | CHANGE#<pool sub>             |
+# The table's word on who the enabled admins are (adapters.admin_roster): what a disable,
+# demotion or removal is checked against, conditionally, so two at once never leave none.
+ADMINS = "ADMINS"
+ADMIN_CHANGE_PREFIX = "CHANGE#"
+
+
+def admin_roster() -> Key:
+    return ADMINS, "ROSTER"
+
+
+def admin_change(sub: str) -> Key:
+    return ADMINS, f"{ADMIN_CHANGE_PREFIX}{sub}"
 
 
 # | an audit entry            | AUDIT                       | AT#<iso time>#<entry id>      |

@@ -9,7 +9,6 @@ conditional UpdateItem, and erasure and retention find it with its nudge.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nudges.adapters import keys
@@ -19,43 +18,25 @@ from nudges.adapters.contact_preferences import refusal_keys, refusals_in
 from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, serialize, to_item
 from nudges.adapters.interviews import read_interview
 from nudges.adapters.message_log import message_item
+from nudges.adapters.nudge_items import StepWrites, read_nudge, read_round, round_keys
 from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
-from nudges.domain.records import Application, DeliveryView, NudgeRecord, SendClaim, is_application, is_candidate
-from nudges.timefmt import iso, parse_iso
+from nudges.domain.records import (
+    DeliveryView,
+    NudgeRecord,
+    OwnersRead,
+    RoundNudges,
+    SendClaim,
+    is_application,
+    is_candidate,
+)
+from nudges.timefmt import iso
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
-    from nudges.domain.candidate import Candidate
     from nudges.domain.deliveries import LoggedMessage
+    from nudges.domain.nudge_steps import Plan, Withdrawal
     from nudges.domain.plan import NudgeStatus
-
-
-def _channels(data: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """What the sender recorded per channel: ``send_<channel>`` (sent) or ``skip_<channel>`` (why not)."""
-    out: dict[str, dict[str, str]] = {}
-    for name, value in data.items():
-        if name.startswith("skip_") and isinstance(value, dict):
-            out[name.removeprefix("skip_")] = {"status": "skipped", "reason": str(value.get("reason") or "")}
-    for name, value in data.items():
-        if name.startswith("send_") and isinstance(value, dict):
-            out[name.removeprefix("send_")] = {"status": "sent", "sent_at": str(value.get("sent_at") or "")}
-    return out
-
-
-def read_nudge(owner_id: str, data: dict[str, Any]) -> NudgeRecord:
-    return NudgeRecord(
-        owner_id=owner_id,
-        kind=data["kind"],
-        status=data["status"],
-        interview_id=data.get("interview_id") or "",  # none for the welcome
-        due_at=parse_iso(data["due_at"]) if data.get("due_at") else None,
-        schedule_name=data.get("schedule_name"),
-        reason=data.get("reason"),
-        candidate_id=data.get("candidate_id"),
-        channels=_channels(data),
-        opt_outs=tuple((str(kind), str(address)) for kind, address in data.get("opt_outs") or ()),
-    )
 
 
 class NudgeLedger(DynamoTable):
@@ -70,131 +51,57 @@ class NudgeLedger(DynamoTable):
         records = [read_nudge(owner_id, i) for i in items]
         return {r.kind: r for r in records}
 
-    def for_interview(
-        self, interview_id: str, application_id: str
-    ) -> tuple[dict[str, NudgeRecord], Application | None]:
-        """An interview's own nudges (by kind) and its application: one BatchGetItem where a
-        Query and a GetItem would do (every booking)."""
-        wanted = {kind: keys.nudge(interview_id, kind) for kind in INTERVIEW_NUDGE_KINDS}
-        application = keys.application(application_id)
-        found = self._batch_get([*wanted.values(), application])
-        nudges: dict[str, NudgeRecord] = {
-            kind: read_nudge(interview_id, found[key]) for kind, key in wanted.items() if key in found
-        }
-        return nudges, (read_application(found[application]) if application in found else None)
+    def for_interview(self, interview_id: str, application_id: str) -> RoundNudges:
+        """An interview's own nudges, its application and the application's own nudges (by
+        kind): one BatchGetItem where two Queries and a GetItem would do."""
+        found = self._batch_get(round_keys(interview_id, application_id))
+        return read_round(interview_id, application_id, found)
 
-    def for_owners(
-        self, owner_ids: list[str], candidate_email: str
-    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]:
-        """The nudges of several interviews and applications, by owner and kind, and the
-        candidate registered with the address: one consistent BatchGetItem of every kind an owner
-        can have, where a Query per owner and a GetItem would do (an outcome withdraws the
-        nudges of each of its rounds and of its application, and plans for its candidate)."""
+    def for_owners(self, owner_ids: list[str], candidate_email: str) -> OwnersRead:
+        """The nudges of several interviews and applications, by owner and kind, the candidate
+        registered with the address, and the expiry of each owner's items: one consistent
+        BatchGetItem of each owner's item and every kind it can have, where a Query per owner,
+        a GetItem and the retention extension's own read would do (an outcome withdraws the
+        nudges of each of its rounds and of its application, plans for its candidate and keeps
+        everything about them longer)."""
         wanted = {
             (owner_id, kind): keys.nudge(owner_id, kind)
             for owner_id in dict.fromkeys(owner_ids)
             for kind in (APPLICATION_KINDS if is_application(owner_id) else INTERVIEW_NUDGE_KINDS)
         }
+        owners = [keys.owner(owner_id) for owner_id in dict.fromkeys(owner_ids)]
         pointer = keys.email_pointer(candidate_email)
-        found = self._batch_get([*wanted.values(), pointer])
+        asked = [*owners, *wanted.values(), pointer]
+        found = self._batch_get(asked)
         nudges: dict[str, dict[str, NudgeRecord]] = {owner_id: {} for owner_id in owner_ids}
         for (owner_id, kind), key in wanted.items():
             if key in found:
                 nudges[owner_id][kind] = read_nudge(owner_id, found[key])
-        return nudges, (read_pointer(found[pointer], self._get) if pointer in found else None)
+        return OwnersRead(
+            nudges,
+            read_pointer(found[pointer], self._get) if pointer in found else None,
+            {key: int(found[key].get("expires_at", 0)) if key in found else None for key in asked},
+        )
+
+    def follow_ups(self, interview_ids: list[str]) -> dict[str, NudgeRecord]:
+        """The follow-up of each interview that has one (the other rounds of an application)."""
+        wanted = {interview_id: keys.nudge(interview_id, "follow_up") for interview_id in interview_ids}
+        found = self._batch_get(list(wanted.values())) if wanted else {}
+        return {i: read_nudge(i, found[key]) for i, key in wanted.items() if key in found}
 
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None:
         data = self._get(keys.nudge(owner_id, kind))
         return read_nudge(owner_id, data) if data else None
 
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None:
-        """Write the nudge's plan. An update, not a put: what the sender recorded on the item
-        (its claim, the channels already sent) survives a re-plan, so a moved nudge is never
-        sent twice on a channel."""
-        self._update(keys.nudge(nudge.owner_id, nudge.kind), **self._plan_update(nudge, expires_after))
+        """Write the nudge's plan (an update: the sender's claim and sends survive it)."""
+        writes = StepWrites(self._db, self._table, self._retention)
+        self._update(keys.nudge(nudge.owner_id, nudge.kind), **writes.plan_update(nudge, expires_after))
 
-    def put_many(
-        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
-    ) -> bool:
-        """Write several plans (each with its ``expires_after``) as ``put`` does, in one
-        TransactWriteItems (a booking plans its research prompt, thank-you and follow-up at once).
-        Unconditional updates: only a transaction in flight on the same item cancels it, and then
-        it is sent again. ``while_version``: (interview id, version) the plans were made from:
-        written only while the interview is still at that version (a ConditionCheck in the same
-        transaction); False, writing nothing, when a newer version was written meanwhile."""
-        check = (
-            [
-                {
-                    "ConditionCheck": {
-                        "Key": dynamo_key(keys.interview(while_version[0])),
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeValues": {":v": {"N": str(while_version[1])}},
-                    }
-                }
-            ]
-            if while_version is not None
-            else []
-        )
-        if len(plans) == 1 and not check:
-            self.put(plans[0][0], expires_after=plans[0][1])
-            return True
-        for start in range(0, len(plans), 99):
-            entries = [
-                *check,
-                *(
-                    {"Update": {"Key": dynamo_key(keys.nudge(n.owner_id, n.kind)), **self._plan_update(n, after)}}
-                    for n, after in plans[start : start + 99]
-                ),
-            ]
-            for _ in range(3):
-                answer = self._transact(entries)
-                if not isinstance(answer, Refused):
-                    break
-                if check and answer.reasons and answer.reasons[0].get("Code") == "ConditionalCheckFailed":
-                    return False  # a newer version of the interview: planned again from it
-            else:
-                raise RuntimeError("nudge plans not written: the transaction kept conflicting; the change is retried")
-        return True
-
-    def _plan_update(self, nudge: NudgeRecord, expires_after: datetime) -> dict[str, Any]:
-        """The UpdateItem (or transaction Update) fields that write ``nudge``'s plan."""
-        plan: dict[str, Any] = {
-            "kind": nudge.kind,
-            "status": nudge.status,
-            "interview_id": nudge.interview_id or None,  # none for the welcome
-            "due_at": iso(nudge.due_at) if nudge.due_at else None,
-            "schedule_name": nudge.schedule_name,
-            "reason": nudge.reason,
-            "candidate_id": nudge.candidate_id,
-            "opt_outs": [list(pair) for pair in nudge.opt_outs] or None,
-            "expires_at": self._expires(expires_after),
-        }
-        sets = [f"#{k} = :{k}" for k, v in plan.items() if v is not None]
-        removes = [f"#{k}" for k, v in plan.items() if v is None]
-        return {
-            "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
-            "ExpressionAttributeNames": {f"#{k}": k for k in plan},
-            "ExpressionAttributeValues": {f":{k}": serialize(v) for k, v in plan.items() if v is not None},
-        }
-
-    def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None:
-        """Move a still-scheduled nudge to ``status``; None if it was no longer scheduled."""
-        names = {"#s": "status", "#r": "reason"}
-        values = {":new": {"S": status}, ":scheduled": {"S": "scheduled"}}
-        update = "SET #s = :new"
-        if reason:
-            update += ", #r = :reason"
-            values[":reason"] = {"S": reason}
-        answer = self._update(
-            keys.nudge(nudge.owner_id, nudge.kind),
-            UpdateExpression=update,
-            ConditionExpression="#s = :scheduled",
-            ExpressionAttributeNames=names if reason else {"#s": "status"},
-            ExpressionAttributeValues=values,
-        )
-        if isinstance(answer, Refused):
-            return None
-        return replace(nudge, status=status, reason=reason or nudge.reason)
+    def write(self, plans: tuple[Plan, ...], withdrawals: tuple[Withdrawal, ...]) -> tuple[Withdrawal, ...]:
+        """A decision's plans and withdrawals in one TransactWriteItems; the withdrawals written
+        (one whose nudge was no longer scheduled is left out)."""
+        return StepWrites(self._db, self._table, self._retention).write(plans, withdrawals)
 
     # ------------------------------------------------------------------ sends
     def delivery_view(

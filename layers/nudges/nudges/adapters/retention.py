@@ -2,7 +2,7 @@
 (``expires_at``, DynamoDB's TTL) or deleted.
 
 A candidate's items: the profile and its pointers, everything else in their partition (calendar
-connections with their watch items, the message log), and, found by address on GSI1 (each of
+connections with their watch items, the message log, a pending email change with its link), and, found by address on GSI1 (each of
 their addresses: the current one and every alias), their interviews and applications with each
 one's nudges, sends and provider references.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from nudges.adapters import keys
 from nudges.adapters.audit_log import AuditLog
 from nudges.adapters.candidates import read_pointer
-from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, to_item
+from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key
 from nudges.domain.candidate import phone_key
 from nudges.domain.interview import interview_id_for, normalise_email
 from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
@@ -72,6 +72,7 @@ class Retention(DynamoTable):
         everything: bool,
         candidate: Candidate | None = None,
         owners: tuple[list[Interview], list[str]] | None = None,
+        read: dict[Key, int | None] | None = None,
     ) -> None:
         """Keep the candidate's data until ``after`` plus the retention period at least.
 
@@ -81,9 +82,11 @@ class Retention(DynamoTable):
         items carry its end already). Never shortens; never creates an item. The writes go in
         TransactWriteItems of up to 100 items, not one UpdateItem each. ``candidate``: the one
         registered with this address, when the caller has just read it; ``owners``: the address's
-        interviews and application ids, when the caller has just read them (saves a Query).
+        interviews and application ids, when the caller has just read them (saves a Query);
+        ``read``: the expiry of items the caller has just read (``Nudges.for_owners``; None: the
+        item does not exist), not read again.
         """
-        self.write(self.pending(email, after, everything=everything, candidate=candidate, owners=owners))
+        self.write(self.pending(email, after, everything=everything, candidate=candidate, owners=owners, read=read))
 
     def pending(
         self,
@@ -93,6 +96,7 @@ class Retention(DynamoTable):
         everything: bool = False,
         candidate: Candidate | None = None,
         owners: tuple[list[Interview], list[str]] | None = None,
+        read: dict[Key, int | None] | None = None,
     ) -> Extension:
         """What ``extend`` would write, found but not written: for a caller that writes it with
         its own write in one transaction (a booking: ``InterviewRepository.save``)."""
@@ -103,40 +107,13 @@ class Retention(DynamoTable):
         until = self._expires(after)
         found: list[Key] = []
         if candidate:
-            found += self._candidate_keys(candidate, owned=everything, until=until, owners=owners, owners_of=email)
+            found += self._candidate_keys(
+                candidate, owned=everything, until=until, owners=owners, owners_of=email, read=read
+            )
         elif everything:
-            found += self._owned_keys(email, until, owners)
+            found += self._owned_keys(email, until, owners, read)
         # A watch item lives as long as its channel, not as its candidate.
         return Extension(tuple(k for k in dict.fromkeys(found) if not k[0].startswith(keys.WATCH_PREFIX)), until)
-
-    def write_with(self, item: dict[str, Any], condition: dict[str, Any], extension: Extension) -> bool:
-        """Put ``item`` (with its ``condition``) and write ``extension`` in one TransactWriteItems
-        (the extension leaves the item's own key out: it carries its own ``expires_at``). False,
-        and nothing written, when the put's condition fails. An extension item whose
-        condition fails is left out and the rest written again; past 99 items, the put goes
-        alone and the extension after it."""
-        own = (item["PK"], item["SK"])
-        extension = Extension(tuple(k for k in extension.keys if k != own), extension.until)
-        if len(extension.keys) > 99 or not extension.keys:
-            if isinstance(self._put(item, **condition), Refused):
-                return False
-            self.write(extension)
-            return True
-        put = {"Put": {"Item": to_item(item), **condition}}
-        for _ in range(5):
-            answer = self._transact([put, *extension.updates()])
-            if not isinstance(answer, Refused):
-                return True
-            reasons = answer.reasons
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
-            failed = {i - 1 for i, r in enumerate(reasons) if i and r.get("Code") == "ConditionalCheckFailed"}
-            if not failed:
-                continue  # a conflict with another transaction: botocore's retry is spent, ours is not
-            extension = extension.without(failed)
-            if not extension.keys:
-                return not isinstance(self._put(item, **condition), Refused)
-        raise RuntimeError("not written: the transaction kept conflicting; the change is retried")
 
     def write(self, extension: Extension) -> None:
         """Write an extension, in TransactWriteItems of up to 100 items."""
@@ -159,14 +136,19 @@ class Retention(DynamoTable):
             batch = batch.without(failed)
 
     def _owned_keys(
-        self, email: str, until: int | None = None, owners: tuple[list[Interview], list[str]] | None = None
+        self,
+        email: str,
+        until: int | None = None,
+        owners: tuple[list[Interview], list[str]] | None = None,
+        read: dict[Key, int | None] | None = None,
     ) -> list[Key]:
         """Interviews and applications found by the address, with their nudges, sends and refs
         (with ``until``: not the items that already expire that late).
 
         Erasure (no ``until``) lists everything under each owner's key with a Query per owner.
         An extension reads the items an owner can have (the owner item and a nudge item per
-        kind: ``keys``' table) in one BatchGetItem for all owners instead."""
+        kind: ``keys``' table) in one BatchGetItem for all owners instead, less those in ``read``
+        (their expiry as the caller read them; None: no such item)."""
         found: list[Key] = []
         if owners is not None:
             owned_items = [*map(self._as_found, owners[0]), *(self._application_found(a) for a in owners[1])]
@@ -178,9 +160,12 @@ class Retention(DynamoTable):
             )
         if until is not None:
             wanted = [key for owned in owned_items for key in self._owner_items(owned)]
-            for key, item in self._batch_get(wanted).items():
-                if item.get("expires_at", 0) < until:
-                    found.append(key)
+            known = read or {}
+            expiries = {k: e for k, e in known.items() if k in set(wanted) and e is not None}
+            missing = [key for key in wanted if key not in known]
+            if missing:
+                expiries |= {key: item.get("expires_at", 0) for key, item in self._batch_get(missing).items()}
+            found += [key for key in dict.fromkeys(wanted) if key in expiries and expiries[key] < until]
         for owned in owned_items:
             if until is None:
                 for item in self._query(
@@ -222,6 +207,7 @@ class Retention(DynamoTable):
         until: int | None = None,
         owners: tuple[list[Interview], list[str]] | None = None,
         owners_of: str | None = None,
+        read: dict[Key, int | None] | None = None,
     ) -> list[Key]:
         profile = keys.candidate(candidate.candidate_id)
         # Every address's pointer: the current one and each alias (an address the candidate had).
@@ -233,9 +219,14 @@ class Retention(DynamoTable):
         for item in self._query(
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": {"S": profile[0]}},
-            ProjectionExpression="PK, SK, watch_key",
+            ProjectionExpression="PK, SK, watch_key, verify_key",
         ):
             if (item["PK"], item["SK"]) == profile:
+                continue
+            if item.get("verify_key"):
+                # A pending email change (the new address and its link): erased, never kept longer.
+                if until is None:
+                    found += [(item["PK"], item["SK"]), (item["verify_key"], keys.VERIFY_SK)]
                 continue
             found.append((item["PK"], item["SK"]))
             if item.get("watch_key"):
@@ -245,5 +236,5 @@ class Retention(DynamoTable):
             # read them, are those of ``owners_of``, the address it asked about; else its first).
             read_for = normalise_email(owners_of or candidate.email)
             for address in map(normalise_email, candidate.addresses):
-                found += self._owned_keys(address, until, owners if address == read_for else None)
+                found += self._owned_keys(address, until, owners if address == read_for else None, read)
         return found

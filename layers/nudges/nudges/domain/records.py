@@ -72,15 +72,41 @@ def is_candidate(owner_id: str) -> bool:
 
 
 @dataclass(frozen=True)
+class RoundNudges:
+    """An interview's own nudges, its application and the application's own nudges (connect,
+    rejection reply), by kind: what a booking's decision reads about them, in one BatchGetItem."""
+
+    interview_id: str
+    application_id: str
+    nudges: dict[str, NudgeRecord]
+    application: Application | None
+    application_nudges: dict[str, NudgeRecord]
+
+
+@dataclass(frozen=True)
 class BookingLookup:
     """What a booking change needs before it writes, read in one BatchGetItem: the interview a
     provider's reference was linked to (if any), the interview under the reference's own id
-    (with its version), and the candidate registered with the address the provider gave."""
+    (with its version), the candidate registered with the address the provider gave, and the
+    nudges of the reference's own interview and application (``round``: read with them, so a
+    booking of a new or known interview reads nothing more about them)."""
 
     linked_id: str | None
     own_id: str
     own: tuple[Interview, int] | None
     candidate: Candidate | None
+    round: RoundNudges | None = None
+
+
+@dataclass(frozen=True)
+class OwnersRead:
+    """The nudges of several owners (interviews, applications) by owner and kind, the candidate
+    of an address, and the expiry of every item read (``expires``: epoch seconds, 0 when the item
+    has none, None when it does not exist), so a retention extension reads none of them again."""
+
+    nudges: dict[str, dict[str, NudgeRecord]]
+    candidate: Candidate | None
+    expires: dict[tuple[str, str], int | None]
 
 
 def is_application(owner_id: str) -> bool:

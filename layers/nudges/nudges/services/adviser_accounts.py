@@ -11,7 +11,10 @@ invitation again" draws a new temporary password and mails it (never two live on
 
 Disabling or removing an account signs it out everywhere: its refresh tokens revoked at the pool
 and every console session of its deleted. No admin disables, removes or demotes themselves, and
-the last enabled admin stays one. Every action is written to the audit log with who did it.
+the last enabled admin stays one, even when two admins take each other away at the same instant:
+the table's roster of enabled admins is the arbiter (``adapters.admin_roster``: a conditional
+write before the pool's change, undone if the pool's call fails). Every action is written to the
+audit log with who did it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
+    from nudges.adapters.admin_roster import AdminRoster
     from nudges.adapters.adviser_accounts import Account, AdviserAccounts
     from nudges.adapters.adviser_invitations import AdviserInvitations
     from nudges.adapters.audit_log import AuditLog
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     from nudges.domain.advisers import Adviser
     from nudges.services.ports import EmailOut
 
+_RECONCILE_TRIES = 3  # the roster read and written again when another change came between
 _PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz"  # no i, l, o: read off a mail and typed
 
 
@@ -66,8 +71,10 @@ class AdviserAccountService:
         audit: AuditLog,
         operator_name: str,
         locale: Callable[[], str],
+        roster: AdminRoster,
     ) -> None:
         self._accounts = accounts
+        self._roster = roster
         self._invitations = invitations
         self._sessions = sessions
         self._email = email
@@ -103,22 +110,33 @@ class AdviserAccountService:
                 "email: this address already has an account in the console (see the list below)", field="email"
             ) from None
         self._accounts.set_role(account.username, role, frozenset())
+        if role == "admins":
+            self._roster.finish(account.sub, joins=True)
         account = self.account(account.username)
         self._mail(account, password, sign_in_url, now)
         self._record(actor, "adviser_invite", now, f"invited {address} as {role}")
         logger.info("adviser invited", extra={"adviser": account.sub, "role": role})
         return account
 
-    def invite_again(self, actor: Adviser, username: str, sign_in_url: str, now: datetime) -> Account:
-        """A new temporary password mailed to someone invited who has not signed in yet."""
+    def invite_again(self, actor: Adviser, username: str, sign_in_url: str, now: datetime) -> bool:
+        """A new temporary password mailed to someone invited who has not signed in yet: True.
+        False, and nothing sent, when it was sent again moments ago (``RESEND_WINDOW``: a double
+        click mails one password, not two of which only the later works)."""
         account = self.account(username)
         if account.status != "FORCE_CHANGE_PASSWORD":
             raise InvalidInput("username: this adviser has signed in already; nothing to send again", field="username")
-        password = temporary_password()
-        self._accounts.new_temporary_password(account.username, password)
-        self._mail(account, password, sign_in_url, now)
+        if self._invitations.claim_resend(account.sub, now) is not None:
+            logger.info("adviser invitation just sent again: not sent twice", extra={"adviser": account.sub})
+            return False
+        try:
+            password = temporary_password()
+            self._accounts.new_temporary_password(account.username, password)
+            self._mail(account, password, sign_in_url, now)
+        except Exception:
+            self._invitations.release_resend(account.sub)  # nothing mailed: the next click sends
+            raise
         self._record(actor, "adviser_invite_again", now, f"invitation sent again to {account.email}")
-        return account
+        return True
 
     def _mail(self, account: Account, password: str, sign_in_url: str, now: datetime) -> None:
         locale = self._locale()
@@ -134,13 +152,44 @@ class AdviserAccountService:
         self._invitations.record_send(account.sub, message_id, now)
 
     # ------------------------------------------------------------------ change
-    def _refuse_if_last_admin(self, actor: Adviser, account: Account, what: str, field: str) -> None:
+    def _refuse_if_last_admin(self, actor: Adviser, account: Account, what: str, field: str, now: datetime) -> bool:
+        """Refuse an admin's own account, and the last enabled admin; True when ``account`` is an
+        enabled admin (the action takes one away: ``_apply`` then asks the roster)."""
         if account.sub == actor.sub:
             raise InvalidInput(f"{field}: you cannot {what} your own account; ask another admin", field=field)
-        if "admins" in account.groups and account.enabled:
-            admins = [a for a in self._accounts.all() if "admins" in a.groups and a.enabled]
+        if not ("admins" in account.groups and account.enabled):
+            return False
+        for _ in range(_RECONCILE_TRIES):
+            seen = self._roster.read(now)  # the roster before the pool (adapters.admin_roster)
+            admins = frozenset(a.sub for a in self._accounts.all() if "admins" in a.groups and a.enabled)
             if len(admins) <= 1:
                 raise InvalidInput(f"{field}: this is the last admin; make another admin first", field=field)
+            if self._roster.reconcile(seen, admins):
+                break
+        return True
+
+    def _apply(
+        self, account: Account, field: str, now: datetime, act: Callable[[], object], *, leaves: bool, joins: bool
+    ) -> None:
+        """``act`` (the pool's change) after the table's conditional write: with ``leaves``, the
+        account off the roster of enabled admins only while another stays on it, so of two admins
+        taking each other away at the same instant one is refused. Should ``act`` fail, the roster
+        is put back; ``joins``: on the roster once it went through."""
+        refused = self._roster.begin(account.sub, leaves, now)
+        if refused == "busy":
+            raise InvalidInput(
+                f"{field}: another change to this adviser is under way; try again in a moment", field=field
+            )
+        if refused == "last":
+            raise InvalidInput(
+                f"{field}: at least one admin must remain (another admin's change came first)", field=field
+            )
+        try:
+            act()
+        except Exception:
+            self._roster.undo(account.sub, leaves)
+            raise
+        self._roster.finish(account.sub, joins)
 
     def _sign_out(self, account: Account) -> int:
         self._accounts.sign_out_everywhere(account.username)
@@ -152,9 +201,15 @@ class AdviserAccountService:
         account = self.account(username)
         if role == account.role:
             return account
-        if role != "admins":
-            self._refuse_if_last_admin(actor, account, "demote", "role")
-        self._accounts.set_role(account.username, role, account.groups)
+        leaves = role != "admins" and self._refuse_if_last_admin(actor, account, "demote", "role", now)
+        self._apply(
+            account,
+            "role",
+            now,
+            lambda: self._accounts.set_role(account.username, role, account.groups),
+            leaves=leaves,
+            joins=role == "admins" and account.enabled,
+        )
         # Roles are read from the access token: sessions made before the change end now.
         self._sign_out(account)
         self._record(actor, "adviser_role", now, f"{account.email}: {account.role or 'no group'} -> {role}")
@@ -162,9 +217,15 @@ class AdviserAccountService:
 
     def set_enabled(self, actor: Adviser, username: str, enabled: bool, now: datetime) -> Account:
         account = self.account(username)
-        if not enabled:
-            self._refuse_if_last_admin(actor, account, "disable", "enabled")
-        self._accounts.set_enabled(account.username, enabled)
+        leaves = not enabled and self._refuse_if_last_admin(actor, account, "disable", "enabled", now)
+        self._apply(
+            account,
+            "enabled",
+            now,
+            lambda: self._accounts.set_enabled(account.username, enabled),
+            leaves=leaves,
+            joins=enabled and "admins" in account.groups,
+        )
         if not enabled:
             self._sign_out(account)
         self._record(actor, "adviser_enable" if enabled else "adviser_disable", now, account.email)
@@ -173,9 +234,13 @@ class AdviserAccountService:
 
     def remove(self, actor: Adviser, username: str, now: datetime) -> Account:
         account = self.account(username)
-        self._refuse_if_last_admin(actor, account, "remove", "remove")
-        self._sign_out(account)
-        self._accounts.delete(account.username)
+        leaves = self._refuse_if_last_admin(actor, account, "remove", "remove", now)
+
+        def act() -> None:
+            self._sign_out(account)
+            self._accounts.delete(account.username)
+
+        self._apply(account, "remove", now, act, leaves=leaves, joins=False)
         self._invitations.forget(account.sub)
         self._record(actor, "adviser_remove", now, f"removed {account.email}")
         logger.info("adviser removed", extra={"adviser": account.sub})

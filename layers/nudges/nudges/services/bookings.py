@@ -74,34 +74,23 @@ class BookingService:
     def _apply_retrying(self, change: BookingChange, now: datetime) -> Interview:
         for _ in range(ATTEMPTS):
             try:
-                interview, version, candidate = self._apply_once(change, now)
+                return self._apply_once(change, now)
             except ConcurrentUpdate:
                 continue  # two webhooks for one interview at once: read again, redo
-            self._plan(interview, version, candidate, now)
-            return interview
         raise ConcurrentUpdate(change.interview.source_ref)
 
-    def _plan(self, interview: Interview, version: int, candidate: Candidate | None, now: datetime) -> None:
-        """Bring the nudges in line with this version of the interview. A change that wrote a
-        newer version meanwhile may have planned before this one did: then plan again from the
-        newest, so the nudges written last are always those of the interview as it stands."""
-        for _ in range(ATTEMPTS):
-            # Written only while the interview is still this version (checked in the same write);
-            # where the plan wrote nothing so checked, the version is read again here.
-            checked = self._planner.sync_interview(interview, candidate, now, version)
-            if checked:
-                return
-            found = self._interviews.get(interview.interview_id)
-            if found is None or (checked is None and found[1] == version):
-                return
-            interview, version = found
-            candidate = self._candidates.by_email(interview.candidate_email)
-        raise ConcurrentUpdate(interview.interview_id)
-
-    def _apply_once(self, change: BookingChange, now: datetime) -> tuple[Interview, int, Candidate | None]:
-        """Record the change; the interview as it now stands, its version and its candidate."""
+    def _apply_once(self, change: BookingChange, now: datetime) -> Interview:
+        """Read once: the reference's link, the interview, the candidate and the round's nudges
+        (one BatchGetItem), the candidate's other interviews (a Query) and what the retention
+        extension keeps. Decide purely: the interview after the change (``_merge``) and its
+        nudges (``nudge_steps.decide_booking``). Write once: the interview (or a check that it is
+        still the version read), its plans and withdrawals, the extension and a new reference's
+        link in one transaction, refused whole (ConcurrentUpdate: read again) when another change
+        wrote the interview meanwhile. Then schedule. The interview as it now stands."""
         told = change.interview
-        seen = self._interviews.lookup(told.source, change.previous_ref or told.source_ref, told.candidate_email)
+        ref = change.previous_ref or told.source_ref
+        named = replace(told, interview_id=interview_id_for(told.source, ref))
+        seen = self._interviews.lookup(told.source, ref, told.candidate_email, named.application_id)
         interview_id = seen.linked_id or seen.own_id
         found = seen.own if interview_id == seen.own_id else self._interviews.get(interview_id)
         existing, version = found if found else (None, None)
@@ -115,20 +104,20 @@ class BookingService:
             candidate = seen.candidate
         else:  # the interview as known names another address than this change does
             candidate = self._candidates.by_email(updated.candidate_email)
-        if updated != existing:
-            # The candidate's own items live at least as long as this interview's: written with it.
-            keep = self._retention.pending(updated.candidate_email, updated.end, candidate=candidate)
-            self._interviews.save(updated, version, keep)
-            version = (version or 0) + 1
+        changed = updated != existing
+        # The candidate's own items live at least as long as this interview's: written with it.
+        keep = self._retention.pending(updated.candidate_email, updated.end, candidate=candidate) if changed else None
+        steps = self._planner.decide(self._planner.booking_view(updated, candidate, seen.round), now)
+        # Later news about the new booking must find this same interview.
+        link = (told.source, told.source_ref) if change.previous_ref else None
+        withdrawn = self._interviews.save(updated, version, keep, changed=changed, steps=steps, link=link)
+        if changed:
             logger.info(
                 "interview recorded",
                 extra={"interview_id": interview_id, "action": change.action, "status": updated.status},
             )
-        if change.previous_ref:
-            # Later news about the new booking must find this same interview.
-            self._interviews.link_source(told.source, told.source_ref, interview_id, updated.end)
-        assert version is not None
-        return updated, version, candidate
+        self._planner.carried_out(steps, withdrawn, now)
+        return updated
 
     @staticmethod
     def _older(told: Interview, existing: Interview) -> bool:

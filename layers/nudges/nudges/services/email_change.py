@@ -4,7 +4,9 @@ verified like a sign-up.
 An operator's or adviser's change applies at once (they vouch for it: ``CandidateService.
 change_email``); the candidate's own, from their preferences page, mails a link to the NEW address
 (signed as the join page's are: a random token kept only as its hash, 24 h, once; at most
-``ADDRESS_LIMIT`` mails an hour to one address) and changes nothing until it is clicked. Either
+``ADDRESS_LIMIT`` mails an hour to one address) and changes nothing until it is clicked. The
+pending change is findable from the candidate (``keys.email_change``): erasing them deletes it,
+and its link then says it is not valid. Either
 way the OLD address gets a short notice (kind ``email_changed``), logged with the candidate's
 messages, unless it refuses email (bounced, complained, unsubscribed).
 """
@@ -127,7 +129,9 @@ class EmailChanges:
             candidate_id=candidate.candidate_id,
             locale=candidate.locale,
         )
-        self._verifications.add_verification(token, verification)
+        # With its pointer in the candidate's partition: an erasure before the click deletes both.
+        if not self._verifications.add_email_change(token, verification):
+            raise NotFound(f"no candidate {candidate.candidate_id}", field="candidate_id")  # erased meanwhile
         link = f"{base_url.rstrip('/')}/email/verify/{token}"
         operator = self._branding.operator_name
         subject = say("email_change_mail", "subject", candidate.locale, operator=operator)

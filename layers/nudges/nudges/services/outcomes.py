@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from nudges.domain.interview import UNKNOWN_COMPANY, application_id_for, company_key, normalise_email
+from nudges.domain.nudge_steps import decide_outcome
 from nudges.domain.records import Application
 from nudges.errors import InvalidInput, NotFound
 from nudges.observability import logger
@@ -123,7 +124,7 @@ class OutcomeService:
         if self._planner.connect_sent(application_id):
             return Withdrawn(False, application_id, "the connect nudge went already")
         self._applications.record_outcome(replace(known, outcome=None), now)
-        self._planner.cancel_pending(application_id, "the offer was withdrawn")
+        self._planner.cancel_pending(application_id, "the offer was withdrawn", now)
         logger.info("offer withdrawn", extra={"application_id": application_id})
         return Withdrawn(True, application_id)
 
@@ -159,33 +160,13 @@ class OutcomeService:
         interviews, applications = self._interviews.owned_by(application.candidate_email)
         rounds = [i for i in interviews if i.application_id == application.application_id]
         owners = (interviews, list(dict.fromkeys([*applications, application.application_id])))
-        # Every round's nudges, the application's own and the candidate, in one read.
-        nudges, candidate = self._planner.nudges_of(
-            [*(i.interview_id for i in rounds), application.application_id], application.candidate_email
-        )
+        # Every owner's items and nudges and the candidate in one read: what the decision needs,
+        # and the expiry of each item the retention extension keeps (not read again there).
+        read = self._planner.nudges_of([*(i.interview_id for i in interviews), *owners[1]], application.candidate_email)
+        nudges, candidate = read.nudges, read.candidate
         # The application closed: everything about the candidate is kept DATA_RETENTION_DAYS from now.
-        self._retention.extend(application.candidate_email, now, everything=True, candidate=candidate, owners=owners)
-        ended = f"the application ended: {outcome}"
-        # A rejection is answered (rejection_reply): it takes the place of a thank-you not yet
-        # sent; a withdrawal is the candidate's own word and needs no reply from us.
-        replaced = {"thank_you": "replaced by the rejection reply"} if outcome == "rejected" else None
-        for sibling in rounds:
-            # Any outcome also withdraws the follow-up: there is nothing left to chase.
-            self._planner.cancel_pending(
-                sibling.interview_id, ended, reasons=replaced, found=nudges[sibling.interview_id]
-            )
-        own = nudges[application.application_id]
-        if outcome == "offer":
-            # A rejection reply still ahead is withdrawn: the news changed.
-            owned = self._planner.cancel_pending(application.application_id, ended, keep={"connect"}, found=own)
-            if candidate is not None:
-                self._planner.sync_connect(application, candidate, now, rounds, current=owned.get("connect"))
-        else:
-            # The application's own nudges (a connect from an offer taken back, an earlier reply).
-            keep = {"rejection_reply"} if outcome == "rejected" else set()
-            self._planner.cancel_pending(application.application_id, ended, keep=keep, found=own)
-            if outcome == "rejected" and candidate is not None:
-                self._planner.sync_rejection_reply(
-                    application, candidate, now, rounds, current=own.get("rejection_reply")
-                )
+        self._retention.extend(
+            application.candidate_email, now, everything=True, candidate=candidate, owners=owners, read=read.expires
+        )
+        self._planner.carry_out(decide_outcome(application, rounds, nudges, candidate, now, self._planner.timings), now)
         return Recorded(application, matched=bool(rounds))

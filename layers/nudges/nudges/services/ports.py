@@ -14,8 +14,17 @@ if TYPE_CHECKING:
     from nudges.domain.deliveries import LoggedMessage, MessageStatus
     from nudges.domain.interview import Interview
     from nudges.domain.messages import Message
+    from nudges.domain.nudge_steps import Plan, Steps, Withdrawal
     from nudges.domain.plan import NudgeStatus
-    from nudges.domain.records import Application, BookingLookup, DeliveryView, NudgeRecord, SendClaim
+    from nudges.domain.records import (
+        Application,
+        BookingLookup,
+        DeliveryView,
+        NudgeRecord,
+        OwnersRead,
+        RoundNudges,
+        SendClaim,
+    )
 
 
 class Candidates(Protocol):
@@ -35,10 +44,21 @@ class ConnectedAccounts(Protocol):
 
 
 class Interviews(Protocol):
-    def lookup(self, source: str, ref: str, candidate_email: str) -> BookingLookup: ...
+    # With the nudges of the reference's own interview and of ``application_id`` (one read).
+    def lookup(self, source: str, ref: str, candidate_email: str, application_id: str) -> BookingLookup: ...
     def get(self, interview_id: str) -> tuple[Interview, int] | None: ...  # with its version
-    # ConcurrentUpdate; ``extending`` (from Retention.pending) written in the same transaction
-    def save(self, interview: Interview, read_version: int | None, extending: Extension | None = None) -> None: ...
+    # ConcurrentUpdate; ``extending`` (from Retention.pending), the ``steps`` decided from this
+    # version and a new reference's ``link`` written in the same transaction; the withdrawals written.
+    def save(
+        self,
+        interview: Interview,
+        read_version: int | None,
+        extending: Extension | None = None,
+        *,
+        changed: bool = True,
+        steps: Steps | None = None,
+        link: tuple[str, str] | None = None,
+    ) -> tuple[Withdrawal, ...]: ...
     def forget(self, interview_id: str) -> None: ...
     def for_source(self, source: str, ref: str) -> str | None: ...
     def link_source(self, source: str, ref: str, interview_id: str, expires_after: datetime) -> None: ...
@@ -57,19 +77,13 @@ class Nudges(Protocol):
     """The nudge ledger: plans, claims and sends."""
 
     def for_owner(self, owner_id: str) -> dict[str, NudgeRecord]: ...
-    def for_interview(
-        self, interview_id: str, application_id: str
-    ) -> tuple[dict[str, NudgeRecord], Application | None]: ...
-    def for_owners(
-        self, owner_ids: list[str], candidate_email: str
-    ) -> tuple[dict[str, dict[str, NudgeRecord]], Candidate | None]: ...
+    def for_interview(self, interview_id: str, application_id: str) -> RoundNudges: ...
+    def for_owners(self, owner_ids: list[str], candidate_email: str) -> OwnersRead: ...
+    def follow_ups(self, interview_ids: list[str]) -> dict[str, NudgeRecord]: ...
     def get(self, owner_id: str, kind: str) -> NudgeRecord | None: ...
     def put(self, nudge: NudgeRecord, *, expires_after: datetime) -> None: ...
-    # One write; ``while_version``: only while that interview is at that version (False: it is not).
-    def put_many(
-        self, plans: list[tuple[NudgeRecord, datetime]], *, while_version: tuple[str, int] | None = None
-    ) -> bool: ...
-    def set_status(self, nudge: NudgeRecord, status: NudgeStatus, reason: str | None = None) -> NudgeRecord | None: ...
+    # One write; the withdrawals written (one no longer scheduled is left out).
+    def write(self, plans: tuple[Plan, ...], withdrawals: tuple[Withdrawal, ...]) -> tuple[Withdrawal, ...]: ...
     def delivery_view(
         self, owner_id: str, kind: str, candidate_id: str, opt_outs: tuple[tuple[str, str], ...] = ()
     ) -> DeliveryView: ...
@@ -128,6 +142,7 @@ class Retention(Protocol):
         everything: bool,
         candidate: Candidate | None = None,
         owners: tuple[list[Interview], list[str]] | None = None,
+        read: dict[tuple[str, str], int | None] | None = None,
     ) -> None: ...
     def pending(
         self, email: str, after: datetime, *, everything: bool = False, candidate: Candidate | None = None
