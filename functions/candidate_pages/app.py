@@ -171,6 +171,10 @@ def change(token: str) -> Response:
             changes = parse(CandidateChanges, settings)
         done = journey_wiring.candidate_choices().apply(candidate, form, changes, clock.now())
     except InvalidInput as refused:
+        if refused.field == "confirm":  # the erasure's word not typed: said in the page's language
+            locale = _locale(candidate)
+            word = pages.say(locale, "erase.word")
+            raise InvalidInput(pages.say(locale, "refused.erase_confirm", word=word), field="confirm") from None
         if "timezone" not in form:
             raise  # not the settings form: the one error page says why
         # The settings form again, the candidate's input kept, the message beside its field.

@@ -125,7 +125,7 @@ def test_the_page_lists_upcoming_interviews_with_nudges_and_links(client, unique
     status, page = get(candidate["preferences_url"])
     assert status == 200
     assert f'data-interview="{added["interview_id"]}"' in page
-    assert "Research prompt: planned for Tue 08 Apr 2036, 14:00" in page
+    assert "Research prompt: planned for Tue, 8 Apr 2036, 14:00" in page
     assert "Change or cancel" in page and f"/interviews/{added['interview_id']}/edit/" in page
     assert "/outcome/" in page and "Tell us how it went" in page
     assert candidate["add_interview_url"] in page

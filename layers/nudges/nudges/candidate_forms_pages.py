@@ -13,7 +13,7 @@ from nudges.console_pages import CANDIDATES, csrf_field, e, layout, when
 from nudges.domain.channels import CHANNEL_SPECS, CHANNELS
 from nudges.domain.locales import LOCALES
 from nudges.domain.page_words import say
-from nudges.journey_pages import COUNTRIES, country_for
+from nudges.page_frame import COUNTRIES, country_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from nudges import config
 from nudges.domain.page_words import say, strings
 from nudges.page_frame import (
-    COUNTRIES,
     LANGUAGES,
     FormState,
     checkbox,
+    countries,
     country_for,
     default_zone,
     e,
@@ -67,7 +67,7 @@ def join(view: JoinView) -> str:
         + channel_boxes
         + "</fieldset>"
         + text_input(s, "phone", w["phone"], kind="tel", hint=w["phone_hint"], autocomplete="tel")
-        + select(s, "country", w["country"], COUNTRIES, country_for(zone))
+        + select(s, "country", w["country"], countries(s.locale), country_for(zone))
         + (f"<fieldset><legend>{e(w['consent_hint'])}</legend>{consent}</fieldset>" if consent else "")
         + select(s, "timezone", w["timezone"], zone_options(), zone, hint=w["timezone_hint"])
         + select(s, "locale", w["locale"], LANGUAGES, s.locale or "en-GB")

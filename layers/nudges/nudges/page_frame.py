@@ -16,10 +16,15 @@ import html
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
+from babel import Locale as CldrLocale
+from babel import dates
+
 from nudges import config
+from nudges.domain.locales import LOCALES, resolve
 from nudges.domain.page_words import say, strings
 
 if TYPE_CHECKING:
@@ -28,28 +33,40 @@ if TYPE_CHECKING:
 
 DEFAULT_COLOUR = "#1a5fb4"  # 6.4:1 against white
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-LANGUAGES = (("en-GB", "English (UK)"), ("en-US", "English (US)"))
-# A phone number typed without a +: the country it is read in (the default zone's, preselected).
-COUNTRIES = (
-    ("GB", "United Kingdom (+44)"),
-    ("IE", "Ireland (+353)"),
-    ("US", "United States (+1)"),
-    ("CA", "Canada (+1)"),
-    ("AU", "Australia (+61)"),
-    ("NZ", "New Zealand (+64)"),
-    ("IN", "India (+91)"),
-    ("DE", "Germany (+49)"),
-    ("FR", "France (+33)"),
-    ("ES", "Spain (+34)"),
-    ("IT", "Italy (+39)"),
-    ("NL", "Netherlands (+31)"),
-    ("PT", "Portugal (+351)"),
-    ("BR", "Brazil (+55)"),
-    ("JP", "Japan (+81)"),
-    ("CN", "China (+86)"),
-    ("SG", "Singapore (+65)"),
-    ("ZA", "South Africa (+27)"),
+# Each language in its own name (the registry's, nudges.domain.locales).
+LANGUAGES = tuple((x.code, x.name) for x in LOCALES)
+# A phone number typed without a +: the country it is read in (the default zone's, preselected),
+# by its ISO code and calling code; its name is CLDR's in the page's language (``countries``).
+CALLING_CODES = (
+    ("GB", 44),
+    ("IE", 353),
+    ("US", 1),
+    ("CA", 1),
+    ("AU", 61),
+    ("NZ", 64),
+    ("IN", 91),
+    ("DE", 49),
+    ("FR", 33),
+    ("ES", 34),
+    ("IT", 39),
+    ("NL", 31),
+    ("PT", 351),
+    ("BR", 55),
+    ("JP", 81),
+    ("CN", 86),
+    ("SG", 65),
+    ("ZA", 27),
 )
+
+
+@cache
+def countries(locale: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The countries a number is read in, each named in ``locale`` (CLDR): "Deutschland (+49)"."""
+    names = CldrLocale.parse(resolve(locale or "en-GB").babel).territories
+    return tuple((c, f"{names.get(c, c)} (+{code})") for c, code in CALLING_CODES)
+
+
+COUNTRIES = countries("en-GB")  # the console's (English by design)
 _ZONE_COUNTRY = {
     "Europe/London": "GB",
     "Europe/Dublin": "IE",
@@ -278,5 +295,10 @@ def country_for(zone: str) -> str:
     return _ZONE_COUNTRY.get(zone, "GB")
 
 
-def when(moment: datetime) -> str:
-    return moment.strftime("%a %d %b %Y, %H:%M")
+def when(moment: datetime, locale: str | None = None) -> str:
+    """A moment as a candidate page shows it, in CLDR's words and order for ``locale``:
+    "Tue 8 Apr 2036, 14:00", "Di., 8. Apr. 2036, 14:00", "2036年4月8日(火) 14:00"."""
+    cldr = CldrLocale.parse(resolve(locale or "en-GB").babel)
+    day = dates.format_skeleton("yMMMEd", moment, locale=cldr)
+    clock = dates.format_time(moment, "short", locale=cldr)
+    return str(cldr.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)

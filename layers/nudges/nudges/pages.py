@@ -23,7 +23,8 @@ from nudges.domain.calendars import CALENDAR_PROVIDERS
 from nudges.domain.catalog import catalog
 from nudges.domain.channels import CHANNEL_SPECS, EMAIL
 from nudges.domain.kinds import KIND_SPECS, OPTIONAL_KINDS
-from nudges.domain.locales import LOCALES, canonical, negotiate
+from nudges.domain.locales import LOCALES, canonical, negotiate, resolve
+from nudges.domain.sms_keywords import YES_WORDS
 from nudges.timefmt import parse_iso
 
 if TYPE_CHECKING:
@@ -86,13 +87,17 @@ def e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-NOTICES = ("saved", "resubscribed", "disconnected", "connected", "consent_requested")
-# Notices of the self-service pages (words in English until the catalogs carry them).
-MORE_NOTICES = {
-    "interview_added": "The interview is added: its nudges are planned.",
-    "interview_changed": "The interview is changed: its nudges moved with it.",
-    "interview_cancelled": "The interview is cancelled: its nudges are withdrawn.",
-}
+# The notices a change shows on return (``?done=``), each the catalogs' ``page.notice.<name>``.
+NOTICES = (
+    "saved",
+    "resubscribed",
+    "disconnected",
+    "connected",
+    "consent_requested",
+    "interview_added",
+    "interview_changed",
+    "interview_cancelled",
+)
 # A refused field on the settings form: which words (domain.page_words "fields") say why.
 # The notices of a candidate's own change of email (the link sent; words in the catalogs).
 EMAIL_NOTICES = ("email_sent",)
@@ -178,8 +183,6 @@ def preferences(view: PreferencesView) -> str:
     ]
     if view.notice in NOTICES or view.notice in EMAIL_NOTICES:
         parts.append(f'<p class="notice" role="status">{t("notice." + view.notice)}</p>')
-    elif view.notice in MORE_NOTICES:
-        parts.append(f'<p class="notice" role="status">{e(MORE_NOTICES[view.notice])}</p>')
     values = view.values or {}
     errors = view.errors or {}
     chosen = values.get("channels", list(c.channels)) if view.values is not None else list(c.channels)
@@ -197,9 +200,7 @@ def preferences(view: PreferencesView) -> str:
             )
         )
     if errors:
-        parts.append(
-            '<div class="summary" role="alert"><p>Nothing was changed: please check the fields marked below.</p></div>'
-        )
+        parts.append(f'<div class="summary" role="alert"><p>{t("preferences.nothing_changed")}</p></div>')
     state = page_frame.FormState({"phone": [c.phone or ""], "timezone": [c.timezone], **values}, {}, c.locale)
 
     def error(name: str) -> str:
@@ -224,15 +225,15 @@ def preferences(view: PreferencesView) -> str:
         else ' aria-describedby="phone-hint"'
     )
     phone_field = (
-        '<label for="phone">Mobile number</label>'
-        '<p class="hint" id="phone-hint">For text messages. A new number is asked to reply YES before any nudge is texted.</p>'
+        f'<label for="phone">{t("preferences.phone_label")}</label>'
+        f'<p class="hint" id="phone-hint">{t("preferences.phone_hint", yes=_yes_word(locale))}</p>'
         + error("phone")
         + f'<input type="tel" name="phone" id="phone" value="{e(state.value("phone"))}" autocomplete="tel"{phone_invalid}>'
         + page_frame.select(
             state,
             "country",
-            "Country of the number (for a number without +)",
-            page_frame.COUNTRIES,
+            say(locale, "preferences.country"),
+            page_frame.countries(locale),
             page_frame.country_for(c.timezone),
         )
     )
@@ -296,7 +297,7 @@ def preferences(view: PreferencesView) -> str:
             value = f"{cal.provider}:{cal.calendar_id}"
             who = f" ({cal.account_email})" if cal.account_email else ""
             rows.append(
-                f'<li data-calendar="{e(value)}">{e(cal.provider.title())} {e(cal.calendar_id)}{e(who)} '
+                f'<li data-calendar="{e(value)}">{e(_provider_label(cal.provider))} {e(cal.calendar_id)}{e(who)} '
                 f'<form method="post" action="{action}" style="display:inline">'
                 f'<input type="hidden" name="disconnect" value="{e(value)}">'
                 f'<button type="submit" data-testid="disconnect-{e(value)}">{t("calendars.disconnect")}</button></form></li>'
@@ -311,10 +312,11 @@ def preferences(view: PreferencesView) -> str:
     ]
     if offered:  # only the providers whose OAuth client the operator has set up
         parts.append(f"<p>{t('calendars.connect')} {' · '.join(offered)}</p>")
+    erase_word = f"<strong>{t('erase.word')}</strong>"
     parts.append(
         f"<h2>{t('erase.heading')}</h2><p>{t('erase.text')}</p>"
         f'<form method="post" action="{action}"><input type="hidden" name="erase" value="on">'
-        f"<label>{t('erase.confirm', word='{word}').format(word='<strong>erase</strong>')} "
+        f"<label>{t('erase.confirm', word='{word}').format(word=erase_word)} "
         '<input type="text" name="confirm" id="confirm" autocomplete="off"></label>'
         f'<button type="submit" id="erase">{t("erase.button")}</button></form>'
     )
@@ -346,46 +348,72 @@ def _interviews(view: PreferencesView) -> str:
     """Upcoming interviews with their nudges; edit or cancel for those added by hand; the
     outcome page of each application; the add-an-interview link."""
     zone = view.candidate.zone
+    locale = view.locale or view.candidate.locale
+
+    def t(key: str, **values: object) -> str:
+        return e(say(locale, key, **values))
+
     rows = []
     seen_applications: set[str] = set()
     for interview in view.interviews or []:
-        start = page_frame.when(_parse(interview["start"]).astimezone(zone))
+        start = page_frame.when(_parse(interview["start"]).astimezone(zone), locale)
         company = interview.get("company") or ""
         nudges = "".join(
-            f"<li>{e(say(view.locale or view.candidate.locale, 'nudge.' + n['kind']))}: {e(_nudge_status(n, zone))}</li>"
+            "<li>"
+            + t("preferences.nudge_line", kind=say(locale, "nudge." + n["kind"]), status=_nudge_status(n, zone, locale))
+            + "</li>"
             for n in interview["nudges"]
             if n["kind"] in LISTED_KINDS
         )
         actions = []
         if interview.get("source") == "hand" and view.edit_url and interview["status"] == "scheduled":
-            actions.append(f'<a href="{e(view.edit_url(interview["interview_id"]))}">Change or cancel</a>')
+            actions.append(
+                f'<a href="{e(view.edit_url(interview["interview_id"]))}">{t("preferences.interview_change")}</a>'
+            )
         application = interview.get("application_id")
         if application and view.outcome_url and application not in seen_applications:
             seen_applications.add(application)
-            actions.append(f'<a href="{e(view.outcome_url(application))}">Tell us how it went</a>')
-        rows.append(
-            f'<li data-interview="{e(interview["interview_id"])}"><strong>{e(interview["title"])}</strong>'
-            f"{' at ' + e(company) if company and company != interview['title'] else ''}, {e(start)}"
-            f"<ul>{nudges}</ul>{' · '.join(actions)}</li>"
+            actions.append(f'<a href="{e(view.outcome_url(application))}">{t("preferences.interview_outcome")}</a>')
+        title = e(interview["title"])
+        strong = f"<strong>{title}</strong>"
+        what = (
+            t("preferences.interview_at", title="{title}", company=company).replace("{title}", strong)
+            if company and company != interview["title"]
+            else strong
         )
-    listing = f'<ul class="plain">{"".join(rows)}</ul>' if rows else "<p>No interviews ahead.</p>"
+        line = t("preferences.interview_line", what="{what}", start=start).replace("{what}", what)
+        rows.append(
+            f'<li data-interview="{e(interview["interview_id"])}">{line}<ul>{nudges}</ul>{" · ".join(actions)}</li>'
+        )
+    listing = f'<ul class="plain">{"".join(rows)}</ul>' if rows else f"<p>{t('preferences.interviews_none')}</p>"
     add = (
-        f'<p><a class="button" href="{e(view.add_interview_url)}" id="add-interview">Add an interview</a></p>'
+        f'<p><a class="button" href="{e(view.add_interview_url)}" id="add-interview">'
+        f"{t('preferences.interviews_add')}</a></p>"
         if view.add_interview_url
         else ""
     )
-    return f"<h2>Your interviews</h2>{listing}{add}"
+    return f"<h2>{t('preferences.interviews_heading')}</h2>{listing}{add}"
 
 
 def _parse(value: str) -> Any:
     return parse_iso(value)
 
 
-def _nudge_status(nudge: dict[str, Any], zone: Any) -> str:
-    due = page_frame.when(_parse(nudge["due_at"]).astimezone(zone)) if nudge.get("due_at") else ""
+def _nudge_status(nudge: dict[str, Any], zone: Any, locale: str) -> str:
+    """A nudge's state in the candidate's words (the reason kept for the console, in English)."""
     status = nudge["status"]
-    if status == "scheduled":
-        return f"planned for {due}" if due else "planned"
-    if status == "sent":
-        return "sent"
-    return f"{status}" + (f" ({nudge['reason']})" if nudge.get("reason") else "")
+    if status == "scheduled" and nudge.get("due_at"):
+        due = page_frame.when(_parse(nudge["due_at"]).astimezone(zone), locale)
+        return say(locale, "preferences.status.scheduled_at", due=due)
+    return say(locale, f"preferences.status.{status}")
+
+
+def _yes_word(locale: str) -> str:
+    """The word a text is answered with to agree, in ``locale`` (domain.sms_keywords)."""
+    return (resolve(locale).yes or (max(YES_WORDS, key=len),))[0]
+
+
+def _provider_label(provider: str) -> str:
+    """A calendar provider by its registry label ("Google", "Microsoft"); the id if unknown."""
+    spec = CALENDAR_PROVIDERS.get(provider)
+    return spec.label if spec else provider

@@ -6,12 +6,23 @@ ahead are re-planned. Each answers the notice the page shows next; bad input cha
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from nudges.domain.catalog import catalog
+from nudges.domain.locales import LOCALES
 from nudges.errors import InvalidInput
 from nudges.models.forms import phone_number
 from nudges.observability import logger
 from nudges.services.calendar_providers import PROVIDER_NAMES
+
+
+# The word typed to confirm an erasure: the page's own (``page.erase.word``), in any language, so
+# a page shown in one language and answered after a switch to another still works.
+@cache
+def erase_words() -> frozenset[str]:
+    return frozenset(catalog(x.code).text("page.erase.word").casefold() for x in LOCALES)
+
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -47,7 +58,7 @@ class CandidateChoices:
             return (form.get(name) or [""])[0].strip()
 
         if one("erase") == "on":
-            if one("confirm").lower() != "erase":
+            if one("confirm").casefold() not in erase_words():
                 raise InvalidInput("confirm: type erase to confirm erasing your data", field="confirm")
             self._candidates.delete(candidate.candidate_id)
             logger.info("candidate erased themselves", extra={"candidate_id": candidate.candidate_id})
