@@ -255,3 +255,48 @@ def test_no_calendar_provider_name_literal_outside_the_registry_and_its_adapters
     assert not unexpected, f"a calendar provider's name written outside the registry: {sorted(unexpected)}"
     stale = set(PROVIDER_LITERALS_ALLOWED) - found
     assert not stale, f"no longer needs its provider literal (take it off the list): {sorted(stale)}"
+
+
+# Nudge kinds: each once in nudges.domain.kinds. Where a kind's name may be written as a literal,
+# and why; anywhere else a list, a lookup or a branch on a kind reads the registry (its outcome
+# rule, its owner, its flags). An entry that no longer needs its literal fails too.
+KIND_LITERAL = __import__("re").compile(r"""["'](""" + "|".join(kinds.NUDGE_KINDS) + r""")["']""")
+KIND_LITERALS_ALLOWED = {
+    "layers/nudges/nudges/domain/kinds.py": "the registry itself",
+    "layers/nudges/nudges/domain/plan.py": "each kind's timing function (the registry's 'timing' says which)",
+    "layers/nudges/nudges/domain/messages.py": "each kind's builder and its catalog entries (COMPOSE)",
+    "layers/nudges/nudges/domain/service_messages.py": "the welcome's builder and its catalog entries",
+    "layers/nudges/nudges/console_pages.py": "the console's English kind labels (checked complete above)",
+    "layers/nudges/nudges/console_candidate_page.py": "an HTML anchor id ('welcome'), not a kind lookup",
+    "layers/nudges/nudges/links.py": "'connect' names a link's purpose (the calendar connect page)",
+    "functions/candidate_pages/app.py": "'connect' names a link's purpose (the calendar connect page)",
+    "layers/nudges/nudges/metrics.py": "a docstring's example call",
+}
+
+
+def test_no_kind_name_literal_outside_the_registry_and_its_builders():
+    found = {str(p.relative_to(ROOT)) for p in _python_files() if KIND_LITERAL.search(p.read_text(encoding="utf-8"))}
+    unexpected = found - set(KIND_LITERALS_ALLOWED)
+    assert not unexpected, f"a kind's name written outside the registry: {sorted(unexpected)}"
+    stale = set(KIND_LITERALS_ALLOWED) - found
+    assert not stale, f"no longer needs its kind literal (take it off the list): {sorted(stale)}"
+
+
+def test_the_outcome_rules_read_the_registry():
+    """What an outcome plans, keeps and replaces is each kind's outcome rule, and nothing else."""
+    for outcome in ("offer", "rejected", "withdrawn", "waiting"):
+        answers = kinds.answering(outcome)
+        assert answers == tuple(n for n, s in kinds.KIND_SPECS.items() if s.outcome == outcome)
+        replaced = kinds.replaced_on(outcome)
+        assert set(replaced) == {r for n in answers for r in kinds.KIND_SPECS[n].replaces}
+    assert kinds.answer_to("offer") == "connect" and kinds.answer_to("rejected") == "rejection_reply"
+    assert kinds.replaced_on("rejected") == {"thank_you": "replaced by the rejection reply"}
+    assert kinds.replaced_on("offer") == {} and kinds.answering("withdrawn") == ()
+    for spec in kinds.KIND_SPECS.values():
+        assert set(spec.replaces) <= set(kinds.INTERVIEW_NUDGE_KINDS), spec.name
+        assert not spec.replaces or spec.outcome is not None, spec.name
+    assert (kinds.SIGN_UP_KIND, kinds.RECEIPT_KIND, kinds.LAST_ROUND_KIND) == (
+        "welcome",
+        "research_prompt",
+        "follow_up",
+    )

@@ -19,7 +19,7 @@ from nudges.adapters.dynamo import DynamoTable, Refused, dynamo_key, plain, seri
 from nudges.adapters.interviews import read_interview
 from nudges.adapters.message_log import message_item
 from nudges.adapters.nudge_items import StepWrites, read_nudge, read_round, round_keys
-from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS
+from nudges.domain.kinds import APPLICATION_KINDS, INTERVIEW_NUDGE_KINDS, LAST_ROUND_KIND
 from nudges.domain.records import (
     DeliveryView,
     NudgeRecord,
@@ -85,7 +85,7 @@ class NudgeLedger(DynamoTable):
 
     def follow_ups(self, interview_ids: list[str]) -> dict[str, NudgeRecord]:
         """The follow-up of each interview that has one (the other rounds of an application)."""
-        wanted = {interview_id: keys.nudge(interview_id, "follow_up") for interview_id in interview_ids}
+        wanted = {interview_id: keys.nudge(interview_id, LAST_ROUND_KIND) for interview_id in interview_ids}
         found = self._batch_get(list(wanted.values())) if wanted else {}
         return {i: read_nudge(i, found[key]) for i, key in wanted.items() if key in found}
 

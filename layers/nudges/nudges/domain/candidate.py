@@ -12,6 +12,7 @@ from nudges.domain.channels import CHANNELS as CHANNELS
 from nudges.domain.channels import Channel as Channel
 from nudges.domain.channels import phone_key as phone_key
 from nudges.domain.interview import Person, normalise_email
+from nudges.domain.kinds import KIND_SPECS
 from nudges.domain.kinds import OPTIONAL_KINDS as OPTIONAL_KINDS
 from nudges.domain.people import greeting_name
 
@@ -96,7 +97,8 @@ class Candidate:
 
     def wants(self, kind: str) -> bool:
         """Whether the candidate still wants this kind of nudge (not paused, not turned off)."""
-        return kind == "welcome" or (not self.paused and kind not in self.kinds_off)
+        spec = KIND_SPECS.get(kind)
+        return (spec is not None and not spec.optional) or (not self.paused and kind not in self.kinds_off)
 
     def reachable_channels(self) -> tuple[Channel, ...]:
         """Channels the candidate chose and gave an address for."""

@@ -34,6 +34,9 @@ class KindSpec:
     recipients: Literal["none", "interviewers", "arranger", "everyone_met"]
     parts: tuple[str, ...]  # its catalog entries: ``<name>.<part>``
     outcome: str | None = None  # an application kind: the outcome that plans it
+    # An application kind: the interview kinds still ahead it takes the place of when its outcome
+    # comes (withdrawn with "replaced by the <its name>"); any other still ahead is withdrawn as ended.
+    replaces: tuple[str, ...] = ()
     optional: bool = True  # the candidate may turn it off (the preferences page, the API)
     needs_application: bool = False  # read with its application, and only with a round to speak of
     last_round_only: bool = False  # only the application's last round sends it, until an outcome
@@ -41,6 +44,9 @@ class KindSpec:
     # Its message links the application's outcome page ("tell us how it went"): the kinds that
     # come while the candidate still waits for news.
     links_outcome: bool = False
+    # The kind an invite's receipt announces ("your research prompt comes at ..."): the first the
+    # candidate will get for the round.
+    on_receipt: bool = False
 
     @property
     def catalog_keys(self) -> tuple[str, ...]:
@@ -72,6 +78,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             about="own_round",
             recipients="none",
             parts=(*_NUDGE, "people", "new", "met"),
+            on_receipt=True,
         ),
         KindSpec(
             "thank_you",
@@ -104,6 +111,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             recipients="arranger",
             parts=(*_NUDGE, "draft"),
             outcome="rejected",
+            replaces=("thank_you",),
             needs_application=True,
         ),
         KindSpec(
@@ -129,5 +137,33 @@ INTERVIEW_NUDGE_KINDS: tuple[NudgeKind, ...] = tuple(s.name for s in KIND_SPECS.
 OPTIONAL_KINDS: tuple[OptionalKind, ...] = tuple(s.name for s in KIND_SPECS.values() if s.optional)  # type: ignore[misc]
 
 
+# The kind the candidate owns: sent once, at sign-up (the welcome).
+SIGN_UP_KIND: NudgeKind = next(s.name for s in KIND_SPECS.values() if s.owner == "candidate")
+# The kind an invite's receipt announces (the research prompt).
+RECEIPT_KIND: NudgeKind = next(s.name for s in KIND_SPECS.values() if s.on_receipt)
+# The kind only an application's last round sends (the follow-up), read across rounds.
+LAST_ROUND_KIND: NudgeKind = next(s.name for s in KIND_SPECS.values() if s.last_round_only)
+
+
 def kind(name: str) -> KindSpec:
     return KIND_SPECS[name]
+
+
+def answering(outcome: str | None) -> tuple[NudgeKind, ...]:
+    """The application kinds an outcome plans (kept when the outcome is told again)."""
+    return tuple(s.name for s in KIND_SPECS.values() if outcome is not None and s.outcome == outcome)
+
+
+def answer_to(outcome: str) -> NudgeKind:
+    """The one application kind an outcome plans (``offer``: connect; ``rejected``: the reply)."""
+    (name,) = answering(outcome)
+    return name
+
+
+def replaced_on(outcome: str | None) -> dict[str, str]:
+    """The interview kinds still ahead that an outcome's answer replaces, each with its reason."""
+    return {
+        replaced: f"replaced by the {KIND_SPECS[name].name.replace('_', ' ')}"
+        for name in answering(outcome)
+        for replaced in KIND_SPECS[name].replaces
+    }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from nudges.domain.channels import opt_outs
+from nudges.domain.kinds import LAST_ROUND_KIND, answer_to, answering, replaced_on
 from nudges.domain.plan import (
     PlannedNudge,
     plan_connect_nudge,
@@ -249,7 +250,7 @@ def rejection_reply_steps(
         return Steps(notes=("rejection kept until an interview arrives",))
     interview_id = application.interview_id or rounds[-1].interview_id
     if current is not None and current.status == "scheduled" and current.due_at and current.due_at > now:
-        planned = PlannedNudge("rejection_reply", "scheduled", current.due_at)  # planned already: keep its time
+        planned = PlannedNudge(answer_to("rejected"), "scheduled", current.due_at)  # planned already: keep its time
     else:
         planned = plan_rejection_reply(candidate.zone, now, timings, candidate.candidate_id)
     target = Target(application.application_id, interview_id, now)
@@ -279,7 +280,7 @@ def decide_booking(view: BookingView, now: datetime, timings: NudgeTimings) -> S
     """The round's nudges (and its application's follow-up, connect or rejection reply) brought
     in line with the interview as it will stand."""
     interview, candidate, application = view.interview, view.candidate, view.application
-    own_follow_up = view.nudges.get("follow_up")
+    own_follow_up = view.nudges.get(LAST_ROUND_KIND)
     follow_ups = {**view.follow_ups, **({interview.interview_id: own_follow_up} if own_follow_up else {})}
     if interview.status == "cancelled":
         steps = withdraw_pending(view.nudges, CANCELLED)
@@ -295,7 +296,7 @@ def decide_booking(view: BookingView, now: datetime, timings: NudgeTimings) -> S
         # The offer came first: no "don't connect yet" for this round; the connect nudge now
         # names its interviewers too, once it has ended.
         return withdraw_pending(view.nudges, HAS_OFFER) + connect_steps(
-            application, candidate, view.interviews, view.application_nudges.get("connect"), now, timings
+            application, candidate, view.interviews, view.application_nudges.get(answer_to("offer")), now, timings
         )
     if application is not None and closed_by(application, interview):
         # A rejection or a withdrawal told before this round was known (an ATS that is quicker
@@ -303,7 +304,12 @@ def decide_booking(view: BookingView, now: datetime, timings: NudgeTimings) -> S
         steps = withdraw_pending(view.nudges, f"the application ended: {application.outcome}")
         if application.outcome == "rejected":
             steps += rejection_reply_steps(
-                application, candidate, view.interviews, view.application_nudges.get("rejection_reply"), now, timings
+                application,
+                candidate,
+                view.interviews,
+                view.application_nudges.get(answer_to("rejected")),
+                now,
+                timings,
             )
         return steps
     steps = Steps()
@@ -330,19 +336,22 @@ def decide_outcome(
     own word and needs no reply."""
     outcome = application.outcome
     ended = f"the application ended: {outcome}"
-    replaced = {"thank_you": "replaced by the rejection reply"} if outcome == "rejected" else None
+    # Each kind's outcome rule (nudges.domain.kinds): what the outcome plans, and what that replaces.
+    replaced = replaced_on(outcome) or None
+    answers = answering(outcome)
     steps = Steps()
     for sibling in rounds:
         steps += withdraw_pending(nudges.get(sibling.interview_id, {}), ended, reasons=replaced)
     own = nudges.get(application.application_id, {})
-    if outcome == "offer":
-        # A rejection reply still ahead is withdrawn: the news changed.
-        steps += withdraw_pending(own, ended, keep={"connect"})
-        if candidate is not None:
-            steps += connect_steps(application, candidate, rounds, own.get("connect"), now, timings)
-        return steps
-    # The application's own nudges (a connect from an offer taken back, an earlier reply).
-    steps += withdraw_pending(own, ended, keep={"rejection_reply"} if outcome == "rejected" else set())
-    if outcome == "rejected" and candidate is not None:
-        steps += rejection_reply_steps(application, candidate, rounds, own.get("rejection_reply"), now, timings)
+    # The application's own nudges still ahead but its answer's (a rejection reply after an offer:
+    # the news changed; a connect from an offer taken back; any of them on a withdrawal).
+    steps += withdraw_pending(own, ended, keep=set(answers))
+    plan_answer = ANSWER_STEPS.get(outcome or "")
+    if plan_answer is not None and candidate is not None:
+        for name in answers:
+            steps += plan_answer(application, candidate, rounds, own.get(name), now, timings)
     return steps
+
+
+# How each outcome's answer is planned (the kind itself: ``kinds.answering``).
+ANSWER_STEPS = {"offer": connect_steps, "rejected": rejection_reply_steps}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nudges.domain.candidate import reachability
 from nudges.domain.channels import CHANNEL_SPECS
+from nudges.domain.kinds import SIGN_UP_KIND
 from nudges.services.candidates import nudge_channels
 from nudges.timefmt import iso
 
@@ -133,11 +134,11 @@ class AdviserViews:
 
     def detail(self, candidate_id: str, now: datetime) -> CandidateDetail:
         candidate = self._candidates.get(candidate_id)  # NotFound for an unknown id
-        welcome = self._nudges.get(candidate_id, "welcome") if self._nudges is not None else None
+        welcome = self._nudges.get(candidate_id, SIGN_UP_KIND) if self._nudges is not None else None
         return CandidateDetail(
             welcome=(
                 {
-                    "kind": "welcome",
+                    "kind": SIGN_UP_KIND,
                     "due_at": iso(welcome.due_at) if welcome.due_at else None,
                     "status": welcome.status,
                     **({"reason": welcome.reason} if welcome.reason else {}),

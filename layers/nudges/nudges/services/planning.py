@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from nudges import metrics
 from nudges.adapters.scheduler import SEND_NOW_WINDOW, schedule_name
+from nudges.domain.kinds import SIGN_UP_KIND, answer_to
 from nudges.domain.nudge_steps import (
     BookingView,
     Plan,
@@ -171,18 +172,18 @@ class NudgePlanner:
         """Plan the application's connect nudge, once its interviews are known (an offer that
         matches no interview yet is kept: its first interview to arrive plans it)."""
         interviews = self._interviews.for_email(application.candidate_email)
-        current = self._nudges.get(application.application_id, "connect")
+        current = self._nudges.get(application.application_id, answer_to("offer"))
         self.carry_out(connect_steps(application, candidate, interviews, current, now, self._timings), now)
 
     def sync_welcome(self, candidate: Candidate, now: datetime) -> None:
         """Plan the welcome: once, owned by the candidate, like every nudge claimed by the sender
         (a registration retried finds it planned or sent, and sends nothing twice)."""
-        current = self._nudges.get(candidate.candidate_id, "welcome")
+        current = self._nudges.get(candidate.candidate_id, SIGN_UP_KIND)
         self.carry_out(welcome_steps(candidate, current, now, self._timings), now)
 
     def connect_sent(self, application_id: str) -> bool:
         """Whether the application's connect nudge has gone (too late to take it back)."""
-        connect = self._nudges.get(application_id, "connect")
+        connect = self._nudges.get(application_id, answer_to("offer"))
         return connect is not None and connect.status == "sent"
 
     def cancel_pending(self, owner_id: str, reason: str, now: datetime) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from nudges.domain import messages, service_messages
 from nudges.domain.deliveries import LoggedMessage
+from nudges.domain.kinds import RECEIPT_KIND
 from nudges.observability import logger
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class InviteReceipts:
         self._add_interview_link = add_interview_link  # (candidate id, the mail's subject) -> the page
 
     def _receipt(self, interview: Interview) -> service_messages.InviteReceipt:
-        research = self._nudges.for_owner(interview.interview_id).get("research_prompt")
+        research = self._nudges.for_owner(interview.interview_id).get(RECEIPT_KIND)
         return service_messages.InviteReceipt(
             company=interview.company,
             title=interview.title,
