@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from nudges import clock, config, journey_wiring, links, page_frame, pages, self_service, wiring
+from nudges import clock, config, journey_wiring, links, pages, self_service, wiring
 from nudges.domain.page_words import say
 from nudges.errors import InvalidInput, NotFound, NudgesError
 from nudges.handlers import api_handler
@@ -50,7 +50,7 @@ def _refused(exc: NudgesError) -> Response:
     if exc.status_code >= 500 and exc.status_code != 503:
         raise exc
     logger.info("page refused", extra={"status": exc.status_code, "reason": exc.message[:200]})
-    return self_service.refused_page(exc.status_code, exc.message)
+    return self_service.refused_page(exc.status_code, exc.field)
 
 
 def _locale(candidate: Candidate | None = None) -> str:
@@ -171,16 +171,12 @@ def change(token: str) -> Response:
             changes = parse(CandidateChanges, settings)
         done = journey_wiring.candidate_choices().apply(candidate, form, changes, clock.now())
     except InvalidInput as refused:
-        if refused.field == "confirm":  # the erasure's word not typed: said in the page's language
-            locale = _locale(candidate)
-            word = pages.say(locale, "erase.word")
-            raise InvalidInput(pages.say(locale, "refused.erase_confirm", word=word), field="confirm") from None
         if "timezone" not in form:
             raise  # not the settings form: the one error page says why
         # The settings form again, the candidate's input kept, the message beside its field.
         field = (refused.field or "form").split(".")[0]
         words = pages.FIELD_WORDS.get(field)
-        why = say("fields", words, candidate.locale) if words else (page_frame.safe_detail(refused.message) or "")
+        why = say("fields", words, candidate.locale) if words else say("errors", "title.400", candidate.locale)
         page = _preferences_page(token, candidate, errors={field: why}, values=form)
         return _html(400, page)
     return Response(

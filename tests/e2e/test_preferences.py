@@ -152,7 +152,7 @@ def test_a_forged_altered_or_misused_token_or_another_site_changes_nothing(clien
         assert status == 403, headers
     # Erase without the confirmation, an unknown zone, a channel that is not one
     status, _, page = post_form(url, [("erase", "on")])
-    assert status == 400 and "confirm" in page
+    assert status == 400 and "Nothing was erased: type erase in the box to confirm." in page
     status, _, page = post_form(url, [("channels", "email"), ("timezone", "Mars/Olympus")])
     assert status == 400 and "timezone" in page
     status, _, page = post_form(url, [("channels", "pigeon"), ("timezone", "Europe/London")])

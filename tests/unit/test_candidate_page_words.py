@@ -7,6 +7,7 @@ name, "SMS") and the data the page was given (names, companies, zone names)."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,9 @@ ADA = Candidate(
     name="Ada Lovelace",
 )
 DATA = "Ada Lovelace ada@example.org Acme Analyst Grace Hopper grace@acme.example Room Berlin"
+# The fields a candidate page's form is refused by outside a form's own fields (services'
+# InvalidInput and Conflict on the preferences, interview and join forms).
+REFUSED_FIELDS = ("confirm", "disconnect", "ask_consent", "resubscribe_email", "form", "interview_id", "join_code")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]{3,}")
 
 
@@ -161,6 +165,8 @@ def candidate_pages(locale: str) -> dict[str, str]:
     shown["outcome standing"] = journey_pages.outcome_done("Acme", "offer", "rejected", locale, "/p")
     for status in (400, 403, 404, 409, 410, 413, 429, 500, 503):
         shown[f"error {status}"] = page_frame.error_page(status, locale)
+    for field in (*REFUSED_FIELDS, "phone", "email.address", "no_such_field"):
+        shown[f"refused {field}"] = page_frame.error_page(400, locale, page_frame.refusal_words(field, locale))
     return shown
 
 
@@ -188,3 +194,23 @@ def test_dates_and_countries_on_the_pages_are_in_the_page_language(locale):
         journey_pages.JoinView("/join/c", "Cohort", ("email",), page_frame.FormState({}, {}, locale))
     )
     assert all(f'value="{x.code}"' in join for x in LOCALES), "the join page offers every language"
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE", "ja-JP"])
+def test_a_refusal_is_said_in_the_page_language_by_its_field(locale):
+    for field in REFUSED_FIELDS:
+        words = page_frame.refusal_words(field, locale)
+        assert words, field
+        page = page_frame.error_page(409, locale, words)
+        assert html.escape(words) in page
+    assert page_frame.refusal_words("no_such_field", locale) is None
+    confirm = page_frame.refusal_words("confirm", locale) or ""
+    assert pages.say(locale, "erase.word") in confirm  # the word to type, in the page's language
+
+
+def test_the_erase_word_of_every_language_confirms_an_erasure():
+    from nudges.services.candidate_choices import erase_words
+
+    assert {"erase", "löschen", "削除"} <= erase_words()
+    page = pages.preferences(_view("de-DE"))
+    assert "<strong>löschen</strong>" in page

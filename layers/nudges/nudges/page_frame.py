@@ -185,6 +185,16 @@ def error_page(status: int, locale: str | None = None, detail: str | None = None
     return page(title, f"<h1>{e(title)}</h1>" + (f"<p>{e(paragraph)}</p>" if paragraph else ""), locale)
 
 
+def refusal_words(field: str | None, locale: str | None) -> str | None:
+    """Why a candidate page's form was refused, in the page's language, by the field the refusal
+    names (``page.refusal.<field>``, then ``page.fields.<field>``); None: the status says it."""
+    name = (field or "").split(".")[0]
+    refusals, fields = strings("refusal", locale), strings("fields", locale)
+    if name in refusals:
+        return say("refusal", name, locale, word=say("erase", "word", locale))
+    return say("fields", name, locale, n=200) if name in fields else None
+
+
 # ---------------------------------------------------------------- form pieces
 @dataclass
 class FormState:

@@ -295,9 +295,12 @@ def outcome_post(token: str) -> Response:
     )
 
 
-def refused_page(status: int, message: str) -> Response:
-    """The one error page, for the function's exception handler."""
-    return html(status, page_frame.error_page(status, _browser_locale(), message))
+def refused_page(status: int, field: str | None = None) -> Response:
+    """The one error page, for the function's exception handler: the refusal said in the page's
+    language by the field it names (``page.refusal.<field>``, else ``page.fields.<field>``), else
+    the status's own words. A service's message (English, for the API and the logs) is not shown."""
+    locale = _browser_locale()
+    return html(status, page_frame.error_page(status, locale, page_frame.refusal_words(field, locale)))
 
 
 __all__ = ["InvalidInput", "refused_page", "router"]
