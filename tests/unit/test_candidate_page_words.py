@@ -154,7 +154,10 @@ def candidate_pages(locale: str) -> dict[str, str]:
     for name, view in (
         ("interview, new", journey_pages.InterviewView("/i", "/p", form)),
         ("interview, edit", journey_pages.InterviewView("/i", "/p", form, editing=True, cancel_action="/c")),
-        ("interview, read only", journey_pages.InterviewView("/i", "/p", form, editing=True, read_only_source="Room")),
+        *(
+            (f"interview from {source}", journey_pages.InterviewView("/i", "/p", form, True, source))
+            for source in ("google", "microsoft", "ics", "calendly", "calcom", "api")
+        ),
         ("interview, cancelled", journey_pages.InterviewView("/i", "/p", form, editing=True, cancelled=True)),
     ):
         shown[name] = journey_pages.interview_form(view)
@@ -214,3 +217,10 @@ def test_the_erase_word_of_every_language_confirms_an_erasure():
     assert {"erase", "löschen", "削除"} <= erase_words()
     page = pages.preferences(_view("de-DE"))
     assert "<strong>löschen</strong>" in page
+
+
+def test_a_booking_s_source_is_named_as_the_candidate_knows_it():
+    assert journey_pages.source_name("google", "ja-JP") == "Google Calendar"
+    assert journey_pages.source_name("calcom", "de-DE") == "Cal.com"
+    assert journey_pages.source_name("ics", "de-DE") == "der weitergeleiteten Einladungs-E-Mail"
+    assert journey_pages.source_name("some_api", "en-GB") == "another booking system"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nudges import config
+from nudges.domain.calendars import CALENDAR_PROVIDERS
 from nudges.domain.page_words import say, strings
 from nudges.page_frame import (
     LANGUAGES,
@@ -138,6 +139,15 @@ class InterviewView:
     cancel_action: str | None = None
 
 
+def source_name(source: str, locale: str | None) -> str:
+    """Where a booking came from, as the candidate knows it: a calendar provider's label (the
+    registry's), else the catalog's ``page.interview.source.<source>``, else "another service"."""
+    if source in CALENDAR_PROVIDERS:
+        return CALENDAR_PROVIDERS[source].label
+    known = strings("interview", locale)
+    return known.get(f"source.{source}") or known["source.other"]
+
+
 def interview_form(view: InterviewView) -> str:
     s = view.state
     w = strings("interview", s.locale)
@@ -167,7 +177,8 @@ def interview_form(view: InterviewView) -> str:
     )
     notes = ""
     if view.read_only_source:
-        notes = f'<p class="warn">{e(say("interview", "read_only", s.locale, source=view.read_only_source))}</p>'
+        source = source_name(view.read_only_source, s.locale)
+        notes = f'<p class="warn">{e(say("interview", "read_only", s.locale, source=source))}</p>'
     elif view.cancelled:
         notes = f'<p class="warn">{e(w["cancelled"])}</p>'
     body = (
