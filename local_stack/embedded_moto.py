@@ -73,3 +73,26 @@ def call(
         if close is not None:
             close()
     return int(status.split(" ", 1)[0]), list(response_headers.items()), data
+
+
+def is_embedded(url: str) -> bool:
+    """Whether ``url`` is the embedded server's (so its models can be read in this process)."""
+    server = _server
+    if server is None:
+        return False
+    host, port = server.get_host_and_port()
+    return url.rstrip("/") == f"http://{host}:{port}"
+
+
+def models(service: str, fields: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """What moto's ``/moto-api/data.json`` lists for one service, only ``fields`` of each model
+    instance, read in this process (the dump builds every model of every service, each time)."""
+    from moto.core.model_instances import model_data
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, model in sorted((model_data.get(service) or {}).items()):
+        out[name] = [
+            {field: getattr(instance, field) for field in fields if hasattr(instance, field)}
+            for instance in list(model.instances_tracked)
+        ]
+    return out
