@@ -741,11 +741,12 @@ def count_calls(sample: int, detail: bool) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from local_stack import LocalStack
+    from local_stack import LocalStack, moto_speedups
     from local_stack.faults import FaultProxy
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     counter = CallCounter()
+    moto_speedups.install()  # as the stack's embedded moto: atomic conditional writes, flat costs
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
@@ -813,11 +814,12 @@ def run_stack(sample: int, load_small: int, load_large: int, repeats: int) -> di
 
     from moto.server import ThreadedMotoServer
 
-    from local_stack import LocalStack
+    from local_stack import LocalStack, moto_speedups
     from local_stack.faults import FaultProxy
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     counter = CallCounter()
+    moto_speedups.install()  # as the stack's embedded moto: atomic conditional writes, flat costs
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
