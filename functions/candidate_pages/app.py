@@ -50,7 +50,8 @@ def _refused(exc: NudgesError) -> Response:
     if exc.status_code >= 500 and exc.status_code != 503:
         raise exc
     logger.info("page refused", extra={"status": exc.status_code, "reason": exc.message[:200]})
-    return self_service.refused_page(exc.status_code, exc.field)
+    # A refusal that says why in words of its own (``reason``) is told by them, else by its field.
+    return self_service.refused_page(exc.status_code, getattr(exc, "reason", None) or exc.field)
 
 
 def _locale(candidate: Candidate | None = None) -> str:

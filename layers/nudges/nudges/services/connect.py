@@ -42,9 +42,14 @@ PROVIDERS = PROVIDER_NAMES  # nudges.services.calendar_providers
 
 
 class ConsentRefused(NudgesError):
-    """The candidate declined, the state is bad or spent, or the provider refused the code."""
+    """The candidate declined, the state is bad or spent, or the provider refused the code.
+    ``reason``: the page's words for it (``page.refusal.<reason>``); the message is for the log."""
 
     status_code = 400
+
+    def __init__(self, message: str, *, field: str, reason: str) -> None:
+        super().__init__(message, field=field)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -109,17 +114,27 @@ class ConnectService:
         if query.get("error"):
             reason = "access was not allowed" if query["error"] == "access_denied" else "the provider reported an error"
             logger.info("calendar consent declined", extra={"provider": provider, "error": query["error"][:40]})
-            raise ConsentRefused(f"Nothing was connected: {reason}.", field="error")
+            denied = query["error"] == "access_denied"
+            raise ConsentRefused(
+                f"Nothing was connected: {reason}.",
+                field="error",
+                reason="connect_denied" if denied else "connect_failed",
+            )
         if pending is None or pending.provider != provider:
             raise ConsentRefused(
                 "This connect attempt is unknown or was already used. Start again from your connect link.",
                 field="state",
+                reason="connect_state",
             )
         if pending.expires_at <= now:
-            raise ConsentRefused("This connect attempt expired. Start again from your connect link.", field="state")
+            raise ConsentRefused(
+                "This connect attempt expired. Start again from your connect link.",
+                field="state",
+                reason="connect_expired",
+            )
         code = query.get("code") or ""
         if not code:
-            raise ConsentRefused("The provider sent no authorisation code.", field="code")
+            raise ConsentRefused("The provider sent no authorisation code.", field="code", reason="connect_code")
         client = self._calendars.oauth_client(provider, fresh=True)
         form = {
             "grant_type": "authorization_code",
@@ -140,12 +155,15 @@ class ConnectService:
                 raise ConsentRefused(
                     f"{provider.title()} refused the sign-in ({exc.code or exc.status}). Start again from your link.",
                     field="code",
+                    reason="connect_refused",
                 ) from None
             raise ProviderUnavailable(str(exc)) from None
         refresh_token = (answer or {}).get("refresh_token")
         if not refresh_token:
             raise ConsentRefused(
-                f"{provider.title()} gave no offline access. Start again from your link.", field="code"
+                f"{provider.title()} gave no offline access. Start again from your link.",
+                field="code",
+                reason="connect_offline",
             )
         request = CalendarConnect.model_validate(
             {"provider": provider, "refresh_token": refresh_token, "calendar_id": "primary"}
@@ -153,4 +171,4 @@ class ConnectService:
         try:
             return self._calendars.connect(pending.candidate_id, request, base_url, now)
         except InvalidInput as exc:
-            raise ConsentRefused(exc.message, field=exc.field) from None
+            raise ConsentRefused(exc.message, field=exc.field or "code", reason=exc.field or "form") from None
